@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+// Layers (see README and ../shared/DESIGN.md):
+//   C system libraries → EventLoop → HTTP
+//   OrderDomain (pure) → SyncCore (pure) → Store (GRDB) → Node / Central → kct
+import PackageDescription
+
+let package = Package(
+    name: "kct",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kct", targets: ["kct"]),
+        .executable(name: "kct-bench", targets: ["kct-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: C libraries from Debian (module map + shim header each)
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: Pure layers: no I/O
+        .target(name: "OrderDomain"),
+        .target(name: "SyncCore", dependencies: ["OrderDomain"]),
+
+        // MARK: Storage
+        .target(
+            name: "Store",
+            dependencies: [
+                "OrderDomain", "SyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+
+        // MARK: Transport
+        .target(
+            name: "EventLoop",
+            dependencies: ["CLibUV", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "HTTP",
+            dependencies: [
+                "EventLoop", "CLibUV", "CHTTPParser", "CCurl", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "kct",
+            dependencies: [
+                "OrderDomain", "SyncCore", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "kct-bench",
+            dependencies: [
+                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Tests
+        .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
+        .testTarget(
+            name: "SyncCoreTests",
+            dependencies: [
+                "SyncCore", "OrderDomain",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,15 @@
+#ifndef KCT_CZLIB_SHIM_H
+#define KCT_CZLIB_SHIM_H
+#include <zlib.h>
+
+// deflateInit2 is a macro that passes the zlib version and struct size; Swift cannot expand it.
+static inline int kct_deflate_init_gzip(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}
+
+// inflateInit2 likewise; 15 + 32 accepts both zlib and gzip headers.
+static inline int kct_inflate_init_auto(z_stream *stream) {
+    return inflateInit2(stream, 15 + 32);
+}
+
+#endif

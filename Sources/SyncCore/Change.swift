@@ -1,0 +1,97 @@
+/// A value carried by a change: one of SQLite's storage classes. Money travels as `.integer`
+/// minor units, JSON documents (custom measurements, addresses) as `.text`.
+public enum FieldValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case bool(Bool)
+}
+
+extension FieldValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
+        else if let value = try? container.decode(Double.self) { self = .real(value) }
+        else if let value = try? container.decode(String.self) { self = .text(value) }
+        else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "a field value must be null, a boolean, a number or a string")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .integer(let value): try container.encode(value)
+        case .real(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        }
+    }
+}
+
+/// What a change is about. Raw values are the replica's table names.
+public enum EntityKind: String, CaseIterable, Codable, Sendable {
+    case order = "orders"
+    case orderItem = "order_items"
+    case statusHistory = "order_status_history"
+    case exception = "order_exceptions"
+    case communicationLog = "customer_communication_logs"
+}
+
+/// The intent of a change, at field granularity.
+public enum ChangeOperation: String, CaseIterable, Codable, Sendable {
+    /// Create a row or set some of its fields: last-writer-wins per field.
+    case setFields = "set_fields"
+    /// Move an order's status: settled by the lifecycle rule, not by plain last-writer-wins.
+    case setStatus = "set_status"
+    /// Add an append-only record (history, communication log, exception event): merged by union.
+    case append
+    /// Tombstone a row: wins over older edits.
+    case delete
+}
+
+/// One change as recorded in a node's outbox and carried by the sync protocol.
+public struct Change: Hashable, Sendable, Codable {
+    /// The node that made the change.
+    public var nodeID: String
+    /// Gap-free per-node upload sequence, starting at 1.
+    public var sequence: Int64
+    public var hlc: HLC
+    public var entity: EntityKind
+    /// Id of the row changed (UUID text).
+    public var rowID: String
+    /// Id of the order the row belongs to (equal to `rowID` for an order).
+    public var orderID: String
+    public var operation: ChangeOperation
+    /// Fields set (snake_case column names). For `setStatus`: `status` and optionally `note`.
+    public var fields: [String: FieldValue]
+    /// Who made the change (staff e-mail or name).
+    public var author: String
+
+    public init(
+        nodeID: String, sequence: Int64, hlc: HLC, entity: EntityKind, rowID: String,
+        orderID: String, operation: ChangeOperation, fields: [String: FieldValue], author: String
+    ) {
+        self.nodeID = nodeID
+        self.sequence = sequence
+        self.hlc = hlc
+        self.entity = entity
+        self.rowID = rowID
+        self.orderID = orderID
+        self.operation = operation
+        self.fields = fields
+        self.author = author
+    }
+
+    public var stamp: HLCStamp { HLCStamp(hlc: hlc, nodeID: nodeID) }
+
+    enum CodingKeys: String, CodingKey {
+        case nodeID = "node_id", sequence, hlc, entity, rowID = "row_id", orderID = "order_id"
+        case operation = "op", fields, author
+    }
+}

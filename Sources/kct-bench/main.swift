@@ -1,0 +1,2 @@
+import CSQLite
+print("kct-bench: no suites yet, sqlite \(String(cString: sqlite3_libversion()))")

@@ -1,0 +1,1 @@
+print("kct: not built yet")
