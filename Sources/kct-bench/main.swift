@@ -1,2 +1,0 @@
-import CSQLite
-print("kct-bench: no suites yet, sqlite \(String(cString: sqlite3_libversion()))")
