@@ -1,0 +1,39 @@
+/// Why an order, item or edit was refused by the business rules.
+public enum OrderValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingField(String)
+    case tooLong(field: String, limit: Int)
+    case invalidEmail(String)
+    case invalidPhone(String)
+    case invalidDate(String)
+    case invalidQuantity(Int)
+    case notAJSONObject(field: String)
+    case noItems
+    case lastItem
+    case money(field: String, MoneyError)
+    case invalidCode(field: String, value: String)
+    case orderNumbersExhausted
+    case invalidChoice(field: String, value: String, allowed: [String])
+    case exceptionSettled(String)
+
+    public var description: String {
+        switch self {
+        case .missingField(let field): "\(field) is required"
+        case .tooLong(let field, let limit): "\(field) is longer than \(limit) characters"
+        case .invalidEmail(let text): "'\(text)' is not an e-mail address"
+        case .invalidPhone(let text):
+            "'\(text)' is not a phone number (digits, spaces, + - ( ) and . only, at most 20 characters)"
+        case .invalidDate(let text): "'\(text)' is not a date (expected YYYY-MM-DD)"
+        case .invalidQuantity(let quantity): "quantity \(quantity) is out of range (1...\(ItemDraft.maximumQuantity))"
+        case .notAJSONObject(let field): "\(field) must be a JSON object"
+        case .noItems: "an order needs at least one item"
+        case .lastItem: "cannot remove the last item of an order; cancel the order instead"
+        case .money(let field, let error): "\(field): \(error)"
+        case .invalidCode(let field, let value):
+            "\(field) '\(value)' must be 1 to 5 letters or digits"
+        case .orderNumbersExhausted: "this workstation has used all its order numbers"
+        case .invalidChoice(let field, let value, let allowed):
+            "\(field) '\(value)' is not one of: \(allowed.joined(separator: ", "))"
+        case .exceptionSettled(let resolution): "the exception is already \(resolution); nothing to resolve"
+        }
+    }
+}

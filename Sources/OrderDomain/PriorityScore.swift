@@ -1,0 +1,53 @@
+/// The score that orders the priority queue: higher is served first. A deterministic integer
+/// function of the priority level, the order's age and an optional `needed_by` date, all at a
+/// given `now` (documented in `protocol/ORDER-LIFECYCLE.md`):
+///
+///     score = base(priority) + age bonus + deadline bonus
+///
+/// - base: low 100, normal 200, high 300, prom_group 350, wedding_party 400, vip_customer 450,
+///   urgent 500, rush 600.
+/// - age bonus: 2 points per full hour since the order was created, at most 336 (one week), so a
+///   low-priority order waiting a week overtakes fresh high-priority ones instead of starving.
+/// - deadline bonus, with d = days from today (UTC) to `needed_by`: overdue (d < 0) 700;
+///   d ≤ 14: (15 − d) × 40, i.e. 600 on the day, 40 two weeks ahead; later dates 0.
+///
+/// Ties are broken by the queue (older first, then order number), not here.
+public enum PriorityScore {
+    public static func base(_ priority: OrderPriority) -> Int {
+        switch priority {
+        case .low: 100
+        case .normal: 200
+        case .high: 300
+        case .promGroup: 350
+        case .weddingParty: 400
+        case .vipCustomer: 450
+        case .urgent: 500
+        case .rush: 600
+        }
+    }
+
+    public static let pointsPerHour = 2
+    public static let maximumAgeBonus = 336
+    public static let overdueBonus = 700
+    public static let deadlineWindowDays = 14
+    public static let pointsPerDayCloser = 40
+
+    public static func ageBonus(createdAtSeconds: Double, nowSeconds: Double) -> Int {
+        let hours = Int(max(0, nowSeconds - createdAtSeconds) / 3600)
+        return min(maximumAgeBonus, hours * pointsPerHour)
+    }
+
+    public static func deadlineBonus(neededBy: CalendarDate?, nowSeconds: Double) -> Int {
+        guard let neededBy else { return 0 }
+        let daysLeft = neededBy.daysSince1970 - CalendarDate(utcDayOf: nowSeconds).daysSince1970
+        if daysLeft < 0 { return overdueBonus }
+        if daysLeft <= deadlineWindowDays { return (deadlineWindowDays + 1 - daysLeft) * pointsPerDayCloser }
+        return 0
+    }
+
+    /// Times are seconds since 1970 (UTC).
+    public static func score(priority: OrderPriority, createdAtSeconds: Double, neededBy: CalendarDate?, nowSeconds: Double) -> Int {
+        base(priority) + ageBonus(createdAtSeconds: createdAtSeconds, nowSeconds: nowSeconds)
+            + deadlineBonus(neededBy: neededBy, nowSeconds: nowSeconds)
+    }
+}
