@@ -66,6 +66,15 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
         .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store", "OrderDomain", "SyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
+        // builds every product); needs no module of its own.
+        .testTarget(name: "CLITests"),
+        .testTarget(
             name: "SyncCoreTests",
             dependencies: [
                 "SyncCore", "OrderDomain",

@@ -14,6 +14,8 @@ public enum OrderValidationError: Error, Equatable, Sendable, CustomStringConver
     case orderNumbersExhausted
     case invalidChoice(field: String, value: String, allowed: [String])
     case exceptionSettled(String)
+    case nothingToChange
+    case unchanged(field: String, value: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum OrderValidationError: Error, Equatable, Sendable, CustomStringConver
         case .orderNumbersExhausted: "this workstation has used all its order numbers"
         case .invalidChoice(let field, let value, let allowed):
             "\(field) '\(value)' is not one of: \(allowed.joined(separator: ", "))"
+        case .nothingToChange: "nothing to change: give at least one field"
+        case .unchanged(let field, let value): "\(field) is already \(value)"
         case .exceptionSettled(let resolution): "the exception is already \(resolution); nothing to resolve"
         }
     }

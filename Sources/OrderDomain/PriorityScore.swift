@@ -51,3 +51,16 @@ public enum PriorityScore {
             + deadlineBonus(neededBy: neededBy, nowSeconds: nowSeconds)
     }
 }
+
+extension PriorityScore {
+    /// The queue a priority belongs to (seed column `queue_type`): group orders with event dates,
+    /// expedited work, VIP service, or the standard line.
+    public static func queueType(_ priority: OrderPriority) -> String {
+        switch priority {
+        case .weddingParty, .promGroup: "group_event"
+        case .rush, .urgent: "expedited"
+        case .vipCustomer: "vip"
+        case .low, .normal, .high: "standard"
+        }
+    }
+}

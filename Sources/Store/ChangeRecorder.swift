@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// Records the changes of one local edit inside its transaction: each change gets the next HLC
+/// tick and the next gap-free outbox sequence, its synced fields get their stamps, and the clock
+/// and sequence are written back to `node_state` before the transaction commits.
+///
+/// The clock state is read inside the (immediate) transaction, not cached, so two `kct`
+/// processes writing the same replica never hand out the same sequence or a smaller HLC.
+struct ChangeRecorder {
+    let nodeID: String
+    let author: String
+    /// Wall time of the edit; also the `created_at` of its rows.
+    let nowMillis: UInt64
+    private(set) var clock: HybridLogicalClock
+    private(set) var lastSequence: Int64
+    private(set) var changes: [Change] = []
+
+    var nowText: String { Timestamp.format(millis: nowMillis) }
+    var nowSeconds: Double { Double(nowMillis) / 1000 }
+
+    init(_ db: Database, nodeID: String, author: String, nowMillis: UInt64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_last, outbox_last_sequence FROM node_state") else {
+            throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
+        }
+        self.nodeID = nodeID
+        self.author = author
+        self.nowMillis = nowMillis
+        let hlcLast: Int64 = row["hlc_last"]
+        self.clock = HybridLogicalClock(last: HLC(packed: UInt64(hlcLast)))
+        self.lastSequence = row["outbox_last_sequence"]
+    }
+
+    /// Appends one change to the outbox. Stamps every field of `set_fields` and `set_status`
+    /// changes, and of appended rows that can later be edited (`stampAppend`); a `delete` drops
+    /// the row's stamps and leaves a tombstone.
+    mutating func record(
+        _ db: Database, entity: EntityKind, rowID: String, orderID: String, operation: ChangeOperation,
+        fields: [String: FieldValue], stampAppend: Bool = false
+    ) throws {
+        let hlc = try clock.tick(nowMillis: nowMillis)
+        lastSequence += 1
+        let change = Change(
+            nodeID: nodeID, sequence: lastSequence, hlc: hlc, entity: entity, rowID: rowID, orderID: orderID,
+            operation: operation, fields: fields, author: author)
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
+                try OutboxCodec.encode(fields), author, nowText,
+            ])
+        switch operation {
+        case .setFields, .setStatus:
+            try stamp(db, entity: entity, rowID: rowID, fields: fields.keys, hlc: hlc)
+        case .append where stampAppend:
+            try stamp(db, entity: entity, rowID: rowID, fields: fields.keys, hlc: hlc)
+        case .append:
+            break
+        case .delete:
+            try db.cachedStatement(sql: "DELETE FROM field_stamps WHERE entity = ? AND row_id = ?")
+                .execute(arguments: [entity.rawValue, rowID])
+            try db.cachedStatement(sql: """
+                INSERT INTO tombstones (entity, row_id, order_id, hlc, node_id) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                """).execute(arguments: [entity.rawValue, rowID, orderID, Int64(hlc.packed), nodeID])
+        }
+        changes.append(change)
+    }
+
+    /// The HLC of the last change recorded (for rows that carry their own stamp).
+    var lastHLC: HLC { clock.last }
+
+    private func stamp(_ db: Database, entity: EntityKind, rowID: String, fields: Dictionary<String, FieldValue>.Keys, hlc: HLC) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO field_stamps (entity, row_id, field, hlc, node_id) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+            """)
+        for field in fields {
+            try statement.execute(arguments: [entity.rawValue, rowID, field, Int64(hlc.packed), nodeID])
+        }
+    }
+
+    /// Writes the clock and sequence back; called once, just before commit.
+    func finish(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE node_state SET hlc_last = ?, outbox_last_sequence = ?")
+            .execute(arguments: [Int64(clock.last.packed), lastSequence])
+    }
+}
+
+/// The outbox's `fields` column: the change's fields as one JSON object with sorted keys.
+enum OutboxCodec {
+    static func encode(_ fields: [String: FieldValue]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(fields), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> [String: FieldValue] {
+        try JSONDecoder().decode([String: FieldValue].self, from: Data(text.utf8))
+    }
+}
+
+extension OrderStore {
+    /// The single write path: runs `body` in one immediate transaction with a `ChangeRecorder`,
+    /// and commits rows, stamps, outbox entries and clock together. Any error rolls everything
+    /// back, so a refused edit leaves no row and no outbox entry.
+    func edit<T>(by author: String, _ body: (Database, inout ChangeRecorder) throws -> T) throws(StoreError) -> T {
+        let nowMillis = wallClockMillis()
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    var recorder = try ChangeRecorder(db, nodeID: identity.nodeID, author: author, nowMillis: nowMillis)
+                    result = try body(db, &recorder)
+                    try recorder.finish(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}

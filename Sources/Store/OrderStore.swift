@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// This workstation as recorded by `kct init`.
+public struct NodeIdentity: Hashable, Sendable {
+    public let nodeID: String
+    public let name: String
+    public let shopCode: String
+    public let createdAt: String
+
+    public var orderNumberPrefix: OrderNumberPrefix {
+        // Validated when the identity was created; a hand-edited file is refused on open.
+        (try? OrderNumberPrefix(shopCode: shopCode, workstationCode: name))!
+    }
+}
+
+/// The node's SQLite replica and its single write path.
+///
+/// Every edit method validates through `OrderDomain`, then, in ONE immediate transaction, changes
+/// the rows, recomputes derived amounts, advances the hybrid logical clock, stamps the synced
+/// fields it set, and appends its `Change` records to the outbox (`OrderStore+Write.swift`). The
+/// database is in WAL mode with `synchronous=FULL`, so a method that returned has its edit on disk.
+/// A later "apply remote change" path lives beside this one and shares `ChangeRecorder`'s tables.
+public final class OrderStore: Sendable {
+    public static let fileName = "replica.sqlite"
+
+    public let path: String
+    public let identity: NodeIdentity
+    let pool: DatabasePool
+    /// Wall time in milliseconds since 1970; injectable so tests control time.
+    let wallClockMillis: @Sendable () -> UInt64
+
+    public static let systemClock: @Sendable () -> UInt64 = {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+
+    private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64) {
+        self.path = path
+        self.pool = pool
+        self.identity = identity
+        self.wallClockMillis = clock
+    }
+
+    /// Creates the replica in `directory` (created if needed) and this node's identity. Refuses,
+    /// changing nothing, when a replica is already there.
+    public static func create(
+        directory: String, name: String, shopCode: String, clock: @escaping @Sendable () -> UInt64 = systemClock
+    ) throws(StoreError) -> OrderStore {
+        let prefix: OrderNumberPrefix
+        do { prefix = try OrderNumberPrefix(shopCode: shopCode, workstationCode: name) } catch { throw .invalid(error) }
+        let path = replicaPath(directory)
+        if FileManager.default.fileExists(atPath: path) {
+            let existing = try open(directory: directory, clock: clock)
+            throw .alreadyInitialised(path: path, nodeID: existing.identity.nodeID)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .fileSystem(path: directory, message: error.localizedDescription)
+        }
+        let pool = try openPool(path, existing: false)
+        let identity = NodeIdentity(
+            nodeID: UUID().uuidString.lowercased(), name: prefix.workstationCode, shopCode: prefix.shopCode,
+            createdAt: Timestamp.format(millis: clock()))
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    if let existing = try String.fetchOne(db, sql: "SELECT node_id FROM node_identity") {
+                        throw StoreError.alreadyInitialised(path: path, nodeID: existing)
+                    }
+                    try db.execute(
+                        sql: "INSERT INTO node_identity (singleton, node_id, name, shop_code, created_at) VALUES (1, ?, ?, ?, ?)",
+                        arguments: [identity.nodeID, identity.name, identity.shopCode, identity.createdAt])
+                    try db.execute(sql: "INSERT INTO node_state (singleton, hlc_last, outbox_last_sequence, order_number_last) VALUES (1, 0, 0, 0)")
+                    try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
+                    return .commit
+                }
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+        return OrderStore(path: path, pool: pool, identity: identity, clock: clock)
+    }
+
+    /// Opens an existing replica, applying any migrations it lacks.
+    public static func open(directory: String, clock: @escaping @Sendable () -> UInt64 = systemClock) throws(StoreError) -> OrderStore {
+        let path = replicaPath(directory)
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingReplica(path: directory) }
+        let pool = try openPool(path, existing: true)
+        let row: Row?
+        do {
+            row = try pool.read { db in try Row.fetchOne(db, sql: "SELECT node_id, name, shop_code, created_at FROM node_identity") }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+        guard let row else { throw .notAReplica(path: path) }
+        let identity = NodeIdentity(nodeID: row["node_id"], name: row["name"], shopCode: row["shop_code"], createdAt: row["created_at"])
+        guard (try? OrderNumberPrefix(shopCode: identity.shopCode, workstationCode: identity.name)) != nil else {
+            throw .corruptValue(table: "node_identity", column: "name", value: identity.name)
+        }
+        return OrderStore(path: path, pool: pool, identity: identity, clock: clock)
+    }
+
+    public static func replicaPath(_ directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
+
+    /// WAL, synchronous=FULL (a commit is on disk before it returns, even across power loss),
+    /// foreign keys on, and a generous busy timeout because `kct` processes may run side by side.
+    /// An `existing` file is migrated only if it already is a kct replica, so a stray SQLite file
+    /// at the path is refused untouched.
+    private static func openPool(_ path: String, existing: Bool) throws(StoreError) -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB's pool sets synchronous=NORMAL on its writer when it enables WAL; local edits
+            // need FULL, and the pool's single writer connection keeps this for its lifetime.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            if existing, try !pool.read({ db in try db.tableExists("node_identity") }) {
+                throw StoreError.notAReplica(path: path)
+            }
+            try ReplicaMigrations.migrator.migrate(pool)
+            return pool
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw .notAReplica(path: path)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Runs a read, mapping errors.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read { db in try body(db) }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import GRDB
+import OrderDomain
+
+/// An order as stored, with its derived amounts.
+public struct OrderRecord: Hashable, Sendable {
+    public var id: String
+    public var orderNumber: String
+    public var customerName: String
+    public var customerEmail: String
+    public var customerPhone: String?
+    public var status: OrderStatus
+    /// Where a suspended order returns to.
+    public var resumeStatus: OrderStatus?
+    public var priority: OrderPriority
+    public var currency: Currency
+    public var subtotal: Money
+    public var tax: Money
+    public var shipping: Money
+    public var total: Money
+    public var neededBy: CalendarDate?
+    /// JSON objects.
+    public var shippingAddress: String?
+    public var billingAddress: String?
+    public var notes: String?
+    public var createdAt: String
+    public var createdBy: String
+    public var updatedAt: String
+}
+
+public struct OrderItemRecord: Hashable, Sendable {
+    public var id: String
+    public var lineNumber: Int
+    public var productSource: ProductSource
+    public var productName: String
+    public var size: String?
+    public var color: String?
+    public var customMeasurements: String?
+    public var quantity: Int
+    public var unitPrice: Money
+    public var totalPrice: Money
+    public var createdAt: String
+
+    var draft: ItemDraft {
+        ItemDraft(
+            productName: productName, productSource: productSource, size: size, color: color,
+            customMeasurements: customMeasurements, quantity: quantity, unitPrice: unitPrice)
+    }
+}
+
+public struct StatusHistoryRecord: Hashable, Sendable {
+    public var id: String
+    public var from: OrderStatus?
+    public var to: OrderStatus
+    public var changedBy: String
+    public var changedAt: String
+    public var note: String?
+    public var durationInPreviousSeconds: Int64?
+}
+
+public struct ExceptionRecord: Hashable, Sendable {
+    public var id: String
+    public var orderID: String
+    public var type: String
+    public var severity: ExceptionSeverity
+    public var description: String?
+    public var resolution: ExceptionResolution
+    public var customerNotified: Bool
+    public var resolutionNotes: String?
+    public var createdAt: String
+    public var createdBy: String
+    public var resolvedAt: String?
+    public var resolvedBy: String?
+}
+
+public struct CommunicationRecord: Hashable, Sendable {
+    public var id: String
+    public var type: CommunicationType
+    public var channel: CommunicationChannel
+    public var message: String
+    public var deliveryStatus: String
+    public var createdAt: String
+    public var createdBy: String
+}
+
+/// Everything `kct orders show` prints.
+public struct OrderDetail: Hashable, Sendable {
+    public var order: OrderRecord
+    public var items: [OrderItemRecord]
+    public var history: [StatusHistoryRecord]
+    public var exceptions: [ExceptionRecord]
+    public var communications: [CommunicationRecord]
+}
+
+/// Decoding of stored values, refusing what the domain would not accept.
+enum Decode {
+    static func value<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E where E.RawValue == String {
+        let raw: String = row[column]
+        guard let value = E(rawValue: raw) else { throw StoreError.corruptValue(table: table, column: column, value: raw) }
+        return value
+    }
+
+    static func optional<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E? where E.RawValue == String {
+        guard let raw: String = row[column] else { return nil }
+        guard let value = E(rawValue: raw) else { throw StoreError.corruptValue(table: table, column: column, value: raw) }
+        return value
+    }
+
+    static func currency(_ row: Row, table: String) throws -> Currency {
+        let code: String = row["currency"]
+        do { return try Currency(code: code) } catch { throw StoreError.corruptValue(table: table, column: "currency", value: code) }
+    }
+
+    static func order(_ row: Row) throws -> OrderRecord {
+        let currency = try currency(row, table: "orders")
+        func money(_ column: String) -> Money { Money(minorUnits: row[column], currency: currency) }
+        let neededBy: String? = row["needed_by"]
+        return OrderRecord(
+            id: row["id"], orderNumber: row["order_number"], customerName: row["customer_name"],
+            customerEmail: row["customer_email"], customerPhone: row["customer_phone"],
+            status: try value(OrderStatus.self, row, "status", table: "orders"),
+            resumeStatus: try optional(OrderStatus.self, row, "resume_status", table: "orders"),
+            priority: try value(OrderPriority.self, row, "priority", table: "orders"),
+            currency: currency, subtotal: money("subtotal_amount"), tax: money("tax_amount"),
+            shipping: money("shipping_amount"), total: money("total_amount"),
+            neededBy: try neededBy.map { text in
+                do { return try CalendarDate(parsing: text) } catch { throw StoreError.corruptValue(table: "orders", column: "needed_by", value: text) }
+            },
+            shippingAddress: row["shipping_address"], billingAddress: row["billing_address"], notes: row["notes"],
+            createdAt: row["created_at"], createdBy: row["created_by"], updatedAt: row["updated_at"])
+    }
+
+    static func item(_ row: Row, currency: Currency) throws -> OrderItemRecord {
+        OrderItemRecord(
+            id: row["id"], lineNumber: row["line_number"],
+            productSource: try value(ProductSource.self, row, "product_source", table: "order_items"),
+            productName: row["product_name"], size: row["size"], color: row["color"],
+            customMeasurements: row["custom_measurements"], quantity: row["quantity"],
+            unitPrice: Money(minorUnits: row["unit_price"], currency: currency),
+            totalPrice: Money(minorUnits: row["total_price"], currency: currency), createdAt: row["created_at"])
+    }
+
+    static func history(_ row: Row) throws -> StatusHistoryRecord {
+        StatusHistoryRecord(
+            id: row["id"], from: try optional(OrderStatus.self, row, "from_status", table: "order_status_history"),
+            to: try value(OrderStatus.self, row, "to_status", table: "order_status_history"),
+            changedBy: row["changed_by"], changedAt: row["changed_at"], note: row["note"],
+            durationInPreviousSeconds: row["duration_in_previous_seconds"])
+    }
+
+    static func exception(_ row: Row) throws -> ExceptionRecord {
+        ExceptionRecord(
+            id: row["id"], orderID: row["order_id"], type: row["exception_type"],
+            severity: try value(ExceptionSeverity.self, row, "exception_severity", table: "order_exceptions"),
+            description: row["description"],
+            resolution: try value(ExceptionResolution.self, row, "resolution_status", table: "order_exceptions"),
+            customerNotified: row["customer_notified"], resolutionNotes: row["resolution_notes"],
+            createdAt: row["created_at"], createdBy: row["created_by"], resolvedAt: row["resolved_at"], resolvedBy: row["resolved_by"])
+    }
+
+    static func communication(_ row: Row) throws -> CommunicationRecord {
+        CommunicationRecord(
+            id: row["id"],
+            type: try value(CommunicationType.self, row, "communication_type", table: "customer_communication_logs"),
+            channel: try value(CommunicationChannel.self, row, "communication_channel", table: "customer_communication_logs"),
+            message: row["message_content"], deliveryStatus: row["delivery_status"],
+            createdAt: row["created_at"], createdBy: row["created_by"])
+    }
+}

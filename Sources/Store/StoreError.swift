@@ -1,0 +1,67 @@
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// What went wrong in the replica, with what is needed to act on it. Every refused edit has
+/// changed nothing: the transaction it ran in was rolled back.
+public enum StoreError: Error, CustomStringConvertible {
+    /// No replica at this path; `kct init` creates one.
+    case missingReplica(path: String)
+    case alreadyInitialised(path: String, nodeID: String)
+    /// The file exists but is not a kct replica (or its identity row is missing).
+    case notAReplica(path: String)
+    case orderNotFound(String)
+    case itemNotFound(order: String, item: String)
+    case ambiguousReference(kind: String, reference: String)
+    case exceptionNotFound(String)
+    case invalid(OrderValidationError)
+    case transition(TransitionError)
+    case money(MoneyError)
+    case clock(HLCError)
+    /// A value read back from the replica does not parse (hand-edited or corrupt file).
+    case corruptValue(table: String, column: String, value: String)
+    /// SQLite refused: code, message and SQL, as GRDB reports them.
+    case database(DatabaseError)
+    case fileSystem(path: String, message: String)
+    /// An error of a kind this layer does not know, kept as text.
+    case unexpected(String)
+
+    public var description: String {
+        switch self {
+        case .missingReplica(let path): "no replica at \(path); run `kct init --name NAME --shop CODE` first"
+        case .alreadyInitialised(let path, let nodeID): "a replica already exists at \(path) (node \(nodeID)); nothing changed"
+        case .notAReplica(let path): "\(path) is not a kct replica"
+        case .orderNotFound(let reference): "no order '\(reference)' (give an order number or id)"
+        case .itemNotFound(let order, let item): "order \(order) has no item '\(item)' (give a line number or item id)"
+        case .ambiguousReference(let kind, let reference): "'\(reference)' matches more than one \(kind); give more of the id"
+        case .exceptionNotFound(let reference): "no exception '\(reference)'"
+        case .invalid(let error): error.description
+        case .transition(let error): error.description
+        case .money(let error): error.description
+        case .clock(let error): "clock: \(error)"
+        case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
+        case .database(let error):
+            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")" + (error.sql.map { " (\($0))" } ?? "")
+        case .fileSystem(let path, let message): "\(path): \(message)"
+        case .unexpected(let message): message
+        }
+    }
+
+    /// Maps whatever a GRDB closure threw.
+    static func wrap(_ error: any Error) -> StoreError {
+        switch error {
+        case let error as StoreError: error
+        case let error as DatabaseError: .database(error)
+        case let error as OrderValidationError: .invalid(error)
+        case let error as TransitionError: .transition(error)
+        case let error as MoneyError: .money(error)
+        case let error as HLCError: .clock(error)
+        case let error as StatusChangeError:
+            switch error {
+            case .transition(let transition): .transition(transition)
+            case .invalid(let invalid): .invalid(invalid)
+            }
+        default: .unexpected(String(describing: error))
+        }
+    }
+}

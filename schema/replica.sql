@@ -1,0 +1,195 @@
+-- The node replica's schema, as produced by the migrations in
+-- Sources/Store/ReplicaMigrations.swift (applied in order, by stable id). Generated: do not
+-- edit by hand; SchemaFileTests fails when this file and the migrations drift. Regenerate with
+--   KCT_UPDATE_SCHEMA=1 swift test --skip-build --filter SchemaFileTests
+-- Notes on the tables: schema/README.md.
+
+CREATE TABLE node_identity (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  node_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  shop_code TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE node_state (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  hlc_last INTEGER NOT NULL,
+  outbox_last_sequence INTEGER NOT NULL,
+  order_number_last INTEGER NOT NULL
+);
+
+CREATE TABLE sync_state (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  pull_cursor INTEGER NOT NULL DEFAULT 0,
+  pushed_up_to INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE outbox (
+  sequence INTEGER PRIMARY KEY,
+  hlc INTEGER NOT NULL,
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  op TEXT NOT NULL CHECK (op IN ('set_fields', 'set_status', 'append', 'delete')),
+  fields TEXT NOT NULL CHECK (json_valid(fields)),
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE field_stamps (
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  PRIMARY KEY (entity, row_id, field)
+) WITHOUT ROWID;
+
+CREATE TABLE tombstones (
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  PRIMARY KEY (entity, row_id)
+) WITHOUT ROWID;
+
+CREATE TABLE orders (
+  local_id INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  order_number TEXT NOT NULL UNIQUE CHECK (length(order_number) <= 20),
+  customer_name TEXT NOT NULL,
+  customer_email TEXT NOT NULL,
+  customer_phone TEXT,
+  status TEXT NOT NULL DEFAULT 'pending_payment' CHECK (status IN ('pending_payment', 'payment_confirmed', 'processing', 'in_production', 'quality_check', 'packaging', 'shipped', 'out_for_delivery', 'delivered', 'completed', 'cancelled', 'refunded', 'on_hold', 'exception')),
+  resume_status TEXT CHECK (resume_status IN ('pending_payment', 'payment_confirmed', 'processing', 'in_production', 'quality_check', 'packaging', 'shipped', 'out_for_delivery', 'delivered', 'completed', 'cancelled', 'refunded', 'on_hold', 'exception')),
+  priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high', 'urgent', 'rush', 'wedding_party', 'prom_group', 'vip_customer')),
+  currency TEXT NOT NULL DEFAULT 'USD' CHECK (length(currency) = 3),
+  subtotal_amount INTEGER NOT NULL CHECK (subtotal_amount >= 0),
+  tax_amount INTEGER NOT NULL DEFAULT 0 CHECK (tax_amount >= 0),
+  shipping_amount INTEGER NOT NULL DEFAULT 0 CHECK (shipping_amount >= 0),
+  total_amount INTEGER NOT NULL CHECK (total_amount >= 0),
+  needed_by TEXT,
+  shipping_address TEXT CHECK (shipping_address IS NULL OR json_valid(shipping_address)),
+  billing_address TEXT CHECK (billing_address IS NULL OR json_valid(billing_address)),
+  notes TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE INDEX orders_by_status ON orders (status);
+
+CREATE INDEX orders_by_priority ON orders (priority);
+
+CREATE INDEX orders_by_created_at ON orders (created_at);
+
+CREATE INDEX orders_by_customer_email ON orders (customer_email);
+
+CREATE TABLE order_items (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  line_number INTEGER NOT NULL,
+  product_source TEXT NOT NULL DEFAULT 'catalog' CHECK (product_source IN ('catalog', 'custom')),
+  product_name TEXT NOT NULL,
+  size TEXT,
+  color TEXT,
+  custom_measurements TEXT CHECK (custom_measurements IS NULL OR json_valid(custom_measurements)),
+  quantity INTEGER NOT NULL DEFAULT 1 CHECK (quantity >= 1),
+  unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
+  total_price INTEGER NOT NULL CHECK (total_price >= 0),
+  created_at TEXT NOT NULL
+);
+
+CREATE INDEX order_items_by_order ON order_items (order_id, line_number);
+
+CREATE TABLE order_status_history (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  from_status TEXT CHECK (from_status IN ('pending_payment', 'payment_confirmed', 'processing', 'in_production', 'quality_check', 'packaging', 'shipped', 'out_for_delivery', 'delivered', 'completed', 'cancelled', 'refunded', 'on_hold', 'exception')),
+  to_status TEXT NOT NULL CHECK (to_status IN ('pending_payment', 'payment_confirmed', 'processing', 'in_production', 'quality_check', 'packaging', 'shipped', 'out_for_delivery', 'delivered', 'completed', 'cancelled', 'refunded', 'on_hold', 'exception')),
+  changed_by TEXT NOT NULL,
+  changed_at TEXT NOT NULL,
+  note TEXT,
+  duration_in_previous_seconds INTEGER,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL
+);
+
+CREATE INDEX order_status_history_by_order ON order_status_history (order_id, changed_at);
+
+CREATE TABLE order_exceptions (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  exception_type TEXT NOT NULL CHECK (length(exception_type) <= 100),
+  exception_severity TEXT NOT NULL CHECK (exception_severity IN ('low', 'medium', 'high', 'critical')),
+  description TEXT,
+  resolution_status TEXT NOT NULL DEFAULT 'open'
+    CHECK (resolution_status IN ('open', 'investigating', 'resolved', 'dismissed')),
+  customer_notified INTEGER NOT NULL DEFAULT 0 CHECK (customer_notified IN (0, 1)),
+  resolution_notes TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  resolved_at TEXT,
+  resolved_by TEXT
+);
+
+CREATE INDEX order_exceptions_by_order ON order_exceptions (order_id, created_at);
+
+CREATE INDEX order_exceptions_unresolved ON order_exceptions (resolution_status)
+  WHERE resolution_status IN ('open', 'investigating');
+
+CREATE TABLE customer_communication_logs (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  communication_type TEXT NOT NULL,
+  communication_channel TEXT NOT NULL,
+  message_content TEXT NOT NULL,
+  delivery_status TEXT NOT NULL DEFAULT 'pending',
+  sent_at TEXT,
+  delivered_at TEXT,
+  opened_at TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL
+);
+
+CREATE INDEX customer_communication_logs_by_order ON customer_communication_logs (order_id, created_at);
+
+CREATE VIRTUAL TABLE orders_search USING fts5(
+  order_number, customer_name, customer_email, customer_phone,
+  content = 'orders', content_rowid = 'local_id', tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER orders_search_after_insert AFTER INSERT ON orders BEGIN
+  INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES (new.local_id, new.order_number, new.customer_name, new.customer_email, new.customer_phone);
+END;
+
+CREATE TRIGGER orders_search_after_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES ('delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone);
+END;
+
+CREATE TRIGGER orders_search_after_update
+AFTER UPDATE OF order_number, customer_name, customer_email, customer_phone ON orders BEGIN
+  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES ('delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone);
+  INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES (new.local_id, new.order_number, new.customer_name, new.customer_email, new.customer_phone);
+END;
+
+CREATE TABLE order_priority_queue (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL UNIQUE REFERENCES orders (id) ON DELETE CASCADE,
+  queue_position INTEGER NOT NULL,
+  priority_score INTEGER NOT NULL,
+  queue_type TEXT NOT NULL,
+  assigned_to TEXT,
+  queue_status TEXT NOT NULL DEFAULT 'waiting',
+  scored_at TEXT NOT NULL
+);
+
+CREATE INDEX order_priority_queue_by_position ON order_priority_queue (queue_position);
