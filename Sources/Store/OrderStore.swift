@@ -48,13 +48,13 @@ public final class OrderStore: Sendable {
     public static func create(
         directory: String, name: String, shopCode: String, clock: @escaping @Sendable () -> UInt64 = systemClock
     ) throws(StoreError) -> OrderStore {
-        let prefix: OrderNumberPrefix
-        do { prefix = try OrderNumberPrefix(shopCode: shopCode, workstationCode: name) } catch { throw .invalid(error) }
         let path = replicaPath(directory)
         if FileManager.default.fileExists(atPath: path) {
             let existing = try open(directory: directory, clock: clock)
             throw .alreadyInitialised(path: path, nodeID: existing.identity.nodeID)
         }
+        let prefix: OrderNumberPrefix
+        do { prefix = try OrderNumberPrefix(shopCode: shopCode, workstationCode: name) } catch { throw .invalid(error) }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

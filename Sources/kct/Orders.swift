@@ -1,0 +1,27 @@
+import ArgumentParser
+
+struct Orders: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list, show and edit orders.",
+        subcommands: [
+            OrdersCreate.self, OrdersList.self, OrdersShow.self, OrdersStatus.self, OrdersUpdate.self,
+            OrdersItem.self, OrdersPriority.self, OrdersLog.self,
+        ])
+}
+
+extension OrderStatus: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension OrderPriority: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+import OrderDomain
+
+extension ExceptionSeverity: ExpressibleByArgument {}
+extension ExceptionResolution: ExpressibleByArgument {}
+extension CommunicationType: ExpressibleByArgument {}
+extension CommunicationChannel: ExpressibleByArgument {}

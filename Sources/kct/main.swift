@@ -1,1 +1,0 @@
-print("kct: not built yet")

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Runs the built `kct` binary in a fresh data directory.
+struct KCTProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// stdout parsed as JSON.
+        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+        func object() throws -> [String: Any] { try #require(try json() as? [String: Any]) }
+        func array() throws -> [[String: Any]] { try #require(try json() as? [[String: Any]]) }
+    }
+
+    /// The `kct` executable built beside this test bundle (`swift build --build-tests` builds
+    /// every product), else the package's `.build/debug/kct`.
+    static let executable: URL = {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kct")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent(".build/debug/kct")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return besideTests
+    }()
+
+    let dataDir: String
+
+    init() {
+        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("kct-cli-tests-\(UUID().uuidString)").path
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: dataDir) }
+
+    /// Runs `kct arguments...` with KCT_DATA_DIR set to this test's directory.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["KCT_DATA_DIR"] = dataDir
+        environment["KCT_USER"] = "tester"
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func run(_ arguments: String..., stdin: String? = nil) throws -> Result { try run(arguments, stdin: stdin) }
+}
