@@ -72,8 +72,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
-        // builds every product); needs no module of its own.
-        .testTarget(name: "CLITests"),
+        // builds every product); reads the replica with GRDB to check what the processes left.
+        .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OrderDomain
 import Store
 
@@ -69,14 +70,17 @@ struct OrdersCreate: ParsableCommand {
         var created: [OrderDetail] = []
         for draft in drafts {
             let order = try store.createOrder(draft, by: author.resolved)
-            created.append(try store.detail(order.id))
+            if global.json {
+                created.append(try store.detail(order.id))
+            } else {
+                // One line per order as soon as it is durably saved, so whoever reads the
+                // output knows exactly what was saved even if the process dies mid-batch.
+                print("created \(order.orderNumber)  \(Output.money(order.total))  \(order.id)")
+                fflush(nil)
+            }
         }
         if global.json {
             if fromJSON != nil { try Output.json(created.map(OrderJSON.init)) } else { try Output.json(OrderJSON(created[0])) }
-        } else {
-            for detail in created {
-                print("created \(detail.order.orderNumber)  \(Output.money(detail.order.total))  \(detail.order.id)")
-            }
         }
     }
 }
