@@ -160,7 +160,8 @@ CREATE INDEX customer_communication_logs_by_order ON customer_communication_logs
 
 CREATE VIRTUAL TABLE orders_search USING fts5(
   order_number, customer_name, customer_email, customer_phone,
-  content = 'orders', content_rowid = 'local_id', tokenize = 'unicode61 remove_diacritics 2'
+  content = 'orders', content_rowid = 'local_id', tokenize = 'unicode61 remove_diacritics 2',
+  columnsize = 0, detail = none
 );
 
 CREATE TRIGGER orders_search_after_insert AFTER INSERT ON orders BEGIN

@@ -18,16 +18,18 @@ struct ChangeRecorder {
     private(set) var lastSequence: Int64
     private(set) var changes: [Change] = []
 
-    var nowText: String { Timestamp.format(millis: nowMillis) }
+    /// `nowMillis` as stored text, formatted once per edit.
+    let nowText: String
     var nowSeconds: Double { Double(nowMillis) / 1000 }
 
     init(_ db: Database, nodeID: String, author: String, nowMillis: UInt64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_last, outbox_last_sequence FROM node_state") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hlc_last, outbox_last_sequence FROM node_state")) else {
             throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
         }
         self.nodeID = nodeID
         self.author = author
         self.nowMillis = nowMillis
+        self.nowText = Timestamp.format(millis: nowMillis)
         let hlcLast: Int64 = row["hlc_last"]
         self.clock = HybridLogicalClock(last: HLC(packed: UInt64(hlcLast)))
         self.lastSequence = row["outbox_last_sequence"]
@@ -50,7 +52,7 @@ struct ChangeRecorder {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
-                try OutboxCodec.encode(fields), author, nowText,
+                OutboxCodec.encode(fields), author, nowText,
             ])
         switch operation {
         case .setFields, .setStatus:
@@ -91,11 +93,43 @@ struct ChangeRecorder {
 }
 
 /// The outbox's `fields` column: the change's fields as one JSON object with sorted keys.
+/// Encoded by hand because it runs for every change on the write path; decoded with
+/// `JSONDecoder` (`FieldValue`'s Codable form is the same document).
 enum OutboxCodec {
-    static func encode(_ fields: [String: FieldValue]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(fields), as: UTF8.self)
+    static func encode(_ fields: [String: FieldValue]) -> String {
+        var json = "{"
+        for (index, key) in fields.keys.sorted().enumerated() {
+            if index > 0 { json += "," }
+            appendString(key, to: &json)
+            json += ":"
+            switch fields[key]! {
+            case .null: json += "null"
+            case .integer(let value): json += String(value)
+            case .real(let value): json += value.isFinite ? "\(value)" : "null"
+            case .text(let value): appendString(value, to: &json)
+            case .bool(let value): json += value ? "true" : "false"
+            }
+        }
+        return json + "}"
+    }
+
+    /// A JSON string literal (RFC 8259 escaping).
+    static func appendString(_ text: String, to json: inout String) {
+        json += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
     }
 
     static func decode(_ text: String) throws -> [String: FieldValue] {

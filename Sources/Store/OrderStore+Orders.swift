@@ -15,8 +15,8 @@ extension OrderStore {
         let (draft, totals): (OrderDraft, OrderTotals)
         do { (draft, totals) = try input.validated() } catch { throw .invalid(error) }
         let prefix = identity.orderNumberPrefix
-        let orderID = try edit(by: author) { db, recorder in
-            let sequence = try Int64.fetchOne(db, sql: "SELECT order_number_last FROM node_state")! + 1
+        return try edit(by: author) { db, recorder in
+            let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT order_number_last FROM node_state"))! + 1
             let orderNumber = try prefix.orderNumber(sequence: sequence)
             try db.cachedStatement(sql: "UPDATE node_state SET order_number_last = ?").execute(arguments: [sequence])
             let orderID = UUID().uuidString.lowercased()
@@ -56,9 +56,13 @@ extension OrderStore {
             try appendHistory(
                 db, &recorder, orderID: orderID,
                 StatusHistoryEntry(from: nil, to: .pendingPayment, changedBy: author, changedAtSeconds: recorder.nowSeconds, note: nil, secondsInPreviousStatus: nil))
-            return orderID
+            return OrderRecord(
+                id: orderID, orderNumber: orderNumber, customerName: draft.customer.name, customerEmail: draft.customer.email,
+                customerPhone: draft.customer.phone, status: .pendingPayment, resumeStatus: nil, priority: draft.priority,
+                currency: draft.currency, subtotal: totals.subtotal, tax: totals.tax, shipping: totals.shipping, total: totals.total,
+                neededBy: draft.neededBy, shippingAddress: draft.shippingAddress, billingAddress: draft.billingAddress,
+                notes: draft.notes, createdAt: now, createdBy: author, updatedAt: now)
         }
-        return try orderRecord(id: orderID)
     }
 
     /// Changes the order's own fields (customer, addresses, notes, needed_by, tax, shipping).
@@ -109,10 +113,10 @@ extension OrderStore {
     /// Moves the order's status through `OrderLifecycle`, appending its history entry.
     @discardableResult
     public func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by author: String) throws(StoreError) -> OrderRecord {
-        let orderID = try edit(by: author) { db, recorder in
-            let order = try resolveOrder(db, reference)
+        try edit(by: author) { db, recorder in
+            var order = try resolveOrder(db, reference)
             let enteredText = try String.fetchOne(
-                db, sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?", arguments: [order.id]) ?? order.createdAt
+                db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"), arguments: [order.id]) ?? order.createdAt
             let change = try StatusChange(
                 current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: author,
                 atSeconds: recorder.nowSeconds, enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
@@ -126,9 +130,11 @@ extension OrderStore {
                     "note": .optionalText(change.history.note),
                 ])
             try appendHistory(db, &recorder, orderID: order.id, change.history)
-            return order.id
+            order.status = change.status
+            order.resumeStatus = change.resumeStatus
+            order.updatedAt = recorder.nowText
+            return order
         }
-        return try orderRecord(id: orderID)
     }
 
     // MARK: Helpers shared by the edits (all run inside `edit`)

@@ -40,7 +40,7 @@ extension OrderStore {
     func resolveOrder(_ db: Database, _ reference: String) throws -> OrderRecord {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
         let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM orders WHERE order_number = ? OR id = ?",
+            db.cachedStatement(sql: "SELECT * FROM orders WHERE order_number = ? OR id = ?"),
             arguments: [trimmed.uppercased(), trimmed.lowercased()])
         guard let row else { throw StoreError.orderNotFound(reference) }
         return try Decode.order(row)

@@ -166,11 +166,14 @@ enum ReplicaMigrations {
 
     /// Full-text search over order number, customer name, e-mail and phone. External content:
     /// the index holds no copy of the text, triggers keep it in step with `orders`, keyed by the
-    /// stable `local_id`. Backfills orders that existed before this migration.
+    /// stable `local_id`. Backfills orders that existed before this migration. Search only asks
+    /// "does the order contain words starting with these", so the index keeps no positions or
+    /// column sizes (`detail = none`, `columnsize = 0`): fewer pages written per edit.
     static let searchIndex = """
         CREATE VIRTUAL TABLE orders_search USING fts5(
           order_number, customer_name, customer_email, customer_phone,
-          content = 'orders', content_rowid = 'local_id', tokenize = 'unicode61 remove_diacritics 2'
+          content = 'orders', content_rowid = 'local_id', tokenize = 'unicode61 remove_diacritics 2',
+          columnsize = 0, detail = none
         );
         CREATE TRIGGER orders_search_after_insert AFTER INSERT ON orders BEGIN
           INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)

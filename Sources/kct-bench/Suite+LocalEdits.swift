@@ -1,0 +1,206 @@
+import CSQLite
+import Foundation
+import OrderDomain
+import Store
+
+/// Local edits through `OrderStore` (validation, rows, field stamps, outbox, clock — one durable
+/// transaction each) beside raw SQLite inserts with the same durability (WAL, synchronous=FULL,
+/// one transaction per insert) of rows of the same size, measured in the same run.
+struct LocalEditsSuite: BenchSuite {
+    let name = "local-edits"
+    let summary = "create-order and change-status through the Store vs raw SQLite inserts, same durability"
+
+    static let baseCount = 2_000
+    static let warmUp = 50
+
+    /// One repetition's figures.
+    struct Run {
+        var createRate: Double, createP50: Double, createP99: Double
+        var statusRate: Double, statusP50: Double, statusP99: Double
+        var rawOrderRate: Double, rawOrderP50: Double, rawOrderP99: Double
+        var rawHistoryRate: Double, rawHistoryP50: Double, rawHistoryP99: Double
+    }
+
+    func run(_ options: BenchOptions) async throws -> SuiteReport {
+        let count = options.count(Self.baseCount)
+        var runs: [Run] = []
+        for repetition in 0..<options.repetitions {
+            let directory = (options.workDirectory as NSString).appendingPathComponent("local-edits-\(repetition)")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            // Raw and Store runs alternate, so drift in the shared machine's load hits both.
+            let rawOrders = try RawSQLiteBaseline.measure(path: directory + "/raw-orders.sqlite", row: .order, count: count, warmUp: Self.warmUp)
+            let store = try OrderStore.create(directory: directory + "/replica", name: "B1", shopCode: "BENCH")
+            let draft = Self.draft()
+            for _ in 0..<Self.warmUp { try store.createOrder(draft, by: "bench") }
+            var ids: [String] = []
+            ids.reserveCapacity(count)
+            let creates = try Self.time(count) { _ in ids.append(try store.createOrder(draft, by: "bench").id) }
+            let rawHistory = try RawSQLiteBaseline.measure(path: directory + "/raw-history.sqlite", row: .history, count: count, warmUp: Self.warmUp)
+            let statuses = try Self.time(count) { index in
+                try store.changeStatus(ids[index], to: .paymentConfirmed, note: "paid by card", by: "bench")
+            }
+            runs.append(Run(
+                createRate: creates.rate, createP50: creates.p50, createP99: creates.p99,
+                statusRate: statuses.rate, statusP50: statuses.p50, statusP99: statuses.p99,
+                rawOrderRate: rawOrders.rate, rawOrderP50: rawOrders.p50, rawOrderP99: rawOrders.p99,
+                rawHistoryRate: rawHistory.rate, rawHistoryP50: rawHistory.p50, rawHistoryP99: rawHistory.p99))
+        }
+        func median(_ value: (Run) -> Double) -> Double { Samples(runs.map(value)).median }
+        let rawOrders = "raw SQLite insert, order-row size"
+        let rawHistory = "raw SQLite insert, history-row size"
+        return SuiteReport(
+            suite: name,
+            figures: [
+                Figure(name: "create-order rate", value: median(\.createRate), unit: "edits/s", baseline: rawOrders,
+                       baselineValue: median(\.rawOrderRate), target: "≥ 0.5× baseline"),
+                Figure(name: "create-order p50", value: median(\.createP50), unit: "ms", baseline: rawOrders, baselineValue: median(\.rawOrderP50)),
+                Figure(name: "create-order p99", value: median(\.createP99), unit: "ms", baseline: rawOrders,
+                       baselineValue: median(\.rawOrderP99), target: "< 1 ms"),
+                Figure(name: "change-status rate", value: median(\.statusRate), unit: "edits/s", baseline: rawHistory,
+                       baselineValue: median(\.rawHistoryRate), target: "≥ 0.5× baseline"),
+                Figure(name: "change-status p50", value: median(\.statusP50), unit: "ms", baseline: rawHistory, baselineValue: median(\.rawHistoryP50)),
+                Figure(name: "change-status p99", value: median(\.statusP99), unit: "ms", baseline: rawHistory,
+                       baselineValue: median(\.rawHistoryP99), target: "< 1 ms"),
+            ],
+            notes: [
+                "\(count) edits per measurement after \(Self.warmUp) warm-up edits; medians of \(options.repetitions) repetitions",
+                "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 27 field stamps, clock state",
+                "change-status: one transaction writes the status, a history row, 2 outbox entries, 3 field stamps, clock state",
+                "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, prepared statement",
+            ])
+    }
+
+    static func draft() -> OrderDraft {
+        let price = (try? Money(parsing: "899.00", currency: .usd)) ?? .zero(.usd)
+        return OrderDraft(
+            customer: Customer(name: "Jane Doe", email: "jane.doe@example.com", phone: "+1 555 010 0100"),
+            items: [ItemDraft(productName: "Navy Suit", size: "40R", color: "navy", quantity: 1, unitPrice: price)],
+            priority: .weddingParty, tax: Money(minorUnits: 8_450, currency: .usd), shipping: Money(minorUnits: 1_500, currency: .usd))
+    }
+
+    struct Timing {
+        var rate: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    /// Runs `body` `count` times, timing each call; rate over the whole loop, latencies in ms.
+    static func time(_ count: Int, _ body: (Int) throws -> Void) throws -> Timing {
+        var latencies = Samples()
+        let start = monotonicSeconds()
+        for index in 0..<count {
+            let before = monotonicSeconds()
+            try body(index)
+            latencies.append((monotonicSeconds() - before) * 1000)
+        }
+        let elapsed = monotonicSeconds() - start
+        return Timing(rate: Double(count) / elapsed, p50: latencies.percentile(50), p99: latencies.percentile(99))
+    }
+}
+
+/// Raw SQLite through the C API: the baseline a wrapper-free program would get.
+final class RawSQLiteBaseline {
+    /// A SQLite call that failed: its result code, SQLite's message, and what was being done.
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int32
+        var message: String
+        var operation: String
+        var description: String { "sqlite \(operation) failed (\(code)): \(message)" }
+    }
+
+    /// Rows shaped and sized like the Store's `orders` row and `order_status_history` row.
+    enum RowShape {
+        case order, history
+
+        var createTable: String {
+            switch self {
+            case .order:
+                """
+                CREATE TABLE rows (local_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, order_number TEXT NOT NULL UNIQUE,
+                  customer_name TEXT, customer_email TEXT, customer_phone TEXT, status TEXT, priority TEXT, currency TEXT,
+                  subtotal_amount INTEGER, tax_amount INTEGER, shipping_amount INTEGER, total_amount INTEGER,
+                  created_at TEXT, created_by TEXT, updated_at TEXT)
+                """
+            case .history:
+                """
+                CREATE TABLE rows (id TEXT PRIMARY KEY NOT NULL, order_id TEXT NOT NULL, from_status TEXT, to_status TEXT,
+                  changed_by TEXT, changed_at TEXT, note TEXT, duration_in_previous_seconds INTEGER, hlc INTEGER, node_id TEXT)
+                """
+            }
+        }
+
+        var insert: String {
+            switch self {
+            case .order: "INSERT INTO rows VALUES (NULL, ?, ?, 'Jane Doe', 'jane.doe@example.com', '+1 555 010 0100', 'pending_payment', 'wedding_party', 'USD', 89900, 8450, 1500, 99850, '2026-11-25T14:15:00.123Z', 'bench', '2026-11-25T14:15:00.123Z')"
+            case .history: "INSERT INTO rows VALUES (?, ?, 'pending_payment', 'payment_confirmed', 'bench', '2026-11-25T14:15:00.123Z', 'paid by card', 12, 117648392519680000, '6f1c2a7e-3b9d-4c1e-9f5a-2d8b7e4c1a90')"
+            }
+        }
+
+        /// The two text values bound per row: a UUID and an order number or order id.
+        func values(_ index: Int) -> (String, String) {
+            let id = UUID().uuidString.lowercased()
+            switch self {
+            case .order: return (id, "BENCH-B1-" + String(repeating: "0", count: max(0, 6 - String(index).count)) + String(index))
+            case .history: return (id, UUID().uuidString.lowercased())
+            }
+        }
+    }
+
+    private var connection: OpaquePointer?
+    private var insertStatement: OpaquePointer?
+    private var begin: OpaquePointer?
+    private var commit: OpaquePointer?
+
+    private init(path: String, shape: RowShape) throws {
+        try check(sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil), "open")
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", shape.createTable] {
+            try check(sqlite3_exec(connection, pragma, nil, nil, nil), pragma)
+        }
+        insertStatement = try prepare(shape.insert)
+        begin = try prepare("BEGIN IMMEDIATE")
+        commit = try prepare("COMMIT")
+    }
+
+    deinit {
+        // Each handle is released exactly once, statements before the connection.
+        sqlite3_finalize(insertStatement)
+        sqlite3_finalize(begin)
+        sqlite3_finalize(commit)
+        sqlite3_close_v2(connection)
+    }
+
+    private func check(_ code: Int32, _ operation: String) throws {
+        guard code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
+            throw Failure(code: code, message: message, operation: operation)
+        }
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer? {
+        var statement: OpaquePointer?
+        try check(sqlite3_prepare_v2(connection, sql, -1, &statement, nil), "prepare \(sql.prefix(40))")
+        return statement
+    }
+
+    private func step(_ statement: OpaquePointer?, _ operation: String) throws {
+        try check(sqlite3_step(statement), operation)
+        try check(sqlite3_reset(statement), operation)
+    }
+
+    /// One durable transaction holding one insert.
+    private func insert(_ shape: RowShape, index: Int) throws {
+        let (first, second) = shape.values(index)
+        try step(begin, "begin")
+        try check(sqlite3_bind_text(insertStatement, 1, first, -1, kct_sqlite_transient()), "bind")
+        try check(sqlite3_bind_text(insertStatement, 2, second, -1, kct_sqlite_transient()), "bind")
+        try step(insertStatement, "insert")
+        try step(commit, "commit")
+    }
+
+    static func measure(path: String, row: RowShape, count: Int, warmUp: Int) throws -> LocalEditsSuite.Timing {
+        let baseline = try RawSQLiteBaseline(path: path, shape: row)
+        for index in 0..<warmUp { try baseline.insert(row, index: 1_000_000 + index) }
+        return try LocalEditsSuite.time(count) { index in try baseline.insert(row, index: index) }
+    }
+}
