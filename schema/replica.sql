@@ -100,7 +100,7 @@ CREATE TABLE order_items (
   unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
   total_price INTEGER NOT NULL CHECK (total_price >= 0),
   created_at TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE INDEX order_items_by_order ON order_items (order_id, line_number);
 
@@ -115,7 +115,7 @@ CREATE TABLE order_status_history (
   duration_in_previous_seconds INTEGER,
   hlc INTEGER NOT NULL,
   node_id TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE INDEX order_status_history_by_order ON order_status_history (order_id, changed_at);
 

@@ -47,18 +47,19 @@ struct ChangeRecorder {
         let change = Change(
             nodeID: nodeID, sequence: lastSequence, hlc: hlc, entity: entity, rowID: rowID, orderID: orderID,
             operation: operation, fields: fields, author: author)
+        let encodedFields = OutboxCodec.encode(fields)
         try db.cachedStatement(sql: """
             INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
-                OutboxCodec.encode(fields), author, nowText,
+                encodedFields, author, nowText,
             ])
         switch operation {
         case .setFields, .setStatus:
-            try stamp(db, entity: entity, rowID: rowID, fields: fields.keys, hlc: hlc)
+            try stamp(db, entity: entity, rowID: rowID, encodedFields: encodedFields, hlc: hlc)
         case .append where stampAppend:
-            try stamp(db, entity: entity, rowID: rowID, fields: fields.keys, hlc: hlc)
+            try stamp(db, entity: entity, rowID: rowID, encodedFields: encodedFields, hlc: hlc)
         case .append:
             break
         case .delete:
@@ -75,14 +76,14 @@ struct ChangeRecorder {
     /// The HLC of the last change recorded (for rows that carry their own stamp).
     var lastHLC: HLC { clock.last }
 
-    private func stamp(_ db: Database, entity: EntityKind, rowID: String, fields: Dictionary<String, FieldValue>.Keys, hlc: HLC) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO field_stamps (entity, row_id, field, hlc, node_id) VALUES (?, ?, ?, ?, ?)
+    /// One statement stamps every field of the change: SQLite walks the keys of the change's
+    /// encoded fields (`json_each`), saving a statement execution per field.
+    private func stamp(_ db: Database, entity: EntityKind, rowID: String, encodedFields: String, hlc: HLC) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
+            SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE true
             ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-            """)
-        for field in fields {
-            try statement.execute(arguments: [entity.rawValue, rowID, field, Int64(hlc.packed), nodeID])
-        }
+            """).execute(arguments: [entity.rawValue, rowID, Int64(hlc.packed), nodeID, encodedFields])
     }
 
     /// Writes the clock and sequence back; called once, just before commit.

@@ -20,7 +20,8 @@ enum ReplicaMigrations {
     static let statuses = quoted(OrderStatus.allCases.map(\.rawValue))
     static let priorities = quoted(OrderPriority.allCases.map(\.rawValue))
 
-    /// Node identity and state, the outbox and stamps, and the seed's order tables.
+    /// Node identity and state, the outbox and stamps, and the seed's order tables. Tables keyed
+    /// by a UUID and written on every edit are WITHOUT ROWID: one b-tree fewer per insert.
     static let replicaTables = """
         -- This workstation. One row, written by `kct init`.
         CREATE TABLE node_identity (
@@ -113,7 +114,7 @@ enum ReplicaMigrations {
           unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
           total_price INTEGER NOT NULL CHECK (total_price >= 0),
           created_at TEXT NOT NULL
-        );
+        ) WITHOUT ROWID;
         CREATE INDEX order_items_by_order ON order_items (order_id, line_number);
         CREATE TABLE order_status_history (
           id TEXT PRIMARY KEY NOT NULL,
@@ -126,7 +127,7 @@ enum ReplicaMigrations {
           duration_in_previous_seconds INTEGER,
           hlc INTEGER NOT NULL,
           node_id TEXT NOT NULL
-        );
+        ) WITHOUT ROWID;
         CREATE INDEX order_status_history_by_order ON order_status_history (order_id, changed_at);
         CREATE TABLE order_exceptions (
           id TEXT PRIMARY KEY NOT NULL,

@@ -21,6 +21,10 @@ struct LocalEditsSuite: BenchSuite {
         var rawHistoryRate: Double, rawHistoryP50: Double, rawHistoryP99: Double
     }
 
+    /// Edits per block; Store and raw blocks alternate so both see the same load on the shared
+    /// machine.
+    static let blockSize = 100
+
     func run(_ options: BenchOptions) async throws -> SuiteReport {
         let count = options.count(Self.baseCount)
         var runs: [Run] = []
@@ -28,23 +32,36 @@ struct LocalEditsSuite: BenchSuite {
             let directory = (options.workDirectory as NSString).appendingPathComponent("local-edits-\(repetition)")
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            // Raw and Store runs alternate, so drift in the shared machine's load hits both.
-            let rawOrders = try RawSQLiteBaseline.measure(path: directory + "/raw-orders.sqlite", row: .order, count: count, warmUp: Self.warmUp)
             let store = try OrderStore.create(directory: directory + "/replica", name: "B1", shopCode: "BENCH")
+            let rawOrders = try RawSQLiteBaseline(path: directory + "/raw-orders.sqlite", shape: .order)
+            let rawHistory = try RawSQLiteBaseline(path: directory + "/raw-history.sqlite", shape: .history)
             let draft = Self.draft()
-            for _ in 0..<Self.warmUp { try store.createOrder(draft, by: "bench") }
+            for index in 0..<Self.warmUp {
+                try store.createOrder(draft, by: "bench")
+                try rawOrders.insert(index: 1_000_000 + index)
+                try rawHistory.insert(index: 1_000_000 + index)
+            }
             var ids: [String] = []
             ids.reserveCapacity(count)
-            let creates = try Self.time(count) { _ in ids.append(try store.createOrder(draft, by: "bench").id) }
-            let rawHistory = try RawSQLiteBaseline.measure(path: directory + "/raw-history.sqlite", row: .history, count: count, warmUp: Self.warmUp)
-            let statuses = try Self.time(count) { index in
-                try store.changeStatus(ids[index], to: .paymentConfirmed, note: "paid by card", by: "bench")
+            var creates = Timer(), rawOrderInserts = Timer()
+            for block in stride(from: 0, to: count, by: Self.blockSize) {
+                let range = block..<min(count, block + Self.blockSize)
+                try rawOrderInserts.measure(range) { index in try rawOrders.insert(index: index) }
+                try creates.measure(range) { _ in ids.append(try store.createOrder(draft, by: "bench").id) }
+            }
+            var statuses = Timer(), rawHistoryInserts = Timer()
+            for block in stride(from: 0, to: count, by: Self.blockSize) {
+                let range = block..<min(count, block + Self.blockSize)
+                try rawHistoryInserts.measure(range) { index in try rawHistory.insert(index: index) }
+                try statuses.measure(range) { index in
+                    try store.changeStatus(ids[index], to: .paymentConfirmed, note: "paid by card", by: "bench")
+                }
             }
             runs.append(Run(
                 createRate: creates.rate, createP50: creates.p50, createP99: creates.p99,
                 statusRate: statuses.rate, statusP50: statuses.p50, statusP99: statuses.p99,
-                rawOrderRate: rawOrders.rate, rawOrderP50: rawOrders.p50, rawOrderP99: rawOrders.p99,
-                rawHistoryRate: rawHistory.rate, rawHistoryP50: rawHistory.p50, rawHistoryP99: rawHistory.p99))
+                rawOrderRate: rawOrderInserts.rate, rawOrderP50: rawOrderInserts.p50, rawOrderP99: rawOrderInserts.p99,
+                rawHistoryRate: rawHistoryInserts.rate, rawHistoryP50: rawHistoryInserts.p50, rawHistoryP99: rawHistoryInserts.p99))
         }
         func median(_ value: (Run) -> Double) -> Double { Samples(runs.map(value)).median }
         let rawOrders = "raw SQLite insert, order-row size"
@@ -64,10 +81,10 @@ struct LocalEditsSuite: BenchSuite {
                        baselineValue: median(\.rawHistoryP99), target: "< 1 ms"),
             ],
             notes: [
-                "\(count) edits per measurement after \(Self.warmUp) warm-up edits; medians of \(options.repetitions) repetitions",
+                "\(count) edits per measurement after \(Self.warmUp) warm-up edits, in blocks of \(Self.blockSize) alternating with the baseline; medians of \(options.repetitions) repetitions",
                 "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 27 field stamps, clock state",
                 "change-status: one transaction writes the status, a history row, 2 outbox entries, 3 field stamps, clock state",
-                "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, prepared statement",
+                "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, prepared statement, the Store's page size (\(OrderStore.pageSize)) and checkpoint interval (\(OrderStore.walAutocheckpointPages) pages)",
             ])
     }
 
@@ -79,23 +96,25 @@ struct LocalEditsSuite: BenchSuite {
             priority: .weddingParty, tax: Money(minorUnits: 8_450, currency: .usd), shipping: Money(minorUnits: 1_500, currency: .usd))
     }
 
-    struct Timing {
-        var rate: Double
-        var p50: Double
-        var p99: Double
-    }
-
-    /// Runs `body` `count` times, timing each call; rate over the whole loop, latencies in ms.
-    static func time(_ count: Int, _ body: (Int) throws -> Void) throws -> Timing {
+    /// Latencies of timed calls and the time they took in total.
+    struct Timer {
         var latencies = Samples()
-        let start = monotonicSeconds()
-        for index in 0..<count {
-            let before = monotonicSeconds()
-            try body(index)
-            latencies.append((monotonicSeconds() - before) * 1000)
+        var elapsed = 0.0
+
+        /// Times `body` once per index; latencies in ms.
+        mutating func measure(_ range: Range<Int>, _ body: (Int) throws -> Void) throws {
+            for index in range {
+                let before = monotonicSeconds()
+                try body(index)
+                let seconds = monotonicSeconds() - before
+                elapsed += seconds
+                latencies.append(seconds * 1000)
+            }
         }
-        let elapsed = monotonicSeconds() - start
-        return Timing(rate: Double(count) / elapsed, p50: latencies.percentile(50), p99: latencies.percentile(99))
+
+        var rate: Double { Double(latencies.values.count) / elapsed }
+        var p50: Double { latencies.percentile(50) }
+        var p99: Double { latencies.percentile(99) }
     }
 }
 
@@ -152,9 +171,17 @@ final class RawSQLiteBaseline {
     private var begin: OpaquePointer?
     private var commit: OpaquePointer?
 
-    private init(path: String, shape: RowShape) throws {
+    private let shape: RowShape
+
+    init(path: String, shape: RowShape) throws {
+        self.shape = shape
         try check(sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil), "open")
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", shape.createTable] {
+        // The Store's page size and checkpoint interval, so only the work per edit differs.
+        let pragmas = [
+            "PRAGMA page_size = \(OrderStore.pageSize)", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+            "PRAGMA wal_autocheckpoint = \(OrderStore.walAutocheckpointPages)", shape.createTable,
+        ]
+        for pragma in pragmas {
             try check(sqlite3_exec(connection, pragma, nil, nil, nil), pragma)
         }
         insertStatement = try prepare(shape.insert)
@@ -189,18 +216,12 @@ final class RawSQLiteBaseline {
     }
 
     /// One durable transaction holding one insert.
-    private func insert(_ shape: RowShape, index: Int) throws {
+    func insert(index: Int) throws {
         let (first, second) = shape.values(index)
         try step(begin, "begin")
         try check(sqlite3_bind_text(insertStatement, 1, first, -1, kct_sqlite_transient()), "bind")
         try check(sqlite3_bind_text(insertStatement, 2, second, -1, kct_sqlite_transient()), "bind")
         try step(insertStatement, "insert")
         try step(commit, "commit")
-    }
-
-    static func measure(path: String, row: RowShape, count: Int, warmUp: Int) throws -> LocalEditsSuite.Timing {
-        let baseline = try RawSQLiteBaseline(path: path, shape: row)
-        for index in 0..<warmUp { try baseline.insert(row, index: 1_000_000 + index) }
-        return try LocalEditsSuite.time(count) { index in try baseline.insert(row, index: index) }
     }
 }
