@@ -104,10 +104,12 @@ import Testing
     @Test func replicaRunsInWALWithFullSync() throws {
         let directory = TemporaryDirectory()
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
-        let (mode, synchronous) = try store.pool.writeWithoutTransaction { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode")!, try Int.fetchOne(db, sql: "PRAGMA synchronous")!)
+        let (mode, synchronous, pageSize) = try store.pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode")!, try Int.fetchOne(db, sql: "PRAGMA synchronous")!,
+             try Int.fetchOne(db, sql: "PRAGMA page_size")!)
         }
         #expect(mode == "wal")
         #expect(synchronous == 2)  // FULL
+        #expect(pageSize == OrderStore.pageSize)
     }
 }
