@@ -37,6 +37,14 @@ CREATE TABLE outbox (
   created_at TEXT NOT NULL
 );
 
+CREATE TABLE row_stamps (
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL,
+  PRIMARY KEY (entity, row_id)
+) WITHOUT ROWID;
+
 CREATE TABLE field_stamps (
   entity TEXT NOT NULL,
   row_id TEXT NOT NULL,

@@ -35,12 +35,16 @@ struct ChangeRecorder {
         self.lastSequence = row["outbox_last_sequence"]
     }
 
-    /// Appends one change to the outbox. Stamps every field of `set_fields` and `set_status`
-    /// changes, and of appended rows that can later be edited (`stampAppend`); a `delete` drops
-    /// the row's stamps and leaves a tombstone.
+    /// Appends one change to the outbox and stamps what it wrote:
+    /// - a change that creates a row (`createsRow`: an order's or item's first `set_fields`, an
+    ///   exception's `append`) gets one `row_stamps` entry, the stamp of every field it set;
+    /// - a later `set_fields` gets a `field_stamps` entry per field; a `set_status` stamps the
+    ///   order's `status` and `resume_status` (its note belongs to the history row);
+    /// - an `append` to an immutable log gets none (its row carries `hlc` and `node_id`);
+    /// - a `delete` drops the row's stamps and leaves a tombstone.
     mutating func record(
         _ db: Database, entity: EntityKind, rowID: String, orderID: String, operation: ChangeOperation,
-        fields: [String: FieldValue], stampAppend: Bool = false
+        fields: [String: FieldValue], createsRow: Bool = false
     ) throws {
         let hlc = try clock.tick(nowMillis: nowMillis)
         lastSequence += 1
@@ -55,15 +59,32 @@ struct ChangeRecorder {
                 lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
                 encodedFields, author, nowText,
             ])
+        let arguments: StatementArguments = [entity.rawValue, rowID, Int64(hlc.packed), nodeID]
         switch operation {
-        case .setFields, .setStatus:
-            try stamp(db, entity: entity, rowID: rowID, encodedFields: encodedFields, hlc: hlc)
-        case .append where stampAppend:
-            try stamp(db, entity: entity, rowID: rowID, encodedFields: encodedFields, hlc: hlc)
+        case _ where createsRow:
+            try db.cachedStatement(sql: """
+                INSERT INTO row_stamps (entity, row_id, hlc, node_id) VALUES (?, ?, ?, ?)
+                ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                """).execute(arguments: arguments)
+        case .setFields:
+            // One statement stamps every field: SQLite walks the keys of the encoded fields.
+            try db.cachedStatement(sql: """
+                INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
+                SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE true
+                ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                """).execute(arguments: arguments + [encodedFields])
+        case .setStatus:
+            try db.cachedStatement(sql: """
+                INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
+                SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE key IN ('status', 'resume_status')
+                ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                """).execute(arguments: arguments + [encodedFields])
         case .append:
             break
         case .delete:
             try db.cachedStatement(sql: "DELETE FROM field_stamps WHERE entity = ? AND row_id = ?")
+                .execute(arguments: [entity.rawValue, rowID])
+            try db.cachedStatement(sql: "DELETE FROM row_stamps WHERE entity = ? AND row_id = ?")
                 .execute(arguments: [entity.rawValue, rowID])
             try db.cachedStatement(sql: """
                 INSERT INTO tombstones (entity, row_id, order_id, hlc, node_id) VALUES (?, ?, ?, ?, ?)
@@ -75,16 +96,6 @@ struct ChangeRecorder {
 
     /// The HLC of the last change recorded (for rows that carry their own stamp).
     var lastHLC: HLC { clock.last }
-
-    /// One statement stamps every field of the change: SQLite walks the keys of the change's
-    /// encoded fields (`json_each`), saving a statement execution per field.
-    private func stamp(_ db: Database, entity: EntityKind, rowID: String, encodedFields: String, hlc: HLC) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
-            SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE true
-            ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-            """).execute(arguments: [entity.rawValue, rowID, Int64(hlc.packed), nodeID, encodedFields])
-    }
 
     /// Writes the clock and sequence back; called once, just before commit.
     func finish(_ db: Database) throws {

@@ -4,7 +4,7 @@ import OrderDomain
 import SyncCore
 
 extension OrderStore {
-    /// Records an exception against an order (an `append` whose fields are stamped, because its
+    /// Records an exception against an order (an `append` that stamps its row, because its
     /// resolution is edited later). The order's status is not changed.
     @discardableResult
     public func openException(on reference: String, _ draft: ExceptionDraft, by author: String) throws(StoreError) -> ExceptionRecord {
@@ -30,7 +30,7 @@ extension OrderStore {
                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)
                     """,
                 arguments: [id, order.id, valid.type, valid.severity.rawValue, valid.description, valid.customerNotified, recorder.nowText, author])
-            try recorder.record(db, entity: .exception, rowID: id, orderID: order.id, operation: .append, fields: fields, stampAppend: true)
+            try recorder.record(db, entity: .exception, rowID: id, orderID: order.id, operation: .append, fields: fields, createsRow: true)
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id
         }

@@ -95,7 +95,8 @@ extension OrderStore {
                 "quantity": .integer(Int64(item.quantity)),
                 "unit_price": .integer(item.unitPrice.minorUnits),
                 "created_at": .text(recorder.nowText),
-            ])
+            ],
+            createsRow: true)
         return itemID
     }
 

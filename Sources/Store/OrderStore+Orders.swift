@@ -49,7 +49,7 @@ extension OrderStore {
                     totals.subtotal.minorUnits, totals.tax.minorUnits, totals.shipping.minorUnits, totals.total.minorUnits,
                     draft.neededBy?.description, draft.shippingAddress, draft.billingAddress, draft.notes, now, author, now,
                 ])
-            try recorder.record(db, entity: .order, rowID: orderID, orderID: orderID, operation: .setFields, fields: fields)
+            try recorder.record(db, entity: .order, rowID: orderID, orderID: orderID, operation: .setFields, fields: fields, createsRow: true)
             for (index, item) in draft.items.enumerated() {
                 try insertItem(db, &recorder, item, orderID: orderID, lineNumber: index + 1)
             }

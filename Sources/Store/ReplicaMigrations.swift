@@ -56,7 +56,17 @@ enum ReplicaMigrations {
           author TEXT NOT NULL,
           created_at TEXT NOT NULL
         );
-        -- Last writer of each synced field: the (hlc, node_id) that last-writer-wins compares.
+        -- Stamp (hlc, node_id) of the change that created a row: the last writer of each of
+        -- the row's synced fields that has no entry in field_stamps.
+        CREATE TABLE row_stamps (
+          entity TEXT NOT NULL,
+          row_id TEXT NOT NULL,
+          hlc INTEGER NOT NULL,
+          node_id TEXT NOT NULL,
+          PRIMARY KEY (entity, row_id)
+        ) WITHOUT ROWID;
+        -- Last writer of a synced field set after its row was created. A field's stamp is this
+        -- entry, else its row's row_stamps entry: what last-writer-wins compares.
         CREATE TABLE field_stamps (
           entity TEXT NOT NULL,
           row_id TEXT NOT NULL,

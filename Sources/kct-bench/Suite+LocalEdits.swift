@@ -82,8 +82,8 @@ struct LocalEditsSuite: BenchSuite {
             ],
             notes: [
                 "\(count) edits per measurement after \(Self.warmUp) warm-up edits, in blocks of \(Self.blockSize) alternating with the baseline; medians of \(options.repetitions) repetitions",
-                "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 27 field stamps, clock state",
-                "change-status: one transaction writes the status, a history row, 2 outbox entries, 3 field stamps, clock state",
+                "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 2 row stamps, clock and counters",
+                "change-status: one transaction writes the status, a history row, 2 outbox entries, 2 field stamps, clock",
                 "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, prepared statement, the Store's page size (\(OrderStore.pageSize)) and checkpoint interval (\(OrderStore.walAutocheckpointPages) pages)",
             ])
     }

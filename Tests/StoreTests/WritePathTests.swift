@@ -47,10 +47,13 @@ import Testing
         #expect(changes[0].fields["customer_email"] == .text("jane@example.com"))
         #expect(changes[0].fields["tax_amount"] == .integer(8_450))
         #expect(changes[1].fields["unit_price"] == .integer(89_900))
-        // Every synced field has the stamp of the change that set it.
-        let orderStamps = try stamps(.order, order.id)
-        #expect(Set(orderStamps.keys) == Set(changes[0].fields.keys))
-        #expect(orderStamps.values.allSatisfy { $0.0 == Int64(changes[0].hlc.packed) && $0.1 == store.identity.nodeID })
+        // Every synced field has the stamp of the change that set it (the row's creation stamp).
+        for change in changes.prefix(3) {
+            for field in change.fields.keys {
+                #expect(try store.fieldStamp(entity: change.entity, rowID: change.rowID, field: field) == change.stamp)
+            }
+        }
+        #expect(try stamps(.order, order.id).isEmpty)
         #expect(try store.clockState() == changes.last!.hlc)
     }
 
@@ -67,7 +70,11 @@ import Testing
         let history = try store.detail(order.id).history
         #expect(history.map(\.to) == [.pendingPayment, .paymentConfirmed])
         #expect(history[1].from == .pendingPayment && history[1].changedBy == "ben" && history[1].durationInPreviousSeconds == 90)
-        #expect(try stamps(.order, order.id)["status"]?.0 == Int64(changes[0].hlc.packed))
+        #expect(try store.fieldStamp(entity: .order, rowID: order.id, field: "status") == changes[0].stamp)
+        #expect(try store.fieldStamp(entity: .order, rowID: order.id, field: "resume_status") == changes[0].stamp)
+        #expect(try stamps(.order, order.id)["note"] == nil)
+        let creation = try store.outboxEntries().first!
+        #expect(try store.fieldStamp(entity: .order, rowID: order.id, field: "customer_name") == creation.stamp)
     }
 
     @Test func suspensionReturnsToWhereTheOrderWas() throws {
@@ -84,7 +91,7 @@ import Testing
 
     @Test func refusedEditsLeaveNoRowAndNoOutboxEntry() throws {
         let order = try store.createOrder(sampleDraft(), by: "ana")
-        let before = (try store.outboxEntries().count, try store.clockState(), try rowCount("order_status_history"), try rowCount("field_stamps"))
+        let before = (try store.outboxEntries().count, try store.clockState(), try rowCount("order_status_history"), try rowCount("field_stamps") + rowCount("row_stamps"))
         let snapshot = try store.detail(order.id)
 
         #expect {
@@ -104,7 +111,7 @@ import Testing
         #expect(try store.outboxEntries().count == before.0)
         #expect(try store.clockState() == before.1)
         #expect(try rowCount("order_status_history") == before.2)
-        #expect(try rowCount("field_stamps") == before.3)
+        #expect(try rowCount("field_stamps") + rowCount("row_stamps") == before.3)
         #expect(try rowCount("orders") == 1)
         #expect(try store.detail(order.id) == snapshot)
     }
@@ -123,6 +130,7 @@ import Testing
         let delete = try store.outboxEntries().last!
         #expect(delete.operation == .delete && delete.rowID == vest.id && delete.fields.isEmpty)
         #expect(try stamps(.orderItem, vest.id).isEmpty)
+        #expect(try store.fieldStamp(entity: .orderItem, rowID: vest.id, field: "product_name") == nil)
         #expect(try rowCount("tombstones") == 1)
         #expect(try store.order(order.id).subtotal.decimalString == "1124.00")
         try store.removeItem(order: order.id, item: "1", by: "ana")
@@ -161,11 +169,14 @@ import Testing
         #expect(opened.type == "wrong_measurement" && opened.resolution == .open)
         let append = try store.outboxEntries().last!
         #expect(append.operation == .append && append.entity == .exception)
-        #expect(try stamps(.exception, opened.id)["resolution_status"] != nil)
+        #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "resolution_status") == append.stamp)
         clock.advance(seconds: 5)
         let resolved = try store.resolveException(String(opened.id.prefix(8)), notes: "remade", customerNotified: true, by: "ben")
         #expect(resolved.resolution == .resolved && resolved.customerNotified && resolved.resolvedBy == "ben")
-        #expect(try store.outboxEntries().last!.fields["resolution_status"] == .text("resolved"))
+        let resolution = try store.outboxEntries().last!
+        #expect(resolution.fields["resolution_status"] == .text("resolved"))
+        #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "resolution_status") == resolution.stamp)
+        #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "exception_type") == append.stamp)
         #expect(refused(with: .exceptionSettled("resolved")) { try store.resolveException(opened.id, by: "ben") })
         #expect(try store.detail(order.id).exceptions == [resolved])
         #expect(try store.order(order.id).status == .pendingPayment)
