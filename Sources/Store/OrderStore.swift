@@ -6,14 +6,12 @@ import SyncCore
 /// This workstation as recorded by `kct init`.
 public struct NodeIdentity: Hashable, Sendable {
     public let nodeID: String
-    public let name: String
-    public let shopCode: String
     public let createdAt: String
+    /// Shop and workstation codes, checked when the identity is created or read back.
+    public let orderNumberPrefix: OrderNumberPrefix
 
-    public var orderNumberPrefix: OrderNumberPrefix {
-        // Validated when the identity was created; a hand-edited file is refused on open.
-        (try? OrderNumberPrefix(shopCode: shopCode, workstationCode: name))!
-    }
+    public var name: String { orderNumberPrefix.workstationCode }
+    public var shopCode: String { orderNumberPrefix.shopCode }
 }
 
 /// The node's SQLite replica and its single write path.
@@ -66,8 +64,7 @@ public final class OrderStore: Sendable {
         }
         let pool = try openPool(path, existing: false)
         let identity = NodeIdentity(
-            nodeID: UUID().uuidString.lowercased(), name: prefix.workstationCode, shopCode: prefix.shopCode,
-            createdAt: Timestamp.format(millis: clock()))
+            nodeID: UUID().uuidString.lowercased(), createdAt: Timestamp.format(millis: clock()), orderNumberPrefix: prefix)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -100,10 +97,11 @@ public final class OrderStore: Sendable {
             throw StoreError.wrap(error)
         }
         guard let row else { throw .notAReplica(path: path) }
-        let identity = NodeIdentity(nodeID: row["node_id"], name: row["name"], shopCode: row["shop_code"], createdAt: row["created_at"])
-        guard (try? OrderNumberPrefix(shopCode: identity.shopCode, workstationCode: identity.name)) != nil else {
-            throw .corruptValue(table: "node_identity", column: "name", value: identity.name)
+        let name: String = row["name"], shopCode: String = row["shop_code"]
+        guard let prefix = try? OrderNumberPrefix(shopCode: shopCode, workstationCode: name) else {
+            throw .corruptValue(table: "node_identity", column: "name, shop_code", value: "\(name), \(shopCode)")
         }
+        let identity = NodeIdentity(nodeID: row["node_id"], createdAt: row["created_at"], orderNumberPrefix: prefix)
         return OrderStore(path: path, pool: pool, identity: identity, clock: clock)
     }
 

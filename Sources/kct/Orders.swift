@@ -1,4 +1,5 @@
 import ArgumentParser
+import OrderDomain
 
 struct Orders: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +19,6 @@ extension OrderPriority: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
-
-import OrderDomain
 
 extension ExceptionSeverity: ExpressibleByArgument {}
 extension ExceptionResolution: ExpressibleByArgument {}

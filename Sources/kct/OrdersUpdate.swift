@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OrderDomain
 import Store
 
@@ -65,5 +66,3 @@ struct OrdersUpdate: ParsableCommand {
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 }
-
-import Foundation
