@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import Testing
 
-/// `kill -9` a `kct` process in the middle of a burst of edits, many times, and check after each
-/// kill that the replica is sound: integrity_check is ok, every order `kct` reported as saved is
-/// there, every saved edit has exactly its outbox entries and no outbox entry lacks its edit.
+/// `kill -9` a `kct` process in the middle of a burst of edits (and a status move at a random
+/// moment), many times, and check after each kill that the replica is sound: integrity_check is
+/// ok, every edit `kct` reported as saved is there, every saved edit has exactly its outbox
+/// entries and no outbox entry lacks its edit.
 @Suite struct CrashSafetyTests {
     /// SplitMix64: a seeded generator, so a failing run can be replayed.
     struct SeededGenerator: RandomNumberGenerator {
@@ -38,6 +39,8 @@ import Testing
         try #require(try kct.run("init", "--name", "W1", "--shop", "S01").status == 0)
         var generator = SeededGenerator(state: 20_261_125)
         var reportedSaved = Set<String>()
+        var reportedMoves: [String: Int] = [:]
+        var movesFinished = 0, movesKilled = 0
         var killedMidBurst = 0
 
         for round in 0..<Self.rounds {
@@ -52,10 +55,17 @@ import Testing
                 try #require(words.first == "created", "unexpected output: \(line)")
                 reportedSaved.insert(String(words[1]))
             }
-            try Self.checkReplica(at: kct.dataDir + "/replica.sqlite", reportedSaved: reportedSaved)
+            // A status move of a saved order, killed at a random moment of its short life.
+            if let order = reportedSaved.sorted().randomElement(using: &generator) {
+                let move = try Self.moveAndKill(kct, order: order, afterMicroseconds: UInt32.random(in: 0..<60_000, using: &generator))
+                if move.reported { reportedMoves[order, default: 0] += 1 }
+                if move.finished { movesFinished += 1 } else { movesKilled += 1 }
+            }
+            try Self.checkReplica(at: kct.dataDir + "/replica.sqlite", reportedSaved: reportedSaved, reportedMoves: reportedMoves)
         }
         #expect(killedMidBurst > Self.rounds / 2, "most rounds should have been killed before finishing")
         #expect(reportedSaved.count > 0)
+        print("crash safety: \(reportedSaved.count) orders reported saved, \(killedMidBurst) bursts killed; status moves: \(movesKilled) killed, \(movesFinished) finished, \(reportedMoves.values.reduce(0, +)) reported")
     }
 
     /// Starts kct, reads its stdout line by line and sends SIGKILL once `afterLines` lines have
@@ -96,7 +106,34 @@ import Testing
         return (lines, finished)
     }
 
-    static func checkReplica(at path: String, reportedSaved: Set<String>) throws {
+    /// The status each reported move took an order to, in order (a move made by a killed
+    /// process that did not report still counts in the replica, so checks use "at least").
+    static let flow = ["pending_payment", "payment_confirmed", "processing", "in_production", "quality_check", "packaging", "shipped"]
+
+    /// Runs `kct orders status ORDER next` and sends SIGKILL after a random delay. The delay only
+    /// picks the kill point; nothing waits on it for synchronisation.
+    static func moveAndKill(_ kct: KCTProcess, order: String, afterMicroseconds delay: UInt32) throws -> (reported: Bool, finished: Bool) {
+        let show = try kct.run("orders", "show", order, "--json")
+        let status = try show.object()["status"] as? String ?? ""
+        guard let index = flow.firstIndex(of: status), index + 1 < flow.count else { return (false, true) }
+        let process = Process()
+        process.executableURL = KCTProcess.executable
+        process.arguments = ["orders", "status", order, flow[index + 1]]
+        var environment = ProcessInfo.processInfo.environment
+        environment["KCT_DATA_DIR"] = kct.dataDir
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (output.contains("→"), process.terminationReason == .exit)
+    }
+
+    static func checkReplica(at path: String, reportedSaved: Set<String>, reportedMoves: [String: Int]) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
@@ -113,19 +150,30 @@ import Testing
             #expect(state["order_number_last"] as Int == orders.count)
             #expect(try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM outbox") == state["hlc_last"] as Int64?)
 
-            // Every order has exactly its four entries (order, two items, first history row)...
+            // Every order has exactly the entries of its edits: its creation (order, two items,
+            // first history row) and one set_status + one history append per status move.
             let perOrder = try Row.fetchAll(db, sql: """
-                SELECT o.id,
+                SELECT o.order_number, o.status,
                   (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'orders' AND op = 'set_fields') AS order_changes,
                   (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_items') AS item_changes,
-                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS history_changes,
                   (SELECT count(*) FROM order_items WHERE order_id = o.id) AS items,
-                  (SELECT count(*) FROM order_status_history WHERE order_id = o.id) AS history
+                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND op = 'set_status') AS status_changes,
+                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS history_changes,
+                  (SELECT count(*) FROM order_status_history WHERE order_id = o.id) AS history,
+                  (SELECT to_status FROM order_status_history WHERE order_id = o.id ORDER BY changed_at DESC, hlc DESC LIMIT 1) AS last_to
                 FROM orders o
                 """)
+            var statusChanges = 0
             for row in perOrder {
-                let counts = [row["order_changes"], row["item_changes"], row["history_changes"], row["items"], row["history"]] as [Int]
-                #expect(counts == [1, 2, 1, 2, 1], "order \(row["id"] as String): \(counts)")
+                let number: String = row["order_number"]
+                let counts = [row["order_changes"], row["item_changes"], row["items"]] as [Int]
+                #expect(counts == [1, 2, 2], "order \(number): \(counts)")
+                let history: Int = row["history"]
+                #expect(row["history_changes"] as Int == history, "order \(number)")
+                #expect(row["status_changes"] as Int == history - 1, "order \(number)")
+                #expect(row["status"] as String == row["last_to"] as String, "order \(number)")
+                #expect(history - 1 >= reportedMoves[number, default: 0], "order \(number): a reported move is missing")
+                statusChanges += history - 1
             }
             // ...and no entry lacks its row.
             let orphans = try Int.fetchOne(db, sql: """
@@ -135,7 +183,7 @@ import Testing
                   (e.entity = 'order_status_history' AND NOT EXISTS (SELECT 1 FROM order_status_history WHERE id = e.row_id))
                 """)
             #expect(orphans == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == orders.count * 4)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == orders.count * 4 + statusChanges * 2)
         }
     }
 }
