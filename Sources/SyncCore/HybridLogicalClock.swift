@@ -106,4 +106,8 @@ public struct HLCStamp: Hashable, Comparable, Sendable, Codable {
     public static func < (lhs: HLCStamp, rhs: HLCStamp) -> Bool {
         (lhs.hlc, lhs.nodeID) < (rhs.hlc, rhs.nodeID)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case hlc, nodeID = "node_id"
+    }
 }
