@@ -34,6 +34,9 @@ public enum ChangeValidator {
             guard change.fields.isEmpty else { throw Rejection(.invalidValue, "a delete carries no fields") }
             guard existing != nil else { throw Rejection(.unknownRow, "there is no \(entity.singular) \(change.rowID) to delete") }
         case .append:
+            if existing != nil {
+                throw Rejection(.duplicateRow, "\(entity.singular) \(change.rowID) already exists; appended records are written once, under a new id")
+            }
             try validateFields(change, allowed: [.appendOnly, .lastWriterWins, .centralOnly])
             try requireCreationFields(change, classes: [.appendOnly])
             try requireOrder(change, replica: replica)

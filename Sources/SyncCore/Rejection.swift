@@ -19,6 +19,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case operationNotAllowed = "operation_not_allowed"
         /// The change edits a row or order central does not know, without creating it.
         case unknownRow = "unknown_row"
+        /// An append reuses the id of a record that already exists.
+        case duplicateRow = "duplicate_row"
         /// The row belongs to another order than the change says.
         case orderMismatch = "order_mismatch"
         /// The status move is not allowed from the status it was made from.

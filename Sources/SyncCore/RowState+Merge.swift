@@ -86,6 +86,9 @@ extension RowState {
         return result
     }
 
+    /// An append writes a record once. Two appends under one row id (which central refuses,
+    /// but merging must still be order-independent) are settled field by field in favour of
+    /// the earlier stamp (first writer wins), and the later record is reported as the loser.
     private mutating func mergeAppend(_ change: Change, version: Int64) -> MergeResult {
         var result = MergeResult()
         if let tombstone {
@@ -93,33 +96,36 @@ extension RowState {
             return result
         }
         let incoming = change.stamped(.null, version: version)
-        let appendFields = change.fields.filter { FieldCatalog.spec(entity, $0.key)?.fieldClass == .appendOnly }
-        if let existing = appended, existing.stamp == incoming.stamp, existing.version != 0 || version == 0 {
-            return result  // the same record again
-        }
         if let existing = appended, existing.stamp != incoming.stamp {
-            // Two records under one id: the earlier-stamped one is kept whole.
-            let recordText = "record \(rowID) was already written on node \(min(existing.stamp, incoming.stamp).nodeID) at \(min(existing.stamp, incoming.stamp).hlc.utcText); appended records are never overwritten"
+            let first = incoming.stamp < existing.stamp ? incoming : existing
+            let message = "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); appended records are never overwritten"
             if incoming.stamp < existing.stamp {
+                appended = incoming
                 result.displaced.append(Conflict(
                     loser: existing.ref, entity: entity, rowID: rowID, orderID: orderID, field: nil, wanted: .null,
-                    winner: incoming, rule: .appendCollision, message: recordText))
-                for (field, value) in fields where value.stamp == existing.stamp
-                    && FieldCatalog.spec(entity, field)?.fieldClass == .appendOnly {
-                    fields[field] = nil
-                }
-                appended = incoming
-                for (field, value) in appendFields { fields[field] = change.stamped(value, version: version) }
+                    winner: incoming, rule: .appendCollision, message: message))
             } else {
-                result.losses.append(conflict(change, field: nil, wanted: .null, winner: existing, rule: .appendCollision, message: recordText))
-                return result
+                result.losses.append(conflict(change, field: nil, wanted: .null, winner: existing, rule: .appendCollision, message: message))
             }
-        } else {
+        } else if appended == nil || (appended!.version == 0 && version != 0) {
             appended = incoming
-            for (field, value) in appendFields { fields[field] = change.stamped(value, version: version) }
+        }
+        var mutable: [String: FieldValue] = [:]
+        for (field, value) in change.fields {
+            guard FieldCatalog.spec(entity, field)?.fieldClass == .appendOnly else {
+                mutable[field] = value
+                continue
+            }
+            let written = change.stamped(value, version: version)
+            if let current = fields[field] {
+                if current.stamp == written.stamp ? (current.version == 0 && version != 0) : written.stamp < current.stamp {
+                    fields[field] = written
+                }
+            } else {
+                fields[field] = written
+            }
         }
         // Mutable fields given at creation (an exception's initial resolution) merge as edits.
-        let mutable = change.fields.filter { FieldCatalog.spec(entity, $0.key)?.fieldClass != .appendOnly }
         if !mutable.isEmpty {
             var edit = change
             edit.fields = mutable
