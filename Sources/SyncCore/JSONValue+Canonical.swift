@@ -62,3 +62,38 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue {
+    /// Canonical content laid out for people: sorted keys, two-space indentation, one member
+    /// per line. Parsing it and taking `canonicalBytes` gives back the canonical form.
+    public var formatted: String {
+        var output = ""
+        format(into: &output, indent: "")
+        return output + "\n"
+    }
+
+    private func format(into output: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .array(let values) where !values.isEmpty:
+            output += "[\n"
+            for (index, value) in values.enumerated() {
+                output += inner
+                value.format(into: &output, indent: inner)
+                output += index == values.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "]"
+        case .object(let members) where !members.isEmpty:
+            output += "{\n"
+            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for (index, key) in keys.enumerated() {
+                output += inner + JSONValue.string(key).canonicalString + ": "
+                members[key]!.format(into: &output, indent: inner)
+                output += index == keys.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "}"
+        default:
+            output += canonicalString
+        }
+    }
+}
