@@ -7,7 +7,7 @@ import Testing
 /// healing, central and every node hold identical replicas, no appended record is missing,
 /// and every losing edit is in its author's conflicts. `KCT_PROPERTY_CASES=N` runs N cases.
 @Suite struct ConvergenceTests {
-    static let cases = ProcessInfo.processInfo.environment["KCT_PROPERTY_CASES"].flatMap(Int.init) ?? 150
+    static let cases = ProcessInfo.processInfo.environment["KCT_PROPERTY_CASES"].flatMap(Int.init) ?? 250
 
     @Test func replicasConvergeWhateverTheDeliveryOrder() async {
         await propertyCheck(count: Self.cases, input: Gen.uint64(in: 0...UInt64.max)) { seed in

@@ -1,0 +1,98 @@
+import Testing
+@testable import SyncCore
+
+/// The node side (CONFLICT-RULES.md §7): server changes merge under pending edits, settled
+/// edits move to the confirmed replica, and every losing edit reaches the conflicts table.
+@Suite struct NodeReplicaTests {
+    let now = Build.t0 + 60_000
+
+    /// Central with order o-1, and node W1 that has pulled it.
+    func setUp() throws -> (CentralModel, NodeReplica) {
+        var central = CentralModel()
+        _ = try central.push(PushRequest(nodeID: "W0", changes: [Build.createOrder("W0", 1)]), authenticatedNode: "W0", nowMillis: now)
+        var node = NodeReplica(nodeID: "W1")
+        node.merge(central.pull(PullRequest(after: 0)), nowMillis: now)
+        return (central, node)
+    }
+
+    func notes(_ replica: ReplicaModel) -> FieldValue? { replica.row(.order, "o-1")?.fields["notes"]?.value }
+
+    @Test func editsCarryTheCursorAsBaseVersion() throws {
+        var (_, node) = try setUp()
+        let change = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("x")], author: "maria", nowMillis: now)
+        #expect(change.baseVersion == 1 && change.sequence == 1)
+        #expect(change.hlc.millis >= now)
+    }
+
+    @Test func olderServerChangesSlideUnderPendingEdits() throws {
+        var (central, node) = try setUp()
+        try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now + 10_000)
+        _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 65, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now + 10_000)
+        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now + 11_000)
+        #expect(notes(node.view) == .text("mine"))
+        #expect(notes(node.confirmed) == .text("theirs"))
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now + 12_000))
+        #expect(node.pending.isEmpty && notes(node.view) == .text("mine") && node.confirmed == central.replica)
+        #expect(node.conflicts.isEmpty)
+    }
+
+    @Test func aNewerServerChangeBeatsAPendingEditWhichBecomesAConflict() throws {
+        var (central, node) = try setUp()
+        let mine = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now)
+        _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 90, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now)
+        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now)
+        #expect(notes(node.view) == .text("theirs"))
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        let conflict = try #require(node.conflicts[ConflictKey(change: mine.ref, field: "notes")])
+        #expect(conflict.kind == .superseded(.newerValue) && conflict.wanted == .text("mine"))
+        #expect(conflict.winner?.value == .text("theirs") && conflict.winner?.stamp.nodeID == "W2")
+        #expect(conflict.change.author == "maria" && conflict.change.nodeID == "W1" && conflict.change.hlc == mine.hlc)
+    }
+
+    @Test func aRejectedEditLeavesTheViewForTheConflictsTable() throws {
+        var (central, node) = try setUp()
+        let hostile = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["payment_status": .text("paid"), "notes": .text("cash")], author: "maria", nowMillis: now)
+        #expect(notes(node.view) == .text("cash"))
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        #expect(notes(node.view) == nil && node.pending.isEmpty)
+        let conflict = try #require(node.conflicts[ConflictKey(change: hostile.ref, field: nil)])
+        #expect(conflict.kind == .rejected(.centralOnlyField))
+        #expect(conflict.change.fields["notes"] == .text("cash"))
+    }
+
+    @Test func aClampedEditIsKeptWithCentralsStamp() throws {
+        var (central, node) = try setUp()
+        node.clock = HybridLogicalClock(last: HLC(millis: now + 3 * 86_400_000, counter: 0))
+        try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("x")], author: "maria", nowMillis: now)
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        #expect(node.confirmed == central.replica)
+        #expect(node.confirmed.row(.order, "o-1")?.fields["notes"]?.stamp.hlc.millis ?? 0 <= now)
+        #expect(node.made[1]?.hlc == central.log.last?.change.hlc)
+    }
+
+    @Test func aDisplacedEditReachesItsAuthorThroughThePull() throws {
+        var (central, node) = try setUp()
+        let mine = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now)
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        #expect(node.conflicts.isEmpty)
+        // W2 had merged only version 1 and edits later: a concurrent overwrite.
+        _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 120, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now + 60_000)
+        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now + 60_000)
+        let conflict = try #require(node.conflicts[ConflictKey(change: mine.ref, field: "notes")])
+        #expect(conflict.winner?.value == .text("theirs") && conflict.change.author == "maria")
+    }
+
+    @Test func repliesAndPagesDeliveredTwiceChangeNothing() throws {
+        var (central, node) = try setUp()
+        try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("x")], author: "maria", nowMillis: now)
+        let reply = try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now)
+        node.receive(reply)
+        let page = central.pull(PullRequest(after: 0))
+        node.merge(page, nowMillis: now)
+        let settled = (node.confirmed, node.cursor, node.conflicts)
+        node.receive(reply)
+        node.merge(page, nowMillis: now)
+        #expect(node.confirmed == settled.0 && node.cursor == settled.1 && node.conflicts == settled.2)
+        #expect(node.confirmed == central.replica && node.cursor == central.headVersion)
+    }
+}
