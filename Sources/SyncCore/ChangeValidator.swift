@@ -10,7 +10,7 @@ public enum ChangeValidator {
     public static let centralNodeID = "central"
 
     /// Fields a `set_status` change carries.
-    static let statusMoveFields: Set<String> = ["status", "from_status", "resume_status", "note"]
+    static let statusMoveFields: Set<String> = ["status", "from_status", "from_resume_status", "resume_status", "note"]
     static let noteLimit = 1000
 
     /// Checks `change` against `replica` (the state it will be merged into).
@@ -41,7 +41,7 @@ public enum ChangeValidator {
             try requireCreationFields(change, classes: [.appendOnly])
             try requireOrder(change, replica: replica)
         case .setFields:
-            try validateFields(change, allowed: [.lastWriterWins, .centralOnly])
+            try validateFields(change, allowed: [.lastWriterWins, .centralOnly], isCreation: existing == nil)
             guard !change.fields.isEmpty else { throw Rejection(.missingField, "set_fields needs at least one field") }
             if existing == nil {
                 guard !FieldCatalog.isAppendCreated(entity) else {
@@ -72,18 +72,27 @@ public enum ChangeValidator {
         }
     }
 
-    private static func validateFields(_ change: Change, allowed: Set<FieldClass>) throws(Rejection) {
+    private static func validateFields(_ change: Change, allowed: Set<FieldClass>, isCreation: Bool = false) throws(Rejection) {
         for (name, value) in change.fields.sorted(by: { $0.key < $1.key }) {
             guard let spec = FieldCatalog.spec(change.entity, name) else {
                 let known = FieldCatalog.fields(of: change.entity)
-                    .filter { $0.fieldClass == .lastWriterWins || $0.fieldClass == .appendOnly }.map(\.name)
+                    .filter { [.lastWriterWins, .appendOnly].contains($0.fieldClass) }.map(\.name)
                 throw Rejection(.unknownField, "\(change.entity.rawValue) has no synced field '\(name)'; editable fields: \(known.joined(separator: ", "))")
             }
             switch spec.fieldClass {
             case .derived:
                 throw Rejection(.derivedField, "\(name) is computed from other fields after every merge and cannot be set")
+            case .statusMove where name == "status" && value == .text(StatusRegister.initialStatus.rawValue)
+                && change.operation == .setFields && isCreation:
+                // A new order may state its initial status; the register starts there anyway.
+                continue
             case .statusMove:
                 throw Rejection(.immutableField, "\(name) changes only through set_status")
+            case .rowIdentity:
+                guard value == .text(change.orderID) else {
+                    throw Rejection(.orderMismatch, "order_id \(value.displayText) in the fields differs from the change's order \(change.orderID)")
+                }
+                continue
             case .centralOnly where change.nodeID != centralNodeID:
                 throw Rejection(.centralOnlyField, "\(name) is set by central only (payment and delivery facts); a workstation cannot change it")
             case .appendOnly where !allowed.contains(.appendOnly):
@@ -120,10 +129,8 @@ public enum ChangeValidator {
         case .date:
             guard case .text(let text) = value, isDate(text) else { throw invalid("a date YYYY-MM-DD") }
         case .timestamp:
-            switch value {
-            case .integer(let seconds) where seconds >= 0: break
-            case .real(let seconds) where seconds >= 0 && seconds.isFinite: break
-            default: throw invalid("seconds since 1970 (a non-negative number)")
+            guard case .text(let text) = value, isTimestamp(text) else {
+                throw invalid("a UTC timestamp YYYY-MM-DDTHH:MM:SS.sssZ")
             }
         case .integer(let range):
             guard case .integer(let number) = value else { throw invalid("an integer") }
@@ -133,6 +140,18 @@ public enum ChangeValidator {
         case .boolean:
             guard case .bool = value else { throw invalid("true or false") }
         }
+    }
+
+    /// `2026-11-25T14:15:00.123Z`: fixed width, so text order is time order.
+    private static func isTimestamp(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 24, characters[10] == "T", characters[13] == ":", characters[16] == ":",
+              characters[19] == ".", characters[23] == "Z", isDate(String(characters[0..<10])),
+              [11, 12, 14, 15, 17, 18, 20, 21, 22].allSatisfy({ characters[$0].isASCIIDigitCharacter }),
+              let hours = Int(String(characters[11..<13])), let minutes = Int(String(characters[14..<16])),
+              let seconds = Int(String(characters[17..<19]))
+        else { return false }
+        return hours < 24 && minutes < 60 && seconds < 60
     }
 
     private static func isDate(_ text: String) -> Bool {
@@ -145,7 +164,7 @@ public enum ChangeValidator {
 
     private static func validateStatusMove(_ change: Change, replica: some ReplicaReading) throws(Rejection) {
         if let extra = change.fields.keys.sorted().first(where: { !statusMoveFields.contains($0) }) {
-            throw Rejection(.unknownField, "set_status carries status, from_status, resume_status and note, not '\(extra)'")
+            throw Rejection(.unknownField, "set_status carries status, from_status, from_resume_status, resume_status and note, not '\(extra)'")
         }
         func status(_ name: String, required: Bool) throws(Rejection) -> OrderStatus? {
             switch change.fields[name] {
@@ -163,7 +182,10 @@ public enum ChangeValidator {
         }
         let to = try status("status", required: true)!
         let from = try status("from_status", required: true)!
-        let resume = try status("resume_status", required: false)
+        let resume = try status("from_resume_status", required: false)
+        // The resume status after the move, as the author's replica computed it: checked, but
+        // the register recomputes it from the replay.
+        _ = try status("resume_status", required: false)
         switch change.fields["note"] {
         case nil, .null?: break
         case .text(let text)? where text.count <= noteLimit: break

@@ -12,10 +12,14 @@ public enum FieldClass: String, Sendable, CaseIterable {
     case derived
     /// Carried only by `set_status` (the order's status and its move's description).
     case statusMove = "status_move"
+    /// The row's order (`order_id`), repeated in a change's fields by the node's store: must
+    /// equal the change's `order_id`, and is not stored as a field.
+    case rowIdentity = "row_identity"
 }
 
 /// What values a field accepts. Money is integer minor units; JSON documents are strings
-/// holding one JSON object; dates are `YYYY-MM-DD`; timestamps are seconds since 1970 (UTC).
+/// holding one JSON object; dates are `YYYY-MM-DD`; timestamps are UTC ISO 8601 with
+/// milliseconds, fixed width (`2026-11-25T14:15:00.123Z`), as the replica stores them.
 public enum FieldType: Sendable, Equatable {
     case text(maxLength: Int)
     case enumeration([String])
@@ -53,6 +57,7 @@ public enum FieldCatalog {
     public static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
     static let money = FieldType.integer(0...maximumMinorUnits)
     static let statuses = OrderStatus.allCases.map(\.rawValue)
+    static let orderID = FieldSpec("order_id", .text(maxLength: Change.maximumIdentifierLength), .rowIdentity, nullable: false)
 
     public static let orders: [FieldSpec] = [
         FieldSpec("order_number", .text(maxLength: 20), .lastWriterWins, nullable: false, requiredOnCreate: true),
@@ -68,6 +73,7 @@ public enum FieldCatalog {
         FieldSpec("shipping_address", .jsonObject(maxLength: 4000), .lastWriterWins),
         FieldSpec("billing_address", .jsonObject(maxLength: 4000), .lastWriterWins),
         FieldSpec("created_at", .timestamp, .lastWriterWins),
+        FieldSpec("created_by", .text(maxLength: 255), .lastWriterWins),
         FieldSpec("stripe_payment_intent_id", .text(maxLength: 255), .centralOnly),
         FieldSpec("payment_method", .text(maxLength: 50), .centralOnly),
         FieldSpec("payment_status", .text(maxLength: 50), .centralOnly),
@@ -78,6 +84,8 @@ public enum FieldCatalog {
     ]
 
     public static let orderItems: [FieldSpec] = [
+        orderID,
+        FieldSpec("line_number", .integer(1...10_000), .lastWriterWins, nullable: false),
         FieldSpec("product_name", .text(maxLength: 255), .lastWriterWins, nullable: false, requiredOnCreate: true),
         FieldSpec("product_source", .enumeration(["catalog", "custom"]), .lastWriterWins, nullable: false),
         FieldSpec("size", .text(maxLength: 20), .lastWriterWins),
@@ -86,30 +94,36 @@ public enum FieldCatalog {
         FieldSpec("quantity", .integer(1...999), .lastWriterWins, nullable: false, requiredOnCreate: true),
         FieldSpec("unit_price", money, .lastWriterWins, nullable: false, requiredOnCreate: true),
         FieldSpec("item_status", .enumeration(statuses), .lastWriterWins, nullable: false),
+        FieldSpec("created_at", .timestamp, .lastWriterWins),
         FieldSpec("total_price", money, .derived),
     ]
 
     public static let statusHistory: [FieldSpec] = [
+        orderID,
         FieldSpec("from_status", .enumeration(statuses), .appendOnly),
         FieldSpec("to_status", .enumeration(statuses), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("changed_by", .text(maxLength: 255), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("changed_at", .timestamp, .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("note", .text(maxLength: 1000), .appendOnly),
-        FieldSpec("seconds_in_previous_status", .integer(0...Int64.max), .appendOnly),
+        FieldSpec("duration_in_previous_seconds", .integer(0...Int64.max), .appendOnly),
     ]
 
     public static let exceptions: [FieldSpec] = [
+        orderID,
         FieldSpec("exception_type", .text(maxLength: 100), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("exception_severity", .enumeration(["low", "medium", "high", "critical"]), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("description", .text(maxLength: 2000), .appendOnly),
         FieldSpec("created_at", .timestamp, .appendOnly),
+        FieldSpec("created_by", .text(maxLength: 255), .appendOnly),
         FieldSpec("resolution_status", .enumeration(["open", "investigating", "resolved", "dismissed"]), .lastWriterWins, nullable: false),
         FieldSpec("customer_notified", .boolean, .lastWriterWins, nullable: false),
         FieldSpec("resolution_notes", .text(maxLength: 2000), .lastWriterWins),
         FieldSpec("resolved_at", .timestamp, .lastWriterWins),
+        FieldSpec("resolved_by", .text(maxLength: 255), .lastWriterWins),
     ]
 
     public static let communicationLogs: [FieldSpec] = [
+        orderID,
         FieldSpec("communication_type", .enumeration([
             "order_confirmation", "payment_confirmation", "status_update", "shipping_notification",
             "delivery_confirmation", "exception_notice", "satisfaction_survey", "note",
@@ -117,6 +131,7 @@ public enum FieldCatalog {
         FieldSpec("communication_channel", .enumeration(["email", "sms", "phone", "in_person"]), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("message_content", .text(maxLength: 10_000), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("created_at", .timestamp, .appendOnly),
+        FieldSpec("created_by", .text(maxLength: 255), .appendOnly),
         FieldSpec("delivery_status", .text(maxLength: 50), .centralOnly),
         FieldSpec("sent_at", .timestamp, .centralOnly),
         FieldSpec("delivered_at", .timestamp, .centralOnly),
@@ -148,6 +163,15 @@ public enum FieldCatalog {
         case .statusHistory: [.append]
         case .exception: [.append, .setFields]
         case .communicationLog: [.append, .setFields]
+        }
+    }
+
+    /// Whether the merge keeps the field in the row: status-move fields live in the status
+    /// register and `order_id` in the row itself.
+    public static func isStored(_ entity: EntityKind, _ field: String) -> Bool {
+        switch spec(entity, field)?.fieldClass {
+        case .statusMove?, .rowIdentity?: false
+        default: true
         }
     }
 

@@ -56,12 +56,12 @@ extension RowState {
     private mutating func mergeFields(_ change: Change, version: Int64) -> MergeResult {
         var result = MergeResult()
         if let tombstone {
-            for (field, value) in change.fields.sorted(by: { $0.key < $1.key }) {
+            for (field, value) in change.fields.sorted(by: { $0.key < $1.key }) where FieldCatalog.isStored(entity, field) {
                 result.losses.append(deletedLoss(change, field: field, wanted: value, tombstone: tombstone))
             }
             return result
         }
-        for (field, value) in change.fields.sorted(by: { $0.key < $1.key }) {
+        for (field, value) in change.fields.sorted(by: { $0.key < $1.key }) where FieldCatalog.isStored(entity, field) {
             let incoming = change.stamped(value, version: version)
             guard let current = fields[field] else {
                 fields[field] = incoming
@@ -111,7 +111,7 @@ extension RowState {
             appended = incoming
         }
         var mutable: [String: FieldValue] = [:]
-        for (field, value) in change.fields {
+        for (field, value) in change.fields where FieldCatalog.isStored(entity, field) {
             guard FieldCatalog.spec(entity, field)?.fieldClass == .appendOnly else {
                 mutable[field] = value
                 continue

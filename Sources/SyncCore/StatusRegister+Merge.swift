@@ -2,7 +2,7 @@ import OrderDomain
 
 extension StatusRegister {
     /// Merges a `set_status` change. Its fields were checked on acceptance (`ChangeValidator`):
-    /// `status` and `from_status` are statuses, `resume_status` is absent or a status.
+    /// `status` and `from_status` are statuses, `from_resume_status` is absent or a status.
     public mutating func merge(_ change: Change, version: Int64) -> MergeResult {
         guard let move = StatusMove(change, version: version) else {
             preconditionFailure("set_status change \(change.ref) was not validated before merging")
@@ -61,7 +61,7 @@ extension StatusMove {
               case .text(let fromText) = change.fields["from_status"], let from = OrderStatus(rawValue: fromText)
         else { return nil }
         var fromResume: OrderStatus?
-        switch change.fields["resume_status"] {
+        switch change.fields["from_resume_status"] {
         case nil, .null?: fromResume = nil
         case .text(let text)?:
             guard let status = OrderStatus(rawValue: text) else { return nil }

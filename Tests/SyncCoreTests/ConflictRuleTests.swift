@@ -64,8 +64,8 @@ import Testing
     // MARK: 3.3 Append-only records
 
     @Test func appendedRecordsAreUnited() {
-        let history1 = Build.change("W1", 1, at: 5, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .integer(1)])
-        let history2 = Build.change("W2", 1, at: 6, .statusHistory, row: "h-2", .append, ["to_status": .text("on_hold"), "changed_by": .text("b"), "changed_at": .integer(2)])
+        let history1 = Build.change("W1", 1, at: 5, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .text("2025-11-25T14:00:01.000Z")])
+        let history2 = Build.change("W2", 1, at: 6, .statusHistory, row: "h-2", .append, ["to_status": .text("on_hold"), "changed_by": .text("b"), "changed_at": .text("2025-11-25T14:00:02.000Z")])
         let log = Build.change("W2", 2, at: 7, .communicationLog, row: "c-1", .append, ["communication_type": .text("note"), "communication_channel": .text("phone"), "message_content": .text("called")])
         #expect(Build.allOrdersAgree([create, history1, history2, log]))
         let replica = Build.replica([create, log, history2, history1])

@@ -5,7 +5,7 @@ import Testing
 /// breaks one is rejected with a reason a person can read.
 @Suite struct ValidatorTests {
     let replica = Build.replica([Build.createOrder(), Build.addItem("W0", 2, at: 1, item: "i-1"),
-                                 Build.change("W0", 3, at: 2, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .integer(1)])])
+                                 Build.change("W0", 3, at: 2, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .text("2025-11-25T14:00:01.000Z")])])
 
     func rejectionOf(_ change: Change) -> Rejection? {
         do {
@@ -44,7 +44,7 @@ import Testing
         ("delete of an unknown item", Build.change("W1", 1, at: 5, .orderItem, row: "i-9", .delete, [:]), .unknownRow),
         ("edit of an unappended exception", Build.change("W1", 1, at: 5, .exception, row: "x-9", .setFields, ["resolution_status": .text("resolved")]), .unknownRow),
         ("append without required fields", Build.change("W1", 1, at: 5, .communicationLog, row: "c-1", .append, ["message_content": .text("hi")]), .missingField),
-        ("append reusing an id", Build.change("W1", 1, at: 5, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .integer(1)]), .duplicateRow),
+        ("append reusing an id", Build.change("W1", 1, at: 5, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .text("2025-11-25T14:00:01.000Z")]), .duplicateRow),
         ("item under another order", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", order: "o-2", .setFields, ["quantity": .integer(2)]), .orderMismatch),
         ("order row id differs", Build.change("W1", 1, at: 5, .order, row: "o-1", order: "o-2", .setFields, ["notes": .text("x")]), .orderMismatch),
         ("illegal move", Build.move("W1", 1, at: 5, from: "pending_payment", to: "delivered"), .illegalTransition),
@@ -53,6 +53,11 @@ import Testing
         ("out of a terminal", Build.move("W1", 1, at: 5, from: "completed", to: "processing"), .illegalTransition),
         ("move without from", Build.change("W1", 1, at: 5, .order, row: "o-1", .setStatus, ["status": .text("processing")]), .missingField),
         ("unknown status", Build.move("W1", 1, at: 5, from: "pending_payment", to: "lost"), .invalidValue),
+        ("status other than the initial one at creation", Build.change("W1", 1, at: 5, .order, row: "o-2", order: "o-2", .setFields, ["order_number": .text("S01-W1-2"), "customer_name": .text("A"), "customer_email": .text("a@b"), "currency": .text("USD"), "status": .text("processing")]), .immutableField),
+        ("initial status on an existing order", Build.change("W1", 1, at: 5, ["status": .text("pending_payment")]), .immutableField),
+        ("order_id naming another order", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["order_id": .text("o-2"), "quantity": .integer(2)]), .orderMismatch),
+        ("timestamp in seconds", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["created_at": .integer(1_764_079_200)]), .invalidValue),
+        ("timestamp without zone", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["created_at": .text("2025-11-25T14:00:00.000")]), .invalidValue),
         ("extra field on a move", Build.change("W1", 1, at: 5, .order, row: "o-1", .setStatus, ["status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "priority": .text("rush")]), .unknownField),
     ])
     func rejects(_ label: String, change: Change, code: Rejection.Code) throws {
@@ -76,10 +81,43 @@ import Testing
         Build.change("W1", 1, at: 5, .exception, row: "x-1", .append, ["exception_type": .text("damaged_cloth"), "exception_severity": .text("high")]),
         Build.change("W1", 1, at: 5, .communicationLog, row: "c-1", .append, ["communication_type": .text("note"), "communication_channel": .text("in_person"), "message_content": .text("fitting booked")]),
         Build.createOrder("W1", 1, at: 5, order: "o-2"),
-    ])
+    ] + ValidatorTests.changesAsTheNodeStoreWritesThem)
     func accepts(change: Change) {
         #expect(rejectionOf(change) == nil)
     }
+
+    /// The field sets the node-core Store records (Sources/Store in the node-core branch), with
+    /// `from_status` added to the status move as this protocol requires.
+    static let changesAsTheNodeStoreWritesThem: [Change] = [
+        Build.change("W1", 1, at: 5, .order, row: "o-2", order: "o-2", .setFields, [
+            "order_number": .text("S01-W1-0002"), "customer_name": .text("Ada Lovelace"), "customer_email": .text("ada@example.com"),
+            "customer_phone": .null, "status": .text("pending_payment"), "priority": .text("normal"), "currency": .text("USD"),
+            "tax_amount": .integer(0), "shipping_amount": .integer(0), "needed_by": .null, "shipping_address": .null,
+            "billing_address": .null, "notes": .null, "created_at": .text("2025-11-25T14:00:05.000Z"), "created_by": .text("maria"),
+        ]),
+        Build.change("W1", 2, at: 5, .orderItem, row: "i-2", .setFields, [
+            "order_id": .text("o-1"), "line_number": .integer(2), "product_source": .text("catalog"), "product_name": .text("Silk Tie"),
+            "size": .null, "color": .text("navy"), "custom_measurements": .null, "quantity": .integer(1), "unit_price": .integer(4500),
+            "created_at": .text("2025-11-25T14:00:05.000Z"),
+        ]),
+        Build.change("W1", 3, at: 5, .statusHistory, row: "h-2", .append, [
+            "order_id": .text("o-1"), "from_status": .text("pending_payment"), "to_status": .text("payment_confirmed"),
+            "changed_by": .text("maria"), "changed_at": .text("2025-11-25T14:00:05.000Z"), "note": .null,
+            "duration_in_previous_seconds": .integer(5),
+        ]),
+        Build.change("W1", 4, at: 5, .order, row: "o-1", .setStatus, [
+            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null, "note": .null,
+        ]),
+        Build.change("W1", 5, at: 5, .exception, row: "x-2", .append, [
+            "order_id": .text("o-1"), "exception_type": .text("damaged_cloth"), "exception_severity": .text("high"),
+            "description": .null, "resolution_status": .text("open"), "customer_notified": .bool(false),
+            "created_at": .text("2025-11-25T14:00:05.000Z"), "created_by": .text("maria"),
+        ]),
+        Build.change("W1", 6, at: 5, .communicationLog, row: "c-2", .append, [
+            "order_id": .text("o-1"), "communication_type": .text("status_update"), "communication_channel": .text("email"),
+            "message_content": .text("Your suit is ready"), "created_at": .text("2025-11-25T14:00:05.000Z"), "created_by": .text("maria"),
+        ]),
+    ]
 
     @Test func centralMaySetCentralOnlyFields() {
         let change = Build.change(ChangeValidator.centralNodeID, 1, at: 5, ["payment_status": .text("paid"), "payment_method": .text("card")])

@@ -34,7 +34,7 @@ enum Build {
 
     static func move(_ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, resume: String? = nil, order: String = "o-1", base: Int64 = 0) -> Change {
         var fields: [String: FieldValue] = ["status": .text(to), "from_status": .text(from)]
-        if let resume { fields["resume_status"] = .text(resume) }
+        if let resume { fields["from_resume_status"] = .text(resume) }
         return change(node, sequence, at: second, .order, row: order, order: order, .setStatus, fields, base: base)
     }
 

@@ -88,7 +88,7 @@ enum ConvergenceOracle {
             let row = central.replica.row(change.entity, change.rowID)
             var lost: [String?] = []
             if change.operation == .append, row?.appended?.ref != change.ref { lost.append(nil) }
-            for field in change.fields.keys.sorted() {
+            for field in change.fields.keys.sorted() where FieldCatalog.isStored(change.entity, field) {
                 let isAppendField = FieldCatalog.spec(change.entity, field)?.fieldClass == .appendOnly
                 if isAppendField { continue }
                 let inEffect = row.map { !$0.isDeleted && $0.fields[field]?.ref == change.ref } ?? false

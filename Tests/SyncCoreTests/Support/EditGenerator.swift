@@ -1,3 +1,4 @@
+import Foundation
 import OrderDomain
 @testable import SyncCore
 
@@ -130,12 +131,16 @@ struct EditGenerator {
         let forward = allowed.filter { !$0.isTerminal }
         let to = (!forward.isEmpty && rng.chance(0.85)) ? rng.pick(forward) : rng.pick(allowed)
         var fields: [String: FieldValue] = ["status": .text(to.rawValue), "from_status": .text(current.status.rawValue)]
-        if let resume = current.resumeStatus { fields["resume_status"] = .text(resume.rawValue) }
+        if let resume = current.resumeStatus { fields["from_resume_status"] = .text(resume.rawValue) }
+        // What the node's store also sends: the resume status after the move, and a note.
+        if let after = OrderLifecycle.resumeStatus(after: current.status, to: to, previousResume: current.resumeStatus) {
+            fields["resume_status"] = .text(after.rawValue)
+        }
         return [
             Edit(entity: .order, rowID: orderID, orderID: orderID, operation: .setStatus, fields: fields, hostile: false),
             Edit(entity: .statusHistory, rowID: newID("h", node), orderID: orderID, operation: .append, fields: [
                 "from_status": .text(current.status.rawValue), "to_status": .text(to.rawValue),
-                "changed_by": .text("staff@\(node)"), "changed_at": .integer(1_764_000_000 + Int64(counter)),
+                "changed_by": .text("staff@\(node)"), "changed_at": .text("2025-11-24T16:00:\(String(format: "%02d", counter % 60)).000Z"), "order_id": .text(orderID),
             ], hostile: false),
         ]
     }

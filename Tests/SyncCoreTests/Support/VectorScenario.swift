@@ -21,9 +21,11 @@ enum VectorScenario {
             "order_number": .text("S01-W2-0001"), "customer_name": .text("Ada Lovelace"),
             "customer_email": .text("ada@example.com"), "currency": .text("USD"), "priority": .text("wedding_party"),
             "tax_amount": .integer(8000), "shipping_amount": .integer(0), "needed_by": .text("2026-06-20"),
-            "shipping_address": .text(#"{"city":"Kalamazoo","line1":"1 Main St"}"#),
+            "shipping_address": .text(#"{"city":"Kalamazoo","line1":"1 Main St"}"#), "status": .text("pending_payment"),
+            "created_at": .text("2025-11-25T14:00:00.000Z"), "created_by": .text("james@kct.example"),
         ], base: 0),
         change("W2", 2, hlc(0, 1), .orderItem, "i-2001", .setFields, [
+            "order_id": .text("o-1001"), "line_number": .integer(1),
             "product_name": .text("Navy Suit"), "product_source": .text("custom"), "quantity": .integer(1),
             "unit_price": .integer(89900), "size": .text("40R"), "color": .text("navy"),
             "custom_measurements": .text(#"{"chest":40,"waist":34}"#),
@@ -36,11 +38,12 @@ enum VectorScenario {
         change("W1", 1, hlc(30_000), .order, "o-1001", .setFields, ["notes": .text("call before shipping")], base: 2),
         change("W1", 2, hlc(31_000), .order, "o-1001", .setFields, ["priority": .text("urgent"), "customer_phone": .text("555-0100")], base: 2),
         change("W1", 3, hlc(50_000), .order, "o-1001", .setStatus, [
-            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "note": .text("paid in shop"),
+            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null,
+            "note": .text("paid in shop"),
         ], base: 2),
         change("W1", 4, hlc(50_000, 1), .statusHistory, "h-3001", .append, [
             "from_status": .text("pending_payment"), "to_status": .text("payment_confirmed"),
-            "changed_by": .text("maria@kct.example"), "changed_at": .integer(1_764_079_250), "note": .text("paid in shop"),
+            "changed_by": .text("maria@kct.example"), "changed_at": .text("2025-11-25T14:00:50.000Z"), "note": .text("paid in shop"), "order_id": .text("o-1001"),
         ], base: 2),
         change("W1", 5, hlc(51_000), .order, "o-1001", .setFields, ["payment_status": .text("paid")], base: 2),
         change("W1", 6, hlc(2 * 86_400_000), .orderItem, "i-2001", .setFields, ["quantity": .integer(2)], base: 2),
