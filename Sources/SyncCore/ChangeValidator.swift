@@ -6,7 +6,8 @@ import OrderDomain
 /// against its replica before merging; a node checks its own edits before queuing them, with
 /// the same code. Merging never rejects: it only settles conflicts.
 public enum ChangeValidator {
-    /// The node id central authors its own changes with (payment and delivery facts).
+    /// The node id central authors its own changes with (payment and delivery facts). Reserved:
+    /// `kct central add-node` must refuse it, and a push authenticated as it is refused.
     public static let centralNodeID = "central"
 
     /// Fields a `set_status` change carries.

@@ -33,6 +33,9 @@ public struct PushProcessor: Sendable {
         _ request: PushRequest, authenticatedNode: String, nowMillis: UInt64,
         clock: inout HybridLogicalClock, ledger: inout some CentralLedger
     ) throws(ErrorResponse) -> (response: PushResponse, reports: [MergeReport]) {
+        guard authenticatedNode != ChangeValidator.centralNodeID else {
+            throw ErrorResponse(code: .forbidden, message: "node id '\(ChangeValidator.centralNodeID)' is reserved for central's own changes")
+        }
         guard request.nodeID == authenticatedNode else {
             throw ErrorResponse(code: .forbidden, message: "this token belongs to node \(authenticatedNode), not \(request.nodeID)")
         }

@@ -56,6 +56,8 @@ import Testing
         #expect { try central.push(foreign, authenticatedNode: "W1", nowMillis: now) } throws: { ($0 as? ErrorResponse)?.code == .forbidden }
         let impostor = PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 5, ["notes": .text("a")])])
         #expect { try central.push(impostor, authenticatedNode: "W1", nowMillis: now) } throws: { ($0 as? ErrorResponse)?.code == .forbidden }
+        let impersonation = PushRequest(nodeID: ChangeValidator.centralNodeID, changes: [Build.change(ChangeValidator.centralNodeID, 1, at: 5, ["payment_status": .text("paid")])])
+        #expect { try central.push(impersonation, authenticatedNode: ChangeValidator.centralNodeID, nowMillis: now) } throws: { ($0 as? ErrorResponse)?.code == .forbidden }
         #expect(central.headVersion == 1)
     }
 
