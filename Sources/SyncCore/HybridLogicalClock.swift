@@ -93,6 +93,16 @@ public struct HybridLogicalClock: Sendable {
     }
 }
 
+extension HybridLogicalClock {
+    /// Moves the clock past a timestamp taken from central's log, so every later local event
+    /// sorts after it. No drift check: central already bounded the drift of what it logged, and
+    /// refusing would let an edit made *after* seeing a change sort *before* it whenever this
+    /// workstation's own clock runs behind.
+    public mutating func advance(past logged: HLC) {
+        if logged > last { last = logged }
+    }
+}
+
 /// A timestamp together with the node that made it: the total order used by last-writer-wins.
 public struct HLCStamp: Hashable, Comparable, Sendable, Codable {
     public var hlc: HLC

@@ -64,6 +64,7 @@ public struct NodeReplica: Sendable {
                 if let hlc = outcome.hlc {
                     change.hlc = hlc
                     made[change.sequence] = change
+                    clock.advance(past: hlc)
                 }
                 confirmed.merge(change, version: outcome.version ?? 0)
                 for conflict in outcome.conflicts { record(NodeConflict(change: change, conflict: conflict)) }
@@ -76,16 +77,14 @@ public struct NodeReplica: Sendable {
     }
 
     /// Merges a pulled page and advances the cursor (one transaction in the real store).
-    /// `nowMillis` is the node's wall clock, for keeping its HLC ahead of what it merged.
-    public mutating func merge(_ page: PullResponse, nowMillis: UInt64) {
+    public mutating func merge(_ page: PullResponse) {
         for entry in page.entries where entry.version > cursor {
             confirmed.merge(entry.change, version: entry.version)
             for conflict in entry.displaced where conflict.loser.nodeID == nodeID {
                 if let change = made[conflict.loser.sequence] { record(NodeConflict(change: change, conflict: conflict)) }
             }
-            // Later local edits must sort after everything seen; central bounds drift, so a
-            // refusal here means this node's own clock is far behind and the next tick fixes it.
-            _ = try? clock.receive(entry.change.hlc, nowMillis: nowMillis)
+            // Later local edits must sort after everything seen.
+            clock.advance(past: entry.change.hlc)
         }
         cursor = max(cursor, page.nextCursor)
         rebuildView()

@@ -11,7 +11,7 @@ import Testing
         var central = CentralModel()
         _ = try central.push(PushRequest(nodeID: "W0", changes: [Build.createOrder("W0", 1)]), authenticatedNode: "W0", nowMillis: now)
         var node = NodeReplica(nodeID: "W1")
-        node.merge(central.pull(PullRequest(after: 0)), nowMillis: now)
+        node.merge(central.pull(PullRequest(after: 0)))
         return (central, node)
     }
 
@@ -28,7 +28,7 @@ import Testing
         var (central, node) = try setUp()
         try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now + 10_000)
         _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 65, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now + 10_000)
-        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now + 11_000)
+        node.merge(central.pull(PullRequest(after: node.cursor)))
         #expect(notes(node.view) == .text("mine"))
         #expect(notes(node.confirmed) == .text("theirs"))
         node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now + 12_000))
@@ -40,7 +40,7 @@ import Testing
         var (central, node) = try setUp()
         let mine = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now)
         _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 90, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now)
-        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now)
+        node.merge(central.pull(PullRequest(after: node.cursor)))
         #expect(notes(node.view) == .text("theirs"))
         node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
         let conflict = try #require(node.conflicts[ConflictKey(change: mine.ref, field: "notes")])
@@ -77,7 +77,7 @@ import Testing
         #expect(node.conflicts.isEmpty)
         // W2 had merged only version 1 and edits later: a concurrent overwrite.
         _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 120, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now + 60_000)
-        node.merge(central.pull(PullRequest(after: node.cursor)), nowMillis: now + 60_000)
+        node.merge(central.pull(PullRequest(after: node.cursor)))
         let conflict = try #require(node.conflicts[ConflictKey(change: mine.ref, field: "notes")])
         #expect(conflict.winner?.value == .text("theirs") && conflict.change.author == "maria")
     }
@@ -88,11 +88,25 @@ import Testing
         let reply = try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now)
         node.receive(reply)
         let page = central.pull(PullRequest(after: 0))
-        node.merge(page, nowMillis: now)
+        node.merge(page)
         let settled = (node.confirmed, node.cursor, node.conflicts)
         node.receive(reply)
-        node.merge(page, nowMillis: now)
+        node.merge(page)
         #expect(node.confirmed == settled.0 && node.cursor == settled.1 && node.conflicts == settled.2)
         #expect(node.confirmed == central.replica && node.cursor == central.headVersion)
+    }
+}
+
+extension NodeReplicaTests {
+    @Test func anEditAfterAPullSortsAfterWhatWasPulledEvenWithASlowClock() throws {
+        var (central, node) = try setUp()
+        _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 60, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now)
+        node.merge(central.pull(PullRequest(after: node.cursor)))
+        // This workstation's wall clock runs an hour behind.
+        let mine = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine")], author: "maria", nowMillis: now - 3_600_000)
+        #expect(mine.hlc > Build.hlc(60))
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        #expect(central.replica.row(.order, "o-1")?.fields["notes"]?.value == .text("mine"))
+        #expect(node.conflicts.isEmpty)
     }
 }

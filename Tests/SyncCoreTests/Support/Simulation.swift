@@ -37,6 +37,11 @@ struct Simulation {
             // A workstation whose clock runs two days ahead: central must clamp its stamps.
             skews[Int.random(in: 0..<count, using: &random)] = 2 * 86_400_000
         }
+        if random.chance(0.3) {
+            // One whose clock runs an hour behind: its edits made after a pull must still sort
+            // after what it pulled.
+            skews[Int.random(in: 0..<count, using: &random)] = -3_600_000
+        }
         skew = skews
         rng = random
     }
@@ -134,7 +139,7 @@ struct Simulation {
 
     mutating func mergePage(_ node: Int, _ page: PullResponse) {
         let cursor = nodes[node].cursor
-        nodes[node].merge(page, nowMillis: nodeNow(node))
+        nodes[node].merge(page)
         for entry in page.entries where entry.version > cursor { known[node].insert(entry.change.ref) }
     }
 
