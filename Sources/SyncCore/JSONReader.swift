@@ -89,12 +89,6 @@ struct JSONObjectReader {
         return result
     }
 
-    /// Every member as raw values (for maps such as `fields`); marks all as consumed.
-    mutating func allMembers() -> [String: JSONValue] {
-        consumed.formUnion(members.keys)
-        return members
-    }
-
     /// Refuses members that no one read.
     func finish() throws(SyncDecodingError) {
         guard consumed.count < members.count else { return }

@@ -46,8 +46,6 @@ public struct StatusRegister: Hashable, Sendable {
 
     public var status: OrderStatus { resolution.status }
 
-    public func contains(_ ref: ChangeRef) -> Bool { moves.contains { $0.ref == ref } }
-
     /// Adds a move (idempotent) and replays. Returns false when the move was already present.
     @discardableResult
     public mutating func insert(_ move: StatusMove) -> Bool {

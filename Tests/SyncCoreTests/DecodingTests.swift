@@ -104,6 +104,12 @@ import Testing
         #expect { try PullRequest(query: ["after": "-1"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidCursor }
         #expect { try PullRequest(query: ["after": "1", "limit": "0"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidMessage }
         #expect { try PullRequest(query: ["after": "1", "since": "2"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidMessage }
+        let request = PullRequest(after: 42, limit: 100)
+        let query = Dictionary(uniqueKeysWithValues: request.queryString.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), String(parts[1]))
+        })
+        #expect(try PullRequest(query: query) == request)
     }
 
     @Test func errorBodiesAndHealthAreReadableAcrossVersions() throws {
