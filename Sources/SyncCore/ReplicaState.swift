@@ -15,6 +15,17 @@ public struct ChangeRef: Hashable, Comparable, Sendable {
     }
 }
 
+/// The total order of changes used by every rule: the stamp (HLC, then node id), then the
+/// node's sequence, so two changes never compare equal even if a re-stamp gave them one stamp.
+public struct MergeKey: Hashable, Comparable, Sendable {
+    public var stamp: HLCStamp
+    public var sequence: Int64
+
+    public static func < (lhs: MergeKey, rhs: MergeKey) -> Bool {
+        (lhs.stamp, lhs.sequence) < (rhs.stamp, rhs.sequence)
+    }
+}
+
 /// A value together with the change that wrote it: the unit of last-writer-wins.
 public struct StampedValue: Hashable, Sendable {
     public var value: FieldValue
@@ -32,6 +43,7 @@ public struct StampedValue: Hashable, Sendable {
     }
 
     public var ref: ChangeRef { ChangeRef(nodeID: stamp.nodeID, sequence: sequence) }
+    public var key: MergeKey { MergeKey(stamp: stamp, sequence: sequence) }
 }
 
 /// Entity and row id: the key of a row across the replica.
@@ -96,4 +108,5 @@ public struct StatusMove: Hashable, Sendable {
     }
 
     public var ref: ChangeRef { ChangeRef(nodeID: stamp.nodeID, sequence: sequence) }
+    public var key: MergeKey { MergeKey(stamp: stamp, sequence: sequence) }
 }

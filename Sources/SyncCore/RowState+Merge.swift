@@ -67,10 +67,10 @@ extension RowState {
                 fields[field] = incoming
                 continue
             }
-            if current.stamp == incoming.stamp {
+            if current.key == incoming.key {
                 // The same change merged again: keep the version once it is known.
                 if current.version == 0 { fields[field] = incoming }
-            } else if current.stamp < incoming.stamp {
+            } else if current.key < incoming.key {
                 fields[field] = incoming
                 if !change.knew(current) {
                     result.displaced.append(Conflict(
@@ -96,10 +96,10 @@ extension RowState {
             return result
         }
         let incoming = change.stamped(.null, version: version)
-        if let existing = appended, existing.stamp != incoming.stamp {
-            let first = incoming.stamp < existing.stamp ? incoming : existing
+        if let existing = appended, existing.key != incoming.key {
+            let first = incoming.key < existing.key ? incoming : existing
             let message = "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); appended records are never overwritten"
-            if incoming.stamp < existing.stamp {
+            if incoming.key < existing.key {
                 appended = incoming
                 result.displaced.append(Conflict(
                     loser: existing.ref, entity: entity, rowID: rowID, orderID: orderID, field: nil, wanted: .null,
@@ -118,7 +118,7 @@ extension RowState {
             }
             let written = change.stamped(value, version: version)
             if let current = fields[field] {
-                if current.stamp == written.stamp ? (current.version == 0 && version != 0) : written.stamp < current.stamp {
+                if current.key == written.key ? (current.version == 0 && version != 0) : written.key < current.key {
                     fields[field] = written
                 }
             } else {
@@ -142,7 +142,7 @@ extension RowState {
         let incoming = change.stamped(.null, version: version)
         if let existing = tombstone {
             // Several deletes agree; the earliest-stamped one is kept so every replica keeps the same.
-            if incoming.stamp < existing.stamp || (incoming.stamp == existing.stamp && existing.version == 0) {
+            if incoming.key < existing.key || (incoming.key == existing.key && existing.version == 0) {
                 tombstone = incoming
             }
             return result

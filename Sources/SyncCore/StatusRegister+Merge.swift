@@ -8,7 +8,7 @@ extension StatusRegister {
             preconditionFailure("set_status change \(change.ref) was not validated before merging")
         }
         var result = MergeResult()
-        if let index = moves.firstIndex(where: { $0.stamp == move.stamp }) {
+        if let index = moves.firstIndex(where: { $0.key == move.key }) {
             // The same move again: only record its version once known.
             if moves[index].version == 0 && version != 0 {
                 var known = moves

@@ -15,7 +15,7 @@ import OrderDomain
 public struct StatusRegister: Hashable, Sendable {
     public static let initialStatus = OrderStatus.pendingPayment
 
-    /// Sorted by stamp; at most one move per stamp.
+    /// Sorted by `MergeKey` (stamp, then sequence); each move once.
     public private(set) var moves: [StatusMove] = []
     public private(set) var resolution = Resolution(status: initialStatus, resumeStatus: nil, setBy: nil, ineffective: [:])
 
@@ -49,8 +49,8 @@ public struct StatusRegister: Hashable, Sendable {
     /// Adds a move (idempotent) and replays. Returns false when the move was already present.
     @discardableResult
     public mutating func insert(_ move: StatusMove) -> Bool {
-        let index = moves.partitionPoint { $0.stamp < move.stamp }
-        if index < moves.count, moves[index].stamp == move.stamp { return false }
+        let index = moves.partitionPoint { $0.key < move.key }
+        if index < moves.count, moves[index].key == move.key { return false }
         moves.insert(move, at: index)
         if index == moves.count - 1 {
             // Appending at the end only extends the replay.

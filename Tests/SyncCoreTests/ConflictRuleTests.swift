@@ -34,6 +34,14 @@ import Testing
         #expect(Build.replica([create, b, a]).row(.order, "o-1")?.fields["notes"]?.value == .text("from W2"))
     }
 
+    @Test func equalStampsFromOneNodeAreOrderedBySequence() {
+        // Only a re-stamp collision could do this; the rules must stay order-independent anyway.
+        let first = Build.change("W1", 1, at: 5, ["notes": .text("first")])
+        let second = Build.change("W1", 2, at: 5, ["notes": .text("second")])
+        #expect(Build.allOrdersAgree([create, first, second]))
+        #expect(Build.replica([create, second, first]).row(.order, "o-1")?.fields["notes"]?.value == .text("second"))
+    }
+
     @Test func duplicatesChangeNothing() {
         let edit = Build.change("W1", 1, at: 5, ["notes": .text("x")])
         var replica = Build.replica([create, edit])
