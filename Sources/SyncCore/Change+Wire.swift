@@ -1,5 +1,5 @@
 extension FieldValue {
-    init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    init(wire value: JSONValue, path: @autoclosure () -> String) throws(SyncDecodingError) {
         switch value {
         case .null: self = .null
         case .bool(let flag): self = .bool(flag)
@@ -8,7 +8,7 @@ extension FieldValue {
         case .string(let text): self = .text(text)
         case .array, .object:
             throw SyncDecodingError(
-                path: path, problem: .wrongType(expected: "null, a boolean, a number or a string (JSON documents travel as strings)", found: value.typeName))
+                path: path(), problem: .wrongType(expected: "null, a boolean, a number or a string (JSON documents travel as strings)", found: value.typeName))
         }
     }
 
@@ -24,17 +24,13 @@ extension FieldValue {
 }
 
 extension HLC {
-    init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
-        self.init(packed: UInt64(try JSONRead.integer(value, path: path, in: 1...Int64.max)))
-    }
-
     var wire: JSONValue { .integer(Int64(truncatingIfNeeded: packed)) }
 }
 
 extension HLCStamp: WireCodable {
     public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
-        let hlc = try reader.object("hlc", HLC.init(wire:path:))
+        let hlc = try reader.hlc("hlc")
         let nodeID = try reader.nonEmptyString("node_id")
         try reader.finish()
         self.init(hlc: hlc, nodeID: nodeID)
@@ -51,24 +47,22 @@ extension Change: WireCodable {
         var reader = try JSONObjectReader(value, path: path)
         let nodeID = try reader.identifier("node_id")
         let sequence = try reader.integer("sequence", in: 1...Int64.max)
-        let hlc = try reader.object("hlc", HLC.init(wire:path:))
+        let hlc = try reader.hlc("hlc")
         let entity = try reader.enumeration("entity", as: EntityKind.self)
         let rowID = try reader.identifier("row_id")
         let orderID = try reader.identifier("order_id")
         let operation = try reader.enumeration("op", as: ChangeOperation.self)
-        let fieldsPath = reader.childPath("fields")
         let rawFields = try reader.value("fields")
         guard case .object(let members) = rawFields else {
-            throw SyncDecodingError(path: fieldsPath, problem: .wrongType(expected: "an object", found: rawFields.typeName))
+            throw SyncDecodingError(path: reader.childPath("fields"), problem: .wrongType(expected: "an object", found: rawFields.typeName))
         }
         var fields: [String: FieldValue] = [:]
         fields.reserveCapacity(members.count)
         for (name, field) in members {
-            let fieldPath = "\(fieldsPath).\(name)"
             guard !name.isEmpty, name.utf8.count <= Self.maximumIdentifierLength else {
-                throw SyncDecodingError(path: fieldPath, problem: .invalidValue("'\(name)'", expected: "a field name of 1 to \(Self.maximumIdentifierLength) bytes"))
+                throw SyncDecodingError(path: "\(reader.childPath("fields")).\(name)", problem: .invalidValue("'\(name)'", expected: "a field name of 1 to \(Self.maximumIdentifierLength) bytes"))
             }
-            fields[name] = try FieldValue(wire: field, path: fieldPath)
+            fields[name] = try FieldValue(wire: field, path: "\(reader.childPath("fields")).\(name)")
         }
         let author = try reader.nonEmptyString("author")
         let baseVersion = try reader.integer("base_version", in: 0...Int64.max)

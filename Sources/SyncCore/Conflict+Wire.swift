@@ -18,7 +18,7 @@ extension Conflict: WireCodable {
         let rowID = try reader.identifier("row_id")
         let orderID = try reader.identifier("order_id")
         let field = try reader.optionalString("field")
-        let wanted = try reader.object("wanted", FieldValue.init(wire:path:))
+        let wanted = try reader.fieldValue("wanted")
         let winner = try reader.optionalObject("winner", StampedValue.init(wire:path:))
         let rule = try reader.enumeration("rule", as: ConflictRule.self)
         let message = try reader.string("message")

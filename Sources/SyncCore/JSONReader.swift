@@ -3,7 +3,10 @@
 struct JSONObjectReader {
     let path: String
     private let members: [String: JSONValue]
-    private var consumed: Set<String> = []
+    /// Keys asked for, and how many of them were present: cheaper than a set on the hot path;
+    /// `finish()` compares the count with the members and names an unknown one if they differ.
+    private var asked: [String] = []
+    private var found = 0
 
     init(_ value: JSONValue, path: String) throws(SyncDecodingError) {
         guard case .object(let members) = value else {
@@ -16,8 +19,10 @@ struct JSONObjectReader {
     func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     mutating func optionalValue(_ key: String) -> JSONValue? {
-        consumed.insert(key)
-        return members[key]
+        asked.append(key)
+        let value = members[key]
+        if value != nil { found += 1 }
+        return value
     }
 
     mutating func value(_ key: String) throws(SyncDecodingError) -> JSONValue {
@@ -28,7 +33,7 @@ struct JSONObjectReader {
     }
 
     mutating func string(_ key: String) throws(SyncDecodingError) -> String {
-        try JSONRead.string(try value(key), path: childPath(key))
+        try JSONRead.string(try value(key), path: self.childPath(key))
     }
 
     mutating func optionalString(_ key: String) throws(SyncDecodingError) -> String? {
@@ -51,6 +56,21 @@ struct JSONObjectReader {
     mutating func optionalInteger(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(SyncDecodingError) -> Int64? {
         guard let value = optionalValue(key), value != .null else { return nil }
         return try JSONRead.integer(value, path: childPath(key), in: range)
+    }
+
+    /// An HLC: a positive 64-bit integer.
+    mutating func hlc(_ key: String) throws(SyncDecodingError) -> HLC {
+        HLC(packed: UInt64(try JSONRead.integer(try value(key), path: self.childPath(key), in: 1...Int64.max)))
+    }
+
+    mutating func optionalHLC(_ key: String) throws(SyncDecodingError) -> HLC? {
+        guard let value = optionalValue(key), value != .null else { return nil }
+        return HLC(packed: UInt64(try JSONRead.integer(value, path: self.childPath(key), in: 1...Int64.max)))
+    }
+
+    /// A field value: null, boolean, number or string.
+    mutating func fieldValue(_ key: String) throws(SyncDecodingError) -> FieldValue {
+        try FieldValue(wire: try value(key), path: self.childPath(key))
     }
 
     mutating func bool(_ key: String) throws(SyncDecodingError) -> Bool {
@@ -91,44 +111,44 @@ struct JSONObjectReader {
 
     /// Refuses members that no one read.
     func finish() throws(SyncDecodingError) {
-        guard consumed.count < members.count else { return }
-        if let unknown = members.keys.sorted().first(where: { !consumed.contains($0) }) {
+        guard found < members.count else { return }
+        if let unknown = members.keys.sorted().first(where: { !asked.contains($0) }) {
             throw SyncDecodingError(path: childPath(unknown), problem: .unknownField)
         }
     }
 }
 
 enum JSONRead {
-    static func string(_ value: JSONValue, path: String) throws(SyncDecodingError) -> String {
+    static func string(_ value: JSONValue, path: @autoclosure () -> String) throws(SyncDecodingError) -> String {
         guard case .string(let text) = value else {
-            throw SyncDecodingError(path: path, problem: .wrongType(expected: "a string", found: value.typeName))
+            throw SyncDecodingError(path: path(), problem: .wrongType(expected: "a string", found: value.typeName))
         }
         return text
     }
 
-    static func integer(_ value: JSONValue, path: String, in range: ClosedRange<Int64>) throws(SyncDecodingError) -> Int64 {
+    static func integer(_ value: JSONValue, path: @autoclosure () -> String, in range: ClosedRange<Int64>) throws(SyncDecodingError) -> Int64 {
         guard case .integer(let number) = value else {
-            throw SyncDecodingError(path: path, problem: .wrongType(expected: "an integer", found: value.typeName))
+            throw SyncDecodingError(path: path(), problem: .wrongType(expected: "an integer", found: value.typeName))
         }
         guard range.contains(number) else {
-            throw SyncDecodingError(path: path, problem: .invalidValue(String(number), expected: "an integer in \(range.lowerBound)...\(range.upperBound)"))
+            throw SyncDecodingError(path: path(), problem: .invalidValue(String(number), expected: "an integer in \(range.lowerBound)...\(range.upperBound)"))
         }
         return number
     }
 
-    static func array(_ value: JSONValue, path: String) throws(SyncDecodingError) -> [JSONValue] {
+    static func array(_ value: JSONValue, path: @autoclosure () -> String) throws(SyncDecodingError) -> [JSONValue] {
         guard case .array(let elements) = value else {
-            throw SyncDecodingError(path: path, problem: .wrongType(expected: "an array", found: value.typeName))
+            throw SyncDecodingError(path: path(), problem: .wrongType(expected: "an array", found: value.typeName))
         }
         return elements
     }
 
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ value: JSONValue, path: String, as: E.Type) throws(SyncDecodingError) -> E
+    static func enumeration<E: RawRepresentable & CaseIterable>(_ value: JSONValue, path: @autoclosure () -> String, as: E.Type) throws(SyncDecodingError) -> E
     where E.RawValue == String {
-        let text = try string(value, path: path)
+        let text = try string(value, path: path())
         guard let result = E(rawValue: text) else {
             let allowed = E.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            throw SyncDecodingError(path: path, problem: .invalidValue("'\(text)'", expected: "one of \(allowed)"))
+            throw SyncDecodingError(path: path(), problem: .invalidValue("'\(text)'", expected: "one of \(allowed)"))
         }
         return result
     }

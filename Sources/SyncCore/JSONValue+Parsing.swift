@@ -112,11 +112,23 @@ private struct JSONParser {
 
     mutating func parseString() throws(JSONParseError) -> String {
         offset += 1  // opening quote
+        // Fast path: no escapes, so the string is the bytes up to the closing quote.
+        var end = offset
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            guard let text = makeString(offset, end) else {
+                throw JSONParseError(offset: offset, message: "invalid UTF-8 in string")
+            }
+            offset = end + 1
+            return text
+        }
         var scalars = String.UnicodeScalarView()
         var runStart = offset
         func flush(_ parser: JSONParser, to end: Int) throws(JSONParseError) {
             guard runStart < end else { return }
-            guard let run = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
+            guard let run = parser.makeString(runStart, end) else {
                 throw JSONParseError(offset: runStart, message: "invalid UTF-8 in string")
             }
             scalars.append(contentsOf: run.unicodeScalars)
@@ -152,6 +164,16 @@ private struct JSONParser {
                 continue
             }
             offset += 1
+        }
+    }
+
+    /// The text of `bytes[start..<end]`, or nil if it is not UTF-8. ASCII (the common case)
+    /// needs no validation.
+    func makeString(_ start: Int, _ end: Int) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[start..<end])
+            if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+            return String(validating: slice, as: UTF8.self)
         }
     }
 
@@ -212,13 +234,26 @@ private struct JSONParser {
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
-        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
         if isInteger {
-            guard let value = Int64(text) else {
-                throw JSONParseError(offset: start, message: "integer \(text) does not fit in 64 bits")
+            // Accumulate negatively so Int64.min parses too.
+            let negative = bytes[start] == UInt8(ascii: "-")
+            var value: Int64 = 0
+            for byte in bytes[(negative ? start + 1 : start)..<offset] {
+                let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowB) = shifted.subtractingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
+                guard !overflowA, !overflowB else {
+                    let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+                    throw JSONParseError(offset: start, message: "integer \(text) does not fit in 64 bits")
+                }
+                value = next
             }
-            return .integer(value)
+            if negative { return .integer(value) }
+            guard value != Int64.min else {
+                throw JSONParseError(offset: start, message: "integer \(String(decoding: bytes[start..<offset], as: UTF8.self)) does not fit in 64 bits")
+            }
+            return .integer(-value)
         }
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             throw JSONParseError(offset: start, message: "number \(text) is out of range")
         }

@@ -20,8 +20,8 @@ extension ReplicaModel {
 extension StampedValue: WireCodable {
     public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
-        let fieldValue = try reader.object("value", FieldValue.init(wire:path:))
-        let hlc = try reader.object("hlc", HLC.init(wire:path:))
+        let fieldValue = try reader.fieldValue("value")
+        let hlc = try reader.hlc("hlc")
         let nodeID = try reader.identifier("node_id")
         let sequence = try reader.integer("sequence", in: 1...Int64.max)
         let version = try reader.integer("version", in: 0...Int64.max)
