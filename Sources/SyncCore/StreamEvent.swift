@@ -1,3 +1,5 @@
+import Foundation
+
 /// The payload of a server-sent event on `GET /v1/stream`: central's log advanced to
 /// `headVersion`. The SSE `id` is the same version, so a reconnecting client's
 /// `Last-Event-ID` tells central where it was; the node then pulls after its own cursor.
@@ -18,6 +20,16 @@ public struct StreamEvent: Hashable, Sendable, WireCodable {
 
     public var wire: JSONValue {
         .object(["protocol_version": .integer(ProtocolVersion.current), "head_version": .integer(headVersion)])
+    }
+
+    /// The version a (re)connecting subscriber has seen, from its `Last-Event-ID` header (0
+    /// without one). Central sends an event at once when its head is beyond it.
+    public static func resumeVersion(lastEventID: String?) throws(ErrorResponse) -> Int64 {
+        guard let text = lastEventID?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return 0 }
+        guard let version = Int64(text), version >= 0 else {
+            throw ErrorResponse(code: .invalidCursor, message: "Last-Event-ID must be a log version (a whole number ≥ 0), got '\(text)'")
+        }
+        return version
     }
 
     /// The event as written on the stream: `id`, `event` and one `data` line, then a blank line.

@@ -121,8 +121,11 @@ import Testing
         #expect(try HealthResponse(headVersion: 0).negotiate() == ProtocolVersion.current)
     }
 
-    @Test func streamEventFrameCarriesTheVersionAsID() {
+    @Test func streamEventFrameCarriesTheVersionAsID() throws {
         #expect(StreamEvent(headVersion: 42).sseFrame == "id: 42\nevent: log\ndata: {\"head_version\":42,\"protocol_version\":1}\n\n")
+        #expect(try StreamEvent.resumeVersion(lastEventID: nil) == 0)
+        #expect(try StreamEvent.resumeVersion(lastEventID: " 42 ") == 42)
+        #expect { try StreamEvent.resumeVersion(lastEventID: "abc") } throws: { ($0 as? ErrorResponse)?.code == .invalidCursor }
     }
 
     @Test func everyErrorCodeHasAClientOrServerStatus() {
