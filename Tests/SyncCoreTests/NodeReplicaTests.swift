@@ -110,3 +110,38 @@ extension NodeReplicaTests {
         #expect(node.conflicts.isEmpty)
     }
 }
+
+extension NodeReplicaTests {
+    @Test func aLostFieldIsReappliedAsANewEdit() throws {
+        var (central, node) = try setUp()
+        let mine = try node.edit(entity: .order, rowID: "o-1", orderID: "o-1", operation: .setFields, fields: ["notes": .text("mine"), "priority": .text("rush")], author: "maria", nowMillis: now)
+        _ = try central.push(PushRequest(nodeID: "W2", changes: [Build.change("W2", 1, at: 90, ["notes": .text("theirs")], base: 1)]), authenticatedNode: "W2", nowMillis: now)
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now))
+        node.merge(central.pull(PullRequest(after: node.cursor)))
+        let conflict = try #require(node.conflicts[ConflictKey(change: mine.ref, field: "notes")])
+        let plan = try conflict.reapplication(against: node.view)
+        #expect(plan.operation == .setFields && plan.fields == ["notes": .text("mine")])
+        let again = try node.edit(entity: plan.entity, rowID: plan.rowID, orderID: plan.orderID, operation: plan.operation, fields: plan.fields, author: "maria", nowMillis: now + 120_000)
+        node.receive(try central.push(node.pushRequest()!, authenticatedNode: "W1", nowMillis: now + 120_000))
+        #expect(central.outcomes[again.ref]?.result == .applied)
+        #expect(central.replica.row(.order, "o-1")?.fields["notes"]?.value == .text("mine"))
+    }
+
+    @Test func aLostStatusMoveIsReappliedFromWhereTheOrderIsNow() throws {
+        let view = Build.replica([Build.createOrder(), Build.move("W2", 1, at: 5, from: "pending_payment", to: "on_hold")])
+        let lost = Build.move("W1", 1, at: 4, from: "pending_payment", to: "payment_confirmed")
+        let conflict = NodeConflict(change: lost, field: "status", wanted: .text("payment_confirmed"), winner: nil, kind: .superseded(.statusNotAllowed), message: "")
+        // From on_hold the order can only go back to pending_payment (its resume status) first.
+        #expect(throws: Rejection.self) { try conflict.reapplication(against: view) }
+        let cancel = NodeConflict(change: Build.move("W1", 1, at: 4, from: "pending_payment", to: "cancelled"), field: "status", wanted: .text("cancelled"), winner: nil, kind: .superseded(.statusNotAllowed), message: "")
+        let plan = try cancel.reapplication(against: view)
+        #expect(plan.fields == ["status": .text("cancelled"), "from_status": .text("on_hold"), "from_resume_status": .text("pending_payment")])
+    }
+
+    @Test func aRejectedPaymentFieldCannotBeReapplied() throws {
+        let view = Build.replica([Build.createOrder()])
+        let change = Build.change("W1", 1, at: 5, ["payment_status": .text("paid")])
+        let conflict = NodeConflict(change: change, rejection: Rejection(.centralOnlyField, "central only"))
+        #expect { try conflict.reapplication(against: view) } throws: { ($0 as? Rejection)?.code == .centralOnlyField }
+    }
+}
