@@ -42,6 +42,8 @@ extension HLCStamp: WireCodable {
 extension Change: WireCodable {
     /// Longest accepted identifier (node ids, row ids, order ids, field names).
     public static let maximumIdentifierLength = 128
+    /// Longest accepted author (a staff member's e-mail or name, as the seed's 255-character columns).
+    public static let maximumAuthorLength = 255
 
     public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
@@ -65,6 +67,9 @@ extension Change: WireCodable {
             fields[name] = try FieldValue(wire: field, path: "\(reader.childPath("fields")).\(name)")
         }
         let author = try reader.nonEmptyString("author")
+        guard author.count <= Self.maximumAuthorLength else {
+            throw SyncDecodingError(path: reader.childPath("author"), problem: .invalidValue("of \(author.count) characters", expected: "at most \(Self.maximumAuthorLength) characters"))
+        }
         let baseVersion = try reader.integer("base_version", in: 0...Int64.max)
         try reader.finish()
         self.init(
