@@ -5,6 +5,7 @@ public struct CentralModel: CentralLedger, Sendable {
     public private(set) var log: [LogEntry] = []
     public private(set) var settledSequence: [String: Int64] = [:]
     public private(set) var outcomes: [ChangeRef: ChangeOutcome] = [:]
+    public private(set) var received: [ChangeRef: Change] = [:]
     public var clock = HybridLogicalClock()
     public var processor = PushProcessor()
     /// Central's own changes (payment and delivery facts) get sequences of their own.
@@ -19,6 +20,7 @@ public struct CentralModel: CentralLedger, Sendable {
     public func row(_ key: RowKey) -> RowState? { replica.row(key) }
     public func lastSettledSequence(of nodeID: String) -> Int64 { settledSequence[nodeID] ?? 0 }
     public func recordedOutcome(of change: ChangeRef) -> ChangeOutcome? { outcomes[change] }
+    public func receivedChange(_ change: ChangeRef) -> Change? { received[change] }
     public var headVersion: Int64 { log.last?.version ?? 0 }
 
     public mutating func merge(_ change: Change, version: Int64) -> MergeReport {
@@ -27,8 +29,9 @@ public struct CentralModel: CentralLedger, Sendable {
 
     public mutating func appendLog(_ entry: LogEntry) { log.append(entry) }
 
-    public mutating func record(_ outcome: ChangeOutcome, of change: ChangeRef) {
-        outcomes[change] = outcome
+    public mutating func record(_ outcome: ChangeOutcome, of change: Change) {
+        outcomes[change.ref] = outcome
+        received[change.ref] = change
         settledSequence[change.nodeID] = change.sequence
     }
 

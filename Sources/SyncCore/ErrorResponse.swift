@@ -6,6 +6,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case unauthorized
     case forbidden
     case sequenceGap = "sequence_gap"
+    case sequenceReused = "sequence_reused"
     case batchTooLarge = "batch_too_large"
     case payloadTooLarge = "payload_too_large"
     case unsupportedMediaType = "unsupported_media_type"
@@ -22,7 +23,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .forbidden: 403
         case .notFound: 404
         case .methodNotAllowed: 405
-        case .sequenceGap: 409
+        case .sequenceGap, .sequenceReused: 409
         case .batchTooLarge, .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .unsupportedProtocolVersion: 426
@@ -38,7 +39,7 @@ public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStrin
     public var code: ErrorCode
     /// One sentence a person can act on.
     public var message: String
-    /// `sequence_gap`: the sequence central expects next.
+    /// `sequence_gap`, `sequence_reused`: the sequence central expects next.
     public var expectedSequence: Int64?
     /// `unsupported_protocol_version`: the version the peer sent and the versions this side speaks.
     public var peerVersion: Int64?

@@ -7,12 +7,16 @@ public protocol CentralLedger: ReplicaReading {
     func lastSettledSequence(of nodeID: String) -> Int64
     /// The outcome recorded when the change was first settled.
     func recordedOutcome(of change: ChangeRef) -> ChangeOutcome?
+    /// The change as it was received when first settled (before any re-stamp), so a resent
+    /// sequence can be checked to be the same change.
+    func receivedChange(_ change: ChangeRef) -> Change?
     var headVersion: Int64 { get }
     /// Merges an accepted change into the replica at `version`.
     mutating func merge(_ change: Change, version: Int64) -> MergeReport
     mutating func appendLog(_ entry: LogEntry)
-    /// Records the outcome and advances the node's last settled sequence to `change.sequence`.
-    mutating func record(_ outcome: ChangeOutcome, of change: ChangeRef)
+    /// Records the change as received and its outcome, and advances the node's last settled
+    /// sequence to `change.sequence`.
+    mutating func record(_ outcome: ChangeOutcome, of change: Change)
 }
 
 /// Central's handling of `POST /v1/push`: authorisation of the batch, idempotency by sequence,
@@ -27,7 +31,8 @@ public struct PushProcessor: Sendable {
     }
 
     /// Settles a push from the node `authenticatedNode` (the node its bearer token belongs to).
-    /// Throws when the batch as a whole is refused; then the ledger is unchanged.
+    /// Throws when the batch as a whole is refused; every check comes before the first change
+    /// is settled, so the ledger is then unchanged.
     /// `clock` is central's own clock, used to re-stamp changes from clocks too far ahead.
     public func process(
         _ request: PushRequest, authenticatedNode: String, nowMillis: UInt64,
@@ -59,15 +64,24 @@ public struct PushProcessor: Sendable {
         }
         var outcomes: [ChangeOutcome] = []
         var reports: [MergeReport] = []
-        for change in request.changes {
-            if change.sequence <= settled {
-                guard var outcome = ledger.recordedOutcome(of: change.ref) else {
-                    preconditionFailure("ledger settled \(change.ref) without recording its outcome")
-                }
-                outcome.replayed = true
-                outcomes.append(outcome)
-                continue
+        // Sequences are consecutive, so the already-settled ones form a prefix: all of it is
+        // checked before anything new is settled.
+        for change in request.changes where change.sequence <= settled {
+            guard var outcome = ledger.recordedOutcome(of: change.ref), let received = ledger.receivedChange(change.ref) else {
+                throw ErrorResponse(code: .internalError, message: "central has settled \(change.nodeID) sequence \(change.sequence) but lost its record")
             }
+            guard received == change else {
+                // A node that reuses sequences (restored from an old backup) would otherwise
+                // have its new edits answered with old outcomes and lose them.
+                throw ErrorResponse(
+                    code: .sequenceReused,
+                    message: "sequence \(change.sequence) of node \(change.nodeID) was already settled for a different change; this workstation's outbox does not match central's record (restored from a backup?) and needs an operator",
+                    expectedSequence: settled + 1)
+            }
+            outcome.replayed = true
+            outcomes.append(outcome)
+        }
+        for change in request.changes where change.sequence > settled {
             let (outcome, report) = settle(change, nowMillis: nowMillis, clock: &clock, ledger: &ledger)
             outcomes.append(outcome)
             if let report { reports.append(report) }
@@ -85,7 +99,7 @@ public struct PushProcessor: Sendable {
             try ChangeValidator.validate(change, against: ledger)
         } catch {
             let outcome = ChangeOutcome(sequence: change.sequence, result: .rejected, reason: error)
-            ledger.record(outcome, of: change.ref)
+            ledger.record(outcome, of: incoming)
             return (outcome, nil)
         }
         var clampedFrom: HLC?
@@ -104,7 +118,7 @@ public struct PushProcessor: Sendable {
             sequence: change.sequence, result: report.result.isSuperseded ? .superseded : .applied,
             version: version, hlc: clampedFrom == nil ? nil : change.hlc, clampedFrom: clampedFrom,
             conflicts: report.result.losses)
-        ledger.record(outcome, of: change.ref)
+        ledger.record(outcome, of: incoming)
         return (outcome, report)
     }
 

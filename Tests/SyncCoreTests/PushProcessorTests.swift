@@ -154,3 +154,18 @@ import Testing
 extension HLC {
     func advanced(byMillis delta: Int64) -> HLC { HLC(millis: UInt64(Int64(millis) + delta), counter: counter) }
 }
+
+extension PushProcessorTests {
+    @Test func aReusedSequenceIsRefusedNotAnsweredWithAnOldOutcome() throws {
+        var central = try central()
+        _ = try central.push(PushRequest(nodeID: "W1", changes: [Build.change("W1", 1, at: 5, ["notes": .text("before the backup")])]), authenticatedNode: "W1", nowMillis: now)
+        let before = central.log
+        // Restored from an old backup, W1 numbers a new edit 1 again.
+        let reused = PushRequest(nodeID: "W1", changes: [Build.change("W1", 1, at: 9, ["notes": .text("after the restore")]), Build.change("W1", 2, at: 10, ["priority": .text("rush")])])
+        #expect { try central.push(reused, authenticatedNode: "W1", nowMillis: now) } throws: { error in
+            let reply = error as? ErrorResponse
+            return reply?.code == .sequenceReused && reply?.httpStatus == 409 && reply?.expectedSequence == 2
+        }
+        #expect(central.log == before && central.lastSettledSequence(of: "W1") == 1)
+    }
+}

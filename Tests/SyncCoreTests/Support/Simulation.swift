@@ -72,8 +72,12 @@ struct Simulation {
         for _ in 0..<4 {
             for node in nodes.indices {
                 while let request = nodes[node].pushRequest(limit: 50) {
-                    let response = try! central.push(request, authenticatedNode: nodes[node].nodeID, nowMillis: now)
-                    nodes[node].receive(response)
+                    do {
+                        nodes[node].receive(try central.push(request, authenticatedNode: nodes[node].nodeID, nowMillis: now))
+                    } catch {
+                        Issue.record("central refused a well-formed push: \(error)")
+                        return
+                    }
                 }
             }
             for node in nodes.indices {
@@ -95,9 +99,15 @@ struct Simulation {
                 rowID: edit.rowID, orderID: edit.orderID, operation: edit.operation, fields: edit.fields, author: "staff@\(nodeID)")
             let valid = (try? ChangeValidator.validate(probe, against: nodes[node].view)) != nil
             guard valid != edit.hostile else { continue }
-            let change = try! nodes[node].edit(
-                entity: edit.entity, rowID: edit.rowID, orderID: edit.orderID, operation: edit.operation,
-                fields: edit.fields, author: "staff@\(nodeID)", nowMillis: nodeNow(node))
+            let change: Change
+            do {
+                change = try nodes[node].edit(
+                    entity: edit.entity, rowID: edit.rowID, orderID: edit.orderID, operation: edit.operation,
+                    fields: edit.fields, author: "staff@\(nodeID)", nowMillis: nodeNow(node))
+            } catch {
+                Issue.record("node \(nodeID) could not stamp an edit: \(error)")
+                return
+            }
             knownAtEdit[change.ref] = known[node]
             if edit.hostile { hostile.insert(change.ref) }
         }
