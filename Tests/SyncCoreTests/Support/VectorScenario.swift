@@ -84,6 +84,9 @@ enum VectorScenario {
         var gap = editPush.changes[0]
         gap.sequence = 9
         result.append(("error-sequence-gap.json", push(PushRequest(nodeID: "W1", changes: [gap]), at: 65_000)))
+        var reused = editPush.changes[0]
+        reused.fields = ["notes": .text("typed after a restore from backup")]
+        result.append(("error-sequence-reused.json", push(PushRequest(nodeID: "W1", changes: [reused]), at: 66_000)))
         result.append(("pull-response.json", central.pull(PullRequest(after: 7, limit: 2)).wire))
         result.append(("pull-response-first-page.json", central.pull(PullRequest(after: 0, limit: 2)).wire))
         result.append(("stream-event.json", StreamEvent(headVersion: central.headVersion).wire))
