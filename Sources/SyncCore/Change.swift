@@ -72,10 +72,16 @@ public struct Change: Hashable, Sendable, Codable {
     public var fields: [String: FieldValue]
     /// Who made the change (staff e-mail or name).
     public var author: String
+    /// The author's pull cursor when the change was made: the last central log version its
+    /// replica had merged. Changes logged at or below it were known to the author, so
+    /// overwriting them was deliberate, not a conflict (see CONFLICT-RULES.md, "Who is told").
+    /// 0 when unknown, which makes every overwrite of another node's value count as concurrent.
+    public var baseVersion: Int64
 
     public init(
         nodeID: String, sequence: Int64, hlc: HLC, entity: EntityKind, rowID: String,
-        orderID: String, operation: ChangeOperation, fields: [String: FieldValue], author: String
+        orderID: String, operation: ChangeOperation, fields: [String: FieldValue], author: String,
+        baseVersion: Int64 = 0
     ) {
         self.nodeID = nodeID
         self.sequence = sequence
@@ -86,12 +92,28 @@ public struct Change: Hashable, Sendable, Codable {
         self.operation = operation
         self.fields = fields
         self.author = author
+        self.baseVersion = baseVersion
     }
 
     public var stamp: HLCStamp { HLCStamp(hlc: hlc, nodeID: nodeID) }
 
     enum CodingKeys: String, CodingKey {
         case nodeID = "node_id", sequence, hlc, entity, rowID = "row_id", orderID = "order_id"
-        case operation = "op", fields, author
+        case operation = "op", fields, author, baseVersion = "base_version"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            nodeID: try container.decode(String.self, forKey: .nodeID),
+            sequence: try container.decode(Int64.self, forKey: .sequence),
+            hlc: try container.decode(HLC.self, forKey: .hlc),
+            entity: try container.decode(EntityKind.self, forKey: .entity),
+            rowID: try container.decode(String.self, forKey: .rowID),
+            orderID: try container.decode(String.self, forKey: .orderID),
+            operation: try container.decode(ChangeOperation.self, forKey: .operation),
+            fields: try container.decode([String: FieldValue].self, forKey: .fields),
+            author: try container.decode(String.self, forKey: .author),
+            baseVersion: try container.decodeIfPresent(Int64.self, forKey: .baseVersion) ?? 0)
     }
 }

@@ -93,6 +93,16 @@ public struct HybridLogicalClock: Sendable {
     }
 }
 
+extension HybridLogicalClock {
+    /// Moves the clock past a timestamp taken from central's log, so every later local event
+    /// sorts after it. No drift check: central already bounded the drift of what it logged, and
+    /// refusing would let an edit made *after* seeing a change sort *before* it whenever this
+    /// workstation's own clock runs behind.
+    public mutating func advance(past logged: HLC) {
+        if logged > last { last = logged }
+    }
+}
+
 /// A timestamp together with the node that made it: the total order used by last-writer-wins.
 public struct HLCStamp: Hashable, Comparable, Sendable, Codable {
     public var hlc: HLC
@@ -105,5 +115,9 @@ public struct HLCStamp: Hashable, Comparable, Sendable, Codable {
 
     public static func < (lhs: HLCStamp, rhs: HLCStamp) -> Bool {
         (lhs.hlc, lhs.nodeID) < (rhs.hlc, rhs.nodeID)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hlc, nodeID = "node_id"
     }
 }

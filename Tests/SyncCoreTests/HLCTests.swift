@@ -17,3 +17,14 @@ import Testing
         }
     }
 }
+
+extension HLCTests {
+    @Test func advancingPastALoggedStampIgnoresTheLocalWallClock() throws {
+        var clock = HybridLogicalClock(maxDriftMillis: 1_000)
+        clock.advance(past: HLC(millis: 10_000_000, counter: 3))
+        let next = try clock.tick(nowMillis: 1_000)
+        #expect(next == HLC(millis: 10_000_000, counter: 4))
+        clock.advance(past: HLC(millis: 5, counter: 0))
+        #expect(clock.last == next)
+    }
+}
