@@ -55,7 +55,10 @@ extension HTTPConnection {
     }
 
     fileprivate func appendHeaderField(_ at: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
-        guard countHeaderBytes(length), let at else { return Self.stop }
+        // A new field also costs its ": " and line end on the wire; count them so many tiny
+        // headers cannot slip under the limit.
+        let startsField = lastCallbackWasValue || fieldBytes.isEmpty
+        guard countHeaderBytes(length + (startsField ? 4 : 0)), let at else { return Self.stop }
         if lastCallbackWasValue {
             commitHeader()
             lastCallbackWasValue = false
@@ -111,7 +114,9 @@ extension HTTPConnection {
                                   version: (Int(parser.pointee.http_major), Int(parser.pointee.http_minor)))
         request.pathParameters = [:]
         completedRequest = request
-        completedKeepAlive = http_should_keep_alive(parser) != 0
+        // An Upgrade (or CONNECT) is answered as a plain request and the connection then closed:
+        // http-parser stops parsing after such a message, treating what follows as another protocol.
+        completedKeepAlive = http_should_keep_alive(parser) != 0 && kct_http_parser_upgrade(parser) == 0
         body = []
         // Pause so `parse` can hand the request to its handler before reading the next one.
         http_parser_pause(parser, 1)

@@ -142,7 +142,11 @@ final class HTTPConnection {
                 http_parser_pause(parser, 0)
                 guard let request = completedRequest else { continue }
                 completedRequest = nil
-                dispatch(request, keepAlive: completedKeepAlive)
+                let keepAlive = completedKeepAlive
+                dispatch(request, keepAlive: keepAlive)
+                // After a request that ends the connection (Connection: close, an upgrade) nothing
+                // more is parsed.
+                if !keepAlive { return }
                 if activeResponder != nil {
                     unparsed.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
                     return
@@ -151,10 +155,6 @@ final class HTTPConnection {
             }
             if error != HPE_OK {
                 reject(rejection ?? HTTPError(.badRequest, "malformed request: \(String(cString: http_errno_description(error)))"))
-                return
-            }
-            if kct_http_parser_upgrade(parser) != 0 {
-                reject(HTTPError(.badRequest, "protocol upgrades are not supported"))
                 return
             }
             if consumed == 0 { break }
@@ -235,8 +235,7 @@ final class HTTPConnection {
         let responder = activeResponder
         activeResponder = nil
         responder?.connectionClosed()
-        var response = error.response
-        response.headers.set("Connection", "close")
+        let response = error.response
         outgoing += HTTPResponseEncoder.head(status: response.status, headers: response.headers,
                                              framing: .length(response.body.count), closing: true, server: server)
         outgoing += response.body
