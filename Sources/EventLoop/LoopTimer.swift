@@ -14,7 +14,7 @@ public final class LoopTimer: LoopService {
     public private(set) var isClosed = false
 
     /// A timer that calls `handler` each time it fires. `loopInternal` timers belong to the loop
-    /// itself and are not registered as services.
+    /// or to a service that closes them, and are not registered as services.
     init(loop: EventLoop, loopInternal: Bool = false, closesAfterFiring: Bool = false,
          handler: @escaping (LoopTimer) -> Void) {
         loop.assertInLoopThread()
@@ -55,6 +55,13 @@ public final class LoopTimer: LoopService {
         uv_unref(handle.uvHandle)
     }
 
+    /// Keeps the loop running while this timer is active (the default for a new timer).
+    public func ref() {
+        loop.assertInLoopThread()
+        guard !isClosed else { return }
+        uv_ref(handle.uvHandle)
+    }
+
     /// Stops the timer and frees it (in libuv's close callback). Safe to call twice.
     public func close() {
         loop.assertInLoopThread()
@@ -81,8 +88,10 @@ private let timerFired: uv_timer_cb = { handle in
 
 extension EventLoop {
     /// A timer that is not running yet; `start` it, restart it to debounce, `close` it when done.
-    public func makeTimer(_ handler: @escaping (LoopTimer) -> Void) -> LoopTimer {
-        LoopTimer(loop: self, handler: handler)
+    /// With `managedByOwner`, the loop's shutdown leaves the timer alone: a service that uses it
+    /// for its own shutdown (e.g. a server's timeout sweep) closes it itself.
+    public func makeTimer(managedByOwner: Bool = false, _ handler: @escaping (LoopTimer) -> Void) -> LoopTimer {
+        LoopTimer(loop: self, loopInternal: managedByOwner, handler: handler)
     }
 
     /// Runs `body` once after `delay`; the timer closes itself after firing. Cancel with `close()`.

@@ -137,8 +137,9 @@ final class CurlTransfer {
     // MARK: Callbacks from curl
 
     fileprivate func receivedHeader(_ line: UnsafeRawBufferPointer) -> Bool {
-        var text = Substring(String(decoding: line, as: UTF8.self))
-        while let last = text.last, last == "\n" || last == "\r" { text = text.dropLast() }
+        var end = line.count
+        while end > 0, line[end - 1] == UInt8(ascii: "\n") || line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let text = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<end]), as: UTF8.self))
         if text.hasPrefix("HTTP/") {
             // A new status line (after 100 Continue or a redirect) starts a new header block.
             headers = HTTPHeaders()

@@ -98,12 +98,18 @@ public final class EventStreamHub {
         for stream in Array(subscribers.values) { stream.sendComment() }
     }
 
+    /// Ends every open stream cleanly; clients reconnect (with Last-Event-ID) and may subscribe again.
+    public func endAllStreams() {
+        loop.assertInLoopThread()
+        for stream in Array(subscribers.values) { stream.close() }
+        subscribers.removeAll()
+    }
+
     /// Ends every stream and stops the heartbeat.
     public func close() {
         loop.assertInLoopThread()
         heartbeat?.close()
         heartbeat = nil
-        for stream in Array(subscribers.values) { stream.close() }
-        subscribers.removeAll()
+        endAllStreams()
     }
 }

@@ -280,6 +280,17 @@ final class HTTPConnection {
         }
     }
 
+    static let shuttingDown = HTTPError(.serviceUnavailable, "the server is shutting down")
+
+    /// The server's grace period is over: a request still unanswered gets a 503 (written if the
+    /// socket takes it at once), then the connection closes.
+    func forceClose() {
+        if let responder = activeResponder, !responder.isStreaming {
+            reject(Self.shuttingDown)
+        }
+        close()
+    }
+
     /// Closes the socket now; an unfinished response is dropped and its responder told.
     func close() {
         guard !isClosed else { return }

@@ -47,6 +47,9 @@ public final class HTTPResponder {
     private static func abandon(_ connection: HTTPConnection, wasStreaming: Bool) {
         if wasStreaming {
             connection.close()
+        } else if connection.server.isShuttingDown {
+            // Shutdown released the handler's state (its timers closed) before it answered.
+            connection.reject(HTTPConnection.shuttingDown)
         } else {
             connection.server.logger.error("a handler dropped its responder without answering")
             connection.reject(HTTPError(.internalServerError, "the request was not answered"))

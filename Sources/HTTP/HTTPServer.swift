@@ -96,7 +96,7 @@ public final class HTTPServer: LoopService {
             throw error
         }
         let period = min(configuration.headerTimeout, configuration.idleTimeout, configuration.lingerTimeout) / 4
-        let sweep = loop.makeTimer { [weak self] _ in self?.sweep() }
+        let sweep = loop.makeTimer(managedByOwner: true) { [weak self] _ in self?.sweep() }
         sweep.unref()
         let clamped = min(max(period, .milliseconds(10)), .seconds(1))
         sweep.start(after: clamped, repeating: clamped)
@@ -210,6 +210,10 @@ public final class HTTPServer: LoopService {
         isShuttingDown = true
         closeListener()
         for connection in Array(connections.values) { connection.serverShuttingDown() }
+        // In-flight requests may wait on work that keeps nothing else alive (a connection that
+        // stopped reading, a handler's timer): the sweep timer holds the loop until they finish
+        // or the loop's grace period force-closes the server.
+        sweepTimer?.ref()
         finishShutdownIfIdle()
     }
 
@@ -218,7 +222,7 @@ public final class HTTPServer: LoopService {
         loop.assertInLoopThread()
         isShuttingDown = true
         closeListener()
-        for connection in Array(connections.values) { connection.close() }
+        for connection in Array(connections.values) { connection.forceClose() }
         finishShutdownIfIdle()
     }
 
