@@ -35,6 +35,8 @@ public final class EventSource {
     private var task: HTTPClientTask?
     private var retryTimer: LoopTimer?
     private var failures = 0
+    /// The reconnection delay the server last asked for (`retry:`), kept across connections.
+    private var serverRetry: Duration?
     public private(set) var state: State = .connecting
     /// Connections made so far (1 after the first successful open).
     public private(set) var connectionsOpened = 0
@@ -95,7 +97,9 @@ public final class EventSource {
 
     private func received(_ bytes: [UInt8]) -> Bool {
         guard state == .open else { return false }
-        for event in parser.feed(bytes) {
+        let events = parser.feed(bytes)
+        if let retry = parser.retry { serverRetry = retry }
+        for event in events {
             onEvent(event)
             if state == .closed { return false }
         }
@@ -108,7 +112,7 @@ public final class EventSource {
         let reason = pendingError ?? error
         pendingError = nil
         failures += 1
-        let base = parser.retry ?? configuration.initialBackoff
+        let base = serverRetry ?? configuration.initialBackoff
         var delay = base * Int(1 << min(failures - 1, 16))
         if delay > configuration.maxBackoff { delay = configuration.maxBackoff }
         if configuration.jitter > 0 {

@@ -108,7 +108,7 @@ extension HTTPConnection {
     }
 
     fileprivate func messageCompleted() -> Int32 {
-        let method = HTTPMethod(String(cString: http_method_str(kct_http_parser_method(parser))))
+        let method = HTTPMethod(parsed: kct_http_parser_method(parser))
         var request = HTTPRequest(method: method, target: String(decoding: url, as: UTF8.self),
                                   headers: HTTPHeaders(headerFields), body: body,
                                   version: (Int(parser.pointee.http_major), Int(parser.pointee.http_minor)))

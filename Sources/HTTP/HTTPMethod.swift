@@ -1,3 +1,5 @@
+import CHTTPParser
+
 /// A request method. Unknown methods parsed by http-parser keep their name in `.other`.
 public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
     case get, head, post, put, patch, delete, options
@@ -30,4 +32,20 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { name }
+}
+
+extension HTTPMethod {
+    /// From http-parser's method code, without a round trip through its name for common methods.
+    init(parsed method: http_method) {
+        switch method {
+        case HTTP_GET: self = .get
+        case HTTP_HEAD: self = .head
+        case HTTP_POST: self = .post
+        case HTTP_PUT: self = .put
+        case HTTP_PATCH: self = .patch
+        case HTTP_DELETE: self = .delete
+        case HTTP_OPTIONS: self = .options
+        default: self = .other(String(cString: http_method_str(method)))
+        }
+    }
 }

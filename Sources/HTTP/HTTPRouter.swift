@@ -4,8 +4,9 @@
 public typealias HTTPHandler = (HTTPRequest, HTTPResponder) throws -> Void
 
 /// Routes by method and path. Patterns are literal segments and `:name` parameters
-/// (`/v1/orders/:id/notes`); a trailing `*` segment matches the rest of the path. Routes are
-/// tried in the order they were added. A path that matches with another method gets a 405 with
+/// (`/v1/orders/:id/notes`); a trailing `*` segment matches the rest of the path. A route made
+/// only of literal segments wins when the path matches it exactly; otherwise routes are tried in
+/// the order they were added. A path that matches with another method gets a 405 with
 /// an Allow header; no match at all gets a 404. HEAD falls back to the GET route (the server
 /// omits the body).
 public struct HTTPRouter {
@@ -22,6 +23,8 @@ public struct HTTPRouter {
     }
 
     private(set) var routes: [Route] = []
+    /// Routes without parameters by their exact path, so the common case needs no path splitting.
+    private var literalRoutes: [String: [(method: HTTPMethod, handler: HTTPHandler)]] = [:]
 
     public init() {}
 
@@ -35,6 +38,13 @@ public struct HTTPRouter {
             precondition(restIndex == segments.count - 1, "'*' must be the last segment of a route pattern: \(pattern)")
         }
         routes.append(Route(method: method, segments: segments, handler: handler))
+        if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+            let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
+            // Only the first route for a method and path can ever match; keep that one.
+            if literalRoutes[path]?.contains(where: { $0.method == method }) != true {
+                literalRoutes[path, default: []].append((method, handler))
+            }
+        }
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
@@ -49,6 +59,9 @@ public struct HTTPRouter {
     }
 
     func match(method: HTTPMethod, path: String) -> Match {
+        if let exact = literalRoutes[path]?.first(where: { $0.method == method }) {
+            return .found(exact.handler, [:])
+        }
         let parts = Self.split(path)
         var allowed: [HTTPMethod] = []
         var headFallback: (HTTPHandler, [String: String])?
