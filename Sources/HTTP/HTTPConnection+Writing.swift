@@ -4,8 +4,14 @@ import EventLoop
 extension HTTPConnection {
     /// Queues bytes; flushed at the end of the read callback, or at once outside it.
     func write(_ bytes: [UInt8]) {
+        write { $0 += bytes }
+    }
+
+    /// Lets `encode` append straight to the output queue (no intermediate buffer), then flushes
+    /// unless inside the read callback.
+    func write(_ encode: (inout [UInt8]) -> Void) {
         guard !isClosed else { return }
-        outgoing += bytes
+        encode(&outgoing)
         if !isInReadCallback { flush() }
     }
 
@@ -118,7 +124,14 @@ enum HTTPResponseEncoder {
     static func head(status: HTTPStatus, headers: HTTPHeaders, framing: Framing, closing: Bool,
                      keepAliveHTTP10: Bool = false, server: HTTPServer) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + headers.count * 40)
+        appendHead(to: &bytes, status: status, headers: headers, framing: framing, closing: closing,
+                   keepAliveHTTP10: keepAliveHTTP10, server: server)
+        return bytes
+    }
+
+    static func appendHead(to bytes: inout [UInt8], status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
+                           closing: Bool, keepAliveHTTP10: Bool = false, server: HTTPServer) {
+        bytes.reserveCapacity(bytes.count + 160 + headers.count * 40)
         bytes += "HTTP/1.1 ".utf8
         appendDecimal(status.code, to: &bytes)
         bytes.append(UInt8(ascii: " "))
@@ -152,7 +165,6 @@ enum HTTPResponseEncoder {
             bytes += "Connection: keep-alive\r\n".utf8
         }
         bytes += "\r\n".utf8
-        return bytes
     }
 
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

@@ -26,7 +26,8 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.version = version
-        if let question = target.firstIndex(of: "?") {
+        // Searching the UTF-8 view avoids walking grapheme clusters; its index is a String.Index.
+        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = Self.percentDecoded(target[..<question]) ?? String(target[..<question])
             queryString = String(target[target.index(after: question)...])
         } else {

@@ -88,11 +88,14 @@ public final class HTTPResponder {
             }
         }
         let closing = !keepAlive || connection.closeAfterResponse || connection.peerClosed
-        var bytes = HTTPResponseEncoder.head(status: response.status, headers: headers,
-                                             framing: response.status.allowsBody ? .length(body.count) : .length(0),
-                                             closing: closing, keepAliveHTTP10: isHTTP10 && !closing, server: server)
-        if !isHead && response.status.allowsBody { bytes += body }
-        connection.write(bytes)
+        let includesBody = !isHead && response.status.allowsBody
+        let keepAliveHTTP10 = isHTTP10 && !closing
+        connection.write { bytes in
+            HTTPResponseEncoder.appendHead(to: &bytes, status: response.status, headers: headers,
+                                           framing: response.status.allowsBody ? .length(body.count) : .length(0),
+                                           closing: closing, keepAliveHTTP10: keepAliveHTTP10, server: server)
+            if includesBody { bytes += body }
+        }
         connection.responseFinished(self)
     }
 
