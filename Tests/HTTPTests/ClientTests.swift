@@ -139,6 +139,20 @@ struct ClientTests {
         try await server.stop()
     }
 
+    @Test func tlsHandshakeFailureIsATypedError() async throws {
+        // https to a plain-HTTP server: curl's TLS handshake fails.
+        let server = try await TestServer.start(routes: standardRoutes)
+        let client = try await TestClient.start()
+        let result = await client.send(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/hello", timeout: .seconds(10)))
+        guard case .failure(let error) = result else {
+            Issue.record("https to a plain server should fail")
+            return
+        }
+        #expect(error.kind == .tls)
+        try await client.stop()
+        try await server.stop()
+    }
+
     @Test func malformedURLIsInvalidRequest() async throws {
         let client = try await TestClient.start()
         let result = await client.send(HTTPClientRequest(url: "htp:/nowhere"))

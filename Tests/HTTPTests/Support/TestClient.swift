@@ -20,13 +20,10 @@ final class TestClient: Sendable {
     }
 
     func send(_ request: HTTPClientRequest) async -> Result<HTTPClientResponse, HTTPClientError> {
-        let client = self.client
         do {
-            return try await thread.loop.submitDeferred { _, finish in
-                client.value.send(request) { result in finish(.success(result)) }
-            }
+            return .success(try await client.response(for: request))
         } catch {
-            return .failure(HTTPClientError(kind: .cancelled, url: request.url, message: "loop gone: \(error)"))
+            return .failure(error)
         }
     }
 
