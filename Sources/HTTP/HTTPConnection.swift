@@ -200,11 +200,8 @@ final class HTTPConnection {
             request.pathParameters = parameters
             do {
                 try handler(request, responder)
-            } catch let error as HTTPError {
-                responder.fail(error)
             } catch {
-                server.logger.error("handler failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
-                responder.fail(HTTPError(.internalServerError, "internal error"))
+                responder.handlerThrew(error, path: request.path)
             }
         case .methodNotAllowed(let allowed):
             responder.fail(HTTPError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)",

@@ -102,6 +102,24 @@ public final class HTTPResponder {
     /// Sends the error's status and message.
     public func fail(_ error: HTTPError) { send(error.response) }
 
+    /// A handler threw: an `HTTPError` is sent as is, anything else as a 500 that does not leak
+    /// the error. If the response had already started, the stream is cut instead.
+    func handlerThrew(_ error: any Error, path: String) {
+        let httpError = error as? HTTPError
+        if httpError == nil {
+            connection?.server.logger.error("handler failed", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+        switch state {
+        case .pending:
+            fail(httpError ?? HTTPError(.internalServerError, "internal error"))
+        case .streaming:
+            stream?.abort()
+            streamAborted()
+        case .finished:
+            break
+        }
+    }
+
     /// Sends `value` as JSON; a 500 if it cannot be encoded.
     public func sendJSON(_ value: some Encodable, status: HTTPStatus = .ok) {
         do {
@@ -177,6 +195,9 @@ public final class HTTPResponder {
         state = .finished
         guard let connection else { return }
         self.connection = nil
+        // What is queued goes out if the socket takes it now; a client too slow to take it is
+        // cut regardless.
+        connection.flush()
         connection.close()
     }
 

@@ -137,6 +137,29 @@ struct ServerSentEventTests {
         try await streams.server.stop()
     }
 
+    @Test func clientsTooSlowToReadAreDropped() async throws {
+        let streams = try await StreamServer.start()
+        let port = streams.server.port
+        // Subscribes, then never reads again (but keeps the socket open).
+        let subscriber = try await onOwnThread { () -> RawSocketHolder in
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            return RawSocketHolder(socket)
+        }
+        #expect(try await eventually { try await streams.subscribers() == 1 })
+        let payload = String(repeating: "x", count: 64 * 1024)
+        var sent = 0
+        // The server's limit is 1 MiB queued per stream; kernel buffers hold a few MiB more.
+        while try await streams.subscribers() == 1, sent < 2000 {
+            try await streams.broadcast(ServerSentEvent(data: payload))
+            sent += 1
+        }
+        #expect(try await streams.subscribers() == 0)
+        #expect(sent < 2000)
+        _ = subscriber
+        try await streams.server.stop()
+    }
+
     @Test func clientReconnectsWithLastEventIDAndGetsWhatItMissed() async throws {
         let streams = try await StreamServer.start()
         let client = try await TestClient.start()
@@ -240,4 +263,11 @@ final class HubBox: Sendable {
     private let storage = Mutex<LoopBound<EventStreamHub>?>(nil)
     func set(_ hub: LoopBound<EventStreamHub>) { storage.withLock { $0 = hub } }
     func get() -> LoopBound<EventStreamHub> { storage.withLock { $0! } }
+}
+
+/// Keeps a raw socket open across awaits.
+final class RawSocketHolder: @unchecked Sendable {
+    // @unchecked Sendable: the socket is only kept alive here, never used concurrently.
+    let socket: RawSocket
+    init(_ socket: RawSocket) { self.socket = socket }
 }

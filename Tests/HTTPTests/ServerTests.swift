@@ -47,6 +47,11 @@ func standardRoutes(_ loop: EventLoop, _ router: inout HTTPRouter) {
     router.get("/boom") { _, _ in throw CancellationError() }
     router.get("/teapot") { _, _ in throw HTTPError(HTTPStatus(418), "short and stout") }
     router.get("/dropped") { _, _ in }
+    router.get("/throws-mid-stream") { _, responder in
+        let writer = responder.startStreaming()
+        writer.write("begun")
+        throw HTTPError(.conflict, "too late for a status")
+    }
     router.post("/json") { request, responder in
         struct Order: Codable { var number: String; var total: Int }
         let order = try request.decodeJSON(Order.self)
@@ -94,6 +99,10 @@ struct ServerTests {
         #expect(boom.output == "internal error\n500")
         let dropped = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/dropped"])
         #expect(dropped.output.hasSuffix("500"))
+        // The status was already sent: the stream is cut, so curl reports an incomplete transfer.
+        let cut = try await runCurl(["\(server.baseURL)/throws-mid-stream"])
+        #expect(cut.output == "begun")
+        #expect(cut.status == 18)
         try await server.stop()
     }
 
