@@ -19,7 +19,7 @@ public final class EventStream {
     }
 
     public func sendRetry(_ delay: Duration) {
-        writer.write(Array("retry: \(delay.uvMillisecondsForSSE)\n\n".utf8))
+        writer.write(Array("retry: \(delay.wholeMilliseconds)\n\n".utf8))
     }
 
     /// Runs `handler` once the stream ends, whichever side ended it.
@@ -30,7 +30,7 @@ public final class EventStream {
 }
 
 extension Duration {
-    var uvMillisecondsForSSE: Int64 {
+    var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

@@ -43,7 +43,6 @@ public final class HTTPClient: LoopService {
     var curlDepth = 0
     var deferredRemovals: [CurlTransfer] = []
     private(set) var isClosed = false
-    private var isShuttingDown = false
     /// Streams to close at shutdown (they never finish by themselves).
     var eventSources: [ObjectIdentifier: EventSource] = [:]
 
@@ -224,7 +223,6 @@ public final class HTTPClient: LoopService {
 
     /// Closes event streams; ordinary requests may finish within the loop's grace period.
     public func beginShutdown() {
-        isShuttingDown = true
         for source in Array(eventSources.values) { source.close() }
         if let timer { uv_unref(timer.uvHandle) }
     }

@@ -180,7 +180,7 @@ final class HTTPConnection {
         if let responder = activeResponder {
             // The request is still being answered: the handler may notice and stop; a normal
             // response is still written (the client may have only half-closed), then we close.
-            responder.clientWentAway(closing: false)
+            responder.clientWentAway()
             if responder.isStreaming { close() }
             return
         }

@@ -201,20 +201,19 @@ public final class HTTPResponder {
         connection.close()
     }
 
-    func clientWentAway(closing: Bool) {
+    func clientWentAway() {
         guard !isClientGone else { return }
         isClientGone = true
         let handlers = goneHandlers
         goneHandlers = []
         handlers.forEach { $0() }
-        if closing { connectionClosed() }
     }
 
     /// The connection closed before the response was complete.
     func connectionClosed() {
         connection = nil
         if state == .pending { state = .finished }
-        clientWentAway(closing: false)
+        clientWentAway()
         stream?.connectionClosed()
     }
 

@@ -1,6 +1,7 @@
 import EventLoop
 import Foundation
 import HTTP
+import Synchronization
 import Testing
 
 /// Routes shared by the server tests.
@@ -164,6 +165,28 @@ struct ServerTests {
         try await server.stop()
     }
 
+    @Test func handlersHearWhenTheClientGoesAway() async throws {
+        let gone = Flag()
+        let server = try await TestServer.start { _, router in
+            router.get("/long-poll") { _, responder in
+                // A long poll: nothing to say until the client leaves.
+                responder.onClientGone {
+                    gone.set()
+                    responder.send(.text("nobody is listening"))
+                }
+            }
+        }
+        let port = server.port
+        try await onOwnThread {
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /long-poll HTTP/1.1\r\nHost: x\r\n\r\n")
+            socket.shutdownWrite()
+        }
+        #expect(try await eventually { gone.isSet })
+        #expect(try await eventually { try await server.inspect { $0.connectionCount } == 0 })
+        try await server.stop()
+    }
+
     @Test func http10ClosesUnlessKeepAlive() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
         let port = server.port
@@ -193,4 +216,11 @@ struct ServerTests {
         #expect(reply.hasSuffix("hi"))
         try await server.stop()
     }
+}
+
+/// A one-way flag set on the loop thread and read by the test.
+final class Flag: Sendable {
+    private let storage = Mutex(false)
+    func set() { storage.withLock { $0 = true } }
+    var isSet: Bool { storage.withLock { $0 } }
 }
