@@ -38,7 +38,7 @@ public final class EventLoop: @unchecked Sendable {
         /// How long `shutdown()` lets in-flight work finish before closing everything.
         public var shutdownGrace: Duration
 
-        public init(lagSampleInterval: Duration? = .milliseconds(100), lagWindow: Int = 600,
+        public init(lagSampleInterval: Duration? = .milliseconds(200), lagWindow: Int = 300,
                     shutdownGrace: Duration = .seconds(5)) {
             self.lagSampleInterval = lagSampleInterval
             self.lagWindow = lagWindow

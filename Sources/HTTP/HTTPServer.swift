@@ -9,6 +9,22 @@ import Glibc
 /// An HTTP/1.1 server on a libuv TCP listener, parsing with http-parser. Lives on one loop
 /// thread: create it there, and every handler runs there.
 ///
+/// ```swift
+/// var router = HTTPRouter()
+/// router.get("/healthz") { _, responder in responder.send(.text("ok\n")) }
+/// router.post("/v1/push") { request, responder in
+///     guard request.bearerToken == token else { throw HTTPError(.unauthorized, "bad token") }
+///     // Database work off the loop; the answer is sent back on the loop.
+///     loop.offload({ try store.apply(request.body) }) { result in
+///         switch result {
+///         case .success(let reply): responder.sendJSON(reply)
+///         case .failure(let error): responder.fail(HTTPError(.unprocessableEntity, "\(error)"))
+///         }
+///     }
+/// }
+/// let server = try HTTPServer(loop: loop, configuration: .init(), router: router)
+/// ```
+///
 /// Keep-alive and pipelined requests are answered in order (one request is handled at a time per
 /// connection; bytes that arrive meanwhile wait). Limits answer with 413/431/400 and close the
 /// connection; slow or silent connections are closed by the header and idle timeouts.
@@ -51,7 +67,10 @@ public final class HTTPServer: LoopService {
     public private(set) var port: Int = 0
 
     private var listener: UnsafeMutableRawPointer?
+    /// Checks connections' timeouts; runs only while there are connections, so an idle server
+    /// does not wake the process.
     private var sweepTimer: LoopTimer?
+    private var sweepPeriod: Duration = .seconds(1)
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     /// One read buffer for every connection: reads are consumed before the next read callback.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -96,10 +115,9 @@ public final class HTTPServer: LoopService {
             throw error
         }
         let period = min(configuration.headerTimeout, configuration.idleTimeout, configuration.lingerTimeout) / 4
+        sweepPeriod = min(max(period, .milliseconds(10)), .seconds(1))
         let sweep = loop.makeTimer(managedByOwner: true) { [weak self] _ in self?.sweep() }
         sweep.unref()
-        let clamped = min(max(period, .milliseconds(10)), .seconds(1))
-        sweep.start(after: clamped, repeating: clamped)
         sweepTimer = sweep
         loop.register(self)
         logger.debug("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
@@ -111,6 +129,9 @@ public final class HTTPServer: LoopService {
     }
 
     private func bindAndListen(_ tcp: UnsafeMutablePointer<uv_tcp_t>) throws(UVError) {
+        guard (0...65535).contains(configuration.port) else {
+            throw UVError(code: UV_EINVAL.rawValue, operation: "listen on port \(configuration.port)")
+        }
         var storage = sockaddr_storage()
         let host = configuration.host
         let port = Int32(configuration.port)
@@ -168,6 +189,7 @@ public final class HTTPServer: LoopService {
             return
         }
         connections[ObjectIdentifier(connection)] = connection
+        if let sweepTimer, !sweepTimer.isActive { sweepTimer.start(after: sweepPeriod, repeating: sweepPeriod) }
         connection.start()
     }
 
@@ -181,6 +203,10 @@ public final class HTTPServer: LoopService {
     // MARK: Timeouts
 
     private func sweep() {
+        if connections.isEmpty {
+            sweepTimer?.stop()
+            return
+        }
         let now = loop.now
         for connection in Array(connections.values) { connection.checkTimeouts(now: now) }
     }
