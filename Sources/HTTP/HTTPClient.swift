@@ -45,6 +45,8 @@ public final class HTTPClient: LoopService {
     private(set) var isClosed = false
     /// Streams to close at shutdown (they never finish by themselves).
     var eventSources: [ObjectIdentifier: EventSource] = [:]
+    /// Poll handles for curl's sockets, so any curl leaves behind are still closed in `close()`.
+    private var watchers: [curl_socket_t: CurlSocketWatcher] = [:]
 
     public init(loop: EventLoop, configuration: Configuration = Configuration(),
                 logger: Logger = Logger(label: "kct.http.client")) throws(HTTPClientError) {
@@ -198,6 +200,7 @@ public final class HTTPClient: LoopService {
             if let context {
                 let watcher = Unmanaged<CurlSocketWatcher>.fromOpaque(context).takeUnretainedValue()
                 watcher.close()
+                watchers.removeValue(forKey: socket)
                 curl_multi_assign(multi, socket, nil)
             }
             return
@@ -211,6 +214,7 @@ public final class HTTPClient: LoopService {
                 return
             }
             watcher = created
+            watchers[socket] = created
             curl_multi_assign(multi, socket, Unmanaged.passUnretained(watcher).toOpaque())
         }
         var events: Int32 = 0
@@ -244,6 +248,8 @@ public final class HTTPClient: LoopService {
         idleEasyHandles.removeAll()
         // Cleanup may call the socket callback to drop watchers for cached connections.
         curl_multi_cleanup(multi)
+        watchers.values.forEach { $0.close() }
+        watchers.removeAll()
         if let timer {
             self.timer = nil
             uvCloseHandle(timer)
