@@ -30,14 +30,15 @@ extension EventLoop {
     }
 }
 
-/// Type-erased entry points so the C callbacks (which cannot be generic) can drive any job.
-private protocol OffloadedJobProtocol: AnyObject {
-    func runOnPool()
-    func finishOnLoop(status: Int32)
+/// Non-generic base so the C callbacks (which cannot be generic) can drive any job.
+private class OffloadedJobBase: @unchecked Sendable {
+    // @unchecked Sendable: see `OffloadedJob`; the base class has no state of its own.
+    func runOnPool() {}
+    func finishOnLoop(status: Int32) {}
 }
 
 /// One `uv_queue_work` job.
-private final class OffloadedJob<Output: Sendable>: OffloadedJobProtocol, @unchecked Sendable {
+private final class OffloadedJob<Output: Sendable>: OffloadedJobBase, @unchecked Sendable {
     // @unchecked Sendable: `outcome` is written once on a pool thread in `runOnPool` and read on
     // the loop thread in `finishOnLoop`; libuv orders the two (the pool hands completion back
     // through its own locked queue and async handle). `completion` is only touched on the loop.
@@ -50,11 +51,11 @@ private final class OffloadedJob<Output: Sendable>: OffloadedJobProtocol, @unche
         self.completion = completion
     }
 
-    func runOnPool() {
+    override func runOnPool() {
         outcome = Result { try work() }
     }
 
-    func finishOnLoop(status: Int32) {
+    override func finishOnLoop(status: Int32) {
         if status == UV_ECANCELED.rawValue {
             completion(.failure(UVError(code: status, operation: "uv_queue_work")))
         } else {
@@ -65,12 +66,12 @@ private final class OffloadedJob<Output: Sendable>: OffloadedJobProtocol, @unche
 
 private let runOffloadedWork: uv_work_cb = { request in
     guard let request, let data = request.pointee.data else { return }
-    (Unmanaged<AnyObject>.fromOpaque(data).takeUnretainedValue() as! any OffloadedJobProtocol).runOnPool()
+    Unmanaged<OffloadedJobBase>.fromOpaque(data).takeUnretainedValue().runOnPool()
 }
 
 private let finishOffloadedWork: uv_after_work_cb = { request, status in
     guard let request, let data = request.pointee.data else { return }
-    let job = Unmanaged<AnyObject>.fromOpaque(data).takeRetainedValue() as! any OffloadedJobProtocol
+    let job = Unmanaged<OffloadedJobBase>.fromOpaque(data).takeRetainedValue()
     UnsafeMutableRawPointer(request).deallocate()
     job.finishOnLoop(status: status)
 }
