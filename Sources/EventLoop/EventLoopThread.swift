@@ -40,6 +40,12 @@ public final class EventLoopThread: Sendable {
         loop.requestShutdown(grace: grace)
         try await finished.wait()
     }
+
+    /// Waits until the loop finishes by itself, e.g. after `shutdownOnSignals` saw SIGTERM — how a
+    /// daemon's main task waits for its loop.
+    public func waitUntilFinished() async throws {
+        try await finished.wait()
+    }
 }
 
 /// Completion of a loop thread's `run()`, awaitable once.
