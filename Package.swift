@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLibUV"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(
             name: "HTTPTests",
             dependencies: [
