@@ -65,6 +65,13 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "HTTP", "EventLoop",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(
             name: "StoreTests",
             dependencies: [

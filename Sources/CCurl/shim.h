@@ -21,6 +21,11 @@ static inline CURLcode kct_curl_easy_setopt_slist(CURL *handle, CURLoption optio
     return curl_easy_setopt(handle, option, value);
 }
 
+// curl_off_t options (CURLOPT_POSTFIELDSIZE_LARGE) take a 64-bit value, not a long.
+static inline CURLcode kct_curl_easy_setopt_off(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 typedef size_t (*kct_curl_data_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
 
 static inline CURLcode kct_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, kct_curl_data_callback value) {

@@ -1,0 +1,75 @@
+import EventLoop
+import Foundation
+import HTTP
+import Testing
+
+@Suite("HTTP server graceful shutdown")
+struct ShutdownTests {
+    @Test func inFlightRequestsFinishAndNewConnectionsAreRefused() async throws {
+        let server = try await TestServer.start { loop, router in
+            router.get("/wait") { _, responder in
+                loop.schedule(after: .milliseconds(300)) { responder.send(.text("finished")) }
+            }
+        }
+        let port = server.port
+        async let inFlight = onOwnThread { () -> String in
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try socket.readUntilClosed()
+        }
+        #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
+        // Shut down while the request is still being handled.
+        try await server.loop.submit { loop in loop.shutdown(grace: .seconds(5)) }
+        let reply = try await inFlight
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(reply.contains("Connection: close"))
+        #expect(reply.hasSuffix("finished"))
+        try await server.stop()
+        let refused = await onOwnThreadResult { _ = try RawSocket(port: port) }
+        #expect(refused == false)
+    }
+
+    @Test func streamsAreEndedAtShutdown() async throws {
+        let server = try await TestServer.start { loop, router in
+            let hub = EventStreamHub(loop: loop)
+            router.get("/stream") { request, responder in hub.subscribe(responder, request: request) }
+        }
+        let port = server.port
+        async let stream = onOwnThread { () -> String in
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try socket.readUntilClosed()
+        }
+        #expect(try await eventually { try await server.inspect { $0.connectionCount } == 1 })
+        try await server.stop()
+        let text = try await stream
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+        // A clean end of the chunked body, not a cut connection.
+        #expect(text.hasSuffix("0\r\n\r\n"))
+    }
+
+    @Test func handlersThatNeverAnswerAreCutAfterTheGracePeriod() async throws {
+        let server = try await TestServer.start { loop, router in
+            router.get("/forever") { _, responder in
+                // Keeps the responder alive and never answers.
+                let timer = loop.makeTimer { _ in _ = responder }
+                timer.start(after: .seconds(3600))
+            }
+        }
+        let port = server.port
+        async let reply = onOwnThread { () -> String in
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try socket.readUntilClosed()
+        }
+        #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
+        try await server.thread.shutdown(grace: .milliseconds(200))
+        let text = try await reply
+        #expect(text.hasPrefix("HTTP/1.1 503"))
+        #expect(text.hasSuffix("the server is shutting down\n"))
+    }
+}
+
+func onOwnThreadResult<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Bool {
+    (try? await onOwnThread(work)) != nil
+}
