@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C libraries from Debian (module map + shim header each)
@@ -48,11 +51,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // MARK: Runtimes
+        .target(
+            name: "Central",
+            dependencies: [
+                "OrderDomain", "SyncCore", "EventLoop", "HTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Node",
+            dependencies: [
+                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: Executables
         .executableTarget(
             name: "kct",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store",
+                "OrderDomain", "SyncCore", "Store", "Central", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,0 +1,1 @@
+// Central: the authoritative store and sync hub (see protocol/IMPLEMENTING.md).

@@ -1,0 +1,1 @@
+// Node: the workstation sync daemon (see protocol/IMPLEMENTING.md).
