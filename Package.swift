@@ -102,6 +102,9 @@ let package = Package(
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
         // builds every product); reads the replica with GRDB to check what the processes left.
         .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Central and nodes as separate `kct` processes on loopback (the binary is found as
+        // CLITests finds it; KCTProcess.swift is shared with CLITests through a symlink).
+        .testTarget(name: "SyncIntegrationTests"),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `kill -9` of a node daemon in the middle of pushing a large outbox, and of central in the
+/// middle of applying it, several rounds at random (seeded) moments. After restarts: every order
+/// made is on every node and in central's log, each change is in central's log exactly once, and
+/// each status move is in each order's history exactly once.
+@Suite(.serialized) struct KillTests {
+    /// SplitMix64, so a failing run can be replayed from its seed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Orders per round: each is 4 changes (order, 2 items, history) plus a status move for
+    /// every tenth (2 changes), ≈ 900 changes, more than one push batch.
+    static let ordersPerRound = 220
+    static let rounds = 4
+
+    @Test func killDashNineMidPushAndMidApplyLosesNothingAndAppliesNothingTwice() throws {
+        let seed = ProcessInfo.processInfo.environment["KCT_KILL_SEED"].flatMap(UInt64.init) ?? 20_261_125
+        var generator = SeededGenerator(state: seed)
+        let cluster = try SyncCluster()
+        defer { cluster.shutDown() }
+        try cluster.startCentral()
+        let writer = try cluster.addWorkstation("W1")
+        let reader = try cluster.addWorkstation("W2")
+        let auditToken = try cluster.addNode("AUDIT")
+        try cluster.startDaemon(reader)
+
+        var created = Set<String>()
+        var moved = Set<String>()
+        var killedWithWorkLeft = 0
+        for round in 0..<Self.rounds {
+            // A big outbox made while the writer's daemon is down.
+            let orders = try writer.createOrders(SampleOrders.orders(Self.ordersPerRound, tag: "R\(round)"))
+            try #require(orders.count == Self.ordersPerRound)
+            created.formUnion(orders)
+            for order in orders.enumerated().filter({ $0.offset % 10 == 0 }).map(\.element) {
+                try writer.run("orders", "status", order, "payment_confirmed", "--note", "round \(round)")
+                moved.insert(order)
+            }
+            let pendingBefore = try writer.pending()
+            try cluster.startDaemon(writer)
+            let delay = UInt32.random(in: 0..<400_000, using: &generator)
+            usleep(delay)  // picks the kill point only; nothing waits on it
+            let victim = round % 2 == 0 ? "writer daemon" : "central"
+            if round % 2 == 0 { writer.daemon?.killNow() } else { cluster.central?.killNow() }
+            let pendingAfter = try writer.pending()
+            if pendingAfter > 0 { killedWithWorkLeft += 1 }
+            print("round \(round): kill -9 of \(victim) after \(delay / 1000) ms; pending \(pendingBefore) → \(pendingAfter)")
+            // Restart whatever was killed; the other one is stopped too so the next round's
+            // outbox is made offline.
+            if round % 2 == 0 {
+                try cluster.startDaemon(writer)
+            } else {
+                try cluster.startCentral()
+            }
+            try cluster.waitUntil("writer's outbox drained after round \(round)") {
+                let pending = try writer.pending()
+                return pending == 0 ? nil : "\(pending) pending"
+            }
+            #expect(writer.daemon?.stop() == 0)
+        }
+        #expect(killedWithWorkLeft > 0, "no kill landed before the outbox was drained; the window was missed every round")
+
+        // Nothing lost: every order made is on both nodes.
+        try cluster.startDaemon(writer)
+        try cluster.waitForConvergence(expected: created, timeout: 60)
+
+        // Nothing applied twice: the writer's changes are in central's log exactly once each,
+        // sequences 1…last without a gap, and log versions have no holes.
+        let (writerID, lastSequence) = try writer.outboxHead()
+        let log = try cluster.centralLog(token: auditToken)
+        #expect(log.map(\.version) == Array(1...log.count), "log versions must be 1…N without holes")
+        let writerSequences = log.filter { $0.nodeID == writerID }.map(\.sequence)
+        #expect(writerSequences.count == lastSequence, "central logged \(writerSequences.count) of the writer's \(lastSequence) changes")
+        #expect(Set(writerSequences).count == writerSequences.count, "a change of the writer is in central's log twice")
+        #expect(writerSequences.sorted() == Array(1...lastSequence))
+
+        // And on the reader, each order's history holds the creation and (for moved ones) the
+        // move, once each.
+        let orders = try reader.run("orders", "list", "--json", "--limit", "100000").array()
+        for order in orders {
+            let number = order["order_number"] as? String ?? "?"
+            let history = order["status_history"] as? [[String: Any]] ?? []
+            let targets = history.compactMap { $0["to_status"] as? String }
+            let wanted = moved.contains(number) ? ["pending_payment", "payment_confirmed"] : ["pending_payment"]
+            #expect(targets.sorted() == wanted.sorted(), "\(number)'s history: \(targets)")
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Testing
+
+extension KCTProcess {
+    /// A replica in a directory of the caller's choosing (a node of a `SyncCluster`).
+    init(dataDir: String) { self.dataDir = dataDir }
+}
+
+/// Central and its nodes as separate `kct` processes on 127.0.0.1, each with its own data in one
+/// temporary directory. `shutDown()` (also run on deinit) kills every process still running and
+/// removes the directory.
+final class SyncCluster {
+    /// One workstation: its replica (driven through the CLI) and, while running, its daemon.
+    final class Node {
+        let name: String
+        let kct: KCTProcess
+        let token: String
+        var daemon: KCTServer?
+
+        init(name: String, kct: KCTProcess, token: String) {
+            self.name = name
+            self.kct = kct
+            self.token = token
+        }
+
+        /// `kct ARGS` against this node's replica; fails the test with stderr on a non-zero exit.
+        @discardableResult
+        func run(_ arguments: String..., stdin: String? = nil) throws -> KCTProcess.Result {
+            let result = try kct.run(arguments, stdin: stdin, environment: ["KCT_USER": "staff-\(name)"])
+            guard result.status == 0 else {
+                throw Failure("\(name): kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            }
+            return result
+        }
+
+        /// Every order, in full, as `kct orders list --json` prints it, sorted by order number
+        /// and re-serialised with sorted keys so two replicas compare as text.
+        func ordersSnapshot() throws -> String {
+            let orders = try run("orders", "list", "--json", "--limit", "100000").array()
+            let sorted = orders.sorted { ($0["order_number"] as? String ?? "") < ($1["order_number"] as? String ?? "") }
+            return String(decoding: try JSONSerialization.data(withJSONObject: sorted, options: [.sortedKeys]), as: UTF8.self)
+        }
+
+        func orderNumbers() throws -> Set<String> {
+            Set(try run("orders", "list", "--json", "--limit", "100000").array().compactMap { $0["order_number"] as? String })
+        }
+
+        func syncStatus() throws -> [String: Any] { try run("sync", "status", "--json").object() }
+
+        func pending() throws -> Int { try syncStatus()["pending"] as? Int ?? -1 }
+
+        /// The node id and the last sequence of its outbox (`kct outbox --json`).
+        func outboxHead() throws -> (nodeID: String, lastSequence: Int) {
+            let outbox = try run("outbox", "--json", "--limit", "1").object()
+            return (outbox["node_id"] as? String ?? "", outbox["last_sequence"] as? Int ?? -1)
+        }
+
+        /// `kct orders create --from-json` of `orders`; the order numbers it reported.
+        func createOrders(_ orders: [[String: Any]]) throws -> [String] {
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: orders), as: UTF8.self)
+            let result = try run("orders", "create", "--from-json", "-", stdin: json)
+            return result.stdout.split(separator: "\n").compactMap { line in
+                let words = line.split(separator: " ")
+                return words.first == "created" && words.count > 1 ? String(words[1]) : nil
+            }
+        }
+    }
+
+    let directory: String
+    let databasePath: String
+    private(set) var central: KCTServer?
+    /// Central's address once it first listened; restarts reuse it, as the nodes know it.
+    private(set) var centralListen = "127.0.0.1:0"
+    private(set) var nodes: [Node] = []
+    private var restarts = 0
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kct-sync-it-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        databasePath = directory + "/central.sqlite"
+        try centralCommand("central", "init", "--db", databasePath)
+    }
+
+    deinit { shutDown() }
+
+    /// Kills whatever is still running (daemons first) and removes the directory. Idempotent.
+    func shutDown() {
+        for node in nodes { node.daemon?.killNow() }
+        central?.killNow()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var centralURL: String { "http://" + centralListen }
+
+    /// `kct ARGS` for central's database (no replica involved).
+    @discardableResult
+    func centralCommand(_ arguments: String...) throws -> KCTProcess.Result {
+        let result = try KCTProcess(dataDir: directory + "/no-replica").run(arguments)
+        guard result.status == 0 else {
+            throw Failure("kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+        return result
+    }
+
+    /// Registers a node at central and returns its token (`add-node --json`).
+    func addNode(_ name: String, shop: String = "S01") throws -> String {
+        let registered = try centralCommand("central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--json").object()
+        return try #require(registered["token"] as? String, "add-node printed no token")
+    }
+
+    /// Starts `kct central serve` on the same database (and, after the first start, the same port).
+    func startCentral() throws {
+        precondition(central?.isRunning != true, "central already running")
+        central = try KCTServer(
+            name: "central", arguments: ["central", "serve", "--db", databasePath, "--listen", centralListen],
+            environment: [:], logPath: directory + "/central.log", readyPrefix: "central listening on ")
+        centralListen = central!.listenAddress
+    }
+
+    /// Registers `name` at central, initialises its replica pointing at central, returns it.
+    /// Central must have been started once (the node needs its URL).
+    func addWorkstation(_ name: String, shop: String = "S01") throws -> Node {
+        let token = try addNode(name, shop: shop)
+        let node = Node(name: name, kct: KCTProcess(dataDir: directory + "/node-\(name)"), token: token)
+        try node.run("init", "--name", name, "--shop", shop, "--central", centralURL, "--token", token)
+        nodes.append(node)
+        return node
+    }
+
+    func startDaemon(_ node: Node) throws {
+        precondition(node.daemon?.isRunning != true, "\(node.name)'s daemon already running")
+        node.daemon = try KCTServer(
+            name: "node \(node.name)", arguments: ["node", "run", "--listen", "127.0.0.1:0"],
+            environment: ["KCT_DATA_DIR": node.kct.dataDir, "KCT_USER": "daemon-\(node.name)"],
+            logPath: directory + "/node-\(node.name).log", readyPrefix: "node listening on ")
+    }
+
+    /// Logs of every process, for a failure message.
+    func logs() -> String {
+        ([central?.logPath ?? directory + "/central.log"] + nodes.map { directory + "/node-\($0.name).log" })
+            .map { path in "== \(path)\n" + String(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").suffix(3_000)) }
+            .joined(separator: "\n")
+    }
+
+    /// Polls `condition` every 100 ms until it returns nil or `timeout` passes; then throws
+    /// with the last reason it gave and the processes' logs. The processes are independent, so
+    /// there is no event to await: convergence is observed from outside, as staff would.
+    func waitUntil(_ what: String, timeout: TimeInterval = 40, _ condition: () throws -> String?) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var reason: String? = "not checked"
+        while Date() < deadline {
+            reason = try condition()
+            if reason == nil { return }
+            usleep(100_000)
+        }
+        throw Failure("\(what) did not happen within \(Int(timeout)) s: \(reason ?? "")\n\(logs())")
+    }
+
+    /// Waits until every node has nothing pending and all hold the same orders (with
+    /// `expected` order numbers when given); returns the common snapshot.
+    @discardableResult
+    func waitForConvergence(of nodes: [Node]? = nil, expected: Set<String>? = nil, timeout: TimeInterval = 40) throws -> String {
+        let nodes = nodes ?? self.nodes
+        var common = ""
+        try waitUntil("convergence of \(nodes.map(\.name).joined(separator: ", "))", timeout: timeout) {
+            for node in nodes {
+                let pending = try node.pending()
+                if pending != 0 { return "\(node.name) has \(pending) pending" }
+            }
+            let snapshots = try nodes.map { try $0.ordersSnapshot() }
+            if let expected {
+                for node in nodes {
+                    let have = try node.orderNumbers()
+                    if have != expected { return "\(node.name) lacks \(expected.subtracting(have).sorted().prefix(5)), has extra \(have.subtracting(expected).sorted().prefix(5))" }
+                }
+            }
+            for (node, snapshot) in zip(nodes, snapshots) where snapshot != snapshots[0] {
+                return "\(node.name) differs from \(nodes[0].name)"
+            }
+            common = snapshots[0]
+            return nil
+        }
+        return common
+    }
+
+    /// Central's whole log, through the protocol (`GET /v1/pull` with `token`): every entry's
+    /// version and the (node_id, sequence) of its change. Uses curl, as the Makefile installs it.
+    func centralLog(token: String) throws -> [(version: Int, nodeID: String, sequence: Int)] {
+        var entries: [(Int, String, Int)] = []
+        var after = 0
+        while true {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", "-H", "KCT-Protocol-Version: 1",
+                              "\(centralURL)/v1/pull?after=\(after)&limit=5000"]
+            let out = Pipe()
+            curl.standardOutput = out
+            curl.standardError = FileHandle.nullDevice
+            try curl.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            curl.waitUntilExit()
+            guard curl.terminationStatus == 0 else { throw Failure("pull after \(after) failed: \(String(decoding: data, as: UTF8.self))") }
+            let page = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let pageEntries = try #require(page["entries"] as? [[String: Any]])
+            for entry in pageEntries {
+                let change = try #require(entry["change"] as? [String: Any])
+                entries.append((try #require(entry["version"] as? Int), try #require(change["node_id"] as? String), try #require(change["sequence"] as? Int)))
+            }
+            after = try #require(page["next_cursor"] as? Int)
+            if page["has_more"] as? Bool != true { return entries }
+        }
+    }
+}
+
+/// Orders in `kct orders create --from-json` form.
+enum SampleOrders {
+    static func orders(_ count: Int, tag: String) -> [[String: Any]] {
+        (0..<count).map { index in
+            [
+                "customer_name": "Customer \(tag) \(index)", "customer_email": "c\(index)@\(tag.lowercased()).example.com",
+                "tax_amount": "10.00", "notes": "created on \(tag)",
+                "items": [["product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"],
+                          ["product_name": "Tie", "quantity": 2, "unit_price": "49.50"]],
+            ]
+        }
+    }
+}
