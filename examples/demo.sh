@@ -1,44 +1,65 @@
 #!/usr/bin/env bash
-# `make run`: a demo replica in ./var/demo built from examples/orders.json, walked through the
-# order lifecycle, then its queue, stats and outbox. Until central exists this is all local.
-# Only ./var/demo is ever removed and recreated; your own replica (KCT_DATA_DIR) is not touched.
+# `make run`: a central and one workstation (W1) under ./var/demo, W1 loaded with
+# examples/orders.json and walked through some of the order lifecycle, then both served until
+# Ctrl-C. Prints W1's local API address and the commands that start a second workstation (W2,
+# already registered at central). Only ./var/demo is ever removed and recreated.
+# Addresses: CENTRAL_LISTEN (default 127.0.0.1:8700), NODE_LISTEN (default 127.0.0.1:8701).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source examples/lib.sh
 
-KCT="${KCT:-.build/debug/kct}"
 DEMO_DIR="$PWD/var/demo"
-export KCT_DATA_DIR="$DEMO_DIR"
+CENTRAL_DB="$DEMO_DIR/central.sqlite"
+W1="$DEMO_DIR/W1"
+CENTRAL_LISTEN="${CENTRAL_LISTEN:-127.0.0.1:8700}"
+NODE_LISTEN="${NODE_LISTEN:-127.0.0.1:8701}"
 export KCT_USER="${KCT_USER:-demo}"
 
-step() { printf '\n\033[1m$ kct %s\033[0m\n' "$*"; "$KCT" "$@"; }
-
 rm -rf "$DEMO_DIR"
-step init --name W1 --shop S01
-step orders create --from-json examples/orders.json
+mkdir -p "$DEMO_DIR"
+trap stop_all EXIT
+trap 'echo; echo "stopping central and W1…"; exit 0' INT TERM
 
-# The groom has paid and his tuxedo is being made.
-step orders status S01-W1-000001 payment_confirmed --note "paid in store"
-step orders status S01-W1-000001 processing
-step orders status S01-W1-000001 in_production --by tailor-ana
-step orders status S01-W1-000001 quality_check --by tailor-ana
-step orders status S01-W1-000001 in_production --by qc-ben --note "sleeve 1cm long, rework"
-step exceptions open S01-W1-000001 --type wrong_measurement --severity medium --description "sleeve 1cm long"
+bold "central: a new database, workstations W1 and W2 registered"
+"$KCT" central init --db "$CENTRAL_DB"
+token_w1=$("$KCT" central add-node --db "$CENTRAL_DB" --name W1 --shop S01 | sed -n 's/^token: //p')
+token_w2=$("$KCT" central add-node --db "$CENTRAL_DB" --name W2 --shop S01 | sed -n 's/^token: //p')
+start_server central "$DEMO_DIR" "central listening on" central serve --db "$CENTRAL_DB" --listen "$CENTRAL_LISTEN"
+central_url="$url_central"
+echo "central listening on $central_url"
 
-# The rush order goes all the way.
-for status in payment_confirmed processing in_production quality_check packaging shipped out_for_delivery delivered completed; do
-  "$KCT" orders status S01-W1-000005 "$status" >/dev/null
+bold "W1: a replica joined to central, loaded with examples/orders.json"
+step "$W1" init --name W1 --shop S01 --central "$central_url" --token "$token_w1"
+step "$W1" orders create --from-json examples/orders.json
+# The groom has paid and his tuxedo is being made; a sleeve needs rework.
+for status in payment_confirmed processing in_production quality_check; do
+  KCT_DATA_DIR="$W1" "$KCT" orders status S01-W1-000001 "$status" --by tailor-ana >/dev/null
 done
-step orders show S01-W1-000005
+step "$W1" orders status S01-W1-000001 in_production --by qc-ben --note "sleeve 1cm long, rework"
+step "$W1" exceptions open S01-W1-000001 --type wrong_measurement --severity medium --description "sleeve 1cm long"
+step "$W1" sync status
 
-# A refused move explains itself and changes nothing.
-printf '\n\033[1m$ kct orders status S01-W1-000005 cancelled\033[0m  (refused)\n'
-"$KCT" orders status S01-W1-000005 cancelled || true
+KCT_DATA_DIR="$W1" start_server W1 "$DEMO_DIR" "node listening on" node run --listen "$NODE_LISTEN"
+node_url="$url_W1"
+wait_until "W1 to push its edits" sh -c "KCT_DATA_DIR='$W1' '$KCT' sync status --json | grep -q '\"pending\" *: *0[,} ]'"
+step "$W1" sync status
 
-step orders item add S01-W1-000002 'name=Pocket Square,qty=1,price=25.00,color=burgundy'
-step orders list --search okafor
-step orders list --priority wedding_party
-step queue
-step stats
-step outbox --limit 8
+cat <<TEXT
 
-printf '\nThe demo replica is %s; try: KCT_DATA_DIR=%s %s orders show S01-W1-000001\n' "$DEMO_DIR/replica.sqlite" "$DEMO_DIR" "$KCT"
+Running (logs in $DEMO_DIR/*.log):
+  central               $central_url      (GET /healthz, /metrics)
+  W1 local API          $node_url      e.g. curl $node_url/api/orders
+  W1 replica            KCT_DATA_DIR=$W1 $KCT orders list
+
+A second workstation (W2 is registered; its token is printed once, here):
+  KCT_DATA_DIR=$DEMO_DIR/W2 $KCT init --name W2 --shop S01 --central $central_url --token $token_w2
+  KCT_DATA_DIR=$DEMO_DIR/W2 $KCT node run --listen 127.0.0.1:8702
+  KCT_DATA_DIR=$DEMO_DIR/W2 $KCT orders list        # W1's orders arrive within a second
+
+Ctrl-C stops central and W1.
+TEXT
+
+# Stay in the foreground until Ctrl-C (or until either server exits on its own).
+while kill -0 "$pid_central" 2>/dev/null && kill -0 "$pid_W1" 2>/dev/null; do sleep 1; done
+echo "a server exited on its own; see $DEMO_DIR/central.log and $DEMO_DIR/W1.log" >&2
+exit 1
