@@ -77,6 +77,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The sync suite runs the `kct` binary built beside it (central and daemons as deployed),
+        // so it needs no Central/Node dependency of its own.
         .executableTarget(
             name: "kct-bench",
             dependencies: [
