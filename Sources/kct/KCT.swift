@@ -64,8 +64,8 @@ enum ExitCodes {
         switch error {
         case .missingReplica, .notAReplica: noReplica
         case .alreadyInitialised: alreadyExists
-        case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference: notFound
-        case .invalid, .transition, .money: refused
+        case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference, .conflictNotFound: notFound
+        case .invalid, .transition, .money, .conflictNotActionable, .syncRefused: refused
         case .clock, .corruptValue, .database, .fileSystem, .unexpected: storage
         }
     }
