@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "OrderDomain"),
         .target(name: "SyncCore", dependencies: ["OrderDomain"]),
 
+        // The JSON shapes of orders, stats and the outbox, shared by `kct --json` and the node's
+        // local API; and the JSON order input both accept.
+        .target(name: "JSONViews", dependencies: ["OrderDomain", "SyncCore", "Store"]),
+
         // MARK: Storage
         .target(
             name: "Store",
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "EventLoop", "HTTP", "CLibUV",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "kct",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "Central", "Node",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -102,6 +106,10 @@ let package = Package(
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
         // builds every product); reads the replica with GRDB to check what the processes left.
         .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
+        .testTarget(
+            name: "NodeTests",
+            dependencies: ["Node", "Store", "SyncCore", "OrderDomain", "EventLoop", "HTTP"]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [
