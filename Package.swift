@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "OrderDomain"),
         .target(name: "SyncCore", dependencies: ["OrderDomain"]),
 
+        // The JSON shapes of orders, stats and the outbox, shared by `kct --json` and the node's
+        // local API; and the JSON order input both accept.
+        .target(name: "JSONViews", dependencies: ["OrderDomain", "SyncCore", "Store"]),
+
         // MARK: Storage
         .target(
             name: "Store",
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "EventLoop", "HTTP", "CLibUV",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -73,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "kct",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "Central", "Node",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -107,6 +111,10 @@ let package = Package(
         // Central and nodes as separate `kct` processes on loopback (the binary is found as
         // CLITests finds it; KCTProcess.swift is shared with CLITests through a symlink).
         .testTarget(name: "SyncIntegrationTests"),
+        // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
+        .testTarget(
+            name: "NodeTests",
+            dependencies: ["Node", "Store", "SyncCore", "OrderDomain", "EventLoop", "HTTP"]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [

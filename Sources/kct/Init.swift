@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONViews
 import Store
 
 struct Init: ParsableCommand {
@@ -14,8 +15,20 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Shop code: 1 to 5 letters or digits (e.g. S01).", valueName: "code"))
     var shop: String
 
+    @Option(help: ArgumentHelp("Central's URL, to sync with (or later: kct join).", valueName: "url"))
+    var central: String?
+
+    @Option(help: ArgumentHelp("This node's token from `kct central add-node` (with --central).", valueName: "token"))
+    var token: String?
+
+    func validate() throws {
+        guard (central == nil) == (token == nil) else { throw ValidationError("give --central and --token together") }
+        if let central, let token { try CentralOptions.check(url: central, token: token) }
+    }
+
     func run() throws {
         let store = try OrderStore.create(directory: global.resolvedDataDir, name: name, shopCode: shop)
+        if let central, let token { try store.setSyncSettings(SyncSettings(centralURL: central, token: token)) }
         let identity = store.identity
         if global.json {
             try Output.json(NodeJSON(identity: identity, dataDir: global.resolvedDataDir, replica: store.path))

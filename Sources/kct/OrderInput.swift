@@ -1,4 +1,5 @@
 import Foundation
+import JSONViews
 import OrderDomain
 
 /// The `--from-json` document: one order object, or an array of them. Amounts are decimal
@@ -36,74 +37,8 @@ enum OrderInput {
         }
     }
 
-    static let orderKeys: Set<String> = [
-        "customer_name", "customer_email", "customer_phone", "priority", "currency", "tax_amount", "shipping_amount",
-        "needed_by", "shipping_address", "billing_address", "notes", "items",
-    ]
-    static let itemKeys: Set<String> = ["product_name", "product_source", "size", "color", "custom_measurements", "quantity", "unit_price"]
-
+    /// One order object, with errors as this tool reports them.
     static func draft(_ object: [String: Any], label: String) throws -> OrderDraft {
-        let unknown = Set(object.keys).subtracting(orderKeys)
-        guard unknown.isEmpty else { throw CLIError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))") }
-        func text(_ key: String) throws -> String? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let string = value as? String else { throw CLIError("\(label): \(key) must be a string") }
-            return string
-        }
-        let currency: Currency
-        do { currency = try Currency(code: try text("currency") ?? "USD") } catch { throw CLIError("\(label): \(error)") }
-        guard let items = object["items"] as? [[String: Any]] else { throw CLIError("\(label): items must be an array of objects") }
-        var priority = OrderPriority.normal
-        if let name = try text("priority") {
-            guard let parsed = OrderPriority(parsing: name) else {
-                throw CLIError("\(label): priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            priority = parsed
-        }
-        return OrderDraft(
-            customer: Customer(name: try text("customer_name") ?? "", email: try text("customer_email") ?? "", phone: try text("customer_phone")),
-            items: try items.enumerated().map { index, item in try self.item(item, currency: currency, label: "\(label).items[\(index)]") },
-            priority: priority, currency: currency,
-            tax: try text("tax_amount").map { try ItemSpec.money($0, currency: currency, field: "\(label): tax_amount") },
-            shipping: try text("shipping_amount").map { try ItemSpec.money($0, currency: currency, field: "\(label): shipping_amount") },
-            neededBy: try text("needed_by").map { value in
-                do { return try CalendarDate(parsing: value) } catch { throw CLIError("\(label): \(error)") }
-            },
-            shippingAddress: try document(object["shipping_address"], key: "shipping_address", label: label),
-            billingAddress: try document(object["billing_address"], key: "billing_address", label: label),
-            notes: try text("notes"))
-    }
-
-    static func item(_ object: [String: Any], currency: Currency, label: String) throws -> ItemDraft {
-        let unknown = Set(object.keys).subtracting(itemKeys)
-        guard unknown.isEmpty else { throw CLIError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))") }
-        guard let price = object["unit_price"] as? String else { throw CLIError("\(label): unit_price must be a decimal string such as \"899.00\"") }
-        let quantity: Int
-        switch object["quantity"] {
-        case nil: quantity = 1
-        case let number as Int: quantity = number
-        default: throw CLIError("\(label): quantity must be a whole number")
-        }
-        var source = ProductSource.catalog
-        if let name = object["product_source"] as? String {
-            guard let parsed = ProductSource(rawValue: name) else { throw CLIError("\(label): product_source '\(name)' is not catalog or custom") }
-            source = parsed
-        }
-        return ItemDraft(
-            productName: object["product_name"] as? String ?? "", productSource: source,
-            size: object["size"] as? String, color: object["color"] as? String,
-            customMeasurements: try document(object["custom_measurements"], key: "custom_measurements", label: label),
-            quantity: quantity, unitPrice: try ItemSpec.money(price, currency: currency, field: "\(label): unit_price"))
-    }
-
-    /// A JSON object field, given as an object (or as a string holding one).
-    static func document(_ value: Any?, key: String, label: String) throws -> String? {
-        switch value {
-        case nil, is NSNull: return nil
-        case let text as String: return text
-        case let object as [String: Any]:
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-        default: throw CLIError("\(label): \(key) must be a JSON object")
-        }
+        do { return try OrderDraftInput.draft(object, label: label) } catch { throw CLIError("\(error)") }
     }
 }

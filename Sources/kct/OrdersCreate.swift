@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONViews
 import OrderDomain
 import Store
 

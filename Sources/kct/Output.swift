@@ -43,38 +43,3 @@ enum Output {
         return "\(seconds / 86_400)d\(seconds % 86_400 / 3600)h"
     }
 }
-
-/// Any JSON value, to embed stored JSON documents (addresses, measurements) as objects.
-enum JSONValue: Codable, Equatable {
-    case null, bool(Bool), number(Double), integer(Int64), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    /// Parses stored JSON text; the Store only keeps valid JSON, so nil means "no document".
-    static func parse(_ text: String?) -> JSONValue? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-    }
-}

@@ -3,18 +3,18 @@ import OrderDomain
 import Store
 import SyncCore
 
-// The `--json` shapes. Field names are the replica's snake_case column names; money is a decimal
+// The JSON shapes of `kct --json` and of the node's local API (one definition for both). Field names are the replica's snake_case column names; money is a decimal
 // string in the order's currency ("1049.00"; "120000" for JPY).
 
-struct NodeJSON: Encodable {
-    var nodeID: String
-    var name: String
-    var shopCode: String
-    var createdAt: String
-    var dataDir: String
-    var replica: String
+public struct NodeJSON: Encodable {
+    public var nodeID: String
+    public var name: String
+    public var shopCode: String
+    public var createdAt: String
+    public var dataDir: String
+    public var replica: String
 
-    init(identity: NodeIdentity, dataDir: String, replica: String) {
+    public init(identity: NodeIdentity, dataDir: String, replica: String) {
         nodeID = identity.nodeID
         name = identity.name
         shopCode = identity.shopCode
@@ -28,27 +28,27 @@ struct NodeJSON: Encodable {
     }
 }
 
-struct ItemJSON: Encodable {
-    var id: String
-    var lineNumber: Int
-    var productName: String
-    var productSource: String
-    var size: String?
-    var color: String?
-    var customMeasurements: JSONValue?
-    var quantity: Int
-    var unitPrice: String
-    var totalPrice: String
-    var createdAt: String
+public struct ItemJSON: Encodable {
+    public var id: String
+    public var lineNumber: Int
+    public var productName: String
+    public var productSource: String
+    public var size: String?
+    public var color: String?
+    public var customMeasurements: JSONDocument?
+    public var quantity: Int
+    public var unitPrice: String
+    public var totalPrice: String
+    public var createdAt: String
 
-    init(_ item: OrderItemRecord) {
+    public init(_ item: OrderItemRecord) {
         id = item.id
         lineNumber = item.lineNumber
         productName = item.productName
         productSource = item.productSource.rawValue
         size = item.size
         color = item.color
-        customMeasurements = JSONValue.parse(item.customMeasurements)
+        customMeasurements = JSONDocument.parse(item.customMeasurements)
         quantity = item.quantity
         unitPrice = item.unitPrice.decimalString
         totalPrice = item.totalPrice.decimalString
@@ -61,7 +61,7 @@ struct ItemJSON: Encodable {
         case createdAt = "created_at"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(lineNumber, forKey: .lineNumber)
@@ -77,16 +77,16 @@ struct ItemJSON: Encodable {
     }
 }
 
-struct HistoryJSON: Encodable {
-    var id: String
-    var fromStatus: String?
-    var toStatus: String
-    var changedBy: String
-    var changedAt: String
-    var note: String?
-    var durationInPreviousSeconds: Int64?
+public struct HistoryJSON: Encodable {
+    public var id: String
+    public var fromStatus: String?
+    public var toStatus: String
+    public var changedBy: String
+    public var changedAt: String
+    public var note: String?
+    public var durationInPreviousSeconds: Int64?
 
-    init(_ entry: StatusHistoryRecord) {
+    public init(_ entry: StatusHistoryRecord) {
         id = entry.id
         fromStatus = entry.from?.rawValue
         toStatus = entry.to.rawValue
@@ -101,7 +101,7 @@ struct HistoryJSON: Encodable {
         case durationInPreviousSeconds = "duration_in_previous_seconds"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(fromStatus, forKey: .fromStatus)
@@ -113,21 +113,21 @@ struct HistoryJSON: Encodable {
     }
 }
 
-struct ExceptionJSON: Encodable {
-    var id: String
-    var orderID: String
-    var exceptionType: String
-    var exceptionSeverity: String
-    var description: String?
-    var resolutionStatus: String
-    var customerNotified: Bool
-    var resolutionNotes: String?
-    var createdAt: String
-    var createdBy: String
-    var resolvedAt: String?
-    var resolvedBy: String?
+public struct ExceptionJSON: Encodable {
+    public var id: String
+    public var orderID: String
+    public var exceptionType: String
+    public var exceptionSeverity: String
+    public var description: String?
+    public var resolutionStatus: String
+    public var customerNotified: Bool
+    public var resolutionNotes: String?
+    public var createdAt: String
+    public var createdBy: String
+    public var resolvedAt: String?
+    public var resolvedBy: String?
 
-    init(_ exception: ExceptionRecord) {
+    public init(_ exception: ExceptionRecord) {
         id = exception.id
         orderID = exception.orderID
         exceptionType = exception.type
@@ -148,7 +148,7 @@ struct ExceptionJSON: Encodable {
         case createdAt = "created_at", createdBy = "created_by", resolvedAt = "resolved_at", resolvedBy = "resolved_by"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(orderID, forKey: .orderID)
@@ -165,16 +165,16 @@ struct ExceptionJSON: Encodable {
     }
 }
 
-struct CommunicationJSON: Encodable {
-    var id: String
-    var communicationType: String
-    var communicationChannel: String
-    var messageContent: String
-    var deliveryStatus: String
-    var createdAt: String
-    var createdBy: String
+public struct CommunicationJSON: Encodable {
+    public var id: String
+    public var communicationType: String
+    public var communicationChannel: String
+    public var messageContent: String
+    public var deliveryStatus: String
+    public var createdAt: String
+    public var createdBy: String
 
-    init(_ log: CommunicationRecord) {
+    public init(_ log: CommunicationRecord) {
         id = log.id
         communicationType = log.type.rawValue
         communicationChannel = log.channel.rawValue
@@ -192,14 +192,14 @@ struct CommunicationJSON: Encodable {
 
 /// An order with its items, history, exceptions and communication log. Optional fields are
 /// always present (as null) so the shape does not depend on the data.
-struct OrderJSON: Encodable {
-    var order: OrderRecord
-    var items: [ItemJSON]
-    var statusHistory: [HistoryJSON]
-    var exceptions: [ExceptionJSON]
-    var communications: [CommunicationJSON]
+public struct OrderJSON: Encodable {
+    public var order: OrderRecord
+    public var items: [ItemJSON]
+    public var statusHistory: [HistoryJSON]
+    public var exceptions: [ExceptionJSON]
+    public var communications: [CommunicationJSON]
 
-    init(_ detail: OrderDetail) {
+    public init(_ detail: OrderDetail) {
         order = detail.order
         items = detail.items.map(ItemJSON.init)
         statusHistory = detail.history.map(HistoryJSON.init)
@@ -216,7 +216,7 @@ struct OrderJSON: Encodable {
         case items, statusHistory = "status_history", exceptions, communications = "customer_communication_logs"
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(order.id, forKey: .id)
         try container.encode(order.orderNumber, forKey: .orderNumber)
@@ -232,8 +232,8 @@ struct OrderJSON: Encodable {
         try container.encode(order.total.decimalString, forKey: .totalAmount)
         try container.encode(order.currency.code, forKey: .currency)
         try container.encode(order.neededBy?.description, forKey: .neededBy)
-        try container.encode(JSONValue.parse(order.shippingAddress), forKey: .shippingAddress)
-        try container.encode(JSONValue.parse(order.billingAddress), forKey: .billingAddress)
+        try container.encode(JSONDocument.parse(order.shippingAddress), forKey: .shippingAddress)
+        try container.encode(JSONDocument.parse(order.billingAddress), forKey: .billingAddress)
         try container.encode(order.notes, forKey: .notes)
         try container.encode(order.createdAt, forKey: .createdAt)
         try container.encode(order.createdBy, forKey: .createdBy)
@@ -245,21 +245,21 @@ struct OrderJSON: Encodable {
     }
 }
 
-struct QueueEntryJSON: Encodable {
-    var queuePosition: Int
-    var priorityScore: Int
-    var queueType: String
-    var orderID: String
-    var orderNumber: String
-    var status: String
-    var priority: String
-    var customerName: String
-    var neededBy: String?
-    var createdAt: String
-    var totalAmount: String
-    var currency: String
+public struct QueueEntryJSON: Encodable {
+    public var queuePosition: Int
+    public var priorityScore: Int
+    public var queueType: String
+    public var orderID: String
+    public var orderNumber: String
+    public var status: String
+    public var priority: String
+    public var customerName: String
+    public var neededBy: String?
+    public var createdAt: String
+    public var totalAmount: String
+    public var currency: String
 
-    init(_ entry: QueueEntry) {
+    public init(_ entry: QueueEntry) {
         queuePosition = entry.position
         priorityScore = entry.score
         queueType = entry.queueType
@@ -280,7 +280,7 @@ struct QueueEntryJSON: Encodable {
         case createdAt = "created_at", totalAmount = "total_amount", currency
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(queuePosition, forKey: .queuePosition)
         try container.encode(priorityScore, forKey: .priorityScore)
@@ -297,27 +297,27 @@ struct QueueEntryJSON: Encodable {
     }
 }
 
-struct StatsJSON: Encodable {
-    struct Revenue: Encodable {
-        var currency: String
-        var paidOrders: Int
-        var totalRevenue: String
-        var averageOrderValue: String
+public struct StatsJSON: Encodable {
+    public struct Revenue: Encodable {
+        public var currency: String
+        public var paidOrders: Int
+        public var totalRevenue: String
+        public var averageOrderValue: String
 
         enum CodingKeys: String, CodingKey {
             case currency, paidOrders = "paid_orders", totalRevenue = "total_revenue", averageOrderValue = "average_order_value"
         }
     }
 
-    var totalOrders: Int
-    var pendingOrders: Int
-    var processingOrders: Int
-    var shippedOrders: Int
-    var completedOrders: Int
-    var rushOrders: Int
-    var revenue: [Revenue]
+    public var totalOrders: Int
+    public var pendingOrders: Int
+    public var processingOrders: Int
+    public var shippedOrders: Int
+    public var completedOrders: Int
+    public var rushOrders: Int
+    public var revenue: [Revenue]
 
-    init(_ stats: DashboardStats) {
+    public init(_ stats: DashboardStats) {
         totalOrders = stats.totalOrders
         pendingOrders = stats.pendingOrders
         processingOrders = stats.processingOrders
@@ -336,12 +336,20 @@ struct StatsJSON: Encodable {
     }
 }
 
-struct OutboxJSON: Encodable {
-    var nodeID: String
-    var pendingCount: Int
-    var lastSequence: Int64
-    var pushedUpTo: Int64
-    var entries: [Change]
+public struct OutboxJSON: Encodable {
+    public var nodeID: String
+    public var pendingCount: Int
+    public var lastSequence: Int64
+    public var pushedUpTo: Int64
+    public var entries: [Change]
+
+    public init(nodeID: String, pendingCount: Int, lastSequence: Int64, pushedUpTo: Int64, entries: [Change]) {
+        self.nodeID = nodeID
+        self.pendingCount = pendingCount
+        self.lastSequence = lastSequence
+        self.pushedUpTo = pushedUpTo
+        self.entries = entries
+    }
 
     enum CodingKeys: String, CodingKey {
         case nodeID = "node_id", pendingCount = "pending_count", lastSequence = "last_sequence", pushedUpTo = "pushed_up_to", entries

@@ -1,0 +1,203 @@
+import Foundation
+import HTTP
+import JSONViews
+import OrderDomain
+import Store
+
+extension LocalAPI {
+    /// `GET /api/orders?status=a,b&priority=rush&search=jane&limit=50`.
+    func listOrders(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let query = request.query
+        let unknown = Set(query.keys).subtracting(["status", "priority", "search", "limit"])
+        guard unknown.isEmpty else { throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))") }
+        var filter = OrderFilter()
+        filter.statuses = try Self.list(query["status"], name: "status", parse: OrderStatus.init(parsing:),
+                                        allowed: OrderStatus.allCases.map(\.rawValue))
+        filter.priorities = try Self.list(query["priority"], name: "priority", parse: OrderPriority.init(parsing:),
+                                          allowed: OrderPriority.allCases.map(\.rawValue))
+        filter.search = query["search"].flatMap { $0.isEmpty ? nil : $0 }
+        if let limit = try request.queryInteger("limit") {
+            guard (1...500).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 500, got \(limit)") }
+            filter.limit = limit
+        }
+        let chosen = filter
+        answer(responder) { store in
+            try APIJSON.encode(try store.orders(chosen).map { OrderJSON(try store.detail($0.id)) })
+        }
+    }
+
+    func showOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let reference = request.pathParameters["ref"] ?? ""
+        answer(responder) { store in try APIJSON.encode(OrderJSON(try store.detail(reference))) }
+    }
+
+    /// `POST /api/orders` with the order object of `kct orders create --from-json`.
+    func createOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let object = try Self.jsonObject(request)
+        let draft: OrderDraft
+        do { draft = try OrderDraftInput.draft(object, label: "order") } catch {
+            throw APIError.badRequest("\(error)")
+        }
+        let author = try author(request)
+        edit(responder, status: .created) { store in
+            let order = try store.createOrder(draft, by: author)
+            return (order.id, try store.detail(order.id))
+        }
+    }
+
+    /// `PATCH /api/orders/:ref`: any of the fields below; null or "" clears an optional one.
+    func updateOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let reference = request.pathParameters["ref"] ?? ""
+        let input = try OrderPatchInput(Self.jsonObject(request))
+        let author = try author(request)
+        edit(responder) { store in
+            var orderID = try store.order(reference).id
+            if let patch = try input.patch(currency: try store.currency(of: reference)) {
+                orderID = try store.updateOrder(reference, patch, by: author).id
+            }
+            if let priority = input.priority {
+                orderID = try store.setPriority(reference, to: priority, by: author).id
+            }
+            return (orderID, try store.detail(orderID))
+        }
+    }
+
+    /// `POST /api/orders/:ref/status` with `{"status": "in_production", "note": "…"}`.
+    func moveOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let reference = request.pathParameters["ref"] ?? ""
+        let object = try Self.jsonObject(request)
+        let unknown = Set(object.keys).subtracting(["status", "note"])
+        guard unknown.isEmpty else { throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard let name = object["status"] as? String else { throw APIError.badRequest("status must be a string") }
+        guard let target = OrderStatus(parsing: name) else {
+            throw APIError.badRequest("status '\(name)' is not one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let note: String?
+        switch object["note"] {
+        case nil, is NSNull: note = nil
+        case let text as String: note = text
+        default: throw APIError.badRequest("note must be a string")
+        }
+        let author = try author(request)
+        edit(responder) { store in
+            let moved = try store.changeStatus(reference, to: target, note: note, by: author)
+            return (moved.id, try store.detail(moved.id))
+        }
+    }
+
+    /// An edit on the thread pool, then (on the loop) the answer and the daemon's notice.
+    private func edit(_ responder: HTTPResponder, status: HTTPStatus = .ok,
+                      _ work: @escaping @Sendable (OrderStore) throws -> (String, OrderDetail)) {
+        let store = self.store
+        loop.offload({ () throws -> (String, Int64, [UInt8]) in
+            let (orderID, detail) = try work(store)
+            return (orderID, try store.lastOutboxSequence(), try APIJSON.encode(OrderJSON(detail)))
+        }) { [weak self] result in
+            switch result {
+            case .success(let (orderID, sequence, bytes)):
+                responder.send(.json(bytes: bytes, status: status))
+                self?.hooks.editMade(orderID, sequence)
+            case .failure(let error):
+                responder.send(APIError(any: error).response)
+            }
+        }
+    }
+
+    /// A comma-separated query value as a list of enum values; a 400 naming the allowed ones.
+    static func list<Value>(_ text: String?, name: String, parse: (String) -> Value?, allowed: [String]) throws(APIError) -> [Value] {
+        guard let text, !text.isEmpty else { return [] }
+        var values: [Value] = []
+        for part in text.split(separator: ",") {
+            guard let value = parse(String(part)) else {
+                throw .badRequest("\(name) '\(part)' is not one of: \(allowed.joined(separator: ", "))")
+            }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+/// A PATCH body, checked for shape on the loop; amounts become `Money` once the order's
+/// currency is known (on the thread pool).
+struct OrderPatchInput: Sendable {
+    static let keys: Set<String> = [
+        "customer_name", "customer_email", "customer_phone", "shipping_address", "billing_address", "notes",
+        "needed_by", "tax_amount", "shipping_amount", "priority",
+    ]
+
+    var customerName: String?
+    var customerEmail: String?
+    var customerPhone: String?
+    var shippingAddress: String?
+    var billingAddress: String?
+    var notes: String?
+    var neededBy: CalendarDate??
+    var tax: String?
+    var shipping: String?
+    var priority: OrderPriority?
+
+    init(_ object: [String: Any]) throws(APIError) {
+        let unknown = Set(object.keys).subtracting(Self.keys)
+        guard unknown.isEmpty else { throw .badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard !object.isEmpty else { throw .badRequest("give at least one field to change") }
+        func text(_ key: String) throws(APIError) -> String? {
+            switch object[key] {
+            case nil: return nil
+            case is NSNull: return ""
+            case let value as String: return value
+            default: throw .badRequest("\(key) must be a string or null")
+            }
+        }
+        func document(_ key: String) throws(APIError) -> String? {
+            switch object[key] {
+            case nil: return nil
+            case is NSNull: return ""
+            case let value as String: return value
+            case let value as [String: Any]:
+                guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
+                    throw .badRequest("\(key) is not a valid JSON object")
+                }
+                return String(decoding: data, as: UTF8.self)
+            default: throw .badRequest("\(key) must be a JSON object or null")
+            }
+        }
+        customerName = try text("customer_name")
+        customerEmail = try text("customer_email")
+        customerPhone = try text("customer_phone")
+        shippingAddress = try document("shipping_address")
+        billingAddress = try document("billing_address")
+        notes = try text("notes")
+        tax = try text("tax_amount")
+        shipping = try text("shipping_amount")
+        if let date = try text("needed_by") {
+            if date.isEmpty {
+                neededBy = .some(nil)
+            } else {
+                do { neededBy = .some(try CalendarDate(parsing: date)) } catch {
+                    throw APIError(.unprocessableEntity, code: "invalid", error.description)
+                }
+            }
+        }
+        if let name = try text("priority") {
+            guard let parsed = OrderPriority(parsing: name) else {
+                throw .badRequest("priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            priority = parsed
+        }
+    }
+
+    /// The field changes as an `OrderPatch`; nil when only the priority changes.
+    func patch(currency: Currency) throws -> OrderPatch? {
+        func money(_ text: String?, _ field: String) throws -> Money? {
+            guard let text else { return nil }
+            do { return try OrderDraftInput.money(text, currency: currency, field: field) } catch {
+                throw APIError(.unprocessableEntity, code: "invalid", error.description)
+            }
+        }
+        let patch = OrderPatch(
+            customerName: customerName, customerEmail: customerEmail, customerPhone: customerPhone,
+            shippingAddress: shippingAddress, billingAddress: billingAddress, notes: notes, neededBy: neededBy,
+            tax: try money(tax, "tax_amount"), shipping: try money(shipping, "shipping_amount"))
+        return patch == OrderPatch() ? nil : patch
+    }
+}

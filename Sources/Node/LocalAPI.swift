@@ -1,0 +1,149 @@
+import EventLoop
+import Foundation
+import HTTP
+import JSONViews
+import Logging
+import Store
+
+/// The node's JSON API for the staff's screens, on 127.0.0.1 (docs/LOCAL-API.md):
+///
+/// | route | answer |
+/// |---|---|
+/// | `GET /api/orders?status=&priority=&search=&limit=` | orders, newest first (`kct orders list --json` shape) |
+/// | `GET /api/orders/:ref` | one order by number or id |
+/// | `POST /api/orders` | create (the `--from-json` order object); 201 |
+/// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
+/// | `POST /api/orders/:ref/status` | `{"status":…, "note":…}` |
+/// | `GET /api/stats`, `GET /api/sync`, `GET /api/conflicts` | dashboard, sync status, open conflicts |
+/// | `GET /api/events` | server-sent events: order ids changed by local edits and by sync |
+///
+/// No sign-in yet (a later issue): the API listens on loopback only and trusts every local
+/// caller; the author of an edit is the `KCT-Author` header (default `local-api`).
+/// Every database call runs on the loop's thread pool. Loop-confined.
+public final class LocalAPI {
+    public struct Hooks {
+        /// A request changed the replica: the order and the outbox's last sequence after it.
+        public var editMade: (_ orderID: String, _ outboxSequence: Int64) -> Void = { _, _ in }
+        /// The live side of `GET /api/sync` (nil when no central is configured).
+        public var liveSync: () -> LiveSyncState? = { nil }
+
+        public init() {}
+    }
+
+    public let loop: EventLoop
+    public let store: OrderStore
+    public let server: HTTPServer
+    let hub: EventStreamHub
+    var hooks: Hooks
+
+    public init(loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
+                hooks: Hooks = Hooks(), logger: Logger = Logger(label: "kct.node.api")) throws(UVError) {
+        loop.assertInLoopThread()
+        self.loop = loop
+        self.store = store
+        self.hooks = hooks
+        let hub = EventStreamHub(loop: loop)
+        self.hub = hub
+        var configuration = HTTPServer.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.maxBodyBytes = 1024 * 1024
+        // The routes capture this box, filled in below: the router must exist before the server.
+        let box = WeakAPI()
+        do {
+            server = try HTTPServer(loop: loop, configuration: configuration, router: Self.router(box), logger: logger)
+        } catch {
+            hub.close()
+            throw error
+        }
+        box.api = self
+    }
+
+    public var port: Int { server.port }
+
+    /// Tells `GET /api/events` subscribers which orders changed and why (`local`, `cli`, `sync`).
+    public func broadcast(orderIDs: Set<String>, source: String) {
+        loop.assertInLoopThread()
+        guard !orderIDs.isEmpty else { return }
+        let payload: [String: Any] = ["order_ids": orderIDs.sorted(), "source": source]
+        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
+        hub.broadcast(ServerSentEvent(event: "change", data: String(decoding: data, as: UTF8.self)))
+    }
+
+    public var eventSubscribers: Int { hub.subscriberCount }
+
+    /// Ends the event streams (the server itself is shut down by the loop).
+    func close() { hub.close() }
+
+    // MARK: Routes
+
+    private static func router(_ box: WeakAPI) -> HTTPRouter {
+        var router = HTTPRouter()
+        func route(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void) {
+            router.add(method, pattern) { request, responder in
+                guard let api = box.api else { throw HTTPError(.serviceUnavailable, "the node is shutting down") }
+                do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
+            }
+        }
+        route(.get, "/api/orders") { api, request, responder in try api.listOrders(request, responder) }
+        route(.post, "/api/orders") { api, request, responder in try api.createOrder(request, responder) }
+        route(.get, "/api/orders/:ref") { api, request, responder in api.showOrder(request, responder) }
+        route(.patch, "/api/orders/:ref") { api, request, responder in try api.updateOrder(request, responder) }
+        route(.post, "/api/orders/:ref/status") { api, request, responder in try api.moveOrder(request, responder) }
+        route(.get, "/api/stats") { api, _, responder in
+            api.answer(responder) { store in try APIJSON.encode(StatsJSON(try store.stats())) }
+        }
+        route(.get, "/api/sync") { api, _, responder in api.syncStatus(responder) }
+        route(.get, "/api/events") { api, request, responder in api.hub.subscribe(responder, request: request) }
+        return router
+    }
+
+    // MARK: Plumbing
+
+    /// Runs `work` on the thread pool and sends its JSON bytes (or its error) back on the loop.
+    func answer(_ responder: HTTPResponder, status: HTTPStatus = .ok,
+                _ work: @escaping @Sendable (OrderStore) throws -> [UInt8]) {
+        let store = self.store
+        loop.offload({ try work(store) }) { result in
+            switch result {
+            case .success(let bytes): responder.send(.json(bytes: bytes, status: status))
+            case .failure(let error): responder.send(APIError(any: error).response)
+            }
+        }
+    }
+
+    func syncStatus(_ responder: HTTPResponder) {
+        let live = hooks.liveSync()
+        answer(responder) { store in try APIJSON.encode(SyncStatusJSON(try store.syncStatus(), live: live)) }
+    }
+
+    func author(_ request: HTTPRequest) throws(APIError) -> String {
+        guard let given = request.headers["KCT-Author"] else { return "local-api" }
+        let name = given.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 255 else { throw .badRequest("KCT-Author must be 1 to 255 characters") }
+        return name
+    }
+
+    /// The body as a JSON object; a 400 saying so otherwise.
+    static func jsonObject(_ request: HTTPRequest) throws(APIError) -> [String: Any] {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(request.body)) else {
+            throw .badRequest("request body is not valid JSON")
+        }
+        guard let object = value as? [String: Any] else { throw .badRequest("request body must be a JSON object") }
+        return object
+    }
+}
+
+/// The routes hold the API weakly through this box (the API owns the server that owns them).
+private final class WeakAPI {
+    weak var api: LocalAPI?
+}
+
+/// JSON as the CLI prints it with `--json`, minus the pretty-printing.
+enum APIJSON {
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+}

@@ -1,1 +1,0 @@
-// Node: the workstation sync daemon (see protocol/IMPLEMENTING.md).

@@ -1,0 +1,178 @@
+import EventLoop
+import Foundation
+import HTTP
+import Logging
+import Store
+import SyncCore
+
+/// `kct node run`: one event loop serving the local API and, when a central is configured,
+/// syncing with it (`SyncEngine`). Edits made through the API, and by `kct` in other processes
+/// (noticed through inotify on the replica's directory, then confirmed by the outbox's last
+/// sequence), schedule a debounced sync and are announced on `GET /api/events`.
+///
+/// Idle, it wakes only for the stream's heartbeats and the loop's lag sampling: no polling.
+/// Shutdown (SIGTERM/SIGINT through `EventLoop.shutdownOnSignals`, or `loop.shutdown()`) stops
+/// the timers, closes the stream and the watcher, cancels a request in flight, and lets the
+/// API server finish its requests. Loop-confined.
+public final class NodeDaemon: LoopService {
+    public struct Configuration: Sendable {
+        public var listenHost = "127.0.0.1"
+        /// 0 picks a free port (read it back from `port`).
+        public var listenPort = 8701
+        public var sync = SyncEngine.Configuration()
+        /// How long after the replica's files change the outbox is checked, so a burst of writes
+        /// costs one check.
+        public var replicaCheckDelay: Duration = .milliseconds(20)
+
+        public init() {}
+    }
+
+    public let loop: EventLoop
+    public let store: OrderStore
+    public let configuration: Configuration
+    public let api: LocalAPI
+    /// Nil when this node has no central (`kct join` sets one).
+    public let engine: SyncEngine?
+    private let client: HTTPClient?
+    private let logger: Logger
+    private var watcher: ReplicaWatcher?
+    private var checkTimer: LoopTimer?
+    private var knownOutboxSequence: Int64
+    private var isChecking = false
+    private var checkAgain = false
+    public private(set) var isStopped = false
+
+    /// What the daemon reads from the replica before it starts.
+    struct Startup: Sendable {
+        var settings: SyncSettings
+        var nodeID: String
+        var lastOutboxSequence: Int64
+    }
+
+    /// Reads the replica's settings on the thread pool, then starts the API and syncing on the
+    /// loop; `completion` gets the running daemon (or why it could not start) on the loop thread.
+    public static func launch(loop: EventLoop, store: OrderStore, configuration: Configuration = Configuration(),
+                              logger: Logger = Logger(label: "kct.node"),
+                              completion: @escaping (Result<NodeDaemon, any Error>) -> Void) {
+        loop.offload({
+            Startup(settings: try store.syncSettings(), nodeID: store.identity.nodeID,
+                    lastOutboxSequence: try store.lastOutboxSequence())
+        }) { result in
+            completion(result.flatMap { startup in
+                Result { try NodeDaemon(loop: loop, store: store, startup: startup, configuration: configuration, logger: logger) }
+            })
+        }
+    }
+
+    private init(loop: EventLoop, store: OrderStore, startup: Startup, configuration: Configuration, logger: Logger) throws {
+        loop.assertInLoopThread()
+        self.loop = loop
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        knownOutboxSequence = startup.lastOutboxSequence
+        api = try LocalAPI(loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort)
+        if let url = startup.settings.centralURL, let token = startup.settings.token {
+            let client = try HTTPClient(loop: loop)
+            self.client = client
+            engine = SyncEngine(loop: loop, client: client, store: store,
+                                endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: startup.nodeID),
+                                configuration: configuration.sync)
+        } else {
+            client = nil
+            engine = nil
+            logger.notice("no central configured; serving the local API only (kct join URL --token TOKEN)")
+        }
+        let directory = (store.path as NSString).deletingLastPathComponent
+        let fileName = (store.path as NSString).lastPathComponent
+        watcher = try ReplicaWatcher(loop: loop, directory: directory, fileNamePrefix: fileName) { [weak self] in
+            self?.replicaFilesChanged()
+        }
+        var hooks = LocalAPI.Hooks()
+        hooks.editMade = { [weak self] orderID, sequence in self?.localEdit(orderID: orderID, outboxSequence: sequence) }
+        hooks.liveSync = { [weak self] in self?.liveSyncState }
+        api.hooks = hooks
+        engine?.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
+        loop.register(self)
+        engine?.start()
+    }
+
+    public var port: Int { api.port }
+
+    public var liveSyncState: LiveSyncState? {
+        engine.map { LiveSyncState(phase: $0.phase, streamOpen: $0.isStreamOpen, lastError: $0.lastError?.description) }
+    }
+
+    // MARK: Noticing edits
+
+    private func localEdit(orderID: String, outboxSequence: Int64) {
+        knownOutboxSequence = max(knownOutboxSequence, outboxSequence)
+        api.broadcast(orderIDs: [orderID], source: "local")
+        engine?.syncSoon()
+    }
+
+    private func replicaFilesChanged() {
+        guard !isStopped else { return }
+        if checkTimer == nil {
+            checkTimer = loop.makeTimer { [weak self] _ in self?.checkOutbox() }
+        }
+        checkTimer?.start(after: configuration.replicaCheckDelay)
+    }
+
+    /// Whether another process added outbox entries since we last looked; if so, announce the
+    /// orders they touch and sync soon. Our own merges change the files too but not the outbox.
+    private func checkOutbox() {
+        guard !isChecking else {
+            checkAgain = true
+            return
+        }
+        isChecking = true
+        let known = knownOutboxSequence
+        let store = self.store
+        loop.offload({ () throws -> (Int64, Set<String>) in
+            let last = try store.lastOutboxSequence()
+            guard last > known else { return (last, []) }
+            return (last, Set(try store.outboxEntries(after: known, limit: 1000).map(\.orderID)))
+        }) { [weak self] result in
+            guard let self, !self.isStopped else { return }
+            self.isChecking = false
+            switch result {
+            case .success(let (last, orderIDs)):
+                if last > self.knownOutboxSequence {
+                    self.knownOutboxSequence = last
+                    self.api.broadcast(orderIDs: orderIDs, source: "cli")
+                    self.engine?.syncSoon()
+                }
+            case .failure(let error):
+                self.logger.error("cannot read the outbox: \(error)")
+            }
+            if self.checkAgain {
+                self.checkAgain = false
+                self.checkOutbox()
+            }
+        }
+    }
+
+    // MARK: LoopService
+
+    public func beginShutdown() {
+        stop()
+    }
+
+    public func forceClose() {
+        stop()
+    }
+
+    private func stop() {
+        guard !isStopped else { return }
+        isStopped = true
+        engine?.stop()
+        watcher?.close()
+        watcher = nil
+        checkTimer?.close()
+        checkTimer = nil
+        api.close()
+        client?.close()
+        loop.unregister(self)
+    }
+}

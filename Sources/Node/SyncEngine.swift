@@ -1,0 +1,412 @@
+import EventLoop
+import Foundation
+import HTTP
+import Logging
+import Store
+import SyncCore
+
+/// Where and as whom this node syncs.
+public struct SyncEndpoint: Sendable, Equatable {
+    /// Central's base URL, e.g. `http://127.0.0.1:8700` (no trailing slash needed).
+    public var centralURL: String
+    public var token: String
+    public var nodeID: String
+
+    public init(centralURL: String, token: String, nodeID: String) {
+        var url = centralURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.centralURL = url
+        self.token = token
+        self.nodeID = nodeID
+    }
+}
+
+/// The node's side of the sync protocol (protocol/SYNC-PROTOCOL.md §8), on one event loop: a
+/// cycle negotiates the version once (`GET /healthz`), pushes the outbox in batches until it is
+/// empty, then pulls from the cursor until `has_more` is false. Cycles start on request
+/// (`syncNow`, or `syncSoon` debounced after edits), when the stream says the log moved past
+/// the cursor, when the stream (re)connects, and on a retry timer with exponential backoff and
+/// jitter after a failure — so a failed upload is retried even if no new edit arrives.
+/// Errors retrying cannot fix (401, 403, 426, sequence_reused) halt syncing until restart.
+///
+/// Every database step runs on the loop's thread pool (`offload`); the loop thread only sends,
+/// receives and decides. Loop-confined.
+public final class SyncEngine {
+    public struct Configuration: Sendable {
+        /// Quiet time after an edit before syncing, so a burst of edits goes in one push.
+        public var debounce: Duration = .milliseconds(50)
+        public var backoff = Backoff()
+        public var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
+        public var pullPageLimit = ProtocolLimits.defaultPullLimit
+        public var requestTimeout: Duration = .seconds(30)
+        public var stream = EventSource.Configuration()
+
+        public init() {}
+    }
+
+    public enum Phase: Equatable, Sendable {
+        case idle
+        case syncing
+        /// A cycle failed; the retry timer will start the next one.
+        case waitingToRetry
+        /// A failure retrying cannot fix; see `lastError`.
+        case halted
+        case stopped
+    }
+
+    /// What one successful cycle did.
+    public struct CycleReport: Sendable, Equatable {
+        public var pushedChanges = 0
+        public var pulledEntries = 0
+        public var conflictsRecorded = 0
+        public var touchedOrderIDs: Set<String> = []
+        public var cursor: Int64 = 0
+        public var headVersion: Int64 = 0
+    }
+
+    public let loop: EventLoop
+    public let endpoint: SyncEndpoint
+    public let configuration: Configuration
+    let client: HTTPClient
+    let store: OrderStore
+    let logger: Logger
+
+    public private(set) var phase: Phase = .idle
+    public private(set) var lastError: SyncError?
+    /// The pull cursor as of the last page merged (or read at the start of a pull).
+    public private(set) var cursor: Int64 = 0
+    /// Central's head as last heard (healthz, push reply, pull page or stream event).
+    public private(set) var headVersion: Int64?
+    public private(set) var completedCycles = 0
+    public private(set) var failedCycles = 0
+    public private(set) var isStreamOpen = false
+
+    /// After every cycle, on the loop thread (`kct sync now` and tests wait on it).
+    public var onCycleFinished: ((Result<CycleReport, SyncError>) -> Void)?
+    /// Orders a push reply or a pull page changed in the replica.
+    public var onReplicaChanged: ((Set<String>) -> Void)?
+
+    private var negotiated = false
+    private var rerunRequested = false
+    private var inFlight: HTTPClientTask?
+    private var debounceTimer: LoopTimer?
+    private var retryTimer: LoopTimer?
+    private var stream: EventSource?
+    private var backoff: Backoff
+    private var report = CycleReport()
+    /// The sequence a `sequence_gap` asked for in this cycle (asked twice for the same → give up).
+    private var resendRequested: Int64?
+
+    public init(loop: EventLoop, client: HTTPClient, store: OrderStore, endpoint: SyncEndpoint,
+                configuration: Configuration = Configuration(), logger: Logger = Logger(label: "kct.node.sync")) {
+        loop.assertInLoopThread()
+        self.loop = loop
+        self.client = client
+        self.store = store
+        self.endpoint = endpoint
+        self.configuration = configuration
+        self.logger = logger
+        self.backoff = configuration.backoff
+    }
+
+    // MARK: Control
+
+    /// Opens the stream (unless `openStream` is false, as for `kct sync now`) and starts a cycle.
+    public func start(openStream: Bool = true) {
+        loop.assertInLoopThread()
+        if openStream { self.openStream() }
+        syncNow()
+    }
+
+    /// Syncs after the debounce delay, restarting it on each call. While waiting to retry the
+    /// retry timer decides (edits must not defeat the backoff against an unreachable central).
+    public func syncSoon() {
+        loop.assertInLoopThread()
+        switch phase {
+        case .halted, .stopped, .waitingToRetry: return
+        case .syncing: rerunRequested = true
+        case .idle:
+            if debounceTimer == nil {
+                debounceTimer = loop.makeTimer { [weak self] _ in self?.syncNow() }
+            }
+            debounceTimer?.start(after: configuration.debounce)
+        }
+    }
+
+    /// Starts a cycle now (or right after the running one).
+    public func syncNow() {
+        loop.assertInLoopThread()
+        switch phase {
+        case .halted, .stopped: return
+        case .syncing: rerunRequested = true
+        case .idle, .waitingToRetry:
+            retryTimer?.stop()
+            debounceTimer?.stop()
+            runCycle()
+        }
+    }
+
+    /// Stops for good: timers, the stream, and the request in flight (cancelled; central settles
+    /// by sequence, so a push cut short is simply sent again next time).
+    public func stop() {
+        loop.assertInLoopThread()
+        guard phase != .stopped else { return }
+        phase = .stopped
+        debounceTimer?.close()
+        debounceTimer = nil
+        retryTimer?.close()
+        retryTimer = nil
+        stream?.close()
+        stream = nil
+        isStreamOpen = false
+        inFlight?.cancel()
+        inFlight = nil
+    }
+
+    // MARK: The cycle
+
+    private func runCycle() {
+        phase = .syncing
+        rerunRequested = false
+        resendRequested = nil
+        report = CycleReport()
+        if negotiated { pushNext(resendFrom: nil) } else { checkHealth() }
+    }
+
+    /// `GET /healthz` before the first push: never send changes a central cannot read.
+    private func checkHealth() {
+        let request = HTTPClientRequest(method: .get, url: endpoint.centralURL + "/healthz", timeout: configuration.requestTimeout)
+        send(request, endpoint: "/healthz") { [self] result in
+            switch result {
+            case .failure(let error): fail(error)
+            case .success(let response):
+                let health: HealthResponse
+                do { health = try HealthResponse.decode(response.body) } catch {
+                    return fail(.badResponse(endpoint: "/healthz", status: response.status.code, message: "\(error)"))
+                }
+                do throws(VersionMismatch) { _ = try health.negotiate() } catch { return fail(.versionMismatch(error)) }
+                negotiated = true
+                noteHead(health.headVersion)
+                pushNext(resendFrom: nil)
+            }
+        }
+    }
+
+    /// The next batch of the outbox (or, after a `sequence_gap`, the batch from the sequence
+    /// central expects); an empty outbox moves on to pulling.
+    private func pushNext(resendFrom: Int64?) {
+        let limit = configuration.pushBatchLimit
+        let nodeID = endpoint.nodeID
+        withStore({ store throws(StoreError) -> PushRequest? in
+            if let resendFrom {
+                let changes = try store.outboxEntries(after: resendFrom - 1, limit: limit)
+                return changes.isEmpty ? nil : PushRequest(nodeID: nodeID, changes: changes)
+            }
+            return try store.nextPush(limit: limit)
+        }) { [self] request in
+            guard let request else {
+                if let resendFrom { return fail(.cannotResend(expected: resendFrom, firstAvailable: nil)) }
+                return pull(after: nil)
+            }
+            if let resendFrom, request.changes.first?.sequence != resendFrom {
+                return fail(.cannotResend(expected: resendFrom, firstAvailable: request.changes.first?.sequence))
+            }
+            post(request)
+        }
+    }
+
+    private func post(_ push: PushRequest) {
+        var headers = protocolHeaders
+        headers.set("Content-Type", "application/json")
+        let request = HTTPClientRequest(method: .post, url: endpoint.centralURL + "/v1/push", headers: headers,
+                                        body: push.encoded(), timeout: configuration.requestTimeout)
+        send(request, endpoint: "/v1/push") { [self] result in
+            switch result {
+            case .failure(.central(let error, _)) where error.code == .sequenceGap:
+                guard let expected = error.expectedSequence, expected >= 1, resendRequested != expected else {
+                    return fail(.central(error, status: error.httpStatus))
+                }
+                logger.notice("central asks to resend from sequence \(expected)")
+                resendRequested = expected
+                pushNext(resendFrom: expected)
+            case .failure(let error):
+                fail(error)
+            case .success(let response):
+                let reply: PushResponse
+                do { reply = try PushResponse.decode(response.body) } catch {
+                    return fail(.badResponse(endpoint: "/v1/push", status: response.status.code, message: "\(error)"))
+                }
+                noteHead(reply.headVersion)
+                withStore({ store throws(StoreError) in try store.applyPushResponse(reply) }) { [self] applied in
+                    report.pushedChanges += push.changes.count
+                    absorb(applied)
+                    pushNext(resendFrom: nil)
+                }
+            }
+        }
+    }
+
+    /// Pulls pages from the cursor (read from the replica at the start) until `has_more` is false.
+    private func pull(after known: Int64?) {
+        guard let known else {
+            withStore({ store throws(StoreError) in try store.pullCursor() }) { [self] cursor in
+                self.cursor = cursor
+                pull(after: cursor)
+            }
+            return
+        }
+        let url = endpoint.centralURL + "/v1/pull?" + PullRequest(after: known, limit: configuration.pullPageLimit).queryString
+        let request = HTTPClientRequest(method: .get, url: url, headers: protocolHeaders, timeout: configuration.requestTimeout)
+        send(request, endpoint: "/v1/pull") { [self] result in
+            switch result {
+            case .failure(let error): fail(error)
+            case .success(let response):
+                let page: PullResponse
+                do { page = try PullResponse.decode(response.body) } catch {
+                    return fail(.badResponse(endpoint: "/v1/pull", status: response.status.code, message: "\(error)"))
+                }
+                if page.hasMore && page.nextCursor <= known {
+                    return fail(.badResponse(endpoint: "/v1/pull", status: response.status.code,
+                                             message: "has_more with a cursor that does not advance (\(page.nextCursor))"))
+                }
+                noteHead(page.headVersion)
+                withStore({ store throws(StoreError) in try store.applyPullPage(page) }) { [self] applied in
+                    report.pulledEntries += page.entries.count
+                    cursor = max(cursor, page.nextCursor)
+                    absorb(applied)
+                    if page.hasMore { pull(after: page.nextCursor) } else { finish() }
+                }
+            }
+        }
+    }
+
+    private func absorb(_ applied: SyncApplyReport) {
+        report.conflictsRecorded += applied.conflictsRecorded
+        report.touchedOrderIDs.formUnion(applied.touchedOrderIDs)
+        if !applied.touchedOrderIDs.isEmpty { onReplicaChanged?(applied.touchedOrderIDs) }
+    }
+
+    private func finish() {
+        report.cursor = cursor
+        report.headVersion = headVersion ?? cursor
+        record(SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion))
+        phase = .idle
+        lastError = nil
+        backoff.reset()
+        completedCycles += 1
+        let finished = report
+        onCycleFinished?(.success(finished))
+        if rerunRequested, phase == .idle { runCycle() }
+    }
+
+    private func fail(_ error: SyncError) {
+        guard phase == .syncing else { return }
+        lastError = error
+        failedCycles += 1
+        record(SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion))
+        if error.isPermanent {
+            logger.error("sync halted: \(error)")
+            phase = .halted
+            stream?.close()
+            stream = nil
+            isStreamOpen = false
+        } else {
+            let delay = backoff.nextDelay()
+            logger.warning("sync failed; retrying in \(delay): \(error)")
+            phase = .waitingToRetry
+            if retryTimer == nil {
+                retryTimer = loop.makeTimer { [weak self] _ in
+                    guard let self, self.phase == .waitingToRetry else { return }
+                    self.runCycle()
+                }
+            }
+            retryTimer?.start(after: delay)
+        }
+        onCycleFinished?(.failure(error))
+    }
+
+    /// Saves the attempt for `kct sync status`; a failure to save is logged, not fatal.
+    private func record(_ attempt: SyncAttempt) {
+        let store = self.store
+        let logger = self.logger
+        loop.offload({ try store.recordSyncAttempt(attempt) }) { result in
+            if case .failure(let error) = result { logger.error("cannot record the sync attempt: \(error)") }
+        }
+    }
+
+    private func noteHead(_ head: Int64) {
+        headVersion = max(headVersion ?? 0, head)
+    }
+
+    // MARK: Stream
+
+    private func openStream() {
+        var headers = protocolHeaders
+        headers.set("Accept", "text/event-stream")
+        stream = client.openEventStream(
+            url: endpoint.centralURL + "/v1/stream", headers: headers, configuration: configuration.stream,
+            onStateChange: { [weak self] state in self?.streamStateChanged(state) },
+            onEvent: { [weak self] event in self?.streamEvent(event) })
+    }
+
+    private func streamStateChanged(_ state: EventSource.State) {
+        isStreamOpen = state == .open
+        // Pull on every (re)connect: events sent while disconnected were missed, and a stream
+        // that opens again means central is back, so a pending retry need not wait out its backoff.
+        if state == .open { syncNow() }
+    }
+
+    private func streamEvent(_ event: ServerSentEvent) {
+        guard event.event == StreamEvent.eventName else { return }
+        guard let update = try? StreamEvent.decode(Array(event.data.utf8)) else {
+            logger.warning("ignoring an unreadable stream event", metadata: ["data": "\(event.data)"])
+            return
+        }
+        noteHead(update.headVersion)
+        if update.headVersion > cursor { syncNow() }
+    }
+
+    // MARK: Plumbing
+
+    private var protocolHeaders: HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.set("Authorization", "Bearer \(endpoint.token)")
+        headers.set(ProtocolVersion.headerName, String(ProtocolVersion.current))
+        return headers
+    }
+
+    /// One HTTP exchange of the current cycle; dropped if the engine stopped meanwhile.
+    private func send(_ request: HTTPClientRequest, endpoint name: String,
+                      then handle: @escaping (Result<HTTPClientResponse, SyncError>) -> Void) {
+        inFlight = client.send(request) { [weak self] result in
+            guard let self else { return }
+            self.inFlight = nil
+            guard self.phase == .syncing else { return }
+            handle(result.mapError { Self.classify($0, endpoint: name) })
+        }
+    }
+
+    static func classify(_ error: HTTPClientError, endpoint: String) -> SyncError {
+        guard error.kind == .httpStatus else { return .unreachable(error) }
+        let status = error.status?.code ?? 0
+        if let body = error.body, let decoded = try? ErrorResponse.decode(body) {
+            return .central(decoded, status: status)
+        }
+        return .badResponse(endpoint: endpoint, status: status,
+                            message: String((error.bodyText ?? "no body").prefix(200)))
+    }
+
+    /// Database work on the thread pool; `then` runs on the loop unless the engine stopped meanwhile.
+    private func withStore<Output: Sendable>(_ work: @escaping @Sendable (OrderStore) throws(StoreError) -> Output,
+                                             then: @escaping (Output) -> Void) {
+        let store = self.store
+        loop.offload({ try work(store) }) { [weak self] result in
+            guard let self, self.phase == .syncing else { return }
+            switch result {
+            case .success(let output): then(output)
+            case .failure(let error as StoreError): self.fail(.store(error))
+            case .failure(let error): self.fail(.store(.unexpected("\(error)")))
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Store
+
+struct Join: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect this workstation to a central: store its URL and this node's token.",
+        discussion: """
+            The token comes from `kct central add-node` on central. Nothing is sent now: the next \
+            `kct sync now` or the running `kct node run` (after a restart) uses them.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Central's URL, e.g. http://127.0.0.1:8700.") var url: String
+
+    @Option(help: ArgumentHelp("This node's bearer token (kct_…), printed once by `kct central add-node`.", valueName: "token"))
+    var token: String
+
+    func validate() throws {
+        try CentralOptions.check(url: url, token: token)
+    }
+
+    func run() throws {
+        let store = try global.openStore()
+        try store.setSyncSettings(SyncSettings(centralURL: url, token: token))
+        Output.note("node \(store.identity.nodeID) will sync with \(url)")
+    }
+}
+
+/// Checks shared by `kct join` and `kct init --central … --token …`.
+enum CentralOptions {
+    static func check(url: String, token: String) throws {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
+            throw ValidationError("the central URL must start with http:// or https://, got '\(url)'")
+        }
+        guard !token.isEmpty, !token.contains(where: { $0.isWhitespace }) else {
+            throw ValidationError("--token must be a non-empty token without spaces")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import EventLoop
+import Foundation
+import Node
+import Store
+
+struct NodeRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Serve the local JSON API and keep the replica in sync with central until SIGTERM/SIGINT.",
+        discussion: """
+            Prints `node listening on http://HOST:PORT` once ready. Edits (through the API or by \
+            `kct` in another process) are pushed shortly after they are made; changes from other \
+            workstations arrive through central's stream. While central is unreachable edits queue \
+            in the outbox and the daemon retries with backoff. The API has no sign-in yet, so it \
+            listens on loopback only. Exits 0 after a clean shutdown.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Loopback address and port for the local API (port 0 picks a free one).", valueName: "host:port"))
+    var listen = "127.0.0.1:8701"
+
+    func validate() throws {
+        _ = try ListenAddress(listen)
+    }
+
+    func run() throws {
+        let address = try ListenAddress(listen)
+        let store = try global.openStore()
+        let loop = try EventLoop(configuration: .init(lagSampleInterval: .seconds(1)))
+        try loop.shutdownOnSignals()
+        var configuration = NodeDaemon.Configuration()
+        configuration.listenHost = address.host
+        configuration.listenPort = address.port
+        var startFailure: (any Error)?
+        NodeDaemon.launch(loop: loop, store: store, configuration: configuration) { result in
+            switch result {
+            case .success(let daemon):
+                print("node listening on http://\(address.urlHost):\(daemon.port)")
+                fflush(nil)  // flushes stdout: whoever waits for this line must see it now
+            case .failure(let error):
+                startFailure = error
+                loop.shutdown()
+            }
+        }
+        try loop.run()
+        if let startFailure {
+            if let error = startFailure as? StoreError { throw error }
+            throw CLIError("cannot start the node: \(startFailure)", exitCode: ExitCodes.storage)
+        }
+    }
+}
+
+/// `--listen host:port`, loopback only (the API has no sign-in yet).
+struct ListenAddress {
+    var host: String
+    var port: Int
+
+    init(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8701")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" { host = "127.0.0.1" }
+        guard host == "::1" || host.hasPrefix("127.") else {
+            throw ValidationError("--listen must be a loopback address (127.0.0.1 or ::1): the local API has no sign-in yet")
+        }
+        self.host = host
+        self.port = port
+    }
+
+    var urlHost: String { host.contains(":") ? "[\(host)]" : host }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Node
+import Store
+
+struct SyncStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Online or not, pending edits, last successful sync, lag behind central, last error, open conflicts.",
+        discussion: "From the replica (works whether or not `kct node run` is running); online means the last attempt reached central.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let store = try global.openStore()
+        let status = SyncStatusJSON(try store.syncStatus())
+        if global.json {
+            try Output.json(status)
+            return
+        }
+        print("central:        \(status.centralURL ?? "none (kct join URL --token TOKEN)")")
+        print("online:         \(status.online ? "yes" : "no")")
+        print("pending edits:  \(status.pending)")
+        print("last sync:      \(status.lastSyncAt.map(Output.time) ?? "never")")
+        if let lag = status.lag, let head = status.headVersion {
+            print("lag:            \(lag) (cursor \(status.cursor), central head \(head))")
+        } else {
+            print("lag:            unknown (cursor \(status.cursor))")
+        }
+        print("last error:     \(status.lastError ?? "none")")
+        print("open conflicts: \(status.openConflicts)")
+    }
+}
