@@ -10,8 +10,9 @@ import SyncCore
 /// beside raw SQLite inserts measured in the same run.
 struct SyncSuite: BenchSuite {
     let name = "sync"
-    let summary = "push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
+    let summary = "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
 
+    static let mergeOrders = 10_000        // × 3 changes = 30,000
     static let pushOrders = 3_334          // × 3 changes (order, item, history) ≈ 10,000
     static let latencySamples = 200
     static let convergenceNodes = 20
@@ -30,6 +31,21 @@ struct SyncSuite: BenchSuite {
 
         var figures: [Figure] = []
         var notes: [String] = []
+
+        // Merge of pulled pages at a node (in process: the Store's applyPullPage), beside raw
+        // inserts batched like the pages.
+        var mergeRates: [Double] = [], rawPageRates: [Double] = []
+        var mergeChanges = 0
+        for repetition in 0..<options.repetitions {
+            let directory = root + "/merge-\(repetition)"
+            let (rate, changes) = try Self.measureMerge(orders: options.count(Self.mergeOrders), directory: directory)
+            mergeRates.append(rate)
+            mergeChanges = changes
+            rawPageRates.append(try Self.rawBatchRate(rows: changes, batch: ProtocolLimits.defaultPullLimit, path: directory + "/raw.sqlite"))
+        }
+        figures.append(Figure(name: "merge of pulled changes at a node", value: Samples(mergeRates).median, unit: "changes/s",
+                              baseline: "raw SQLite insert, \(ProtocolLimits.defaultPullLimit) rows/txn", baselineValue: Samples(rawPageRates).median, target: "≥ 200k changes/s"))
+        notes.append("merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through OrderStore.applyPullPage in process (one transaction per page: confirmed replica, stamps, projection of touched orders, cursor)")
 
         // Push + apply at central, beside raw inserts batched like the pushes.
         var pushChanges = 0
@@ -93,6 +109,29 @@ struct SyncSuite: BenchSuite {
         var timer = LocalEditsSuite.Timer()
         try timer.measure(0..<rows) { index in try raw.insert(index: index) }
         return (timer.p50, timer.p99)
+    }
+
+    // MARK: Node merge
+
+    static func measureMerge(orders: Int, directory: String) throws -> (rate: Double, changes: Int) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let source = try OrderStore.create(directory: directory + "/source", name: "M1", shopCode: "S01")
+        let draft = LocalEditsSuite.draft()
+        for _ in 0..<orders { try source.createOrder(draft, by: "bench") }
+        // As central would log them: versions 1…N in the author's order.
+        let changes = try source.outboxEntries()
+        let pageSize = ProtocolLimits.defaultPullLimit
+        let pages = stride(from: 0, to: changes.count, by: pageSize).map { start in
+            let end = min(changes.count, start + pageSize)
+            return PullResponse(entries: (start..<end).map { LogEntry(version: Int64($0 + 1), change: changes[$0]) },
+                                nextCursor: Int64(end), hasMore: end < changes.count, headVersion: Int64(changes.count))
+        }
+        let target = try OrderStore.create(directory: directory + "/target", name: "M2", shopCode: "S01")
+        let begin = monotonicSeconds()
+        for page in pages { _ = try target.applyPullPage(page) }
+        let elapsed = monotonicSeconds() - begin
+        guard try target.pullCursor() == Int64(changes.count) else { throw BenchError("merge ended at cursor \(try target.pullCursor()) of \(changes.count)") }
+        return (Double(changes.count) / elapsed, changes.count)
     }
 
     // MARK: Central
