@@ -12,7 +12,7 @@ struct SyncSuite: BenchSuite {
     let name = "sync"
     let summary = "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
 
-    static let mergeOrders = 10_000        // × 3 changes = 30,000
+    static let mergeOrders = 5_000         // × 3 changes = 15,000
     static let pushOrders = 3_334          // × 3 changes (order, item, history) ≈ 10,000
     static let latencySamples = 200
     static let convergenceNodes = 20
