@@ -78,4 +78,12 @@ public struct MergeReport: Hashable, Sendable {
     public var result: MergeResult
     /// The order whose derived fields may have changed.
     public var touchedOrder: String
+
+    /// For ledgers outside this module (central's SQLite store) that merge through
+    /// `RowState.merge` / `StatusRegister.merge` themselves.
+    public init(change: ChangeRef, result: MergeResult, touchedOrder: String) {
+        self.change = change
+        self.result = result
+        self.touchedOrder = touchedOrder
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Central
 import OrderDomain
 import Store
 
@@ -14,7 +15,7 @@ struct KCT: ParsableCommand {
             Data lives in --data-dir (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).
             """,
         subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self,
-                      Join.self, Sync.self, NodeCommand.self])
+                      Join.self, Sync.self, NodeCommand.self, Central.self])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);
     /// usage errors keep swift-argument-parser's own message and help hint.
@@ -26,6 +27,8 @@ struct KCT: ParsableCommand {
             fail(error.description, code: ExitCodes.code(for: error))
         } catch let error as OrderValidationError {
             fail(error.description, code: ExitCodes.refused)
+        } catch let error as CentralError {
+            fail(error.description, code: error.exitCode)
         } catch let error as CLIError {
             fail(error.description, code: error.exitCode)
         } catch {
@@ -77,5 +80,8 @@ struct CLIError: Error, CustomStringConvertible {
     let description: String
     var exitCode: Int32 = ExitCodes.refused
 
-    init(_ description: String) { self.description = description }
+    init(_ description: String, exitCode: Int32 = ExitCodes.refused) {
+        self.description = description
+        self.exitCode = exitCode
+    }
 }

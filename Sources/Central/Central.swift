@@ -1,1 +1,0 @@
-// Central: the authoritative store and sync hub (see protocol/IMPLEMENTING.md).

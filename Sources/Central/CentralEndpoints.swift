@@ -1,0 +1,258 @@
+import EventLoop
+import HTTP
+import Logging
+import SyncCore
+
+/// Central's HTTP endpoints on one event loop (SYNC-PROTOCOL.md §4). Loop-confined: created on
+/// the loop thread and used only there; database work goes to libuv's thread pool with
+/// `offload`, whose completions come back on the loop.
+final class CentralEndpoints {
+    let loop: EventLoop
+    let store: CentralStore
+    let metrics: CentralMetrics
+    let hub: EventStreamHub
+    private(set) var server: HTTPServer!
+    /// The head as last seen on the loop (pushes advance it; streams report it).
+    private var headVersion: Int64
+    let logger: Logger
+
+    static let protocolPaths: [(path: String, method: HTTPMethod)] = [
+        ("/v1/push", .post), ("/v1/pull", .get), ("/v1/stream", .get), ("/healthz", .get), ("/metrics", .get),
+    ]
+    static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
+
+    init(loop: EventLoop, store: CentralStore, host: String, port: Int, logger: Logger = Logger(label: "kct.central")) throws(UVError) {
+        loop.assertInLoopThread()
+        self.loop = loop
+        self.store = store
+        self.logger = logger
+        metrics = CentralMetrics()
+        var hubConfiguration = EventStreamHub.Configuration()
+        hubConfiguration.heartbeatInterval = .seconds(ProtocolLimits.streamHeartbeatSeconds)
+        // Catching up is by version (StreamEvent.resumeVersion), not by replaying old events.
+        hubConfiguration.backlogCapacity = 0
+        hub = EventStreamHub(loop: loop, configuration: hubConfiguration)
+        headVersion = store.headVersion
+        var configuration = HTTPServer.Configuration()
+        configuration.host = host
+        configuration.port = port
+        // Twice the protocol's limit so that bodies between the two get the protocol's JSON 413;
+        // the decompressed size is checked against the protocol limit in `push`.
+        configuration.maxBodyBytes = 2 * ProtocolLimits.maximumBodyBytes
+        // Streams are kept alive by heartbeats; an idle keep-alive connection may wait longer.
+        configuration.idleTimeout = .seconds(ProtocolLimits.streamHeartbeatSeconds * 4)
+        server = try HTTPServer(loop: loop, configuration: configuration, router: makeRouter(), logger: logger)
+        loop.onShutdown { [hub] in hub.close() }
+    }
+
+    var port: Int { server.port }
+
+    private func makeRouter() -> HTTPRouter {
+        var router = HTTPRouter()
+        router.post("/v1/push") { [unowned self] request, responder in push(request, responder) }
+        router.get("/v1/pull") { [unowned self] request, responder in pull(request, responder) }
+        router.get("/v1/stream") { [unowned self] request, responder in stream(request, responder) }
+        router.get("/metrics") { [unowned self] request, responder in metricsPage(request, responder) }
+        router.get("/healthz") { [unowned self] _, responder in
+            responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded()))
+        }
+        // Protocol errors for wrong methods and unknown paths, as JSON like every other error.
+        for (path, allowed) in Self.protocolPaths {
+            for method in Self.methods where method != allowed && !(allowed == .get && method == .head) {
+                router.add(method, path) { [unowned self] _, responder in
+                    fail(responder, ErrorResponse(code: .methodNotAllowed, message: "\(path) takes \(allowed.name), not \(method.name)"), headers: ["Allow": allowed.name])
+                }
+            }
+        }
+        for method in Self.methods + [.head] {
+            router.add(method, "/*") { [unowned self] request, responder in
+                fail(responder, ErrorResponse(code: .notFound, message: "no endpoint \(request.path); see SYNC-PROTOCOL.md §4"))
+            }
+        }
+        return router
+    }
+
+    // MARK: Answers
+
+    func fail(_ responder: HTTPResponder, _ error: ErrorResponse, headers: HTTPHeaders = [:]) {
+        metrics.protocolErrors.increment()
+        var response = HTTPResponse.json(bytes: error.encoded(), status: HTTPStatus(error.httpStatus))
+        for (name, value) in headers { response.headers.set(name, value) }
+        responder.send(response)
+    }
+
+    /// Requests without a body name their protocol version in a header (SYNC-PROTOCOL.md §3).
+    static func checkVersionHeader(_ request: HTTPRequest) throws(ErrorResponse) {
+        guard let text = request.headers[ProtocolVersion.headerName] else {
+            throw ErrorResponse(code: .invalidMessage, message: "\(request.path) needs the header \(ProtocolVersion.headerName): \(ProtocolVersion.current)")
+        }
+        guard let version = Int64(text.trimmingSpaces) else {
+            throw ErrorResponse(code: .invalidMessage, message: "\(ProtocolVersion.headerName) must be a whole number, got '\(text)'")
+        }
+        do {
+            try ProtocolVersion.check(version)
+        } catch {
+            throw ErrorResponse(error)
+        }
+    }
+
+    // MARK: Push
+
+    private func push(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let body: [UInt8]
+        do {
+            body = try Self.pushBody(request)
+        } catch {
+            fail(responder, error)
+            return
+        }
+        let token = request.bearerToken
+        let store = self.store
+        loop.offload({ () -> Result<PushResult, ErrorResponse> in
+            do throws(ErrorResponse) {
+                return .success(try store.push(body: try Self.decompressed(body, request: request), token: token))
+            } catch {
+                return .failure(error)
+            }
+        }) { [self] outcome in
+            switch outcome {
+            case .success(.success(let result)):
+                metrics.recordPush(result)
+                responder.send(.json(bytes: result.response.encoded()))
+                advanceHead(to: result.response.headVersion)
+            case .success(.failure(let error)):
+                fail(responder, error)
+            case .failure(let error):
+                fail(responder, ErrorResponse.wrapping(error))
+            }
+        }
+    }
+
+    /// The content-type and size checks that need no decompression.
+    private static func pushBody(_ request: HTTPRequest) throws(ErrorResponse) -> [UInt8] {
+        let contentType = request.headers["Content-Type"]?.split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() }
+        guard contentType == "application/json" else {
+            throw ErrorResponse(code: .unsupportedMediaType, message: "push bodies are application/json, not \(contentType ?? "unlabelled")")
+        }
+        if request.body.count > ProtocolLimits.maximumBodyBytes {
+            throw ErrorResponse(code: .payloadTooLarge, message: "a push body is at most \(ProtocolLimits.maximumBodyBytes) bytes; send fewer changes per push", limit: Int64(ProtocolLimits.maximumBodyBytes))
+        }
+        return request.body
+    }
+
+    /// The body after `Content-Encoding` (identity or gzip), within the protocol's size limit.
+    static func decompressed(_ body: [UInt8], request: HTTPRequest) throws(ErrorResponse) -> [UInt8] {
+        let encoding = request.headers["Content-Encoding"]?.trimmingSpaces.lowercased() ?? "identity"
+        switch encoding {
+        case "identity", "":
+            return body
+        case "gzip", "x-gzip":
+            do {
+                return try Gzip.decompress(body, limit: ProtocolLimits.maximumBodyBytes)
+            } catch {
+                // `Gzip.decompress` reports the limit as an inflate error of its own wording.
+                if error.operation == "inflate", error.message.hasPrefix("output exceeds") {
+                    throw ErrorResponse(code: .payloadTooLarge, message: "the decompressed push body exceeds \(ProtocolLimits.maximumBodyBytes) bytes", limit: Int64(ProtocolLimits.maximumBodyBytes))
+                }
+                throw ErrorResponse(code: .malformedJSON, message: "the gzip body does not decompress: \(error)")
+            }
+        default:
+            throw ErrorResponse(code: .unsupportedMediaType, message: "Content-Encoding \(encoding) is not supported; use gzip or none")
+        }
+    }
+
+    private func advanceHead(to version: Int64) {
+        guard version > headVersion else { return }
+        headVersion = version
+        let event = StreamEvent(headVersion: version)
+        hub.broadcast(ServerSentEvent(id: String(version), event: StreamEvent.eventName, data: event.wire.canonicalString))
+    }
+
+    // MARK: Pull
+
+    private func pull(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let pullRequest: PullRequest
+        do {
+            try Self.checkVersionHeader(request)
+            pullRequest = try PullRequest(query: request.query)
+        } catch {
+            fail(responder, error)
+            return
+        }
+        let token = request.bearerToken
+        let store = self.store
+        loop.offload({ () -> Result<[UInt8], ErrorResponse> in
+            do throws(ErrorResponse) {
+                _ = try store.authenticate(token: token)
+                return .success(try store.pullPage(pullRequest).body)
+            } catch {
+                return .failure(error)
+            }
+        }) { [self] outcome in
+            switch outcome {
+            case .success(.success(let body)):
+                metrics.pulls.increment()
+                responder.send(.json(bytes: body))
+            case .success(.failure(let error)):
+                fail(responder, error)
+            case .failure(let error):
+                fail(responder, ErrorResponse.wrapping(error))
+            }
+        }
+    }
+
+    // MARK: Stream
+
+    private func stream(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let resume: Int64
+        do {
+            try Self.checkVersionHeader(request)
+            resume = try StreamEvent.resumeVersion(lastEventID: request.headers["Last-Event-ID"])
+        } catch {
+            fail(responder, error)
+            return
+        }
+        authenticated(request, responder) { [self] in
+            let (stream, _) = hub.subscribe(responder, request: request, lastEventID: "")
+            // A reconnecting node learns at once that it missed something.
+            if resume < headVersion {
+                stream.send(ServerSentEvent(id: String(headVersion), event: StreamEvent.eventName, data: StreamEvent(headVersion: headVersion).wire.canonicalString))
+            }
+        }
+    }
+
+    // MARK: Metrics
+
+    private func metricsPage(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        authenticated(request, responder) { [self] in
+            let body = metrics.render(streams: hub.subscriberCount, headVersion: headVersion, lag: loop.lagMonitor?.snapshot)
+            responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body))
+        }
+    }
+
+    /// Checks the bearer token off the loop, then runs `then` on the loop (or answers 401).
+    private func authenticated(_ request: HTTPRequest, _ responder: HTTPResponder, then: @escaping () -> Void) {
+        let token = request.bearerToken
+        let store = self.store
+        loop.offload({ () -> ErrorResponse? in
+            do throws(ErrorResponse) {
+                _ = try store.authenticate(token: token)
+                return nil
+            } catch {
+                return error
+            }
+        }) { [self] outcome in
+            switch outcome {
+            case .success(nil): then()
+            case .success(let error?): fail(responder, error)
+            case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
+            }
+        }
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,63 @@
+import GRDB
+import SyncCore
+
+/// What went wrong with central's store, outside the protocol (whose errors are `ErrorResponse`).
+/// A refused operation changed nothing: its transaction was rolled back.
+public enum CentralError: Error, CustomStringConvertible, Sendable {
+    /// `kct central init` on a path that already holds a file.
+    case alreadyExists(path: String)
+    /// No central store at the path; `kct central init --db PATH` creates one.
+    case missingStore(path: String)
+    /// The file exists but is not a central store.
+    case notACentralStore(path: String)
+    /// A node name or shop code that cannot be used, and why.
+    case invalidNodeName(String)
+    case duplicateNode(name: String)
+    case unknownNode(name: String)
+    /// Another `kct central serve` has this store open.
+    case storeInUse(path: String)
+    /// A value read back does not parse (hand-edited or corrupt file).
+    case corruptValue(table: String, column: String, value: String)
+    /// SQLite refused: code, message and SQL, as GRDB reports them.
+    case database(DatabaseError)
+    case fileSystem(path: String, message: String)
+    case unexpected(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyExists(let path): "\(path) already exists; nothing changed"
+        case .missingStore(let path): "no central store at \(path); run `kct central init --db \(path)` first"
+        case .notACentralStore(let path): "\(path) is not a kct central store"
+        case .invalidNodeName(let message): message
+        case .duplicateNode(let name): "a node named \(name) is already registered (revoked names are not reused); nothing changed"
+        case .unknownNode(let name): "no node named \(name)"
+        case .storeInUse(let path): "\(path) is already being served by another `kct central serve`"
+        case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
+        case .database(let error):
+            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")" + (error.sql.map { " (\($0))" } ?? "")
+        case .fileSystem(let path, let message): "\(path): \(message)"
+        case .unexpected(let message): message
+        }
+    }
+
+    static func wrap(_ error: any Error) -> CentralError {
+        switch error {
+        case let error as CentralError: error
+        case let error as DatabaseError: .database(error)
+        default: .unexpected(String(describing: error))
+        }
+    }
+}
+
+extension ErrorResponse {
+    /// A failure inside central while serving a request: nothing was committed. A busy or locked
+    /// database is worth retrying (503); anything else is a 500 that names the cause.
+    static func wrapping(_ error: any Error) -> ErrorResponse {
+        if let response = error as? ErrorResponse { return response }
+        if let database = error as? DatabaseError,
+           database.resultCode == .SQLITE_BUSY || database.resultCode == .SQLITE_LOCKED {
+            return ErrorResponse(code: .unavailable, message: "central's store is busy; nothing was committed, retry")
+        }
+        return ErrorResponse(code: .internalError, message: "central failed and committed nothing: \(CentralError.wrap(error))")
+    }
+}

@@ -1,0 +1,61 @@
+import EventLoop
+import Prometheus
+import SyncCore
+
+/// Central's Prometheus metrics (`GET /metrics`). Counters are bumped on the loop thread as
+/// requests finish; gauges are read at scrape time.
+final class CentralMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let pushes: Counter
+    let pulls: Counter
+    let changes: [ChangeOutcome.Result: Counter]
+    let clamped: Counter
+    let protocolErrors: Counter
+    let streams: Gauge
+    let head: Gauge
+    let lagP50: Gauge
+    let lagP99: Gauge
+    let lagMax: Gauge
+
+    init() {
+        pushes = registry.makeCounter(descriptor: Self.name("sync_pushes", "total", "Pushes settled (200 replies)."))
+        pulls = registry.makeCounter(descriptor: Self.name("sync_pulls", "total", "Pull pages served."))
+        var changes: [ChangeOutcome.Result: Counter] = [:]
+        for result in ChangeOutcome.Result.allCases {
+            changes[result] = registry.makeCounter(
+                descriptor: Self.name("sync_changes", "total", "Pushed changes settled, by outcome (replays not counted)."),
+                labels: [("result", result.rawValue)])
+        }
+        self.changes = changes
+        clamped = registry.makeCounter(descriptor: Self.name("sync_clamped_changes", "total", "Changes re-stamped because their clock ran too far ahead."))
+        protocolErrors = registry.makeCounter(descriptor: Self.name("sync_refused_requests", "total", "Requests refused with a protocol error (4xx/5xx)."))
+        streams = registry.makeGauge(descriptor: Self.name("sync_streams", "connected", "Open /v1/stream subscribers."))
+        head = registry.makeGauge(descriptor: Self.name("sync_log_head", "version", "Latest log version."))
+        let lag = Self.name("event_loop_lag", "seconds", "Event-loop timer lateness over the recent window.")
+        lagP50 = registry.makeGauge(descriptor: lag, labels: [("quantile", "0.5")])
+        lagP99 = registry.makeGauge(descriptor: lag, labels: [("quantile", "0.99")])
+        lagMax = registry.makeGauge(descriptor: Self.name("event_loop_lag_max", "seconds", "Largest event-loop timer lateness since start."))
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "kct", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    func recordPush(_ result: PushResult) {
+        pushes.increment()
+        for (outcome, count) in result.settled { changes[outcome]?.increment(by: Int64(count)) }
+        if result.clamped > 0 { clamped.increment(by: Int64(result.clamped)) }
+    }
+
+    /// The text exposition, with the gauges brought up to date.
+    func render(streams: Int, headVersion: Int64, lag: LoopLagSnapshot?) -> [UInt8] {
+        self.streams.set(Double(streams))
+        head.set(Double(headVersion))
+        if let lag {
+            lagP50.set(lag.p50Milliseconds / 1000)
+            lagP99.set(lag.p99Milliseconds / 1000)
+            lagMax.set(lag.maxMilliseconds / 1000)
+        }
+        return registry.emitToBuffer()
+    }
+}

@@ -1,0 +1,92 @@
+import GRDB
+
+/// Central's migrations, by stable ids that never change once released (a database remembers
+/// which it has applied in GRDB's `grdb_migrations` and gets only the missing ones). The tables
+/// follow protocol/IMPLEMENTING.md; JSON columns hold SyncCore's canonical wire encoding.
+enum CentralSchema {
+    static let identifiers = ["2026-11-25-central"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(identifiers[0]) { db in try db.execute(sql: centralTables) }
+        return migrator
+    }
+
+    static let centralTables = """
+        -- Marks the file as a central store. One row, written by `kct central init`.
+        CREATE TABLE central_identity (
+          singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+          created_at TEXT NOT NULL
+        );
+        -- Central's clock (it re-stamps clamped changes), its own change sequence and the log
+        -- head, written in the same transaction as every push. One row.
+        CREATE TABLE central_state (
+          singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+          hlc_last INTEGER NOT NULL,
+          central_sequence INTEGER NOT NULL,
+          head_version INTEGER NOT NULL
+        );
+        -- Registered workstations. The token is stored only as its SHA-256; node_id is bound by
+        -- the node's first push and never changes after (see SYNC-PROTOCOL.md §2).
+        CREATE TABLE nodes (
+          name TEXT PRIMARY KEY,
+          shop TEXT NOT NULL,
+          token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+          node_id TEXT UNIQUE,
+          created_at TEXT NOT NULL,
+          bound_at TEXT,
+          revoked_at TEXT,
+          last_settled_sequence INTEGER NOT NULL DEFAULT 0
+        );
+        -- Every settled change: as received, and its outcome (ChangeOutcome wire JSON).
+        CREATE TABLE outcomes (
+          node_id TEXT NOT NULL,
+          sequence INTEGER NOT NULL,
+          change TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          PRIMARY KEY (node_id, sequence)
+        ) WITHOUT ROWID;
+        -- The log: accepted changes (as accepted) by version 1, 2, 3, … without holes.
+        CREATE TABLE log (
+          version INTEGER PRIMARY KEY,
+          change TEXT NOT NULL,
+          displaced TEXT NOT NULL
+        );
+        -- The replica: every row's stamped fields (`{field: StampedValue}`), its append stamp
+        -- and tombstone.
+        CREATE TABLE rows (
+          entity TEXT NOT NULL,
+          row_id TEXT NOT NULL,
+          order_id TEXT NOT NULL,
+          fields TEXT NOT NULL,
+          appended TEXT,
+          tombstone TEXT,
+          PRIMARY KEY (entity, row_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX rows_by_order ON rows (order_id);
+        -- Every accepted status move; an order's register is rebuilt from its moves.
+        CREATE TABLE status_moves (
+          node_id TEXT NOT NULL,
+          sequence INTEGER NOT NULL,
+          order_id TEXT NOT NULL,
+          hlc INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          from_status TEXT NOT NULL,
+          status TEXT NOT NULL,
+          from_resume_status TEXT,
+          note TEXT,
+          PRIMARY KEY (node_id, sequence)
+        ) WITHOUT ROWID;
+        CREATE INDEX status_moves_by_order ON status_moves (order_id);
+        -- Derived fields (item total_price, order subtotal/total) recomputed with OrderDomain's
+        -- totals for every order a push touched.
+        CREATE TABLE derived_fields (
+          entity TEXT NOT NULL,
+          row_id TEXT NOT NULL,
+          order_id TEXT NOT NULL,
+          fields TEXT NOT NULL,
+          PRIMARY KEY (entity, row_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX derived_fields_by_order ON derived_fields (order_id);
+        """
+}

@@ -1,0 +1,97 @@
+import EventLoop
+import Foundation
+import Synchronization
+import Logging
+import SyncCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Central's HTTP service on an event loop: `start` for in-process use (tests, benchmarks) runs
+/// it on a loop thread of its own; `serve` runs it on the calling thread until SIGINT/SIGTERM
+/// (`kct central serve`).
+public final class CentralService: Sendable {
+    public let store: CentralStore
+    public let host: String
+    public let port: Int
+    private let thread: EventLoopThread
+    private let lock: ServeLock
+
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    private init(store: CentralStore, host: String, port: Int, thread: EventLoopThread, lock: ServeLock) {
+        self.store = store
+        self.host = host
+        self.port = port
+        self.thread = thread
+        self.lock = lock
+    }
+
+    /// Opens the store at `databasePath` and serves it on `host:port` (0: a free port, read it
+    /// back from `port`) from a loop thread of its own.
+    public static func start(databasePath: String, host: String = "127.0.0.1", port: Int = 0) async throws -> CentralService {
+        let lock = try ServeLock(databasePath: databasePath)
+        let store = try CentralStore.open(path: databasePath)
+        let thread = try await EventLoopThread.start(name: "kct-central")
+        do {
+            let bound = try await thread.loop.submit { loop in
+                let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port)
+                return endpoints.port
+            }
+            return CentralService(store: store, host: host, port: bound, thread: thread, lock: lock)
+        } catch {
+            try? await thread.shutdown(grace: .zero)
+            throw error
+        }
+    }
+
+    /// Stops taking requests, finishes those in flight, ends the streams, and waits.
+    public func stop(grace: Duration = .seconds(5)) async throws {
+        try await thread.shutdown(grace: grace)
+        lock.release()
+    }
+
+    /// Serves `databasePath` on the calling thread until SIGINT or SIGTERM, then shuts down
+    /// gracefully. `ready` is called with the bound port once requests are accepted.
+    public static func serve(databasePath: String, host: String, port: Int, ready: (Int) -> Void) throws {
+        let lock = try ServeLock(databasePath: databasePath)
+        defer { lock.release() }
+        let store = try CentralStore.open(path: databasePath)
+        let loop = try EventLoop()
+        let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port)
+        try loop.shutdownOnSignals()
+        ready(endpoints.port)
+        try loop.run()
+        withExtendedLifetime(endpoints) {}
+    }
+}
+
+/// One `serve` per store: the replica cache assumes nobody else writes the replica. An advisory
+/// lock on a file beside the database (not on the database itself: closing any descriptor of
+/// the database would drop SQLite's own POSIX locks). Released by `release` or process exit.
+final class ServeLock: Sendable {
+    private let descriptor: Int32
+    let path: String
+
+    init(databasePath: String) throws(CentralError) {
+        guard FileManager.default.fileExists(atPath: databasePath) else { throw .missingStore(path: databasePath) }
+        path = databasePath + "-serve.lock"
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .fileSystem(path: path, message: String(cString: strerror(errno))) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(descriptor)
+            if code == EWOULDBLOCK { throw .storeInUse(path: databasePath) }
+            throw .fileSystem(path: path, message: String(cString: strerror(code)))
+        }
+    }
+
+    private let released = Atomic<Bool>(false)
+
+    func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        close(descriptor)
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// A registered workstation as central records it.
+public struct NodeRecord: Hashable, Sendable {
+    public var name: String
+    public var shop: String
+    /// Bound by the node's first push; nil until then.
+    public var nodeID: String?
+    public var createdAt: String
+    public var boundAt: String?
+    public var revokedAt: String?
+    public var lastSettledSequence: Int64
+
+    public var isRevoked: Bool { revokedAt != nil }
+}
+
+/// What `addNode` returns: the registration and its bearer token, shown once and never stored.
+public struct NodeRegistration: Sendable {
+    public var node: NodeRecord
+    public var token: String
+}
+
+/// Bearer tokens: `kct_` and 32 random bytes in unpadded base64url; central keeps the SHA-256.
+public enum NodeToken {
+    public static let prefix = "kct_"
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let text = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return prefix + text
+    }
+
+    public static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    /// Compares two hashes in time independent of where they differ.
+    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+}
+
+extension CentralStore {
+    /// Registers a workstation and returns its token (the only time it exists in clear).
+    /// Names follow `kct init --name` (1 to 5 letters or digits); `central` is reserved.
+    public func addNode(name: String, shop: String) throws(CentralError) -> NodeRegistration {
+        if name.lowercased() == ChangeValidator.centralNodeID {
+            throw .invalidNodeName("the name '\(name)' is reserved for central's own changes")
+        }
+        do {
+            _ = try OrderNumberPrefix(shopCode: shop, workstationCode: name)
+        } catch {
+            throw .invalidNodeName("\(error)")
+        }
+        let token = NodeToken.generate()
+        let node = NodeRecord(name: name, shop: shop, nodeID: nil, createdAt: Self.timestamp(wallClockMillis()), boundAt: nil, revokedAt: nil, lastSettledSequence: 0)
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ? COLLATE NOCASE", arguments: [name]) != 0 {
+                        throw CentralError.duplicateNode(name: name)
+                    }
+                    try db.execute(
+                        sql: "INSERT INTO nodes (name, shop, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                        arguments: [name, shop, Data(NodeToken.hash(token)), node.createdAt])
+                    return .commit
+                }
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+        return NodeRegistration(node: node, token: token)
+    }
+
+    /// Revokes a node's token: its requests get 401 from now on. Its settled changes stay.
+    @discardableResult
+    public func revokeNode(name: String) throws(CentralError) -> NodeRecord {
+        let now = Self.timestamp(wallClockMillis())
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var revoked: NodeRecord?
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE name = ? COLLATE NOCASE", arguments: [now, name])
+                    revoked = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
+                    return .commit
+                }
+                guard let revoked else { throw CentralError.unknownNode(name: name) }
+                return revoked
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// Every registered node, by name.
+    public func nodes() throws(CentralError) -> [NodeRecord] {
+        do {
+            return try pool.read { db in try Self.fetchNodes(db, sql: "ORDER BY name") }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    static func fetchNodes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [NodeRecord] {
+        try Row.fetchAll(db, sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence FROM nodes " + sql, arguments: arguments).map { row in
+            NodeRecord(
+                name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
+                boundAt: row["bound_at"], revokedAt: row["revoked_at"], lastSettledSequence: row["last_settled_sequence"])
+        }
+    }
+
+    /// The node a bearer token belongs to: every registration's hash is compared in constant
+    /// time (no early exit, no index lookup by the secret). Unknown or revoked: 401.
+    static func authenticate(_ db: Database, tokenHash: [UInt8]) throws -> NodeRecord {
+        var match: NodeRecord?
+        for row in try Row.fetchAll(db, sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash FROM nodes") {
+            let stored: Data = row["token_hash"]
+            if NodeToken.equal(Array(stored), tokenHash) {
+                match = NodeRecord(
+                    name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
+                    boundAt: row["bound_at"], revokedAt: row["revoked_at"], lastSettledSequence: row["last_settled_sequence"])
+            }
+        }
+        guard let match else {
+            throw ErrorResponse(code: .unauthorized, message: "unknown bearer token; ask the central operator for a token (`kct central add-node`)")
+        }
+        guard !match.isRevoked else {
+            throw ErrorResponse(code: .unauthorized, message: "the token of node \(match.name) was revoked")
+        }
+        return match
+    }
+
+    /// Checks a bearer token (nil: none given) for the read endpoints.
+    public func authenticate(token: String?) throws(ErrorResponse) -> NodeRecord {
+        guard let token, !token.isEmpty else {
+            throw ErrorResponse(code: .unauthorized, message: "this endpoint needs Authorization: Bearer TOKEN")
+        }
+        let hash = NodeToken.hash(token)
+        do {
+            return try pool.read { db in try Self.authenticate(db, tokenHash: hash) }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import SyncCore
+
+extension CentralStore {
+    /// `GET /v1/pull`: the encoded `PullResponse` for the log after `request.after`. The stored
+    /// log entries are already canonical JSON, so the page is spliced from them without
+    /// decoding; the bytes are exactly `PullResponse.encoded()` (checked by the tests).
+    public func pullPage(_ request: PullRequest) throws(ErrorResponse) -> (body: [UInt8], entries: Int) {
+        do {
+            return try pool.read { db in
+                let head = try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
+                var body: [UInt8] = []
+                body.reserveCapacity(4096)
+                body += Array(#"{"entries":["#.utf8)
+                var count = 0
+                var last = request.after
+                var hasMore = false
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
+                    arguments: [request.after, request.limit + 1])
+                while let row = try rows.next() {
+                    if count == request.limit {
+                        hasMore = true
+                        break
+                    }
+                    let version: Int64 = row[0]
+                    if count > 0 { body.append(UInt8(ascii: ",")) }
+                    body += Array(#"{"change":"#.utf8)
+                    let change: String = row[1]
+                    body.append(contentsOf: change.utf8)
+                    body += Array(#","displaced":"#.utf8)
+                    let displaced: String = row[2]
+                    body.append(contentsOf: displaced.utf8)
+                    body += Array(#","version":\#(version)}"#.utf8)
+                    count += 1
+                    last = version
+                }
+                body += Array(#"],"has_more":\#(hasMore),"head_version":\#(head),"next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#.utf8)
+                return (body, count)
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+
+    /// `GET /v1/pull` decoded, for in-process callers and tests.
+    public func pull(_ request: PullRequest) throws(ErrorResponse) -> PullResponse {
+        let page = try pullPage(request)
+        do {
+            return try PullResponse.decode(page.body)
+        } catch {
+            throw ErrorResponse(code: .internalError, message: "central's log does not decode: \(error)")
+        }
+    }
+
+    /// Central's replica in `ReplicaModel.snapshot`'s canonical form: equal replicas give equal
+    /// bytes, so convergence checks can compare central with a node's reference model.
+    public func replicaSnapshot() throws(CentralError) -> JSONValue {
+        do {
+            return try pool.read { db in
+                var rows: [JSONValue] = []
+                for row in try Row.fetchAll(db, sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows ORDER BY entity, row_id") {
+                    rows.append(try RowCodec.decode(row).snapshot)
+                }
+                var movesByOrder: [String: [StatusMove]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note FROM status_moves") {
+                    movesByOrder[row["order_id"], default: []].append(try RowCodec.decodeMove(row))
+                }
+                let registers = movesByOrder.keys.sorted().map { orderID in
+                    let register = StatusRegister(moves: movesByOrder[orderID]!)
+                    return JSONValue.object([
+                        "order_id": .string(orderID),
+                        "status": .string(register.status.rawValue),
+                        "resume_status": register.resolution.resumeStatus.map { .string($0.rawValue) } ?? .null,
+                        "moves": .array(register.moves.map(\.snapshot)),
+                    ])
+                }
+                return .object(["rows": .array(rows), "status_registers": .array(registers)])
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// Derived fields of one row (item `total_price`, order `subtotal_amount`/`total_amount`).
+    public func derivedFields(_ key: RowKey) throws(CentralError) -> [String: JSONValue]? {
+        do {
+            return try pool.read { db -> [String: JSONValue]? in
+                guard let text = try String.fetchOne(db, sql: "SELECT fields FROM derived_fields WHERE entity = ? AND row_id = ?", arguments: [key.entity.rawValue, key.rowID]) else { return nil }
+                guard case .object(let fields)? = try? JSONValue.parse(text) else {
+                    throw CentralError.corruptValue(table: "derived_fields", column: "fields", value: text)
+                }
+                return fields
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import GRDB
+import SyncCore
+
+/// What a push did, for the reply, the stream and the metrics.
+public struct PushResult: Sendable {
+    public var response: PushResponse
+    /// Outcomes settled by this push (replayed ones are not counted), by result.
+    public var settled: [ChangeOutcome.Result: Int]
+    public var clamped: Int
+    /// The node the push authenticated as (its registration name).
+    public var nodeName: String
+}
+
+extension CentralStore {
+    /// `POST /v1/push` with an already decoded body: authenticates the token, binds the node id
+    /// on its first push, and settles the changes in ONE immediate transaction. On a thrown error
+    /// nothing was committed.
+    public func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
+        guard let token, !token.isEmpty else {
+            throw ErrorResponse(code: .unauthorized, message: "push needs Authorization: Bearer TOKEN")
+        }
+        let tokenHash = NodeToken.hash(token)
+        let nowMillis = wallClockMillis()
+        let cache = self.cache
+        let processor = self.processor
+        do {
+            return try pool.writeWithoutTransaction { db in
+                cache.enter()
+                defer { cache.leave() }
+                var result: PushResult?
+                var changed: [String: OrderMergeState] = [:]
+                var clock = cache.clock
+                try db.inTransaction(.immediate) {
+                    let node = try Self.authenticate(db, tokenHash: tokenHash)
+                    let authenticatedNode = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
+                    var ledger = PushLedger(db: db, cache: cache, nodeID: authenticatedNode, lastSettled: node.lastSettledSequence)
+                    let (response, _) = try processor.process(
+                        request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock, ledger: &ledger)
+                    if node.nodeID == nil {
+                        try db.execute(
+                            sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?",
+                            arguments: [authenticatedNode, Self.timestamp(nowMillis), node.name])
+                    }
+                    try ledger.flush(derivedRule: OrderTotalsRule.rule)
+                    try db.execute(
+                        sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",
+                        arguments: [Int64(bitPattern: clock.last.packed), ledger.headVersion])
+                    var settled: [ChangeOutcome.Result: Int] = [:]
+                    var clamped = 0
+                    for outcome in response.outcomes where !outcome.replayed {
+                        settled[outcome.result, default: 0] += 1
+                        if outcome.clampedFrom != nil { clamped += 1 }
+                    }
+                    changed = ledger.changedOrders
+                    result = PushResult(response: response, settled: settled, clamped: clamped, nodeName: node.name)
+                    return .commit
+                }
+                guard let result else { throw ErrorResponse(code: .internalError, message: "push finished without a result") }
+                cache.commit(changed, clock: clock, headVersion: result.response.headVersion)
+                return result
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+
+    /// `POST /v1/push` from the body bytes (already gunzipped and size-checked).
+    public func push(body: [UInt8], token: String?) throws(ErrorResponse) -> PushResult {
+        // The token is checked before the body is read: a stranger learns nothing about parsing.
+        _ = try authenticate(token: token)
+        let request: PushRequest
+        do {
+            request = try PushRequest.decode(body)
+        } catch {
+            throw ErrorResponse(error)
+        }
+        return try push(request, token: token)
+    }
+
+    /// The node id a push is settled as. A registration is bound to the node id of its first
+    /// push and to nothing else after; a node id already bound to another registration is refused.
+    static func bindingNodeID(_ db: Database, node: NodeRecord, requested: String) throws -> String {
+        if let bound = node.nodeID { return bound }
+        if let other = try String.fetchOne(db, sql: "SELECT name FROM nodes WHERE node_id = ?", arguments: [requested]) {
+            throw ErrorResponse(code: .forbidden, message: "node id \(requested) is registered as \(other); this token belongs to \(node.name)")
+        }
+        return requested
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import SyncCore
+
+/// Central's authoritative store: one SQLite file (WAL, synchronous=FULL) holding the replica,
+/// the log, every settled change's outcome, the registered nodes and central's clock.
+///
+/// Every push runs `PushProcessor.process` inside ONE immediate transaction (`push`), so the
+/// effects, log entries, outcomes, the node's last settled sequence and the clock commit
+/// together or not at all. The rows a push needs are kept in a `ReplicaCache` after their first
+/// load; the database stays the truth (the cache only ever holds committed state).
+public final class CentralStore: Sendable {
+    /// WAL pages between automatic checkpoints: pushes write big batches, and checkpointing
+    /// every 1000 pages (SQLite's default) would stall every few pushes.
+    static let walAutocheckpointPages = 10_000
+
+    public let path: String
+    let pool: DatabasePool
+    let cache: ReplicaCache
+    let processor: PushProcessor
+    /// Wall time in milliseconds since 1970; injectable so tests control time.
+    let wallClockMillis: @Sendable () -> UInt64
+
+    public static let systemClock: @Sendable () -> UInt64 = {
+        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+    }
+
+    private init(path: String, pool: DatabasePool, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64) throws(CentralError) {
+        self.path = path
+        self.pool = pool
+        self.processor = processor
+        self.wallClockMillis = clock
+        do {
+            let state = try pool.read { db in try CentralState.fetch(db) }
+            guard let state else { throw CentralError.notACentralStore(path: path) }
+            cache = ReplicaCache(state: state)
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// Creates the store at `path`; refuses, changing nothing, when anything is already there.
+    public static func create(
+        path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
+    ) throws(CentralError) -> CentralStore {
+        if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .fileSystem(path: directory, message: error.localizedDescription)
+            }
+        }
+        let pool = try openPool(path, existing: false)
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    guard try Int.fetchOne(db, sql: "SELECT count(*) FROM central_identity") == 0 else {
+                        throw CentralError.alreadyExists(path: path)
+                    }
+                    try db.execute(sql: "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)", arguments: [Self.timestamp(clock())])
+                    try db.execute(sql: "INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES (1, 0, 0, 0)")
+                    return .commit
+                }
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+        return try CentralStore(path: path, pool: pool, processor: processor, clock: clock)
+    }
+
+    /// Opens an existing store, applying any migrations it lacks.
+    public static func open(
+        path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
+    ) throws(CentralError) -> CentralStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
+        let pool = try openPool(path, existing: true)
+        return try CentralStore(path: path, pool: pool, processor: processor, clock: clock)
+    }
+
+    /// WAL with synchronous=FULL: a push that was answered is on disk, even across power loss.
+    /// An existing file is migrated only if it already is a central store, so a stray SQLite
+    /// file (a node's replica, say) is refused untouched.
+    private static func openPool(_ path: String, existing: Bool) throws(CentralError) -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.writeWithoutTransaction { db in
+                // GRDB's pool sets synchronous=NORMAL with WAL; an acknowledged push must survive.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
+            }
+            if existing, try !pool.read({ db in try db.tableExists("central_identity") }) {
+                throw CentralError.notACentralStore(path: path)
+            }
+            try CentralSchema.migrator.migrate(pool)
+            return pool
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw .notACentralStore(path: path)
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// The log's latest version, as last committed.
+    public var headVersion: Int64 { cache.committedHeadVersion }
+
+    /// `2026-11-25T14:00:50.000Z`, the replica's timestamp format.
+    static func timestamp(_ millis: UInt64) -> String {
+        let seconds = Double(millis / 1000)
+        var moment = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&moment, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
+    }
+}
+
+/// The `central_state` row.
+struct CentralState: Sendable {
+    var clock: HybridLogicalClock
+    var centralSequence: Int64
+    var headVersion: Int64
+
+    static func fetch(_ db: Database) throws -> CentralState? {
+        guard try db.tableExists("central_state"),
+              let row = try Row.fetchOne(db, sql: "SELECT hlc_last, central_sequence, head_version FROM central_state")
+        else { return nil }
+        let hlc: Int64 = row["hlc_last"]
+        return CentralState(
+            clock: HybridLogicalClock(last: HLC(packed: UInt64(bitPattern: hlc))),
+            centralSequence: row["central_sequence"], headVersion: row["head_version"])
+    }
+}

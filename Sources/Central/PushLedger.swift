@@ -1,0 +1,154 @@
+import GRDB
+import SyncCore
+
+/// `CentralLedger` over central's tables for one push, inside its write transaction: reads come
+/// from the push's own overlay, then the committed `ReplicaCache`, then the database; writes
+/// collect in the overlay and reach the tables in `flush`, before the commit.
+struct PushLedger: CentralLedger {
+    let db: Database
+    let cache: ReplicaCache
+    /// Orders this push changed, with their full merge state.
+    private(set) var changedOrders: [String: OrderMergeState] = [:]
+    private var changedRowOrders: [RowKey: String] = [:]
+    private var dirtyRows: [RowKey] = []
+    private var dirtyRowSet: Set<RowKey> = []
+    private var newMoves: [(orderID: String, move: StatusMove)] = []
+    private(set) var logEntries: [LogEntry] = []
+    private var records: [(change: Change, outcome: ChangeOutcome)] = []
+    private var settled: [String: Int64]
+    private(set) var headVersion: Int64
+
+    init(db: Database, cache: ReplicaCache, nodeID: String, lastSettled: Int64) {
+        self.db = db
+        self.cache = cache
+        self.settled = [nodeID: lastSettled]
+        self.headVersion = cache.headVersion
+    }
+
+    // MARK: CentralLedger
+
+    func row(_ key: RowKey) -> RowState? {
+        if let orderID = changedRowOrders[key] { return changedOrders[orderID]?.rows[key] }
+        return cache.row(key, db)
+    }
+
+    func lastSettledSequence(of nodeID: String) -> Int64 { settled[nodeID] ?? 0 }
+
+    func recordedOutcome(of change: ChangeRef) -> ChangeOutcome? {
+        record(of: change).map(\.outcome)
+    }
+
+    func receivedChange(_ change: ChangeRef) -> Change? {
+        record(of: change).map(\.change)
+    }
+
+    private func record(of change: ChangeRef) -> (change: Change, outcome: ChangeOutcome)? {
+        do {
+            guard let row = try Row.fetchOne(db, sql: "SELECT change, outcome FROM outcomes WHERE node_id = ? AND sequence = ?", arguments: [change.nodeID, change.sequence]) else {
+                return nil
+            }
+            let changeText: String = row["change"], outcomeText: String = row["outcome"]
+            return (try Change.decode(Array(changeText.utf8)), try ChangeOutcome.decode(Array(outcomeText.utf8)))
+        } catch {
+            if cache.loadFailure == nil { cache.loadFailure = error }
+            return nil
+        }
+    }
+
+    mutating func merge(_ change: Change, version: Int64) -> MergeReport {
+        let orderID = change.orderID
+        // Taken out while it changes, so the dictionaries are not copied on write.
+        var state = changedOrders.removeValue(forKey: orderID) ?? cache.order(orderID, db)
+        let result: MergeResult
+        if change.operation == .setStatus {
+            result = state.register.merge(change, version: version)
+            if let move = StatusMove(change, version: version) { newMoves.append((orderID, move)) }
+        } else {
+            let key = RowKey(change.entity, change.rowID)
+            var row = state.rows.removeValue(forKey: key) ?? RowState(entity: change.entity, rowID: change.rowID, orderID: orderID)
+            result = row.merge(change, version: version)
+            state.rows[key] = row
+            changedRowOrders[key] = orderID
+            if dirtyRowSet.insert(key).inserted { dirtyRows.append(key) }
+        }
+        changedOrders[orderID] = state
+        return MergeReport(change: change.ref, result: result, touchedOrder: orderID)
+    }
+
+    mutating func appendLog(_ entry: LogEntry) {
+        logEntries.append(entry)
+        headVersion = entry.version
+    }
+
+    mutating func record(_ outcome: ChangeOutcome, of change: Change) {
+        records.append((change, outcome))
+        settled[change.nodeID] = change.sequence
+    }
+
+    // MARK: Writing
+
+    /// Writes everything the push did to the tables (the caller commits).
+    func flush(derivedRule: DerivedFieldsRule) throws {
+        if let failure = cache.loadFailure { throw failure }
+        let upsertRow = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for key in dirtyRows {
+            guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
+            try upsertRow.execute(arguments: [
+                key.entity.rawValue, key.rowID, orderID, RowCodec.encodeFields(row),
+                row.appended.map { $0.wire.canonicalString }, row.tombstone.map { $0.wire.canonicalString },
+            ])
+        }
+        let insertMove = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO status_moves (node_id, sequence, order_id, hlc, version, from_status, status, from_resume_status, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (orderID, move) in newMoves {
+            try insertMove.execute(arguments: [
+                move.stamp.nodeID, move.sequence, orderID, Int64(bitPattern: move.stamp.hlc.packed), move.version,
+                move.from.rawValue, move.to.rawValue, move.fromResume?.rawValue, move.note,
+            ])
+        }
+        let insertLog = try db.cachedStatement(sql: "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)")
+        for entry in logEntries {
+            try insertLog.execute(arguments: [
+                entry.version, entry.change.wire.canonicalString, JSONValue.array(entry.displaced.map(\.wire)).canonicalString,
+            ])
+        }
+        let insertOutcome = try db.cachedStatement(sql: "INSERT INTO outcomes (node_id, sequence, change, outcome) VALUES (?, ?, ?, ?)")
+        for (change, outcome) in records {
+            try insertOutcome.execute(arguments: [change.nodeID, change.sequence, change.wire.canonicalString, outcome.wire.canonicalString])
+        }
+        let deleteDerived = try db.cachedStatement(sql: "DELETE FROM derived_fields WHERE order_id = ?")
+        let insertDerived = try db.cachedStatement(sql: "INSERT OR REPLACE INTO derived_fields (entity, row_id, order_id, fields) VALUES (?, ?, ?, ?)")
+        for (orderID, state) in changedOrders where !state.rows.isEmpty {
+            try deleteDerived.execute(arguments: [orderID])
+            let order = state.rows[RowKey(.order, orderID)]
+            let items = state.rows.values.filter { $0.entity == .orderItem && !$0.isDeleted }.sorted { $0.key < $1.key }
+            for (key, fields) in derivedRule(order.flatMap { $0.isDeleted ? nil : $0 }, items) {
+                try insertDerived.execute(arguments: [key.entity.rawValue, key.rowID, orderID, DerivedCodec.encode(fields)])
+            }
+        }
+        for (nodeID, sequence) in settled {
+            try db.execute(sql: "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?", arguments: [sequence, nodeID])
+        }
+    }
+}
+
+/// Derived fields as stored: a JSON object of plain values.
+enum DerivedCodec {
+    static func encode(_ fields: [String: FieldValue]) -> String {
+        JSONValue.object(fields.mapValues(json)).canonicalString
+    }
+
+    static func json(_ value: FieldValue) -> JSONValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .integer(let number): .integer(number)
+        case .real(let number): .real(number)
+        case .text(let text): .string(text)
+        }
+    }
+}

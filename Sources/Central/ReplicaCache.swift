@@ -1,0 +1,160 @@
+import GRDB
+import OrderDomain
+import Synchronization
+import SyncCore
+
+/// One order's merge state: its rows and its status register.
+struct OrderMergeState: Sendable {
+    var rows: [RowKey: RowState] = [:]
+    var register = StatusRegister()
+}
+
+/// Committed merge state of the orders pushes have touched, loaded from the database on first
+/// use, plus central's clock and log head. Never holds anything uncommitted: a push works on an
+/// overlay (`PushLedger`) that is folded in only after its transaction commits.
+final class ReplicaCache: @unchecked Sendable {
+    // @unchecked Sendable: every member is used only from inside the store's write transactions,
+    // which GRDB's single writer runs one at a time; `enter()`/`leave()` check that with a
+    // precondition. `committedHeadVersion` is the exception and is atomic.
+
+    /// Orders kept before the cache is dropped and refilled from the database as needed.
+    static let orderLimit = 100_000
+
+    private(set) var orders: [String: OrderMergeState] = [:]
+    /// Which order each cached row belongs to, for lookups by row key.
+    private(set) var rowOrders: [RowKey: String] = [:]
+    var clock: HybridLogicalClock
+    var centralSequence: Int64
+    var headVersion: Int64
+    private let inUse = Atomic<Bool>(false)
+    private let head: Atomic<Int64>
+    /// The first database error of a lazy load during the current push (ledger reads cannot throw).
+    var loadFailure: (any Error)?
+
+    init(state: CentralState) {
+        clock = state.clock
+        centralSequence = state.centralSequence
+        headVersion = state.headVersion
+        head = Atomic(state.headVersion)
+    }
+
+    var committedHeadVersion: Int64 { head.load(ordering: .acquiring) }
+
+    func enter() {
+        precondition(!inUse.exchange(true, ordering: .acquiring), "ReplicaCache used by two transactions at once")
+        loadFailure = nil
+    }
+
+    func leave() { inUse.store(false, ordering: .releasing) }
+
+    /// The order's committed state, loading it on first use (an order with no rows yet is empty).
+    func order(_ orderID: String, _ db: Database) -> OrderMergeState {
+        if let cached = orders[orderID] { return cached }
+        do {
+            var state = OrderMergeState()
+            for row in try Row.fetchAll(db, sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?", arguments: [orderID]) {
+                let rowState = try RowCodec.decode(row)
+                state.rows[rowState.key] = rowState
+            }
+            let moves = try Row.fetchAll(db, sql: """
+                SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
+                FROM status_moves WHERE order_id = ?
+                """, arguments: [orderID]).map(RowCodec.decodeMove)
+            state.register = StatusRegister(moves: moves)
+            orders[orderID] = state
+            for key in state.rows.keys { rowOrders[key] = orderID }
+            return state
+        } catch {
+            if loadFailure == nil { loadFailure = error }
+            return OrderMergeState()
+        }
+    }
+
+    /// A committed row by key, loading its order on first use.
+    func row(_ key: RowKey, _ db: Database) -> RowState? {
+        if let orderID = rowOrders[key] { return orders[orderID]?.rows[key] }
+        do {
+            guard let orderID = try String.fetchOne(db, sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?", arguments: [key.entity.rawValue, key.rowID]) else {
+                return nil
+            }
+            return order(orderID, db).rows[key]
+        } catch {
+            if loadFailure == nil { loadFailure = error }
+            return nil
+        }
+    }
+
+    /// Folds a committed push in.
+    func commit(_ changed: [String: OrderMergeState], clock: HybridLogicalClock, headVersion: Int64) {
+        self.clock = clock
+        self.headVersion = headVersion
+        head.store(headVersion, ordering: .releasing)
+        if orders.count + changed.count > Self.orderLimit {
+            orders.removeAll(keepingCapacity: true)
+            rowOrders.removeAll(keepingCapacity: true)
+            return
+        }
+        for (orderID, state) in changed {
+            orders[orderID] = state
+            for key in state.rows.keys { rowOrders[key] = orderID }
+        }
+    }
+}
+
+/// Rows of the `rows` and `status_moves` tables to and from SyncCore's types.
+enum RowCodec {
+    static func encodeFields(_ row: RowState) -> String {
+        JSONValue.object(row.fields.mapValues(\.wire)).canonicalString
+    }
+
+    static func decode(_ row: Row) throws -> RowState {
+        let entityText: String = row["entity"]
+        guard let entity = EntityKind(rawValue: entityText) else {
+            throw CentralError.corruptValue(table: "rows", column: "entity", value: entityText)
+        }
+        var state = RowState(entity: entity, rowID: row["row_id"], orderID: row["order_id"])
+        let fieldsText: String = row["fields"]
+        guard case .object(let members)? = try? JSONValue.parse(fieldsText) else {
+            throw CentralError.corruptValue(table: "rows", column: "fields", value: fieldsText)
+        }
+        for (name, value) in members {
+            state.fields[name] = try stamped(value, column: "fields")
+        }
+        if let text: String = row["appended"] { state.appended = try stamped(text, column: "appended") }
+        if let text: String = row["tombstone"] { state.tombstone = try stamped(text, column: "tombstone") }
+        return state
+    }
+
+    private static func stamped(_ text: String, column: String) throws -> StampedValue {
+        guard let value = try? JSONValue.parse(text) else {
+            throw CentralError.corruptValue(table: "rows", column: column, value: text)
+        }
+        return try stamped(value, column: column)
+    }
+
+    private static func stamped(_ value: JSONValue, column: String) throws -> StampedValue {
+        do {
+            return try StampedValue(wire: value, path: column)
+        } catch {
+            throw CentralError.corruptValue(table: "rows", column: column, value: "\(error)")
+        }
+    }
+
+    static func decodeMove(_ row: Row) throws -> StatusMove {
+        func status(_ column: String) throws -> OrderStatus? {
+            guard let text: String = row[column] else { return nil }
+            guard let status = OrderStatus(rawValue: text) else {
+                throw CentralError.corruptValue(table: "status_moves", column: column, value: text)
+            }
+            return status
+        }
+        guard let from = try status("from_status"), let to = try status("status") else {
+            throw CentralError.corruptValue(table: "status_moves", column: "status", value: "NULL")
+        }
+        let hlc: Int64 = row["hlc"]
+        return StatusMove(
+            stamp: HLCStamp(hlc: HLC(packed: UInt64(bitPattern: hlc)), nodeID: row["node_id"]),
+            sequence: row["sequence"], version: row["version"], from: from, to: to,
+            fromResume: try status("from_resume_status"), note: row["note"])
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Central
+
+struct Central: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run and administer the central store that workstations sync with.",
+        subcommands: [CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self])
+}
+
+/// The central store's file, which every `kct central` command names.
+struct CentralDatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp("Central's SQLite file.", valueName: "path"))
+    var path: String
+}
+
+extension CentralError {
+    var exitCode: Int32 {
+        switch self {
+        case .missingStore, .notACentralStore: ExitCodes.noReplica
+        case .alreadyExists, .duplicateNode: ExitCodes.alreadyExists
+        case .unknownNode: ExitCodes.notFound
+        case .invalidNodeName, .storeInUse: ExitCodes.refused
+        case .corruptValue, .database, .fileSystem, .unexpected: ExitCodes.storage
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Central
+import Foundation
+
+struct CentralServe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the sync protocol until SIGINT or SIGTERM.",
+        discussion: "Prints `central listening on http://HOST:PORT` once ready (port 0 picks a free port).")
+
+    @OptionGroup var database: CentralDatabaseOption
+
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+    var listen = "127.0.0.1:8700"
+
+    func validate() throws {
+        _ = try Self.parse(listen)
+    }
+
+    /// `127.0.0.1:8700` or `[::1]:8700`.
+    static func parse(_ address: String) throws -> (host: String, port: Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(address)'")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen needs a host, e.g. 127.0.0.1:\(port)") }
+        return (host, port)
+    }
+
+    func run() throws {
+        let (host, port) = try Self.parse(listen)
+        do {
+            try CentralService.serve(databasePath: database.path, host: host, port: port) { bound in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                // The line is how scripts and tests learn the port: written straight to the file
+                // descriptor, never left in a stdio buffer.
+                FileHandle.standardOutput.write(Data("central listening on http://\(shown):\(bound)\n".utf8))
+            }
+        } catch let error as CentralError {
+            throw error
+        } catch {
+            throw CLIError("cannot serve \(database.path) on \(listen): \(error)", exitCode: ExitCodes.storage)
+        }
+    }
+}
