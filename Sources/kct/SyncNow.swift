@@ -76,10 +76,3 @@ struct SyncNowJSON: Encodable {
         case pushed, pulled, conflictsRecorded = "conflicts_recorded", cursor, headVersion = "head_version"
     }
 }
-
-extension CLIError {
-    init(_ description: String, exitCode: Int32) {
-        self.init(description)
-        self.exitCode = exitCode
-    }
-}
