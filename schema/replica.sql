@@ -23,7 +23,7 @@ CREATE TABLE sync_state (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
   pull_cursor INTEGER NOT NULL DEFAULT 0,
   pushed_up_to INTEGER NOT NULL DEFAULT 0
-);
+, central_url TEXT, token TEXT, head_version INTEGER, last_attempt_at TEXT, last_success_at TEXT, last_error TEXT);
 
 CREATE TABLE outbox (
   sequence INTEGER PRIMARY KEY,
@@ -35,7 +35,7 @@ CREATE TABLE outbox (
   fields TEXT NOT NULL CHECK (json_valid(fields)),
   author TEXT NOT NULL,
   created_at TEXT NOT NULL
-);
+, base_version INTEGER NOT NULL DEFAULT 0);
 
 CREATE TABLE row_stamps (
   entity TEXT NOT NULL,
@@ -202,3 +202,57 @@ CREATE TABLE order_priority_queue (
 );
 
 CREATE INDEX order_priority_queue_by_position ON order_priority_queue (queue_position);
+
+CREATE INDEX outbox_by_order ON outbox (order_id, sequence);
+
+CREATE TABLE confirmed_rows (
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  fields BLOB NOT NULL,
+  appended BLOB,
+  tombstone BLOB,
+  PRIMARY KEY (entity, row_id)
+) WITHOUT ROWID;
+
+CREATE INDEX confirmed_rows_by_order ON confirmed_rows (order_id);
+
+CREATE TABLE confirmed_status_moves (
+  order_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  hlc INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  from_status TEXT NOT NULL,
+  status TEXT NOT NULL,
+  from_resume_status TEXT,
+  note TEXT,
+  PRIMARY KEY (order_id, node_id, sequence)
+) WITHOUT ROWID;
+
+CREATE TABLE conflicts (
+  id INTEGER PRIMARY KEY,
+  sequence INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  order_number TEXT,
+  entity TEXT NOT NULL,
+  row_id TEXT NOT NULL,
+  op TEXT NOT NULL,
+  wanted TEXT NOT NULL CHECK (json_valid(wanted)),
+  winner TEXT CHECK (winner IS NULL OR json_valid(winner)),
+  kind TEXT NOT NULL CHECK (kind IN ('superseded', 'rejected')),
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  author TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  workstation TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'dismissed', 'reapplied')),
+  settled_at TEXT,
+  settled_by TEXT,
+  reapplied_sequence INTEGER,
+  UNIQUE (sequence, field)
+);
+
+CREATE INDEX conflicts_open ON conflicts (state, id);

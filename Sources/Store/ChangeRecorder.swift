@@ -16,6 +16,8 @@ struct ChangeRecorder {
     let nowMillis: UInt64
     private(set) var clock: HybridLogicalClock
     private(set) var lastSequence: Int64
+    /// The pull cursor at edit time: every change of this edit carries it as `base_version`.
+    let baseVersion: Int64
     private(set) var changes: [Change] = []
 
     /// `nowMillis` as stored text, formatted once per edit.
@@ -23,7 +25,9 @@ struct ChangeRecorder {
     var nowSeconds: Double { Double(nowMillis) / 1000 }
 
     init(_ db: Database, nodeID: String, author: String, nowMillis: UInt64) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hlc_last, outbox_last_sequence FROM node_state")) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT hlc_last, outbox_last_sequence, pull_cursor FROM node_state, sync_state
+            """)) else {
             throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
         }
         self.nodeID = nodeID
@@ -33,6 +37,7 @@ struct ChangeRecorder {
         let hlcLast: Int64 = row["hlc_last"]
         self.clock = HybridLogicalClock(last: HLC(packed: UInt64(hlcLast)))
         self.lastSequence = row["outbox_last_sequence"]
+        self.baseVersion = row["pull_cursor"]
     }
 
     /// Appends one change to the outbox and stamps what it wrote:
@@ -50,14 +55,14 @@ struct ChangeRecorder {
         lastSequence += 1
         let change = Change(
             nodeID: nodeID, sequence: lastSequence, hlc: hlc, entity: entity, rowID: rowID, orderID: orderID,
-            operation: operation, fields: fields, author: author)
+            operation: operation, fields: fields, author: author, baseVersion: baseVersion)
         let encodedFields = OutboxCodec.encode(fields)
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at, base_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
-                encodedFields, author, nowText,
+                encodedFields, author, nowText, baseVersion,
             ])
         let arguments: StatementArguments = [entity.rawValue, rowID, Int64(hlc.packed), nodeID]
         switch operation {
@@ -114,15 +119,30 @@ enum OutboxCodec {
             if index > 0 { json += "," }
             appendString(key, to: &json)
             json += ":"
-            switch fields[key]! {
-            case .null: json += "null"
-            case .integer(let value): json += String(value)
-            case .real(let value): json += value.isFinite ? "\(value)" : "null"
-            case .text(let value): appendString(value, to: &json)
-            case .bool(let value): json += value ? "true" : "false"
-            }
+            appendValue(fields[key]!, to: &json)
         }
         return json + "}"
+    }
+
+    /// One value as a JSON document (the conflicts table's `wanted`).
+    static func encode(_ value: FieldValue) -> String {
+        var json = ""
+        appendValue(value, to: &json)
+        return json
+    }
+
+    static func appendValue(_ value: FieldValue, to json: inout String) {
+        switch value {
+        case .null: json += "null"
+        case .integer(let value): json += String(value)
+        case .real(let value): json += value.isFinite ? "\(value)" : "null"
+        case .text(let value): appendString(value, to: &json)
+        case .bool(let value): json += value ? "true" : "false"
+        }
+    }
+
+    static func decodeValue(_ text: String) throws -> FieldValue {
+        try JSONDecoder().decode(FieldValue.self, from: Data(text.utf8))
     }
 
     /// A JSON string literal (RFC 8259 escaping).

@@ -114,27 +114,36 @@ extension OrderStore {
     @discardableResult
     public func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by author: String) throws(StoreError) -> OrderRecord {
         try edit(by: author) { db, recorder in
-            var order = try resolveOrder(db, reference)
-            let enteredText = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"), arguments: [order.id]) ?? order.createdAt
-            let change = try StatusChange(
-                current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: author,
-                atSeconds: recorder.nowSeconds, enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
-            try db.cachedStatement(sql: "UPDATE orders SET status = ?, resume_status = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [change.status.rawValue, change.resumeStatus?.rawValue, recorder.nowText, order.id])
-            try recorder.record(
-                db, entity: .order, rowID: order.id, orderID: order.id, operation: .setStatus,
-                fields: [
-                    "status": .text(change.status.rawValue),
-                    "resume_status": .optionalText(change.resumeStatus?.rawValue),
-                    "note": .optionalText(change.history.note),
-                ])
-            try appendHistory(db, &recorder, orderID: order.id, change.history)
-            order.status = change.status
-            order.resumeStatus = change.resumeStatus
-            order.updatedAt = recorder.nowText
-            return order
+            let order = try resolveOrder(db, reference)
+            return try moveStatus(db, &recorder, order, to: target, note: note, by: author)
         }
+    }
+
+    /// A status move inside an edit: checked by `StatusChange` (OrderLifecycle), recorded as a
+    /// `set_status` carrying the status it moves from (and the resume status when suspended),
+    /// which central checks the move against, plus the append of its history entry.
+    func moveStatus(_ db: Database, _ recorder: inout ChangeRecorder, _ current: OrderRecord, to target: OrderStatus, note: String?, by author: String) throws -> OrderRecord {
+        var order = current
+        let enteredText = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"), arguments: [order.id]) ?? order.createdAt
+        let change = try StatusChange(
+            current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: author,
+            atSeconds: recorder.nowSeconds, enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
+        try db.cachedStatement(sql: "UPDATE orders SET status = ?, resume_status = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [change.status.rawValue, change.resumeStatus?.rawValue, recorder.nowText, order.id])
+        var fields: [String: FieldValue] = [
+            "status": .text(change.status.rawValue),
+            "from_status": .text(order.status.rawValue),
+            "resume_status": .optionalText(change.resumeStatus?.rawValue),
+            "note": .optionalText(change.history.note),
+        ]
+        if let resume = order.resumeStatus { fields["from_resume_status"] = .text(resume.rawValue) }
+        try recorder.record(db, entity: .order, rowID: order.id, orderID: order.id, operation: .setStatus, fields: fields)
+        try appendHistory(db, &recorder, orderID: order.id, change.history)
+        order.status = change.status
+        order.resumeStatus = change.resumeStatus
+        order.updatedAt = recorder.nowText
+        return order
     }
 
     // MARK: Helpers shared by the edits (all run inside `edit`)

@@ -204,7 +204,7 @@ extension OrderStore {
             nodeID: nodeID, sequence: row["sequence"], hlc: HLC(packed: UInt64(hlc)),
             entity: try Decode.value(EntityKind.self, row, "entity", table: "outbox"), rowID: row["row_id"],
             orderID: row["order_id"], operation: try Decode.value(ChangeOperation.self, row, "op", table: "outbox"),
-            fields: fields, author: row["author"])
+            fields: fields, author: row["author"], baseVersion: row["base_version"])
     }
 
     /// The persisted clock state (for tests and diagnostics).

@@ -23,6 +23,12 @@ public enum StoreError: Error, CustomStringConvertible {
     /// SQLite refused: code, message and SQL, as GRDB reports them.
     case database(DatabaseError)
     case fileSystem(path: String, message: String)
+    /// A sync message that does not fit this replica (another node's reply, a gap); nothing changed.
+    case syncRefused(String)
+    /// A conflict id that is not in the conflicts table.
+    case conflictNotFound(Int64)
+    /// A conflict that cannot be re-applied or dismissed as asked; says why.
+    case conflictNotActionable(String)
     /// An error of a kind this layer does not know, kept as text.
     case unexpected(String)
 
@@ -43,6 +49,9 @@ public enum StoreError: Error, CustomStringConvertible {
         case .database(let error):
             "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")" + (error.sql.map { " (\($0))" } ?? "")
         case .fileSystem(let path, let message): "\(path): \(message)"
+        case .syncRefused(let message): "sync: \(message)"
+        case .conflictNotFound(let id): "no conflict \(id) (see `kct conflicts list --all`)"
+        case .conflictNotActionable(let message): message
         case .unexpected(let message): message
         }
     }

@@ -13,7 +13,7 @@ struct KCT: ParsableCommand {
             queued in its outbox for sync, whether or not the network is up.
             Data lives in --data-dir (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).
             """,
-        subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self,
+        subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self, Conflicts.self,
                       Join.self, Sync.self, NodeCommand.self])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);
@@ -65,8 +65,8 @@ enum ExitCodes {
         switch error {
         case .missingReplica, .notAReplica: noReplica
         case .alreadyInitialised: alreadyExists
-        case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference: notFound
-        case .invalid, .transition, .money: refused
+        case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference, .conflictNotFound: notFound
+        case .invalid, .transition, .money, .conflictNotActionable, .syncRefused: refused
         case .clock, .corruptValue, .database, .fileSystem, .unexpected: storage
         }
     }

@@ -64,7 +64,9 @@ import Testing
         #expect(moved.status == .paymentConfirmed)
         let changes = try store.outboxEntries(after: 4)
         #expect(changes.map(\.operation) == [.setStatus, .append])
-        #expect(changes[0].fields == ["status": .text("payment_confirmed"), "resume_status": .null, "note": .text("paid by card")])
+        #expect(changes[0].fields == [
+            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null, "note": .text("paid by card"),
+        ])
         #expect(changes[1].entity == .statusHistory)
         #expect(changes[1].fields["duration_in_previous_seconds"] == .integer(90))
         let history = try store.detail(order.id).history

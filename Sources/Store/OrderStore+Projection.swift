@@ -1,0 +1,218 @@
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// The visible replica: the typed tables staff read are the projection of the confirmed
+/// replica with the pending outbox merged over it (`NodeReplica.view`). After a pull page or a
+/// push reply only the touched orders are re-projected, from their confirmed rows, status
+/// moves and pending changes, merged with SyncCore's rules; derived amounts come from
+/// OrderDomain's `OrderTotals`.
+extension OrderStore {
+    /// One order's visible merge state: confirmed rows and register with its pending changes
+    /// merged over them (version 0).
+    struct OrderView: ReplicaReading {
+        var rows: [RowKey: RowState]
+        var register: StatusRegister
+
+        func row(_ key: RowKey) -> RowState? { rows[key] }
+    }
+
+    static func orderView(_ db: Database, orderID: String, pushedUpTo: Int64, nodeID: String) throws -> OrderView {
+        var view = OrderView(rows: try ConfirmedState.rows(db, orderID: orderID), register: try ConfirmedState.register(db, orderID: orderID))
+        let pending = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM outbox WHERE order_id = ? AND sequence > ? ORDER BY sequence"),
+            arguments: [orderID, pushedUpTo])
+        for row in pending {
+            let change = try change(row, nodeID: nodeID)
+            if change.operation == .setStatus {
+                // A move recorded before moves carried from_status cannot be replayed; central
+                // rejects it, and its rejection removes it from the outbox.
+                guard StatusMove(change, version: 0) != nil else { continue }
+                _ = view.register.merge(change, version: 0)
+            } else {
+                let key = RowKey(change.entity, change.rowID)
+                _ = view.rows[key, default: RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)]
+                    .merge(change, version: 0)
+            }
+        }
+        return view
+    }
+
+    /// Rewrites the typed rows of `orders` from their visible merge state.
+    func reproject(_ db: Database, orders: Set<String>, nowText: String) throws {
+        guard !orders.isEmpty else { return }
+        let pushed = try Self.syncCounters(db).pushed
+        for orderID in orders.sorted() {
+            let view = try Self.orderView(db, orderID: orderID, pushedUpTo: pushed, nodeID: identity.nodeID)
+            try Self.project(db, view, orderID: orderID, nowText: nowText)
+        }
+    }
+
+    static func project(_ db: Database, _ view: OrderView, orderID: String, nowText: String) throws {
+        guard let order = view.rows[RowKey(.order, orderID)], !order.isDeleted,
+              let values = TypedTable.orders.values(of: order),
+              case .text(let code)? = order.fields["currency"]?.value, let currency = try? Currency(code: code)
+        else {
+            // Not visible (never created here, or its creation was rejected): its rows go with it.
+            try db.cachedStatement(sql: "DELETE FROM orders WHERE id = ?").execute(arguments: [orderID])
+            return
+        }
+        var orderValues = values
+        let status = view.register.resolution
+        orderValues["status"] = status.status.rawValue.databaseValue
+        orderValues["resume_status"] = status.resumeStatus?.rawValue.databaseValue ?? .null
+
+        // Items first, for the totals.
+        var lines: [(quantity: Int, unitPrice: Money)] = []
+        var itemValues: [String: [String: DatabaseValue]] = [:]
+        for (key, row) in view.rows where key.entity == .orderItem && !row.isDeleted {
+            guard var values = TypedTable.items.values(of: row),
+                  let quantity = Int64.fromDatabaseValue(values["quantity"]!), let price = Int64.fromDatabaseValue(values["unit_price"]!)
+            else { continue }
+            let unitPrice = Money(minorUnits: price, currency: currency)
+            let total = (try? unitPrice.multiplied(by: Int(quantity)))?.minorUnits ?? 0
+            values["total_price"] = total.databaseValue
+            lines.append((Int(quantity), unitPrice))
+            itemValues[key.rowID] = values
+        }
+        let tax = Int64.fromDatabaseValue(orderValues["tax_amount"]!) ?? 0
+        let shipping = Int64.fromDatabaseValue(orderValues["shipping_amount"]!) ?? 0
+        if let totals = try? OrderTotals(
+            lines: lines, tax: Money(minorUnits: tax, currency: currency), shipping: Money(minorUnits: shipping, currency: currency), currency: currency) {
+            orderValues["subtotal_amount"] = totals.subtotal.minorUnits.databaseValue
+            orderValues["total_amount"] = totals.total.minorUnits.databaseValue
+        } else {
+            // Amounts beyond OrderDomain's limit (only reachable through hand-made changes): shown as 0.
+            orderValues["subtotal_amount"] = 0.databaseValue
+            orderValues["total_amount"] = 0.databaseValue
+        }
+        orderValues["updated_at"] = nowText.databaseValue
+        try TypedTable.orders.upsert(db, id: orderID, orderValues)
+
+        try replaceChildren(db, .items, orderID: orderID, itemValues)
+        for (table, entity) in [(TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception), (.communications, .communicationLog)] {
+            var children: [String: [String: DatabaseValue]] = [:]
+            for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
+                guard var values = table.values(of: row) else { continue }
+                if table.carriesStamp {
+                    let stamp = row.appended ?? row.fields.values.min { $0.key < $1.key }
+                    values["hlc"] = Int64(stamp?.stamp.hlc.packed ?? 0).databaseValue
+                    values["node_id"] = (stamp?.stamp.nodeID ?? "").databaseValue
+                }
+                children[key.rowID] = values
+            }
+            try replaceChildren(db, table, orderID: orderID, children)
+        }
+    }
+
+    /// Upserts the visible children of one order and deletes the ones no longer visible.
+    private static func replaceChildren(_ db: Database, _ table: TypedTable, orderID: String, _ rows: [String: [String: DatabaseValue]]) throws {
+        let existing = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM \(table.name) WHERE order_id = ?"), arguments: [orderID])
+        for id in existing where rows[id] == nil {
+            try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [id])
+        }
+        for (id, values) in rows.sorted(by: { $0.key < $1.key }) {
+            var values = values
+            values["order_id"] = orderID.databaseValue
+            try table.upsert(db, id: id, values)
+        }
+    }
+}
+
+/// A typed table as the projection writes it: its synced columns with the value a row takes
+/// when no change set it, the columns a row needs to be shown at all, and local columns.
+struct TypedTable: Sendable {
+    let name: String
+    /// Synced columns and their fallback (the table's default, or NULL).
+    let synced: [(name: String, fallback: DatabaseValue)]
+    /// A row missing one of these is not shown (it was never fully created here).
+    let required: Set<String>
+    /// Columns the projection computes (derived, status, stamps, local bookkeeping).
+    let computed: [String]
+    /// Whether rows carry the `hlc` / `node_id` of the append that created them.
+    var carriesStamp = false
+
+    static let orders = TypedTable(
+        name: "orders",
+        synced: [
+            ("order_number", .null), ("customer_name", .null), ("customer_email", .null), ("customer_phone", .null),
+            ("priority", "normal".databaseValue), ("currency", "USD".databaseValue), ("tax_amount", 0.databaseValue),
+            ("shipping_amount", 0.databaseValue), ("needed_by", .null), ("shipping_address", .null), ("billing_address", .null),
+            ("notes", .null), ("created_at", .null), ("created_by", "".databaseValue),
+        ],
+        required: ["order_number", "customer_name", "customer_email", "currency"],
+        computed: ["status", "resume_status", "subtotal_amount", "total_amount", "updated_at"])
+
+    static let items = TypedTable(
+        name: "order_items",
+        synced: [
+            ("line_number", 1.databaseValue), ("product_source", "catalog".databaseValue), ("product_name", .null), ("size", .null),
+            ("color", .null), ("custom_measurements", .null), ("quantity", 1.databaseValue), ("unit_price", .null), ("created_at", .null),
+        ],
+        required: ["product_name", "unit_price"],
+        computed: ["order_id", "total_price"])
+
+    static let history = TypedTable(
+        name: "order_status_history",
+        synced: [
+            ("from_status", .null), ("to_status", .null), ("changed_by", .null), ("changed_at", .null), ("note", .null),
+            ("duration_in_previous_seconds", .null),
+        ],
+        required: ["to_status", "changed_by", "changed_at"],
+        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
+
+    static let exceptions = TypedTable(
+        name: "order_exceptions",
+        synced: [
+            ("exception_type", .null), ("exception_severity", .null), ("description", .null), ("resolution_status", "open".databaseValue),
+            ("customer_notified", false.databaseValue), ("resolution_notes", .null), ("created_at", .null), ("created_by", "".databaseValue),
+            ("resolved_at", .null), ("resolved_by", .null),
+        ],
+        required: ["exception_type", "exception_severity"],
+        computed: ["order_id"])
+
+    static let communications = TypedTable(
+        name: "customer_communication_logs",
+        synced: [
+            ("communication_type", .null), ("communication_channel", .null), ("message_content", .null),
+            ("delivery_status", "pending".databaseValue), ("sent_at", .null), ("delivered_at", .null), ("opened_at", .null),
+            ("created_at", .null), ("created_by", "".databaseValue),
+        ],
+        required: ["communication_type", "communication_channel", "message_content"],
+        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
+
+    /// The synced column values of a merged row; nil when it lacks a required column. A
+    /// missing `created_at` falls back to the time of the row's earliest stamp.
+    func values(of row: RowState) -> [String: DatabaseValue]? {
+        var values: [String: DatabaseValue] = [:]
+        for (name, fallback) in synced {
+            if let stamped = row.fields[name] {
+                values[name] = stamped.value.databaseValue
+            } else if required.contains(name) {
+                return nil
+            } else if name == "created_at" {
+                let earliest = row.appended ?? row.fields.values.min { $0.key < $1.key }
+                values[name] = Timestamp.format(millis: earliest?.stamp.hlc.millis ?? 0).databaseValue
+            } else {
+                values[name] = fallback
+            }
+            if values[name] == .null, required.contains(name) { return nil }
+        }
+        return values
+    }
+
+    private var upsertSQL: String {
+        let columns = ["id"] + synced.map(\.name) + computed
+        let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
+            + "ON CONFLICT (id) DO UPDATE SET \(updates)"
+    }
+
+    func upsert(_ db: Database, id: String, _ values: [String: DatabaseValue]) throws {
+        var arguments: [DatabaseValue] = [id.databaseValue]
+        for (name, fallback) in synced { arguments.append(values[name] ?? fallback) }
+        for name in computed { arguments.append(values[name] ?? .null) }
+        try db.cachedStatement(sql: upsertSQL).execute(arguments: StatementArguments(arguments))
+    }
+}

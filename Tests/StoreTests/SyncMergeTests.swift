@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import Testing
+@testable import OrderDomain
+@testable import Store
+import SyncCore
+
+@Suite struct SyncMergeTests {
+    @Test func pulledChangeSlidesUnderAPendingEditAndLosesToIt() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try b.updateOrder(order.id, OrderPatch(notes: "from B"), by: "ben")
+        try harness.push(b)
+        harness.clock.advance(seconds: 1)
+        try a.updateOrder(order.id, OrderPatch(notes: "from A"), by: "ana")
+        try harness.pull(a)
+        #expect(try a.order(order.id).notes == "from A")
+        try harness.sync(a)
+        try harness.sync(b)
+        #expect(try b.order(order.id).notes == "from A")
+        #expect(try a.visibleTables() == b.visibleTables())
+        // B's value lost to a concurrent later edit: B's conflict arrives with the pull.
+        let conflicts = try b.conflicts()
+        #expect(conflicts.count == 1)
+        #expect(conflicts.first?.field == "notes")
+        #expect(conflicts.first?.wanted == .text("from B"))
+        #expect(conflicts.first?.winner?.value == .text("from A"))
+    }
+
+    @Test func supersededEditShowsTheWinnerAndIsAConflict() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.setPriority(order.id, to: .high, by: "ana")
+        harness.clock.advance(seconds: 1)
+        try b.setPriority(order.id, to: .rush, by: "ben")
+        try harness.push(b)
+        try harness.pull(a)
+        // B's later edit beats A's pending one here exactly as it will at central.
+        #expect(try a.order(order.id).priority == .rush)
+        try harness.push(a)
+        #expect(try a.order(order.id).priority == .rush)
+        let conflict = try #require(try a.conflicts().first)
+        #expect(conflict.field == "priority")
+        #expect(conflict.wanted == .text("high"))
+        #expect(conflict.winner?.value == .text("rush"))
+        #expect(conflict.code == ConflictRule.newerValue.rawValue)
+        #expect(conflict.orderNumber == order.orderNumber)
+        #expect(conflict.author == "ana")
+        #expect(conflict.workstation == "W1")
+        #expect(!conflict.rejected)
+        #expect(try a.syncStatus().openConflicts == 1)
+    }
+
+    @Test func rejectedEditDropsOutOfViewIntoConflicts() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try a.updateOrder(order.id, OrderPatch(notes: "call first"), by: "ana")
+        let sequence = try a.lastOutboxSequence()
+        #expect(try a.order(order.id).notes == "call first")
+        let reply = PushResponse(
+            nodeID: a.identity.nodeID, acknowledgedThrough: sequence, headVersion: harness.central.headVersion,
+            outcomes: [ChangeOutcome(sequence: sequence, result: .rejected, reason: Rejection(.invalidValue, "notes refused for the test"))])
+        let report = try a.applyPushResponse(reply)
+        #expect(report.conflictsRecorded == 1)
+        #expect(try a.order(order.id).notes == nil)
+        #expect(try a.nextPush(limit: 10) == nil)
+        let conflict = try #require(try a.conflicts().first)
+        #expect(conflict.rejected)
+        #expect(conflict.code == "invalid_value")
+        #expect(conflict.message == "notes refused for the test")
+        #expect(conflict.changeFields == ["notes": .text("call first")])
+        // The same reply again changes nothing.
+        #expect(try a.applyPushResponse(reply).conflictsRecorded == 0)
+    }
+
+    @Test func pageAppliedTwiceChangesNothing() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        try a.createOrder(sampleDraft(), by: "ana")
+        try harness.push(a)
+        let page = harness.central.pull(PullRequest(after: 0, limit: 100))
+        let first = try b.applyPullPage(page)
+        let tables = try b.visibleTables()
+        let second = try b.applyPullPage(page)
+        #expect(first.applied == page.entries.count)
+        #expect(second.applied == 0)
+        #expect(try b.visibleTables() == tables)
+        #expect(try b.pullCursor() == page.nextCursor)
+        try harness.pull(a)
+        #expect(try a.visibleTables() == b.visibleTables())
+    }
+
+    @Test func pulledCancelIsAbsorbing() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.changeStatus(order.id, to: .cancelled, by: "ana")
+        try harness.push(a)
+        harness.clock.advance(seconds: 1)
+        // B, offline, moves the order on later in time.
+        try b.changeStatus(order.id, to: .paymentConfirmed, by: "ben")
+        try harness.pull(b)
+        #expect(try b.order(order.id).status == .cancelled)
+        try harness.sync(b)
+        try harness.sync(a)
+        #expect(try a.order(order.id).status == .cancelled)
+        #expect(try b.order(order.id).status == .cancelled)
+        #expect(try a.visibleTables() == b.visibleTables())
+        let conflict = try #require(try b.conflicts().first { $0.field == "status" })
+        #expect(conflict.code == ConflictRule.orderClosed.rawValue)
+        #expect(conflict.wanted == .text("payment_confirmed"))
+        // Re-applying is refused: a cancelled order does not move again.
+        #expect(storeError { try b.reapplyConflict(conflict.id, by: "ben") } != nil)
+        #expect(try b.conflict(conflict.id).state == .open)
+    }
+
+    @Test func itemsAddedOnTwoNodesAreBothKeptAndTotalsRecomputed() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        try a.addItem(to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: "ana")
+        try b.addItem(to: order.id, ItemDraft(productName: "Cufflinks", quantity: 2, unitPrice: usd("30.00")), by: "ben")
+        try harness.sync(a)
+        try harness.sync(b)
+        try harness.sync(a)
+        let detail = try a.detail(order.id)
+        #expect(Set(detail.items.map(\.productName)) == ["Navy Suit", "Silk Tie", "Belt", "Cufflinks"])
+        // 899 + 2×75 + 40 + 2×30 = 1149, plus 84.50 tax and 15.00 shipping.
+        #expect(detail.order.subtotal == usd("1149.00"))
+        #expect(detail.order.total == usd("1248.50"))
+        #expect(try a.visibleTables() == b.visibleTables())
+    }
+
+    @Test func deleteTombstoneWinsOverAConcurrentItemEdit() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.removeItem(order: order.id, item: "2", by: "ana")
+        try harness.push(a)
+        harness.clock.advance(seconds: 1)
+        try b.updateItem(order: order.id, item: "2", ItemPatch(quantity: 5), by: "ben")
+        try harness.sync(b)
+        try harness.sync(a)
+        #expect(try b.detail(order.id).items.map(\.productName) == ["Navy Suit"])
+        #expect(try b.order(order.id).subtotal == usd("899.00"))
+        #expect(try a.visibleTables() == b.visibleTables())
+        let conflict = try #require(try b.conflicts().first)
+        #expect(conflict.code == ConflictRule.rowDeleted.rawValue)
+        #expect(conflict.entity == .orderItem)
+    }
+
+    @Test func reapplyMakesTheLosingValueANewEdit() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.updateOrder(order.id, OrderPatch(notes: "A"), by: "ana")
+        harness.clock.advance(seconds: 1)
+        try b.updateOrder(order.id, OrderPatch(notes: "B"), by: "ben")
+        try harness.sync(b)
+        try harness.sync(a)
+        let conflict = try #require(try a.conflicts().first)
+        harness.clock.advance(seconds: 1)
+        let reapplied = try a.reapplyConflict(conflict.id, by: "ana")
+        #expect(reapplied.state == .reapplied)
+        #expect(try a.order(order.id).notes == "A")
+        try harness.sync(a)
+        try harness.sync(b)
+        #expect(try b.order(order.id).notes == "A")
+        #expect(try a.conflicts().isEmpty)
+        #expect(storeError { try a.dismissConflict(conflict.id, by: "ana") } != nil)
+    }
+}
