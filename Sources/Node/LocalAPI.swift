@@ -14,7 +14,8 @@ import Store
 /// | `POST /api/orders` | create (the `--from-json` order object); 201 |
 /// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
 /// | `POST /api/orders/:ref/status` | `{"status":…, "note":…}` |
-/// | `GET /api/stats`, `GET /api/sync`, `GET /api/conflicts` | dashboard, sync status, open conflicts |
+/// | `GET /api/stats`, `GET /api/sync` | dashboard, sync status |
+/// | `GET /api/conflicts[?all=true]` | open conflicts (`kct conflicts list --json` shape) |
 /// | `GET /api/events` | server-sent events: order ids changed by local edits and by sync |
 ///
 /// No sign-in yet (a later issue): the API listens on loopback only and trusts every local
@@ -94,6 +95,11 @@ public final class LocalAPI {
             api.answer(responder) { store in try APIJSON.encode(StatsJSON(try store.stats())) }
         }
         route(.get, "/api/sync") { api, _, responder in api.syncStatus(responder) }
+        route(.get, "/api/conflicts") { api, request, responder in
+            // Open conflicts; `?all=true` adds the dismissed and re-applied ones.
+            let all = request.query["all"] == "true"
+            api.answer(responder) { store in try APIJSON.encode(try store.conflicts(includeSettled: all).map(ConflictJSON.init)) }
+        }
         route(.get, "/api/events") { api, request, responder in api.hub.subscribe(responder, request: request) }
         return router
     }

@@ -14,7 +14,7 @@ struct KCT: ParsableCommand {
             queued in its outbox for sync, whether or not the network is up.
             Data lives in --data-dir (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).
             """,
-        subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self,
+        subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self, Conflicts.self,
                       Join.self, Sync.self, NodeCommand.self, Central.self])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);

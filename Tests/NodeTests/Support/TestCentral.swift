@@ -16,8 +16,8 @@ final class TestCentral {
     var supportedVersions = ProtocolVersion.supported
     /// Answered (once) instead of processing the next push.
     var nextPushError: ErrorResponse?
-    /// When set, the next push gets a 409 `sequence_gap` asking to resend from its first sequence
-    /// minus `gapRewind` (as after central lost a reply), once.
+    /// When set, the next push gets a 409 `sequence_gap` asking to resend from its first
+    /// sequence (as if central had lost track of it), once.
     var injectGap = false
     private(set) var pushes: [PushRequest] = []
     private(set) var pullCount = 0

@@ -1,0 +1,22 @@
+import ArgumentParser
+import JSONViews
+import Store
+
+struct ConflictsReapply: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reapply",
+        abstract: "Make what a conflict lost a new edit (checked like any edit; refused if no longer valid).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var author: AuthorOptions
+    @Argument(help: "The conflict's id (from `kct conflicts list`).") var id: Int64
+
+    func run() throws {
+        let conflict = try global.openStore().reapplyConflict(id, by: author.resolved)
+        if global.json {
+            try Output.json(ConflictJSON(conflict))
+            return
+        }
+        print("re-applied conflict \(conflict.id) on \(conflict.orderNumber ?? conflict.orderID) as outbox sequence \(conflict.reappliedSequence ?? 0)")
+    }
+}
