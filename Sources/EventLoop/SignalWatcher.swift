@@ -1,4 +1,7 @@
 import CLibUV
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A `uv_signal_t` that calls its handler on the loop thread each time the signal arrives. It does
 /// not keep the loop alive. Used by `EventLoop.shutdownOnSignals`.
@@ -22,6 +25,17 @@ final class SignalWatcher {
         if startResult < 0 {
             close()
             throw UVError(code: startResult, operation: "uv_signal_start(\(signal))")
+        }
+        // The signal mask is inherited across exec: a parent that blocks the signal in its
+        // threads (test runners, some supervisors) would leave it pending forever. Unblock it on
+        // the loop thread, where libuv's handler then runs.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, signal)
+        let maskResult = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        if maskResult != 0 {
+            close()
+            throw UVError(code: -maskResult, operation: "pthread_sigmask(SIG_UNBLOCK, \(signal))")
         }
         uv_unref(handle.uvHandle)
     }

@@ -33,10 +33,15 @@ final class SyncCluster {
             return result
         }
 
-        /// Every order, in full, as `kct orders list --json` prints it, sorted by order number
-        /// and re-serialised with sorted keys so two replicas compare as text.
+        /// Fields that are not replicated: `updated_at` is when this replica last re-projected the
+        /// order (not a synced field in CONFLICT-RULES.md), so it differs between replicas.
+        static let localFields: Set<String> = ["updated_at"]
+
+        /// Every order, in full, as `kct orders list --json` prints it (without `localFields`),
+        /// sorted by order number and re-serialised with sorted keys so replicas compare as text.
         func ordersSnapshot() throws -> String {
             let orders = try run("orders", "list", "--json", "--limit", "100000").array()
+                .map { $0.filter { !Self.localFields.contains($0.key) } }
             let sorted = orders.sorted { ($0["order_number"] as? String ?? "") < ($1["order_number"] as? String ?? "") }
             return String(decoding: try JSONSerialization.data(withJSONObject: sorted, options: [.sortedKeys]), as: UTF8.self)
         }
@@ -175,12 +180,56 @@ final class SyncCluster {
                 }
             }
             for (node, snapshot) in zip(nodes, snapshots) where snapshot != snapshots[0] {
-                return "\(node.name) differs from \(nodes[0].name)"
+                return "\(node.name) differs from \(nodes[0].name): " + Self.difference(snapshots[0], snapshot)
             }
             common = snapshots[0]
             return nil
         }
         return common
+    }
+
+    /// The first fields that differ between two snapshots, for a failure message.
+    static func difference(_ first: String, _ second: String) -> String {
+        func orders(_ text: String) -> [String: [String: Any]] {
+            let array = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+            return Dictionary(array.map { ($0["order_number"] as? String ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        func text(_ value: Any?) -> String {
+            guard let value else { return "absent" }
+            return (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+        }
+        let (a, b) = (orders(first), orders(second))
+        var differences: [String] = []
+        for number in Set(a.keys).union(b.keys).sorted() {
+            let keys = Set(a[number]?.keys.map { $0 } ?? []).union(b[number]?.keys.map { $0 } ?? [])
+            for key in keys.sorted() where text(a[number]?[key]) != text(b[number]?[key]) {
+                differences.append("\(number).\(key): \(text(a[number]?[key]).prefix(300)) ≠ \(text(b[number]?[key]).prefix(300))")
+            }
+        }
+        return differences.prefix(4).joined(separator: "; ")
+    }
+
+    /// `GET path` on central with curl (installed by the Makefile); the body, or nil when central
+    /// cannot be reached or answers with an error.
+    func centralGET(_ path: String, token: String? = nil) throws -> Data? {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 1"]
+            + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [centralURL + path]
+        let out = Pipe()
+        curl.standardOutput = out
+        curl.standardError = FileHandle.nullDevice
+        try curl.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        curl.waitUntilExit()
+        return curl.terminationStatus == 0 ? data : nil
+    }
+
+    /// Central's head version from `GET /healthz`, nil when it is not answering.
+    func centralHead() throws -> Int? {
+        guard let data = try centralGET("/healthz") else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["head_version"] as? Int
     }
 
     /// Central's whole log, through the protocol (`GET /v1/pull` with `token`): every entry's
@@ -189,17 +238,7 @@ final class SyncCluster {
         var entries: [(Int, String, Int)] = []
         var after = 0
         while true {
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", "-H", "KCT-Protocol-Version: 1",
-                              "\(centralURL)/v1/pull?after=\(after)&limit=5000"]
-            let out = Pipe()
-            curl.standardOutput = out
-            curl.standardError = FileHandle.nullDevice
-            try curl.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            curl.waitUntilExit()
-            guard curl.terminationStatus == 0 else { throw Failure("pull after \(after) failed: \(String(decoding: data, as: UTF8.self))") }
+            let data = try #require(try centralGET("/v1/pull?after=\(after)&limit=5000", token: token), "pull after \(after) failed")
             let page = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let pageEntries = try #require(page["entries"] as? [[String: Any]])
             for entry in pageEntries {

@@ -5,7 +5,7 @@ import Testing
 /// edited on each reach all; central goes away while the workstations keep working and comes
 /// back on the same database; a conflicting edit ends the same everywhere and its loser is in
 /// the losing workstation's conflicts list.
-@Suite(.serialized) struct ConvergenceTests {
+@Suite(.serialized) struct LoopbackConvergenceTests {
     @Test func threeWorkstationsConvergeThroughAnOutageOfCentral() throws {
         let cluster = try SyncCluster()
         defer { cluster.shutDown() }
