@@ -103,6 +103,12 @@ let package = Package(
         // builds every product); reads the replica with GRDB to check what the processes left.
         .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
+            name: "CentralTests",
+            dependencies: [
+                "Central", "SyncCore", "OrderDomain", "EventLoop", "HTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
             name: "SyncCoreTests",
             dependencies: [
                 "SyncCore", "OrderDomain",
