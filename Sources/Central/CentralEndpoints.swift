@@ -5,8 +5,9 @@ import SyncCore
 
 /// Central's HTTP endpoints on one event loop (SYNC-PROTOCOL.md §4). Loop-confined: created on
 /// the loop thread and used only there; database work goes to libuv's thread pool with
-/// `offload`, whose completions come back on the loop.
-final class CentralEndpoints {
+/// `offload`, whose completions come back on the loop. Registered with the loop as a service,
+/// which keeps it alive until the loop is torn down.
+final class CentralEndpoints: LoopService {
     let loop: EventLoop
     let store: CentralStore
     let metrics: CentralMetrics
@@ -42,8 +43,13 @@ final class CentralEndpoints {
         // Streams are kept alive by heartbeats; an idle keep-alive connection may wait longer.
         configuration.idleTimeout = .seconds(ProtocolLimits.streamHeartbeatSeconds * 4)
         server = try HTTPServer(loop: loop, configuration: configuration, router: makeRouter(), logger: logger)
-        loop.onShutdown { [hub] in hub.close() }
+        loop.register(self)
     }
+
+    /// Streams end (nodes reconnect to the next central); the server finishes requests in flight.
+    func beginShutdown() { hub.close() }
+
+    func forceClose() { hub.close() }
 
     var port: Int { server.port }
 
