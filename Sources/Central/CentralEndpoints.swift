@@ -114,17 +114,20 @@ final class CentralEndpoints: LoopService {
         }
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> Result<PushResult, ErrorResponse> in
+        let acceptsGzip = request.acceptsGzip
+        // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
+        loop.offload({ () -> Result<(PushResult, EncodedBody), ErrorResponse> in
             do throws(ErrorResponse) {
-                return .success(try store.push(body: try Self.decompressed(body, request: request), token: token))
+                let result = try store.push(body: try Self.decompressed(body, request: request), token: token)
+                return .success((result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip)))
             } catch {
                 return .failure(error)
             }
         }) { [self] outcome in
             switch outcome {
-            case .success(.success(let result)):
+            case .success(.success(let (result, encoded))):
                 metrics.recordPush(result)
-                responder.send(.json(bytes: result.response.encoded()))
+                responder.send(Self.jsonResponse(encoded))
                 advanceHead(to: result.response.headVersion)
             case .success(.failure(let error)):
                 fail(responder, error)
@@ -132,6 +135,30 @@ final class CentralEndpoints: LoopService {
                 fail(responder, ErrorResponse.wrapping(error))
             }
         }
+    }
+
+    /// Big JSON replies are gzipped on the thread pool rather than by the server on the loop.
+    static let gzipMinimumBytes = 1024
+
+    struct EncodedBody: Sendable {
+        var bytes: [UInt8]
+        var gzipped: Bool
+    }
+
+    static func compressedIfWorthIt(_ body: [UInt8], gzip: Bool) -> EncodedBody {
+        guard gzip, body.count >= gzipMinimumBytes, let compressed = try? Gzip.compress(body, level: 1) else {
+            return EncodedBody(bytes: body, gzipped: false)
+        }
+        return EncodedBody(bytes: compressed, gzipped: true)
+    }
+
+    static func jsonResponse(_ body: EncodedBody) -> HTTPResponse {
+        var response = HTTPResponse.json(bytes: body.bytes)
+        if body.gzipped {
+            response.headers.set("Content-Encoding", "gzip")
+            response.headers.add("Vary", "Accept-Encoding")
+        }
+        return response
     }
 
     /// The content-type and size checks that need no decompression.
@@ -187,10 +214,11 @@ final class CentralEndpoints: LoopService {
         }
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> Result<[UInt8], ErrorResponse> in
+        let acceptsGzip = request.acceptsGzip
+        loop.offload({ () -> Result<EncodedBody, ErrorResponse> in
             do throws(ErrorResponse) {
                 _ = try store.authenticate(token: token)
-                return .success(try store.pullPage(pullRequest).body)
+                return .success(Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip))
             } catch {
                 return .failure(error)
             }
@@ -198,7 +226,7 @@ final class CentralEndpoints: LoopService {
             switch outcome {
             case .success(.success(let body)):
                 metrics.pulls.increment()
-                responder.send(.json(bytes: body))
+                responder.send(Self.jsonResponse(body))
             case .success(.failure(let error)):
                 fail(responder, error)
             case .failure(let error):
