@@ -116,6 +116,12 @@ let package = Package(
             name: "NodeTests",
             dependencies: ["Node", "Store", "SyncCore", "OrderDomain", "EventLoop", "HTTP"]),
         .testTarget(
+            name: "CentralTests",
+            dependencies: [
+                "Central", "SyncCore", "OrderDomain", "EventLoop", "HTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(
             name: "SyncCoreTests",
             dependencies: [
                 "SyncCore", "OrderDomain",

@@ -5,8 +5,9 @@ import SyncCore
 
 /// Central's HTTP endpoints on one event loop (SYNC-PROTOCOL.md §4). Loop-confined: created on
 /// the loop thread and used only there; database work goes to libuv's thread pool with
-/// `offload`, whose completions come back on the loop.
-final class CentralEndpoints {
+/// `offload`, whose completions come back on the loop. Registered with the loop as a service,
+/// which keeps it alive until the loop is torn down.
+final class CentralEndpoints: LoopService {
     let loop: EventLoop
     let store: CentralStore
     let metrics: CentralMetrics
@@ -42,8 +43,13 @@ final class CentralEndpoints {
         // Streams are kept alive by heartbeats; an idle keep-alive connection may wait longer.
         configuration.idleTimeout = .seconds(ProtocolLimits.streamHeartbeatSeconds * 4)
         server = try HTTPServer(loop: loop, configuration: configuration, router: makeRouter(), logger: logger)
-        loop.onShutdown { [hub] in hub.close() }
+        loop.register(self)
     }
+
+    /// Streams end (nodes reconnect to the next central); the server finishes requests in flight.
+    func beginShutdown() { hub.close() }
+
+    func forceClose() { hub.close() }
 
     var port: Int { server.port }
 
@@ -108,17 +114,20 @@ final class CentralEndpoints {
         }
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> Result<PushResult, ErrorResponse> in
+        let acceptsGzip = request.acceptsGzip
+        // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
+        loop.offload({ () -> Result<(PushResult, EncodedBody), ErrorResponse> in
             do throws(ErrorResponse) {
-                return .success(try store.push(body: try Self.decompressed(body, request: request), token: token))
+                let result = try store.push(body: try Self.decompressed(body, request: request), token: token)
+                return .success((result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip)))
             } catch {
                 return .failure(error)
             }
         }) { [self] outcome in
             switch outcome {
-            case .success(.success(let result)):
+            case .success(.success(let (result, encoded))):
                 metrics.recordPush(result)
-                responder.send(.json(bytes: result.response.encoded()))
+                responder.send(Self.jsonResponse(encoded))
                 advanceHead(to: result.response.headVersion)
             case .success(.failure(let error)):
                 fail(responder, error)
@@ -126,6 +135,30 @@ final class CentralEndpoints {
                 fail(responder, ErrorResponse.wrapping(error))
             }
         }
+    }
+
+    /// Big JSON replies are gzipped on the thread pool rather than by the server on the loop.
+    static let gzipMinimumBytes = 1024
+
+    struct EncodedBody: Sendable {
+        var bytes: [UInt8]
+        var gzipped: Bool
+    }
+
+    static func compressedIfWorthIt(_ body: [UInt8], gzip: Bool) -> EncodedBody {
+        guard gzip, body.count >= gzipMinimumBytes, let compressed = try? Gzip.compress(body, level: 1) else {
+            return EncodedBody(bytes: body, gzipped: false)
+        }
+        return EncodedBody(bytes: compressed, gzipped: true)
+    }
+
+    static func jsonResponse(_ body: EncodedBody) -> HTTPResponse {
+        var response = HTTPResponse.json(bytes: body.bytes)
+        if body.gzipped {
+            response.headers.set("Content-Encoding", "gzip")
+            response.headers.add("Vary", "Accept-Encoding")
+        }
+        return response
     }
 
     /// The content-type and size checks that need no decompression.
@@ -181,10 +214,11 @@ final class CentralEndpoints {
         }
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> Result<[UInt8], ErrorResponse> in
+        let acceptsGzip = request.acceptsGzip
+        loop.offload({ () -> Result<EncodedBody, ErrorResponse> in
             do throws(ErrorResponse) {
                 _ = try store.authenticate(token: token)
-                return .success(try store.pullPage(pullRequest).body)
+                return .success(Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip))
             } catch {
                 return .failure(error)
             }
@@ -192,7 +226,7 @@ final class CentralEndpoints {
             switch outcome {
             case .success(.success(let body)):
                 metrics.pulls.increment()
-                responder.send(.json(bytes: body))
+                responder.send(Self.jsonResponse(body))
             case .success(.failure(let error)):
                 fail(responder, error)
             case .failure(let error):

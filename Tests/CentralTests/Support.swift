@@ -1,0 +1,87 @@
+import Central
+import EventLoop
+import Foundation
+import HTTP
+import SyncCore
+
+/// Short constructors for changes; times are whole seconds after t0, and central's clock stands
+/// at t0 + 1 hour unless a test says otherwise.
+enum Build {
+    static let t0: UInt64 = 1_764_079_200_000
+    static let centralNow: UInt64 = t0 + 3_600_000
+
+    static func hlc(_ second: UInt64) -> HLC { HLC(millis: t0 + second * 1000, counter: 0) }
+
+    /// A `set_fields` on order o-1.
+    static func change(_ node: String, _ sequence: Int64, at second: UInt64, _ fields: [String: FieldValue], base: Int64 = 0) -> Change {
+        change(node, sequence, at: second, entity: .order, row: "o-1", order: "o-1", op: .setFields, fields: fields, base: base)
+    }
+
+    static func change(
+        _ node: String, _ sequence: Int64, at second: UInt64, entity: EntityKind, row: String,
+        order: String = "o-1", op: ChangeOperation = .setFields, fields: [String: FieldValue], base: Int64 = 0
+    ) -> Change {
+        Change(nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
+               operation: op, fields: fields, author: "staff@kct.example", baseVersion: base)
+    }
+
+    static func createOrder(_ node: String, _ sequence: Int64, at second: UInt64, order: String = "o-1") -> Change {
+        change(node, sequence, at: second, entity: .order, row: order, order: order, fields: [
+            "order_number": .text("S01-W1-\(sequence)"), "customer_name": .text("Ada Lovelace"),
+            "customer_email": .text("ada@example.com"), "currency": .text("USD"), "tax_amount": .integer(500),
+        ])
+    }
+
+    static func addItem(_ node: String, _ sequence: Int64, at second: UInt64, item: String, quantity: Int64 = 1, price: Int64 = 10_000, order: String = "o-1") -> Change {
+        change(node, sequence, at: second, entity: .orderItem, row: item, order: order, fields: [
+            "product_name": .text("Navy Suit"), "quantity": .integer(quantity), "unit_price": .integer(price),
+        ])
+    }
+
+    static func move(_ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, order: String = "o-1") -> Change {
+        change(node, sequence, at: second, entity: .order, row: order, order: order, op: .setStatus, fields: ["status": .text(to), "from_status": .text(from)])
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kct-central-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    var database: String { (path as NSString).appendingPathComponent("central.sqlite") }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// An `HTTPClient` on its own loop thread, driven from async tests.
+final class TestClient: Sendable {
+    let thread: EventLoopThread
+    let client: LoopBound<HTTPClient>
+
+    private init(thread: EventLoopThread, client: LoopBound<HTTPClient>) {
+        self.thread = thread
+        self.client = client
+    }
+
+    static func start() async throws -> TestClient {
+        let thread = try await EventLoopThread.start(name: "test-client")
+        let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }
+        return TestClient(thread: thread, client: client)
+    }
+
+    /// Any status comes back as a response.
+    func send(_ method: HTTPMethod = .get, _ url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws -> HTTPClientResponse {
+        try await client.response(for: HTTPClientRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(30), acceptedStatuses: 100..<600))
+    }
+
+    func stop() async throws { try await thread.shutdown(grace: .seconds(2)) }
+}
+
+/// The protocol error in a response body.
+func protocolError(_ response: HTTPClientResponse) throws -> ErrorResponse {
+    try ErrorResponse.decode(response.body)
+}
