@@ -37,9 +37,14 @@ extension OrderStore {
     private func projectTouched(
         _ db: Database, _ batch: ConfirmedBatch, orderID: String, rows: [(key: RowKey, fields: Set<String>?)], nowText: String
     ) throws -> Bool {
-        guard let currencyCode = try String.fetchOne(db.cachedStatement(sql: "SELECT currency FROM orders WHERE id = ?"), arguments: [orderID]),
-              let currency = try? Currency(code: currencyCode)
-        else { return false }
+        // Most pages touch only the order row: its currency is needed only for items.
+        var currency: Currency?
+        func orderCurrency() throws -> Currency? {
+            if currency == nil, let code = try String.fetchOne(db.cachedStatement(sql: "SELECT currency FROM orders WHERE id = ?"), arguments: [orderID]) {
+                currency = try? Currency(code: code)
+            }
+            return currency
+        }
         var totalsChanged = false
         for (key, fields) in rows.sorted(by: { $0.key < $1.key }) {
             switch key.entity {
@@ -49,7 +54,8 @@ extension OrderStore {
                 var values: [DatabaseValue] = []
                 for name in fields.sorted() where TypedTable.orderColumns.contains(name) {
                     guard let value = batch.rows[key]?.fields[name]?.value else { return false }
-                    if name == "currency", value != .text(currencyCode) { return false }
+                    // An order's currency is fixed at creation; a change to it re-projects everything.
+                    if name == "currency" { return false }
                     assignments.append("\(name) = ?")
                     values.append(value.databaseValue)
                     if name == "tax_amount" || name == "shipping_amount" { totalsChanged = true }
@@ -62,8 +68,10 @@ extension OrderStore {
                 guard !assignments.isEmpty else { continue }
                 try db.cachedStatement(sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?")
                     .execute(arguments: StatementArguments(values + [nowText.databaseValue, orderID.databaseValue]))
+                // Not shown yet (its creation was not visible): project it whole.
+                guard db.changesCount == 1 else { return false }
             case .orderItem:
-                guard let row = batch.rows[key] else { return false }
+                guard let row = batch.rows[key], let currency = try orderCurrency() else { return false }
                 totalsChanged = true
                 if row.isDeleted {
                     try db.cachedStatement(sql: "DELETE FROM order_items WHERE id = ?").execute(arguments: [key.rowID])
@@ -72,7 +80,7 @@ extension OrderStore {
                     try TypedTable.items.upsert(db, id: key.rowID, values)
                 }
             case .statusHistory, .exception, .communicationLog:
-                guard let row = batch.rows[key] else { return false }
+                guard let row = batch.rows[key], try orderCurrency() != nil else { return false }
                 let table = TypedTable.table(for: key.entity)
                 if row.isDeleted {
                     try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [key.rowID])
