@@ -127,6 +127,7 @@ extension OrderStore {
             var pushed = try Self.syncCounters(db).pushed
             var clock = try Self.loadClock(db)
             var batch = ConfirmedBatch()
+            var rejectedOrders: Set<String> = []
             for outcome in response.outcomes.sorted(by: { $0.sequence < $1.sequence }) where outcome.sequence > pushed {
                 guard outcome.sequence == pushed + 1 else {
                     throw StoreError.syncRefused("the push reply settles sequence \(outcome.sequence) but this node has settled only up to \(pushed)")
@@ -154,6 +155,8 @@ extension OrderStore {
                     if let reason = outcome.reason {
                         report.conflictsRecorded += try recordConflict(db, NodeConflict(change: change, rejection: reason), now: nowText)
                     }
+                    // Nothing confirmed changes, but the change leaves the view.
+                    rejectedOrders.insert(change.orderID)
                 }
             }
             try batch.flush(db)
@@ -161,7 +164,7 @@ extension OrderStore {
                 sql: "UPDATE sync_state SET pushed_up_to = ?, head_version = max(coalesce(head_version, 0), ?)",
                 arguments: [pushed, response.headVersion])
             try Self.storeClock(db, clock)
-            try reproject(db, orders: report.touchedOrderIDs, nowText: nowText)
+            try reproject(db, batch, alsoOrders: rejectedOrders, nowText: nowText)
             return report
         }
     }
@@ -195,7 +198,7 @@ extension OrderStore {
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version = max(coalesce(head_version, 0), ?)",
                 arguments: [page.nextCursor, page.headVersion])
             try Self.storeClock(db, clock)
-            try reproject(db, orders: report.touchedOrderIDs, nowText: nowText)
+            try reproject(db, batch, nowText: nowText)
             return report
         }
     }

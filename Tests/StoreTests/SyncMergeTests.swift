@@ -96,6 +96,11 @@ import SyncCore
         #expect(second.applied == 0)
         #expect(try b.visibleTables() == tables)
         #expect(try b.pullCursor() == page.nextCursor)
+        // A local edit made now records the cursor it was made at.
+        let order = try #require(try b.orders(OrderFilter()).first)
+        try b.setPriority(order.id, to: .high, by: "ben")
+        #expect(try b.outboxEntries().last?.baseVersion == page.nextCursor)
+        try harness.sync(b)
         try harness.pull(a)
         #expect(try a.visibleTables() == b.visibleTables())
     }
