@@ -289,21 +289,18 @@ public final class SyncEngine {
     private func finish() {
         report.cursor = cursor
         report.headVersion = headVersion ?? cursor
-        record(SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion))
         phase = .idle
         lastError = nil
         backoff.reset()
         completedCycles += 1
-        let finished = report
-        onCycleFinished?(.success(finished))
-        if rerunRequested, phase == .idle { runCycle() }
+        record(SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion), outcome: .success(report))
+        if rerunRequested { runCycle() }
     }
 
     private func fail(_ error: SyncError) {
         guard phase == .syncing else { return }
         lastError = error
         failedCycles += 1
-        record(SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion))
         if error.isPermanent {
             logger.error("sync halted: \(error)")
             phase = .halted
@@ -322,15 +319,17 @@ public final class SyncEngine {
             }
             retryTimer?.start(after: delay)
         }
-        onCycleFinished?(.failure(error))
+        record(SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion), outcome: .failure(error))
     }
 
-    /// Saves the attempt for `kct sync status`; a failure to save is logged, not fatal.
-    private func record(_ attempt: SyncAttempt) {
+    /// Saves the attempt for `kct sync status` (a failure to save is logged, not fatal), then
+    /// reports the cycle, so whoever hears of it finds it recorded.
+    private func record(_ attempt: SyncAttempt, outcome: Result<CycleReport, SyncError>) {
         let store = self.store
         let logger = self.logger
-        loop.offload({ try store.recordSyncAttempt(attempt) }) { result in
+        loop.offload({ try store.recordSyncAttempt(attempt) }) { [weak self] result in
             if case .failure(let error) = result { logger.error("cannot record the sync attempt: \(error)") }
+            self?.onCycleFinished?(outcome)
         }
     }
 

@@ -65,8 +65,8 @@ final class TestCentral {
         }
         router.get("/v1/pull") { [unowned self] request, responder in
             guard authenticate(request) != nil else { return responder.send(Self.error(.unauthorized, "unknown token")) }
-            do {
-                pullCount += 1
+            pullCount += 1
+            do throws(ErrorResponse) {
                 let pull = try PullRequest(query: request.query)
                 responder.send(.json(bytes: model.pull(pull).encoded()))
             } catch {
@@ -89,7 +89,7 @@ final class TestCentral {
     private func push(_ request: HTTPRequest) -> HTTPResponse {
         guard let node = authenticate(request) else { return Self.error(.unauthorized, "unknown token") }
         let push: PushRequest
-        do {
+        do throws(SyncDecodingError) {
             push = try PushRequest.decode(request.body)
         } catch {
             return Self.error(ErrorResponse(error))
@@ -104,7 +104,7 @@ final class TestCentral {
             return Self.error(ErrorResponse(code: .sequenceGap, message: "resend from \(first.sequence)", expectedSequence: first.sequence))
         }
         let before = model.headVersion
-        do {
+        do throws(ErrorResponse) {
             let nowMillis = UInt64(Date().timeIntervalSince1970 * 1000)
             let response = try model.push(push, authenticatedNode: node, nowMillis: nowMillis)
             if model.headVersion > before { hub?.broadcast(Self.event(head: model.headVersion)) }

@@ -1,0 +1,92 @@
+import EventLoop
+import Foundation
+import HTTP
+import Synchronization
+
+/// Talks to a node's local API from async tests: an `HTTPClient` on its own loop thread.
+final class APIClient: Sendable {
+    let thread: EventLoopThread
+    let client: LoopBound<HTTPClient>
+    let baseURL: String
+
+    private init(thread: EventLoopThread, client: LoopBound<HTTPClient>, baseURL: String) {
+        self.thread = thread
+        self.client = client
+        self.baseURL = baseURL
+    }
+
+    static func start(baseURL: String) async throws -> APIClient {
+        let thread = try await EventLoopThread.start(name: "api-client")
+        let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }
+        return APIClient(thread: thread, client: client, baseURL: baseURL)
+    }
+
+    /// The status and body, whatever the status.
+    func request(_ method: HTTPMethod, _ path: String, body: String? = nil,
+                 headers: HTTPHeaders = [:]) async throws -> (status: Int, json: Any?, text: String) {
+        var headers = headers
+        if body != nil { headers.set("Content-Type", "application/json") }
+        let request = HTTPClientRequest(method: method, url: baseURL + path, headers: headers,
+                                        body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
+        let response = try await client.response(for: request)
+        let json = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+        return (response.status.code, json, response.text)
+    }
+
+    /// Opens `GET /api/events`; received events collect in the returned box.
+    func subscribe(_ path: String = "/api/events") async throws -> EventCollector {
+        let collector = EventCollector()
+        let url = baseURL + path
+        let client = self.client
+        try await thread.loop.submit { _ in
+            _ = client.value.openEventStream(url: url, onStateChange: { collector.state($0 == .open) },
+                                             onEvent: { collector.add($0) })
+        }
+        return collector
+    }
+
+    func stop() async throws {
+        try await thread.shutdown(grace: .seconds(2))
+    }
+}
+
+/// Server-sent events received by a test, with waits that wake on each new one.
+final class EventCollector: Sendable {
+    private struct State {
+        var events: [ServerSentEvent] = []
+        var open = false
+        var waiters: [UUID: AsyncStream<Void>.Continuation] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ event: ServerSentEvent) { notify { $0.events.append(event) } }
+    func state(_ open: Bool) { notify { $0.open = open } }
+
+    private func notify(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { state in
+            change(&state)
+            return Array(state.waiters.values)
+        }
+        waiters.forEach { $0.yield() }
+    }
+
+    var events: [ServerSentEvent] { state.withLock { $0.events } }
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (EventCollector) -> Bool) async throws {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        state.withLock { $0.waiters[id] = continuation }
+        defer { _ = state.withLock { $0.waiters.removeValue(forKey: id) } }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            continuation.finish()
+        }
+        defer { timer.cancel() }
+        if condition(self) { return }
+        for await _ in stream where condition(self) { return }
+        if condition(self) { return }
+        throw WaitTimedOut(what: what, timeout: timeout)
+    }
+}
