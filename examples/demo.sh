@@ -41,7 +41,8 @@ step "$W1" sync status
 
 KCT_DATA_DIR="$W1" start_server W1 "$DEMO_DIR" "node listening on" node run --listen "$NODE_LISTEN"
 node_url="$url_W1"
-wait_until "W1 to push its edits" sh -c "KCT_DATA_DIR='$W1' '$KCT' sync status --json | grep -q '\"pending\" *: *0[,} ]'"
+w1_synced() { [ "$(KCT_DATA_DIR="$W1" "$KCT" sync status --json | json_number pending)" = 0 ]; }
+wait_until "W1 to push its edits" w1_synced
 step "$W1" sync status
 
 cat <<TEXT
