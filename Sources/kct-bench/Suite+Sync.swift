@@ -283,7 +283,8 @@ struct SyncSuite: BenchSuite {
                 }
             }
             source = http.openEventStream(url: bURL + "/api/events", onStateChange: { state in
-                if state == .open, index == 0 { next() }
+                // Not from inside curl's callback: curl refuses new transfers there.
+                if state == .open, index == 0 { _ = loop.schedule(after: .milliseconds(1)) { next() } }
             }) { event in
                 guard let since = sentAt, event.data.contains("\"sync\"") else { return }
                 results.append((monotonicSeconds() - since) * 1000)
