@@ -13,6 +13,8 @@ public final class CentralStore: Sendable {
     /// WAL pages between automatic checkpoints: pushes write big batches, and checkpointing
     /// every 1000 pages (SQLite's default) would stall every few pushes.
     static let walAutocheckpointPages = 10_000
+    /// Page cache per connection, in KiB.
+    static let pageCacheKiB = 64 * 1024
 
     public let path: String
     let pool: DatabasePool
@@ -85,6 +87,11 @@ public final class CentralStore: Sendable {
     private static func openPool(_ path: String, existing: Bool) throws(CentralError) -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            // The log, outcomes and row indexes are hot on every push; SQLite's default 2 MB page
+            // cache sends most of their lookups to pread.
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
+        }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             try pool.writeWithoutTransaction { db in

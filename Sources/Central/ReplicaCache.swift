@@ -52,14 +52,16 @@ final class ReplicaCache: @unchecked Sendable {
         if let cached = orders[orderID] { return cached }
         do {
             var state = OrderMergeState()
-            for row in try Row.fetchAll(db, sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?", arguments: [orderID]) {
+            let rowStatement = try db.cachedStatement(sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
+            for row in try Row.fetchAll(rowStatement, arguments: [orderID]) {
                 let rowState = try RowCodec.decode(row)
                 state.rows[rowState.key] = rowState
             }
-            let moves = try Row.fetchAll(db, sql: """
+            let moveStatement = try db.cachedStatement(sql: """
                 SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
                 FROM status_moves WHERE order_id = ?
-                """, arguments: [orderID]).map(RowCodec.decodeMove)
+                """)
+            let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map(RowCodec.decodeMove)
             state.register = StatusRegister(moves: moves)
             orders[orderID] = state
             for key in state.rows.keys { rowOrders[key] = orderID }
@@ -74,7 +76,8 @@ final class ReplicaCache: @unchecked Sendable {
     func row(_ key: RowKey, _ db: Database) -> RowState? {
         if let orderID = rowOrders[key] { return orders[orderID]?.rows[key] }
         do {
-            guard let orderID = try String.fetchOne(db, sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?", arguments: [key.entity.rawValue, key.rowID]) else {
+            let statement = try db.cachedStatement(sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?")
+            guard let orderID = try String.fetchOne(statement, arguments: [key.entity.rawValue, key.rowID]) else {
                 return nil
             }
             return order(orderID, db).rows[key]
