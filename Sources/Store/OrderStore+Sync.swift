@@ -180,6 +180,13 @@ extension OrderStore {
             var clock = try Self.loadClock(db)
             var batch = ConfirmedBatch()
             for entry in page.entries where entry.version > cursor {
+                if entry.change.nodeID == identity.nodeID {
+                    // Our own change, logged before its push reply arrived: keep the outbox copy's
+                    // timestamp equal to the logged one (central may have re-stamped it), so the
+                    // pending copy and the confirmed one are the same change to the merge rules.
+                    try db.cachedStatement(sql: "UPDATE outbox SET hlc = ?1 WHERE sequence = ?2 AND hlc != ?1")
+                        .execute(arguments: [Int64(entry.change.hlc.packed), entry.change.sequence])
+                }
                 _ = try batch.merge(db, entry.change, version: entry.version)
                 report.applied += 1
                 report.touchedOrderIDs.insert(entry.change.orderID)
