@@ -67,13 +67,8 @@ extension OrderStore {
         var lines: [(quantity: Int, unitPrice: Money)] = []
         var itemValues: [String: [String: DatabaseValue]] = [:]
         for (key, row) in view.rows where key.entity == .orderItem && !row.isDeleted {
-            guard var values = TypedTable.items.values(of: row),
-                  let quantity = Int64.fromDatabaseValue(values["quantity"]!), let price = Int64.fromDatabaseValue(values["unit_price"]!)
-            else { continue }
-            let unitPrice = Money(minorUnits: price, currency: currency)
-            let total = (try? unitPrice.multiplied(by: Int(quantity)))?.minorUnits ?? 0
-            values["total_price"] = total.databaseValue
-            lines.append((Int(quantity), unitPrice))
+            guard let (values, line) = TypedTable.itemValues(of: row, currency: currency) else { continue }
+            lines.append(line)
             itemValues[key.rowID] = values
         }
         let tax = Int64.fromDatabaseValue(orderValues["tax_amount"]!) ?? 0
@@ -94,12 +89,7 @@ extension OrderStore {
         for (table, entity) in [(TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception), (.communications, .communicationLog)] {
             var children: [String: [String: DatabaseValue]] = [:]
             for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
-                guard var values = table.values(of: row) else { continue }
-                if table.carriesStamp {
-                    let stamp = row.appended ?? row.fields.values.min { $0.key < $1.key }
-                    values["hlc"] = Int64(stamp?.stamp.hlc.packed ?? 0).databaseValue
-                    values["node_id"] = (stamp?.stamp.nodeID ?? "").databaseValue
-                }
+                guard let values = table.values(of: row) else { continue }
                 children[key.rowID] = values
             }
             try replaceChildren(db, table, orderID: orderID, children)
@@ -199,7 +189,34 @@ struct TypedTable: Sendable {
             }
             if values[name] == .null, required.contains(name) { return nil }
         }
+        if carriesStamp {
+            let stamp = row.appended ?? row.fields.values.min { $0.key < $1.key }
+            values["hlc"] = Int64(stamp?.stamp.hlc.packed ?? 0).databaseValue
+            values["node_id"] = (stamp?.stamp.nodeID ?? "").databaseValue
+        }
         return values
+    }
+
+    /// An item's column values with its derived `total_price` (quantity × unit price, by
+    /// OrderDomain's `Money`), and its line for the order's totals.
+    static func itemValues(of row: RowState, currency: Currency) -> ([String: DatabaseValue], (quantity: Int, unitPrice: Money))? {
+        guard var values = items.values(of: row),
+              let quantity = Int64.fromDatabaseValue(values["quantity"]!), let price = Int64.fromDatabaseValue(values["unit_price"]!)
+        else { return nil }
+        let unitPrice = Money(minorUnits: price, currency: currency)
+        values["total_price"] = ((try? unitPrice.multiplied(by: Int(quantity)))?.minorUnits ?? 0).databaseValue
+        values["order_id"] = row.orderID.databaseValue
+        return (values, (Int(quantity), unitPrice))
+    }
+
+    static func table(for entity: EntityKind) -> TypedTable {
+        switch entity {
+        case .order: orders
+        case .orderItem: items
+        case .statusHistory: history
+        case .exception: exceptions
+        case .communicationLog: communications
+        }
     }
 
     private var upsertSQL: String {

@@ -127,6 +127,7 @@ extension OrderStore {
             var pushed = try Self.syncCounters(db).pushed
             var clock = try Self.loadClock(db)
             var batch = ConfirmedBatch()
+            var rejectedOrders: Set<String> = []
             for outcome in response.outcomes.sorted(by: { $0.sequence < $1.sequence }) where outcome.sequence > pushed {
                 guard outcome.sequence == pushed + 1 else {
                     throw StoreError.syncRefused("the push reply settles sequence \(outcome.sequence) but this node has settled only up to \(pushed)")
@@ -154,6 +155,8 @@ extension OrderStore {
                     if let reason = outcome.reason {
                         report.conflictsRecorded += try recordConflict(db, NodeConflict(change: change, rejection: reason), now: nowText)
                     }
+                    // Nothing confirmed changes, but the change leaves the view.
+                    rejectedOrders.insert(change.orderID)
                 }
             }
             try batch.flush(db)
@@ -161,7 +164,7 @@ extension OrderStore {
                 sql: "UPDATE sync_state SET pushed_up_to = ?, head_version = max(coalesce(head_version, 0), ?)",
                 arguments: [pushed, response.headVersion])
             try Self.storeClock(db, clock)
-            try reproject(db, orders: report.touchedOrderIDs, nowText: nowText)
+            try reproject(db, batch, alsoOrders: rejectedOrders, nowText: nowText)
             return report
         }
     }
@@ -177,6 +180,13 @@ extension OrderStore {
             var clock = try Self.loadClock(db)
             var batch = ConfirmedBatch()
             for entry in page.entries where entry.version > cursor {
+                if entry.change.nodeID == identity.nodeID {
+                    // Our own change, logged before its push reply arrived: keep the outbox copy's
+                    // timestamp equal to the logged one (central may have re-stamped it), so the
+                    // pending copy and the confirmed one are the same change to the merge rules.
+                    try db.cachedStatement(sql: "UPDATE outbox SET hlc = ?1 WHERE sequence = ?2 AND hlc != ?1")
+                        .execute(arguments: [Int64(entry.change.hlc.packed), entry.change.sequence])
+                }
                 _ = try batch.merge(db, entry.change, version: entry.version)
                 report.applied += 1
                 report.touchedOrderIDs.insert(entry.change.orderID)
@@ -195,7 +205,7 @@ extension OrderStore {
                 sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version = max(coalesce(head_version, 0), ?)",
                 arguments: [page.nextCursor, page.headVersion])
             try Self.storeClock(db, clock)
-            try reproject(db, orders: report.touchedOrderIDs, nowText: nowText)
+            try reproject(db, batch, nowText: nowText)
             return report
         }
     }

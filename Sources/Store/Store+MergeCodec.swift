@@ -3,35 +3,121 @@ import GRDB
 import OrderDomain
 import SyncCore
 
-/// The stored form of a confirmed row's parts: SyncCore's own wire form of `StampedValue`
-/// (value, hlc, node, sequence, version), as canonical JSON bytes.
+/// The stored form of a confirmed row's parts: every field as SyncCore's `StampedValue`
+/// (value, hlc, node, sequence, version) in a compact binary layout, because every pulled change
+/// reads and rewrites its row: little-endian integers, strings as a 32-bit length and UTF-8,
+/// values as a tag byte and payload. Schema: `[count u32] ([name] [stamped])*`, stamped =
+/// `[tag u8] [payload] [hlc u64] [node string] [sequence i64] [version i64]`.
 enum ConfirmedRowCodec {
     static func encode(fields: [String: StampedValue]) -> [UInt8] {
-        JSONValue.object(fields.mapValues(\.wire)).canonicalBytes
-    }
-
-    static func encode(_ value: StampedValue) -> [UInt8] { value.wire.canonicalBytes }
-
-    static func decodeFields(_ bytes: [UInt8]) throws -> [String: StampedValue] {
-        guard case .object(let object) = try parse(bytes) else { throw corrupt(bytes) }
-        var fields: [String: StampedValue] = [:]
-        fields.reserveCapacity(object.count)
-        for (name, value) in object {
-            do { fields[name] = try StampedValue(wire: value, path: name) } catch { throw corrupt(bytes) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(fields.count * 64)
+        append(UInt32(fields.count), to: &bytes)
+        for (name, value) in fields {
+            append(name, to: &bytes)
+            append(value, to: &bytes)
         }
-        return fields
+        return bytes
     }
 
-    static func decodeStamp(_ bytes: [UInt8]) throws -> StampedValue {
-        do { return try StampedValue(wire: try parse(bytes), path: "") } catch { throw corrupt(bytes) }
+    static func encode(_ value: StampedValue) -> [UInt8] {
+        var bytes: [UInt8] = []
+        append(value, to: &bytes)
+        return bytes
     }
 
-    private static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        do { return try JSONValue.parse(bytes) } catch { throw corrupt(bytes) }
+    static func decodeFields(_ data: Data) throws -> [String: StampedValue] {
+        try data.withUnsafeBytes { buffer in
+            var reader = Reader(buffer: buffer)
+            let count = Int(try reader.integer(UInt32.self))
+            guard count <= buffer.count else { throw corrupt(data) }
+            var fields: [String: StampedValue] = [:]
+            fields.reserveCapacity(count)
+            for _ in 0..<count {
+                let name = try reader.string()
+                fields[name] = try reader.stamped()
+            }
+            guard reader.offset == buffer.count else { throw corrupt(data) }
+            return fields
+        }
     }
 
-    private static func corrupt(_ bytes: [UInt8]) -> StoreError {
-        .corruptValue(table: "confirmed_rows", column: "fields", value: String(decoding: bytes.prefix(80), as: UTF8.self))
+    static func decodeStamp(_ data: Data) throws -> StampedValue {
+        try data.withUnsafeBytes { buffer in
+            var reader = Reader(buffer: buffer)
+            let value = try reader.stamped()
+            guard reader.offset == buffer.count else { throw corrupt(data) }
+            return value
+        }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ number: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: number.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            append(UInt32(utf8.count), to: &bytes)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    private static func append(_ value: StampedValue, to bytes: inout [UInt8]) {
+        switch value.value {
+        case .null: bytes.append(0)
+        case .integer(let number): bytes.append(1); append(number, to: &bytes)
+        case .real(let number): bytes.append(2); append(number.bitPattern, to: &bytes)
+        case .text(let text): bytes.append(3); append(text, to: &bytes)
+        case .bool(let flag): bytes.append(4); bytes.append(flag ? 1 : 0)
+        }
+        append(value.stamp.hlc.packed, to: &bytes)
+        append(value.stamp.nodeID, to: &bytes)
+        append(value.sequence, to: &bytes)
+        append(value.version, to: &bytes)
+    }
+
+    static func corrupt(_ data: Data) -> StoreError {
+        .corruptValue(table: "confirmed_rows", column: "fields", value: data.prefix(40).map { String($0, radix: 16) }.joined(separator: " "))
+    }
+
+    struct Truncated: Error {}
+
+    struct Reader {
+        let buffer: UnsafeRawBufferPointer
+        var offset = 0
+
+        mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
+            let size = MemoryLayout<T>.size
+            guard offset + size <= buffer.count else { throw Truncated() }
+            var value = T.zero
+            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + size])) }
+            offset += size
+            return T(littleEndian: value)
+        }
+
+        mutating func string() throws -> String {
+            let length = Int(try integer(UInt32.self))
+            guard offset + length <= buffer.count else { throw Truncated() }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length]), as: UTF8.self)
+            offset += length
+            return text
+        }
+
+        mutating func stamped() throws -> StampedValue {
+            let value: FieldValue
+            switch try integer(UInt8.self) {
+            case 0: value = .null
+            case 1: value = .integer(try integer(Int64.self))
+            case 2: value = .real(Double(bitPattern: try integer(UInt64.self)))
+            case 3: value = .text(try string())
+            case 4: value = .bool(try integer(UInt8.self) != 0)
+            default: throw Truncated()
+            }
+            let hlc = HLC(packed: try integer(UInt64.self))
+            let nodeID = try string()
+            return StampedValue(value: value, stamp: HLCStamp(hlc: hlc, nodeID: nodeID), sequence: try integer(Int64.self), version: try integer(Int64.self))
+        }
     }
 }
 
@@ -60,9 +146,13 @@ enum ConfirmedState {
     private static func decode(_ row: Row, key: RowKey) throws -> RowState {
         var state = RowState(entity: key.entity, rowID: key.rowID, orderID: row["order_id"])
         let fields: Data = row["fields"]
-        state.fields = try ConfirmedRowCodec.decodeFields([UInt8](fields))
-        if let appended: Data = row["appended"] { state.appended = try ConfirmedRowCodec.decodeStamp([UInt8](appended)) }
-        if let tombstone: Data = row["tombstone"] { state.tombstone = try ConfirmedRowCodec.decodeStamp([UInt8](tombstone)) }
+        do {
+            state.fields = try ConfirmedRowCodec.decodeFields(fields)
+            if let appended: Data = row["appended"] { state.appended = try ConfirmedRowCodec.decodeStamp(appended) }
+            if let tombstone: Data = row["tombstone"] { state.tombstone = try ConfirmedRowCodec.decodeStamp(tombstone) }
+        } catch is ConfirmedRowCodec.Truncated {
+            throw ConfirmedRowCodec.corrupt(fields)
+        }
         return state
     }
 
@@ -110,23 +200,37 @@ enum ConfirmedState {
 }
 
 /// The confirmed rows and registers a page or reply touches, loaded once and written back once
-/// (`flush`), merged with SyncCore's `RowState.merge` / `StatusRegister.merge`.
+/// (`flush`), merged with SyncCore's `RowState.merge` / `StatusRegister.merge`. It remembers
+/// which fields of which rows the merged changes named, so only those are re-projected.
 struct ConfirmedBatch {
-    private var rows: [RowKey: RowState] = [:]
-    private var registers: [String: StatusRegister] = [:]
+    private(set) var rows: [RowKey: RowState] = [:]
+    private(set) var registers: [String: StatusRegister] = [:]
+    /// Per touched row, the fields the merged changes carried (`status` for a status move);
+    /// nil for a delete or an append, which re-project the whole row.
+    private(set) var touched: [RowKey: Set<String>?] = [:]
 
     mutating func merge(_ db: Database, _ change: Change, version: Int64) throws -> MergeResult {
+        let key = RowKey(change.entity, change.rowID)
         if change.operation == .setStatus {
             var register = try registers[change.orderID] ?? ConfirmedState.register(db, orderID: change.orderID)
             let result = register.merge(change, version: version)
             registers[change.orderID] = register
+            note(key, fields: ["status"])
             return result
         }
-        let key = RowKey(change.entity, change.rowID)
         var row = try rows[key] ?? ConfirmedState.row(db, key) ?? RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
         let result = row.merge(change, version: version)
         rows[key] = row
+        note(key, fields: change.operation == .setFields ? Set(change.fields.keys) : nil)
         return result
+    }
+
+    private mutating func note(_ key: RowKey, fields: Set<String>?) {
+        switch (touched[key], fields) {
+        case (nil, _): touched[key] = .some(fields)
+        case (.some(.some(let known)), .some(let more)): touched[key] = .some(known.union(more))
+        default: touched[key] = .some(nil)
+        }
     }
 
     func flush(_ db: Database) throws {

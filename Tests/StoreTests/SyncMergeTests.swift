@@ -96,6 +96,11 @@ import SyncCore
         #expect(second.applied == 0)
         #expect(try b.visibleTables() == tables)
         #expect(try b.pullCursor() == page.nextCursor)
+        // A local edit made now records the cursor it was made at.
+        let order = try #require(try b.orders(OrderFilter()).first)
+        try b.setPriority(order.id, to: .high, by: "ben")
+        #expect(try b.outboxEntries().last?.baseVersion == page.nextCursor)
+        try harness.sync(b)
         try harness.pull(a)
         #expect(try a.visibleTables() == b.visibleTables())
     }
@@ -189,5 +194,32 @@ import SyncCore
         #expect(try b.order(order.id).notes == "A")
         #expect(try a.conflicts().isEmpty)
         #expect(storeError { try a.dismissConflict(conflict.id, by: "ana") } != nil)
+    }
+}
+
+@Suite struct SyncRestampTests {
+    /// A workstation whose clock runs a day ahead: central re-stamps its changes. Whether the
+    /// log entry (pull) or the push reply arrives first, the node ends with central's stamps
+    /// and the same tables as a node that only pulled.
+    @Test func restampedOwnChangesPulledBeforeTheirReply() throws {
+        var harness = SyncHarness()
+        let aheadClock = ManualClock(harness.clock.now + 86_400_000)
+        let a = try OrderStore.create(directory: harness.directory.sub("W1"), name: "W1", shopCode: "S01", clock: aheadClock.function)
+        let b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: "ana")
+        try a.changeStatus(order.id, to: .paymentConfirmed, by: "ana")
+        let request = try #require(try a.nextPush(limit: 100))
+        let reply = try harness.central.push(request, authenticatedNode: a.identity.nodeID, nowMillis: harness.clock.now)
+        #expect(reply.outcomes.allSatisfy { $0.hlc != nil })
+        try harness.pull(a)
+        #expect(try a.order(order.id).status == .paymentConfirmed)
+        // Still pending, but already carrying central's stamps.
+        #expect(try a.nextPush(limit: 100)?.changes.count == request.changes.count)
+        #expect(try a.outboxEntries().map(\.hlc) == harness.central.log.map(\.change.hlc))
+        try harness.pull(b)
+        #expect(try a.visibleTables() == b.visibleTables())
+        _ = try a.applyPushResponse(reply)
+        #expect(try a.visibleTables() == b.visibleTables())
+        #expect(try a.conflicts().isEmpty)
     }
 }

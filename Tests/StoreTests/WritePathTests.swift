@@ -128,7 +128,8 @@ import Testing
         #expect(try store.order(order.id).total.decimalString == "1343.50")
         let update = try store.outboxEntries().last!
         #expect(update.operation == .setFields && update.fields == ["quantity": .integer(3)])
-        try store.removeItem(order: order.id, item: String(vest.id.prefix(8)), by: "ana")
+        // The full id: an 8-character prefix of only digits would be read as a line number.
+        try store.removeItem(order: order.id, item: vest.id, by: "ana")
         let delete = try store.outboxEntries().last!
         #expect(delete.operation == .delete && delete.rowID == vest.id && delete.fields.isEmpty)
         #expect(try stamps(.orderItem, vest.id).isEmpty)

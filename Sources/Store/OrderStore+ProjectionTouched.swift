@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+extension OrderStore {
+    /// Re-projects what a pull page or push reply touched. Where an order has no pending
+    /// change, its visible state is its confirmed state, so only the touched rows (and, for an
+    /// order row, only the touched columns) are rewritten from the batch already in memory;
+    /// totals are recomputed when an item, tax or shipping changed. An order with pending
+    /// changes, one not yet shown, or one a touched row cannot be written for incrementally
+    /// (a row missing required fields) is re-projected whole (`reproject(_:orders:nowText:)`).
+    func reproject(_ db: Database, _ batch: ConfirmedBatch, alsoOrders: Set<String> = [], nowText: String) throws {
+        let pushed = try Self.syncCounters(db).pushed
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT outbox_last_sequence FROM node_state")) ?? 0
+        let pendingOrders = last > pushed
+            ? Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?"), arguments: [pushed]))
+            : []
+        var full = alsoOrders
+        var byOrder: [String: [(key: RowKey, fields: Set<String>?)]] = [:]
+        for (key, fields) in batch.touched {
+            let orderID = key.entity == .order ? key.rowID : batch.rows[key]!.orderID
+            if pendingOrders.contains(orderID) {
+                full.insert(orderID)
+            } else {
+                byOrder[orderID, default: []].append((key, fields))
+            }
+        }
+        for (orderID, rows) in byOrder where !full.contains(orderID) {
+            if try !projectTouched(db, batch, orderID: orderID, rows: rows, nowText: nowText) { full.insert(orderID) }
+        }
+        try reproject(db, orders: full, nowText: nowText)
+    }
+
+    /// Writes the touched rows of one order without pending changes; false when the order
+    /// needs a full projection instead.
+    private func projectTouched(
+        _ db: Database, _ batch: ConfirmedBatch, orderID: String, rows: [(key: RowKey, fields: Set<String>?)], nowText: String
+    ) throws -> Bool {
+        // Most pages touch only the order row: its currency is needed only for items.
+        var currency: Currency?
+        func orderCurrency() throws -> Currency? {
+            if currency == nil, let code = try String.fetchOne(db.cachedStatement(sql: "SELECT currency FROM orders WHERE id = ?"), arguments: [orderID]) {
+                currency = try? Currency(code: code)
+            }
+            return currency
+        }
+        var totalsChanged = false
+        for (key, fields) in rows.sorted(by: { $0.key < $1.key }) {
+            switch key.entity {
+            case .order:
+                guard let fields else { return false }
+                var assignments: [String] = []
+                var values: [DatabaseValue] = []
+                for name in fields.sorted() where TypedTable.orderColumns.contains(name) {
+                    guard let value = batch.rows[key]?.fields[name]?.value else { return false }
+                    // An order's currency is fixed at creation; a change to it re-projects everything.
+                    if name == "currency" { return false }
+                    assignments.append("\(name) = ?")
+                    values.append(value.databaseValue)
+                    if name == "tax_amount" || name == "shipping_amount" { totalsChanged = true }
+                }
+                if fields.contains("status") {
+                    let register = try batch.registers[orderID] ?? ConfirmedState.register(db, orderID: orderID)
+                    assignments += ["status = ?", "resume_status = ?"]
+                    values += [register.status.rawValue.databaseValue, register.resolution.resumeStatus?.rawValue.databaseValue ?? .null]
+                }
+                guard !assignments.isEmpty else { continue }
+                try db.cachedStatement(sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?")
+                    .execute(arguments: StatementArguments(values + [nowText.databaseValue, orderID.databaseValue]))
+                // Not shown yet (its creation was not visible): project it whole.
+                guard db.changesCount == 1 else { return false }
+            case .orderItem:
+                guard let row = batch.rows[key], let currency = try orderCurrency() else { return false }
+                totalsChanged = true
+                if row.isDeleted {
+                    try db.cachedStatement(sql: "DELETE FROM order_items WHERE id = ?").execute(arguments: [key.rowID])
+                } else {
+                    guard let (values, _) = TypedTable.itemValues(of: row, currency: currency) else { return false }
+                    try TypedTable.items.upsert(db, id: key.rowID, values)
+                }
+            case .statusHistory, .exception, .communicationLog:
+                guard let row = batch.rows[key], try orderCurrency() != nil else { return false }
+                let table = TypedTable.table(for: key.entity)
+                if row.isDeleted {
+                    try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [key.rowID])
+                } else {
+                    guard var values = table.values(of: row) else { return false }
+                    values["order_id"] = orderID.databaseValue
+                    try table.upsert(db, id: key.rowID, values)
+                }
+            }
+        }
+        if totalsChanged {
+            do { try recomputeTotals(db, orderID: orderID) } catch is OrderValidationError { return false }
+        }
+        return true
+    }
+}
+
+extension TypedTable {
+    /// The synced columns of `orders` a set_fields may touch.
+    static let orderColumns = Set(orders.synced.map(\.name))
+}
