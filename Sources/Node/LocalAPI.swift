@@ -5,7 +5,7 @@ import JSONViews
 import Logging
 import Store
 
-/// The node's JSON API for the staff's screens, on 127.0.0.1 (docs/LOCAL-API.md):
+/// The node's JSON API for the staff's screens, on 127.0.0.1:
 ///
 /// | route | answer |
 /// |---|---|

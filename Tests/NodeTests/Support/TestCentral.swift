@@ -19,6 +19,8 @@ final class TestCentral {
     /// When set, the next push gets a 409 `sequence_gap` asking to resend from its first
     /// sequence (as if central had lost track of it), once.
     var injectGap = false
+    /// Called after every request central answered, so tests can wait on it.
+    var onActivity: () -> Void = {}
     private(set) var pushes: [PushRequest] = []
     private(set) var pullCount = 0
     private(set) var healthChecks = 0
@@ -62,6 +64,7 @@ final class TestCentral {
         }
         router.post("/v1/push") { [unowned self] request, responder in
             responder.send(push(request))
+            onActivity()
         }
         router.get("/v1/pull") { [unowned self] request, responder in
             guard authenticate(request) != nil else { return responder.send(Self.error(.unauthorized, "unknown token")) }
