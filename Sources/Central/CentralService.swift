@@ -57,13 +57,6 @@ public final class CentralService: Sendable {
         let lock = try ServeLock(databasePath: databasePath)
         defer { lock.release() }
         let store = try CentralStore.open(path: databasePath)
-        // A parent that spawned us from a thread with SIGINT/SIGTERM blocked (test runners, some
-        // supervisors) passes its mask on; the signals we shut down on must reach us.
-        var shutdownSignals = sigset_t()
-        sigemptyset(&shutdownSignals)
-        sigaddset(&shutdownSignals, SIGINT)
-        sigaddset(&shutdownSignals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &shutdownSignals, nil)
         let loop = try EventLoop()
         let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port)
         try loop.shutdownOnSignals()

@@ -29,7 +29,6 @@ struct NodeRun: ParsableCommand {
         let address = try ListenAddress(listen)
         let store = try global.openStore()
         let loop = try EventLoop(configuration: .init(lagSampleInterval: .seconds(1)))
-        try Self.unblockShutdownSignals()
         try loop.shutdownOnSignals()
         var configuration = NodeDaemon.Configuration()
         configuration.listenHost = address.host
@@ -50,19 +49,6 @@ struct NodeRun: ParsableCommand {
             if let error = startFailure as? StoreError { throw error }
             throw CLIError("cannot start the node: \(startFailure)", exitCode: ExitCodes.storage)
         }
-    }
-}
-
-extension NodeRun {
-    /// A parent may have started us with SIGTERM/SIGINT blocked (the mask is inherited: test
-    /// runners, some supervisors); blocked, they would never reach the loop's signal watchers.
-    static func unblockShutdownSignals() throws {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        let result = pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-        guard result == 0 else { throw CLIError("cannot unblock SIGTERM/SIGINT: error \(result)", exitCode: ExitCodes.storage) }
     }
 }
 
