@@ -33,7 +33,9 @@ public struct SyncEndpoint: Sendable, Equatable {
 /// receives and decides. Loop-confined.
 public final class SyncEngine {
     public struct Configuration: Sendable {
-        /// Quiet time after an edit before syncing, so a burst of edits goes in one push.
+        /// Least time between the starts of two edit-triggered cycles. The first edit after a
+        /// quiet spell syncs at once (leading edge), so it shows on other workstations within a
+        /// round trip; edits made while a cycle runs, or within this spacing, go in one later push.
         public var debounce: Duration = .milliseconds(50)
         public var backoff = Backoff()
         public var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
@@ -90,6 +92,8 @@ public final class SyncEngine {
     private var rerunRequested = false
     private var inFlight: HTTPClientTask?
     private var debounceTimer: LoopTimer?
+    /// When the last cycle started, for the spacing of edit-triggered cycles.
+    private var lastCycleStartedAt: ContinuousClock.Instant?
     private var retryTimer: LoopTimer?
     private var stream: EventSource?
     private var backoff: Backoff
@@ -118,18 +122,21 @@ public final class SyncEngine {
         syncNow()
     }
 
-    /// Syncs after the debounce delay, restarting it on each call. While waiting to retry the
-    /// retry timer decides (edits must not defeat the backoff against an unreachable central).
+    /// Syncs at once when no cycle started within the debounce spacing, else when the spacing
+    /// has passed; a call during a cycle queues one more. While waiting to retry the retry timer
+    /// decides (edits must not defeat the backoff against an unreachable central).
     public func syncSoon() {
         loop.assertInLoopThread()
         switch phase {
         case .halted, .stopped, .waitingToRetry: return
         case .syncing: rerunRequested = true
         case .idle:
+            let sinceLastCycle = lastCycleStartedAt.map { ContinuousClock.now - $0 }
+            guard let sinceLastCycle, sinceLastCycle < configuration.debounce else { return runCycle() }
             if debounceTimer == nil {
                 debounceTimer = loop.makeTimer { [weak self] _ in self?.syncNow() }
             }
-            debounceTimer?.start(after: configuration.debounce)
+            debounceTimer?.start(after: configuration.debounce - sinceLastCycle)
         }
     }
 
@@ -167,6 +174,7 @@ public final class SyncEngine {
 
     private func runCycle() {
         phase = .syncing
+        lastCycleStartedAt = .now
         rerunRequested = false
         resendRequested = nil
         report = CycleReport()
