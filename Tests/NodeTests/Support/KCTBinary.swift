@@ -3,26 +3,13 @@ import Foundation
 import Glibc
 #endif
 
-/// The built `kct` executable (beside this test bundle, else `.build/debug/kct`), run in a
-/// data directory of its own.
+/// The built `kct` executable run in a data directory of its own, awaited from async tests
+/// (the CLI tests' `KCTProcess` blocks its caller).
 struct KCTBinary {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = KCTProcess.Result
 
-    static let executable: URL = {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kct")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            let candidate = directory.appendingPathComponent(".build/debug/kct")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return besideTests
-    }()
+    /// Found the same way as the CLI tests' (`KCTProcess.swift` is linked into this target).
+    static var executable: URL { KCTProcess.executable }
 
     let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("kct-node-cli-\(UUID().uuidString)").path
 
