@@ -32,6 +32,15 @@ let package = Package(
         .target(name: "OrderDomain"),
         .target(name: "SyncCore", dependencies: ["OrderDomain"]),
 
+        // Password hashes (scrypt from swift-crypto's _CryptoExtras), bearer tokens and
+        // constant-time comparison: the only place secrets are made or checked.
+        .target(
+            name: "StaffAuth",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
+
         // The JSON shapes of orders, stats and the outbox, shared by `kct --json` and the node's
         // local API; and the JSON order input both accept.
         .target(name: "JSONViews", dependencies: ["OrderDomain", "SyncCore", "Store"]),
@@ -121,6 +130,7 @@ let package = Package(
                 "Central", "SyncCore", "OrderDomain", "EventLoop", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [

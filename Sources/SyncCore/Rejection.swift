@@ -25,6 +25,15 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case orderMismatch = "order_mismatch"
         /// The status move is not allowed from the status it was made from.
         case illegalTransition = "illegal_transition"
+        /// The author's role, as the judging side knows it, does not allow the change
+        /// (PERMISSIONS.md). The message names the role and which roles may.
+        case forbidden
+        /// The author is not a staff account central knows.
+        case unknownAuthor = "unknown_author"
+        /// The author's account is disabled.
+        case accountDisabled = "account_disabled"
+        /// The change is for an order of another shop than the pushing node's.
+        case wrongShop = "wrong_shop"
     }
 
     public var code: Code
