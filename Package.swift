@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "OrderDomain", "SyncCore",
+                "OrderDomain", "SyncCore", "StaffAuth",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
 
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "JSONViews", "EventLoop", "HTTP", "CLibUV",
+                "OrderDomain", "SyncCore", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP", "CLibUV",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -11,6 +11,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: String
     public var message: String
     public var allowed: [String]?
+    /// Seconds to wait before trying again (a 429's `Retry-After`).
+    public var retryAfterSeconds: Int?
 
     public init(_ status: HTTPStatus, code: String, _ message: String, allowed: [String]? = nil) {
         self.status = status
@@ -22,6 +24,16 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(status.code) \(code): \(message)" }
 
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, code: "bad_request", message) }
+
+    /// 401: no session, or one that expired, ended, or whose account is disabled.
+    public static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, code: "unauthorized", message) }
+
+    /// 429 with `Retry-After`.
+    public static func tooManyRequests(_ message: String, retryAfterSeconds: Int) -> APIError {
+        var error = APIError(.tooManyRequests, code: "rate_limited", message)
+        error.retryAfterSeconds = max(1, retryAfterSeconds)
+        return error
+    }
 
     /// How the replica's refusals reach a screen: unknown → 404, broken rule → 422, a move the
     /// lifecycle does not allow → 409 naming the allowed moves; storage failures → 500.
@@ -35,6 +47,16 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             self.init(.unprocessableEntity, code: "invalid", error.description)
         case .transition(let refused):
             self.init(.conflict, code: "illegal_transition", error.description, allowed: refused.allowed.map(\.rawValue))
+        case .forbidden(let rejection):
+            self.init(.forbidden, code: rejection.code.rawValue, rejection.message)
+        case .wrongShop:
+            self.init(.forbidden, code: "wrong_shop", error.description)
+        case .accounts, .conflictNotActionable:
+            self.init(.conflict, code: "refused", error.description)
+        case .signInFailed:
+            self.init(.unauthorized, code: "sign_in_failed", error.description)
+        case .signInThrottled(_, let seconds):
+            self = .tooManyRequests(error.description, retryAfterSeconds: seconds)
         default:
             self.init(.internalServerError, code: "internal_error", error.description)
         }
@@ -55,6 +77,9 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         var body: [String: Any] = ["code": code, "message": message]
         if let allowed { body["allowed"] = allowed }
         let data = (try? JSONSerialization.data(withJSONObject: ["error": body], options: [.sortedKeys])) ?? Data()
-        return .json(bytes: Array(data), status: status)
+        var response = HTTPResponse.json(bytes: Array(data), status: status)
+        if let retryAfterSeconds { response.headers.set("Retry-After", String(retryAfterSeconds)) }
+        if status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
+        return response
     }
 }

@@ -6,7 +6,7 @@ import Store
 
 extension LocalAPI {
     /// `GET /api/orders?status=a,b&priority=rush&search=jane&limit=50`.
-    func listOrders(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    func listOrders(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let query = request.query
         let unknown = Set(query.keys).subtracting(["status", "priority", "search", "limit"])
         guard unknown.isEmpty else { throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))") }
@@ -21,49 +21,47 @@ extension LocalAPI {
             filter.limit = limit
         }
         let chosen = filter
-        answer(responder) { store in
+        answer(responder, token) { store, _ in
             try APIJSON.encode(try store.orders(chosen).map { OrderJSON(try store.detail($0.id)) })
         }
     }
 
-    func showOrder(_ request: HTTPRequest, _ responder: HTTPResponder) {
+    func showOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) {
         let reference = request.pathParameters["ref"] ?? ""
-        answer(responder) { store in try APIJSON.encode(OrderJSON(try store.detail(reference))) }
+        answer(responder, token) { store, _ in try APIJSON.encode(OrderJSON(try store.detail(reference))) }
     }
 
     /// `POST /api/orders` with the order object of `kct orders create --from-json`.
-    func createOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    func createOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let object = try Self.jsonObject(request)
         let draft: OrderDraft
         do { draft = try OrderDraftInput.draft(object, label: "order") } catch {
             throw APIError.badRequest("\(error)")
         }
-        let author = try author(request)
-        edit(responder, status: .created) { store in
-            let order = try store.createOrder(draft, by: author)
+        edit(responder, token, status: .created) { store, actor in
+            let order = try store.createOrder(draft, by: actor)
             return (order.id, try store.detail(order.id))
         }
     }
 
     /// `PATCH /api/orders/:ref`: any of the fields below; null or "" clears an optional one.
-    func updateOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    func updateOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let reference = request.pathParameters["ref"] ?? ""
         let input = try OrderPatchInput(Self.jsonObject(request))
-        let author = try author(request)
-        edit(responder) { store in
+        edit(responder, token) { store, actor in
             var orderID = try store.order(reference).id
             if let patch = try input.patch(currency: try store.currency(of: reference)) {
-                orderID = try store.updateOrder(reference, patch, by: author).id
+                orderID = try store.updateOrder(reference, patch, by: actor).id
             }
             if let priority = input.priority {
-                orderID = try store.setPriority(reference, to: priority, by: author).id
+                orderID = try store.setPriority(reference, to: priority, by: actor).id
             }
             return (orderID, try store.detail(orderID))
         }
     }
 
     /// `POST /api/orders/:ref/status` with `{"status": "in_production", "note": "…"}`.
-    func moveOrder(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+    func moveOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let reference = request.pathParameters["ref"] ?? ""
         let object = try Self.jsonObject(request)
         let unknown = Set(object.keys).subtracting(["status", "note"])
@@ -78,19 +76,19 @@ extension LocalAPI {
         case let text as String: note = text
         default: throw APIError.badRequest("note must be a string")
         }
-        let author = try author(request)
-        edit(responder) { store in
-            let moved = try store.changeStatus(reference, to: target, note: note, by: author)
+        edit(responder, token) { store, actor in
+            let moved = try store.changeStatus(reference, to: target, note: note, by: actor)
             return (moved.id, try store.detail(moved.id))
         }
     }
 
-    /// An edit on the thread pool, then (on the loop) the answer and the daemon's notice.
-    private func edit(_ responder: HTTPResponder, status: HTTPStatus = .ok,
-                      _ work: @escaping @Sendable (OrderStore) throws -> (String, OrderDetail)) {
+    /// An edit on the thread pool as the session's person, then (on the loop) the answer and
+    /// the daemon's notice.
+    private func edit(_ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
+                      _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (String, OrderDetail)) {
         let store = self.store
         loop.offload({ () throws -> (String, Int64, [UInt8]) in
-            let (orderID, detail) = try work(store)
+            let (orderID, detail) = try work(store, try Self.actor(store, token))
             return (orderID, try store.lastOutboxSequence(), try APIJSON.encode(OrderJSON(detail)))
         }) { [weak self] result in
             switch result {

@@ -17,10 +17,17 @@ import Store
 /// | `GET /api/stats`, `GET /api/sync` | dashboard, sync status |
 /// | `GET /api/conflicts[?all=true]` | open conflicts (`kct conflicts list --json` shape) |
 /// | `GET /api/events` | server-sent events: order ids changed by local edits and by sync |
+/// | `POST /api/session` | sign in: `{"email","password"}` → `{"token","expires_at","email","name","role"}` |
+/// | `GET /api/session`, `DELETE /api/session` | who is signed in; sign out |
 ///
-/// No sign-in yet (a later issue): the API listens on loopback only and trusts every local
-/// caller; the author of an edit is the `KCT-Author` header (default `local-api`).
-/// Every database call runs on the loop's thread pool. Loop-confined.
+/// Every route but `POST /api/session` needs `Authorization: Bearer <token>` of a session
+/// (401 without one, or with one that is unknown, expired, ended, or whose account was
+/// disabled). API sessions last 8 hours from their last use. Edits are made as the session's
+/// person and checked against their role (403 `forbidden` with the matrix's message). Each
+/// session is rate limited (token bucket, 429 with `Retry-After`); failed sign-ins are slowed
+/// down per e-mail (429 too). Tokens and passwords are never logged.
+/// Every database call (and the ~0.1 s password check) runs on the loop's thread pool.
+/// Loop-confined.
 public final class LocalAPI {
     public struct Hooks {
         /// A request changed the replica: the order and the outbox's last sequence after it.
@@ -36,13 +43,16 @@ public final class LocalAPI {
     public let server: HTTPServer
     let hub: EventStreamHub
     var hooks: Hooks
+    var rateLimiter: RateLimiter
 
     public init(loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
+                rateLimit: APIRateLimit = APIRateLimit(),
                 hooks: Hooks = Hooks(), logger: Logger = Logger(label: "kct.node.api")) throws(UVError) {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
         self.hooks = hooks
+        self.rateLimiter = RateLimiter(rateLimit)
         let hub = EventStreamHub(loop: loop)
         self.hub = hub
         var configuration = HTTPServer.Configuration()
@@ -80,37 +90,50 @@ public final class LocalAPI {
 
     private static func router(_ box: WeakAPI) -> HTTPRouter {
         var router = HTTPRouter()
-        func route(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void) {
+        /// A route open to anyone on loopback (only signing in).
+        func open(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void) {
             router.add(method, pattern) { request, responder in
                 guard let api = box.api else { throw HTTPError(.serviceUnavailable, "the node is shutting down") }
                 do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
             }
         }
-        route(.get, "/api/orders") { api, request, responder in try api.listOrders(request, responder) }
-        route(.post, "/api/orders") { api, request, responder in try api.createOrder(request, responder) }
-        route(.get, "/api/orders/:ref") { api, request, responder in api.showOrder(request, responder) }
-        route(.patch, "/api/orders/:ref") { api, request, responder in try api.updateOrder(request, responder) }
-        route(.post, "/api/orders/:ref/status") { api, request, responder in try api.moveOrder(request, responder) }
-        route(.get, "/api/stats") { api, _, responder in
-            api.answer(responder) { store in try APIJSON.encode(StatsJSON(try store.stats())) }
+        /// A route that needs a session's bearer token, within its rate limit; the handler gets
+        /// the token (checked against the replica on the thread pool, by `answer` and `edit`).
+        func route(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder, SessionToken) throws -> Void) {
+            open(method, pattern) { api, request, responder in
+                let token = try api.admit(request)
+                try handler(api, request, responder, token)
+            }
         }
-        route(.get, "/api/sync") { api, _, responder in api.syncStatus(responder) }
-        route(.get, "/api/conflicts") { api, request, responder in
+        open(.post, "/api/session") { api, request, responder in try api.signIn(request, responder) }
+        route(.get, "/api/session") { api, _, responder, token in api.whoami(responder, token) }
+        route(.delete, "/api/session") { api, _, responder, token in api.signOut(responder, token) }
+        route(.get, "/api/orders") { api, request, responder, token in try api.listOrders(request, responder, token) }
+        route(.post, "/api/orders") { api, request, responder, token in try api.createOrder(request, responder, token) }
+        route(.get, "/api/orders/:ref") { api, request, responder, token in api.showOrder(request, responder, token) }
+        route(.patch, "/api/orders/:ref") { api, request, responder, token in try api.updateOrder(request, responder, token) }
+        route(.post, "/api/orders/:ref/status") { api, request, responder, token in try api.moveOrder(request, responder, token) }
+        route(.get, "/api/stats") { api, _, responder, token in
+            api.answer(responder, token) { store, _ in try APIJSON.encode(StatsJSON(try store.stats())) }
+        }
+        route(.get, "/api/sync") { api, _, responder, token in api.syncStatus(responder, token) }
+        route(.get, "/api/conflicts") { api, request, responder, token in
             // Open conflicts; `?all=true` adds the dismissed and re-applied ones.
             let all = request.query["all"] == "true"
-            api.answer(responder) { store in try APIJSON.encode(try store.conflicts(includeSettled: all).map(ConflictJSON.init)) }
+            api.answer(responder, token) { store, _ in try APIJSON.encode(try store.conflicts(includeSettled: all).map(ConflictJSON.init)) }
         }
-        route(.get, "/api/events") { api, request, responder in api.hub.subscribe(responder, request: request) }
+        route(.get, "/api/events") { api, request, responder, token in api.subscribe(request, responder, token) }
         return router
     }
 
     // MARK: Plumbing
 
-    /// Runs `work` on the thread pool and sends its JSON bytes (or its error) back on the loop.
-    func answer(_ responder: HTTPResponder, status: HTTPStatus = .ok,
-                _ work: @escaping @Sendable (OrderStore) throws -> [UInt8]) {
+    /// Runs `work` on the thread pool as the session's person and sends its JSON bytes (or
+    /// its error) back on the loop.
+    func answer(_ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
+                _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> [UInt8]) {
         let store = self.store
-        loop.offload({ try work(store) }) { result in
+        loop.offload({ try work(store, try Self.actor(store, token)) }) { result in
             switch result {
             case .success(let bytes): responder.send(.json(bytes: bytes, status: status))
             case .failure(let error): responder.send(APIError(any: error).response)
@@ -118,16 +141,20 @@ public final class LocalAPI {
         }
     }
 
-    func syncStatus(_ responder: HTTPResponder) {
+    func syncStatus(_ responder: HTTPResponder, _ token: SessionToken) {
         let live = hooks.liveSync()
-        answer(responder) { store in try APIJSON.encode(SyncStatusJSON(try store.syncStatus(), live: live)) }
+        answer(responder, token) { store, _ in try APIJSON.encode(SyncStatusJSON(try store.syncStatus(), live: live)) }
     }
 
-    func author(_ request: HTTPRequest) throws(APIError) -> String {
-        guard let given = request.headers["KCT-Author"] else { return "local-api" }
-        let name = given.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 255 else { throw .badRequest("KCT-Author must be 1 to 255 characters") }
-        return name
+    /// The event stream, once the session is checked.
+    func subscribe(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) {
+        let store = self.store
+        loop.offload({ try Self.actor(store, token) }) { [weak self] result in
+            switch result {
+            case .success: self?.hub.subscribe(responder, request: request)
+            case .failure(let error): responder.send(APIError(any: error).response)
+            }
+        }
     }
 
     /// The body as a JSON object; a 400 saying so otherwise.

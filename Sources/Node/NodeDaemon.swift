@@ -23,6 +23,8 @@ public final class NodeDaemon: LoopService {
         /// How long after the replica's files change the outbox is checked, so a burst of writes
         /// costs one check.
         public var replicaCheckDelay: Duration = .milliseconds(20)
+        /// Requests per session the local API allows.
+        public var rateLimit = APIRateLimit()
 
         public init() {}
     }
@@ -71,7 +73,8 @@ public final class NodeDaemon: LoopService {
         self.configuration = configuration
         self.logger = logger
         knownOutboxSequence = startup.lastOutboxSequence
-        api = try LocalAPI(loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort)
+        api = try LocalAPI(loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
+                           rateLimit: configuration.rateLimit)
         if let url = startup.settings.centralURL, let token = startup.settings.token {
             let client = try HTTPClient(loop: loop)
             self.client = client

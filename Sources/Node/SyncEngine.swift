@@ -28,6 +28,8 @@ public struct SyncEndpoint: Sendable, Equatable {
 /// the cursor, when the stream (re)connects, and on a retry timer with exponential backoff and
 /// jitter after a failure — so a failed upload is retried even if no new edit arrives.
 /// Errors retrying cannot fix (401, 403, 426, sequence_reused) halt syncing until restart.
+/// After pulling, a cycle refreshes the staff accounts (at most every `accountsInterval`) and
+/// uploads the sign-in events (`SyncEngine+Accounts.swift`).
 ///
 /// Every database step runs on the loop's thread pool (`offload`); the loop thread only sends,
 /// receives and decides. Loop-confined.
@@ -42,6 +44,9 @@ public final class SyncEngine {
         public var pullPageLimit = ProtocolLimits.defaultPullLimit
         public var requestTimeout: Duration = .seconds(30)
         public var stream = EventSource.Configuration()
+        /// Least time between two fetches of central's accounts (`GET /v1/accounts`), which ride
+        /// on sync cycles; the first cycle of an engine always fetches them.
+        public var accountsInterval: Duration = .seconds(10)
 
         public init() {}
     }
@@ -100,6 +105,8 @@ public final class SyncEngine {
     private var report = CycleReport()
     /// The sequence a `sequence_gap` asked for in this cycle (asked twice for the same → give up).
     private var resendRequested: Int64?
+    /// When central's accounts were last fetched (nil: never, so the next cycle fetches).
+    var accountsFetchedAt: ContinuousClock.Instant?
 
     public init(loop: EventLoop, client: HTTPClient, store: OrderStore, endpoint: SyncEndpoint,
                 configuration: Configuration = Configuration(), logger: Logger = Logger(label: "kct.node.sync")) {
@@ -282,7 +289,7 @@ public final class SyncEngine {
                     report.pulledEntries += page.entries.count
                     cursor = max(cursor, page.nextCursor)
                     absorb(applied)
-                    if page.hasMore { pull(after: page.nextCursor) } else { finish() }
+                    if page.hasMore { pull(after: page.nextCursor) } else { refreshAccounts() }
                 }
             }
         }
@@ -294,7 +301,7 @@ public final class SyncEngine {
         if !applied.touchedOrderIDs.isEmpty { onReplicaChanged?(applied.touchedOrderIDs) }
     }
 
-    private func finish() {
+    func finish() {
         report.cursor = cursor
         report.headVersion = headVersion ?? cursor
         phase = .idle
@@ -305,7 +312,7 @@ public final class SyncEngine {
         if rerunRequested { runCycle() }
     }
 
-    private func fail(_ error: SyncError) {
+    func fail(_ error: SyncError) {
         guard phase == .syncing else { return }
         lastError = error
         failedCycles += 1
@@ -375,7 +382,7 @@ public final class SyncEngine {
 
     // MARK: Plumbing
 
-    private var protocolHeaders: HTTPHeaders {
+    var protocolHeaders: HTTPHeaders {
         var headers = HTTPHeaders()
         headers.set("Authorization", "Bearer \(endpoint.token)")
         headers.set(ProtocolVersion.headerName, String(ProtocolVersion.current))
@@ -383,7 +390,7 @@ public final class SyncEngine {
     }
 
     /// One HTTP exchange of the current cycle; dropped if the engine stopped meanwhile.
-    private func send(_ request: HTTPClientRequest, endpoint name: String,
+    func send(_ request: HTTPClientRequest, endpoint name: String,
                       then handle: @escaping (Result<HTTPClientResponse, SyncError>) -> Void) {
         inFlight = client.send(request) { [weak self] result in
             guard let self else { return }
@@ -404,7 +411,7 @@ public final class SyncEngine {
     }
 
     /// Database work on the thread pool; `then` runs on the loop unless the engine stopped meanwhile.
-    private func withStore<Output: Sendable>(_ work: @escaping @Sendable (OrderStore) throws(StoreError) -> Output,
+    func withStore<Output: Sendable>(_ work: @escaping @Sendable (OrderStore) throws(StoreError) -> Output,
                                              then: @escaping (Output) -> Void) {
         let store = self.store
         loop.offload({ try work(store) }) { [weak self] result in

@@ -11,7 +11,13 @@ import SyncCore
 /// processes writing the same replica never hand out the same sequence or a smaller HLC.
 struct ChangeRecorder {
     let nodeID: String
-    let author: String
+    /// Who makes the edit; every change is checked against their role before it is queued.
+    let actor: StaffActor
+    /// This workstation's shop: edits of another shop's orders are refused.
+    let shopCode: String
+    var author: String { actor.email }
+    /// Orders already checked to belong to this shop in this edit.
+    private var ownOrders: Set<String> = []
     /// Wall time of the edit; also the `created_at` of its rows.
     let nowMillis: UInt64
     private(set) var clock: HybridLogicalClock
@@ -24,14 +30,15 @@ struct ChangeRecorder {
     let nowText: String
     var nowSeconds: Double { Double(nowMillis) / 1000 }
 
-    init(_ db: Database, nodeID: String, author: String, nowMillis: UInt64) throws {
+    init(_ db: Database, nodeID: String, actor: StaffActor, shopCode: String, nowMillis: UInt64) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT hlc_last, outbox_last_sequence, pull_cursor FROM node_state, sync_state
             """)) else {
             throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
         }
         self.nodeID = nodeID
-        self.author = author
+        self.actor = actor
+        self.shopCode = shopCode
         self.nowMillis = nowMillis
         self.nowText = Timestamp.format(millis: nowMillis)
         let hlcLast: Int64 = row["hlc_last"]
@@ -56,6 +63,7 @@ struct ChangeRecorder {
         let change = Change(
             nodeID: nodeID, sequence: lastSequence, hlc: hlc, entity: entity, rowID: rowID, orderID: orderID,
             operation: operation, fields: fields, author: author, baseVersion: baseVersion)
+        try authorize(db, change, rowExists: !createsRow)
         let encodedFields = OutboxCodec.encode(fields)
         try db.cachedStatement(sql: """
             INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at, base_version)
@@ -97,6 +105,27 @@ struct ChangeRecorder {
                 """).execute(arguments: [entity.rawValue, rowID, orderID, Int64(hlc.packed), nodeID])
         }
         changes.append(change)
+    }
+
+    /// Nothing is queued that the permission matrix refuses for the actor's role, or that
+    /// touches another shop's order. `rowExists` comes from the write path, which knows from the
+    /// replica before the edit whether the change creates its row. Throwing rolls the whole
+    /// edit back.
+    private mutating func authorize(_ db: Database, _ change: Change, rowExists: Bool) throws {
+        do throws(Rejection) {
+            try PermissionMatrix.authorize(change, role: actor.role, rowExists: rowExists)
+        } catch {
+            throw StoreError.forbidden(error)
+        }
+        guard !ownOrders.contains(change.orderID) else { return }
+        if let number = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"), arguments: [change.orderID]) {
+            let orderShop = number.split(separator: "-").first.map(String.init) ?? number
+            guard orderShop == shopCode else {
+                throw StoreError.wrongShop(orderNumber: number, orderShop: orderShop, thisShop: shopCode)
+            }
+        }
+        ownOrders.insert(change.orderID)
     }
 
     /// The HLC of the last change recorded (for rows that carry their own stamp).
@@ -172,14 +201,16 @@ enum OutboxCodec {
 extension OrderStore {
     /// The single write path: runs `body` in one immediate transaction with a `ChangeRecorder`,
     /// and commits rows, stamps, outbox entries and clock together. Any error rolls everything
-    /// back, so a refused edit leaves no row and no outbox entry.
-    func edit<T>(by author: String, _ body: (Database, inout ChangeRecorder) throws -> T) throws(StoreError) -> T {
+    /// back, so a refused edit (a broken rule, a role that does not allow it, another shop's
+    /// order) leaves no row and no outbox entry.
+    func edit<T>(by actor: StaffActor, _ body: (Database, inout ChangeRecorder) throws -> T) throws(StoreError) -> T {
         let nowMillis = wallClockMillis()
         do {
             return try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    var recorder = try ChangeRecorder(db, nodeID: identity.nodeID, author: author, nowMillis: nowMillis)
+                    var recorder = try ChangeRecorder(
+                        db, nodeID: identity.nodeID, actor: actor, shopCode: identity.shopCode, nowMillis: nowMillis)
                     result = try body(db, &recorder)
                     try recorder.finish(db)
                     return .commit

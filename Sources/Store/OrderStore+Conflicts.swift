@@ -126,17 +126,25 @@ extension OrderStore {
             settledAt: row["settled_at"], settledBy: row["settled_by"], reappliedSequence: row["reapplied_sequence"])
     }
 
+    /// Settling one's own conflict needs `resolve_own_conflicts`; someone else's,
+    /// `resolve_others_conflicts` (PERMISSIONS.md).
+    static func requireSettling(_ conflict: ConflictRecord, by actor: StaffActor) throws(StoreError) {
+        let permission: Permission = conflict.author.lowercased() == actor.email ? .resolveOwnConflicts : .resolveOthersConflicts
+        do { try PermissionMatrix.require(permission, role: actor.role, person: actor.email) } catch { throw .forbidden(error) }
+    }
+
     /// Marks an open conflict as seen and accepted as it is.
     @discardableResult
-    public func dismissConflict(_ id: Int64, by author: String) throws(StoreError) -> ConflictRecord {
+    public func dismissConflict(_ id: Int64, by actor: StaffActor) throws(StoreError) -> ConflictRecord {
         let now = Timestamp.format(millis: wallClockMillis())
         return try write { db in
             let record = try Self.conflict(db, id)
             guard record.state == .open else {
                 throw StoreError.conflictNotActionable("conflict \(id) is already \(record.state.rawValue); nothing changed")
             }
+            try Self.requireSettling(record, by: actor)
             try db.execute(
-                sql: "UPDATE conflicts SET state = 'dismissed', settled_at = ?, settled_by = ? WHERE id = ?", arguments: [now, author, id])
+                sql: "UPDATE conflicts SET state = 'dismissed', settled_at = ?, settled_by = ? WHERE id = ?", arguments: [now, actor.email, id])
             return try Self.conflict(db, id)
         }
     }

@@ -11,12 +11,13 @@ extension OrderStore {
     /// the conflict is marked `reapplied` in the same transaction. Refused, changing nothing,
     /// when the edit is no longer valid.
     @discardableResult
-    public func reapplyConflict(_ id: Int64, by author: String) throws(StoreError) -> ConflictRecord {
-        try edit(by: author) { db, recorder in
+    public func reapplyConflict(_ id: Int64, by actor: StaffActor) throws(StoreError) -> ConflictRecord {
+        try edit(by: actor) { db, recorder in
             let conflict = try Self.conflict(db, id)
             guard conflict.state != .reapplied else {
                 throw StoreError.conflictNotActionable("conflict \(id) was already re-applied (outbox sequence \(conflict.reappliedSequence ?? 0))")
             }
+            try Self.requireSettling(conflict, by: actor)
             guard let order = try? resolveOrder(db, conflict.orderID) else {
                 throw StoreError.conflictNotActionable("cannot re-apply conflict \(id): order \(conflict.orderNumber ?? conflict.orderID) is no longer on this workstation")
             }
@@ -27,7 +28,7 @@ extension OrderStore {
                 var note: String?
                 if case .text(let text)? = conflict.changeFields["note"] { note = text }
                 do {
-                    _ = try moveStatus(db, &recorder, order, to: target, note: note, by: author)
+                    _ = try moveStatus(db, &recorder, order, to: target, note: note)
                 } catch let error as StatusChangeError {
                     throw StoreError.conflictNotActionable("cannot re-apply conflict \(id): \(StoreError.wrap(error))")
                 }
@@ -47,7 +48,7 @@ extension OrderStore {
                 }
                 let probe = Change(
                     nodeID: identity.nodeID, sequence: recorder.lastSequence + 1, hlc: recorder.lastHLC, entity: conflict.entity,
-                    rowID: rowID, orderID: order.id, operation: operation, fields: fields, author: author)
+                    rowID: rowID, orderID: order.id, operation: operation, fields: fields, author: actor.email)
                 do throws(Rejection) { try ChangeValidator.validate(probe, against: view) } catch {
                     throw StoreError.conflictNotActionable("cannot re-apply conflict \(id): \(error.message)")
                 }
@@ -57,7 +58,7 @@ extension OrderStore {
             }
             try db.execute(
                 sql: "UPDATE conflicts SET state = 'reapplied', settled_at = ?, settled_by = ?, reapplied_sequence = ? WHERE id = ?",
-                arguments: [recorder.nowText, author, recorder.lastSequence, id])
+                arguments: [recorder.nowText, actor.email, recorder.lastSequence, id])
             return try Self.conflict(db, id)
         }
     }

@@ -7,10 +7,10 @@ extension OrderStore {
     /// Records an exception against an order (an `append` that stamps its row, because its
     /// resolution is edited later). The order's status is not changed.
     @discardableResult
-    public func openException(on reference: String, _ draft: ExceptionDraft, by author: String) throws(StoreError) -> ExceptionRecord {
+    public func openException(on reference: String, _ draft: ExceptionDraft, by actor: StaffActor) throws(StoreError) -> ExceptionRecord {
         let valid: ExceptionDraft
         do { valid = try draft.validated() } catch { throw .invalid(error) }
-        let exceptionID = try edit(by: author) { db, recorder in
+        let exceptionID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             let id = UUID().uuidString.lowercased()
             let fields: [String: FieldValue] = [
@@ -21,7 +21,7 @@ extension OrderStore {
                 "resolution_status": .text(ExceptionResolution.open.rawValue),
                 "customer_notified": .bool(valid.customerNotified),
                 "created_at": .text(recorder.nowText),
-                "created_by": .text(author),
+                "created_by": .text(actor.email),
             ]
             try db.execute(
                 sql: """
@@ -29,7 +29,7 @@ extension OrderStore {
                       resolution_status, customer_notified, created_at, created_by)
                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)
                     """,
-                arguments: [id, order.id, valid.type, valid.severity.rawValue, valid.description, valid.customerNotified, recorder.nowText, author])
+                arguments: [id, order.id, valid.type, valid.severity.rawValue, valid.description, valid.customerNotified, recorder.nowText, actor.email])
             try recorder.record(db, entity: .exception, rowID: id, orderID: order.id, operation: .append, fields: fields, createsRow: true)
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id
@@ -41,9 +41,9 @@ extension OrderStore {
     @discardableResult
     public func resolveException(
         _ reference: String, to resolution: ExceptionResolution = .resolved, notes: String? = nil,
-        customerNotified: Bool? = nil, by author: String
+        customerNotified: Bool? = nil, by actor: StaffActor
     ) throws(StoreError) -> ExceptionRecord {
-        let exceptionID = try edit(by: author) { db, recorder in
+        let exceptionID = try edit(by: actor) { db, recorder in
             let exception = try resolveException(db, reference)
             let change = try ExceptionResolutionChange(
                 current: exception.resolution, to: resolution, notes: notes, customerNotified: customerNotified)
@@ -52,7 +52,7 @@ extension OrderStore {
             if let notified = change.customerNotified { fields["customer_notified"] = .bool(notified) }
             if !change.resolution.isUnresolved {
                 fields["resolved_at"] = .text(recorder.nowText)
-                fields["resolved_by"] = .text(author)
+                fields["resolved_by"] = .text(actor.email)
             }
             try updateColumns(db, table: "order_exceptions", id: exception.id, fields: fields, now: recorder.nowText, touchUpdatedAt: false)
             try recorder.record(db, entity: .exception, rowID: exception.id, orderID: exception.orderID, operation: .setFields, fields: fields)
@@ -64,10 +64,10 @@ extension OrderStore {
 
     /// Appends a customer communication log entry.
     @discardableResult
-    public func logCommunication(on reference: String, _ draft: CommunicationDraft, by author: String) throws(StoreError) -> CommunicationRecord {
+    public func logCommunication(on reference: String, _ draft: CommunicationDraft, by actor: StaffActor) throws(StoreError) -> CommunicationRecord {
         let valid: CommunicationDraft
         do { valid = try draft.validated() } catch { throw .invalid(error) }
-        let id = try edit(by: author) { db, recorder in
+        let id = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             let id = UUID().uuidString.lowercased()
             try recorder.record(
@@ -78,7 +78,7 @@ extension OrderStore {
                     "communication_channel": .text(valid.channel.rawValue),
                     "message_content": .text(valid.message),
                     "created_at": .text(recorder.nowText),
-                    "created_by": .text(author),
+                    "created_by": .text(actor.email),
                 ])
             try db.execute(
                 sql: """
@@ -86,7 +86,7 @@ extension OrderStore {
                       message_content, created_at, created_by, hlc, node_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [id, order.id, valid.type.rawValue, valid.channel.rawValue, valid.message, recorder.nowText, author,
+                arguments: [id, order.id, valid.type.rawValue, valid.channel.rawValue, valid.message, recorder.nowText, actor.email,
                             Int64(recorder.lastHLC.packed), recorder.nodeID])
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id

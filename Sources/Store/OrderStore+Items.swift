@@ -7,10 +7,10 @@ extension OrderStore {
     /// Adds an item; the order's totals are recomputed. The item's price must be in the order's
     /// currency (see `currency(of:)`).
     @discardableResult
-    public func addItem(to reference: String, _ item: ItemDraft, by author: String) throws(StoreError) -> OrderItemRecord {
+    public func addItem(to reference: String, _ item: ItemDraft, by actor: StaffActor) throws(StoreError) -> OrderItemRecord {
         let validItem: ItemDraft
         do { validItem = try item.validated() } catch { throw .invalid(error) }
-        let (orderID, itemID) = try edit(by: author) { db, recorder in
+        let (orderID, itemID) = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             guard validItem.unitPrice.currency == order.currency else {
                 throw OrderValidationError.money(field: "unit_price", .currencyMismatch(order.currency.code, validItem.unitPrice.currency.code))
@@ -26,9 +26,9 @@ extension OrderStore {
 
     /// Changes some fields of an item (by line number or id); totals are recomputed.
     @discardableResult
-    public func updateItem(order reference: String, item itemReference: String, _ patch: ItemPatch, by author: String) throws(StoreError) -> OrderItemRecord {
+    public func updateItem(order reference: String, item itemReference: String, _ patch: ItemPatch, by actor: StaffActor) throws(StoreError) -> OrderItemRecord {
         guard !patch.isEmpty else { throw .invalid(.nothingToChange) }
-        let (orderID, itemID) = try edit(by: author) { db, recorder in
+        let (orderID, itemID) = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             let item = try resolveItem(db, order: order, itemReference)
             let updated = try patch.applied(to: item.draft)
@@ -55,8 +55,8 @@ extension OrderStore {
     }
 
     /// Removes an item (a tombstoned delete); an order keeps at least one item.
-    public func removeItem(order reference: String, item itemReference: String, by author: String) throws(StoreError) {
-        try edit(by: author) { db, recorder in
+    public func removeItem(order reference: String, item itemReference: String, by actor: StaffActor) throws(StoreError) {
+        try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             let item = try resolveItem(db, order: order, itemReference)
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM order_items WHERE order_id = ?", arguments: [order.id])!

@@ -11,11 +11,11 @@ extension OrderStore {
     /// Creates an order: its row, its items, its first status-history entry and their outbox
     /// entries, with the next order number of this workstation. Returns the stored order.
     @discardableResult
-    public func createOrder(_ input: OrderDraft, by author: String) throws(StoreError) -> OrderRecord {
+    public func createOrder(_ input: OrderDraft, by actor: StaffActor) throws(StoreError) -> OrderRecord {
         let (draft, totals): (OrderDraft, OrderTotals)
         do { (draft, totals) = try input.validated() } catch { throw .invalid(error) }
         let prefix = identity.orderNumberPrefix
-        return try edit(by: author) { db, recorder in
+        return try edit(by: actor) { db, recorder in
             let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT order_number_last FROM node_state"))! + 1
             let orderNumber = try prefix.orderNumber(sequence: sequence)
             try db.cachedStatement(sql: "UPDATE node_state SET order_number_last = ?").execute(arguments: [sequence])
@@ -36,7 +36,7 @@ extension OrderStore {
                 "billing_address": .optionalText(draft.billingAddress),
                 "notes": .optionalText(draft.notes),
                 "created_at": .text(now),
-                "created_by": .text(author),
+                "created_by": .text(actor.email),
             ]
             try db.cachedStatement(sql: """
                 INSERT INTO orders (id, order_number, customer_name, customer_email, customer_phone, status, priority,
@@ -47,7 +47,7 @@ extension OrderStore {
                     orderID, orderNumber, draft.customer.name, draft.customer.email, draft.customer.phone,
                     OrderStatus.pendingPayment.rawValue, draft.priority.rawValue, draft.currency.code,
                     totals.subtotal.minorUnits, totals.tax.minorUnits, totals.shipping.minorUnits, totals.total.minorUnits,
-                    draft.neededBy?.description, draft.shippingAddress, draft.billingAddress, draft.notes, now, author, now,
+                    draft.neededBy?.description, draft.shippingAddress, draft.billingAddress, draft.notes, now, actor.email, now,
                 ])
             try recorder.record(db, entity: .order, rowID: orderID, orderID: orderID, operation: .setFields, fields: fields, createsRow: true)
             for (index, item) in draft.items.enumerated() {
@@ -55,22 +55,22 @@ extension OrderStore {
             }
             try appendHistory(
                 db, &recorder, orderID: orderID,
-                StatusHistoryEntry(from: nil, to: .pendingPayment, changedBy: author, changedAtSeconds: recorder.nowSeconds, note: nil, secondsInPreviousStatus: nil))
+                StatusHistoryEntry(from: nil, to: .pendingPayment, changedBy: actor.email, changedAtSeconds: recorder.nowSeconds, note: nil, secondsInPreviousStatus: nil))
             return OrderRecord(
                 id: orderID, orderNumber: orderNumber, customerName: draft.customer.name, customerEmail: draft.customer.email,
                 customerPhone: draft.customer.phone, status: .pendingPayment, resumeStatus: nil, priority: draft.priority,
                 currency: draft.currency, subtotal: totals.subtotal, tax: totals.tax, shipping: totals.shipping, total: totals.total,
                 neededBy: draft.neededBy, shippingAddress: draft.shippingAddress, billingAddress: draft.billingAddress,
-                notes: draft.notes, createdAt: now, createdBy: author, updatedAt: now)
+                notes: draft.notes, createdAt: now, createdBy: actor.email, updatedAt: now)
         }
     }
 
     /// Changes the order's own fields (customer, addresses, notes, needed_by, tax, shipping).
     /// Only fields that actually change are written and sent.
     @discardableResult
-    public func updateOrder(_ reference: String, _ patch: OrderPatch, by author: String) throws(StoreError) -> OrderRecord {
+    public func updateOrder(_ reference: String, _ patch: OrderPatch, by actor: StaffActor) throws(StoreError) -> OrderRecord {
         guard !patch.isEmpty else { throw .invalid(.nothingToChange) }
-        let orderID = try edit(by: author) { db, recorder in
+        let orderID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             let valid = try patch.validated(currency: order.currency)
             var fields: [String: FieldValue] = [:]
@@ -98,8 +98,8 @@ extension OrderStore {
 
     /// Changes the order's priority.
     @discardableResult
-    public func setPriority(_ reference: String, to priority: OrderPriority, by author: String) throws(StoreError) -> OrderRecord {
-        let orderID = try edit(by: author) { db, recorder in
+    public func setPriority(_ reference: String, to priority: OrderPriority, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+        let orderID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             guard order.priority != priority else { throw OrderValidationError.unchanged(field: "priority", value: priority.rawValue) }
             let fields: [String: FieldValue] = ["priority": .text(priority.rawValue)]
@@ -112,22 +112,22 @@ extension OrderStore {
 
     /// Moves the order's status through `OrderLifecycle`, appending its history entry.
     @discardableResult
-    public func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by author: String) throws(StoreError) -> OrderRecord {
-        try edit(by: author) { db, recorder in
+    public func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+        try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
-            return try moveStatus(db, &recorder, order, to: target, note: note, by: author)
+            return try moveStatus(db, &recorder, order, to: target, note: note)
         }
     }
 
     /// A status move inside an edit: checked by `StatusChange` (OrderLifecycle), recorded as a
     /// `set_status` carrying the status it moves from (and the resume status when suspended),
     /// which central checks the move against, plus the append of its history entry.
-    func moveStatus(_ db: Database, _ recorder: inout ChangeRecorder, _ current: OrderRecord, to target: OrderStatus, note: String?, by author: String) throws -> OrderRecord {
+    func moveStatus(_ db: Database, _ recorder: inout ChangeRecorder, _ current: OrderRecord, to target: OrderStatus, note: String?) throws -> OrderRecord {
         var order = current
         let enteredText = try String.fetchOne(
             db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"), arguments: [order.id]) ?? order.createdAt
         let change = try StatusChange(
-            current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: author,
+            current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: recorder.author,
             atSeconds: recorder.nowSeconds, enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
         try db.cachedStatement(sql: "UPDATE orders SET status = ?, resume_status = ?, updated_at = ? WHERE id = ?")
             .execute(arguments: [change.status.rawValue, change.resumeStatus?.rawValue, recorder.nowText, order.id])

@@ -6,7 +6,7 @@ import OrderDomain
 /// missing ones. The resulting schema is written out in `schema/replica.sql`; `SchemaFileTests`
 /// fails when the two drift (set `KCT_UPDATE_SCHEMA=1` to rewrite the file).
 enum ReplicaMigrations {
-    static let identifiers = ["2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync"]
+    static let identifiers = ["2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -14,6 +14,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[1]) { db in try db.execute(sql: searchIndex) }
         migrator.registerMigration(identifiers[2]) { db in try db.execute(sql: priorityQueue) }
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: syncTables) }
+        migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: staffTables) }
         return migrator
     }
 

@@ -29,6 +29,17 @@ public enum StoreError: Error, CustomStringConvertible {
     case conflictNotFound(Int64)
     /// A conflict that cannot be re-applied or dismissed as asked; says why.
     case conflictNotActionable(String)
+    /// The signed-in person's role does not allow the edit (PermissionMatrix); `code` is
+    /// `forbidden` and the message names the role and who may. Nothing was written or queued.
+    case forbidden(Rejection)
+    /// The edit touches an order of another shop than this workstation's.
+    case wrongShop(orderNumber: String, orderShop: String, thisShop: String)
+    /// Account management refused (joined to central, unknown account, duplicate, first account).
+    case accounts(String)
+    /// A sign-in that did not succeed: wrong e-mail or password, or a disabled account.
+    case signInFailed(String)
+    /// Too many failed sign-ins for this e-mail: try again after `retryAfterSeconds`.
+    case signInThrottled(email: String, retryAfterSeconds: Int)
     /// An error of a kind this layer does not know, kept as text.
     case unexpected(String)
 
@@ -52,6 +63,12 @@ public enum StoreError: Error, CustomStringConvertible {
         case .syncRefused(let message): "sync: \(message)"
         case .conflictNotFound(let id): "no conflict \(id) (see `kct conflicts list --all`)"
         case .conflictNotActionable(let message): message
+        case .forbidden(let rejection): rejection.message
+        case .wrongShop(let orderNumber, let orderShop, let thisShop):
+            "order \(orderNumber) belongs to shop \(orderShop); this workstation is in shop \(thisShop) and may only change its own shop's orders"
+        case .accounts(let message): message
+        case .signInFailed(let message): message
+        case .signInThrottled(let email, let seconds): "too many failed sign-ins for \(email); try again in \(seconds) s"
         case .unexpected(let message): message
         }
     }
@@ -65,6 +82,7 @@ public enum StoreError: Error, CustomStringConvertible {
         case let error as TransitionError: .transition(error)
         case let error as MoneyError: .money(error)
         case let error as HLCError: .clock(error)
+        case let error as Rejection where error.code == .forbidden: .forbidden(error)
         case let error as StatusChangeError:
             switch error {
             case .transition(let transition): .transition(transition)

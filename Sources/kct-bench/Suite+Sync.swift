@@ -117,7 +117,7 @@ struct SyncSuite: BenchSuite {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let source = try OrderStore.create(directory: directory + "/source", name: "M1", shopCode: "S01")
         let draft = LocalEditsSuite.draft()
-        for _ in 0..<orders { try source.createOrder(draft, by: "bench") }
+        for _ in 0..<orders { try source.createOrder(draft, by: benchActor) }
         // As central would log them: versions 1…N in the author's order.
         let changes = try source.outboxEntries()
         let pageSize = ProtocolLimits.defaultPullLimit
@@ -160,7 +160,7 @@ struct SyncSuite: BenchSuite {
         // Real changes: made by the Store's write path on a replica that never syncs.
         let store = try OrderStore.create(directory: directory + "/source", name: "P1", shopCode: "S01")
         let draft = LocalEditsSuite.draft()
-        for _ in 0..<orders { try store.createOrder(draft, by: "bench") }
+        for _ in 0..<orders { try store.createOrder(draft, by: benchActor) }
         let changes = try store.outboxEntries()
         let bodies = stride(from: 0, to: changes.count, by: ProtocolLimits.maximumChangesPerPush).map { start in
             PushRequest(nodeID: store.identity.nodeID, changes: Array(changes[start..<min(changes.count, start + ProtocolLimits.maximumChangesPerPush)])).wire.canonicalBytes

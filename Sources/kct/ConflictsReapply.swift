@@ -8,11 +8,11 @@ struct ConflictsReapply: ParsableCommand {
         abstract: "Make what a conflict lost a new edit (checked like any edit; refused if no longer valid).")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
     @Argument(help: "The conflict's id (from `kct conflicts list`).") var id: Int64
 
     func run() throws {
-        let conflict = try global.openStore().reapplyConflict(id, by: author.resolved)
+        let store = try global.openStore()
+        let conflict = try store.reapplyConflict(id, by: try global.signedIn(store))
         if global.json {
             try Output.json(ConflictJSON(conflict))
             return

@@ -10,7 +10,6 @@ struct ExceptionsOpen: ParsableCommand {
         discussion: "The order's status is not changed; move it with `kct orders status ORDER exception` if work must stop.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Option(help: "Kind of problem, e.g. wrong_measurement, fabric_damage, address_invalid.") var type: String
@@ -22,7 +21,7 @@ struct ExceptionsOpen: ParsableCommand {
         let store = try global.openStore()
         let exception = try store.openException(
             on: order, ExceptionDraft(type: type, severity: severity, description: description, customerNotified: customerNotified),
-            by: author.resolved)
+            by: try global.signedIn(store))
         if global.json {
             try Output.json(ExceptionJSON(exception))
         } else {

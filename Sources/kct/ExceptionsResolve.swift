@@ -8,7 +8,6 @@ struct ExceptionsResolve: ParsableCommand {
         commandName: "resolve", abstract: "Resolve, dismiss or mark as investigating an open exception.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Exception id (or its first 8 characters, as `orders show` prints it).") var exception: String
     @Option(help: "New resolution status (resolved, dismissed, investigating).") var status: ExceptionResolution = .resolved
@@ -18,7 +17,7 @@ struct ExceptionsResolve: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let resolved = try store.resolveException(
-            exception, to: status, notes: note, customerNotified: customerNotified ? true : nil, by: author.resolved)
+            exception, to: status, notes: note, customerNotified: customerNotified ? true : nil, by: try global.signedIn(store))
         if global.json {
             try Output.json(ExceptionJSON(resolved))
         } else {

@@ -24,22 +24,30 @@ struct GlobalOptions: ParsableArguments {
     func openStore() throws -> OrderStore { try OrderStore.open(directory: resolvedDataDir) }
 }
 
-/// Who makes an edit. Until staff accounts exist: --by, else KCT_USER, else the OS user.
-struct AuthorOptions: ParsableArguments {
-    @Option(name: .customLong("by"), help: ArgumentHelp("Who makes the change (default: $KCT_USER, else the OS user).", valueName: "name"))
-    var author: String?
+extension GlobalOptions {
+    /// `$DATA_DIR/session`: the token of this workstation's `kct login` (mode 0600).
+    var sessionFile: SessionFile { SessionFile(directory: resolvedDataDir) }
 
-    var resolved: String {
-        if let author = author?.trimmingCharacters(in: .whitespaces), !author.isEmpty { return author }
-        if let user = ProcessInfo.processInfo.environment["KCT_USER"]?.trimmingCharacters(in: .whitespaces), !user.isEmpty { return user }
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return ProcessInfo.processInfo.environment["USER"] ?? "uid-\(geteuid())"
+    /// The signed-in member of staff, for an editing command; with nobody signed in (or a
+    /// session that expired, ended, or whose account was disabled) the command refuses with
+    /// exit code 7 and says how to sign in.
+    func signedIn(_ store: OrderStore) throws -> StaffActor {
+        guard let token = try sessionFile.read() else { throw CLIError.notSignedIn(nil) }
+        let lookup = try store.lookUpSession(token: token)
+        guard let actor = lookup.actor else { throw CLIError.notSignedIn(lookup) }
+        return actor
     }
+}
 
-    func validate() throws {
-        if let author, author.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--by needs a name")
+extension CLIError {
+    static func notSignedIn(_ lookup: SessionLookup?) -> CLIError {
+        let why: String
+        switch lookup {
+        case .expired(let email)?: why = "the session of \(email) has expired"
+        case .ended(let email)?: why = "\(email) signed out"
+        case .accountUnavailable(let email)?: why = "the account \(email) is disabled or gone"
+        case .unknown?, .active?, nil: why = "nobody is signed in on this workstation"
         }
-        if let author, author.count > 255 { throw ValidationError("--by is longer than 255 characters") }
+        return CLIError("\(why): run `kct login --email you@example.com`", exitCode: ExitCodes.notSignedIn)
     }
 }

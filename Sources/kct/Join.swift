@@ -1,12 +1,15 @@
 import ArgumentParser
+import Node
 import Store
 
 struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Connect this workstation to a central: store its URL and this node's token.",
         discussion: """
-            The token comes from `kct central add-node` on central. Nothing is sent now: the next \
-            `kct sync now` or the running `kct node run` (after a restart) uses them.
+            The token comes from `kct central add-node` on central. Central's staff accounts are \
+            fetched at once when central answers, so `kct login` works straight away; from then on \
+            this workstation's accounts come from central. Orders are synced by the next \
+            `kct sync now` or the running `kct node run` (after a restart).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -24,6 +27,12 @@ struct Join: ParsableCommand {
         let store = try global.openStore()
         try store.setSyncSettings(SyncSettings(centralURL: url, token: token))
         Output.note("node \(store.identity.nodeID) will sync with \(url)")
+        do {
+            let count = try AccountsFetch.once(store: store, endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+            Output.note("fetched \(count) staff account(s) from central; sign in with `kct login --email …`")
+        } catch {
+            Output.note("could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` will, and until then nobody can sign in here")
+        }
     }
 }
 

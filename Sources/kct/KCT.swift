@@ -13,9 +13,11 @@ struct KCT: ParsableCommand {
             Every edit is checked against the order rules, saved durably in the local replica and \
             queued in its outbox for sync, whether or not the network is up.
             Data lives in --data-dir (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).
+            Edits are made by the member of staff signed in with `kct login` and allowed by their role; \
+            reading needs no sign-in.
             """,
-        subcommands: [Init.self, Orders.self, Exceptions.self, Queue.self, Stats.self, Outbox.self, Conflicts.self,
-                      Join.self, Sync.self, NodeCommand.self, Central.self])
+        subcommands: [Init.self, Login.self, Logout.self, Whoami.self, Users.self, Orders.self, Exceptions.self, Queue.self,
+                      Stats.self, Outbox.self, Conflicts.self, Join.self, Sync.self, NodeCommand.self, Central.self])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);
     /// usage errors keep swift-argument-parser's own message and help hint.
@@ -55,21 +57,24 @@ struct KCT: ParsableCommand {
     }
 }
 
-/// Exit codes: 0 success, 1 refused by a business rule or bad input, 2 not found, 3 no replica
-/// (or not a replica), 4 replica already exists, 5 storage failure, 64 usage error.
+/// Exit codes: 0 success, 1 refused by a business rule, a role or bad input (also a failed
+/// sign-in), 2 not found, 3 no replica (or not a replica), 4 replica already exists, 5 storage
+/// failure, 6 sync failed, 7 nobody signed in (editing needs `kct login`), 64 usage error.
 enum ExitCodes {
     static let refused: Int32 = 1
     static let notFound: Int32 = 2
     static let noReplica: Int32 = 3
     static let alreadyExists: Int32 = 4
     static let storage: Int32 = 5
+    static let notSignedIn: Int32 = 7
 
     static func code(for error: StoreError) -> Int32 {
         switch error {
         case .missingReplica, .notAReplica: noReplica
         case .alreadyInitialised: alreadyExists
         case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference, .conflictNotFound: notFound
-        case .invalid, .transition, .money, .conflictNotActionable, .syncRefused: refused
+        case .invalid, .transition, .money, .conflictNotActionable, .syncRefused, .forbidden, .wrongShop, .accounts,
+             .signInFailed, .signInThrottled: refused
         case .clock, .corruptValue, .database, .fileSystem, .unexpected: storage
         }
     }

@@ -16,7 +16,6 @@ struct OrdersCreate: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Option(help: "Customer's full name.") var customer: String?
     @Option(help: "Customer's e-mail address.") var email: String?
@@ -70,7 +69,7 @@ struct OrdersCreate: ParsableCommand {
         let store = try global.openStore()
         var created: [OrderDetail] = []
         for draft in drafts {
-            let order = try store.createOrder(draft, by: author.resolved)
+            let order = try store.createOrder(draft, by: try global.signedIn(store))
             if global.json {
                 created.append(try store.detail(order.id))
             } else {

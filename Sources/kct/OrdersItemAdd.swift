@@ -6,7 +6,6 @@ struct OrdersItemAdd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an item to an order.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Argument(help: "The item: 'name=Vest,qty=1,price=120.00,size=40R,color=navy'.") var item: String
@@ -14,7 +13,7 @@ struct OrdersItemAdd: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let draft = try ItemSpec(item).draft(currency: try store.currency(of: order))
-        let added = try store.addItem(to: order, draft, by: author.resolved)
+        let added = try store.addItem(to: order, draft, by: try global.signedIn(store))
         let detail = try store.detail(order)
         if global.json {
             try Output.json(OrderJSON(detail))

@@ -6,7 +6,6 @@ struct OrdersItemUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "update", abstract: "Change some fields of an item.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Argument(help: "Item: its line number (# in `orders show`) or id.") var item: String
@@ -16,7 +15,7 @@ struct OrdersItemUpdate: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let patch = try ItemSpec(fields).patch(currency: try store.currency(of: order))
-        let updated = try store.updateItem(order: order, item: item, patch, by: author.resolved)
+        let updated = try store.updateItem(order: order, item: item, patch, by: try global.signedIn(store))
         let detail = try store.detail(order)
         if global.json {
             try Output.json(OrderJSON(detail))

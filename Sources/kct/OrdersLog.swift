@@ -8,7 +8,6 @@ struct OrdersLog: ParsableCommand {
         commandName: "log", abstract: "Record a message to or from the customer (append-only).")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Option(help: "What it was about.") var type: CommunicationType = .note
@@ -17,7 +16,7 @@ struct OrdersLog: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        try store.logCommunication(on: order, CommunicationDraft(type: type, channel: channel, message: message), by: author.resolved)
+        try store.logCommunication(on: order, CommunicationDraft(type: type, channel: channel, message: message), by: try global.signedIn(store))
         let detail = try store.detail(order)
         if global.json {
             try Output.json(OrderJSON(detail))

@@ -14,7 +14,6 @@ struct OrdersStatus: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Argument(help: "New status (\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))).") var status: OrderStatus
@@ -23,7 +22,7 @@ struct OrdersStatus: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let before = try store.order(order)
-        let moved = try store.changeStatus(order, to: status, note: note, by: author.resolved)
+        let moved = try store.changeStatus(order, to: status, note: note, by: try global.signedIn(store))
         if global.json {
             try Output.json(OrderJSON(try store.detail(moved.id)))
         } else {

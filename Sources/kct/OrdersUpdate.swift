@@ -11,7 +11,6 @@ struct OrdersUpdate: ParsableCommand {
         discussion: "An empty value clears an optional field (--phone '' --needed-by ''). Totals are recomputed.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var author: AuthorOptions
 
     @Argument(help: "Order number or id.") var order: String
     @Option(help: "Customer's full name.") var customer: String?
@@ -44,7 +43,7 @@ struct OrdersUpdate: ParsableCommand {
             neededBy: try neededBy.map { text -> CalendarDate? in text.isEmpty ? nil : try CalendarDate(parsing: text) },
             tax: try tax.map { try ItemSpec.money($0, currency: currency, field: "tax") },
             shipping: try shipping.map { try ItemSpec.money($0, currency: currency, field: "shipping") })
-        let updated = try store.updateOrder(order, patch, by: author.resolved)
+        let updated = try store.updateOrder(order, patch, by: try global.signedIn(store))
         if global.json {
             try Output.json(OrderJSON(try store.detail(updated.id)))
         } else {

@@ -1,0 +1,109 @@
+import Foundation
+import HTTP
+import Store
+
+/// A bearer token as presented; never logged or printed (its description hides it).
+struct SessionToken: Sendable, CustomStringConvertible {
+    let value: String
+    var description: String { "<session token>" }
+}
+
+extension LocalAPI {
+    /// The request's bearer token, if within its session's rate limit (checked on the loop;
+    /// whether the session is valid is checked on the thread pool with the work).
+    func admit(_ request: HTTPRequest) throws(APIError) -> SessionToken {
+        guard let value = request.bearerToken, !value.isEmpty else {
+            throw .unauthorized("sign in first: POST /api/session, then send Authorization: Bearer <token>")
+        }
+        if let wait = rateLimiter.take(token: value) {
+            throw .tooManyRequests("too many requests for this session; try again in \(wait) s", retryAfterSeconds: wait)
+        }
+        return SessionToken(value: value)
+    }
+
+    /// The signed-in person behind `token`, or a 401 saying why there is none. Thread pool.
+    static func actor(_ store: OrderStore, _ token: SessionToken) throws -> StaffActor {
+        switch try store.lookUpSession(token: token.value) {
+        case .active(let actor, _): return actor
+        case .expired: throw APIError.unauthorized("the session has expired; sign in again")
+        case .ended: throw APIError.unauthorized("the session has ended; sign in again")
+        case .accountUnavailable(let email): throw APIError.unauthorized("the account \(email) is disabled or gone")
+        case .unknown: throw APIError.unauthorized("unknown session token; sign in again")
+        }
+    }
+
+    /// `POST /api/session` with `{"email": …, "password": …}`: 201 with the session's token;
+    /// 401 for a wrong e-mail or password or a disabled account; 429 with `Retry-After` while
+    /// failed sign-ins for that e-mail are being slowed down. The scrypt check runs on the
+    /// thread pool, never on the loop.
+    func signIn(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
+        let object = try Self.jsonObject(request)
+        let unknown = Set(object.keys).subtracting(["email", "password"])
+        guard unknown.isEmpty else { throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard let email = object["email"] as? String, let password = object["password"] as? String else {
+            throw APIError.badRequest("give email and password as strings")
+        }
+        let store = self.store
+        loop.offload({ () throws -> [UInt8] in
+            let session = try store.signIn(email: email, password: password, kind: .api)
+            return try APIJSON.encode(SessionJSON(
+                token: session.token, expiresAt: session.expiresAt, email: session.actor.email,
+                name: session.actor.name, role: session.actor.role.rawValue))
+        }) { result in
+            switch result {
+            case .success(let bytes): responder.send(.json(bytes: bytes, status: .created))
+            case .failure(let error): responder.send(APIError(any: error).response)
+            }
+        }
+    }
+
+    /// `GET /api/session`: who the token signs in, with their role as the replica knows it now.
+    func whoami(_ responder: HTTPResponder, _ token: SessionToken) {
+        let store = self.store
+        loop.offload({ () throws -> [UInt8] in
+            guard case .active(let actor, let expiresAt) = try store.lookUpSession(token: token.value) else {
+                _ = try Self.actor(store, token)
+                throw APIError.unauthorized("sign in again")
+            }
+            return try APIJSON.encode(SessionJSON(token: nil, expiresAt: expiresAt, email: actor.email, name: actor.name, role: actor.role.rawValue))
+        }) { result in
+            switch result {
+            case .success(let bytes): responder.send(.json(bytes: bytes))
+            case .failure(let error): responder.send(APIError(any: error).response)
+            }
+        }
+    }
+
+    /// `DELETE /api/session`: ends the session (204); a token already ended or unknown is a 401.
+    func signOut(_ responder: HTTPResponder, _ token: SessionToken) {
+        let store = self.store
+        loop.offload({ () throws -> Bool in try store.signOut(token: token.value) != nil }) { result in
+            switch result {
+            case .success(true): responder.send(.empty())
+            case .success(false): responder.send(APIError.unauthorized("no active session for this token").response)
+            case .failure(let error): responder.send(APIError(any: error).response)
+            }
+        }
+    }
+}
+
+struct SessionJSON: Encodable {
+    var token: String?
+    var expiresAt: String
+    var email: String
+    var name: String
+    var role: String
+
+    enum CodingKeys: String, CodingKey {
+        case token, expiresAt = "expires_at", email, name, role
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(token, forKey: .token)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(email, forKey: .email)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+    }
+}

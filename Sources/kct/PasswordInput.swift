@@ -1,0 +1,32 @@
+import Foundation
+
+/// Reads a password: one line of standard input with `--password-stdin` (for scripts), else
+/// from the terminal with echo turned off.
+enum PasswordInput {
+    static func read(fromStandardInput: Bool, prompt: String = "Password: ") throws -> String {
+        if fromStandardInput {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError("--password-stdin: no password on standard input")
+            }
+            return line
+        }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw CLIError("no terminal to ask for the password on: give it on standard input with --password-stdin")
+        }
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
+            throw CLIError("cannot read the terminal's settings: \(String(cString: strerror(errno)))")
+        }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        FileHandle.standardError.write(Data(prompt.utf8))
+        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent) == 0 else {
+            throw CLIError("cannot turn off the terminal's echo: \(String(cString: strerror(errno)))")
+        }
+        let line = readLine(strippingNewline: true)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+        FileHandle.standardError.write(Data("\n".utf8))
+        guard let line, !line.isEmpty else { throw CLIError("no password given") }
+        return line
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Store
+import SyncCore
+
+struct Users: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Staff accounts of a standalone workstation (one with no central).",
+        discussion: """
+            A workstation joined to central gets its accounts from central: manage them there with \
+            `kct central add-user` and friends. On a standalone one, the first account needs no \
+            sign-in and must be an admin; afterwards an admin must be signed in (`kct login`).
+            """,
+        subcommands: [UsersAdd.self, UsersSetRole.self, UsersDisable.self, UsersEnable.self, UsersList.self])
+}
+
+/// A role given on the command line. Parsed by hand rather than by making `StaffRole`
+/// `ExpressibleByArgument`, so the central commands may declare that conformance themselves.
+enum RoleArgument {
+    static func parse(_ text: String) throws -> StaffRole {
+        guard let role = StaffRole(rawValue: text.lowercased()) else {
+            throw ValidationError("'\(text)' is not a role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return role
+    }
+}
+
+/// The e-mail option the `users` subcommands share.
+struct AccountEmailOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The account's e-mail address.", valueName: "email"))
+    var email: String
+}
+
+enum AccountOutput {
+    static func print(_ account: AccountRecord, json: Bool) throws {
+        if json {
+            try Output.json(AccountJSON(account))
+        } else {
+            Swift.print("\(account.email): \(account.name), \(account.role.rawValue)\(account.disabled ? ", disabled" : "")")
+        }
+    }
+}
+
+struct AccountJSON: Encodable {
+    var email: String
+    var name: String
+    var role: String
+    var disabled: Bool
+    var version: Int64
+    var updatedAt: String
+
+    init(_ account: AccountRecord) {
+        email = account.email
+        name = account.name
+        role = account.role.rawValue
+        disabled = account.disabled
+        version = account.version
+        updatedAt = account.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case email, name, role, disabled, version, updatedAt = "updated_at"
+    }
+}
