@@ -123,7 +123,7 @@ let package = Package(
         // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
         .testTarget(
             name: "NodeTests",
-            dependencies: ["Node", "Store", "SyncCore", "OrderDomain", "EventLoop", "HTTP"]),
+            dependencies: ["Node", "Store", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP"]),
         .testTarget(
             name: "CentralTests",
             dependencies: [

@@ -23,7 +23,8 @@ CREATE TABLE sync_state (
   singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
   pull_cursor INTEGER NOT NULL DEFAULT 0,
   pushed_up_to INTEGER NOT NULL DEFAULT 0
-, central_url TEXT, token TEXT, head_version INTEGER, last_attempt_at TEXT, last_success_at TEXT, last_error TEXT);
+, central_url TEXT, token TEXT, head_version INTEGER, last_attempt_at TEXT, last_success_at TEXT, last_error TEXT, accounts_source TEXT NOT NULL DEFAULT 'local'
+  CHECK (accounts_source IN ('local', 'central')), accounts_version INTEGER NOT NULL DEFAULT 0);
 
 CREATE TABLE outbox (
   sequence INTEGER PRIMARY KEY,
@@ -256,3 +257,42 @@ CREATE TABLE conflicts (
 );
 
 CREATE INDEX conflicts_open ON conflicts (state, id);
+
+CREATE TABLE accounts (
+  email TEXT PRIMARY KEY CHECK (email = lower(email)),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'processor', 'manager', 'admin')),
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  version INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  token_hash BLOB PRIMARY KEY,
+  email TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('cli', 'api')),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ended_at TEXT
+) WITHOUT ROWID;
+
+CREATE INDEX sessions_by_email ON sessions (email);
+
+CREATE TABLE sign_in_failures (
+  email TEXT PRIMARY KEY,
+  consecutive INTEGER NOT NULL,
+  last_failed_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE auth_events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('sign_in', 'sign_in_failed', 'sign_out')),
+  email TEXT NOT NULL,
+  at TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
+);
+
+CREATE INDEX auth_events_pending ON auth_events (uploaded, seq);

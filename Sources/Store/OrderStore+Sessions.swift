@@ -130,7 +130,7 @@ extension OrderStore {
     /// Sign-in events not yet uploaded to central, oldest first.
     public func pendingAuthEvents(limit: Int = AuditUploadRequest.maximumEvents) throws(StoreError) -> [AuthEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM auth_events WHERE uploaded = 0 ORDER BY at, id LIMIT ?", arguments: [limit]).compactMap { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM auth_events WHERE uploaded = 0 ORDER BY seq LIMIT ?", arguments: [limit]).compactMap { row in
                 AuthEventKind(rawValue: row["kind"]).map {
                     AuthEvent(id: row["id"], kind: $0, email: row["email"], at: row["at"], detail: row["detail"])
                 }

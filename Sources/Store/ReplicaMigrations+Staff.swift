@@ -37,14 +37,16 @@ extension ReplicaMigrations {
           consecutive INTEGER NOT NULL,
           last_failed_at TEXT NOT NULL
         ) WITHOUT ROWID;
+        -- `seq` keeps the order they happened in (ids are random UUIDs).
         CREATE TABLE auth_events (
-          id TEXT PRIMARY KEY,
+          seq INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
           kind TEXT NOT NULL CHECK (kind IN ('sign_in', 'sign_in_failed', 'sign_out')),
           email TEXT NOT NULL,
           at TEXT NOT NULL,
           detail TEXT NOT NULL,
           uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
-        ) WITHOUT ROWID;
-        CREATE INDEX auth_events_pending ON auth_events (uploaded, at);
+        );
+        CREATE INDEX auth_events_pending ON auth_events (uploaded, seq);
         """
 }

@@ -8,6 +8,7 @@ import Testing
     init() throws {
         let created = try kct.run("init", "--name", "W1", "--shop", "S01")
         try #require(created.status == 0, "init failed: \(created.stderr)")
+        try kct.signInAdmin()
     }
 
     func createSuit(_ extra: [String] = []) throws -> [String: Any] {
@@ -39,7 +40,7 @@ import Testing
         for command in ["init", "orders", "exceptions", "queue", "stats", "outbox"] { #expect(help.stdout.contains(command)) }
         let create = try kct.run("orders", "create", "--help")
         #expect(create.status == 0)
-        for option in ["--item", "--from-json", "--needed-by", "--data-dir", "--json", "--by"] { #expect(create.stdout.contains(option)) }
+        for option in ["--item", "--from-json", "--needed-by", "--data-dir", "--json"] { #expect(create.stdout.contains(option)) }
     }
 
     @Test func initPrintsTheNodeIDAndRefusesASecondTime() throws {
@@ -74,7 +75,7 @@ import Testing
         #expect(items.first?["size"] as? String == "40R")
         let history = try #require(order["status_history"] as? [[String: Any]])
         #expect(history.first?["to_status"] as? String == "pending_payment")
-        #expect(history.first?["changed_by"] as? String == "tester")
+        #expect(history.first?["changed_by"] as? String == "tester@kct.example")
 
         let shown = try kct.run("orders", "show", "s01-w1-000001", "--json").object()
         #expect(shown["id"] as? String == order["id"] as? String)
@@ -85,16 +86,20 @@ import Testing
     @Test func lifecycleThroughTheCLIRecordsWhoMovedIt() throws {
         defer { kct.cleanUp() }
         _ = try createSuit()
-        for status in ["payment_confirmed", "processing", "in_production", "quality_check", "in_production", "quality_check",
+        #expect(try kct.run(["orders", "status", "S01-W1-000001", "payment_confirmed"]).status == 0)
+        try kct.addAccount("ben@kct.example", role: "processor")
+        try kct.signIn("ben@kct.example")
+        for status in ["processing", "in_production", "quality_check", "in_production", "quality_check",
                        "packaging", "on_hold", "packaging", "shipped"] {
-            let moved = try kct.run(["orders", "status", "S01-W1-000001", status, "--by", "ben", "--note", "step"])
+            let moved = try kct.run(["orders", "status", "S01-W1-000001", status, "--note", "step"])
             #expect(moved.status == 0, "\(status): \(moved.stderr)")
         }
         let order = try kct.run("orders", "show", "S01-W1-000001", "--json").object()
         #expect(order["status"] as? String == "shipped")
         let history = try #require(order["status_history"] as? [[String: Any]])
         #expect(history.count == 11)
-        #expect(history.last?["changed_by"] as? String == "ben")
+        #expect(history.last?["changed_by"] as? String == "ben@kct.example")
+        #expect(history[1]["changed_by"] as? String == "tester@kct.example")
         #expect(history.last?["from_status"] as? String == "packaging")
 
         let before = try pendingChanges()

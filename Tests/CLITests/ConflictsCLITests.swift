@@ -11,6 +11,7 @@ import Testing
     init() throws {
         let created = try kct.run("init", "--name", "W1", "--shop", "S01")
         try #require(created.status == 0, "init failed: \(created.stderr)")
+        try kct.signInAdmin()
     }
 
     /// An order whose notes edit (outbox sequence `sequence`) lost to "from W2"; returns the order number.
@@ -57,13 +58,13 @@ import Testing
         #expect(entry["wanted"] as? String == "from W1")
         #expect(entry["kind"] as? String == "superseded")
         #expect(entry["workstation"] as? String == "W1")
-        #expect(entry["author"] as? String == "tester")
+        #expect(entry["author"] as? String == "tester@kct.example")
         #expect(entry["sequence"] as? Int == Int(sequence))
         #expect((entry["winner"] as? [String: Any])?["value"] as? String == "from W2")
         let id = try #require(entry["id"] as? Int)
         let show = try kct.run("conflicts", "show", String(id))
         #expect(show.status == 0)
-        #expect(show.stdout.contains("node node-w2") && show.stdout.contains("tester on W1"))
+        #expect(show.stdout.contains("node node-w2") && show.stdout.contains("tester@kct.example on W1"))
         #expect(try kct.run("conflicts", "dismiss", String(id)).status == 0)
         #expect(try kct.run("conflicts", "list").stdout.contains("no open conflicts"))
         #expect(try kct.run("conflicts", "list", "--all", "--json").array().first?["state"] as? String == "dismissed")
@@ -77,7 +78,7 @@ import Testing
         defer { kct.cleanUp() }
         let (number, _, sequence) = try orderWithLostNotes()
         let id = try #require(try kct.run("conflicts", "list", "--json").array().first?["id"] as? Int)
-        let reapplied = try kct.run("conflicts", "reapply", String(id), "--by", "ana")
+        let reapplied = try kct.run("conflicts", "reapply", String(id))
         #expect(reapplied.status == 0, "\(reapplied.stderr)")
         #expect(reapplied.stdout.contains("outbox sequence \(sequence + 1)"))
         #expect(try kct.run("orders", "show", number, "--json").object()["notes"] as? String == "from W1")

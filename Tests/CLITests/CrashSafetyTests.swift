@@ -37,6 +37,7 @@ import Testing
         let kct = KCTProcess()
         defer { kct.cleanUp() }
         try #require(try kct.run("init", "--name", "W1", "--shop", "S01").status == 0)
+        try kct.signInAdmin()
         var generator = SeededGenerator(state: 20_261_125)
         var reportedSaved = Set<String>()
         var reportedMoves: [String: Int] = [:]
@@ -76,7 +77,6 @@ import Testing
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KCT_DATA_DIR"] = kct.dataDir
-        environment["KCT_USER"] = "crash-test"
         process.environment = environment
         let out = Pipe()
         process.standardOutput = out

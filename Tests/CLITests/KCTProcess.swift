@@ -44,7 +44,6 @@ struct KCTProcess {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KCT_DATA_DIR"] = dataDir
-        environment["KCT_USER"] = "tester"
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -62,4 +61,27 @@ struct KCTProcess {
     }
 
     func run(_ arguments: String..., stdin: String? = nil) throws -> Result { try run(arguments, stdin: stdin) }
+
+    /// The password of every test account.
+    static let password = "correct horse battery"
+    static let admin = "tester@kct.example"
+
+    /// Makes the first account of this standalone replica, an admin `tester@kct.example`, and
+    /// signs it in. Each account and each sign-in costs a scrypt (~0.1 s): once per replica.
+    func signInAdmin() throws {
+        let added = try run(["users", "add", "--email", Self.admin, "--name", "Tester", "--role", "admin", "--password-stdin"], stdin: Self.password + "\n")
+        try #require(added.status == 0, "users add failed: \(added.stderr)")
+        try signIn(Self.admin)
+    }
+
+    /// Adds an account (as the signed-in admin) without signing it in.
+    func addAccount(_ email: String, role: String) throws {
+        let added = try run(["users", "add", "--email", email, "--name", email, "--role", role, "--password-stdin"], stdin: Self.password + "\n")
+        try #require(added.status == 0, "users add failed: \(added.stderr)")
+    }
+
+    func signIn(_ email: String) throws {
+        let login = try run(["login", "--email", email, "--password-stdin"], stdin: Self.password + "\n")
+        try #require(login.status == 0, "login failed: \(login.stderr)")
+    }
 }

@@ -36,7 +36,7 @@ import Testing
             try await node.waitUntil("the first cycle completes") { try await $0.engineState.completed >= 1 }
             // An edit by another process (the CLI): noticed through the replica's files, pushed.
             let cli = try OrderStore.open(directory: node.directory)
-            let order = try cli.createOrder(sampleDraft(), by: "cli")
+            let order = try cli.createOrder(sampleDraft(), by: .test("cli"))
             try await node.waitUntil("central has the order and nothing is pending") { [self] node in
                 let there = try await centralHas(central, order: order.id)
                 return try there && pending(node) == 0
@@ -56,7 +56,7 @@ import Testing
             for node in nodes {
                 try await node.waitUntil("the stream is open") { node in try await node.read { $0.engine!.isStreamOpen } }
             }
-            let order = try first.store.createOrder(sampleDraft(customer: "Mark Twain"), by: "anna")
+            let order = try first.store.createOrder(sampleDraft(customer: "Mark Twain"), by: .test("anna"))
             try await first.read { $0.engine!.syncSoon() }
             try await second.waitUntil("the order arrives at W2") { node in
                 (try? node.store.order(order.id)) != nil
@@ -73,7 +73,7 @@ import Testing
             try await node.waitUntil("the first cycle completes") { try await $0.engineState.completed >= 1 }
             try await central.with { $0.stop() }
 
-            let order = try node.store.createOrder(sampleDraft(), by: "anna")
+            let order = try node.store.createOrder(sampleDraft(), by: .test("anna"))
             try await node.read { $0.engine!.syncSoon() }
             // No new edit arrives: the timer alone retries the failed upload, with backoff.
             try await node.waitUntil("three attempts have failed and were recorded") { node in
@@ -84,7 +84,7 @@ import Testing
             #expect(try pending(node) > 0)
             #expect(try node.store.syncStatus().lastError?.contains("unreachable") == true)
 
-            let second = try node.store.createOrder(sampleDraft(customer: "John Smith"), by: "anna")
+            let second = try node.store.createOrder(sampleDraft(customer: "John Smith"), by: .test("anna"))
             try await central.with { try $0.start() }
             try await node.waitUntil("both edits drained to central") { [self] node in
                 let first = try await centralHas(central, order: order.id)
@@ -103,7 +103,7 @@ import Testing
             nodes.append(node)
             try await node.waitUntil("the first cycle completes") { try await $0.engineState.completed >= 1 }
             try await central.with { $0.injectGap = true }
-            let order = try node.store.createOrder(sampleDraft(), by: "anna")
+            let order = try node.store.createOrder(sampleDraft(), by: .test("anna"))
             try await node.read { $0.engine!.syncSoon() }
             try await node.waitUntil("the order is settled at central") { [self] node in
                 let there = try await centralHas(central, order: order.id)
@@ -124,7 +124,7 @@ import Testing
             }
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
-            _ = try node.store.createOrder(sampleDraft(), by: "anna")
+            _ = try node.store.createOrder(sampleDraft(), by: .test("anna"))
             try await node.read { $0.engine!.syncNow() }
             try await node.waitUntil("syncing halts and says why") { node in
                 try await node.engineState.phase == .halted && node.store.syncStatus().lastError != nil
@@ -134,7 +134,7 @@ import Testing
             #expect(try pending(node) > 0)
             // Halted means no retries: a later edit sends nothing.
             let pushesBefore = try await central.with { $0.pushes.count }
-            _ = try node.store.createOrder(sampleDraft(customer: "John Smith"), by: "anna")
+            _ = try node.store.createOrder(sampleDraft(customer: "John Smith"), by: .test("anna"))
             try await node.read { $0.engine!.syncNow() }
             #expect(try await node.engineState.phase == .halted)
             #expect(try await central.with { $0.pushes.count } == pushesBefore)
@@ -159,7 +159,7 @@ import Testing
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
             try await central.with { $0.tokens.removeAll() }
-            _ = try node.store.createOrder(sampleDraft(), by: "anna")
+            _ = try node.store.createOrder(sampleDraft(), by: .test("anna"))
             try await node.read { $0.engine!.syncNow() }
             try await node.waitUntil("syncing halts and says why") { node in
                 try await node.engineState.phase == .halted && node.store.syncStatus().lastError != nil
@@ -172,7 +172,7 @@ import Testing
         try await withCentral { central, nodes in
             let node = try await TestNode.start(name: "W1", central: central)
             try await node.waitUntil("the stream is open") { node in try await node.read { $0.engine!.isStreamOpen } }
-            _ = try node.store.createOrder(sampleDraft(), by: "anna")
+            _ = try node.store.createOrder(sampleDraft(), by: .test("anna"))
             try await node.read { $0.engine!.syncNow() }
             // As SIGTERM does: the loop's graceful shutdown. It returns only once every libuv
             // handle was closed (uv_loop_close succeeded), else it throws.

@@ -14,7 +14,7 @@ import Testing
 
     func withNode(_ body: (TestNode, APIClient) async throws -> Void) async throws {
         let node = try await TestNode.start(name: "W1")
-        let api = try await APIClient.start(baseURL: try await node.apiURL)
+        let api = try await APIClient.start(baseURL: try await node.apiURL, token: try node.store.testSession())
         do {
             try await body(node, api)
         } catch {
@@ -30,7 +30,7 @@ import Testing
 
     @Test func createShowListAndFilterOrders() async throws {
         try await withNode { node, api in
-            let created = try await api.request(.post, "/api/orders", body: createBody, headers: ["KCT-Author": "anna"])
+            let created = try await api.request(.post, "/api/orders", body: createBody)
             #expect(created.status == 201)
             let order = try #require(created.json as? [String: Any])
             let number = try #require(order["order_number"] as? String)
@@ -50,10 +50,10 @@ import Testing
             let searched = try await api.request(.get, "/api/orders?search=jane")
             #expect((searched.json as? [Any])?.count == 1)
 
-            // The edit went through the store's write path: it is in the outbox, by its author.
+            // The edit went through the store's write path: it is in the outbox, by the session's person.
             let outbox = try node.store.outboxEntries()
             #expect(!outbox.isEmpty)
-            #expect(outbox.allSatisfy { $0.author == "anna" })
+            #expect(outbox.allSatisfy { $0.author == "admin@kct.example" })
         }
     }
 
@@ -151,7 +151,7 @@ import Testing
             // Another process (here: another connection to the same replica) edits: the daemon
             // notices through the file watcher, without polling.
             let cli = try OrderStore.open(directory: node.directory)
-            let other = try cli.createOrder(sampleDraft(customer: "John Smith"), by: "cli")
+            let other = try cli.createOrder(sampleDraft(customer: "John Smith"), by: .test("cli"))
             try await events.waitUntil("the CLI edit is announced") { $0.events.contains { $0.data.contains(other.id) } }
             #expect(events.events.first { $0.data.contains(other.id) }?.data.contains("\"source\":\"cli\"") == true)
         }

@@ -59,7 +59,7 @@ import Testing
         let store = try OrderStore.open(directory: directory.path)
         #expect(store.identity.nodeID == "node-a")
         #expect(try store.orders(OrderFilter(search: "okafor")).map(\.orderNumber) == ["S01-W1-000001"])
-        let next = try store.createOrder(sampleDraft(), by: "ana")
+        let next = try store.createOrder(sampleDraft(), by: .test("ana"))
         #expect(next.orderNumber == "S01-W1-000002")
         // Opening again applies nothing twice.
         _ = try OrderStore.open(directory: directory.path)
@@ -70,7 +70,7 @@ import Testing
     @Test func initRefusesAnExistingReplicaAndChangesNothing() throws {
         let directory = TemporaryDirectory()
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
-        try store.createOrder(sampleDraft(), by: "ana")
+        try store.createOrder(sampleDraft(), by: .test("ana"))
         #expect {
             try OrderStore.create(directory: directory.path, name: "W2", shopCode: "S02")
         } throws: { error in

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 @testable import OrderDomain
 @testable import Store
+import SyncCore
 
 /// A wall clock the test moves by hand.
 final class ManualClock: Sendable {
@@ -59,4 +60,12 @@ func storeError(_ body: () throws -> Void) -> StoreError? {
 func refused(with expected: OrderValidationError, _ body: () throws -> Void) -> Bool {
     guard case .invalid(let error)? = storeError(body) else { return false }
     return error == expected
+}
+
+extension StaffActor {
+    /// Someone to make edits as in write-path tests, without an account or a sign-in (tests of
+    /// sign-in itself make real accounts). Admin unless the test is about roles.
+    static func test(_ email: String, role: StaffRole = .admin) -> StaffActor {
+        StaffActor(email: email, name: email, role: role)
+    }
 }

@@ -23,20 +23,20 @@ struct SeededGenerator: RandomNumberGenerator {
     @Test func everyKindOfLocalEditPassesCentralsValidator() throws {
         var harness = SyncHarness()
         let store = try harness.node("W1")
-        let order = try store.createOrder(sampleDraft(), by: "ana")
-        try store.updateOrder(order.id, OrderPatch(customerPhone: "+1 555 010 0199", notes: "fitting Friday", tax: usd("90.00")), by: "ana")
-        try store.setPriority(order.id, to: .rush, by: "ana")
-        let belt = try store.addItem(to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: "ana")
-        try store.updateItem(order: order.id, item: belt.id, ItemPatch(color: "brown", quantity: 2), by: "ana")
-        try store.removeItem(order: order.id, item: belt.id, by: "ana")
+        let order = try store.createOrder(sampleDraft(), by: .test("ana"))
+        try store.updateOrder(order.id, OrderPatch(customerPhone: "+1 555 010 0199", notes: "fitting Friday", tax: usd("90.00")), by: .test("ana"))
+        try store.setPriority(order.id, to: .rush, by: .test("ana"))
+        let belt = try store.addItem(to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: .test("ana"))
+        try store.updateItem(order: order.id, item: belt.id, ItemPatch(color: "brown", quantity: 2), by: .test("ana"))
+        try store.removeItem(order: order.id, item: belt.id, by: .test("ana"))
         for status in [OrderStatus.paymentConfirmed, .onHold, .paymentConfirmed, .processing, .inProduction, .exception, .inProduction] {
-            try store.changeStatus(order.id, to: status, note: "step", by: "ben")
+            try store.changeStatus(order.id, to: status, note: "step", by: .test("ben"))
         }
-        let exception = try store.openException(on: order.id, ExceptionDraft(type: "fabric_delay", severity: .high), by: "ben")
-        try store.resolveException(exception.id, to: .resolved, notes: "fabric arrived", customerNotified: true, by: "ben")
-        try store.logCommunication(on: order.id, CommunicationDraft(type: .statusUpdate, channel: .email, message: "In production"), by: "ben")
-        let cancelled = try store.createOrder(sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: "ana")
-        try store.changeStatus(cancelled.id, to: .cancelled, by: "ana")
+        let exception = try store.openException(on: order.id, ExceptionDraft(type: "fabric_delay", severity: .high), by: .test("ben"))
+        try store.resolveException(exception.id, to: .resolved, notes: "fabric arrived", customerNotified: true, by: .test("ben"))
+        try store.logCommunication(on: order.id, CommunicationDraft(type: .statusUpdate, channel: .email, message: "In production"), by: .test("ben"))
+        let cancelled = try store.createOrder(sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: .test("ana"))
+        try store.changeStatus(cancelled.id, to: .cancelled, by: .test("ana"))
 
         var replica = ReplicaModel()
         let changes = try store.outboxEntries()
@@ -105,10 +105,10 @@ struct SeededGenerator: RandomNumberGenerator {
     static func randomEdit(_ store: OrderStore, _ random: inout SeededGenerator) throws {
         let orders = try store.orders(OrderFilter())
         guard let order = orders.randomElement(using: &random), orders.count >= 2 || Bool.random(using: &random) else {
-            try store.createOrder(sampleDraft(name: "Customer \(Int.random(in: 1...999, using: &random))"), by: "staff")
+            try store.createOrder(sampleDraft(name: "Customer \(Int.random(in: 1...999, using: &random))"), by: .test("staff"))
             return
         }
-        let author = ["ana", "ben", "cy"].randomElement(using: &random)!
+        let author = StaffActor.test(["ana", "ben", "cy"].randomElement(using: &random)!)
         do throws(StoreError) {
             switch Int.random(in: 0..<10, using: &random) {
             case 0: try store.updateOrder(order.id, OrderPatch(notes: "note \(Int.random(in: 1...50, using: &random))"), by: author)
@@ -126,7 +126,7 @@ struct SeededGenerator: RandomNumberGenerator {
             case 6: try store.openException(on: order.id, ExceptionDraft(type: "delay", severity: .medium), by: author)
             case 7:
                 guard let exception = try store.detail(order.id).exceptions.randomElement(using: &random) else { return }
-                try store.resolveException(exception.id, to: .resolved, notes: "done by \(author)", by: author)
+                try store.resolveException(exception.id, to: .resolved, notes: "done by \(author.email)", by: author)
             case 8: try store.logCommunication(on: order.id, CommunicationDraft(type: .note, channel: .phone, message: "called"), by: author)
             default: try store.updateOrder(order.id, OrderPatch(tax: usd("\(Int.random(in: 1...99, using: &random)).00")), by: author)
             }

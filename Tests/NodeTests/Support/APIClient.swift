@@ -3,22 +3,36 @@ import Foundation
 import HTTP
 import Synchronization
 
-/// Talks to a node's local API from async tests: an `HTTPClient` on its own loop thread.
+/// Talks to a node's local API from async tests: an `HTTPClient` on its own loop thread. With a
+/// `token`, every request carries it as `Authorization: Bearer` (unless it sets its own).
 final class APIClient: Sendable {
     let thread: EventLoopThread
     let client: LoopBound<HTTPClient>
     let baseURL: String
+    let token: String?
 
-    private init(thread: EventLoopThread, client: LoopBound<HTTPClient>, baseURL: String) {
+    private init(thread: EventLoopThread, client: LoopBound<HTTPClient>, baseURL: String, token: String?) {
         self.thread = thread
         self.client = client
         self.baseURL = baseURL
+        self.token = token
     }
 
-    static func start(baseURL: String) async throws -> APIClient {
+    static func start(baseURL: String, token: String? = nil) async throws -> APIClient {
         let thread = try await EventLoopThread.start(name: "api-client")
         let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }
-        return APIClient(thread: thread, client: client, baseURL: baseURL)
+        return APIClient(thread: thread, client: client, baseURL: baseURL, token: token)
+    }
+
+    /// The status, headers and body, whatever the status.
+    func exchange(_ method: HTTPMethod, _ path: String, body: String? = nil,
+                  headers: HTTPHeaders = [:]) async throws -> HTTPClientResponse {
+        var headers = headers
+        if body != nil { headers.set("Content-Type", "application/json") }
+        if let token, headers["Authorization"] == nil { headers.set("Authorization", "Bearer \(token)") }
+        let request = HTTPClientRequest(method: method, url: baseURL + path, headers: headers,
+                                        body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
+        return try await client.response(for: request)
     }
 
     /// The status and body, whatever the status.
@@ -26,6 +40,7 @@ final class APIClient: Sendable {
                  headers: HTTPHeaders = [:]) async throws -> (status: Int, json: Any?, text: String) {
         var headers = headers
         if body != nil { headers.set("Content-Type", "application/json") }
+        if let token, headers["Authorization"] == nil { headers.set("Authorization", "Bearer \(token)") }
         let request = HTTPClientRequest(method: method, url: baseURL + path, headers: headers,
                                         body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
         let response = try await client.response(for: request)
@@ -38,8 +53,11 @@ final class APIClient: Sendable {
         let collector = EventCollector()
         let url = baseURL + path
         let client = self.client
+        var headers = HTTPHeaders()
+        if let token { headers.set("Authorization", "Bearer \(token)") }
+        let chosen = headers
         try await thread.loop.submit { _ in
-            _ = client.value.openEventStream(url: url, onStateChange: { collector.state($0 == .open) },
+            _ = client.value.openEventStream(url: url, headers: chosen, onStateChange: { collector.state($0 == .open) },
                                              onEvent: { collector.add($0) })
         }
         return collector

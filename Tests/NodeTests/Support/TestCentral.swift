@@ -4,7 +4,7 @@ import HTTP
 import SyncCore
 
 /// A central for the daemon's tests: SyncCore's in-memory `CentralModel` behind our HTTPServer,
-/// speaking the protocol's endpoints (healthz, push, pull, stream) on 127.0.0.1, with switches
+/// speaking the protocol's endpoints (healthz, push, pull, stream, accounts, audit) on 127.0.0.1, with switches
 /// to misbehave (refuse a version, answer one push with an error). Loop-confined; tests reach it
 /// through `loop.submit`.
 final class TestCentral {
@@ -22,6 +22,11 @@ final class TestCentral {
     /// Called after every request central answered, so tests can wait on it.
     var onActivity: () -> Void = {}
     private(set) var pushes: [PushRequest] = []
+    /// The staff accounts `GET /v1/accounts` serves; set them with `setAccounts`.
+    private(set) var accounts: [StaffAccount] = []
+    /// Sign-in events nodes uploaded (`POST /v1/audit`), first copy of each id.
+    private(set) var auditEvents: [AuthEvent] = []
+    private(set) var accountFetches: [Int64?] = []
     private(set) var pullCount = 0
     private(set) var healthChecks = 0
     private var server: HTTPServer?
@@ -76,6 +81,14 @@ final class TestCentral {
                 responder.send(Self.error(error))
             }
         }
+        router.get("/v1/accounts") { [unowned self] request, responder in
+            responder.send(accountsAnswer(request))
+            onActivity()
+        }
+        router.post("/v1/audit") { [unowned self] request, responder in
+            responder.send(auditAnswer(request))
+            onActivity()
+        }
         router.get("/v1/stream") { [unowned self] request, responder in
             guard authenticate(request) != nil else { return responder.send(Self.error(.unauthorized, "unknown token")) }
             let seen = (try? StreamEvent.resumeVersion(lastEventID: request.headers["Last-Event-ID"])) ?? 0
@@ -83,6 +96,36 @@ final class TestCentral {
             if model.headVersion > seen { stream.send(Self.event(head: model.headVersion)) }
         }
         return router
+    }
+
+    /// Replaces central's accounts (each with its own version, as central's account log has them).
+    func setAccounts(_ accounts: [StaffAccount]) {
+        self.accounts = accounts
+    }
+
+    var accountsVersion: Int64 { accounts.map(\.version).max() ?? 0 }
+
+    private func accountsAnswer(_ request: HTTPRequest) -> HTTPResponse {
+        guard authenticate(request) != nil else { return Self.error(.unauthorized, "unknown token") }
+        let known = request.query["known"].flatMap { Int64($0) }
+        accountFetches.append(known)
+        let response = known == accountsVersion
+            ? AccountsResponse(accounts: [], version: accountsVersion)
+            : AccountsResponse(accounts: accounts, version: accountsVersion)
+        return .json(bytes: response.encoded())
+    }
+
+    private func auditAnswer(_ request: HTTPRequest) -> HTTPResponse {
+        guard authenticate(request) != nil else { return Self.error(.unauthorized, "unknown token") }
+        do throws(SyncDecodingError) {
+            let upload = try AuditUploadRequest.decode(request.body)
+            let known = Set(auditEvents.map(\.id))
+            let new = upload.events.filter { !known.contains($0.id) }
+            auditEvents += new
+            return .json(bytes: AuditUploadResponse(recorded: Int64(new.count), duplicates: Int64(upload.events.count - new.count)).encoded())
+        } catch {
+            return Self.error(ErrorResponse(error))
+        }
     }
 
     private func authenticate(_ request: HTTPRequest) -> String? {
