@@ -28,7 +28,10 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let store = try OrderStore.create(directory: global.resolvedDataDir, name: name, shopCode: shop)
-        if let central, let token { try store.setSyncSettings(SyncSettings(centralURL: central, token: token)) }
+        if let central, let token {
+            try store.setSyncSettings(SyncSettings(centralURL: central, token: token))
+            CentralOptions.fetchAccounts(store, url: central, token: token)
+        }
         let identity = store.identity
         if global.json {
             try Output.json(NodeJSON(identity: identity, dataDir: global.resolvedDataDir, replica: store.path))

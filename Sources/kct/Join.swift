@@ -27,6 +27,15 @@ struct Join: ParsableCommand {
         let store = try global.openStore()
         try store.setSyncSettings(SyncSettings(centralURL: url, token: token))
         Output.note("node \(store.identity.nodeID) will sync with \(url)")
+        CentralOptions.fetchAccounts(store, url: url, token: token)
+    }
+}
+
+/// Checks shared by `kct join` and `kct init --central … --token …`.
+enum CentralOptions {
+    /// Fetches central's staff accounts once, so `kct login` works straight after joining;
+    /// says so when central cannot be asked (the daemon and `kct sync now` fetch them later).
+    static func fetchAccounts(_ store: OrderStore, url: String, token: String) {
         do {
             let count = try AccountsFetch.once(store: store, endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
             Output.note("fetched \(count) staff account(s) from central; sign in with `kct login --email …`")
@@ -34,10 +43,7 @@ struct Join: ParsableCommand {
             Output.note("could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` will, and until then nobody can sign in here")
         }
     }
-}
 
-/// Checks shared by `kct join` and `kct init --central … --token …`.
-enum CentralOptions {
     static func check(url: String, token: String) throws {
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
             throw ValidationError("the central URL must start with http:// or https://, got '\(url)'")

@@ -1,12 +1,17 @@
 import Foundation
+import Store
 import SyncCore
 import Testing
 
 /// `kct init --central`, `kct join`, `kct sync now|status` and `kct node run` as processes,
 /// against the in-test central.
 @Suite(.serialized) struct CLIProcessTests {
+    static let staff = "staff@kct.example"
+
     /// `kct init … --central URL --token T --json`, registering the new node's token with central.
     func initNode(_ kct: KCTBinary, central: CentralHandle, name: String) async throws -> String {
+        let account = try OrderStore.testAccount(Self.staff, role: .processor, version: 1)
+        try await central.with { $0.setAccounts([account]) }
         let token = "kct_cli_\(name)"
         let created = try await kct.run("init", "--name", name, "--shop", "S01", "--central", try await central.url, "--token", token, "--json")
         #expect(created.status == 0, "\(created.stderr)")
@@ -16,14 +21,27 @@ import Testing
         return nodeID
     }
 
+    /// `kct sync now` (which fetches central's accounts), then `kct login` as the processor.
+    func signIn(_ kct: KCTBinary) async throws {
+        let synced = try await kct.run("sync", "now")
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let login = try await kct.run(["login", "--email", Self.staff, "--password-stdin"], stdin: testPassword + "\n")
+        try #require(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.contains("processor"))
+    }
+
     @Test func syncNowPushesAndStatusReportsIt() async throws {
         let central = try await CentralHandle.start()
         let kct = KCTBinary()
         defer { kct.cleanUp() }
         _ = try await initNode(kct, central: central, name: "W1")
+        let unsigned = try await kct.run("orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
+                                         "--item", "name=Navy Suit,qty=1,price=899.00")
+        #expect(unsigned.status == 7)
+        try await signIn(kct)
         let created = try await kct.run("orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
                                         "--item", "name=Navy Suit,qty=1,price=899.00")
-        #expect(created.status == 0)
+        #expect(created.status == 0, "\(created.stderr)")
 
         let synced = try await kct.run("sync", "now")
         #expect(synced.status == 0, "\(synced.stderr)")
@@ -55,7 +73,9 @@ import Testing
         #expect(notJoined.status == 6)
         #expect(notJoined.stderr.contains("kct join"))
         #expect(try await kct.run("join", "ftp://nowhere", "--token", "t").status != 0)
-        #expect(try await kct.run("join", "http://127.0.0.1:9", "--token", "kct_abc").status == 0)
+        let joined = try await kct.run("join", "http://127.0.0.1:9", "--token", "kct_abc")
+        #expect(joined.status == 0)
+        #expect(joined.stderr.contains("could not fetch the staff accounts from central yet"))
         let status = try await kct.run("sync", "status", "--json")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(json["central_url"] as? String == "http://127.0.0.1:9")
@@ -66,12 +86,19 @@ import Testing
         let kct = KCTBinary()
         defer { kct.cleanUp() }
         _ = try await initNode(kct, central: central, name: "W3")
+        _ = try await kct.run("sync", "now")
         let (node, line) = try await kct.start("node", "run", "--listen", "127.0.0.1:0")
         let prefix = "node listening on http://127.0.0.1:"
         #expect(line.hasPrefix(prefix))
         let port = try #require(Int(line.dropFirst(prefix.count)))
 
-        let api = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)")
+        let anonymous = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)")
+        #expect(try await anonymous.request(.get, "/api/orders").status == 401)
+        let session = try await anonymous.request(.post, "/api/session", body: #"{"email": "\#(Self.staff)", "password": "\#(testPassword)"}"#)
+        #expect(session.status == 201, "\(session.text)")
+        try await anonymous.stop()
+        let token = try #require((session.json as? [String: Any])?["token"] as? String)
+        let api = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)", token: token)
         let created = try await api.request(.post, "/api/orders", body: """
             {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
              "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}

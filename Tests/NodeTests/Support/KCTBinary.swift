@@ -21,20 +21,26 @@ struct KCTBinary {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KCT_DATA_DIR"] = dataDir
-        environment["KCT_USER"] = "tester"
         process.environment = environment
         return process
     }
 
     /// Runs to completion (on a thread of its own, so no task thread blocks on the child).
-    func run(_ arguments: String...) async throws -> Result {
+    func run(_ arguments: String...) async throws -> Result { try await run(arguments, stdin: nil) }
+
+    /// Runs to completion with `stdin` as its standard input.
+    func run(_ arguments: [String], stdin: String?) async throws -> Result {
         let process = process(arguments)
         return try await onOwnThread {
-            let out = Pipe(), err = Pipe()
+            let out = Pipe(), err = Pipe(), input = Pipe()
             process.standardOutput = out
             process.standardError = err
-            process.standardInput = FileHandle.nullDevice
+            process.standardInput = stdin == nil ? FileHandle.nullDevice : input
             try process.run()
+            if let stdin {
+                input.fileHandleForWriting.write(Data(stdin.utf8))
+                try input.fileHandleForWriting.close()
+            }
             let outData = out.fileHandleForReading.readDataToEndOfFile()
             let errData = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
