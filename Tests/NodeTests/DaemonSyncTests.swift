@@ -182,3 +182,56 @@ import Testing
         }
     }
 }
+
+/// The daemon keeps the node's accounts in step with central's and uploads sign-in events.
+@Suite(.serialized) struct DaemonAccountsTests {
+    @Test func aRoleChangedAtCentralTakesEffectAndSignInsAreUploaded() async throws {
+        let central = try await CentralHandle.start()
+        var node: TestNode?
+        var failure: (any Error)?
+        do {
+            let ana = try OrderStore.testAccount("ana@kct.example", role: .processor, version: 1)
+            try await central.with { $0.setAccounts([ana]) }
+            let started = try await TestNode.start(name: "W1", central: central) { $0.sync.accountsInterval = .zero }
+            node = started
+            try await started.waitUntil("central's accounts arrive") { node in try node.store.accounts().count == 1 }
+            let session = try started.store.signIn(email: "ana@kct.example", password: testPassword, kind: .api)
+            #expect(try started.store.session(token: session.token)?.role == .processor)
+            let refreshed = try await started.read { $0.engine!.completedCycles }
+            let order = try started.store.createOrder(sampleDraft(), by: session.actor)
+            #expect(isForbidden { try started.store.setPriority(order.id, to: .rush, by: session.actor) },
+                    "a processor may not change priorities")
+
+            var promoted = ana
+            promoted.role = .manager
+            promoted.version = 2
+            let changed = promoted
+            try await central.with { $0.setAccounts([changed]) }
+            try await started.read { $0.engine!.syncNow() }
+            try await started.waitUntil("the new role is known here") { node in
+                try node.store.session(token: session.token)?.role == .manager
+            }
+            #expect(try started.store.setPriority(order.id, to: .rush, by: try #require(try started.store.session(token: session.token))).priority == .rush)
+            #expect(try await started.read { $0.engine!.completedCycles } > refreshed)
+            try await started.waitUntil("the sign-in reached central's audit") { node in
+                let uploaded = try await central.with { $0.auditEvents }
+                return try uploaded.contains { $0.kind == .signIn && $0.email == "ana@kct.example" && $0.detail == "api" }
+                    && node.store.pendingAuthEvents().isEmpty
+            }
+            // Later fetches say which version the node has.
+            #expect(try await central.with { $0.accountFetches }.contains(1))
+
+            // Removed at central: the session ends.
+            try await central.with { $0.setAccounts([try OrderStore.testAccount("boss@kct.example", role: .admin, version: 3)]) }
+            try await started.read { $0.engine!.syncNow() }
+            try await started.waitUntil("ana's session ends") { node in try node.store.session(token: session.token) == nil }
+            #expect(try started.store.accounts().map(\.email) == ["boss@kct.example"])
+        } catch {
+            failure = error
+        }
+        try? await node?.stop()
+        node?.removeFiles()
+        try? await central.stop()
+        if let failure { throw failure }
+    }
+}

@@ -37,3 +37,16 @@ extension OrderStore {
 /// One scrypt hash of `testPassword`, made once per test process.
 private let sharedHash = Result { try PasswordHash.make(testPassword) }
 func testPasswordHash() throws -> String { try sharedHash.get() }
+
+/// Whether `body` was refused by the permission matrix.
+func isForbidden(_ body: () throws -> Void) -> Bool {
+    do {
+        try body()
+        return false
+    } catch let error as StoreError {
+        if case .forbidden = error { return true }
+        return false
+    } catch {
+        return false
+    }
+}
