@@ -14,6 +14,21 @@ step() {
   KCT_DATA_DIR="$dir" "$KCT" "$@"
 }
 
+# The password of every demo account: for these throwaway demos only.
+DEMO_PASSWORD="${DEMO_PASSWORD:-kct demo password}"
+
+# add_central_user DB EMAIL NAME ROLE: creates a staff account at central (password on stdin).
+add_central_user() {
+  printf '\n\033[1m$ kct central add-user --db %s --email %s --name "%s" --role %s --password-stdin\033[0m\n' "$(basename "$1")" "$2" "$3" "$4"
+  printf '%s\n' "$DEMO_PASSWORD" | "$KCT" central add-user --db "$1" --email "$2" --name "$3" --role "$4" --password-stdin
+}
+
+# login DIR EMAIL: signs EMAIL in on the replica in DIR (editing commands then act as them).
+login() {
+  printf '\n\033[1m[%s] $ kct login --email %s --password-stdin\033[0m\n' "$(basename "$1")" "$2"
+  printf '%s\n' "$DEMO_PASSWORD" | KCT_DATA_DIR="$1" "$KCT" login --email "$2" --password-stdin
+}
+
 # start_server NAME LOGDIR PREFIX ARGS…: starts `kct ARGS…` with stdout in LOGDIR/NAME.out and
 # stderr in LOGDIR/NAME.log and waits up to 30 s for the line "PREFIX URL". Sets url_NAME to URL
 # and pid_NAME to its pid, and adds the pid to PIDS (stopped by stop_all). Not to be called in

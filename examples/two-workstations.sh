@@ -2,7 +2,8 @@
 # Offline/reconnect demo: central and two workstations (W1, W2) under ./var/two-workstations.
 # Both edit while central is down — including the same field of the same order — then central
 # comes back on the same database and address, both converge, and the losing edit shows up in
-# its workstation's conflicts list. Everything is stopped at the end (or on Ctrl-C).
+# its workstation's conflicts list. Each workstation has its own signed-in member of staff
+# (accounts made at central). Everything is stopped at the end (or on Ctrl-C).
 # Only ./var/two-workstations is ever removed and recreated.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,6 @@ DIR="$PWD/var/two-workstations"
 CENTRAL_DB="$DIR/central.sqlite"
 W1="$DIR/W1"
 W2="$DIR/W2"
-export KCT_USER="${KCT_USER:-demo}"
 
 rm -rf "$DIR"
 mkdir -p "$DIR"
@@ -26,8 +26,10 @@ orders_json() { KCT_DATA_DIR="$1" "$KCT" orders list --json --limit 100000 | gre
 same_orders() { [ "$(orders_json "$W1")" = "$(orders_json "$W2")" ]; }
 converged() { nothing_pending && same_orders; }
 
-bold "central on a free port; W1 and W2 registered and joined"
+bold "central on a free port; staff accounts; W1 and W2 registered, joined and signed in"
 "$KCT" central init --db "$CENTRAL_DB"
+add_central_user "$CENTRAL_DB" maria@kct.example "Maria Manager" manager
+add_central_user "$CENTRAL_DB" ana@kct.example "Ana Tailor" processor
 token_w1=$("$KCT" central add-node --db "$CENTRAL_DB" --name W1 --shop S01 | sed -n 's/^token: //p')
 token_w2=$("$KCT" central add-node --db "$CENTRAL_DB" --name W2 --shop S01 | sed -n 's/^token: //p')
 start_server central "$DIR" "central listening on" central serve --db "$CENTRAL_DB" --listen 127.0.0.1:0
@@ -35,6 +37,8 @@ central_url="$url_central"
 echo "central listening on $central_url"
 step "$W1" init --name W1 --shop S01 --central "$central_url" --token "$token_w1"
 step "$W2" init --name W2 --shop S01 --central "$central_url" --token "$token_w2"
+login "$W1" ana@kct.example
+login "$W2" maria@kct.example
 KCT_DATA_DIR="$W1" start_server W1 "$DIR" "node listening on" node run --listen 127.0.0.1:0
 KCT_DATA_DIR="$W2" start_server W2 "$DIR" "node listening on" node run --listen 127.0.0.1:0
 echo "W1 local API on $url_W1, W2 local API on $url_W2"

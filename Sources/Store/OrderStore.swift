@@ -58,7 +58,10 @@ public final class OrderStore: Sendable {
         let prefix: OrderNumberPrefix
         do { prefix = try OrderNumberPrefix(shopCode: shopCode, workstationCode: name) } catch { throw .invalid(error) }
         do {
+            // Readable by its owner only: the replica holds password hashes and session hashes,
+            // and read commands need no sign-in.
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
         } catch {
             throw .fileSystem(path: directory, message: error.localizedDescription)
         }

@@ -67,9 +67,10 @@ struct OrdersCreate: ParsableCommand {
             }
         }
         let store = try global.openStore()
+        let actor = try global.signedIn(store)
         var created: [OrderDetail] = []
         for draft in drafts {
-            let order = try store.createOrder(draft, by: try global.signedIn(store))
+            let order = try store.createOrder(draft, by: actor)
             if global.json {
                 created.append(try store.detail(order.id))
             } else {
