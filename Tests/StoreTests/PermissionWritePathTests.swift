@@ -155,3 +155,54 @@ import SyncCore
         #expect(try store.lastOutboxSequence() == sequence)
     }
 }
+
+/// Settling conflicts: one's own needs `resolve_own_conflicts` (processor and up), someone
+/// else's `resolve_others_conflicts` (manager and up); a re-applied edit is checked like any.
+@Suite struct ConflictPermissionTests {
+    /// A node whose priority edit by ana (a manager then) lost to W2's; returns it and the conflict id.
+    func lostPriorityEdit() throws -> (OrderStore, Int64, SyncHarness) {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: .test("ana@kct.example"))
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.setPriority(order.id, to: .high, by: .test("ana@kct.example", role: .manager))
+        harness.clock.advance(seconds: 1)
+        try b.setPriority(order.id, to: .rush, by: .test("ben@kct.example"))
+        try harness.push(b)
+        try harness.pull(a)
+        try harness.push(a)
+        let conflict = try #require(try a.conflicts().first)
+        return (a, conflict.id, harness)
+    }
+
+    @Test func ownAndOthersConflicts() throws {
+        let (store, id, _) = try lostPriorityEdit()
+        let viewer = StaffActor.test("ana@kct.example", role: .viewer)
+        let otherProcessor = StaffActor.test("cy@kct.example", role: .processor)
+        #expect(storeError { try store.dismissConflict(id, by: viewer) }?.description
+            == "ana@kct.example is a viewer and may not resolve their own conflicts; only processors, managers and admins may")
+        #expect(storeError { try store.dismissConflict(id, by: otherProcessor) }?.description
+            == "cy@kct.example is a processor and may not resolve other people's conflicts; only managers and admins may")
+        #expect(storeError { try store.reapplyConflict(id, by: otherProcessor) }.map { if case .forbidden = $0 { true } else { false } } == true)
+        // Ana, now a processor, may settle her own conflict but not re-apply a priority change.
+        let ana = StaffActor.test("ana@kct.example", role: .processor)
+        let sequence = try store.lastOutboxSequence()
+        #expect(storeError { try store.reapplyConflict(id, by: ana) }?.description
+            == "ana@kct.example is a processor and may not change priorities (priority); only managers and admins may")
+        #expect(try store.lastOutboxSequence() == sequence)
+        #expect(try store.conflict(id).state == .open)
+        // A manager re-applies it under their own name.
+        let manager = StaffActor.test("max@kct.example", role: .manager)
+        let reapplied = try store.reapplyConflict(id, by: manager)
+        #expect(reapplied.state == .reapplied && reapplied.settledBy == "max@kct.example")
+        #expect(try store.outboxEntries(after: sequence).map(\.author) == ["max@kct.example"])
+    }
+
+    @Test func aProcessorDismissesTheirOwn() throws {
+        let (store, id, _) = try lostPriorityEdit()
+        let dismissed = try store.dismissConflict(id, by: StaffActor.test("ana@kct.example", role: .processor))
+        #expect(dismissed.state == .dismissed)
+    }
+}
