@@ -76,7 +76,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var response: HTTPResponse {
         var body: [String: Any] = ["code": code, "message": message]
         if let allowed { body["allowed"] = allowed }
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": body], options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": body], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var response = HTTPResponse.json(bytes: Array(data), status: status)
         if let retryAfterSeconds { response.headers.set("Retry-After", String(retryAfterSeconds)) }
         if status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }

@@ -81,6 +81,26 @@ import Testing
         #expect(json["central_url"] as? String == "http://127.0.0.1:9")
     }
 
+    @Test func joinFetchesTheAccountsSoLoginWorksAtOnce() async throws {
+        let central = try await CentralHandle.start()
+        let kct = KCTBinary()
+        defer { kct.cleanUp() }
+        let account = try OrderStore.testAccount(Self.staff, role: .processor, version: 1)
+        try await central.with { $0.setAccounts([account]) }
+        let created = try await kct.run("init", "--name", "W4", "--shop", "S01", "--json")
+        let identity = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let nodeID = try #require(identity["node_id"] as? String)
+        try await central.with { $0.tokens["kct_cli_W4"] = nodeID }
+        let joined = try await kct.run("join", try await central.url, "--token", "kct_cli_W4")
+        #expect(joined.status == 0)
+        #expect(joined.stderr.contains("fetched 1 staff account(s) from central"), "\(joined.stderr)")
+        let login = try await kct.run(["login", "--email", Self.staff, "--password-stdin"], stdin: testPassword + "\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        let users = try await kct.run("users", "list")
+        #expect(users.stderr.contains("accounts from central (version 1)"))
+        try await central.stop()
+    }
+
     @Test func nodeRunPrintsItsAddressServesAndExitsZeroOnSIGTERM() async throws {
         let central = try await CentralHandle.start()
         let kct = KCTBinary()
