@@ -38,6 +38,9 @@ struct Init: ParsableCommand {
         } else {
             print(identity.nodeID)
             Output.note("created replica \(store.path) for workstation \(identity.name) of shop \(identity.shopCode)")
+            if central == nil {
+                Output.note("next: the first staff account, an admin: kct users add --email you@example.com --name NAME --role admin")
+            }
         }
     }
 }
