@@ -17,9 +17,9 @@ extension CentralError {
     var exitCode: Int32 {
         switch self {
         case .missingStore, .notACentralStore: ExitCodes.noReplica
-        case .alreadyExists, .duplicateNode: ExitCodes.alreadyExists
-        case .unknownNode: ExitCodes.notFound
-        case .invalidNodeName, .storeInUse: ExitCodes.refused
+        case .alreadyExists, .duplicateNode, .duplicateAccount: ExitCodes.alreadyExists
+        case .unknownNode, .unknownAccount: ExitCodes.notFound
+        case .invalidNodeName, .invalidAccount, .storeInUse: ExitCodes.refused
         case .corruptValue, .database, .fileSystem, .unexpected: ExitCodes.storage
         }
     }
