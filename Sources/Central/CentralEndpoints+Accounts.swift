@@ -3,7 +3,7 @@ import HTTP
 import SyncCore
 
 /// How `kct central serve` hardens its surface (README, "Central").
-public struct CentralOptions: Sendable {
+public struct CentralServeOptions: Sendable {
     /// Requests per second per bearer token, sustained.
     public var rateLimitPerSecond: Double
     /// Requests a token may make at once.

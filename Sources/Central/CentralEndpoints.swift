@@ -16,7 +16,7 @@ final class CentralEndpoints: LoopService {
     /// The head as last seen on the loop (pushes advance it; streams report it).
     private var headVersion: Int64
     let logger: Logger
-    let options: CentralOptions
+    let options: CentralServeOptions
     private let rateLimiter: TokenRateLimiter
 
     static let protocolPaths: [(path: String, method: HTTPMethod)] = [
@@ -26,7 +26,7 @@ final class CentralEndpoints: LoopService {
     static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
 
     init(
-        loop: EventLoop, store: CentralStore, host: String, port: Int, options: CentralOptions = CentralOptions(),
+        loop: EventLoop, store: CentralStore, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
         logger: Logger = Logger(label: "kct.central")
     ) throws(UVError) {
         loop.assertInLoopThread()

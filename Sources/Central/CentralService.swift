@@ -30,7 +30,7 @@ public final class CentralService: Sendable {
     /// Opens the store at `databasePath` and serves it on `host:port` (0: a free port, read it
     /// back from `port`) from a loop thread of its own.
     public static func start(
-        databasePath: String, host: String = "127.0.0.1", port: Int = 0, options: CentralOptions = CentralOptions()
+        databasePath: String, host: String = "127.0.0.1", port: Int = 0, options: CentralServeOptions = CentralServeOptions()
     ) async throws -> CentralService {
         let lock = try ServeLock(databasePath: databasePath)
         let store = try CentralStore.open(path: databasePath)
@@ -55,7 +55,7 @@ public final class CentralService: Sendable {
 
     /// Serves `databasePath` on the calling thread until SIGINT or SIGTERM, then shuts down
     /// gracefully. `ready` is called with the bound port once requests are accepted.
-    public static func serve(databasePath: String, host: String, port: Int, options: CentralOptions = CentralOptions(), ready: (Int) -> Void) throws {
+    public static func serve(databasePath: String, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(), ready: (Int) -> Void) throws {
         let lock = try ServeLock(databasePath: databasePath)
         defer { lock.release() }
         let store = try CentralStore.open(path: databasePath)

@@ -4,7 +4,11 @@ import Central
 struct Central: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run and administer the central store that workstations sync with.",
-        subcommands: [CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self])
+        subcommands: [
+            CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self,
+            CentralAddUser.self, CentralSetRole.self, CentralDisable.self, CentralEnable.self, CentralSetPassword.self,
+            CentralListUsers.self, CentralAudit.self,
+        ])
 }
 
 /// The central store's file, which every `kct central` command names.
