@@ -53,10 +53,17 @@ extension CentralStore {
     /// Creates an account. `operatorName` (who ran the command) goes to the audit trail.
     @discardableResult
     public func addAccount(email: String, name: String, role: StaffRole, password: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+        // Hashed before the write transaction: scrypt takes a tenth of a second.
+        try addAccount(email: email, name: name, role: role, passwordHash: try Self.passwordHash(password), by: operatorName)
+    }
+
+    /// Creates an account from a password hash made by `StaffAuth.PasswordHash.make` (tests use
+    /// a cheaper cost than the default).
+    @discardableResult
+    public func addAccount(email: String, name: String, role: StaffRole, passwordHash hash: String, by operatorName: String) throws(CentralError) -> AccountRecord {
         let email = try Self.normalizedEmail(email)
         let name = try Self.checkedName(name)
-        // Hashed before the write transaction: scrypt takes a tenth of a second.
-        let hash = try Self.passwordHash(password)
+        guard hash.hasPrefix("scrypt$") else { throw .invalidAccount("a password hash is scrypt$…, as StaffAuth.PasswordHash makes it") }
         return try accountWrite(email: email, kind: .accountCreated) { db, existing, now, version in
             if existing != nil { throw CentralError.duplicateAccount(email: email) }
             try db.execute(
