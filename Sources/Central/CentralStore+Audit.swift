@@ -106,8 +106,8 @@ extension CentralStore {
             return reference
         }
         let byNumber = try String.fetchOne(
-            db, sql: "SELECT row_id FROM rows WHERE entity = 'order' AND json_extract(fields, '$.order_number.value') = ? COLLATE NOCASE",
-            arguments: [reference])
+            db, sql: "SELECT row_id FROM rows WHERE entity = ? AND json_extract(fields, '$.order_number.value') = ? COLLATE NOCASE",
+            arguments: [EntityKind.order.rawValue, reference])
         return byNumber ?? reference
     }
 
