@@ -2,27 +2,6 @@ import EventLoop
 import HTTP
 import SyncCore
 
-/// How `kct central serve` hardens its surface (README, "Central").
-public struct CentralServeOptions: Sendable {
-    /// Requests per second per bearer token, sustained.
-    public var rateLimitPerSecond: Double
-    /// Requests a token may make at once.
-    public var rateLimitBurst: Double
-    /// `/healthz` and `/metrics` answer to any peer, not only loopback ones.
-    public var publicMetrics: Bool
-
-    public init(
-        rateLimitPerSecond: Double = TokenRateLimiter.Configuration.default.rate,
-        rateLimitBurst: Double = TokenRateLimiter.Configuration.default.burst, publicMetrics: Bool = false
-    ) {
-        self.rateLimitPerSecond = rateLimitPerSecond
-        self.rateLimitBurst = rateLimitBurst
-        self.publicMetrics = publicMetrics
-    }
-
-    var rateLimit: TokenRateLimiter.Configuration { .init(rate: rateLimitPerSecond, burst: rateLimitBurst) }
-}
-
 extension CentralEndpoints {
     /// `GET /v1/accounts[?known=V]` (SYNC-PROTOCOL.md §4.5).
     func accounts(_ request: HTTPRequest, _ responder: HTTPResponder) {

@@ -3,14 +3,12 @@ import StaffAuth
 /// Request rate limits per bearer token: a token bucket each, refilled at `rate` per second up
 /// to `burst`. Requests without a token share one bucket. Buckets are keyed by the token's
 /// SHA-256, so the secret itself is not kept. Loop-confined, like the endpoints that own it.
-public final class TokenRateLimiter {
-    public struct Configuration: Sendable {
+final class TokenRateLimiter {
+    struct Configuration: Sendable {
         /// Requests per second per token, sustained.
-        public var rate: Double
+        var rate: Double
         /// Requests a token may make at once after being idle.
-        public var burst: Double
-
-        public static let `default` = Configuration(rate: 50, burst: 200)
+        var burst: Double
     }
 
     private struct Bucket {

@@ -19,10 +19,10 @@ struct CentralServe: ParsableCommand {
     var listen = "127.0.0.1:8700"
 
     @Option(help: ArgumentHelp("Requests per second each node token may make, sustained.", valueName: "n"))
-    var rateLimit: Double = CentralServeOptions().rateLimitPerSecond
+    var rateLimit: Double = CentralServeOptions.defaultRateLimitPerSecond
 
     @Option(help: ArgumentHelp("Requests a node token may make at once after being idle.", valueName: "n"))
-    var rateBurst: Double = CentralServeOptions().rateLimitBurst
+    var rateBurst: Double = CentralServeOptions.defaultRateLimitBurst
 
     @Flag(help: "Answer /healthz and /metrics to any peer, not only to loopback ones (they need no token).")
     var publicMetrics = false

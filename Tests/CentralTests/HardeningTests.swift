@@ -157,7 +157,7 @@ import Glibc
             var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             var copy = ip
             guard inet_ntop(AF_INET, &copy, &text, socklen_t(text.count)) != nil else { continue }
-            return String(cString: text)
+            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         return nil
     }
