@@ -66,4 +66,50 @@ import Testing
         let both = try Self.kct("central", "audit", "--db", db, "--user", "ana@kct.example", "--node", "W1")
         #expect(both.status == 64 && both.stderr.contains("exactly one"))
     }
+
+    @Test func aRunningServeSeesAccountChangesMadeByTheCommandLine() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let db = directory.database
+        #expect(try Self.kct("central", "init", "--db", db).status == 0)
+        let node = try JSONSerialization.jsonObject(with: Data(try Self.kct("central", "add-node", "--db", db, "--name", "W1", "--shop", "S01", "--json").stdout.utf8))
+        let token = try #require((node as? [String: Any])?["token"] as? String)
+        #expect(try Self.kct("central", "add-user", "--db", db, "--email", "ana@kct.example", "--name", "Ana", "--role", "processor", "--password-stdin", input: "a long enough password\n").status == 0)
+
+        let server = Process()
+        server.executableURL = ServeProcessTests.executable
+        server.arguments = ["central", "serve", "--db", db, "--listen", "127.0.0.1:0"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGTERM)
+            server.waitUntilExit()
+        }
+        var line: [UInt8] = []
+        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
+        let url = String(String(decoding: line, as: UTF8.self).dropFirst("central listening on ".count))
+        let client = try await TestClient.start()
+        func push(_ sequence: Int64, _ notes: String) async throws -> ChangeOutcome? {
+            let change = sequence == 1
+                ? Build.change("n-w1", 1, at: 1, entity: .order, row: "o-1", fields: Build.createOrder("n-w1", 1, at: 1).fields, author: "ana@kct.example")
+                : Build.change("n-w1", sequence, at: UInt64(sequence), entity: .order, row: "o-1", fields: ["notes": .text(notes)], author: "ana@kct.example")
+            let response = try await client.send(
+                .post, url + "/v1/push", headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)"],
+                body: PushRequest(nodeID: "n-w1", changes: [change]).encoded())
+            return try PushResponse.decode(response.body).outcomes.first
+        }
+        #expect(try await push(1, "").map(\.result) == .applied)
+        #expect(try await push(2, "before").map(\.result) == .applied)
+        #expect(try Self.kct("central", "set-role", "--db", db, "--email", "ana@kct.example", "--role", "viewer").status == 0)
+        #expect(try await push(3, "after the demotion")?.reason?.code == .forbidden)
+        #expect(try Self.kct("central", "disable", "--db", db, "--email", "ana@kct.example").status == 0)
+        #expect(try await push(4, "after disabling")?.reason?.code == .accountDisabled)
+        let accounts = try await client.send(.get, url + "/v1/accounts", headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"])
+        #expect(try AccountsResponse.decode(accounts.body).accounts.map(\.disabled) == [true])
+        try await client.stop()
+        let trail = try Self.json(try Self.kct("central", "audit", "--db", db, "--order", "S01-W1-1", "--json").stdout)
+        #expect(trail.map { $0["outcome"] as? String } == ["applied", "applied", "rejected", "rejected"])
+    }
 }
