@@ -68,9 +68,8 @@ let package = Package(
         .target(
             name: "Central",
             dependencies: [
-                "OrderDomain", "SyncCore", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "StaffAuth", "EventLoop", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "CentralTests",
             dependencies: [
-                "Central", "SyncCore", "OrderDomain", "EventLoop", "HTTP",
+                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),

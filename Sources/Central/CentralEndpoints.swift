@@ -16,18 +16,26 @@ final class CentralEndpoints: LoopService {
     /// The head as last seen on the loop (pushes advance it; streams report it).
     private var headVersion: Int64
     let logger: Logger
+    let options: CentralServeOptions
+    private let rateLimiter: TokenRateLimiter
 
     static let protocolPaths: [(path: String, method: HTTPMethod)] = [
-        ("/v1/push", .post), ("/v1/pull", .get), ("/v1/stream", .get), ("/healthz", .get), ("/metrics", .get),
+        ("/v1/push", .post), ("/v1/pull", .get), ("/v1/stream", .get), ("/v1/accounts", .get), ("/v1/audit", .post),
+        ("/healthz", .get), ("/metrics", .get),
     ]
     static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
 
-    init(loop: EventLoop, store: CentralStore, host: String, port: Int, logger: Logger = Logger(label: "kct.central")) throws(UVError) {
+    init(
+        loop: EventLoop, store: CentralStore, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
+        logger: Logger = Logger(label: "kct.central")
+    ) throws(UVError) {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
         self.logger = logger
-        metrics = CentralMetrics()
+        self.options = options
+        rateLimiter = TokenRateLimiter(options.rateLimit)
+        metrics = CentralMetrics(refusedTokens: store.refusedTokens)
         var hubConfiguration = EventStreamHub.Configuration()
         hubConfiguration.heartbeatInterval = .seconds(ProtocolLimits.streamHeartbeatSeconds)
         // Catching up is by version (StreamEvent.resumeVersion), not by replaying old events.
@@ -55,12 +63,16 @@ final class CentralEndpoints: LoopService {
 
     private func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()
-        router.post("/v1/push") { [unowned self] request, responder in push(request, responder) }
-        router.get("/v1/pull") { [unowned self] request, responder in pull(request, responder) }
-        router.get("/v1/stream") { [unowned self] request, responder in stream(request, responder) }
-        router.get("/metrics") { [unowned self] request, responder in metricsPage(request, responder) }
-        router.get("/healthz") { [unowned self] _, responder in
-            responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded()))
+        router.post("/v1/push") { [unowned self] request, responder in limited(request, responder) { push(request, responder) } }
+        router.get("/v1/pull") { [unowned self] request, responder in limited(request, responder) { pull(request, responder) } }
+        router.get("/v1/stream") { [unowned self] request, responder in limited(request, responder) { stream(request, responder) } }
+        router.get("/v1/accounts") { [unowned self] request, responder in limited(request, responder) { accounts(request, responder) } }
+        router.post("/v1/audit") { [unowned self] request, responder in limited(request, responder) { audit(request, responder) } }
+        router.get("/metrics") { [unowned self] request, responder in
+            local(request, responder) { metricsPage(responder) }
+        }
+        router.get("/healthz") { [unowned self] request, responder in
+            local(request, responder) { responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded())) }
         }
         // Protocol errors for wrong methods and unknown paths, as JSON like every other error.
         for (path, allowed) in Self.protocolPaths {
@@ -102,12 +114,32 @@ final class CentralEndpoints: LoopService {
         }
     }
 
+    /// Runs `then` when the request's token has a request left in its bucket; else 429 with
+    /// `Retry-After`. Checked before anything else, so a flood costs no database work.
+    private func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
+        guard let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) else { return then() }
+        metrics.rateLimited.increment()
+        fail(responder, ErrorResponse(
+            code: .rateLimited,
+            message: "too many requests for this token (at most \(options.rateLimit.rate) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"),
+            headers: ["Retry-After": String(retryAfter)])
+    }
+
+    /// `/healthz` and `/metrics` need no token and so answer only on the machine itself,
+    /// unless central was started with `--public-metrics`.
+    private func local(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
+        guard options.publicMetrics || request.peerIsLoopback else {
+            return fail(responder, ErrorResponse(code: .forbidden, message: "\(request.path) answers only to loopback peers; start central with --public-metrics to open it"))
+        }
+        then()
+    }
+
     // MARK: Push
 
     private func push(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let body: [UInt8]
         do {
-            body = try Self.pushBody(request)
+            body = try Self.jsonBody(request, of: "push")
         } catch {
             fail(responder, error)
             return
@@ -161,14 +193,14 @@ final class CentralEndpoints: LoopService {
         return response
     }
 
-    /// The content-type and size checks that need no decompression.
-    private static func pushBody(_ request: HTTPRequest) throws(ErrorResponse) -> [UInt8] {
+    /// The content-type and size checks that need no decompression (`what`: push, audit).
+    static func jsonBody(_ request: HTTPRequest, of what: String) throws(ErrorResponse) -> [UInt8] {
         let contentType = request.headers["Content-Type"]?.split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() }
         guard contentType == "application/json" else {
-            throw ErrorResponse(code: .unsupportedMediaType, message: "push bodies are application/json, not \(contentType ?? "unlabelled")")
+            throw ErrorResponse(code: .unsupportedMediaType, message: "\(what) bodies are application/json, not \(contentType ?? "unlabelled")")
         }
         if request.body.count > ProtocolLimits.maximumBodyBytes {
-            throw ErrorResponse(code: .payloadTooLarge, message: "a push body is at most \(ProtocolLimits.maximumBodyBytes) bytes; send fewer changes per push", limit: Int64(ProtocolLimits.maximumBodyBytes))
+            throw ErrorResponse(code: .payloadTooLarge, message: "a \(what) body is at most \(ProtocolLimits.maximumBodyBytes) bytes; send less per request", limit: Int64(ProtocolLimits.maximumBodyBytes))
         }
         return request.body
     }
@@ -257,11 +289,9 @@ final class CentralEndpoints: LoopService {
 
     // MARK: Metrics
 
-    private func metricsPage(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        authenticated(request, responder) { [self] in
-            let body = metrics.render(streams: hub.subscriberCount, headVersion: headVersion, lag: loop.lagMonitor?.snapshot)
-            responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body))
-        }
+    private func metricsPage(_ responder: HTTPResponder) {
+        let body = metrics.render(streams: hub.subscriberCount, headVersion: headVersion, lag: loop.lagMonitor?.snapshot)
+        responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body))
     }
 
     /// Checks the bearer token off the loop, then runs `then` on the loop (or answers 401).

@@ -14,6 +14,10 @@ public enum CentralError: Error, CustomStringConvertible, Sendable {
     case invalidNodeName(String)
     case duplicateNode(name: String)
     case unknownNode(name: String)
+    /// An e-mail, name or password that cannot be used for an account, and why.
+    case invalidAccount(String)
+    case duplicateAccount(email: String)
+    case unknownAccount(email: String)
     /// Another `kct central serve` has this store open.
     case storeInUse(path: String)
     /// A value read back does not parse (hand-edited or corrupt file).
@@ -31,6 +35,9 @@ public enum CentralError: Error, CustomStringConvertible, Sendable {
         case .invalidNodeName(let message): message
         case .duplicateNode(let name): "a node named \(name) is already registered (revoked names are not reused); nothing changed"
         case .unknownNode(let name): "no node named \(name)"
+        case .invalidAccount(let message): message
+        case .duplicateAccount(let email): "an account \(email) already exists; nothing changed"
+        case .unknownAccount(let email): "no account \(email); `kct central list-users` shows them"
         case .storeInUse(let path): "\(path) is already being served by another `kct central serve`"
         case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
         case .database(let error):

@@ -11,13 +11,18 @@ final class CentralMetrics: Sendable {
     let changes: [ChangeOutcome.Result: Counter]
     let clamped: Counter
     let protocolErrors: Counter
+    let rateLimited: Counter
+    /// Requests refused for their token, by reason; counted by the store, copied at scrape time.
+    let refusedTokens: RefusedTokenCounts
+    let refusedTokenGauges: [RefusedTokenCounts.Reason: Gauge]
     let streams: Gauge
     let head: Gauge
     let lagP50: Gauge
     let lagP99: Gauge
     let lagMax: Gauge
 
-    init() {
+    init(refusedTokens: RefusedTokenCounts) {
+        self.refusedTokens = refusedTokens
         pushes = registry.makeCounter(descriptor: Self.name("sync_pushes", "total", "Pushes settled (200 replies)."))
         pulls = registry.makeCounter(descriptor: Self.name("sync_pulls", "total", "Pull pages served."))
         var changes: [ChangeOutcome.Result: Counter] = [:]
@@ -29,6 +34,14 @@ final class CentralMetrics: Sendable {
         self.changes = changes
         clamped = registry.makeCounter(descriptor: Self.name("sync_clamped_changes", "total", "Changes re-stamped because their clock ran too far ahead."))
         protocolErrors = registry.makeCounter(descriptor: Self.name("sync_refused_requests", "total", "Requests refused with a protocol error (4xx/5xx)."))
+        rateLimited = registry.makeCounter(descriptor: Self.name("sync_rate_limited_requests", "total", "Requests refused with 429 by the per-token rate limit."))
+        var refused: [RefusedTokenCounts.Reason: Gauge] = [:]
+        for reason in RefusedTokenCounts.Reason.allCases {
+            refused[reason] = registry.makeGauge(
+                descriptor: Self.name("auth_refused_requests", "count", "Requests refused for their bearer token since start, by reason (the token is never logged)."),
+                labels: [("reason", reason.rawValue)])
+        }
+        refusedTokenGauges = refused
         streams = registry.makeGauge(descriptor: Self.name("sync_streams", "connected", "Open /v1/stream subscribers."))
         head = registry.makeGauge(descriptor: Self.name("sync_log_head", "version", "Latest log version."))
         let lag = Self.name("event_loop_lag", "seconds", "Event-loop timer lateness over the recent window.")
@@ -51,6 +64,7 @@ final class CentralMetrics: Sendable {
     func render(streams: Int, headVersion: Int64, lag: LoopLagSnapshot?) -> [UInt8] {
         self.streams.set(Double(streams))
         head.set(Double(headVersion))
+        for (reason, gauge) in refusedTokenGauges { gauge.set(Double(refusedTokens[reason])) }
         if let lag {
             lagP50.set(lag.p50Milliseconds / 1000)
             lagP99.set(lag.p99Milliseconds / 1000)

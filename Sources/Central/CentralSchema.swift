@@ -4,11 +4,12 @@ import GRDB
 /// which it has applied in GRDB's `grdb_migrations` and gets only the missing ones). The tables
 /// follow protocol/IMPLEMENTING.md; JSON columns hold SyncCore's canonical wire encoding.
 enum CentralSchema {
-    static let identifiers = ["2026-11-25-central"]
+    static let identifiers = ["2026-11-25-central", "2026-11-26-staff-accounts-audit"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(identifiers[0]) { db in try db.execute(sql: centralTables) }
+        migrator.registerMigration(identifiers[1]) { db in try db.execute(sql: accountAndAuditTables) }
         return migrator
     }
 
@@ -90,3 +91,63 @@ enum CentralSchema {
         CREATE INDEX derived_fields_by_order ON derived_fields (order_id);
         """
 }
+
+extension CentralSchema {
+    /// Staff accounts, which shop each order belongs to, and the append-only audit trail
+    /// (issue 5, PERMISSIONS.md).
+    static let accountAndAuditTables = """
+        -- Staff accounts: e-mail (lower-cased) is the identity and the author of changes. The
+        -- password only as a scrypt hash. `version` is central's account version when the
+        -- account last changed: every change sets it to the highest version + 1.
+        CREATE TABLE accounts (
+          email TEXT PRIMARY KEY CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 255),
+          name TEXT NOT NULL CHECK (length(name) > 0),
+          role TEXT NOT NULL CHECK (role IN ('viewer', 'processor', 'manager', 'admin')),
+          password_hash TEXT NOT NULL,
+          disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+          version INTEGER NOT NULL UNIQUE CHECK (version > 0),
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- The shop an order belongs to: the pushing node's shop when its first change merged.
+        CREATE TABLE order_shops (
+          order_id TEXT PRIMARY KEY,
+          shop TEXT NOT NULL,
+          node_name TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- Orders already there belong to the shop of the node whose change created them.
+        INSERT OR IGNORE INTO order_shops (order_id, shop, node_name)
+          SELECT json_extract(log.change, '$.order_id'), nodes.shop, nodes.name
+          FROM log JOIN nodes ON nodes.node_id = json_extract(log.change, '$.node_id')
+          ORDER BY log.version;
+        -- The audit trail, oldest first by id. Append-only: the triggers below refuse any
+        -- UPDATE or DELETE. `kind` is change, sign_in, sign_in_failed, sign_out,
+        -- account_created, role_changed, account_disabled, account_enabled, password_set,
+        -- node_added, token_bound, node_revoked. `event_id` makes uploads idempotent.
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          received_at TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          person TEXT,
+          node_name TEXT,
+          order_id TEXT,
+          entity TEXT,
+          operation TEXT,
+          hlc TEXT,
+          sequence INTEGER,
+          outcome TEXT,
+          code TEXT,
+          detail TEXT NOT NULL DEFAULT '',
+          event_id TEXT UNIQUE,
+          happened_at TEXT
+        );
+        CREATE INDEX audit_by_order ON audit (order_id) WHERE order_id IS NOT NULL;
+        CREATE INDEX audit_by_person ON audit (person) WHERE person IS NOT NULL;
+        CREATE INDEX audit_by_node ON audit (node_name) WHERE node_name IS NOT NULL;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+          BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+          BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """
+}
+

@@ -29,13 +29,15 @@ public final class CentralService: Sendable {
 
     /// Opens the store at `databasePath` and serves it on `host:port` (0: a free port, read it
     /// back from `port`) from a loop thread of its own.
-    public static func start(databasePath: String, host: String = "127.0.0.1", port: Int = 0) async throws -> CentralService {
+    public static func start(
+        databasePath: String, host: String = "127.0.0.1", port: Int = 0, options: CentralServeOptions = CentralServeOptions()
+    ) async throws -> CentralService {
         let lock = try ServeLock(databasePath: databasePath)
         let store = try CentralStore.open(path: databasePath)
         let thread = try await EventLoopThread.start(name: "kct-central")
         do {
             let bound = try await thread.loop.submit { loop in
-                let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port)
+                let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port, options: options)
                 return endpoints.port
             }
             return CentralService(store: store, host: host, port: bound, thread: thread, lock: lock)
@@ -53,12 +55,12 @@ public final class CentralService: Sendable {
 
     /// Serves `databasePath` on the calling thread until SIGINT or SIGTERM, then shuts down
     /// gracefully. `ready` is called with the bound port once requests are accepted.
-    public static func serve(databasePath: String, host: String, port: Int, ready: (Int) -> Void) throws {
+    public static func serve(databasePath: String, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(), ready: (Int) -> Void) throws {
         let lock = try ServeLock(databasePath: databasePath)
         defer { lock.release() }
         let store = try CentralStore.open(path: databasePath)
         let loop = try EventLoop()
-        let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port)
+        let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port, options: options)
         try loop.shutdownOnSignals()
         ready(endpoints.port)
         try loop.run()

@@ -1,7 +1,8 @@
-import Crypto
 import Foundation
 import GRDB
 import OrderDomain
+import StaffAuth
+import Synchronization
 import SyncCore
 
 /// A registered workstation as central records it.
@@ -24,29 +25,41 @@ public struct NodeRegistration: Sendable {
     public var token: String
 }
 
-/// Bearer tokens: `kct_` and 32 random bytes in unpadded base64url; central keeps the SHA-256.
+/// Bearer tokens of nodes: `kct_` and 32 random bytes in unpadded base64url (StaffAuth's
+/// `SecretToken`); central keeps only the SHA-256 and compares it in constant time.
 public enum NodeToken {
     public static let prefix = "kct_"
 
-    public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return prefix + text
+    public static func generate() -> String { SecretToken.generate(prefix: prefix) }
+}
+
+/// Requests refused for their bearer token, counted by reason (the token itself is never kept
+/// or logged). Shown on `/metrics`.
+public final class RefusedTokenCounts: Sendable {
+    public enum Reason: String, CaseIterable, Sendable {
+        case missing
+        case unknown
+        case revoked
     }
 
-    public static func hash(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Array(token.utf8)))
+    private let missing = Atomic<Int>(0)
+    private let unknown = Atomic<Int>(0)
+    private let revoked = Atomic<Int>(0)
+
+    func count(_ reason: Reason) {
+        switch reason {
+        case .missing: missing.add(1, ordering: .relaxed)
+        case .unknown: unknown.add(1, ordering: .relaxed)
+        case .revoked: revoked.add(1, ordering: .relaxed)
+        }
     }
 
-    /// Compares two hashes in time independent of where they differ.
-    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
+    public subscript(_ reason: Reason) -> Int {
+        switch reason {
+        case .missing: missing.load(ordering: .relaxed)
+        case .unknown: unknown.load(ordering: .relaxed)
+        case .revoked: revoked.load(ordering: .relaxed)
+        }
     }
 }
 
@@ -72,7 +85,8 @@ extension CentralStore {
                     }
                     try db.execute(
                         sql: "INSERT INTO nodes (name, shop, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                        arguments: [name, shop, Data(NodeToken.hash(token)), node.createdAt])
+                        arguments: [name, shop, Data(SecretToken.hash(token)), node.createdAt])
+                    try Self.appendAudit(db, AuditEntry(receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name, detail: "shop \(shop)"))
                     return .commit
                 }
             }
@@ -90,8 +104,12 @@ extension CentralStore {
             return try pool.writeWithoutTransaction { db in
                 var revoked: NodeRecord?
                 try db.inTransaction(.immediate) {
+                    let before = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
                     try db.execute(sql: "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE name = ? COLLATE NOCASE", arguments: [now, name])
                     revoked = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
+                    if let revoked, before?.revokedAt == nil {
+                        try Self.appendAudit(db, AuditEntry(receivedAt: now, kind: .nodeRevoked, nodeName: revoked.name, detail: "shop \(revoked.shop)"))
+                    }
                     return .commit
                 }
                 guard let revoked else { throw CentralError.unknownNode(name: name) }
@@ -121,20 +139,22 @@ extension CentralStore {
 
     /// The node a bearer token belongs to: every registration's hash is compared in constant
     /// time (no early exit, no index lookup by the secret). Unknown or revoked: 401.
-    static func authenticate(_ db: Database, tokenHash: [UInt8]) throws -> NodeRecord {
+    func authenticate(_ db: Database, tokenHash: [UInt8]) throws -> NodeRecord {
         var match: NodeRecord?
         for row in try Row.fetchAll(db, sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash FROM nodes") {
             let stored: Data = row["token_hash"]
-            if NodeToken.equal(Array(stored), tokenHash) {
+            if ConstantTime.equal(stored, tokenHash) {
                 match = NodeRecord(
                     name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
                     boundAt: row["bound_at"], revokedAt: row["revoked_at"], lastSettledSequence: row["last_settled_sequence"])
             }
         }
         guard let match else {
+            refusedTokens.count(.unknown)
             throw ErrorResponse(code: .unauthorized, message: "unknown bearer token; ask the central operator for a token (`kct central add-node`)")
         }
         guard !match.isRevoked else {
+            refusedTokens.count(.revoked)
             throw ErrorResponse(code: .unauthorized, message: "the token of node \(match.name) was revoked")
         }
         return match
@@ -142,14 +162,26 @@ extension CentralStore {
 
     /// Checks a bearer token (nil: none given) for the read endpoints.
     public func authenticate(token: String?) throws(ErrorResponse) -> NodeRecord {
-        guard let token, !token.isEmpty else {
-            throw ErrorResponse(code: .unauthorized, message: "this endpoint needs Authorization: Bearer TOKEN")
-        }
-        let hash = NodeToken.hash(token)
+        let hash = try tokenHash(token)
         do {
-            return try pool.read { db in try Self.authenticate(db, tokenHash: hash) }
+            return try pool.read { db in try authenticate(db, tokenHash: hash) }
         } catch {
             throw ErrorResponse.wrapping(error)
         }
+    }
+
+    /// The SHA-256 of a presented bearer token; none at all is refused (and counted) at once.
+    func tokenHash(_ token: String?) throws(ErrorResponse) -> [UInt8] {
+        guard let token, !token.isEmpty else {
+            refusedTokens.count(.missing)
+            throw ErrorResponse(code: .unauthorized, message: "this endpoint needs Authorization: Bearer TOKEN")
+        }
+        return SecretToken.hash(token)
+    }
+
+    /// Binds a registration to the node id of its first push or upload, audited.
+    static func bind(_ db: Database, node: NodeRecord, nodeID: String, at now: String) throws {
+        try db.execute(sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?", arguments: [nodeID, now, node.name])
+        try appendAudit(db, AuditEntry(receivedAt: now, kind: .tokenBound, nodeName: node.name, detail: "node id \(nodeID)"))
     }
 }

@@ -16,11 +16,9 @@ extension CentralStore {
     /// on its first push, and settles the changes in ONE immediate transaction. On a thrown error
     /// nothing was committed.
     public func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
-        guard let token, !token.isEmpty else {
-            throw ErrorResponse(code: .unauthorized, message: "push needs Authorization: Bearer TOKEN")
-        }
-        let tokenHash = NodeToken.hash(token)
+        let tokenHash = try tokenHash(token)
         let nowMillis = wallClockMillis()
+        let receivedAt = Self.timestamp(nowMillis)
         let cache = self.cache
         let processor = self.processor
         do {
@@ -31,16 +29,13 @@ extension CentralStore {
                 var changed: [String: OrderMergeState] = [:]
                 var clock = cache.clock
                 try db.inTransaction(.immediate) {
-                    let node = try Self.authenticate(db, tokenHash: tokenHash)
+                    let node = try authenticate(db, tokenHash: tokenHash)
                     let authenticatedNode = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
-                    var ledger = PushLedger(db: db, cache: cache, nodeID: authenticatedNode, lastSettled: node.lastSettledSequence)
+                    var ledger = PushLedger(
+                        db: db, cache: cache, node: node, nodeID: authenticatedNode, lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
                     let (response, _) = try processor.process(
                         request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock, ledger: &ledger)
-                    if node.nodeID == nil {
-                        try db.execute(
-                            sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?",
-                            arguments: [authenticatedNode, Self.timestamp(nowMillis), node.name])
-                    }
+                    if node.nodeID == nil { try Self.bind(db, node: node, nodeID: authenticatedNode, at: receivedAt) }
                     try ledger.flush(derivedRule: OrderTotalsRule.rule)
                     try db.execute(
                         sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",

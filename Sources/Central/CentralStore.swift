@@ -20,6 +20,8 @@ public final class CentralStore: Sendable {
     let pool: DatabasePool
     let cache: ReplicaCache
     let processor: PushProcessor
+    /// Requests refused for their bearer token since the store was opened.
+    public let refusedTokens = RefusedTokenCounts()
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 

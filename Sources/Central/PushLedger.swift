@@ -17,10 +17,18 @@ struct PushLedger: CentralLedger {
     private var records: [(change: Change, outcome: ChangeOutcome)] = []
     private var settled: [String: Int64]
     private(set) var headVersion: Int64
+    /// The pushing node's registration: its shop judges `wrong_shop` and owns the orders it creates.
+    let node: NodeRecord
+    /// When the push arrived, for the audit trail.
+    let receivedAt: String
+    /// Shops of the orders this push created.
+    private var newOrderShops: [String: String] = [:]
 
-    init(db: Database, cache: ReplicaCache, nodeID: String, lastSettled: Int64) {
+    init(db: Database, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64, receivedAt: String) {
         self.db = db
         self.cache = cache
+        self.node = node
+        self.receivedAt = receivedAt
         self.settled = [nodeID: lastSettled]
         self.headVersion = cache.headVersion
     }
@@ -55,8 +63,51 @@ struct PushLedger: CentralLedger {
         }
     }
 
+    /// PERMISSIONS.md, "At central": the author's account as central knows it now (unknown,
+    /// disabled, role), then the order's shop against the pushing node's. Central's own
+    /// changes are exempt. Accounts are read inside the push's transaction, so a change made
+    /// by `kct central set-role` in another process counts from the next push on.
+    func authorize(_ change: Change) throws(Rejection) {
+        guard change.nodeID != ChangeValidator.centralNodeID else { return }
+        let account: (role: StaffRole, disabled: Bool)?
+        let shop: String?
+        do {
+            let statement = try db.cachedStatement(sql: "SELECT role, disabled FROM accounts WHERE email = ?")
+            account = try Row.fetchOne(statement, arguments: [change.author]).map { row in
+                (try CentralStore.role(row["role"]), row["disabled"])
+            }
+            shop = try orderShop(change.orderID)
+        } catch {
+            // The push fails in `flush` with this error; nothing is committed.
+            if cache.loadFailure == nil { cache.loadFailure = error }
+            return
+        }
+        guard let account else {
+            throw Rejection(.unknownAuthor, "\(change.author) is not a staff account at central; changes need the signed-in person's account e-mail")
+        }
+        guard !account.disabled else {
+            throw Rejection(.accountDisabled, "the account \(change.author) is disabled at central")
+        }
+        try PermissionMatrix.authorize(change, role: account.role, against: self)
+        if let shop, shop != node.shop {
+            throw Rejection(.wrongShop, "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may not change it")
+        }
+    }
+
+    private func orderShop(_ orderID: String) throws -> String? {
+        if let shop = newOrderShops[orderID] { return shop }
+        return try String.fetchOne(try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?"), arguments: [orderID])
+    }
+
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
         let orderID = change.orderID
+        if change.nodeID != ChangeValidator.centralNodeID, newOrderShops[orderID] == nil {
+            do {
+                if try orderShop(orderID) == nil { newOrderShops[orderID] = node.shop }
+            } catch {
+                if cache.loadFailure == nil { cache.loadFailure = error }
+            }
+        }
         // Taken out while it changes, so the dictionaries are not copied on write.
         var state = changedOrders.removeValue(forKey: orderID) ?? cache.order(orderID, db)
         let result: MergeResult
@@ -119,6 +170,11 @@ struct PushLedger: CentralLedger {
         let insertOutcome = try db.cachedStatement(sql: "INSERT INTO outcomes (node_id, sequence, change, outcome) VALUES (?, ?, ?, ?)")
         for (change, outcome) in records {
             try insertOutcome.execute(arguments: [change.nodeID, change.sequence, change.wire.canonicalString, outcome.wire.canonicalString])
+            try CentralStore.appendAudit(db, CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
+        }
+        let insertShop = try db.cachedStatement(sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
+        for (orderID, shop) in newOrderShops {
+            try insertShop.execute(arguments: [orderID, shop, node.name])
         }
         let deleteDerived = try db.cachedStatement(sql: "DELETE FROM derived_fields WHERE order_id = ?")
         let insertDerived = try db.cachedStatement(sql: "INSERT OR REPLACE INTO derived_fields (entity, row_id, order_id, fields) VALUES (?, ?, ?, ?)")

@@ -50,6 +50,8 @@ final class HTTPConnection {
     /// Inside the read callback: writes are batched and flushed once at its end.
     var isInReadCallback = false
     var peerClosed = false
+    /// Read once at accept; copied into every request (`HTTPRequest.peerIsLoopback`).
+    var peerIsLoopback = false
     var closeAfterResponse = false
 
     var outgoing: [UInt8] = []

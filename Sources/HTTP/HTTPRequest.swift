@@ -18,6 +18,9 @@ public struct HTTPRequest: Sendable {
     public var version: (major: Int, minor: Int)
     /// Values captured by `:name` segments of the matched route.
     public var pathParameters: [String: String] = [:]
+    /// True when the request came from a loopback address (set by `HTTPServer`; false for
+    /// requests made up in code).
+    public var peerIsLoopback = false
 
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
                 version: (major: Int, minor: Int) = (1, 1)) {

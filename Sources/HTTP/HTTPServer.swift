@@ -183,6 +183,7 @@ public final class HTTPServer: LoopService {
             connection.close()
             return
         }
+        connection.peerIsLoopback = HTTPConnection.peerIsLoopback(tcp)
         if connections.count >= configuration.maxConnections || isShuttingDown {
             connectionsRefused += 1
             connection.refuse()

@@ -15,6 +15,8 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     case methodNotAllowed = "method_not_allowed"
     case internalError = "internal_error"
     case unavailable
+    /// Too many requests for one bearer token; `Retry-After` says when to try again.
+    case rateLimited = "rate_limited"
 
     public var httpStatus: Int {
         switch self {
@@ -27,6 +29,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
         case .batchTooLarge, .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .unsupportedProtocolVersion: 426
+        case .rateLimited: 429
         case .internalError: 500
         case .unavailable: 503
         }

@@ -17,6 +17,8 @@ public protocol CentralLedger: ReplicaReading {
     /// Records the change as received and its outcome, and advances the node's last settled
     /// sequence to `change.sequence`.
     mutating func record(_ outcome: ChangeOutcome, of change: Change)
+    /// Refuses a valid change its author or node may not make (CentralLedger+Authorization.swift).
+    func authorize(_ change: Change) throws(Rejection)
 }
 
 /// Central's handling of `POST /v1/push`: authorisation of the batch, idempotency by sequence,
@@ -97,6 +99,7 @@ public struct PushProcessor: Sendable {
         var change = incoming
         do {
             try ChangeValidator.validate(change, against: ledger)
+            try ledger.authorize(change)
         } catch {
             let outcome = ChangeOutcome(sequence: change.sequence, result: .rejected, reason: error)
             ledger.record(outcome, of: incoming)

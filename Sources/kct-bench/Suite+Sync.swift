@@ -136,11 +136,17 @@ struct SyncSuite: BenchSuite {
 
     // MARK: Central
 
+    /// The staff account every benchmark edit is made by.
+    static let benchAuthor = "bench@kct.example"
+
     /// A fresh central database served by a `kct central serve` process on a free port.
     static func startCentral(directory: String, nodes: [String]) throws -> (server: KCTServerProcess, tokens: [String: String]) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = directory + "/central.sqlite"
         try KCTBinary.run(["central", "init", "--db", database])
+        // Central judges every change by its author's account (PERMISSIONS.md).
+        try KCTBinary.run(["central", "add-user", "--db", database, "--email", benchAuthor, "--name", "Bench", "--role", "admin", "--password-stdin"],
+                          stdin: "a long enough password\n")
         var tokens: [String: String] = [:]
         for node in nodes {
             let output = try KCTBinary.run(["central", "add-node", "--db", database, "--name", node, "--shop", "S01", "--json"])
@@ -182,7 +188,7 @@ struct SyncSuite: BenchSuite {
 
     /// A replica joined to central with `orders` orders made offline, ready for its daemon.
     static func makeNode(_ name: String, directory: String, centralURL: String, token: String, orders: Int) throws -> [String: String] {
-        let environment = ["KCT_DATA_DIR": directory + "/node-\(name)", "KCT_USER": "bench"]
+        let environment = ["KCT_DATA_DIR": directory + "/node-\(name)", "KCT_USER": benchAuthor]
         try KCTBinary.run(["init", "--name", name, "--shop", "S01", "--central", centralURL, "--token", token], environment: environment)
         if orders > 0 {
             let order = #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
@@ -278,7 +284,7 @@ struct SyncSuite: BenchSuite {
                 let body = Array(#"{"notes": "propagation sample \#(index)"}"#.utf8)
                 sentAt = monotonicSeconds()
                 http.send(HTTPClientRequest(method: .patch, url: aURL + "/api/orders/" + order,
-                                            headers: ["Content-Type": "application/json", "KCT-Author": "bench"], body: body)) { result in
+                                            headers: ["Content-Type": "application/json", "KCT-Author": benchAuthor], body: body)) { result in
                     if case .failure(let error) = result { complete(.failure(error)) }
                 }
             }

@@ -4,7 +4,11 @@ import Central
 struct Central: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run and administer the central store that workstations sync with.",
-        subcommands: [CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self])
+        subcommands: [
+            CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self,
+            CentralAddUser.self, CentralSetRole.self, CentralDisable.self, CentralEnable.self, CentralSetPassword.self,
+            CentralListUsers.self, CentralAudit.self,
+        ])
 }
 
 /// The central store's file, which every `kct central` command names.
@@ -17,9 +21,9 @@ extension CentralError {
     var exitCode: Int32 {
         switch self {
         case .missingStore, .notACentralStore: ExitCodes.noReplica
-        case .alreadyExists, .duplicateNode: ExitCodes.alreadyExists
-        case .unknownNode: ExitCodes.notFound
-        case .invalidNodeName, .storeInUse: ExitCodes.refused
+        case .alreadyExists, .duplicateNode, .duplicateAccount: ExitCodes.alreadyExists
+        case .unknownNode, .unknownAccount: ExitCodes.notFound
+        case .invalidNodeName, .invalidAccount, .storeInUse: ExitCodes.refused
         case .corruptValue, .database, .fileSystem, .unexpected: ExitCodes.storage
         }
     }

@@ -6,15 +6,31 @@ struct CentralServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the sync protocol until SIGINT or SIGTERM.",
-        discussion: "Prints `central listening on http://HOST:PORT` once ready (port 0 picks a free port).")
+        discussion: """
+            Prints `central listening on http://HOST:PORT` once ready (port 0 picks a free port). Every /v1 \
+            endpoint needs a node's bearer token and is rate-limited per token (429 with Retry-After). \
+            /healthz and /metrics need no token and answer only to loopback peers (127.0.0.1, ::1) unless \
+            --public-metrics is given.
+            """)
 
     @OptionGroup var database: CentralDatabaseOption
 
     @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
     var listen = "127.0.0.1:8700"
 
+    @Option(help: ArgumentHelp("Requests per second each node token may make, sustained.", valueName: "n"))
+    var rateLimit: Double = CentralServeOptions.defaultRateLimitPerSecond
+
+    @Option(help: ArgumentHelp("Requests a node token may make at once after being idle.", valueName: "n"))
+    var rateBurst: Double = CentralServeOptions.defaultRateLimitBurst
+
+    @Flag(help: "Answer /healthz and /metrics to any peer, not only to loopback ones (they need no token).")
+    var publicMetrics = false
+
     func validate() throws {
         _ = try Self.parse(listen)
+        guard rateLimit > 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be a positive number of requests per second") }
+        guard rateBurst >= 1, rateBurst.isFinite else { throw ValidationError("--rate-burst must be at least 1") }
     }
 
     /// `127.0.0.1:8700` or `[::1]:8700`.
@@ -32,7 +48,8 @@ struct CentralServe: ParsableCommand {
     func run() throws {
         let (host, port) = try Self.parse(listen)
         do {
-            try CentralService.serve(databasePath: database.path, host: host, port: port) { bound in
+            let options = CentralServeOptions(rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics)
+            try CentralService.serve(databasePath: database.path, host: host, port: port, options: options) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // The line is how scripts and tests learn the port: written straight to the file
                 // descriptor, never left in a stdio buffer.

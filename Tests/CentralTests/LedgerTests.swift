@@ -12,6 +12,7 @@ import Testing
         let store = try CentralStore.create(path: directory.database, clock: { now })
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
+        try Staff.addEveryRole(store)
         return (store, w1, w2)
     }
 

@@ -2,6 +2,7 @@ import Central
 import EventLoop
 import Foundation
 import HTTP
+import StaffAuth
 import SyncCore
 
 /// Short constructors for changes; times are whole seconds after t0, and central's clock stands
@@ -19,10 +20,11 @@ enum Build {
 
     static func change(
         _ node: String, _ sequence: Int64, at second: UInt64, entity: EntityKind, row: String,
-        order: String = "o-1", op: ChangeOperation = .setFields, fields: [String: FieldValue], base: Int64 = 0
+        order: String = "o-1", op: ChangeOperation = .setFields, fields: [String: FieldValue], base: Int64 = 0,
+        author: String = Staff.admin
     ) -> Change {
         Change(nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
-               operation: op, fields: fields, author: "staff@kct.example", baseVersion: base)
+               operation: op, fields: fields, author: author, baseVersion: base)
     }
 
     static func createOrder(_ node: String, _ sequence: Int64, at second: UInt64, order: String = "o-1") -> Change {
@@ -40,6 +42,28 @@ enum Build {
 
     static func move(_ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, order: String = "o-1") -> Change {
         change(node, sequence, at: second, entity: .order, row: order, order: order, op: .setStatus, fields: ["status": .text(to), "from_status": .text(from)])
+    }
+}
+
+/// Staff accounts for tests: the default author of `Build`'s changes is an admin.
+enum Staff {
+    static let admin = "staff@kct.example"
+    static let password = "correct horse battery"
+    /// Adds `accounts` (e-mail, role) to `store`, with `password` hashed at a cheap scrypt cost
+    /// (2^10): the tests check who may do what, not the hash's strength.
+    static func add(_ store: CentralStore, _ accounts: [(email: String, role: StaffRole)]) throws {
+        let hash = try PasswordHash.make(password, log2N: 10)
+        for account in accounts {
+            try store.addAccount(email: account.email, name: account.email, role: account.role, passwordHash: hash, by: "tests")
+        }
+    }
+
+    /// The e-mail of the test account of `role`.
+    static func email(_ role: StaffRole) -> String { "\(role.rawValue)@kct.example" }
+
+    /// One account per role plus `admin`.
+    static func addEveryRole(_ store: CentralStore) throws {
+        try add(store, [(admin, .admin)] + StaffRole.allCases.map { (email($0), $0) })
     }
 }
 

@@ -23,10 +23,14 @@ final class SyncCluster {
             self.token = token
         }
 
+        /// The staff account this workstation's edits are made by (central judges every change
+        /// by its author's account, PERMISSIONS.md).
+        var staffEmail: String { "staff-\(name.lowercased())@kct.example" }
+
         /// `kct ARGS` against this node's replica; fails the test with stderr on a non-zero exit.
         @discardableResult
         func run(_ arguments: String..., stdin: String? = nil) throws -> KCTProcess.Result {
-            let result = try kct.run(arguments, stdin: stdin, environment: ["KCT_USER": "staff-\(name)"])
+            let result = try kct.run(arguments, stdin: stdin, environment: ["KCT_USER": staffEmail])
             guard result.status == 0 else {
                 throw Failure("\(name): kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
             }
@@ -107,6 +111,14 @@ final class SyncCluster {
         return result
     }
 
+    /// `kct ARGS` for central's database with `input` on standard input.
+    func centralCommandWithInput(_ input: String, _ arguments: String...) throws {
+        let result = try KCTProcess(dataDir: directory + "/no-replica").run(arguments, stdin: input)
+        guard result.status == 0 else {
+            throw Failure("kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+    }
+
     /// Registers a node at central and returns its token (`add-node --json`).
     func addNode(_ name: String, shop: String = "S01") throws -> String {
         let registered = try centralCommand("central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--json").object()
@@ -127,6 +139,9 @@ final class SyncCluster {
     func addWorkstation(_ name: String, shop: String = "S01") throws -> Node {
         let token = try addNode(name, shop: shop)
         let node = Node(name: name, kct: KCTProcess(dataDir: directory + "/node-\(name)"), token: token)
+        try centralCommandWithInput(
+            "a long enough password\n",
+            "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)", "--role", "admin", "--password-stdin")
         try node.run("init", "--name", name, "--shop", shop, "--central", centralURL, "--token", token)
         nodes.append(node)
         return node
@@ -136,7 +151,7 @@ final class SyncCluster {
         precondition(node.daemon?.isRunning != true, "\(node.name)'s daemon already running")
         node.daemon = try KCTServer(
             name: "node \(node.name)", arguments: ["node", "run", "--listen", "127.0.0.1:0"],
-            environment: ["KCT_DATA_DIR": node.kct.dataDir, "KCT_USER": "daemon-\(node.name)"],
+            environment: ["KCT_DATA_DIR": node.kct.dataDir, "KCT_USER": node.staffEmail],
             logPath: directory + "/node-\(node.name).log", readyPrefix: "node listening on ")
     }
 

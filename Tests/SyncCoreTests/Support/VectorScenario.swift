@@ -104,7 +104,32 @@ enum VectorScenario {
             result.append(("error-invalid-message.json", ErrorResponse(error).wire))
         }
         result.append(("replica-snapshot.json", central.replica.snapshot))
+        result += accountVectors()
         return result
+    }
+
+    /// Staff accounts and the audit upload (issue 5): maria and james as central would serve
+    /// them (hashes of "correct horse battery" and "another long passphrase", fixed salts), W1's
+    /// sign-in events, central's reply to their second upload, and a rate-limited request.
+    static func accountVectors() -> [(name: String, value: JSONValue)] {
+        let accounts = AccountsResponse(accounts: [
+            StaffAccount(email: "james@kct.example", name: "James Carter", role: .processor,
+                         passwordHash: "scrypt$15$8$1$EBESExQVFhcYGRobHB0eHw$jq9UmAqbuSRL12tzlAYBla3-2WgNog0Z9oiTQ3fQnDg", disabled: false, version: 3),
+            StaffAccount(email: "maria@kct.example", name: "Maria Lopez", role: .manager,
+                         passwordHash: "scrypt$15$8$1$AAECAwQFBgcICQoLDA0ODw$xy6UCICz8Vv_P6JqOkkUD4DOmhxN0tXSe6sQAUBxupQ", disabled: false, version: 2),
+        ], version: 3)
+        let upload = AuditUploadRequest(nodeID: "W1", events: [
+            AuthEvent(id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e01", kind: .signInFailed, email: "maria@kct.example",
+                      at: "2025-11-25T13:59:40.000Z", detail: "cli: wrong password"),
+            AuthEvent(id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e02", kind: .signIn, email: "maria@kct.example",
+                      at: "2025-11-25T13:59:52.000Z", detail: "cli"),
+        ])
+        return [
+            ("accounts-response.json", accounts.wire),
+            ("audit-upload-request.json", upload.wire),
+            ("audit-upload-response.json", AuditUploadResponse(recorded: 1, duplicates: 1).wire),
+            ("error-rate-limited.json", ErrorResponse(code: .rateLimited, message: "too many requests for this token (at most 50.0 per second, bursts of 200); retry in 1 s").wire),
+        ]
     }
 
     /// The decoder for each vector, so the golden test can decode and re-encode it.
@@ -116,6 +141,9 @@ enum VectorScenario {
         case let n where n.hasPrefix("error-"): try ErrorResponse(wire: value, path: "").wire
         case "stream-event.json": try StreamEvent(wire: value, path: "").wire
         case "health-response.json": try HealthResponse(wire: value, path: "").wire
+        case "accounts-response.json": try AccountsResponse(wire: value, path: "").wire
+        case "audit-upload-request.json": try AuditUploadRequest(wire: value, path: "").wire
+        case "audit-upload-response.json": try AuditUploadResponse(wire: value, path: "").wire
         default: nil
         }
     }
@@ -130,6 +158,9 @@ enum VectorScenario {
         case "stream-event.json": "stream-event.schema.json"
         case "health-response.json": "health-response.schema.json"
         case "replica-snapshot.json": "replica-snapshot.schema.json"
+        case "accounts-response.json": "accounts-response.schema.json"
+        case "audit-upload-request.json": "audit-upload-request.schema.json"
+        case "audit-upload-response.json": "audit-upload-response.schema.json"
         default: nil
         }
     }

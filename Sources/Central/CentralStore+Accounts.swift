@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import StaffAuth
+import SyncCore
+
+/// A staff account as central's operators see it: everything but the password hash.
+public struct AccountRecord: Hashable, Sendable {
+    public var email: String
+    public var name: String
+    public var role: StaffRole
+    public var disabled: Bool
+    /// Central's account version when the account last changed.
+    public var version: Int64
+    public var createdAt: String
+    public var updatedAt: String
+}
+
+extension CentralStore {
+    /// Longest e-mail and name accepted (the audit trail and `Change.author` carry the e-mail).
+    public static let maximumEmailBytes = 255
+    public static let maximumNameLength = 200
+
+    /// The account identity of `text`: trimmed and lower-cased, one `@` with a non-empty local
+    /// part and a dotted domain, no spaces or control characters.
+    public static func normalizedEmail(_ text: String) throws(CentralError) -> String {
+        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              email.utf8.count <= maximumEmailBytes,
+              email.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0) })
+        else {
+            throw .invalidAccount("'\(text)' is not an e-mail address (name@domain.tld, at most \(maximumEmailBytes) bytes)")
+        }
+        return email
+    }
+
+    static func checkedName(_ text: String) throws(CentralError) -> String {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= maximumNameLength, !name.unicodeScalars.contains(where: CharacterSet.controlCharacters.contains) else {
+            throw .invalidAccount("a name needs 1 to \(maximumNameLength) characters and no control characters")
+        }
+        return name
+    }
+
+    static func passwordHash(_ password: String) throws(CentralError) -> String {
+        do {
+            return try PasswordHash.make(password)
+        } catch {
+            throw .invalidAccount("\(error)")
+        }
+    }
+
+    /// Creates an account. `operatorName` (who ran the command) goes to the audit trail.
+    @discardableResult
+    public func addAccount(email: String, name: String, role: StaffRole, password: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+        // Hashed before the write transaction: scrypt takes a tenth of a second.
+        try addAccount(email: email, name: name, role: role, passwordHash: try Self.passwordHash(password), by: operatorName)
+    }
+
+    /// Creates an account from a password hash made by `StaffAuth.PasswordHash.make` (tests use
+    /// a cheaper cost than the default).
+    @discardableResult
+    public func addAccount(email: String, name: String, role: StaffRole, passwordHash hash: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+        let email = try Self.normalizedEmail(email)
+        let name = try Self.checkedName(name)
+        guard hash.hasPrefix("scrypt$") else { throw .invalidAccount("a password hash is scrypt$…, as StaffAuth.PasswordHash makes it") }
+        return try accountWrite(email: email, kind: .accountCreated) { db, existing, now, version in
+            if existing != nil { throw CentralError.duplicateAccount(email: email) }
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (email, name, role, password_hash, disabled, version, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+                    """,
+                arguments: [email, name, role.rawValue, hash, version, now, now])
+            return "\(role.rawValue), name \(name) (by \(operatorName))"
+        }
+    }
+
+    /// Changes an account's role; the audit trail records from → to.
+    @discardableResult
+    public func setRole(email: String, role: StaffRole, by operatorName: String) throws(CentralError) -> AccountRecord {
+        let email = try Self.normalizedEmail(email)
+        return try accountWrite(email: email, kind: .roleChanged) { db, existing, now, version in
+            guard let existing else { throw CentralError.unknownAccount(email: email) }
+            guard existing.role != role else { return nil }
+            try db.execute(sql: "UPDATE accounts SET role = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [role.rawValue, version, now, email])
+            return "\(existing.role.rawValue) → \(role.rawValue) (by \(operatorName))"
+        }
+    }
+
+    /// Disables (or enables again) an account: its sign-ins and its pushed changes are refused.
+    @discardableResult
+    public func setDisabled(email: String, _ disabled: Bool, by operatorName: String) throws(CentralError) -> AccountRecord {
+        let email = try Self.normalizedEmail(email)
+        return try accountWrite(email: email, kind: disabled ? .accountDisabled : .accountEnabled) { db, existing, now, version in
+            guard let existing else { throw CentralError.unknownAccount(email: email) }
+            guard existing.disabled != disabled else { return nil }
+            try db.execute(sql: "UPDATE accounts SET disabled = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [disabled, version, now, email])
+            return "by \(operatorName)"
+        }
+    }
+
+    /// Replaces an account's password hash.
+    @discardableResult
+    public func setPassword(email: String, password: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+        let email = try Self.normalizedEmail(email)
+        let hash = try Self.passwordHash(password)
+        return try accountWrite(email: email, kind: .passwordSet) { db, existing, now, version in
+            guard existing != nil else { throw CentralError.unknownAccount(email: email) }
+            try db.execute(sql: "UPDATE accounts SET password_hash = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [hash, version, now, email])
+            return "by \(operatorName)"
+        }
+    }
+
+    /// One account change in an immediate transaction with its audit entry. `body` gets the
+    /// account as it was, the time and the next account version, and returns the audit detail,
+    /// or nil when there is nothing to change (nothing is written then).
+    private func accountWrite(
+        email: String, kind: AuditKind,
+        _ body: @escaping (Database, AccountRecord?, String, Int64) throws -> String?
+    ) throws(CentralError) -> AccountRecord {
+        let now = Self.timestamp(wallClockMillis())
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var record: AccountRecord?
+                try db.inTransaction(.immediate) {
+                    let existing = try Self.fetchAccounts(db, sql: "WHERE email = ?", arguments: [email]).first
+                    let version = try Self.accountVersion(db) + 1
+                    if let detail = try body(db, existing, now, version) {
+                        try Self.appendAudit(db, AuditEntry(receivedAt: now, kind: kind, person: email, detail: detail))
+                    }
+                    record = try Self.fetchAccounts(db, sql: "WHERE email = ?", arguments: [email]).first
+                    return .commit
+                }
+                guard let record else { throw CentralError.unknownAccount(email: email) }
+                return record
+            }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// Every account, by e-mail (no password hashes).
+    public func accounts() throws(CentralError) -> [AccountRecord] {
+        do {
+            return try pool.read { db in try Self.fetchAccounts(db, sql: "ORDER BY email") }
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// `GET /v1/accounts`: every account with its password hash. When `known` is the current
+    /// account version the node's copy is up to date and the list is empty.
+    public func accountsResponse(known: Int64?) throws(ErrorResponse) -> AccountsResponse {
+        do {
+            return try pool.read { db in
+                let version = try Self.accountVersion(db)
+                if let known, known == version { return AccountsResponse(accounts: [], version: version) }
+                let accounts = try Row.fetchAll(db, sql: "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email").map { row in
+                    StaffAccount(
+                        email: row["email"], name: row["name"], role: try Self.role(row["role"]),
+                        passwordHash: row["password_hash"], disabled: row["disabled"], version: row["version"])
+                }
+                return AccountsResponse(accounts: accounts, version: version)
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+
+    /// `GET /v1/accounts` for a bearer token.
+    public func accountsResponse(token: String?, known: Int64?) throws(ErrorResponse) -> AccountsResponse {
+        _ = try authenticate(token: token)
+        return try accountsResponse(known: known)
+    }
+
+    static func accountVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(version), 0) FROM accounts") ?? 0
+    }
+
+    static func role(_ text: String) throws -> StaffRole {
+        guard let role = StaffRole(rawValue: text) else { throw CentralError.corruptValue(table: "accounts", column: "role", value: text) }
+        return role
+    }
+
+    static func fetchAccounts(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [AccountRecord] {
+        try Row.fetchAll(db, sql: "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql, arguments: arguments).map { row in
+            AccountRecord(
+                email: row["email"], name: row["name"], role: try role(row["role"]), disabled: row["disabled"],
+                version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How an account command gets a new password: one line of standard input
+/// (`--password-stdin`, for scripts), or asked twice on the terminal without echo.
+struct CentralPasswordOptions: ParsableArguments {
+    @Flag(help: "Read the password from the first line of standard input instead of asking on the terminal.")
+    var passwordStdin = false
+
+    func read() throws -> String {
+        if passwordStdin {
+            guard let line = Swift.readLine(strippingNewline: true) else {
+                throw CLIError("--password-stdin: standard input ended before a password line")
+            }
+            return line
+        }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw CLIError("no terminal to ask for the password on; pipe it in with --password-stdin")
+        }
+        let first = try Self.prompt("New password: ")
+        let second = try Self.prompt("Repeat the password: ")
+        guard first == second else { throw CLIError("the two passwords differ; nothing changed") }
+        return first
+    }
+
+    /// Reads a line from the terminal with echo off, restoring the terminal's settings after.
+    static func prompt(_ text: String) throws -> String {
+        FileHandle.standardError.write(Data(text.utf8))
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
+            throw CLIError("cannot read the terminal's settings: \(String(cString: strerror(errno)))")
+        }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent) == 0 else {
+            throw CLIError("cannot turn the terminal's echo off: \(String(cString: strerror(errno)))")
+        }
+        let line = Swift.readLine(strippingNewline: true)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+        FileHandle.standardError.write(Data("\n".utf8))
+        guard let line else { throw CLIError("the terminal closed before a password was entered") }
+        return line
+    }
+}
