@@ -46,10 +46,10 @@ struct RateLimiter {
 /// How many requests a session may make to the local API: bursts of `burst`, `perSecond` on
 /// average.
 public struct APIRateLimit: Sendable {
-    public var burst: Double = 60
-    public var perSecond: Double = 20
+    public var burst: Double = 200
+    public var perSecond: Double = 100
 
-    public init(burst: Double = 60, perSecond: Double = 20) {
+    public init(burst: Double = 200, perSecond: Double = 100) {
         self.burst = burst
         self.perSecond = perSecond
     }

@@ -138,6 +138,7 @@ struct SyncSuite: BenchSuite {
 
     /// The staff account every benchmark edit is made by.
     static let benchAuthor = "bench@kct.example"
+    static let benchPassword = "a long enough password"
 
     /// A fresh central database served by a `kct central serve` process on a free port.
     static func startCentral(directory: String, nodes: [String]) throws -> (server: KCTServerProcess, tokens: [String: String]) {
@@ -146,7 +147,7 @@ struct SyncSuite: BenchSuite {
         try KCTBinary.run(["central", "init", "--db", database])
         // Central judges every change by its author's account (PERMISSIONS.md).
         try KCTBinary.run(["central", "add-user", "--db", database, "--email", benchAuthor, "--name", "Bench", "--role", "admin", "--password-stdin"],
-                          stdin: "a long enough password\n")
+                          stdin: benchPassword + "\n")
         var tokens: [String: String] = [:]
         for node in nodes {
             let output = try KCTBinary.run(["central", "add-node", "--db", database, "--name", node, "--shop", "S01", "--json"])
@@ -188,8 +189,10 @@ struct SyncSuite: BenchSuite {
 
     /// A replica joined to central with `orders` orders made offline, ready for its daemon.
     static func makeNode(_ name: String, directory: String, centralURL: String, token: String, orders: Int) throws -> [String: String] {
-        let environment = ["KCT_DATA_DIR": directory + "/node-\(name)", "KCT_USER": benchAuthor]
+        let environment = ["KCT_DATA_DIR": directory + "/node-\(name)"]
+        // `init --central` fetches central's accounts, so the bench account can sign in at once.
         try KCTBinary.run(["init", "--name", name, "--shop", "S01", "--central", centralURL, "--token", token], environment: environment)
+        try KCTBinary.run(["login", "--email", benchAuthor, "--password-stdin"], environment: environment, stdin: benchPassword + "\n")
         if orders > 0 {
             let order = #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
             try KCTBinary.run(["orders", "create", "--from-json", "-"], environment: environment,
@@ -203,9 +206,20 @@ struct SyncSuite: BenchSuite {
                              logPath: directory + "/node-\(name).log", readyPrefix: "node listening on ")
     }
 
+    /// Signs the bench account in on a daemon's local API; the bearer header for its requests.
+    static func apiSession(_ url: String, client: LoopBound<HTTPClient>) async throws -> HTTPHeaders {
+        let body = try JSONSerialization.data(withJSONObject: ["email": benchAuthor, "password": benchPassword])
+        let response = try await client.response(for: HTTPClientRequest(method: .post, url: url + "/api/session",
+                                                                         headers: ["Content-Type": "application/json"], body: Array(body)))
+        guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let token = object["token"] as? String else {
+            throw BenchError("POST \(url)/api/session: no token")
+        }
+        return ["Authorization": "Bearer \(token)"]
+    }
+
     /// GET /api/sync of a node daemon: (pending, cursor).
-    static func syncState(_ url: String, client: LoopBound<HTTPClient>) async throws -> (pending: Int, cursor: Int) {
-        let response = try await client.response(for: HTTPClientRequest(url: url + "/api/sync"))
+    static func syncState(_ url: String, session: HTTPHeaders, client: LoopBound<HTTPClient>) async throws -> (pending: Int, cursor: Int) {
+        let response = try await client.response(for: HTTPClientRequest(url: url + "/api/sync", headers: session))
         guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw BenchError("GET \(url)/api/sync: not a JSON object")
         }
@@ -226,13 +240,16 @@ struct SyncSuite: BenchSuite {
         }
         let begin = monotonicSeconds()
         var daemons: [KCTServerProcess] = []
+        var sessions: [HTTPHeaders] = []
         defer { for daemon in daemons { daemon.stop() } }
         for (name, environment) in zip(names, environments) { daemons.append(try startDaemon(name, environment: environment, directory: directory)) }
+        // Signing in (scrypt, ~0.1 s each) is part of the clock: a real morning starts that way too.
+        for daemon in daemons { sessions.append(try await apiSession(daemon.url, client: client)) }
         let deadline = begin + 120
         while monotonicSeconds() < deadline {
             var converged = true
-            for daemon in daemons {
-                let state = try await syncState(daemon.url, client: client)
+            for (daemon, session) in zip(daemons, sessions) {
+                let state = try await syncState(daemon.url, session: session, client: client)
                 if state.pending != 0 || state.cursor < total { converged = false; break }
             }
             if converged { return (monotonicSeconds() - begin, total) }
@@ -255,11 +272,13 @@ struct SyncSuite: BenchSuite {
         defer { a.stop() }
         let b = try startDaemon("B", environment: environmentB, directory: directory)
         defer { b.stop() }
+        let sessionA = try await apiSession(a.url, client: client)
+        let sessionB = try await apiSession(b.url, client: client)
         // B has A's order before the clock runs.
         let order = "S01-A-000001"
         let deadline = monotonicSeconds() + 60
         while true {
-            let response = try? await client.response(for: HTTPClientRequest(url: b.url + "/api/orders/" + order, acceptedStatuses: 200..<500))
+            let response = try? await client.response(for: HTTPClientRequest(url: b.url + "/api/orders/" + order, headers: sessionB, acceptedStatuses: 200..<500))
             if response?.status.code == 200 { break }
             guard monotonicSeconds() < deadline else { throw BenchError("B never received A's order; logs in \(directory)") }
             try await Task.sleep(for: .milliseconds(50))
@@ -267,6 +286,8 @@ struct SyncSuite: BenchSuite {
         let aURL = a.url, bURL = b.url
         let latencies: [Double] = try await client.loop.submitDeferred { loop, finish in
             let http = client.value
+            var patchHeaders = sessionA
+            patchHeaders.set("Content-Type", "application/json")
             var results: [Double] = []
             var sentAt: Double?
             var index = 0
@@ -284,11 +305,11 @@ struct SyncSuite: BenchSuite {
                 let body = Array(#"{"notes": "propagation sample \#(index)"}"#.utf8)
                 sentAt = monotonicSeconds()
                 http.send(HTTPClientRequest(method: .patch, url: aURL + "/api/orders/" + order,
-                                            headers: ["Content-Type": "application/json", "KCT-Author": benchAuthor], body: body)) { result in
+                                            headers: patchHeaders, body: body)) { result in
                     if case .failure(let error) = result { complete(.failure(error)) }
                 }
             }
-            source = http.openEventStream(url: bURL + "/api/events", onStateChange: { state in
+            source = http.openEventStream(url: bURL + "/api/events", headers: sessionB, onStateChange: { state in
                 // Not from inside curl's callback: curl refuses new transfers there.
                 if state == .open, index == 0 { _ = loop.schedule(after: .milliseconds(1)) { next() } }
             }) { event in

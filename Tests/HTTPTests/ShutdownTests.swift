@@ -6,10 +6,11 @@ import Testing
 @Suite("HTTP server graceful shutdown")
 struct ShutdownTests {
     @Test func inFlightRequestsFinishAndNewConnectionsAreRefused() async throws {
-        let server = try await TestServer.start { loop, router in
-            router.get("/wait") { _, responder in
-                loop.schedule(after: .milliseconds(300)) { responder.send(.text("finished")) }
-            }
+        // The handler answers only when the test says so, after shutdown began: a timer could
+        // fire first on a loaded machine and the answer would not be the in-flight one.
+        let held = HeldResponder()
+        let server = try await TestServer.start { _, router in
+            router.get("/wait") { _, responder in held.responder = responder }
         }
         let port = server.port
         async let inFlight = onOwnThread { () -> String in
@@ -20,6 +21,7 @@ struct ShutdownTests {
         #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
         // Shut down while the request is still being handled.
         try await server.loop.submit { loop in loop.shutdown(grace: .seconds(5)) }
+        try await server.loop.submit { _ in held.responder?.send(.text("finished")) }
         let reply = try await inFlight
         #expect(reply.hasPrefix("HTTP/1.1 200 OK"))
         #expect(reply.contains("Connection: close"))
@@ -68,6 +70,12 @@ struct ShutdownTests {
         #expect(text.hasPrefix("HTTP/1.1 503"))
         #expect(text.hasSuffix("the server is shutting down\n"))
     }
+}
+
+/// A responder kept by a handler until the test answers it.
+/// @unchecked Sendable: only touched on the server's loop thread (handlers and `submit` bodies).
+final class HeldResponder: @unchecked Sendable {
+    var responder: HTTPResponder?
 }
 
 func onOwnThreadResult<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Bool {

@@ -30,7 +30,7 @@ final class SyncCluster {
         /// `kct ARGS` against this node's replica; fails the test with stderr on a non-zero exit.
         @discardableResult
         func run(_ arguments: String..., stdin: String? = nil) throws -> KCTProcess.Result {
-            let result = try kct.run(arguments, stdin: stdin, environment: ["KCT_USER": staffEmail])
+            let result = try kct.run(arguments, stdin: stdin)
             guard result.status == 0 else {
                 throw Failure("\(name): kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
             }
@@ -142,7 +142,9 @@ final class SyncCluster {
         try centralCommandWithInput(
             "a long enough password\n",
             "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)", "--role", "admin", "--password-stdin")
+        // `init --central` fetches central's accounts, so the workstation's person signs in at once.
         try node.run("init", "--name", name, "--shop", shop, "--central", centralURL, "--token", token)
+        try node.run("login", "--email", node.staffEmail, "--password-stdin", stdin: "a long enough password\n")
         nodes.append(node)
         return node
     }
@@ -151,7 +153,7 @@ final class SyncCluster {
         precondition(node.daemon?.isRunning != true, "\(node.name)'s daemon already running")
         node.daemon = try KCTServer(
             name: "node \(node.name)", arguments: ["node", "run", "--listen", "127.0.0.1:0"],
-            environment: ["KCT_DATA_DIR": node.kct.dataDir, "KCT_USER": node.staffEmail],
+            environment: ["KCT_DATA_DIR": node.kct.dataDir],
             logPath: directory + "/node-\(node.name).log", readyPrefix: "node listening on ")
     }
 
