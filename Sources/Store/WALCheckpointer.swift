@@ -109,7 +109,9 @@ final class WALCheckpointer: Sendable {
     /// One passive checkpoint. When it copied everything, a RESTART checkpoint follows, which
     /// starts the WAL over at once; it only takes the locks, as nothing is left to copy or sync.
     /// This connection has no busy handler: if an edit or a reader is active either fails at
-    /// once (SQLITE_BUSY) and nothing waits; the next idle spell tries again.
+    /// once (SQLITE_BUSY) and nothing waits; the next idle spell tries again. (The RESTART holds
+    /// the write lock for microseconds; an edit starting in that instant waits for its busy
+    /// handler's first sleep, 1 ms.)
     private func checkpoint() {
         try? connection.writeWithoutTransaction { db in
             let passive = try db.checkpoint(.passive)
