@@ -51,6 +51,8 @@ let package = Package(
             dependencies: [
                 "OrderDomain", "SyncCore", "StaffAuth",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_wal_hook for the background checkpointer (WALCheckpointer).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
 
         // MARK: Transport

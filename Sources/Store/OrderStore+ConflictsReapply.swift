@@ -40,7 +40,7 @@ extension OrderStore {
                 if let field = conflict.field {
                     fields = [field: conflict.wanted]
                 } else if conflict.operation == .append {
-                    rowID = UUID().uuidString.lowercased()
+                    rowID = RowID.make()
                 }
                 let operation = conflict.field == nil ? conflict.operation : .setFields
                 if view.row(RowKey(conflict.entity, rowID))?.isDeleted == true {

@@ -12,7 +12,7 @@ extension OrderStore {
         do { valid = try draft.validated() } catch { throw .invalid(error) }
         let exceptionID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
-            let id = UUID().uuidString.lowercased()
+            let id = RowID.make()
             let fields: [String: FieldValue] = [
                 "order_id": .text(order.id),
                 "exception_type": .text(valid.type),
@@ -69,7 +69,7 @@ extension OrderStore {
         do { valid = try draft.validated() } catch { throw .invalid(error) }
         let id = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
-            let id = UUID().uuidString.lowercased()
+            let id = RowID.make()
             try recorder.record(
                 db, entity: .communicationLog, rowID: id, orderID: order.id, operation: .append,
                 fields: [

@@ -72,7 +72,7 @@ extension OrderStore {
     /// (without `total_price`, which is derived).
     @discardableResult
     func insertItem(_ db: Database, _ recorder: inout ChangeRecorder, _ item: ItemDraft, orderID: String, lineNumber: Int) throws -> String {
-        let itemID = UUID().uuidString.lowercased()
+        let itemID = RowID.make()
         let total = try item.totalPrice()
         try db.cachedStatement(sql: """
             INSERT INTO order_items (id, order_id, line_number, product_source, product_name, size, color,

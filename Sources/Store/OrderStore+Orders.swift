@@ -19,7 +19,7 @@ extension OrderStore {
             let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT order_number_last FROM node_state"))! + 1
             let orderNumber = try prefix.orderNumber(sequence: sequence)
             try db.cachedStatement(sql: "UPDATE node_state SET order_number_last = ?").execute(arguments: [sequence])
-            let orderID = UUID().uuidString.lowercased()
+            let orderID = RowID.make()
             let now = recorder.nowText
             let fields: [String: FieldValue] = [
                 "order_number": .text(orderNumber),
@@ -149,7 +149,7 @@ extension OrderStore {
     // MARK: Helpers shared by the edits (all run inside `edit`)
 
     func appendHistory(_ db: Database, _ recorder: inout ChangeRecorder, orderID: String, _ entry: StatusHistoryEntry) throws {
-        let id = UUID().uuidString.lowercased()
+        let id = RowID.make()
         let changedAt = Timestamp.format(millis: UInt64(entry.changedAtSeconds * 1000))
         let fields: [String: FieldValue] = [
             "order_id": .text(orderID),

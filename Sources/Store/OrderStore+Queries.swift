@@ -142,7 +142,7 @@ extension OrderStore {
                         """)
                     for (index, (order, score)) in scored.enumerated() {
                         let type = PriorityScore.queueType(order.priority)
-                        try upsert.execute(arguments: [UUID().uuidString.lowercased(), order.id, index + 1, score, type, now])
+                        try upsert.execute(arguments: [RowID.make(), order.id, index + 1, score, type, now])
                         if index < limit { entries.append(QueueEntry(position: index + 1, score: score, queueType: type, order: order)) }
                     }
                     return .commit

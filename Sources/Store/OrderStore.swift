@@ -25,12 +25,15 @@ public final class OrderStore: Sendable {
     public static let fileName = "replica.sqlite"
     /// Page size of new replicas, in bytes (see `openPool`).
     public static let pageSize = 1024
-    /// WAL pages between automatic checkpoints (see `openPool`).
+    /// WAL pages at which the writer checkpoints inline because the background checkpoints fell
+    /// behind (see `WALCheckpointer`).
     public static let walAutocheckpointPages = 10_000
 
     public let path: String
     public let identity: NodeIdentity
     let pool: DatabasePool
+    /// Checkpoints the WAL off the edit path; hooked into `pool`'s writer connection.
+    let checkpointer: WALCheckpointer
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 
@@ -38,11 +41,32 @@ public final class OrderStore: Sendable {
         UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 
-    private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64) {
+    private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64) throws(StoreError) {
         self.path = path
         self.pool = pool
         self.identity = identity
         self.wallClockMillis = clock
+        do {
+            let checkpointer = try WALCheckpointer(path: path)
+            try pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
+            self.checkpointer = checkpointer
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    deinit {
+        // The writer's WAL hook refers to the checkpointer without retaining it: remove it while
+        // the checkpointer is still alive. (The Store never releases itself on the writer's
+        // queue, where this synchronous write would not be allowed.)
+        try? pool.writeWithoutTransaction { db in checkpointer.detach(from: db) }
+    }
+
+    /// Waits until the background WAL checkpoints are done and returns how many have run since
+    /// the replica was opened. For tests and benchmarks; edits never need to call it.
+    @discardableResult
+    public func waitForCheckpoints() -> Int {
+        checkpointer.waitUntilIdle()
     }
 
     /// Creates the replica in `directory` (created if needed) and this node's identity. Refuses,
@@ -85,7 +109,7 @@ public final class OrderStore: Sendable {
         } catch {
             throw StoreError.wrap(error)
         }
-        return OrderStore(path: path, pool: pool, identity: identity, clock: clock)
+        return try OrderStore(path: path, pool: pool, identity: identity, clock: clock)
     }
 
     /// Opens an existing replica, applying any migrations it lacks.
@@ -105,7 +129,7 @@ public final class OrderStore: Sendable {
             throw .corruptValue(table: "node_identity", column: "name, shop_code", value: "\(name), \(shopCode)")
         }
         let identity = NodeIdentity(nodeID: row["node_id"], createdAt: row["created_at"], orderNumberPrefix: prefix)
-        return OrderStore(path: path, pool: pool, identity: identity, clock: clock)
+        return try OrderStore(path: path, pool: pool, identity: identity, clock: clock)
     }
 
     public static func replicaPath(_ directory: String) -> String {
@@ -131,10 +155,9 @@ public final class OrderStore: Sendable {
             // need FULL, and the pool's single writer connection keeps this for its lifetime.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // An edit dirties ~20 pages, so SQLite's default (checkpoint every 1000 WAL pages)
-                // would stall every ~50th edit; checkpointing every 10000 pages (~40 MB of WAL)
-                // writes hot index pages back once instead of ten times. Closing the last
-                // connection checkpoints too, so a `kct` command leaves a short WAL behind.
+                // Checkpoints run in the background (WALCheckpointer, whose hook replaces this
+                // setting once the Store is open); this bounds the WAL while migrating. Closing
+                // the last connection checkpoints too, so a `kct` command leaves a short WAL.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
             }
             if existing, try !pool.read({ db in try db.tableExists("node_identity") }) {

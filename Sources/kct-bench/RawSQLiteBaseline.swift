@@ -42,10 +42,10 @@ final class RawSQLiteBaseline {
 
         /// The two text values bound per row: a UUID and an order number or order id.
         func values(_ index: Int) -> (String, String) {
-            let id = UUID().uuidString.lowercased()
+            let id = RowID.make()
             switch self {
             case .order: return (id, "BENCH-B1-" + String(repeating: "0", count: max(0, 6 - String(index).count)) + String(index))
-            case .history: return (id, UUID().uuidString.lowercased())
+            case .history: return (id, RowID.make())
             }
         }
     }
