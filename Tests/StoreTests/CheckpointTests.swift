@@ -19,14 +19,14 @@ import Testing
         let databaseSize = try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0
         // 60 creations write a few thousand WAL frames, well below the writer's inline fallback
         // (`walAutocheckpointPages`), so only the background checkpointer can copy them.
-        for _ in 0..<60 { try store.createOrder(sampleDraft(), by: "test") }
+        for _ in 0..<60 { try store.createOrder(sampleDraft(), by: .test("test@kct.example")) }
         #expect(store.waitForCheckpoints() >= 1)
         // The pages reached the database file.
         #expect(try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0 > databaseSize)
 
         // Everything is copied, so the next edit starts the WAL over: the log then holds that
         // edit's frames only.
-        try store.createOrder(sampleDraft(), by: "test")
+        try store.createOrder(sampleDraft(), by: .test("test@kct.example"))
         let frames = try Self.walFrames(store)
         #expect(frames > 0)
         #expect(frames < 200)
@@ -37,7 +37,7 @@ import Testing
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
         var size = 0
         for _ in 0..<5 {
-            for _ in 0..<60 { try store.createOrder(sampleDraft(), by: "test") }
+            for _ in 0..<60 { try store.createOrder(sampleDraft(), by: .test("test@kct.example")) }
             store.waitForCheckpoints()
             size = try FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int ?? 0
         }
