@@ -16,19 +16,10 @@ extension CentralEndpoints {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
-        loop.offload({ () -> Result<EncodedBody, ErrorResponse> in
-            do throws(ErrorResponse) {
-                let response = try store.accountsResponse(token: token, known: known)
-                return .success(Self.compressedIfWorthIt(response.encoded(), gzip: acceptsGzip))
-            } catch {
-                return .failure(error)
-            }
-        }) { [self] outcome in
-            switch outcome {
-            case .success(.success(let body)): responder.send(Self.jsonResponse(body))
-            case .success(.failure(let error)): fail(responder, error)
-            case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
-            }
+        offloaded(responder, { () throws(ErrorResponse) in
+            Self.compressedIfWorthIt(try store.accountsResponse(token: token, known: known).encoded(), gzip: acceptsGzip)
+        }) { body in
+            responder.send(Self.jsonResponse(body))
         }
     }
 
@@ -51,18 +42,10 @@ extension CentralEndpoints {
         }
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> Result<[UInt8], ErrorResponse> in
-            do throws(ErrorResponse) {
-                return .success(try store.recordAuthEvents(body: try Self.decompressed(body, request: request), token: token).encoded())
-            } catch {
-                return .failure(error)
-            }
-        }) { [self] outcome in
-            switch outcome {
-            case .success(.success(let body)): responder.send(.json(bytes: body))
-            case .success(.failure(let error)): fail(responder, error)
-            case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
-            }
+        offloaded(responder, { () throws(ErrorResponse) in
+            try store.recordAuthEvents(body: try Self.decompressed(body, request: request), token: token).encoded()
+        }) { body in
+            responder.send(.json(bytes: body))
         }
     }
 }

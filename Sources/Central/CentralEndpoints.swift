@@ -148,23 +148,33 @@ final class CentralEndpoints: LoopService {
         let store = self.store
         let acceptsGzip = request.acceptsGzip
         // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
-        loop.offload({ () -> Result<(PushResult, EncodedBody), ErrorResponse> in
+        offloaded(responder, { () throws(ErrorResponse) in
+            let result = try store.push(body: try Self.decompressed(body, request: request), token: token)
+            return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
+        }) { [self] result, encoded in
+            metrics.recordPush(result)
+            responder.send(Self.jsonResponse(encoded))
+            advanceHead(to: result.response.headVersion)
+        }
+    }
+
+    /// Runs `work` (decoding, database, encoding) on the thread pool and, back on the loop,
+    /// hands its result to `answer` or turns its error into the protocol's error reply.
+    func offloaded<Output: Sendable>(
+        _ responder: HTTPResponder, _ work: @escaping @Sendable () throws(ErrorResponse) -> Output,
+        answer: @escaping (Output) -> Void
+    ) {
+        loop.offload({ () -> Result<Output, ErrorResponse> in
             do throws(ErrorResponse) {
-                let result = try store.push(body: try Self.decompressed(body, request: request), token: token)
-                return .success((result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip)))
+                return .success(try work())
             } catch {
                 return .failure(error)
             }
         }) { [self] outcome in
             switch outcome {
-            case .success(.success(let (result, encoded))):
-                metrics.recordPush(result)
-                responder.send(Self.jsonResponse(encoded))
-                advanceHead(to: result.response.headVersion)
-            case .success(.failure(let error)):
-                fail(responder, error)
-            case .failure(let error):
-                fail(responder, ErrorResponse.wrapping(error))
+            case .success(.success(let output)): answer(output)
+            case .success(.failure(let error)): fail(responder, error)
+            case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
             }
         }
     }
@@ -247,23 +257,12 @@ final class CentralEndpoints: LoopService {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
-        loop.offload({ () -> Result<EncodedBody, ErrorResponse> in
-            do throws(ErrorResponse) {
-                _ = try store.authenticate(token: token)
-                return .success(Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip))
-            } catch {
-                return .failure(error)
-            }
-        }) { [self] outcome in
-            switch outcome {
-            case .success(.success(let body)):
-                metrics.pulls.increment()
-                responder.send(Self.jsonResponse(body))
-            case .success(.failure(let error)):
-                fail(responder, error)
-            case .failure(let error):
-                fail(responder, ErrorResponse.wrapping(error))
-            }
+        offloaded(responder, { () throws(ErrorResponse) in
+            _ = try store.authenticate(token: token)
+            return Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip)
+        }) { [self] body in
+            metrics.pulls.increment()
+            responder.send(Self.jsonResponse(body))
         }
     }
 
