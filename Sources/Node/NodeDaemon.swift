@@ -33,13 +33,14 @@ public final class NodeDaemon: LoopService {
     public let store: OrderStore
     public let configuration: Configuration
     public let api: LocalAPI
-    /// Nil when this node has no central (`kct join` sets one).
-    public let engine: SyncEngine?
-    private let client: HTTPClient?
+    /// Nil when this node has no central (`kct join` sets one; the daemon notices).
+    public private(set) var engine: SyncEngine?
+    private var client: HTTPClient?
     private let logger: Logger
     private var watcher: ReplicaWatcher?
     private var checkTimer: LoopTimer?
     private var knownOutboxSequence: Int64
+    private let nodeID: String
     private var isChecking = false
     private var checkAgain = false
     public private(set) var isStopped = false
@@ -49,6 +50,8 @@ public final class NodeDaemon: LoopService {
         var settings: SyncSettings
         var nodeID: String
         var lastOutboxSequence: Int64
+
+        var endpoint: SyncEndpoint? { settings.endpoint(nodeID: nodeID) }
     }
 
     /// Reads the replica's settings on the thread pool, then starts the API and syncing on the
@@ -73,14 +76,13 @@ public final class NodeDaemon: LoopService {
         self.configuration = configuration
         self.logger = logger
         knownOutboxSequence = startup.lastOutboxSequence
+        nodeID = startup.nodeID
         api = try LocalAPI(loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
                            rateLimit: configuration.rateLimit)
-        if let url = startup.settings.centralURL, let token = startup.settings.token {
+        if let endpoint = startup.endpoint {
             let client = try HTTPClient(loop: loop)
             self.client = client
-            engine = SyncEngine(loop: loop, client: client, store: store,
-                                endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: startup.nodeID),
-                                configuration: configuration.sync)
+            engine = SyncEngine(loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
         } else {
             client = nil
             engine = nil
@@ -132,15 +134,17 @@ public final class NodeDaemon: LoopService {
         isChecking = true
         let known = knownOutboxSequence
         let store = self.store
-        loop.offload({ () throws -> (Int64, Set<String>) in
+        loop.offload({ () throws -> (Int64, Set<String>, SyncSettings) in
+            let settings = try store.syncSettings()
             let last = try store.lastOutboxSequence()
-            guard last > known else { return (last, []) }
-            return (last, Set(try store.outboxEntries(after: known, limit: 1000).map(\.orderID)))
+            guard last > known else { return (last, [], settings) }
+            return (last, Set(try store.outboxEntries(after: known, limit: 1000).map(\.orderID)), settings)
         }) { [weak self] result in
             guard let self, !self.isStopped else { return }
             self.isChecking = false
             switch result {
-            case .success(let (last, orderIDs)):
+            case .success(let (last, orderIDs, settings)):
+                self.adopt(settings)
                 if last > self.knownOutboxSequence {
                     self.knownOutboxSequence = last
                     self.api.broadcast(orderIDs: orderIDs, source: "cli")
@@ -153,6 +157,28 @@ public final class NodeDaemon: LoopService {
                 self.checkAgain = false
                 self.checkOutbox()
             }
+        }
+    }
+
+    /// `kct join` while the daemon runs (a first central, another central, or a new token after
+    /// the old one was revoked and syncing halted): a new sync engine takes over at once, with
+    /// the old one's observers, instead of waiting for a restart.
+    private func adopt(_ settings: SyncSettings) {
+        guard let endpoint = settings.endpoint(nodeID: nodeID), endpoint != engine?.endpoint else { return }
+        let previous = engine
+        previous?.stop()
+        do {
+            let client = try self.client ?? HTTPClient(loop: loop)
+            self.client = client
+            let replacement = SyncEngine(loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
+            replacement.onCycleFinished = previous?.onCycleFinished
+            replacement.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
+            engine = replacement
+            logger.notice("central settings changed (kct join): syncing with \(endpoint.centralURL)")
+            replacement.start()
+        } catch {
+            engine = nil
+            logger.error("cannot sync with \(endpoint.centralURL): \(error)")
         }
     }
 

@@ -21,13 +21,22 @@ public struct SyncEndpoint: Sendable, Equatable {
     }
 }
 
+extension SyncSettings {
+    /// Where this node syncs, once it has both a central and a token.
+    func endpoint(nodeID: String) -> SyncEndpoint? {
+        guard let centralURL, let token else { return nil }
+        return SyncEndpoint(centralURL: centralURL, token: token, nodeID: nodeID)
+    }
+}
+
 /// The node's side of the sync protocol (protocol/SYNC-PROTOCOL.md §8), on one event loop: a
 /// cycle negotiates the version once (`GET /healthz`), pushes the outbox in batches until it is
 /// empty, then pulls from the cursor until `has_more` is false. Cycles start on request
 /// (`syncNow`, or `syncSoon` debounced after edits), when the stream says the log moved past
 /// the cursor, when the stream (re)connects, and on a retry timer with exponential backoff and
 /// jitter after a failure — so a failed upload is retried even if no new edit arrives.
-/// Errors retrying cannot fix (401, 403, 426, sequence_reused) halt syncing until restart.
+/// Errors retrying cannot fix (401, 403, 426, sequence_reused) halt syncing until the daemon is
+/// restarted or `kct join` gives it another central or token (`NodeDaemon.adopt`).
 /// After pulling, a cycle refreshes the staff accounts (at most every `accountsInterval`) and
 /// uploads the sign-in events (`SyncEngine+Accounts.swift`).
 ///

@@ -9,7 +9,8 @@ struct Join: ParsableCommand {
             The token comes from `kct central add-node` on central. Central's staff accounts are \
             fetched at once when central answers, so `kct login` works straight away; from then on \
             this workstation's accounts come from central. Orders are synced by the next \
-            `kct sync now` or the running `kct node run` (after a restart).
+            `kct sync now` or the running `kct node run`, which takes up the new central or token \
+            at once (also after a revoked token halted it).
             """)
 
     @OptionGroup var global: GlobalOptions
