@@ -17,14 +17,13 @@ enum GzipFuzzTarget {
         guard plain.count <= limit else {
             throw FuzzFailure(.gzip, "decompressed \(plain.count) bytes past the \(limit)-byte limit")
         }
+        let again: [UInt8]
         do {
-            let again = try Gzip.decompress(try Gzip.compress(plain), limit: limit)
-            guard again == plain else { throw FuzzFailure(.gzip, "compress → decompress changed \(plain.count) bytes") }
-        } catch let error as FuzzFailure {
-            throw error
+            again = try Gzip.decompress(try Gzip.compress(plain), limit: limit)
         } catch {
             throw FuzzFailure(.gzip, "re-compressing \(plain.count) decompressed bytes failed: \(error)")
         }
+        guard again == plain else { throw FuzzFailure(.gzip, "compress → decompress changed \(plain.count) bytes") }
         return "\(bytes.count) bytes → \(plain.count) bytes"
     }
 }

@@ -42,7 +42,7 @@ enum ProtocolFuzzTarget {
             decoded.append("Change")
             changes.append(change)
         }
-        for change in changes { judge(change) }
+        for change in changes { try judge(change) }
         return decoded.isEmpty ? "JSON, no message" : decoded.joined(separator: ", ") + " (\(changes.count) changes)"
     }
 
@@ -66,14 +66,26 @@ enum ProtocolFuzzTarget {
         return message
     }
 
-    /// The validator and the matrix must answer (accept or reject with a reason) for any change.
-    private static func judge(_ change: Change) {
+    /// The validator and the matrix answer for any change (accept, or reject with a reason), and
+    /// the matrix keeps the promises of PERMISSIONS.md: a valid change needs a permission, a
+    /// viewer may make none, and a role may do everything the roles below it may.
+    private static func judge(_ change: Change) throws(FuzzFailure) {
         for replica in [emptyReplica, smallReplica] {
-            _ = try? ChangeValidator.validate(change, against: replica)
+            let isValid = (try? ChangeValidator.validate(change, against: replica)) != nil
             let rowExists = replica.row(change.entity, change.rowID) != nil
-            _ = PermissionMatrix.requirements(for: change, rowExists: rowExists)
-            for role in StaffRole.allCases {
-                _ = try? PermissionMatrix.authorize(change, role: role, against: replica)
+            if isValid, PermissionMatrix.requirements(for: change, rowExists: rowExists).isEmpty {
+                throw FuzzFailure(.protocol, "a valid change needs no permission: \(change)")
+            }
+            var allowedBelow: StaffRole?
+            for role in StaffRole.allCases.sorted() {
+                let allowed = (try? PermissionMatrix.authorize(change, role: role, against: replica)) != nil
+                if allowed, isValid, role == .viewer {
+                    throw FuzzFailure(.protocol, "a viewer may make a change: \(change)")
+                }
+                if let lower = allowedBelow, !allowed {
+                    throw FuzzFailure(.protocol, "\(lower.rawValue) may make a change \(role.rawValue) may not: \(change)")
+                }
+                if allowed, allowedBelow == nil { allowedBelow = role }
             }
         }
     }

@@ -1,8 +1,8 @@
 import CLibUV
 import EventLoop
 
-/// One accepted TCP connection: reads, feeds its `HTTPRequestParser`, dispatches one request at a time, writes
-/// responses in order. Retained by its libuv handle until the handle's close callback.
+/// One accepted TCP connection: reads, feeds its `HTTPRequestParser`, dispatches one request at a
+/// time, writes responses in order. Retained by its libuv handle until the handle's close callback.
 final class HTTPConnection {
     enum Phase {
         /// Between requests (or before the first).
