@@ -147,7 +147,8 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// The libFuzzer driver has no `main` of its own (libFuzzer's), so it is built only by `make fuzz`.
+// The libFuzzer driver calls libFuzzer's runtime, which only `-sanitize=fuzzer` links, so it is
+// built only by `make fuzz`.
 if Context.environment["KCT_FUZZ"] != nil {
     package.targets.append(.executableTarget(name: "kct-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"))
 }

@@ -58,8 +58,8 @@ public final class HTTPRequestParser {
         settings.deallocate()
     }
 
-    /// Parses from the start of `bytes` up to the end of the first complete request (or all of
-    /// them), returning how many bytes were consumed; call again with the rest.
+    /// Parses from the start of `bytes` up to the end of the first request that completes there
+    /// (or through all of them), returning how many bytes were consumed; call again with the rest.
     public func execute(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, .needsMoreInput) }
         let consumed = http_parser_execute(parser, settings, base.assumingMemoryBound(to: CChar.self), bytes.count)
