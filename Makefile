@@ -1,6 +1,8 @@
 # Two commands set everything up on a fresh Debian machine:
 #   make run    install missing system packages, build, start a demo
 #   make test   install missing system packages, build, run every test
+#   make fuzz   libFuzzer on the protocol decoders and the HTTP request path
+#               [FUZZ_TARGET=protocol|http|gzip|all] [FUZZ_SECONDS=60 per target]
 SWIFT ?= swift
 CONFIG ?= debug
 BUILD_FLAGS ?=
@@ -10,7 +12,11 @@ DEB_PACKAGES := pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev li
 BENCH_PACKAGES := nginx-light wrk
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps bench-deps build build-release test run bench clean
+FUZZ_TARGET ?= all
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := protocol http gzip
+
+.PHONY: deps bench-deps build build-release test run bench fuzz clean
 
 # Installs only what is missing, so a machine that has everything is not touched.
 deps:
@@ -43,5 +49,14 @@ run: build
 bench: bench-deps build-release
 	./.build/release/kct-bench $(SUITES)
 
+# Builds the libFuzzer driver (Fuzz/Driver, added to the package only when KCT_FUZZ is set) in its
+# own scratch path, then runs each target; a crash is kept under Fuzz/regressions/ and fails.
+fuzz: deps
+	KCT_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --product kct-fuzz -Xswiftc -sanitize=fuzzer,address
+	@targets="$(FUZZ_TARGET)"; [ "$$targets" = all ] && targets="$(FUZZ_TARGETS)"; \
+	status=0; for target in $$targets; do \
+	  ./Fuzz/run-fuzzer.sh "$$(pwd)/.build-fuzz/debug/kct-fuzz" $$target $(FUZZ_SECONDS) || status=1; \
+	done; exit $$status
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -138,6 +138,18 @@ let package = Package(
                 "SyncCore", "OrderDomain",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
+
+        // MARK: Fuzzing (`make fuzz`, README "Fuzzing")
+        // The fuzz entry points: the libFuzzer driver and FuzzRegressionTests call the same code.
+        .target(name: "FuzzTargets", dependencies: ["OrderDomain", "SyncCore", "HTTP"], path: "Fuzz/FuzzTargets"),
+        // Replays Fuzz/corpus and Fuzz/regressions through FuzzTargets.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer driver calls libFuzzer's runtime, which only `-sanitize=fuzzer` links, so it is
+// built only by `make fuzz`.
+if Context.environment["KCT_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "kct-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/Driver"))
+}

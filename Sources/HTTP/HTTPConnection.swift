@@ -1,9 +1,8 @@
-import CHTTPParser
 import CLibUV
 import EventLoop
 
-/// One accepted TCP connection: reads, feeds http-parser, dispatches one request at a time, writes
-/// responses in order. Retained by its libuv handle until the handle's close callback.
+/// One accepted TCP connection: reads, feeds its `HTTPRequestParser`, dispatches one request at a
+/// time, writes responses in order. Retained by its libuv handle until the handle's close callback.
 final class HTTPConnection {
     enum Phase {
         /// Between requests (or before the first).
@@ -19,26 +18,13 @@ final class HTTPConnection {
 
     let server: HTTPServer
     let handle: UnsafeMutableRawPointer
-    let parser: UnsafeMutablePointer<http_parser>
+    /// The same parser type tests and fuzzers drive without a socket.
+    let requestParser: HTTPRequestParser
     var phase: Phase = .idle
     private(set) var isClosed = false
     /// Loop time (ms) of the last bytes read, and of the current request's first byte.
     var lastActivity: UInt64
     var requestStarted: UInt64 = 0
-
-    // Request being parsed.
-    var url: [UInt8] = []
-    var headerFields: [(String, String)] = []
-    var fieldBytes: [UInt8] = []
-    var valueBytes: [UInt8] = []
-    var lastCallbackWasValue = false
-    var headerByteCount = 0
-    var body: [UInt8] = []
-    /// Set by the parser callbacks when a request is complete; taken by `parse`.
-    var completedRequest: HTTPRequest?
-    var completedKeepAlive = true
-    /// Set by the parser callbacks when a limit was exceeded (http-parser then reports a callback error).
-    var rejection: HTTPError?
 
     /// The responder of the request being handled; nil between requests. Weak: the handler owns
     /// it, so a handler that drops it unanswered is noticed (its deinit answers 500).
@@ -64,14 +50,9 @@ final class HTTPConnection {
         self.server = server
         self.handle = handle
         lastActivity = server.loop.now
-        parser = UnsafeMutablePointer<http_parser>.allocate(capacity: 1)
-        http_parser_init(parser, HTTP_REQUEST)
-        parser.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        requestParser = HTTPRequestParser(limitsOf: server.configuration)
+        requestParser.delegate = self
         uvAttach(self, to: handle)
-    }
-
-    deinit {
-        parser.deallocate()
     }
 
     var stream: UnsafeMutablePointer<uv_stream_t> { handle.uvStream }
@@ -136,15 +117,10 @@ final class HTTPConnection {
         defer { isParsing = false }
         var offset = 0
         while offset < bytes.count, !isClosed, phase != .lingering {
-            let start = bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self)
-            let consumed = http_parser_execute(parser, server.parserSettings, start, bytes.count - offset)
+            let (consumed, outcome) = requestParser.execute(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
-            let error = kct_http_parser_errno(parser)
-            if error == HPE_PAUSED {
-                http_parser_pause(parser, 0)
-                guard let request = completedRequest else { continue }
-                completedRequest = nil
-                let keepAlive = completedKeepAlive
+            switch outcome {
+            case .request(let request, let keepAlive):
                 dispatch(request, keepAlive: keepAlive)
                 // After a request that ends the connection (Connection: close, an upgrade) nothing
                 // more is parsed.
@@ -153,13 +129,12 @@ final class HTTPConnection {
                     unparsed.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
                     return
                 }
-                continue
-            }
-            if error != HPE_OK {
-                reject(rejection ?? HTTPError(.badRequest, "malformed request: \(String(cString: http_errno_description(error)))"))
+            case .failed(let error):
+                reject(error)
                 return
+            case .needsMoreInput:
+                if consumed == 0 { return }
             }
-            if consumed == 0 { break }
         }
     }
 
@@ -300,6 +275,21 @@ final class HTTPConnection {
         uvCloseHandle(handle)
         server.connectionClosed(self)
         responder?.connectionClosed()
+    }
+}
+
+extension HTTPConnection: HTTPRequestParserDelegate {
+    func requestBegan() {
+        phase = .readingHeaders
+        requestStarted = loop.now
+    }
+
+    func requestHeadersCompleted(expectsContinue: Bool) {
+        phase = .readingBody
+        if expectsContinue {
+            outgoing += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            if !isInReadCallback { flush() }
+        }
     }
 }
 

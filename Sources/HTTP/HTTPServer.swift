@@ -1,4 +1,3 @@
-import CHTTPParser
 import CLibUV
 import EventLoop
 import Logging
@@ -74,8 +73,6 @@ public final class HTTPServer: LoopService {
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     /// One read buffer for every connection: reads are consumed before the next read callback.
     let readBuffer: UnsafeMutableRawBufferPointer
-    /// http-parser's callbacks, shared by every connection's parser.
-    let parserSettings: UnsafeMutablePointer<http_parser_settings>
     private var cachedDate: (second: Int, bytes: [UInt8]) = (-1, [])
     public private(set) var isShuttingDown = false
     private var isClosed = false
@@ -96,7 +93,6 @@ public final class HTTPServer: LoopService {
         self.router = router
         self.logger = logger
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        parserSettings = HTTPConnection.makeParserSettings()
 
         let handle = uvAllocateHandle(UV_TCP)
         let tcp = handle.assumingMemoryBound(to: uv_tcp_t.self)
@@ -125,7 +121,6 @@ public final class HTTPServer: LoopService {
 
     deinit {
         readBuffer.deallocate()
-        parserSettings.deallocate()
     }
 
     private func bindAndListen(_ tcp: UnsafeMutablePointer<uv_tcp_t>) throws(UVError) {

@@ -1,33 +1,30 @@
 import CHTTPParser
-import CLibUV
 
-/// http-parser's callbacks. Each gets the parser, whose `data` is the (unretained) connection;
-/// the connection outlives every `http_parser_execute` call on its parser.
-extension HTTPConnection {
-    static func makeParserSettings() -> UnsafeMutablePointer<http_parser_settings> {
+/// http-parser's callbacks. Each gets the parser, whose `data` is the (unretained)
+/// `HTTPRequestParser`; it outlives every `http_parser_execute` call on its parser.
+extension HTTPRequestParser {
+    static func makeSettings() -> UnsafeMutablePointer<http_parser_settings> {
         let settings = UnsafeMutablePointer<http_parser_settings>.allocate(capacity: 1)
         settings.initialize(to: http_parser_settings())
-        settings.pointee.on_message_begin = { parser in HTTPConnection.connection(parser).messageBegan() }
-        settings.pointee.on_url = { parser, at, length in HTTPConnection.connection(parser).appendURL(at, length) }
-        settings.pointee.on_header_field = { parser, at, length in HTTPConnection.connection(parser).appendHeaderField(at, length) }
-        settings.pointee.on_header_value = { parser, at, length in HTTPConnection.connection(parser).appendHeaderValue(at, length) }
-        settings.pointee.on_headers_complete = { parser in HTTPConnection.connection(parser).headersCompleted() }
-        settings.pointee.on_body = { parser, at, length in HTTPConnection.connection(parser).appendBody(at, length) }
-        settings.pointee.on_message_complete = { parser in HTTPConnection.connection(parser).messageCompleted() }
+        settings.pointee.on_message_begin = { parser in HTTPRequestParser.owner(parser).messageBegan() }
+        settings.pointee.on_url = { parser, at, length in HTTPRequestParser.owner(parser).appendURL(at, length) }
+        settings.pointee.on_header_field = { parser, at, length in HTTPRequestParser.owner(parser).appendHeaderField(at, length) }
+        settings.pointee.on_header_value = { parser, at, length in HTTPRequestParser.owner(parser).appendHeaderValue(at, length) }
+        settings.pointee.on_headers_complete = { parser in HTTPRequestParser.owner(parser).headersCompleted() }
+        settings.pointee.on_body = { parser, at, length in HTTPRequestParser.owner(parser).appendBody(at, length) }
+        settings.pointee.on_message_complete = { parser in HTTPRequestParser.owner(parser).messageCompleted() }
         return settings
     }
 
     @inline(__always)
-    fileprivate static func connection(_ parser: UnsafeMutablePointer<http_parser>?) -> HTTPConnection {
-        Unmanaged<HTTPConnection>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
+    fileprivate static func owner(_ parser: UnsafeMutablePointer<http_parser>?) -> HTTPRequestParser {
+        Unmanaged<HTTPRequestParser>.fromOpaque(parser!.pointee.data).takeUnretainedValue()
     }
 
     /// Non-zero return values make http-parser stop with a callback error; `rejection` says why.
     private static let stop: Int32 = -1
 
     fileprivate func messageBegan() -> Int32 {
-        phase = .readingHeaders
-        requestStarted = loop.now
         url.removeAll(keepingCapacity: true)
         headerFields.removeAll(keepingCapacity: true)
         fieldBytes.removeAll(keepingCapacity: true)
@@ -35,14 +32,14 @@ extension HTTPConnection {
         body = []
         lastCallbackWasValue = false
         headerByteCount = 0
+        delegate?.requestBegan()
         return 0
     }
 
     private func countHeaderBytes(_ length: Int) -> Bool {
         headerByteCount += length
-        if headerByteCount > server.configuration.maxHeaderBytes {
-            rejection = HTTPError(.requestHeaderFieldsTooLarge,
-                                  "request line and headers exceed \(server.configuration.maxHeaderBytes) bytes")
+        if headerByteCount > maxHeaderBytes {
+            rejection = HTTPError(.requestHeaderFieldsTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes")
             return false
         }
         return true
@@ -82,25 +79,21 @@ extension HTTPConnection {
 
     fileprivate func headersCompleted() -> Int32 {
         if lastCallbackWasValue || !fieldBytes.isEmpty { commitHeader() }
-        phase = .readingBody
-        let limit = server.configuration.maxBodyBytes
-        if kct_http_parser_has_content_length(parser) != 0, parser.pointee.content_length > UInt64(limit) {
-            rejection = HTTPError(.payloadTooLarge, "request body of \(parser.pointee.content_length) bytes exceeds the limit of \(limit)")
+        if kct_http_parser_has_content_length(parser) != 0, parser.pointee.content_length > UInt64(maxBodyBytes) {
+            rejection = HTTPError(.payloadTooLarge, "request body of \(parser.pointee.content_length) bytes exceeds the limit of \(maxBodyBytes)")
             return Self.stop
         }
         // A client waiting for "100 Continue" gets it only when the body is acceptable.
-        if parser.pointee.http_major == 1, parser.pointee.http_minor >= 1,
-           headerFields.contains(where: { HTTPHeaders.namesEqual($0.0, "Expect") && HTTPHeaders.namesEqual($0.1, "100-continue") }) {
-            outgoing += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-            if !isInReadCallback { flush() }
-        }
+        let expectsContinue = parser.pointee.http_major == 1 && parser.pointee.http_minor >= 1
+            && headerFields.contains(where: { HTTPHeaders.namesEqual($0.0, "Expect") && HTTPHeaders.namesEqual($0.1, "100-continue") })
+        delegate?.requestHeadersCompleted(expectsContinue: expectsContinue)
         return 0
     }
 
     fileprivate func appendBody(_ at: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
         guard let at else { return Self.stop }
-        if body.count + length > server.configuration.maxBodyBytes {
-            rejection = HTTPError(.payloadTooLarge, "request body exceeds the limit of \(server.configuration.maxBodyBytes) bytes")
+        if body.count + length > maxBodyBytes {
+            rejection = HTTPError(.payloadTooLarge, "request body exceeds the limit of \(maxBodyBytes) bytes")
             return Self.stop
         }
         body.append(contentsOf: UnsafeRawBufferPointer(start: at, count: length))
@@ -119,7 +112,7 @@ extension HTTPConnection {
         // http-parser stops parsing after such a message, treating what follows as another protocol.
         completedKeepAlive = http_should_keep_alive(parser) != 0 && kct_http_parser_upgrade(parser) == 0
         body = []
-        // Pause so `parse` can hand the request to its handler before reading the next one.
+        // Pause so `execute` can hand the request over before reading the next one.
         http_parser_pause(parser, 1)
         return 0
     }
