@@ -120,7 +120,8 @@ final class HTTPConnection {
             let (consumed, outcome) = requestParser.execute(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             offset += consumed
             switch outcome {
-            case .request(let request, let keepAlive):
+            case .request(var request, let keepAlive):
+                request.peerIsLoopback = peerIsLoopback
                 dispatch(request, keepAlive: keepAlive)
                 // After a request that ends the connection (Connection: close, an upgrade) nothing
                 // more is parsed.

@@ -106,7 +106,6 @@ extension HTTPRequestParser {
                                   headers: HTTPHeaders(headerFields), body: body,
                                   version: (Int(parser.pointee.http_major), Int(parser.pointee.http_minor)))
         request.pathParameters = [:]
-        request.peerIsLoopback = peerIsLoopback
         completedRequest = request
         // An Upgrade (or CONNECT) is answered as a plain request and the connection then closed:
         // http-parser stops parsing after such a message, treating what follows as another protocol.
