@@ -102,7 +102,9 @@ struct ServerSentEventTests {
     @Test func curlReceivesBroadcastsAndHubNoticesItLeaving() async throws {
         let streams = try await StreamServer.start()
         let url = "\(streams.server.baseURL)/stream"
-        async let output = runCurl(["-N", "--max-time", "3", url])
+        // curl leaves by --max-time; long enough that a loaded machine still delivers both
+        // events before it (seen: a 3 s limit expired before the subscription was even seen).
+        async let output = runCurl(["-N", "--max-time", "8", url])
         #expect(try await eventually { try await streams.subscribers() == 1 })
         try await streams.broadcast(ServerSentEvent(event: "order", data: "KCT-1"))
         try await streams.broadcast(ServerSentEvent(id: "custom", data: "two\nlines"))
