@@ -18,8 +18,16 @@ extension OrderStore {
         func row(_ key: RowKey) -> RowState? { rows[key] }
     }
 
-    static func orderView(_ db: Database, orderID: String, pushedUpTo: Int64, nodeID: String) throws -> OrderView {
-        var view = OrderView(rows: try ConfirmedState.rows(db, orderID: orderID), register: try ConfirmedState.register(db, orderID: orderID))
+    /// `batch` holds confirmed rows and registers already in memory (written by its flush), which
+    /// are not decoded again; `hasPending` false skips the outbox when the caller knows the order
+    /// has no pending change.
+    static func orderView(
+        _ db: Database, orderID: String, pushedUpTo: Int64, nodeID: String, batch: ConfirmedBatch? = nil, hasPending: Bool = true
+    ) throws -> OrderView {
+        var view = OrderView(
+            rows: try ConfirmedState.rows(db, orderID: orderID, known: batch?.rows ?? [:]),
+            register: try batch?.registers[orderID] ?? ConfirmedState.register(db, orderID: orderID))
+        guard hasPending else { return view }
         let pending = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM outbox WHERE order_id = ? AND sequence > ? ORDER BY sequence"),
             arguments: [orderID, pushedUpTo])
@@ -39,12 +47,16 @@ extension OrderStore {
         return view
     }
 
-    /// Rewrites the typed rows of `orders` from their visible merge state.
-    func reproject(_ db: Database, orders: Set<String>, nowText: String) throws {
+    /// Rewrites the typed rows of `orders` from their visible merge state. `batch` (flushed) and
+    /// `pendingOrders` (every order with pending changes), when given, spare reading again what
+    /// the caller already holds.
+    func reproject(_ db: Database, orders: Set<String>, nowText: String, batch: ConfirmedBatch? = nil, pendingOrders: Set<String>? = nil) throws {
         guard !orders.isEmpty else { return }
         let pushed = try Self.syncCounters(db).pushed
         for orderID in orders.sorted() {
-            let view = try Self.orderView(db, orderID: orderID, pushedUpTo: pushed, nodeID: identity.nodeID)
+            let view = try Self.orderView(
+                db, orderID: orderID, pushedUpTo: pushed, nodeID: identity.nodeID, batch: batch,
+                hasPending: pendingOrders?.contains(orderID) ?? true)
             try Self.project(db, view, orderID: orderID, nowText: nowText)
         }
     }
@@ -85,20 +97,25 @@ extension OrderStore {
         orderValues["updated_at"] = nowText.databaseValue
         try TypedTable.orders.upsert(db, id: orderID, orderValues)
 
-        try replaceChildren(db, .items, orderID: orderID, itemValues)
+        // The children shown now, of every child table in one statement (none for a new order).
+        var existing: [String: [String]] = [:]
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: TypedTable.childIDsSQL), arguments: [orderID, orderID, orderID, orderID])
+        while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
+        try replaceChildren(db, .items, orderID: orderID, existing: existing[TypedTable.items.name] ?? [], itemValues)
         for (table, entity) in [(TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception), (.communications, .communicationLog)] {
             var children: [String: [String: DatabaseValue]] = [:]
             for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
                 guard let values = table.values(of: row) else { continue }
                 children[key.rowID] = values
             }
-            try replaceChildren(db, table, orderID: orderID, children)
+            try replaceChildren(db, table, orderID: orderID, existing: existing[table.name] ?? [], children)
         }
     }
 
-    /// Upserts the visible children of one order and deletes the ones no longer visible.
-    private static func replaceChildren(_ db: Database, _ table: TypedTable, orderID: String, _ rows: [String: [String: DatabaseValue]]) throws {
-        let existing = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM \(table.name) WHERE order_id = ?"), arguments: [orderID])
+    /// Upserts the visible children of one order and deletes the ones (of `existing`) no longer visible.
+    private static func replaceChildren(
+        _ db: Database, _ table: TypedTable, orderID: String, existing: [String], _ rows: [String: [String: DatabaseValue]]
+    ) throws {
         for id in existing where rows[id] == nil {
             try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [id])
         }
@@ -121,7 +138,21 @@ struct TypedTable: Sendable {
     /// Columns the projection computes (derived, status, stamps, local bookkeeping).
     let computed: [String]
     /// Whether rows carry the `hlc` / `node_id` of the append that created them.
-    var carriesStamp = false
+    let carriesStamp: Bool
+    /// Built once: the projection upserts a row per touched record.
+    let upsertSQL: String
+
+    init(name: String, synced: [(name: String, fallback: DatabaseValue)], required: Set<String>, computed: [String], carriesStamp: Bool = false) {
+        self.name = name
+        self.synced = synced
+        self.required = required
+        self.computed = computed
+        self.carriesStamp = carriesStamp
+        let columns = ["id"] + synced.map(\.name) + computed
+        let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        upsertSQL = "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
+            + "ON CONFLICT (id) DO UPDATE SET \(updates)"
+    }
 
     static let orders = TypedTable(
         name: "orders",
@@ -219,17 +250,10 @@ struct TypedTable: Sendable {
         }
     }
 
-    private var upsertSQL: String {
-        let columns = ["id"] + synced.map(\.name) + computed
-        let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        return "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
-            + "ON CONFLICT (id) DO UPDATE SET \(updates)"
-    }
-
     func upsert(_ db: Database, id: String, _ values: [String: DatabaseValue]) throws {
         var arguments: [DatabaseValue] = [id.databaseValue]
         for (name, fallback) in synced { arguments.append(values[name] ?? fallback) }
         for name in computed { arguments.append(values[name] ?? .null) }
-        try db.cachedStatement(sql: upsertSQL).execute(arguments: StatementArguments(arguments))
+        try db.cachedStatement(sql: upsertSQL).execute(arguments: StatementArguments(databaseValues: arguments))
     }
 }

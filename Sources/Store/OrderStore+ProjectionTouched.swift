@@ -29,7 +29,7 @@ extension OrderStore {
         for (orderID, rows) in byOrder where !full.contains(orderID) {
             if try !projectTouched(db, batch, orderID: orderID, rows: rows, nowText: nowText) { full.insert(orderID) }
         }
-        try reproject(db, orders: full, nowText: nowText)
+        try reproject(db, orders: full, nowText: nowText, batch: batch, pendingOrders: pendingOrders)
     }
 
     /// Writes the touched rows of one order without pending changes; false when the order
@@ -67,7 +67,7 @@ extension OrderStore {
                 }
                 guard !assignments.isEmpty else { continue }
                 try db.cachedStatement(sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?")
-                    .execute(arguments: StatementArguments(values + [nowText.databaseValue, orderID.databaseValue]))
+                    .execute(arguments: StatementArguments(databaseValues: values + [nowText.databaseValue, orderID.databaseValue]))
                 // Not shown yet (its creation was not visible): project it whole.
                 guard db.changesCount == 1 else { return false }
             case .orderItem:
@@ -101,4 +101,9 @@ extension OrderStore {
 extension TypedTable {
     /// The synced columns of `orders` a set_fields may touch.
     static let orderColumns = Set(orders.synced.map(\.name))
+
+    /// (table name, id) of one order's shown children in every child table; binds the order id
+    /// once per table.
+    static let childIDsSQL = [items, history, exceptions, communications]
+        .map { "SELECT '\($0.name)', id FROM \($0.name) WHERE order_id = ?" }.joined(separator: " UNION ALL ")
 }

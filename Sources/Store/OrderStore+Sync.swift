@@ -179,6 +179,7 @@ extension OrderStore {
             let cursor = try Self.syncCounters(db).cursor
             var clock = try Self.loadClock(db)
             var batch = ConfirmedBatch()
+            try batch.prefetch(db, page.entries.lazy.filter { $0.version > cursor }.map { $0.change })
             for entry in page.entries where entry.version > cursor {
                 if entry.change.nodeID == identity.nodeID {
                     // Our own change, logged before its push reply arrived: keep the outbox copy's

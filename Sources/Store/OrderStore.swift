@@ -25,6 +25,8 @@ public final class OrderStore: Sendable {
     public static let fileName = "replica.sqlite"
     /// Page size of new replicas, in bytes (see `openPool`).
     public static let pageSize = 1024
+    /// Page cache of the writer connection, in KiB (see `openPool`).
+    static let writerCacheKiB = 32_768
     /// WAL pages at which the writer checkpoints inline because the background checkpoints fell
     /// behind (see `WALCheckpointer`).
     public static let walAutocheckpointPages = 10_000
@@ -159,6 +161,10 @@ public final class OrderStore: Sendable {
                 // setting once the Store is open); this bounds the WAL while migrating. Closing
                 // the last connection checkpoints too, so a `kct` command leaves a short WAL.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walAutocheckpointPages)")
+                // A pull page touches thousands of 1 KiB pages (confirmed rows, typed tables,
+                // indexes, FTS); SQLite's default 2 MiB cache made the merge re-read most of them
+                // from the WAL, one pread each. The cache grows only as pages are used.
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
             }
             if existing, try !pool.read({ db in try db.tableExists("node_identity") }) {
                 throw StoreError.notAReplica(path: path)

@@ -131,14 +131,46 @@ enum ConfirmedState {
         return try decode(row, key: key)
     }
 
-    static func rows(_ db: Database, orderID: String) throws -> [RowKey: RowState] {
+    /// Every confirmed row of one order; rows in `known` (the same state, already decoded) are
+    /// taken from it.
+    static func rows(_ db: Database, orderID: String, known: [RowKey: RowState] = [:]) throws -> [RowKey: RowState] {
         var rows: [RowKey: RowState] = [:]
         let cursor = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id = ?"),
             arguments: [orderID])
         while let row = try cursor.next() {
             let key = RowKey(try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
-            rows[key] = try decode(row, key: key)
+            rows[key] = try known[key] ?? decode(row, key: key)
+        }
+        return rows
+    }
+
+    /// How many keys one prefetch statement looks up; a short last chunk repeats its last key,
+    /// so one prepared statement serves every chunk.
+    static let prefetchChunk = 100
+    /// A join from the keys (CROSS JOIN keeps that order): `(entity, row_id) IN (VALUES …)`
+    /// scans the whole table.
+    static let prefetchSQL = "SELECT c.entity, c.row_id, c.order_id, c.fields, c.appended, c.tombstone FROM (VALUES "
+        + Array(repeating: "(?, ?)", count: prefetchChunk).joined(separator: ", ")
+        + ") AS k CROSS JOIN confirmed_rows AS c ON c.entity = k.column1 AND c.row_id = k.column2"
+
+    /// The confirmed rows of `keys` that exist, in one statement per `prefetchChunk` keys.
+    static func rows(_ db: Database, keys: [RowKey]) throws -> [RowKey: RowState] {
+        var rows: [RowKey: RowState] = [:]
+        let statement = try db.cachedStatement(sql: prefetchSQL)
+        for start in stride(from: 0, to: keys.count, by: prefetchChunk) {
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(prefetchChunk * 2)
+            for index in 0..<prefetchChunk {
+                let key = keys[min(start + index, keys.count - 1)]
+                arguments.append(key.entity.rawValue.databaseValue)
+                arguments.append(key.rowID.databaseValue)
+            }
+            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(databaseValues: arguments))
+            while let row = try cursor.next() {
+                let key = RowKey(try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
+                rows[key] = try decode(row, key: key)
+            }
         }
         return rows
     }
@@ -208,6 +240,22 @@ struct ConfirmedBatch {
     /// Per touched row, the fields the merged changes carried (`status` for a status move);
     /// nil for a delete or an append, which re-project the whole row.
     private(set) var touched: [RowKey: Set<String>?] = [:]
+    /// Rows looked up ahead by `prefetch` (nil: not confirmed yet), not merged yet.
+    private var prefetched: [RowKey: RowState?] = [:]
+
+    /// Looks up in one go the confirmed rows `changes` will merge into, instead of one statement
+    /// per change.
+    mutating func prefetch(_ db: Database, _ changes: some Sequence<Change>) throws {
+        var keys: [RowKey] = []
+        var seen: Set<RowKey> = []
+        for change in changes where change.operation != .setStatus {
+            let key = RowKey(change.entity, change.rowID)
+            if rows[key] == nil, prefetched[key] == nil, seen.insert(key).inserted { keys.append(key) }
+        }
+        guard !keys.isEmpty else { return }
+        let found = try ConfirmedState.rows(db, keys: keys)
+        for key in keys { prefetched[key] = .some(found[key]) }
+    }
 
     mutating func merge(_ db: Database, _ change: Change, version: Int64) throws -> MergeResult {
         let key = RowKey(change.entity, change.rowID)
@@ -218,7 +266,15 @@ struct ConfirmedBatch {
             note(key, fields: ["status"])
             return result
         }
-        var row = try rows[key] ?? ConfirmedState.row(db, key) ?? RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
+        let confirmed: RowState?
+        if let known = rows[key] {
+            confirmed = known
+        } else if let looked = prefetched.removeValue(forKey: key) {
+            confirmed = looked
+        } else {
+            confirmed = try ConfirmedState.row(db, key)
+        }
+        var row = confirmed ?? RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
         let result = row.merge(change, version: version)
         rows[key] = row
         note(key, fields: change.operation == .setFields ? Set(change.fields.keys) : nil)
