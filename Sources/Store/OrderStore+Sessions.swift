@@ -27,17 +27,23 @@ extension OrderStore {
         let nowMillis = now ?? wallClockMillis()
         let nowText = Timestamp.format(millis: nowMillis)
         let email = (try? StaffEmail.normalized(given)) ?? given.trimmingCharacters(in: .whitespaces).lowercased()
-        let (account, failures) = try read { db in
-            (try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email]),
-             try Row.fetchOne(db, sql: "SELECT consecutive, last_failed_at FROM sign_in_failures WHERE email = ?", arguments: [email]))
-        }
-        if let failures {
-            let count: Int = failures["consecutive"]
-            let last = Timestamp.parseMillis(failures["last_failed_at"]) ?? 0
-            let waitUntil = last + UInt64(Self.signInWaitSeconds(failures: count)) * 1000
-            if nowMillis < waitUntil {
-                throw .signInThrottled(email: email, retryAfterSeconds: Int((waitUntil - nowMillis + 999) / 1000))
+        // One write transaction checks the wait and counts this attempt as a failure in advance,
+        // so attempts made in parallel (the local API checks passwords on a thread pool) each see
+        // the ones before them; a success clears the count below.
+        let account = try write { db throws -> Row? in
+            if let failures = try Row.fetchOne(db, sql: "SELECT consecutive, last_failed_at FROM sign_in_failures WHERE email = ?", arguments: [email]) {
+                let count: Int = failures["consecutive"]
+                let last = Timestamp.parseMillis(failures["last_failed_at"]) ?? 0
+                let waitUntil = last + UInt64(Self.signInWaitSeconds(failures: count)) * 1000
+                if nowMillis < waitUntil {
+                    throw StoreError.signInThrottled(email: email, retryAfterSeconds: Int((waitUntil - nowMillis + 999) / 1000))
+                }
             }
+            try db.execute(sql: """
+                INSERT INTO sign_in_failures (email, consecutive, last_failed_at) VALUES (?, 1, ?)
+                ON CONFLICT (email) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = excluded.last_failed_at
+                """, arguments: [email, nowText])
+            return try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email])
         }
         // An unknown e-mail costs the same scrypt as a known one, so timing does not tell which exist.
         let storedHash: String = account?["password_hash"] ?? Self.unknownAccountHash
@@ -47,10 +53,6 @@ extension OrderStore {
         guard let account, matches, !disabled else {
             let reason = account == nil ? "no such account" : !matches ? "wrong password" : "account disabled"
             try write { db in
-                try db.execute(sql: """
-                    INSERT INTO sign_in_failures (email, consecutive, last_failed_at) VALUES (?, 1, ?)
-                    ON CONFLICT (email) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = excluded.last_failed_at
-                    """, arguments: [email, nowText])
                 try Self.recordAuthEvent(db, .signInFailed, email: email, at: nowText, detail: "\(kind.rawValue): \(reason)")
             }
             // A disabled account is named only once the password matched.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Store
 import SyncCore
@@ -133,6 +134,23 @@ import SyncCore
         let failures = try store.pendingAuthEvents().filter { $0.kind == .signInFailed }
         #expect(failures.count == 6)
         #expect(failures.last?.detail == "api: no such account")
+    }
+
+    /// Attempts made at the same moment (the local API checks passwords on a thread pool) are
+    /// counted before any password is checked, so only the free three get a guess.
+    @Test func parallelSignInsCannotOutrunTheCount() throws {
+        try store.addAccount(email: "boss@kct.example", name: "Boss", role: .admin, password: Self.password, by: nil)
+        let now = clock.now
+        let store = self.store
+        let outcomes = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let outcome = storeError { _ = try store.signIn(email: "boss@kct.example", password: "wrong password", kind: .api, now: now) }?
+                .description ?? "signed in"
+            outcomes.withLock { $0.append(outcome) }
+        }
+        let all = outcomes.withLock { $0 }
+        #expect(all.filter { $0 == "wrong e-mail or password" }.count == 3, "\(all)")
+        #expect(all.filter { $0.hasPrefix("too many failed sign-ins") }.count == 5, "\(all)")
     }
 
     @Test func aDisabledAccountCannotSignInAndItsSessionsEnd() throws {
