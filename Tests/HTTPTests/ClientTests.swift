@@ -60,6 +60,11 @@ struct ClientTests {
             return await group.reduce(into: []) { $0.append($1) }
         }
         let bodies = Set(results.compactMap { try? $0.get().text })
+        // Say why a request failed (seen once on a heavily loaded machine), not only that one did.
+        let failures = results.compactMap { result -> String? in
+            if case .failure(let error) = result { return "\(error)" } else { return nil }
+        }
+        #expect(failures.isEmpty, "\(failures)")
         #expect(bodies == Set((0..<200).map { "n\($0)" }))
         try await client.stop()
         try await server.stop()
