@@ -80,13 +80,25 @@ final class ServeLock: Sendable {
         path = databasePath + "-serve.lock"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .fileSystem(path: path, message: String(cString: strerror(errno))) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A process forked from this one holds a copy of the descriptor (and so the lock) until it
+        // execs, even with O_CLOEXEC: a restart right after a stop, while this process spawns
+        // children, can find the lock still held for a moment. So a busy lock is retried for up
+        // to 2 s before it means another `serve`.
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
+            attempts += 1
+            if code == EWOULDBLOCK, attempts < Self.busyAttempts {
+                usleep(100_000)
+                continue
+            }
             close(descriptor)
             if code == EWOULDBLOCK { throw .storeInUse(path: databasePath) }
             throw .fileSystem(path: path, message: String(cString: strerror(code)))
         }
     }
+
+    static let busyAttempts = 20
 
     private let released = Atomic<Bool>(false)
 

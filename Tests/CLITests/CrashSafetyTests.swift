@@ -128,7 +128,7 @@ import Testing
         try process.run()
         usleep(delay)
         kill(process.processIdentifier, SIGKILL)
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: out.fileHandleForReading.readAllTolerantly(), as: UTF8.self)
         process.waitUntilExit()
         return (output.contains("→"), process.terminationReason == .exit)
     }

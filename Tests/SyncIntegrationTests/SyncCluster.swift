@@ -238,7 +238,7 @@ final class SyncCluster {
         curl.standardOutput = out
         curl.standardError = FileHandle.nullDevice
         try curl.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = out.fileHandleForReading.readAllTolerantly()
         curl.waitUntilExit()
         return curl.terminationStatus == 0 ? data : nil
     }

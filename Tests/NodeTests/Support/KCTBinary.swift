@@ -41,8 +41,8 @@ struct KCTBinary {
                 input.fileHandleForWriting.write(Data(stdin.utf8))
                 try input.fileHandleForWriting.close()
             }
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
+            let outData = out.fileHandleForReading.readAllTolerantly()
+            let errData = err.fileHandleForReading.readAllTolerantly()
             process.waitUntilExit()
             return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                           stderr: String(decoding: errData, as: UTF8.self))
