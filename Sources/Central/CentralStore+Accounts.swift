@@ -17,19 +17,12 @@ public struct AccountRecord: Hashable, Sendable {
 
 extension CentralStore {
     /// Longest e-mail and name accepted (the audit trail and `Change.author` carry the e-mail).
-    public static let maximumEmailBytes = 255
     public static let maximumNameLength = 200
 
-    /// The account identity of `text`: trimmed and lower-cased, one `@` with a non-empty local
-    /// part and a dotted domain, no spaces or control characters.
+    /// The account identity of `text` (`StaffAccount.normalizedEmail`), or why it is not one.
     public static func normalizedEmail(_ text: String) throws(CentralError) -> String {
-        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              email.utf8.count <= maximumEmailBytes,
-              email.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0) })
-        else {
-            throw .invalidAccount("'\(text)' is not an e-mail address (name@domain.tld, at most \(maximumEmailBytes) bytes)")
+        guard let email = StaffAccount.normalizedEmail(text) else {
+            throw .invalidAccount("'\(text)' is not an e-mail address (name@domain.tld, at most \(StaffAccount.maximumEmailBytes) bytes)")
         }
         return email
     }

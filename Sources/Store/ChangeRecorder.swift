@@ -117,6 +117,8 @@ struct ChangeRecorder {
         } catch {
             throw StoreError.forbidden(error)
         }
+        // An order this edit creates is this shop's; no need to look it up.
+        if change.entity == .order, !rowExists { ownOrders.insert(change.orderID) }
         guard !ownOrders.contains(change.orderID) else { return }
         if let number = try String.fetchOne(
             db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"), arguments: [change.orderID]) {

@@ -77,11 +77,7 @@ public enum AccountSource: String, Sendable {
 /// How an e-mail is written as an account's identity: trimmed, lower-cased.
 public enum StaffEmail {
     public static func normalized(_ text: String) throws(StoreError) -> String {
-        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, email.utf8.count <= 255,
-              !email.contains(where: { $0.isWhitespace || $0.isNewline })
-        else { throw .accounts("'\(text)' is not an e-mail address") }
+        guard let email = StaffAccount.normalizedEmail(text) else { throw .accounts("'\(text)' is not an e-mail address") }
         return email
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A staff account as central replicates it to nodes (`GET /v1/accounts`): enough to sign in
 /// and be judged offline. Only the password's slow salted hash travels, never the password.
 public struct StaffAccount: Hashable, Sendable, WireCodable {
@@ -174,5 +176,23 @@ public struct AuditUploadResponse: Hashable, Sendable, WireCodable {
             "protocol_version": .integer(ProtocolVersion.current),
             "recorded": .integer(recorded), "duplicates": .integer(duplicates),
         ])
+    }
+}
+
+extension StaffAccount {
+    /// Longest account e-mail, in bytes.
+    public static let maximumEmailBytes = 255
+
+    /// The account identity of `text` — trimmed and lower-cased, one `@` with a non-empty local
+    /// part and a dotted domain, no spaces or control characters — or nil when it is not one.
+    /// Central and standalone workstations accept the same e-mails.
+    public static func normalizedEmail(_ text: String) -> String? {
+        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              email.utf8.count <= maximumEmailBytes,
+              email.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0) })
+        else { return nil }
+        return email
     }
 }

@@ -3,23 +3,6 @@ import Central
 import Foundation
 import SyncCore
 
-/// A staff role on the command line (`--role admin|manager|processor|viewer`).
-enum CentralRoleArgument: String, CaseIterable, ExpressibleByArgument {
-    case admin
-    case manager
-    case processor
-    case viewer
-
-    var role: StaffRole {
-        switch self {
-        case .admin: .admin
-        case .manager: .manager
-        case .processor: .processor
-        case .viewer: .viewer
-        }
-    }
-}
-
 /// The account a `kct central` account command works on.
 struct CentralAccountOption: ParsableArguments {
     @Option(help: ArgumentHelp("The account's e-mail address (case does not matter).", valueName: "email"))

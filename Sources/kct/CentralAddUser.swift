@@ -1,5 +1,6 @@
 import ArgumentParser
 import Central
+import SyncCore
 
 struct CentralAddUser: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +17,9 @@ struct CentralAddUser: ParsableCommand {
     @Option(help: ArgumentHelp("The person's name as staff see it.", valueName: "name"))
     var name: String
 
-    @Option(help: ArgumentHelp("What the account may do (protocol/PERMISSIONS.md).", valueName: "role"))
-    var role: CentralRoleArgument
+    @Option(help: ArgumentHelp("What the account may do: admin, manager, processor or viewer (protocol/PERMISSIONS.md).", valueName: "role"),
+            transform: RoleArgument.parse)
+    var role: StaffRole
 
     @OptionGroup var password: CentralPasswordOptions
 
@@ -27,7 +29,7 @@ struct CentralAddUser: ParsableCommand {
 
     func run() throws {
         let store = try CentralStore.open(path: database.path)
-        let created = try store.addAccount(email: account.email, name: name, role: role.role, password: try password.read(), by: CentralOperator.name)
+        let created = try store.addAccount(email: account.email, name: name, role: role, password: try password.read(), by: CentralOperator.name)
         Output.note("created \(created.role.rawValue) account \(created.email) (\(created.name)); account version \(created.version)")
     }
 }

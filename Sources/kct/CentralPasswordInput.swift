@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How an account command gets a new password: one line of standard input
 /// (`--password-stdin`, for scripts), or asked twice on the terminal without echo.
@@ -26,22 +23,10 @@ struct CentralPasswordOptions: ParsableArguments {
         return first
     }
 
-    /// Reads a line from the terminal with echo off, restoring the terminal's settings after.
     static func prompt(_ text: String) throws -> String {
-        FileHandle.standardError.write(Data(text.utf8))
-        var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
-            throw CLIError("cannot read the terminal's settings: \(String(cString: strerror(errno)))")
+        guard let line = try PasswordInput.promptWithoutEcho(text) else {
+            throw CLIError("the terminal closed before a password was entered")
         }
-        var silent = saved
-        silent.c_lflag &= ~tcflag_t(ECHO)
-        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent) == 0 else {
-            throw CLIError("cannot turn the terminal's echo off: \(String(cString: strerror(errno)))")
-        }
-        let line = Swift.readLine(strippingNewline: true)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-        FileHandle.standardError.write(Data("\n".utf8))
-        guard let line else { throw CLIError("the terminal closed before a password was entered") }
         return line
     }
 }

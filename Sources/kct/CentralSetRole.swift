@@ -1,5 +1,6 @@
 import ArgumentParser
 import Central
+import SyncCore
 
 struct CentralSetRole: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,12 +10,12 @@ struct CentralSetRole: ParsableCommand {
     @OptionGroup var database: CentralDatabaseOption
     @OptionGroup var account: CentralAccountOption
 
-    @Option(help: ArgumentHelp("The new role.", valueName: "role"))
-    var role: CentralRoleArgument
+    @Option(help: ArgumentHelp("The new role: admin, manager, processor or viewer.", valueName: "role"), transform: RoleArgument.parse)
+    var role: StaffRole
 
     func run() throws {
         let store = try CentralStore.open(path: database.path)
-        let changed = try store.setRole(email: account.email, role: role.role, by: CentralOperator.name)
+        let changed = try store.setRole(email: account.email, role: role, by: CentralOperator.name)
         Output.note("\(changed.email) is now \(changed.role.withArticle); account version \(changed.version)")
     }
 }

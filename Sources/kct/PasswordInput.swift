@@ -13,6 +13,13 @@ enum PasswordInput {
         guard isatty(STDIN_FILENO) == 1 else {
             throw CLIError("no terminal to ask for the password on: give it on standard input with --password-stdin")
         }
+        guard let line = try promptWithoutEcho(prompt), !line.isEmpty else { throw CLIError("no password given") }
+        return line
+    }
+
+    /// Asks on standard error and reads one line from the terminal with echo off, restoring the
+    /// terminal's settings after; nil when the terminal closed first.
+    static func promptWithoutEcho(_ prompt: String) throws -> String? {
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
             throw CLIError("cannot read the terminal's settings: \(String(cString: strerror(errno)))")
@@ -26,7 +33,6 @@ enum PasswordInput {
         let line = readLine(strippingNewline: true)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
         FileHandle.standardError.write(Data("\n".utf8))
-        guard let line, !line.isEmpty else { throw CLIError("no password given") }
         return line
     }
 }

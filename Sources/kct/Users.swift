@@ -13,17 +13,6 @@ struct Users: ParsableCommand {
         subcommands: [UsersAdd.self, UsersSetRole.self, UsersDisable.self, UsersEnable.self, UsersList.self])
 }
 
-/// A role given on the command line. Parsed by hand rather than by making `StaffRole`
-/// `ExpressibleByArgument`, so the central commands may declare that conformance themselves.
-enum RoleArgument {
-    static func parse(_ text: String) throws -> StaffRole {
-        guard let role = StaffRole(rawValue: text.lowercased()) else {
-            throw ValidationError("'\(text)' is not a role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return role
-    }
-}
-
 /// The e-mail option the `users` subcommands share.
 struct AccountEmailOption: ParsableArguments {
     @Option(help: ArgumentHelp("The account's e-mail address.", valueName: "email"))

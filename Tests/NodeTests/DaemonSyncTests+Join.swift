@@ -6,22 +6,7 @@ import Testing
 
 /// `kct join` while the daemon runs: it takes the new central or token from the replica without a
 /// restart — a node that had none, and a node halted by a revoked token.
-@Suite(.serialized) struct DaemonJoinTests {
-    func withCentral(_ body: (CentralHandle, inout [TestNode]) async throws -> Void) async throws {
-        let central = try await CentralHandle.start()
-        var nodes: [TestNode] = []
-        var failure: (any Error)?
-        do { try await body(central, &nodes) } catch { failure = error }
-        for node in nodes {
-            try? await node.stop()
-            node.removeFiles()
-        }
-        try? await central.stop()
-        if let failure { throw failure }
-    }
-
-    func pending(_ node: TestNode) throws -> Int { try node.store.syncStatus().pending }
-
+extension DaemonSyncTests {
     @Test func aNewTokenAfterAHaltResumesSyncing() async throws {
         try await withCentral { central, nodes in
             let node = try await TestNode.start(name: "W1", central: central)
