@@ -24,7 +24,7 @@ public struct NodeIdentity: Hashable, Sendable {
 public final class OrderStore: Sendable {
     public static let fileName = "replica.sqlite"
     /// Page size of new replicas, in bytes (see `openPool`).
-    public static let pageSize = 1024
+    public static let pageSize = 4096
     /// Page cache of the writer connection, in KiB (see `openPool`).
     static let writerCacheKiB = 32_768
     /// WAL pages at which the writer checkpoints inline because the background checkpoints fell
@@ -146,9 +146,11 @@ public final class OrderStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            // Every edit rewrites ~20 b-tree pages into the WAL and waits for them to reach the
-            // disk; with rows of a few hundred bytes, small pages halve the bytes each commit
-            // writes and syncs. Takes effect only when the file is created (before WAL is on).
+            // Every edit rewrites one page per b-tree it touches into the WAL. 1 KiB pages wrote
+            // fewer bytes per commit but ~40 frames per created order (deeper trees, a split every
+            // few inserts) against ~27 at 4 KiB, and each frame costs system calls and CPU: 4 KiB
+            // measured faster (create p50 0.50 vs 0.53 ms, change-status 0.39 vs 0.44 ms).
+            // Takes effect only when the file is created (before WAL is on).
             try db.execute(sql: "PRAGMA page_size = \(OrderStore.pageSize)")
         }
         do {
