@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "OrderDomain", "SyncCore", "StaffAuth",
+                "OrderDomain", "SyncCore", "StaffAuth", "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_wal_hook for the background checkpointer (WALCheckpointer).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -16,9 +16,7 @@ extension OrderStore {
         do { (draft, totals) = try input.validated() } catch { throw .invalid(error) }
         let prefix = identity.orderNumberPrefix
         return try edit(by: actor) { db, recorder in
-            let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT order_number_last FROM node_state"))! + 1
-            let orderNumber = try prefix.orderNumber(sequence: sequence)
-            try db.cachedStatement(sql: "UPDATE node_state SET order_number_last = ?").execute(arguments: [sequence])
+            let orderNumber = try prefix.orderNumber(sequence: recorder.nextOrderNumberSequence())
             let orderID = RowID.make()
             let now = recorder.nowText
             let fields: [String: FieldValue] = [

@@ -143,6 +143,7 @@ public final class OrderStore: Sendable {
     /// An `existing` file is migrated only if it already is a kct replica, so a stray SQLite file
     /// at the path is refused untouched.
     private static func openPool(_ path: String, existing: Bool) throws(StoreError) -> DatabasePool {
+        ProcessTuning.applyOnce()
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in

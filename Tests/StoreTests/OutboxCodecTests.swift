@@ -18,5 +18,7 @@ import Testing
         #expect(try OutboxCodec.decode(text) == fields)
         #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [String: Any])
         #expect(OutboxCodec.encode(["b": .integer(1), "a": .integer(2)]) == #"{"a":2,"b":1}"#)
+        // Control characters as \u00XX, other characters (multi-byte UTF-8 included) as they are.
+        #expect(OutboxCodec.encode(.text("a\u{1}\u{1F}\"\\\n — 👔")) == #""a\u0001\u001f\"\\\n — 👔""#)
     }
 }
