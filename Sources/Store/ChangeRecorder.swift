@@ -91,11 +91,13 @@ struct ChangeRecorder {
                 ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
                 """).execute(arguments: arguments + [encodedFields])
         case .setStatus:
+            // A status move always sets both (`resume_status` to null when not suspended).
+            assert(fields["status"] != nil && fields["resume_status"] != nil, "set_status without status and resume_status")
             try db.cachedStatement(sql: """
                 INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
-                SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE key IN ('status', 'resume_status')
+                VALUES (?1, ?2, 'status', ?3, ?4), (?1, ?2, 'resume_status', ?3, ?4)
                 ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-                """).execute(arguments: arguments + [encodedFields])
+                """).execute(arguments: arguments)
         case .append:
             break
         case .delete:
