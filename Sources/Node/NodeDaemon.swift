@@ -8,7 +8,7 @@ import SyncCore
 /// `kct node run`: one event loop serving the local API and, when a central is configured,
 /// syncing with it (`SyncEngine`). Edits made through the API, and by `kct` in other processes
 /// (noticed through inotify on the replica's directory, then confirmed by the outbox's last
-/// sequence), schedule a debounced sync and are announced on `GET /api/events`.
+/// sequence), start a sync (or queue one after the running cycle) and are announced on `GET /api/events`.
 ///
 /// Idle, it wakes only for the stream's heartbeats and the loop's lag sampling: no polling.
 /// Shutdown (SIGTERM/SIGINT through `EventLoop.shutdownOnSignals`, or `loop.shutdown()`) stops
@@ -20,9 +20,10 @@ public final class NodeDaemon: LoopService {
         /// 0 picks a free port (read it back from `port`).
         public var listenPort = 8701
         public var sync = SyncEngine.Configuration()
-        /// How long after the replica's files change the outbox is checked, so a burst of writes
-        /// costs one check.
-        public var replicaCheckDelay: Duration = .milliseconds(20)
+        /// How long after the replica's files change the outbox is checked, so the burst of file
+        /// events one commit makes (WAL frames, wal-index) costs one check. It delays every edit
+        /// made by `kct` in another process on its way to central.
+        public var replicaCheckDelay: Duration = .milliseconds(5)
         /// Requests per session the local API allows.
         public var rateLimit = APIRateLimit()
 
