@@ -12,8 +12,9 @@ struct NodeRun: ParsableCommand {
             Prints `node listening on http://HOST:PORT` once ready. Edits (through the API or by \
             `kct` in another process) are pushed shortly after they are made; changes from other \
             workstations arrive through central's stream. While central is unreachable edits queue \
-            in the outbox and the daemon retries with backoff. The API has no sign-in yet, so it \
-            listens on loopback only. Exits 0 after a clean shutdown.
+            in the outbox and the daemon retries with backoff. The API asks for a signed-in \
+            session (POST /api/session) and speaks plain HTTP, so it listens on loopback only: \
+            passwords and session tokens never cross the network. Exits 0 after a clean shutdown.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -52,7 +53,8 @@ struct NodeRun: ParsableCommand {
     }
 }
 
-/// `--listen host:port`, loopback only (the API has no sign-in yet).
+/// `--listen host:port`, loopback only (the API speaks plain HTTP: passwords and session
+/// tokens must not cross the network).
 struct ListenAddress {
     var host: String
     var port: Int
@@ -65,7 +67,7 @@ struct ListenAddress {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host == "localhost" { host = "127.0.0.1" }
         guard host == "::1" || host.hasPrefix("127.") else {
-            throw ValidationError("--listen must be a loopback address (127.0.0.1 or ::1): the local API has no sign-in yet")
+            throw ValidationError("--listen must be a loopback address (127.0.0.1 or ::1): the local API speaks plain HTTP, and passwords and session tokens must not cross the network")
         }
         self.host = host
         self.port = port
