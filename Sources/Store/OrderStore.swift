@@ -144,6 +144,7 @@ public final class OrderStore: Sendable {
     /// at the path is refused untouched.
     private static func openPool(_ path: String, existing: Bool) throws(StoreError) -> DatabasePool {
         ProcessTuning.applyOnce()
+        try ReplicaVFS.registerAsDefault()
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in

@@ -59,7 +59,7 @@ final class RawSQLiteBaseline {
 
     init(path: String, shape: RowShape) throws {
         self.shape = shape
-        try check(sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil), "open")
+        try check(sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "unix"), "open")
         // The Store's page size and checkpoint interval, so only the work per edit differs.
         let pragmas = [
             "PRAGMA page_size = \(OrderStore.pageSize)", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
