@@ -172,11 +172,13 @@ static bool watch_takes_failure(kct_vfs_watch *watch) {
 kct_vfs_watch *kct_vfs_watch_start(const char *path_suffix) {
     kct_vfs_watch *watch = calloc(1, sizeof *watch);
     if (watch == NULL) return NULL;
-    watch->suffix = strdup(path_suffix);
+    size_t size = strlen(path_suffix) + 1;
+    watch->suffix = malloc(size);
     if (watch->suffix == NULL) {
         free(watch);
         return NULL;
     }
+    memcpy(watch->suffix, path_suffix, size);
     atomic_init(&watch->references, 1);
     pthread_mutex_lock(&watches_mutex);
     watch->next = watches;
@@ -284,7 +286,8 @@ static KctFile *kct(sqlite3_file *file) { return (KctFile *)file; }
 
 static int kct_close(sqlite3_file *file) {
     KctFile *self = kct(file);
-    int rc = self->buffers_writes ? settle(self) : SQLITE_OK;
+    // Also returns a deferred error of a WAL whose database file closed first.
+    int rc = settle(self);
     if (self->database != NULL) self->database->wal = NULL;
     if (self->wal != NULL) {
         // The database closing before its WAL (SQLite closes the WAL first): the WAL loses the
