@@ -42,11 +42,11 @@ import Testing
         for _ in 0..<edits { try replica.store.createOrder(sampleDraft(), by: Self.actor) }
         let after = replica.stats
         let flushes = after.flushes - before.flushes
-        // One write per commit, plus at most one more where a background checkpoint let the WAL
-        // start over (its 32-byte header is synced on its own, as SQLite does).
+        // At least one write per commit (each commit is written before it returns)...
         #expect(flushes >= UInt64(edits))
-        #expect(flushes <= UInt64(2 * edits))
-        // A created order is ~27 frames, two writes each, that now share their commit's write.
+        // ...carrying a created order's ~27 frames, two SQLite writes each. (A commit also costs
+        // a write of its own for the WAL header when a background checkpoint let the WAL start
+        // over, and one per 128 KiB.)
         #expect(after.buffered_writes - before.buffered_writes >= 20 * flushes)
         // The write that completes the commit frame wrote the buffer: nothing was left for the
         // wal-index guard to flush.
