@@ -9,6 +9,8 @@ import GRDB
 /// It is registered as the process's default VFS, because GRDB opens connections by path with the
 /// default VFS: every connection the process opens afterwards uses it, the replica's pool and its
 /// checkpointer included. Code that must measure stock SQLite names the "unix" VFS explicitly.
+/// Registering initializes SQLite (`sqlite3_vfs_find`), so `ProcessTuning`'s `sqlite3_config`
+/// calls must come first.
 enum ReplicaVFS {
     static let name = KCT_VFS_NAME
 
