@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Store
 import SyncCore
 
@@ -78,23 +77,8 @@ struct PullMergeSuite: BenchSuite {
         for page in updatePages { _ = try store.applyPullPage(page) }
         let mergeRate = Double(pages * pageSize) / Date().timeIntervalSince(start)
 
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = 1024") }
-        let raw = try DatabasePool(path: directory + "/raw.sqlite", configuration: configuration)
-        try raw.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try db.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, notes TEXT, priority TEXT, version INTEGER) WITHOUT ROWID")
-        }
-        let rawStart = Date()
-        for page in updatePages {
-            try raw.write { db in
-                let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, notes, priority, version) VALUES (?, ?, ?, ?)")
-                for entry in page.entries {
-                    try statement.execute(arguments: [UUID().uuidString, "page change", "high", entry.version])
-                }
-            }
-        }
-        let rawRate = Double(pages * pageSize) / Date().timeIntervalSince(rawStart)
+        // Raw SQLite through the C API and the stock VFS, as every other baseline.
+        let rawRate = try SyncSuite.rawBatchRate(rows: pages * pageSize, batch: pageSize, path: directory + "/raw.sqlite")
         return (mergeRate, rawRate)
     }
 }
