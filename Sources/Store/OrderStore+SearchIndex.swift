@@ -5,9 +5,11 @@ import GRDB
 ///
 /// A search first indexes the orders created or pulled since the last one, in one short write
 /// transaction. That needs the write lock: if another process holds it, the search waits like
-/// an edit does (the 30 s busy timeout). If the index still cannot be written (locked for longer,
-/// a read-only replica, a full disk), the search does not fail: it matches the not-yet-indexed
-/// orders in a temporary FTS5 table of its own read connection, so its answer is the same.
+/// an edit does (the 30 s busy timeout). If the index still cannot be written (any database
+/// error: the lock held longer than that, a full disk), the search does not fail: it matches the
+/// not-yet-indexed orders in a temporary FTS5 table of its own read connection, so its answer is
+/// the same, and the next search tries the catch-up again. (Opening a replica already needs
+/// write access: `OrderStore.open` runs the migrator, which takes the write lock.)
 extension OrderStore {
     /// Indexes the orders above the watermark, if any. Returns false when the index could not be
     /// written; the search then matches those orders itself (`pendingSearchCondition`).
