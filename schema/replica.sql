@@ -173,24 +173,6 @@ CREATE VIRTUAL TABLE orders_search USING fts5(
   columnsize = 0, detail = none
 );
 
-CREATE TRIGGER orders_search_after_insert AFTER INSERT ON orders BEGIN
-  INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
-  VALUES (new.local_id, new.order_number, new.customer_name, new.customer_email, new.customer_phone);
-END;
-
-CREATE TRIGGER orders_search_after_delete AFTER DELETE ON orders BEGIN
-  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
-  VALUES ('delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone);
-END;
-
-CREATE TRIGGER orders_search_after_update
-AFTER UPDATE OF order_number, customer_name, customer_email, customer_phone ON orders BEGIN
-  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
-  VALUES ('delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone);
-  INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
-  VALUES (new.local_id, new.order_number, new.customer_name, new.customer_email, new.customer_phone);
-END;
-
 CREATE TABLE order_priority_queue (
   id TEXT PRIMARY KEY NOT NULL,
   order_id TEXT NOT NULL UNIQUE REFERENCES orders (id) ON DELETE CASCADE,
@@ -296,3 +278,28 @@ CREATE TABLE auth_events (
 );
 
 CREATE INDEX auth_events_pending ON auth_events (uploaded, seq);
+
+CREATE TABLE search_index (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  indexed_through INTEGER NOT NULL
+);
+
+CREATE TRIGGER orders_search_after_update
+AFTER UPDATE OF order_number, customer_name, customer_email, customer_phone ON orders
+WHEN old.local_id <= (SELECT indexed_through FROM search_index)
+  AND (old.order_number IS NOT new.order_number OR old.customer_name IS NOT new.customer_name
+       OR old.customer_email IS NOT new.customer_email OR old.customer_phone IS NOT new.customer_phone)
+BEGIN
+  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES ('delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone);
+  INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
+  VALUES (new.local_id, new.order_number, new.customer_name, new.customer_email, new.customer_phone);
+END;
+
+CREATE TRIGGER orders_search_after_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO orders_search (orders_search, rowid, order_number, customer_name, customer_email, customer_phone)
+  SELECT 'delete', old.local_id, old.order_number, old.customer_name, old.customer_email, old.customer_phone
+  WHERE old.local_id <= (SELECT indexed_through FROM search_index);
+  UPDATE search_index SET indexed_through = (SELECT coalesce(max(local_id), 0) FROM orders)
+  WHERE indexed_through > (SELECT coalesce(max(local_id), 0) FROM orders);
+END;

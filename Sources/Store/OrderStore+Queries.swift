@@ -92,14 +92,23 @@ extension OrderStore {
             conditions.append("priority IN (\(Array(repeating: "?", count: filter.priorities.count).joined(separator: ", ")))")
             arguments += filter.priorities.map(\.rawValue)
         }
-        if let search = filter.search, let query = Self.searchQuery(search) {
-            conditions.append("local_id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)")
-            arguments.append(query)
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append(filter.limit)
+        let searchQuery = filter.search.flatMap(Self.searchQuery)
+        // The index is brought up to date here, not by edits (OrderStore+SearchIndex.swift).
+        let indexed = searchQuery == nil ? true : try catchUpSearchIndex()
         return try read { db in
-            try Row.fetchAll(
+            var conditions = conditions, arguments = arguments
+            if let searchQuery {
+                if indexed {
+                    conditions.append("local_id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)")
+                    arguments.append(searchQuery)
+                } else {
+                    conditions.append(try Self.pendingSearchCondition(db))
+                    arguments += [searchQuery, searchQuery]
+                }
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(filter.limit)
+            return try Row.fetchAll(
                 db, sql: "SELECT * FROM orders \(whereClause) ORDER BY created_at DESC, order_number DESC LIMIT ?",
                 arguments: StatementArguments(arguments)
             ).map(Decode.order)

@@ -6,7 +6,7 @@ import OrderDomain
 /// missing ones. The resulting schema is written out in `schema/replica.sql`; `SchemaFileTests`
 /// fails when the two drift (set `KCT_UPDATE_SCHEMA=1` to rewrite the file).
 enum ReplicaMigrations {
-    static let identifiers = ["2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff"]
+    static let identifiers = ["2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff", "2026-11-27-lazy-search"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -15,6 +15,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[2]) { db in try db.execute(sql: priorityQueue) }
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: syncTables) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: staffTables) }
+        migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: lazySearchIndex) }
         return migrator
     }
 
