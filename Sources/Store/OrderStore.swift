@@ -50,7 +50,7 @@ public final class OrderStore: Sendable {
         self.wallClockMillis = clock
         do {
             let checkpointer = try WALCheckpointer(path: path)
-            try pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
+            pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
             self.checkpointer = checkpointer
         } catch {
             throw StoreError.wrap(error)
@@ -61,7 +61,7 @@ public final class OrderStore: Sendable {
         // The writer's WAL hook refers to the checkpointer without retaining it: remove it while
         // the checkpointer is still alive. (The Store never releases itself on the writer's
         // queue, where this synchronous write would not be allowed.)
-        try? pool.writeWithoutTransaction { db in checkpointer.detach(from: db) }
+        pool.writeWithoutTransaction { db in checkpointer.detach(from: db) }
     }
 
     /// Waits until the background WAL checkpoints are done and returns how many have run since
