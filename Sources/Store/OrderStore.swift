@@ -30,6 +30,9 @@ public final class OrderStore: Sendable {
     /// WAL pages at which the writer checkpoints inline because the background checkpoints fell
     /// behind (see `WALCheckpointer`).
     public static let walAutocheckpointPages = 10_000
+    /// How long an edit waits for another process's write lock (`kct` processes may run side by
+    /// side) before it fails.
+    static let busyTimeoutSeconds: Double = 30
 
     public let path: String
     public let identity: NodeIdentity
@@ -49,7 +52,11 @@ public final class OrderStore: Sendable {
         self.identity = identity
         self.wallClockMillis = clock
         do {
-            let checkpointer = try WALCheckpointer(path: path)
+            let checkpointer = try WALCheckpointer(path: path) { [weak pool] checkpointer in
+                try? pool?.writeWithoutTransaction { db in
+                    try checkpointer.startWALOver(db, busyTimeoutMilliseconds: Int32(Self.busyTimeoutSeconds * 1000))
+                }
+            }
             pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
             self.checkpointer = checkpointer
         } catch {
@@ -146,7 +153,7 @@ public final class OrderStore: Sendable {
         ProcessTuning.applyOnce()
         try ReplicaVFS.registerAsDefault()
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(Self.busyTimeoutSeconds)
         configuration.prepareDatabase { db in
             // Every edit rewrites one page per b-tree it touches into the WAL. 1 KiB pages wrote
             // fewer bytes per commit but ~40 frames per created order (deeper trees, a split every

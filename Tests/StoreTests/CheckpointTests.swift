@@ -24,12 +24,24 @@ import Testing
         // The pages reached the database file.
         #expect(try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0 > databaseSize)
 
-        // Everything is copied, so the next edit starts the WAL over: the log then holds that
-        // edit's frames only.
+        // Everything is copied and the checkpointer started the WAL over itself (with a one-page
+        // write), so the next edit appends to it without starting the log over, which would
+        // write and sync a new WAL header, with new salts, in the edit. (Read the header, not
+        // `walFrames`, here: its checkpoint would let the edit start the WAL over again.)
+        let salts = try Self.walHeaderSalts(store)
         try store.createOrder(sampleDraft(), by: .test("test@kct.example"))
+        #expect(try Self.walHeaderSalts(store) == salts)
         let frames = try Self.walFrames(store)
-        #expect(frames > 0)
+        #expect(frames > 1)
         #expect(frames < 200)
+    }
+
+    /// Bytes 16..<24 of the WAL header: new random salts each time SQLite starts the WAL over.
+    static func walHeaderSalts(_ store: OrderStore) throws -> [UInt8] {
+        let handle = try #require(FileHandle(forReadingAtPath: store.path + "-wal"))
+        defer { try? handle.close() }
+        let header = try #require(try handle.read(upToCount: 32))
+        return Array(header[16..<24])
     }
 
     @Test func theWALFileStopsGrowingAcrossBurstsOfEdits() throws {
