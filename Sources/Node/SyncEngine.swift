@@ -44,6 +44,11 @@ extension SyncSettings {
 /// receives and decides. Loop-confined.
 public final class SyncEngine {
     public struct Configuration: Sendable {
+        /// Least time between the starts of two edit-triggered cycles: the first edit after a
+        /// pause syncs at once; an edit within this spacing of the last cycle's start waits for
+        /// the rest of it. Keeps a node editing without pause at ≤ 100 cycles/s, within central's
+        /// default per-token rate limit (`CentralServeOptions`).
+        public var minimumCycleSpacing: Duration = .milliseconds(10)
         public var backoff = Backoff()
         public var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
         public var pullPageLimit = ProtocolLimits.defaultPullLimit
@@ -101,6 +106,9 @@ public final class SyncEngine {
     private var negotiated = false
     private var rerunRequested = false
     private var inFlight: HTTPClientTask?
+    private var spacingTimer: LoopTimer?
+    /// When the last cycle started, for `minimumCycleSpacing`.
+    private var lastCycleStartedAt: ContinuousClock.Instant?
     private var retryTimer: LoopTimer?
     private var stream: EventSource?
     private var backoff: Backoff
@@ -131,20 +139,27 @@ public final class SyncEngine {
         syncNow()
     }
 
-    /// After an edit: syncs at once when idle, so the edit shows on other workstations within a
-    /// round trip; a call during a cycle queues one more, so the edits made while one cycle runs
-    /// go in one push after it (a burst costs as many cycles as it outlasts, not one per edit).
-    /// While waiting to retry the retry timer decides (edits must not defeat the backoff against
-    /// an unreachable central).
+    /// After an edit: syncs at once when idle (and the last cycle started at least
+    /// `minimumCycleSpacing` ago, else when that has passed), so the edit shows on other
+    /// workstations within a round trip; a call during a cycle queues one more, so the edits made
+    /// while one cycle runs go in one push after it (a burst costs as many cycles as it outlasts,
+    /// not one per edit). While waiting to retry the retry timer decides (edits must not defeat
+    /// the backoff against an unreachable central).
     ///
-    /// Measured: a 50 ms least spacing between edit-triggered cycles made edits 20 ms apart
-    /// wait ~30 ms each before they were pushed (propagation A→B p50 39 ms).
+    /// Measured: a 50 ms spacing made edits 20 ms apart wait ~30 ms each before they were pushed
+    /// (propagation A→B p50 39 ms).
     public func syncSoon() {
         loop.assertInLoopThread()
         switch phase {
         case .halted, .stopped, .waitingToRetry: return
         case .syncing: rerunRequested = true
-        case .idle: runCycle()
+        case .idle:
+            let sinceLastCycle = lastCycleStartedAt.map { ContinuousClock.now - $0 }
+            guard let sinceLastCycle, sinceLastCycle < configuration.minimumCycleSpacing else { return runCycle() }
+            if spacingTimer == nil {
+                spacingTimer = loop.makeTimer { [weak self] _ in self?.syncNow() }
+            }
+            spacingTimer?.start(after: configuration.minimumCycleSpacing - sinceLastCycle)
         }
     }
 
@@ -156,6 +171,7 @@ public final class SyncEngine {
         case .syncing: rerunRequested = true
         case .idle, .waitingToRetry:
             retryTimer?.stop()
+            spacingTimer?.stop()
             runCycle()
         }
     }
@@ -166,6 +182,8 @@ public final class SyncEngine {
         loop.assertInLoopThread()
         guard phase != .stopped else { return }
         phase = .stopped
+        spacingTimer?.close()
+        spacingTimer = nil
         retryTimer?.close()
         retryTimer = nil
         stream?.close()
@@ -179,6 +197,7 @@ public final class SyncEngine {
 
     private func runCycle() {
         phase = .syncing
+        lastCycleStartedAt = .now
         rerunRequested = false
         resendRequested = nil
         report = CycleReport()
