@@ -105,6 +105,31 @@ import SyncCore
         #expect(try a.visibleTables() == b.visibleTables())
     }
 
+    /// A page merging into rows an earlier page confirmed rewrites their stored parts: every
+    /// field of every page stays in the confirmed row.
+    @Test func laterPagesKeepEveryConfirmedField() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1"), b = try harness.node("W2")
+        let order = try a.createOrder(sampleDraft(), by: .test("ana"))
+        try harness.sync(a)
+        try harness.sync(b)
+        harness.clock.advance(seconds: 1)
+        try a.updateOrder(order.id, OrderPatch(notes: "second page"), by: .test("ana"))
+        try harness.sync(a)
+        try harness.pull(b)
+        harness.clock.advance(seconds: 1)
+        try a.setPriority(order.id, to: .high, by: .test("ana"))
+        try harness.sync(a)
+        try harness.pull(b)
+        let confirmed = try #require(try b.read { db in try ConfirmedState.row(db, RowKey(.order, order.id)) })
+        #expect(confirmed.fields["customer_name"]?.value == .text("Jane Doe"))
+        #expect(confirmed.fields["notes"]?.value == .text("second page"))
+        #expect(confirmed.fields["priority"]?.value == .text("high"))
+        #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows") }
+                == a.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows") })
+        #expect(try a.visibleTables() == b.visibleTables())
+    }
+
     @Test func pulledCancelIsAbsorbing() throws {
         var harness = SyncHarness()
         let a = try harness.node("W1"), b = try harness.node("W2")
