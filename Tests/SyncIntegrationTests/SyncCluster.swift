@@ -243,10 +243,19 @@ final class SyncCluster {
         return curl.terminationStatus == 0 ? data : nil
     }
 
-    /// Central's head version from `GET /healthz`, nil when it is not answering.
-    func centralHead() throws -> Int? {
-        guard let data = try centralGET("/healthz") else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["head_version"] as? Int
+    /// Central's head version from `GET /healthz`, nil when it has not answered within
+    /// `seconds`. Asks again every 100 ms: a central just restarted after `kill -9` on a loaded
+    /// machine once failed the first request (seen in LoopbackKillTests).
+    func centralHead(waitingUpTo seconds: Double = 30) throws -> Int? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if let data = try centralGET("/healthz"),
+               let head = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["head_version"] as? Int {
+                return head
+            }
+            guard Date() < deadline else { return nil }
+            usleep(100_000)
+        }
     }
 
     /// Central's whole log, through the protocol (`GET /v1/pull` with `token`): every entry's
