@@ -325,7 +325,9 @@ public final class SyncEngine {
         backoff.reset()
         completedCycles += 1
         record(SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion), outcome: .success(report))
-        if rerunRequested { runCycle() }
+        // Edits or stream events during the cycle: the next one, after the spacing like any
+        // edit-triggered cycle (back-to-back reruns would let a steady stream of edits exceed it).
+        if rerunRequested { syncSoon() }
     }
 
     func fail(_ error: SyncError) {
