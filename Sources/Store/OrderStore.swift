@@ -150,7 +150,6 @@ public final class OrderStore: Sendable {
     /// An `existing` file is migrated only if it already is a kct replica, so a stray SQLite file
     /// at the path is refused untouched.
     private static func openPool(_ path: String, existing: Bool) throws(StoreError) -> DatabasePool {
-        ProcessTuning.applyOnce()
         try ReplicaVFS.registerAsDefault()
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeoutSeconds)

@@ -1,5 +1,4 @@
 import CSQLite
-import Synchronization
 
 /// Process-wide memory settings for SQLite's write path, applied once, before the process opens
 /// its first connection.
@@ -15,19 +14,16 @@ import Synchronization
 ///   is 128 KiB): the edit path's churn stays mapped, and an idle process holds at most 1 MiB
 ///   more per malloc arena.
 enum ProcessTuning {
-    private static let applied = Mutex(false)
-
     static let heapTrimThreshold: Int32 = 1 << 20
+
+    /// Applied by its first use (Swift runs a `static let`'s initialiser once, thread-safely).
+    private static let applied: Void = {
+        _ = kct_sqlite_config_statement_journal_spill(-1)
+        _ = kct_malloc_set_trim_threshold(heapTrimThreshold)
+    }()
 
     /// Applies the settings on the first call; later calls do nothing. When something else in the
     /// process opened a SQLite connection first, SQLite refuses the journal setting
     /// (`SQLITE_MISUSE`) and keeps its default, which is only slower.
-    static func applyOnce() {
-        applied.withLock { applied in
-            guard !applied else { return }
-            applied = true
-            _ = kct_sqlite_config_statement_journal_spill(-1)
-            _ = kct_malloc_set_trim_threshold(heapTrimThreshold)
-        }
-    }
+    static func applyOnce() { applied }
 }

@@ -10,15 +10,20 @@ import GRDB
 /// default VFS: every connection the process opens afterwards uses it, the replica's pool and its
 /// checkpointer included. Code that must measure stock SQLite names the "unix" VFS explicitly.
 /// Registering initializes SQLite (`sqlite3_vfs_find`), so `ProcessTuning`'s `sqlite3_config`
-/// calls must come first.
+/// call is made first, here.
 enum ReplicaVFS {
     static let name = KCT_VFS_NAME
 
     /// SQLite's result code of the one registration per process (`static let` runs it once,
-    /// thread-safely, on first use).
-    private static let registration: Int32 = kct_vfs_register()
+    /// thread-safely, on first use), after the settings that must precede SQLite's
+    /// initialisation.
+    private static let registration: Int32 = {
+        ProcessTuning.applyOnce()
+        return kct_vfs_register()
+    }()
 
-    /// Makes "kct-unix" the default VFS, once per process; later calls report the first outcome.
+    /// Applies `ProcessTuning` and makes "kct-unix" the default VFS, once per process; later
+    /// calls report the first outcome.
     static func registerAsDefault() throws(StoreError) {
         let code = ResultCode(rawValue: registration)
         guard code == .SQLITE_OK else {

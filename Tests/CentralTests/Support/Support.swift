@@ -81,28 +81,11 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// An `HTTPClient` on its own loop thread, driven from async tests.
-final class TestClient: Sendable {
-    let thread: EventLoopThread
-    let client: LoopBound<HTTPClient>
-
-    private init(thread: EventLoopThread, client: LoopBound<HTTPClient>) {
-        self.thread = thread
-        self.client = client
-    }
-
-    static func start() async throws -> TestClient {
-        let thread = try await EventLoopThread.start(name: "test-client")
-        let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }
-        return TestClient(thread: thread, client: client)
-    }
-
-    /// Any status comes back as a response.
+extension TestClient {
+    /// Any status comes back as a response. (`TestClient` itself is HTTPTests' own, linked here.)
     func send(_ method: HTTPMethod = .get, _ url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws -> HTTPClientResponse {
         try await client.response(for: HTTPClientRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(30), acceptedStatuses: 100..<600))
     }
-
-    func stop() async throws { try await thread.shutdown(grace: .seconds(2)) }
 }
 
 /// The protocol error in a response body.
