@@ -33,17 +33,10 @@ extension CentralEndpoints {
 
     /// `POST /v1/audit` (SYNC-PROTOCOL.md §4.6).
     func audit(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let body: [UInt8]
-        do {
-            body = try Self.jsonBody(request, of: "audit")
-        } catch {
-            fail(responder, error)
-            return
-        }
         let token = request.bearerToken
         let store = self.store
         offloaded(responder, { () throws(ErrorResponse) in
-            try store.recordAuthEvents(body: try Self.decompressed(body, request: request), token: token).encoded()
+            try store.recordAuthEvents(body: try Self.jsonPayload(request, of: "audit"), token: token).encoded()
         }) { body in
             responder.send(.json(bytes: body))
         }

@@ -137,19 +137,12 @@ final class CentralEndpoints: LoopService {
     // MARK: Push
 
     private func push(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let body: [UInt8]
-        do {
-            body = try Self.jsonBody(request, of: "push")
-        } catch {
-            fail(responder, error)
-            return
-        }
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
         // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
         offloaded(responder, { () throws(ErrorResponse) in
-            let result = try store.push(body: try Self.decompressed(body, request: request), token: token)
+            let result = try store.push(body: try Self.jsonPayload(request, of: "push"), token: token)
             return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
         }) { [self] result, encoded in
             metrics.recordPush(result)
@@ -203,8 +196,13 @@ final class CentralEndpoints: LoopService {
         return response
     }
 
-    /// The content-type and size checks that need no decompression (`what`: push, audit).
-    static func jsonBody(_ request: HTTPRequest, of what: String) throws(ErrorResponse) -> [UInt8] {
+    /// The request's JSON body, checked and decompressed (`what`: push, audit); on the thread pool.
+    static func jsonPayload(_ request: HTTPRequest, of what: String) throws(ErrorResponse) -> [UInt8] {
+        try decompressed(try jsonBody(request, of: what), request: request)
+    }
+
+    /// The content-type and size checks that need no decompression.
+    private static func jsonBody(_ request: HTTPRequest, of what: String) throws(ErrorResponse) -> [UInt8] {
         let contentType = request.headers["Content-Type"]?.split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() }
         guard contentType == "application/json" else {
             throw ErrorResponse(code: .unsupportedMediaType, message: "\(what) bodies are application/json, not \(contentType ?? "unlabelled")")
@@ -216,7 +214,7 @@ final class CentralEndpoints: LoopService {
     }
 
     /// The body after `Content-Encoding` (identity or gzip), within the protocol's size limit.
-    static func decompressed(_ body: [UInt8], request: HTTPRequest) throws(ErrorResponse) -> [UInt8] {
+    private static func decompressed(_ body: [UInt8], request: HTTPRequest) throws(ErrorResponse) -> [UInt8] {
         let encoding = request.headers["Content-Encoding"]?.trimmingSpaces.lowercased() ?? "identity"
         switch encoding {
         case "identity", "":
