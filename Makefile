@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh Debian machine:
 #   make run    install missing system packages, build, start a demo
 #   make test   install missing system packages, build, run every test
+#   make format rewrites the Swift sources in the project's style (make lint checks it; make test runs it)
 #   make fuzz   libFuzzer on the protocol decoders and the HTTP request path
 #               [FUZZ_TARGET=protocol|http|gzip|all] [FUZZ_SECONDS=60 per target]
 SWIFT ?= swift
@@ -16,7 +17,7 @@ FUZZ_TARGET ?= all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := protocol http gzip
 
-.PHONY: deps bench-deps build build-release test run bench fuzz clean
+.PHONY: deps bench-deps build build-release test run bench fuzz clean format lint
 
 # Installs only what is missing, so a machine that has everything is not touched.
 deps:
@@ -39,7 +40,7 @@ build: deps
 build-release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
 
@@ -57,6 +58,20 @@ fuzz: deps
 	status=0; for target in $$targets; do \
 	  ./Fuzz/run-fuzzer.sh "$$(pwd)/.build-fuzz/debug/kct-fuzz" $$target $(FUZZ_SECONDS) || status=1; \
 	done; exit $$status
+
+# The formatter ships with the toolchain; .swift-format holds the style the code is written in.
+FORMAT_PATHS := Package.swift Sources Tests Fuzz
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+# Fails on any formatting difference, and on any line over the configured width that the
+# formatter cannot wrap (string literals, SQL).
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+	@width=$$(sed -n 's/.*"lineLength" *: *\([0-9]*\).*/\1/p' .swift-format); \
+	long=$$(find $(FORMAT_PATHS) -name '*.swift' -exec awk -v w=$$width 'length > w { print FILENAME ":" FNR ": " length " > " w " characters" }' {} +); \
+	if [ -n "$$long" ]; then echo "$$long"; exit 1; fi
 
 clean:
 	rm -rf .build .build-fuzz

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import FuzzTargets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// libFuzzer's entry for a program with its own `main` (SwiftPM links an executable's `main` to
 /// its module's entry point, so libFuzzer's own `main` is not the one that runs). Declared here, not in a C shim: one
@@ -26,7 +27,9 @@ enum LibFuzzerDriver {
     static func main() {
         if let name = getenv("KCT_FUZZ_TARGET").map({ String(cString: $0) }) {
             guard let target = FuzzTarget(rawValue: name) else {
-                print("KCT_FUZZ_TARGET=\(name) is not a fuzz target (\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+                print(
+                    "KCT_FUZZ_TARGET=\(name) is not a fuzz target (\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
                 exit(2)
             }
             selectedTarget = target

@@ -2,7 +2,7 @@
 /// returns what they amounted to or throws `FuzzFailure` when an invariant is broken; crashes and
 /// traps are failures too (libFuzzer catches them, regression tests crash). The libFuzzer driver
 /// (Fuzz/Driver) and Tests/FuzzRegressionTests call exactly these.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// The sync protocol's decoders, the change validator and the permission matrix.
     case `protocol`
     /// The HTTP server's request parser, fed in chunk splits derived from the input.
@@ -12,7 +12,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Runs one input; the result describes it (for the replay output and test messages).
     @discardableResult
-    public func run(_ bytes: [UInt8]) throws(FuzzFailure) -> String {
+    package func run(_ bytes: [UInt8]) throws(FuzzFailure) -> String {
         switch self {
         case .protocol: try ProtocolFuzzTarget.run(bytes)
         case .http: try HTTPFuzzTarget.run(bytes)
@@ -23,14 +23,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
 /// An input made a fuzzed component break one of its promises without crashing (a round trip
 /// that changes the message, an error of the wrong kind, results that depend on chunking).
-public struct FuzzFailure: Error, Sendable, CustomStringConvertible {
-    public let target: FuzzTarget
-    public let message: String
+package struct FuzzFailure: Error, Sendable, CustomStringConvertible {
+    package let target: FuzzTarget
+    package let message: String
 
-    public init(_ target: FuzzTarget, _ message: String) {
+    package init(_ target: FuzzTarget, _ message: String) {
         self.target = target
         self.message = message
     }
 
-    public var description: String { "\(target.rawValue): \(message)" }
+    package var description: String { "\(target.rawValue): \(message)" }
 }

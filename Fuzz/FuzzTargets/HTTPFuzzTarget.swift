@@ -13,7 +13,8 @@ enum HTTPFuzzTarget {
         let whole = try feed(bytes, chunkSizes: [bytes.count])
         let chunked = try feed(bytes, chunkSizes: chunkSizes(for: bytes))
         guard whole == chunked else {
-            throw FuzzFailure(.http, "the outcome depends on how the bytes are split:\n  whole:   \(whole)\n  chunked: \(chunked)")
+            throw FuzzFailure(
+                .http, "the outcome depends on how the bytes are split:\n  whole:   \(whole)\n  chunked: \(chunked)")
         }
         return whole.joined(separator: "; ")
     }
@@ -31,7 +32,9 @@ enum HTTPFuzzTarget {
             start = end
             var offset = 0
             while offset < chunk.count {
-                let (consumed, outcome) = chunk.withUnsafeBytes { parser.execute(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                let (consumed, outcome) = chunk.withUnsafeBytes {
+                    parser.execute(UnsafeRawBufferPointer(rebasing: $0[offset...]))
+                }
                 guard consumed <= chunk.count - offset else {
                     throw FuzzFailure(.http, "the parser consumed \(consumed) of \(chunk.count - offset) bytes")
                 }
@@ -55,13 +58,18 @@ enum HTTPFuzzTarget {
 
     private static func describe(_ request: HTTPRequest, keepAlive: Bool) throws(FuzzFailure) -> String {
         guard request.body.count <= limits.maxBodyBytes else {
-            throw FuzzFailure(.http, "a body of \(request.body.count) bytes passed the \(limits.maxBodyBytes)-byte limit")
+            throw FuzzFailure(
+                .http, "a body of \(request.body.count) bytes passed the \(limits.maxBodyBytes)-byte limit")
         }
         let headers = request.headers.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-        var line = "\(request.method.name) \(request.target) HTTP/\(request.version.major).\(request.version.minor) [\(headers)] body \(request.body.count) keepAlive \(keepAlive)"
-        line += " query \(request.query.sorted { $0.key < $1.key }) bearer \(request.bearerToken ?? "-") gzip \(request.acceptsGzip)"
+        var line =
+            "\(request.method.name) \(request.target) HTTP/\(request.version.major).\(request.version.minor) [\(headers)] body \(request.body.count) keepAlive \(keepAlive)"
+        line +=
+            " query \(request.query.sorted { $0.key < $1.key }) bearer \(request.bearerToken ?? "-") gzip \(request.acceptsGzip)"
         if request.path == "/v1/pull" {
-            line += (try? PullRequest(query: request.query)).map { " pull after \($0.after) limit \($0.limit)" } ?? " bad pull query"
+            line +=
+                (try? PullRequest(query: request.query)).map { " pull after \($0.after) limit \($0.limit)" }
+                ?? " bad pull query"
         }
         if request.method == .post, request.path == "/v1/push" {
             line += " push: " + (try pushBody(request))

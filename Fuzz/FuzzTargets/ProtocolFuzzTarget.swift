@@ -15,10 +15,13 @@ enum ProtocolFuzzTarget {
         }
         let canonical = value.canonicalBytes
         guard let reparsed = try? JSONValue.parse(canonical) else {
-            throw FuzzFailure(.protocol, "canonical bytes of a parsed value do not parse: \(String(decoding: canonical, as: UTF8.self))")
+            throw FuzzFailure(
+                .protocol,
+                "canonical bytes of a parsed value do not parse: \(String(decoding: canonical, as: UTF8.self))")
         }
         guard reparsed == value, reparsed.canonicalBytes == canonical else {
-            throw FuzzFailure(.protocol, "JSON canonical round trip changed the value: \(String(decoding: canonical, as: UTF8.self))")
+            throw FuzzFailure(
+                .protocol, "JSON canonical round trip changed the value: \(String(decoding: canonical, as: UTF8.self))")
         }
 
         var decoded: [String] = []
@@ -47,7 +50,9 @@ enum ProtocolFuzzTarget {
     }
 
     /// nil when `value` is not a `Message`; the message when it survives encode → decode.
-    private static func roundTrip<Message: WireCodable & Equatable>(_ type: Message.Type, _ value: JSONValue) throws(FuzzFailure) -> Message? {
+    private static func roundTrip<Message: WireCodable & Equatable>(_ type: Message.Type, _ value: JSONValue)
+        throws(FuzzFailure) -> Message?
+    {
         // Typed throws: the decoder can throw nothing but SyncDecodingError.
         guard let message = try? Message(wire: value, path: "") else { return nil }
         let encoded = message.encoded()
@@ -55,13 +60,18 @@ enum ProtocolFuzzTarget {
         do {
             again = try Message.decode(encoded)
         } catch {
-            throw FuzzFailure(.protocol, "\(type) re-encoded as \(String(decoding: encoded, as: UTF8.self)) does not decode: \(error)")
+            throw FuzzFailure(
+                .protocol, "\(type) re-encoded as \(String(decoding: encoded, as: UTF8.self)) does not decode: \(error)"
+            )
         }
         guard again == message else {
-            throw FuzzFailure(.protocol, "\(type) changed in an encode/decode round trip: \(String(decoding: encoded, as: UTF8.self))")
+            throw FuzzFailure(
+                .protocol, "\(type) changed in an encode/decode round trip: \(String(decoding: encoded, as: UTF8.self))"
+            )
         }
         guard again.encoded() == encoded else {
-            throw FuzzFailure(.protocol, "\(type) encoding is not canonical: \(String(decoding: encoded, as: UTF8.self))")
+            throw FuzzFailure(
+                .protocol, "\(type) encoding is not canonical: \(String(decoding: encoded, as: UTF8.self))")
         }
         return message
     }
@@ -83,7 +93,8 @@ enum ProtocolFuzzTarget {
                     throw FuzzFailure(.protocol, "a viewer may make a change: \(change)")
                 }
                 if let lower = allowedBelow, !allowed {
-                    throw FuzzFailure(.protocol, "\(lower.rawValue) may make a change \(role.rawValue) may not: \(change)")
+                    throw FuzzFailure(
+                        .protocol, "\(lower.rawValue) may make a change \(role.rawValue) may not: \(change)")
                 }
                 if allowed, allowedBelow == nil { allowedBelow = role }
             }

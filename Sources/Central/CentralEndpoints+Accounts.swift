@@ -16,9 +16,13 @@ extension CentralEndpoints {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
-        offloaded(responder, { () throws(ErrorResponse) in
-            Self.compressedIfWorthIt(try store.accountsResponse(token: token, known: known).encoded(), gzip: acceptsGzip)
-        }) { body in
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                Self.compressedIfWorthIt(
+                    try store.accountsResponse(token: token, known: known).encoded(), gzip: acceptsGzip)
+            }
+        ) { body in
             responder.send(Self.jsonResponse(body))
         }
     }
@@ -26,7 +30,8 @@ extension CentralEndpoints {
     static func knownVersion(_ text: String?) throws(ErrorResponse) -> Int64? {
         guard let text else { return nil }
         guard let version = Int64(text), version >= 0 else {
-            throw ErrorResponse(code: .invalidMessage, message: "known must be an account version (a whole number ≥ 0), got '\(text)'")
+            throw ErrorResponse(
+                code: .invalidMessage, message: "known must be an account version (a whole number ≥ 0), got '\(text)'")
         }
         return version
     }
@@ -35,9 +40,12 @@ extension CentralEndpoints {
     func audit(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let token = request.bearerToken
         let store = self.store
-        offloaded(responder, { () throws(ErrorResponse) in
-            try store.recordAuthEvents(body: try Self.jsonPayload(request, of: "audit"), token: token).encoded()
-        }) { body in
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                try store.recordAuthEvents(body: try Self.jsonPayload(request, of: "audit"), token: token).encoded()
+            }
+        ) { body in
             responder.send(.json(bytes: body))
         }
     }

@@ -26,7 +26,8 @@ final class CentralEndpoints: LoopService {
     static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
 
     init(
-        loop: EventLoop, store: CentralStore, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
+        loop: EventLoop, store: CentralStore, host: String, port: Int,
+        options: CentralServeOptions = CentralServeOptions(),
         logger: Logger = Logger(label: "kct.central")
     ) throws(UVError) {
         loop.assertInLoopThread()
@@ -63,28 +64,46 @@ final class CentralEndpoints: LoopService {
 
     private func makeRouter() -> HTTPRouter {
         var router = HTTPRouter()
-        router.post("/v1/push") { [unowned self] request, responder in limited(request, responder) { push(request, responder) } }
-        router.get("/v1/pull") { [unowned self] request, responder in limited(request, responder) { pull(request, responder) } }
-        router.get("/v1/stream") { [unowned self] request, responder in limited(request, responder) { stream(request, responder) } }
-        router.get("/v1/accounts") { [unowned self] request, responder in limited(request, responder) { accounts(request, responder) } }
-        router.post("/v1/audit") { [unowned self] request, responder in limited(request, responder) { audit(request, responder) } }
+        router.post("/v1/push") { [unowned self] request, responder in
+            limited(request, responder) { push(request, responder) }
+        }
+        router.get("/v1/pull") { [unowned self] request, responder in
+            limited(request, responder) { pull(request, responder) }
+        }
+        router.get("/v1/stream") { [unowned self] request, responder in
+            limited(request, responder) { stream(request, responder) }
+        }
+        router.get("/v1/accounts") { [unowned self] request, responder in
+            limited(request, responder) { accounts(request, responder) }
+        }
+        router.post("/v1/audit") { [unowned self] request, responder in
+            limited(request, responder) { audit(request, responder) }
+        }
         router.get("/metrics") { [unowned self] request, responder in
             local(request, responder) { metricsPage(responder) }
         }
         router.get("/healthz") { [unowned self] request, responder in
-            local(request, responder) { responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded())) }
+            local(request, responder) {
+                responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded()))
+            }
         }
         // Protocol errors for wrong methods and unknown paths, as JSON like every other error.
         for (path, allowed) in Self.protocolPaths {
             for method in Self.methods where method != allowed && !(allowed == .get && method == .head) {
                 router.add(method, path) { [unowned self] _, responder in
-                    fail(responder, ErrorResponse(code: .methodNotAllowed, message: "\(path) takes \(allowed.name), not \(method.name)"), headers: ["Allow": allowed.name])
+                    fail(
+                        responder,
+                        ErrorResponse(
+                            code: .methodNotAllowed, message: "\(path) takes \(allowed.name), not \(method.name)"),
+                        headers: ["Allow": allowed.name])
                 }
             }
         }
         for method in Self.methods + [.head] {
             router.add(method, "/*") { [unowned self] request, responder in
-                fail(responder, ErrorResponse(code: .notFound, message: "no endpoint \(request.path); see SYNC-PROTOCOL.md §4"))
+                fail(
+                    responder,
+                    ErrorResponse(code: .notFound, message: "no endpoint \(request.path); see SYNC-PROTOCOL.md §4"))
             }
         }
         return router
@@ -102,10 +121,13 @@ final class CentralEndpoints: LoopService {
     /// Requests without a body name their protocol version in a header (SYNC-PROTOCOL.md §3).
     static func checkVersionHeader(_ request: HTTPRequest) throws(ErrorResponse) {
         guard let text = request.headers[ProtocolVersion.headerName] else {
-            throw ErrorResponse(code: .invalidMessage, message: "\(request.path) needs the header \(ProtocolVersion.headerName): \(ProtocolVersion.current)")
+            throw ErrorResponse(
+                code: .invalidMessage,
+                message: "\(request.path) needs the header \(ProtocolVersion.headerName): \(ProtocolVersion.current)")
         }
         guard let version = Int64(text.trimmingSpaces) else {
-            throw ErrorResponse(code: .invalidMessage, message: "\(ProtocolVersion.headerName) must be a whole number, got '\(text)'")
+            throw ErrorResponse(
+                code: .invalidMessage, message: "\(ProtocolVersion.headerName) must be a whole number, got '\(text)'")
         }
         do {
             try ProtocolVersion.check(version)
@@ -119,9 +141,13 @@ final class CentralEndpoints: LoopService {
     private func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
         guard let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) else { return then() }
         metrics.rateLimited.increment()
-        fail(responder, ErrorResponse(
-            code: .rateLimited,
-            message: "too many requests for this token (at most \(options.rateLimit.rate) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"),
+        fail(
+            responder,
+            ErrorResponse(
+                code: .rateLimited,
+                message:
+                    "too many requests for this token (at most \(options.rateLimit.rate) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"
+            ),
             headers: ["Retry-After": String(retryAfter)])
     }
 
@@ -129,7 +155,13 @@ final class CentralEndpoints: LoopService {
     /// unless central was started with `--public-metrics`.
     private func local(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
         guard options.publicMetrics || request.peerIsLoopback else {
-            return fail(responder, ErrorResponse(code: .forbidden, message: "\(request.path) answers only to loopback peers; start central with --public-metrics to open it"))
+            return fail(
+                responder,
+                ErrorResponse(
+                    code: .forbidden,
+                    message:
+                        "\(request.path) answers only to loopback peers; start central with --public-metrics to open it"
+                ))
         }
         then()
     }
@@ -141,10 +173,13 @@ final class CentralEndpoints: LoopService {
         let store = self.store
         let acceptsGzip = request.acceptsGzip
         // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
-        offloaded(responder, { () throws(ErrorResponse) in
-            let result = try store.push(body: try Self.jsonPayload(request, of: "push"), token: token)
-            return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
-        }) { [self] result, encoded in
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                let result = try store.push(body: try Self.jsonPayload(request, of: "push"), token: token)
+                return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
+            }
+        ) { [self] result, encoded in
             metrics.recordPush(result)
             responder.send(Self.jsonResponse(encoded))
             advanceHead(to: result.response.headVersion)
@@ -203,12 +238,19 @@ final class CentralEndpoints: LoopService {
 
     /// The content-type and size checks that need no decompression.
     private static func jsonBody(_ request: HTTPRequest, of what: String) throws(ErrorResponse) -> [UInt8] {
-        let contentType = request.headers["Content-Type"]?.split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() }
+        let contentType = request.headers["Content-Type"]?.split(separator: ";").first.map {
+            String($0).trimmingSpaces.lowercased()
+        }
         guard contentType == "application/json" else {
-            throw ErrorResponse(code: .unsupportedMediaType, message: "\(what) bodies are application/json, not \(contentType ?? "unlabelled")")
+            throw ErrorResponse(
+                code: .unsupportedMediaType,
+                message: "\(what) bodies are application/json, not \(contentType ?? "unlabelled")")
         }
         if request.body.count > ProtocolLimits.maximumBodyBytes {
-            throw ErrorResponse(code: .payloadTooLarge, message: "a \(what) body is at most \(ProtocolLimits.maximumBodyBytes) bytes; send less per request", limit: Int64(ProtocolLimits.maximumBodyBytes))
+            throw ErrorResponse(
+                code: .payloadTooLarge,
+                message: "a \(what) body is at most \(ProtocolLimits.maximumBodyBytes) bytes; send less per request",
+                limit: Int64(ProtocolLimits.maximumBodyBytes))
         }
         return request.body
     }
@@ -225,12 +267,16 @@ final class CentralEndpoints: LoopService {
             } catch {
                 // `Gzip.decompress` reports the limit as an inflate error of its own wording.
                 if error.operation == "inflate", error.message.hasPrefix("output exceeds") {
-                    throw ErrorResponse(code: .payloadTooLarge, message: "the decompressed push body exceeds \(ProtocolLimits.maximumBodyBytes) bytes", limit: Int64(ProtocolLimits.maximumBodyBytes))
+                    throw ErrorResponse(
+                        code: .payloadTooLarge,
+                        message: "the decompressed push body exceeds \(ProtocolLimits.maximumBodyBytes) bytes",
+                        limit: Int64(ProtocolLimits.maximumBodyBytes))
                 }
                 throw ErrorResponse(code: .malformedJSON, message: "the gzip body does not decompress: \(error)")
             }
         default:
-            throw ErrorResponse(code: .unsupportedMediaType, message: "Content-Encoding \(encoding) is not supported; use gzip or none")
+            throw ErrorResponse(
+                code: .unsupportedMediaType, message: "Content-Encoding \(encoding) is not supported; use gzip or none")
         }
     }
 
@@ -238,7 +284,8 @@ final class CentralEndpoints: LoopService {
         guard version > headVersion else { return }
         headVersion = version
         let event = StreamEvent(headVersion: version)
-        hub.broadcast(ServerSentEvent(id: String(version), event: StreamEvent.eventName, data: event.wire.canonicalString))
+        hub.broadcast(
+            ServerSentEvent(id: String(version), event: StreamEvent.eventName, data: event.wire.canonicalString))
     }
 
     // MARK: Pull
@@ -255,10 +302,13 @@ final class CentralEndpoints: LoopService {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
-        offloaded(responder, { () throws(ErrorResponse) in
-            _ = try store.authenticate(token: token)
-            return Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip)
-        }) { [self] body in
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                _ = try store.authenticate(token: token)
+                return Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip)
+            }
+        ) { [self] body in
             metrics.pulls.increment()
             responder.send(Self.jsonResponse(body))
         }
@@ -279,7 +329,10 @@ final class CentralEndpoints: LoopService {
             let (stream, _) = hub.subscribe(responder, request: request, lastEventID: "")
             // A reconnecting node learns at once that it missed something.
             if resume < headVersion {
-                stream.send(ServerSentEvent(id: String(headVersion), event: StreamEvent.eventName, data: StreamEvent(headVersion: headVersion).wire.canonicalString))
+                stream.send(
+                    ServerSentEvent(
+                        id: String(headVersion), event: StreamEvent.eventName,
+                        data: StreamEvent(headVersion: headVersion).wire.canonicalString))
             }
         }
     }
@@ -287,8 +340,11 @@ final class CentralEndpoints: LoopService {
     // MARK: Metrics
 
     private func metricsPage(_ responder: HTTPResponder) {
-        let body = metrics.render(streams: hub.subscriberCount, headVersion: headVersion, lag: loop.lagMonitor?.snapshot)
-        responder.send(HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body))
+        let body = metrics.render(
+            streams: hub.subscriberCount, headVersion: headVersion, lag: loop.lagMonitor?.snapshot)
+        responder.send(
+            HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: body)
+        )
     }
 
     /// Checks the bearer token off the loop, then runs `then` on the loop (or answers 401).

@@ -3,7 +3,7 @@ import SyncCore
 
 /// What went wrong with central's store, outside the protocol (whose errors are `ErrorResponse`).
 /// A refused operation changed nothing: its transaction was rolled back.
-public enum CentralError: Error, CustomStringConvertible, Sendable {
+package enum CentralError: Error, CustomStringConvertible, Sendable {
     /// `kct central init` on a path that already holds a file.
     case alreadyExists(path: String)
     /// No central store at the path; `kct central init --db PATH` creates one.
@@ -27,13 +27,14 @@ public enum CentralError: Error, CustomStringConvertible, Sendable {
     case fileSystem(path: String, message: String)
     case unexpected(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .alreadyExists(let path): "\(path) already exists; nothing changed"
         case .missingStore(let path): "no central store at \(path); run `kct central init --db \(path)` first"
         case .notACentralStore(let path): "\(path) is not a kct central store"
         case .invalidNodeName(let message): message
-        case .duplicateNode(let name): "a node named \(name) is already registered (revoked names are not reused); nothing changed"
+        case .duplicateNode(let name):
+            "a node named \(name) is already registered (revoked names are not reused); nothing changed"
         case .unknownNode(let name): "no node named \(name)"
         case .invalidAccount(let message): message
         case .duplicateAccount(let email): "an account \(email) already exists; nothing changed"
@@ -41,7 +42,8 @@ public enum CentralError: Error, CustomStringConvertible, Sendable {
         case .storeInUse(let path): "\(path) is already being served by another `kct central serve`"
         case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
         case .database(let error):
-            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")" + (error.sql.map { " (\($0))" } ?? "")
+            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+                + (error.sql.map { " (\($0))" } ?? "")
         case .fileSystem(let path, let message): "\(path): \(message)"
         case .unexpected(let message): message
         }
@@ -62,9 +64,11 @@ extension ErrorResponse {
     static func wrapping(_ error: any Error) -> ErrorResponse {
         if let response = error as? ErrorResponse { return response }
         if let database = error as? DatabaseError,
-           database.resultCode == .SQLITE_BUSY || database.resultCode == .SQLITE_LOCKED {
+            database.resultCode == .SQLITE_BUSY || database.resultCode == .SQLITE_LOCKED
+        {
             return ErrorResponse(code: .unavailable, message: "central's store is busy; nothing was committed, retry")
         }
-        return ErrorResponse(code: .internalError, message: "central failed and committed nothing: \(CentralError.wrap(error))")
+        return ErrorResponse(
+            code: .internalError, message: "central failed and committed nothing: \(CentralError.wrap(error))")
     }
 }

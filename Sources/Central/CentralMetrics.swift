@@ -28,17 +28,26 @@ final class CentralMetrics: Sendable {
         var changes: [ChangeOutcome.Result: Counter] = [:]
         for result in ChangeOutcome.Result.allCases {
             changes[result] = registry.makeCounter(
-                descriptor: Self.name("sync_changes", "total", "Pushed changes settled, by outcome (replays not counted)."),
+                descriptor: Self.name(
+                    "sync_changes", "total", "Pushed changes settled, by outcome (replays not counted)."),
                 labels: [("result", result.rawValue)])
         }
         self.changes = changes
-        clamped = registry.makeCounter(descriptor: Self.name("sync_clamped_changes", "total", "Changes re-stamped because their clock ran too far ahead."))
-        protocolErrors = registry.makeCounter(descriptor: Self.name("sync_refused_requests", "total", "Requests refused with a protocol error (4xx/5xx)."))
-        rateLimited = registry.makeCounter(descriptor: Self.name("sync_rate_limited_requests", "total", "Requests refused with 429 by the per-token rate limit."))
+        clamped = registry.makeCounter(
+            descriptor: Self.name(
+                "sync_clamped_changes", "total", "Changes re-stamped because their clock ran too far ahead."))
+        protocolErrors = registry.makeCounter(
+            descriptor: Self.name("sync_refused_requests", "total", "Requests refused with a protocol error (4xx/5xx).")
+        )
+        rateLimited = registry.makeCounter(
+            descriptor: Self.name(
+                "sync_rate_limited_requests", "total", "Requests refused with 429 by the per-token rate limit."))
         var refused: [RefusedTokenCounts.Reason: Gauge] = [:]
         for reason in RefusedTokenCounts.Reason.allCases {
             refused[reason] = registry.makeGauge(
-                descriptor: Self.name("auth_refused_requests", "count", "Requests refused for their bearer token since start, by reason (the token is never logged)."),
+                descriptor: Self.name(
+                    "auth_refused_requests", "count",
+                    "Requests refused for their bearer token since start, by reason (the token is never logged)."),
                 labels: [("reason", reason.rawValue)])
         }
         refusedTokenGauges = refused
@@ -47,7 +56,8 @@ final class CentralMetrics: Sendable {
         let lag = Self.name("event_loop_lag", "seconds", "Event-loop timer lateness over the recent window.")
         lagP50 = registry.makeGauge(descriptor: lag, labels: [("quantile", "0.5")])
         lagP99 = registry.makeGauge(descriptor: lag, labels: [("quantile", "0.99")])
-        lagMax = registry.makeGauge(descriptor: Self.name("event_loop_lag_max", "seconds", "Largest event-loop timer lateness since start."))
+        lagMax = registry.makeGauge(
+            descriptor: Self.name("event_loop_lag_max", "seconds", "Largest event-loop timer lateness since start."))
     }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {

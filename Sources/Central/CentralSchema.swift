@@ -150,4 +150,3 @@ extension CentralSchema {
           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         """
 }
-

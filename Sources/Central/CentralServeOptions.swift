@@ -1,21 +1,22 @@
 /// How `kct central serve` hardens its surface (README, "Central").
-public struct CentralServeOptions: Sendable {
+package struct CentralServeOptions: Sendable {
     /// Requests per second per bearer token, sustained.
-    public var rateLimitPerSecond: Double
+    package var rateLimitPerSecond: Double
     /// Requests a token may make at once.
-    public var rateLimitBurst: Double
+    package var rateLimitBurst: Double
     /// `/healthz` and `/metrics` answer to any peer, not only loopback ones.
-    public var publicMetrics: Bool
+    package var publicMetrics: Bool
 
     /// Above what a well-behaved node sends: a sync cycle makes at most two requests (push, pull),
     /// and a node starts edit-triggered cycles at least `SyncEngine.Configuration.minimumCycleSpacing`
     /// (10 ms) apart, so ≤ 200 requests/s while staff edit without pause. Measured: at 50/s a
     /// node editing every 20 ms ran out of burst after ~2.5 s and every 429 cost a 0.5 s backoff.
-    public static let defaultRateLimitPerSecond = 200.0
-    public static let defaultRateLimitBurst = 400.0
+    package static let defaultRateLimitPerSecond = 200.0
+    package static let defaultRateLimitBurst = 400.0
 
-    public init(
-        rateLimitPerSecond: Double = defaultRateLimitPerSecond, rateLimitBurst: Double = defaultRateLimitBurst, publicMetrics: Bool = false
+    package init(
+        rateLimitPerSecond: Double = defaultRateLimitPerSecond, rateLimitBurst: Double = defaultRateLimitBurst,
+        publicMetrics: Bool = false
     ) {
         self.rateLimitPerSecond = rateLimitPerSecond
         self.rateLimitBurst = rateLimitBurst

@@ -1,23 +1,24 @@
 import EventLoop
 import Foundation
-import Synchronization
 import Logging
 import SyncCore
+import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Central's HTTP service on an event loop: `start` for in-process use (tests, benchmarks) runs
 /// it on a loop thread of its own; `serve` runs it on the calling thread until SIGINT/SIGTERM
 /// (`kct central serve`).
-public final class CentralService: Sendable {
-    public let store: CentralStore
-    public let host: String
-    public let port: Int
+package final class CentralService: Sendable {
+    package let store: CentralStore
+    package let host: String
+    package let port: Int
     private let thread: EventLoopThread
     private let lock: ServeLock
 
-    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+    package var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
     private init(store: CentralStore, host: String, port: Int, thread: EventLoopThread, lock: ServeLock) {
         self.store = store
@@ -29,8 +30,9 @@ public final class CentralService: Sendable {
 
     /// Opens the store at `databasePath` and serves it on `host:port` (0: a free port, read it
     /// back from `port`) from a loop thread of its own.
-    public static func start(
-        databasePath: String, host: String = "127.0.0.1", port: Int = 0, options: CentralServeOptions = CentralServeOptions()
+    package static func start(
+        databasePath: String, host: String = "127.0.0.1", port: Int = 0,
+        options: CentralServeOptions = CentralServeOptions()
     ) async throws -> CentralService {
         let lock = try ServeLock(databasePath: databasePath)
         let store = try CentralStore.open(path: databasePath)
@@ -48,14 +50,17 @@ public final class CentralService: Sendable {
     }
 
     /// Stops taking requests, finishes those in flight, ends the streams, and waits.
-    public func stop(grace: Duration = .seconds(5)) async throws {
+    package func stop(grace: Duration = .seconds(5)) async throws {
         try await thread.shutdown(grace: grace)
         lock.release()
     }
 
     /// Serves `databasePath` on the calling thread until SIGINT or SIGTERM, then shuts down
     /// gracefully. `ready` is called with the bound port once requests are accepted.
-    public static func serve(databasePath: String, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(), ready: (Int) -> Void) throws {
+    package static func serve(
+        databasePath: String, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
+        ready: (Int) -> Void
+    ) throws {
         let lock = try ServeLock(databasePath: databasePath)
         defer { lock.release() }
         let store = try CentralStore.open(path: databasePath)

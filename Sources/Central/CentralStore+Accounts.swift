@@ -4,32 +4,35 @@ import StaffAuth
 import SyncCore
 
 /// A staff account as central's operators see it: everything but the password hash.
-public struct AccountRecord: Hashable, Sendable {
-    public var email: String
-    public var name: String
-    public var role: StaffRole
-    public var disabled: Bool
+package struct AccountRecord: Hashable, Sendable {
+    package var email: String
+    package var name: String
+    package var role: StaffRole
+    package var disabled: Bool
     /// Central's account version when the account last changed.
-    public var version: Int64
-    public var createdAt: String
-    public var updatedAt: String
+    package var version: Int64
+    package var createdAt: String
+    package var updatedAt: String
 }
 
 extension CentralStore {
     /// Longest e-mail and name accepted (the audit trail and `Change.author` carry the e-mail).
-    public static let maximumNameLength = 200
+    package static let maximumNameLength = 200
 
     /// The account identity of `text` (`StaffAccount.normalizedEmail`), or why it is not one.
-    public static func normalizedEmail(_ text: String) throws(CentralError) -> String {
+    package static func normalizedEmail(_ text: String) throws(CentralError) -> String {
         guard let email = StaffAccount.normalizedEmail(text) else {
-            throw .invalidAccount("'\(text)' is not an e-mail address (name@domain.tld, at most \(StaffAccount.maximumEmailBytes) bytes)")
+            throw .invalidAccount(
+                "'\(text)' is not an e-mail address (name@domain.tld, at most \(StaffAccount.maximumEmailBytes) bytes)")
         }
         return email
     }
 
     static func checkedName(_ text: String) throws(CentralError) -> String {
         let name = text.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= maximumNameLength, !name.unicodeScalars.contains(where: CharacterSet.controlCharacters.contains) else {
+        guard !name.isEmpty, name.count <= maximumNameLength,
+            !name.unicodeScalars.contains(where: CharacterSet.controlCharacters.contains)
+        else {
             throw .invalidAccount("a name needs 1 to \(maximumNameLength) characters and no control characters")
         }
         return name
@@ -45,18 +48,25 @@ extension CentralStore {
 
     /// Creates an account. `operatorName` (who ran the command) goes to the audit trail.
     @discardableResult
-    public func addAccount(email: String, name: String, role: StaffRole, password: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+    package func addAccount(email: String, name: String, role: StaffRole, password: String, by operatorName: String)
+        throws(CentralError) -> AccountRecord
+    {
         // Hashed before the write transaction: scrypt takes a tenth of a second.
-        try addAccount(email: email, name: name, role: role, passwordHash: try Self.passwordHash(password), by: operatorName)
+        try addAccount(
+            email: email, name: name, role: role, passwordHash: try Self.passwordHash(password), by: operatorName)
     }
 
     /// Creates an account from a password hash made by `StaffAuth.PasswordHash.make` (tests use
     /// a cheaper cost than the default).
     @discardableResult
-    public func addAccount(email: String, name: String, role: StaffRole, passwordHash hash: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+    package func addAccount(
+        email: String, name: String, role: StaffRole, passwordHash hash: String, by operatorName: String
+    ) throws(CentralError) -> AccountRecord {
         let email = try Self.normalizedEmail(email)
         let name = try Self.checkedName(name)
-        guard hash.hasPrefix("scrypt$") else { throw .invalidAccount("a password hash is scrypt$…, as StaffAuth.PasswordHash makes it") }
+        guard hash.hasPrefix("scrypt$") else {
+            throw .invalidAccount("a password hash is scrypt$…, as StaffAuth.PasswordHash makes it")
+        }
         return try accountWrite(email: email, kind: .accountCreated) { db, existing, now, version in
             if existing != nil { throw CentralError.duplicateAccount(email: email) }
             try db.execute(
@@ -71,36 +81,48 @@ extension CentralStore {
 
     /// Changes an account's role; the audit trail records from → to.
     @discardableResult
-    public func setRole(email: String, role: StaffRole, by operatorName: String) throws(CentralError) -> AccountRecord {
+    package func setRole(email: String, role: StaffRole, by operatorName: String) throws(CentralError) -> AccountRecord
+    {
         let email = try Self.normalizedEmail(email)
         return try accountWrite(email: email, kind: .roleChanged) { db, existing, now, version in
             guard let existing else { throw CentralError.unknownAccount(email: email) }
             guard existing.role != role else { return nil }
-            try db.execute(sql: "UPDATE accounts SET role = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [role.rawValue, version, now, email])
+            try db.execute(
+                sql: "UPDATE accounts SET role = ?, version = ?, updated_at = ? WHERE email = ?",
+                arguments: [role.rawValue, version, now, email])
             return "\(existing.role.rawValue) → \(role.rawValue) (by \(operatorName))"
         }
     }
 
     /// Disables (or enables again) an account: its sign-ins and its pushed changes are refused.
     @discardableResult
-    public func setDisabled(email: String, _ disabled: Bool, by operatorName: String) throws(CentralError) -> AccountRecord {
+    package func setDisabled(email: String, _ disabled: Bool, by operatorName: String) throws(CentralError)
+        -> AccountRecord
+    {
         let email = try Self.normalizedEmail(email)
-        return try accountWrite(email: email, kind: disabled ? .accountDisabled : .accountEnabled) { db, existing, now, version in
+        return try accountWrite(email: email, kind: disabled ? .accountDisabled : .accountEnabled) {
+            db, existing, now, version in
             guard let existing else { throw CentralError.unknownAccount(email: email) }
             guard existing.disabled != disabled else { return nil }
-            try db.execute(sql: "UPDATE accounts SET disabled = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [disabled, version, now, email])
+            try db.execute(
+                sql: "UPDATE accounts SET disabled = ?, version = ?, updated_at = ? WHERE email = ?",
+                arguments: [disabled, version, now, email])
             return "by \(operatorName)"
         }
     }
 
     /// Replaces an account's password hash.
     @discardableResult
-    public func setPassword(email: String, password: String, by operatorName: String) throws(CentralError) -> AccountRecord {
+    package func setPassword(email: String, password: String, by operatorName: String) throws(CentralError)
+        -> AccountRecord
+    {
         let email = try Self.normalizedEmail(email)
         let hash = try Self.passwordHash(password)
         return try accountWrite(email: email, kind: .passwordSet) { db, existing, now, version in
             guard existing != nil else { throw CentralError.unknownAccount(email: email) }
-            try db.execute(sql: "UPDATE accounts SET password_hash = ?, version = ?, updated_at = ? WHERE email = ?", arguments: [hash, version, now, email])
+            try db.execute(
+                sql: "UPDATE accounts SET password_hash = ?, version = ?, updated_at = ? WHERE email = ?",
+                arguments: [hash, version, now, email])
             return "by \(operatorName)"
         }
     }
@@ -134,7 +156,7 @@ extension CentralStore {
     }
 
     /// Every account, by e-mail (no password hashes).
-    public func accounts() throws(CentralError) -> [AccountRecord] {
+    package func accounts() throws(CentralError) -> [AccountRecord] {
         do {
             return try pool.read { db in try Self.fetchAccounts(db, sql: "ORDER BY email") }
         } catch {
@@ -144,12 +166,14 @@ extension CentralStore {
 
     /// `GET /v1/accounts`: every account with its password hash. When `known` is the current
     /// account version the node's copy is up to date and the list is empty.
-    public func accountsResponse(known: Int64?) throws(ErrorResponse) -> AccountsResponse {
+    package func accountsResponse(known: Int64?) throws(ErrorResponse) -> AccountsResponse {
         do {
             return try pool.read { db in
                 let version = try Self.accountVersion(db)
                 if let known, known == version { return AccountsResponse(accounts: [], version: version) }
-                let accounts = try Row.fetchAll(db, sql: "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email").map { row in
+                let accounts = try Row.fetchAll(
+                    db, sql: "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email"
+                ).map { row in
                     StaffAccount(
                         email: row["email"], name: row["name"], role: try Self.role(row["role"]),
                         passwordHash: row["password_hash"], disabled: row["disabled"], version: row["version"])
@@ -162,7 +186,7 @@ extension CentralStore {
     }
 
     /// `GET /v1/accounts` for a bearer token.
-    public func accountsResponse(token: String?, known: Int64?) throws(ErrorResponse) -> AccountsResponse {
+    package func accountsResponse(token: String?, known: Int64?) throws(ErrorResponse) -> AccountsResponse {
         _ = try authenticate(token: token)
         return try accountsResponse(known: known)
     }
@@ -172,12 +196,18 @@ extension CentralStore {
     }
 
     static func role(_ text: String) throws -> StaffRole {
-        guard let role = StaffRole(rawValue: text) else { throw CentralError.corruptValue(table: "accounts", column: "role", value: text) }
+        guard let role = StaffRole(rawValue: text) else {
+            throw CentralError.corruptValue(table: "accounts", column: "role", value: text)
+        }
         return role
     }
 
-    static func fetchAccounts(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [AccountRecord] {
-        try Row.fetchAll(db, sql: "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql, arguments: arguments).map { row in
+    static func fetchAccounts(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [AccountRecord]
+    {
+        try Row.fetchAll(
+            db, sql: "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql,
+            arguments: arguments
+        ).map { row in
             AccountRecord(
                 email: row["email"], name: row["name"], role: try role(row["role"]), disabled: row["disabled"],
                 version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])

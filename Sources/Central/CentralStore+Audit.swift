@@ -3,7 +3,7 @@ import GRDB
 import SyncCore
 
 /// What an audit entry records.
-public enum AuditKind: String, CaseIterable, Sendable {
+package enum AuditKind: String, CaseIterable, Sendable {
     /// A pushed change and its outcome (applied, superseded, rejected).
     case change
     case signIn = "sign_in"
@@ -29,34 +29,34 @@ public enum AuditKind: String, CaseIterable, Sendable {
 }
 
 /// One row of the append-only audit trail. Secrets never reach it: no tokens, passwords or hashes.
-public struct AuditEntry: Hashable, Sendable {
+package struct AuditEntry: Hashable, Sendable {
     /// Position in the trail (0 until written).
-    public var id: Int64 = 0
+    package var id: Int64 = 0
     /// When central received or did it.
-    public var receivedAt: String
-    public var kind: AuditKind
+    package var receivedAt: String
+    package var kind: AuditKind
     /// The change's author, the account changed, or the e-mail given at a sign-in.
-    public var person: String?
+    package var person: String?
     /// The node's registration name.
-    public var nodeName: String?
-    public var orderID: String?
-    public var entity: String?
-    public var operation: String?
-    public var hlc: String?
-    public var sequence: Int64?
+    package var nodeName: String?
+    package var orderID: String?
+    package var entity: String?
+    package var operation: String?
+    package var hlc: String?
+    package var sequence: Int64?
     /// applied, superseded or rejected (changes only).
-    public var outcome: String?
+    package var outcome: String?
     /// The rejection code of a rejected change.
-    public var code: String?
-    public var detail: String = ""
+    package var code: String?
+    package var detail: String = ""
     /// The node's event id of an uploaded sign-in event.
-    public var eventID: String?
+    package var eventID: String?
     /// When a sign-in event happened on its node.
-    public var happenedAt: String?
+    package var happenedAt: String?
 }
 
 /// Which part of the trail `kct central audit` shows.
-public enum AuditFilter: Sendable {
+package enum AuditFilter: Sendable {
     /// An order by id or by order number.
     case order(String)
     case person(String)
@@ -65,18 +65,20 @@ public enum AuditFilter: Sendable {
 
 extension CentralStore {
     static func appendAudit(_ db: Database, _ entry: AuditEntry) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence, outcome, code, detail, event_id, happened_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence, outcome, code, detail, event_id, happened_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         try statement.execute(arguments: [
-            entry.receivedAt, entry.kind.rawValue, entry.person, entry.nodeName, entry.orderID, entry.entity, entry.operation,
+            entry.receivedAt, entry.kind.rawValue, entry.person, entry.nodeName, entry.orderID, entry.entity,
+            entry.operation,
             entry.hlc, entry.sequence, entry.outcome, entry.code, entry.detail, entry.eventID, entry.happenedAt,
         ])
     }
 
     /// The audit entries `filter` selects, oldest first; with `limit`, the latest `limit` of them.
-    public func audit(_ filter: AuditFilter, limit: Int? = nil) throws(CentralError) -> [AuditEntry] {
+    package func audit(_ filter: AuditFilter, limit: Int? = nil) throws(CentralError) -> [AuditEntry] {
         do {
             return try pool.read { db in
                 let condition: String
@@ -92,8 +94,11 @@ extension CentralStore {
                     condition = "node_name = ? COLLATE NOCASE"
                     argument = name
                 }
-                let latest = "SELECT * FROM audit WHERE \(condition) ORDER BY id DESC" + (limit.map { " LIMIT \(max(0, $0))" } ?? "")
-                return try Row.fetchAll(db, sql: "SELECT * FROM (\(latest)) ORDER BY id", arguments: [argument]).map(Self.auditEntry)
+                let latest =
+                    "SELECT * FROM audit WHERE \(condition) ORDER BY id DESC"
+                    + (limit.map { " LIMIT \(max(0, $0))" } ?? "")
+                return try Row.fetchAll(db, sql: "SELECT * FROM (\(latest)) ORDER BY id", arguments: [argument]).map(
+                    Self.auditEntry)
             }
         } catch {
             throw CentralError.wrap(error)
@@ -102,22 +107,31 @@ extension CentralStore {
 
     /// An order id, or the id of the order whose `order_number` is `reference`.
     static func orderID(_ db: Database, reference: String) throws -> String {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE order_id = ?)", arguments: [reference]) == true {
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE order_id = ?)", arguments: [reference])
+            == true
+        {
             return reference
         }
         let byNumber = try String.fetchOne(
-            db, sql: "SELECT row_id FROM rows WHERE entity = ? AND json_extract(fields, '$.order_number.value') = ? COLLATE NOCASE",
+            db,
+            sql:
+                "SELECT row_id FROM rows WHERE entity = ? AND json_extract(fields, '$.order_number.value') = ? COLLATE NOCASE",
             arguments: [EntityKind.order.rawValue, reference])
         return byNumber ?? reference
     }
 
     static func auditEntry(_ row: Row) throws -> AuditEntry {
         let kindText: String = row["kind"]
-        guard let kind = AuditKind(rawValue: kindText) else { throw CentralError.corruptValue(table: "audit", column: "kind", value: kindText) }
+        guard let kind = AuditKind(rawValue: kindText) else {
+            throw CentralError.corruptValue(table: "audit", column: "kind", value: kindText)
+        }
         return AuditEntry(
-            id: row["id"], receivedAt: row["received_at"], kind: kind, person: row["person"], nodeName: row["node_name"],
-            orderID: row["order_id"], entity: row["entity"], operation: row["operation"], hlc: row["hlc"], sequence: row["sequence"],
-            outcome: row["outcome"], code: row["code"], detail: row["detail"], eventID: row["event_id"], happenedAt: row["happened_at"])
+            id: row["id"], receivedAt: row["received_at"], kind: kind, person: row["person"],
+            nodeName: row["node_name"],
+            orderID: row["order_id"], entity: row["entity"], operation: row["operation"], hlc: row["hlc"],
+            sequence: row["sequence"],
+            outcome: row["outcome"], code: row["code"], detail: row["detail"], eventID: row["event_id"],
+            happenedAt: row["happened_at"])
     }
 
     /// The audit entry of a settled change.
@@ -125,7 +139,8 @@ extension CentralStore {
         var detail: String
         switch change.operation {
         case .setStatus:
-            detail = "status \(change.fields["from_status"].map(Self.plain) ?? "?") → \(change.fields["status"].map(Self.plain) ?? "?")"
+            detail =
+                "status \(change.fields["from_status"].map(Self.plain) ?? "?") → \(change.fields["status"].map(Self.plain) ?? "?")"
         case .delete:
             detail = "delete"
         default:
@@ -136,7 +151,8 @@ extension CentralStore {
         return AuditEntry(
             receivedAt: receivedAt, kind: .change, person: change.author, nodeName: nodeName, orderID: change.orderID,
             entity: change.entity.rawValue, operation: change.operation.rawValue, hlc: change.hlc.description,
-            sequence: change.sequence, outcome: outcome.result.rawValue, code: outcome.reason?.code.rawValue, detail: detail)
+            sequence: change.sequence, outcome: outcome.result.rawValue, code: outcome.reason?.code.rawValue,
+            detail: detail)
     }
 
     static func plain(_ value: FieldValue) -> String {
@@ -146,7 +162,9 @@ extension CentralStore {
 
     /// `POST /v1/audit`: records a node's sign-in events, each once (by event id). The events
     /// must be the token's node's own.
-    public func recordAuthEvents(_ request: AuditUploadRequest, token: String?) throws(ErrorResponse) -> AuditUploadResponse {
+    package func recordAuthEvents(_ request: AuditUploadRequest, token: String?) throws(ErrorResponse)
+        -> AuditUploadResponse
+    {
         let tokenHash = try tokenHash(token)
         let now = Self.timestamp(wallClockMillis())
         do {
@@ -156,17 +174,27 @@ extension CentralStore {
                     let node = try authenticate(db, tokenHash: tokenHash)
                     let nodeID = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
                     guard nodeID == request.nodeID else {
-                        throw ErrorResponse(code: .forbidden, message: "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only its own events")
+                        throw ErrorResponse(
+                            code: .forbidden,
+                            message:
+                                "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only its own events"
+                        )
                     }
                     if node.nodeID == nil { try Self.bind(db, node: node, nodeID: nodeID, at: now) }
                     for event in request.events {
-                        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE event_id = ?)", arguments: [event.id]) == true {
+                        if try Bool.fetchOne(
+                            db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE event_id = ?)", arguments: [event.id])
+                            == true
+                        {
                             response.duplicates += 1
                             continue
                         }
-                        try Self.appendAudit(db, AuditEntry(
-                            receivedAt: now, kind: AuditKind(event.kind), person: event.email.lowercased(), nodeName: node.name,
-                            detail: event.detail, eventID: event.id, happenedAt: event.at))
+                        try Self.appendAudit(
+                            db,
+                            AuditEntry(
+                                receivedAt: now, kind: AuditKind(event.kind), person: event.email.lowercased(),
+                                nodeName: node.name,
+                                detail: event.detail, eventID: event.id, happenedAt: event.at))
                         response.recorded += 1
                     }
                     return .commit
@@ -179,7 +207,7 @@ extension CentralStore {
     }
 
     /// `POST /v1/audit` from the body bytes (already gunzipped and size-checked).
-    public func recordAuthEvents(body: [UInt8], token: String?) throws(ErrorResponse) -> AuditUploadResponse {
+    package func recordAuthEvents(body: [UInt8], token: String?) throws(ErrorResponse) -> AuditUploadResponse {
         _ = try authenticate(token: token)
         let request: AuditUploadRequest
         do {

@@ -2,41 +2,41 @@ import Foundation
 import GRDB
 import OrderDomain
 import StaffAuth
-import Synchronization
 import SyncCore
+import Synchronization
 
 /// A registered workstation as central records it.
-public struct NodeRecord: Hashable, Sendable {
-    public var name: String
-    public var shop: String
+package struct NodeRecord: Hashable, Sendable {
+    package var name: String
+    package var shop: String
     /// Bound by the node's first push; nil until then.
-    public var nodeID: String?
-    public var createdAt: String
-    public var boundAt: String?
-    public var revokedAt: String?
-    public var lastSettledSequence: Int64
+    package var nodeID: String?
+    package var createdAt: String
+    package var boundAt: String?
+    package var revokedAt: String?
+    package var lastSettledSequence: Int64
 
-    public var isRevoked: Bool { revokedAt != nil }
+    package var isRevoked: Bool { revokedAt != nil }
 }
 
 /// What `addNode` returns: the registration and its bearer token, shown once and never stored.
-public struct NodeRegistration: Sendable {
-    public var node: NodeRecord
-    public var token: String
+package struct NodeRegistration: Sendable {
+    package var node: NodeRecord
+    package var token: String
 }
 
 /// Bearer tokens of nodes: `kct_` and 32 random bytes in unpadded base64url (StaffAuth's
 /// `SecretToken`); central keeps only the SHA-256 and compares it in constant time.
-public enum NodeToken {
-    public static let prefix = "kct_"
+package enum NodeToken {
+    package static let prefix = "kct_"
 
-    public static func generate() -> String { SecretToken.generate(prefix: prefix) }
+    package static func generate() -> String { SecretToken.generate(prefix: prefix) }
 }
 
 /// Requests refused for their bearer token, counted by reason (the token itself is never kept
 /// or logged). Shown on `/metrics`.
-public final class RefusedTokenCounts: Sendable {
-    public enum Reason: String, CaseIterable, Sendable {
+package final class RefusedTokenCounts: Sendable {
+    package enum Reason: String, CaseIterable, Sendable {
         case missing
         case unknown
         case revoked
@@ -54,7 +54,7 @@ public final class RefusedTokenCounts: Sendable {
         }
     }
 
-    public subscript(_ reason: Reason) -> Int {
+    package subscript(_ reason: Reason) -> Int {
         switch reason {
         case .missing: missing.load(ordering: .relaxed)
         case .unknown: unknown.load(ordering: .relaxed)
@@ -66,7 +66,7 @@ public final class RefusedTokenCounts: Sendable {
 extension CentralStore {
     /// Registers a workstation and returns its token (the only time it exists in clear).
     /// Names follow `kct init --name` (1 to 5 letters or digits); `central` is reserved.
-    public func addNode(name: String, shop: String) throws(CentralError) -> NodeRegistration {
+    package func addNode(name: String, shop: String) throws(CentralError) -> NodeRegistration {
         if name.lowercased() == ChangeValidator.centralNodeID {
             throw .invalidNodeName("the name '\(name)' is reserved for central's own changes")
         }
@@ -76,17 +76,24 @@ extension CentralStore {
             throw .invalidNodeName("\(error)")
         }
         let token = NodeToken.generate()
-        let node = NodeRecord(name: name, shop: shop, nodeID: nil, createdAt: Self.timestamp(wallClockMillis()), boundAt: nil, revokedAt: nil, lastSettledSequence: 0)
+        let node = NodeRecord(
+            name: name, shop: shop, nodeID: nil, createdAt: Self.timestamp(wallClockMillis()), boundAt: nil,
+            revokedAt: nil, lastSettledSequence: 0)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    if try Int.fetchOne(db, sql: "SELECT count(*) FROM nodes WHERE name = ? COLLATE NOCASE", arguments: [name]) != 0 {
+                    if try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM nodes WHERE name = ? COLLATE NOCASE", arguments: [name]) != 0
+                    {
                         throw CentralError.duplicateNode(name: name)
                     }
                     try db.execute(
                         sql: "INSERT INTO nodes (name, shop, token_hash, created_at) VALUES (?, ?, ?, ?)",
                         arguments: [name, shop, Data(SecretToken.hash(token)), node.createdAt])
-                    try Self.appendAudit(db, AuditEntry(receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name, detail: "shop \(shop)"))
+                    try Self.appendAudit(
+                        db,
+                        AuditEntry(receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name, detail: "shop \(shop)")
+                    )
                     return .commit
                 }
             }
@@ -98,17 +105,23 @@ extension CentralStore {
 
     /// Revokes a node's token: its requests get 401 from now on. Its settled changes stay.
     @discardableResult
-    public func revokeNode(name: String) throws(CentralError) -> NodeRecord {
+    package func revokeNode(name: String) throws(CentralError) -> NodeRecord {
         let now = Self.timestamp(wallClockMillis())
         do {
             return try pool.writeWithoutTransaction { db in
                 var revoked: NodeRecord?
                 try db.inTransaction(.immediate) {
                     let before = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
-                    try db.execute(sql: "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE name = ? COLLATE NOCASE", arguments: [now, name])
+                    try db.execute(
+                        sql: "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE name = ? COLLATE NOCASE",
+                        arguments: [now, name])
                     revoked = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
                     if let revoked, before?.revokedAt == nil {
-                        try Self.appendAudit(db, AuditEntry(receivedAt: now, kind: .nodeRevoked, nodeName: revoked.name, detail: "shop \(revoked.shop)"))
+                        try Self.appendAudit(
+                            db,
+                            AuditEntry(
+                                receivedAt: now, kind: .nodeRevoked, nodeName: revoked.name,
+                                detail: "shop \(revoked.shop)"))
                     }
                     return .commit
                 }
@@ -121,7 +134,7 @@ extension CentralStore {
     }
 
     /// Every registered node, by name.
-    public func nodes() throws(CentralError) -> [NodeRecord] {
+    package func nodes() throws(CentralError) -> [NodeRecord] {
         do {
             return try pool.read { db in try Self.fetchNodes(db, sql: "ORDER BY name") }
         } catch {
@@ -130,10 +143,15 @@ extension CentralStore {
     }
 
     static func fetchNodes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [NodeRecord] {
-        try Row.fetchAll(db, sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence FROM nodes " + sql, arguments: arguments).map { row in
+        try Row.fetchAll(
+            db,
+            sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence FROM nodes "
+                + sql, arguments: arguments
+        ).map { row in
             NodeRecord(
                 name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
-                boundAt: row["bound_at"], revokedAt: row["revoked_at"], lastSettledSequence: row["last_settled_sequence"])
+                boundAt: row["bound_at"], revokedAt: row["revoked_at"],
+                lastSettledSequence: row["last_settled_sequence"])
         }
     }
 
@@ -141,17 +159,24 @@ extension CentralStore {
     /// time (no early exit, no index lookup by the secret). Unknown or revoked: 401.
     func authenticate(_ db: Database, tokenHash: [UInt8]) throws -> NodeRecord {
         var match: NodeRecord?
-        for row in try Row.fetchAll(db, sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash FROM nodes") {
+        for row in try Row.fetchAll(
+            db,
+            sql:
+                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash FROM nodes"
+        ) {
             let stored: Data = row["token_hash"]
             if ConstantTime.equal(stored, tokenHash) {
                 match = NodeRecord(
                     name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
-                    boundAt: row["bound_at"], revokedAt: row["revoked_at"], lastSettledSequence: row["last_settled_sequence"])
+                    boundAt: row["bound_at"], revokedAt: row["revoked_at"],
+                    lastSettledSequence: row["last_settled_sequence"])
             }
         }
         guard let match else {
             refusedTokens.count(.unknown)
-            throw ErrorResponse(code: .unauthorized, message: "unknown bearer token; ask the central operator for a token (`kct central add-node`)")
+            throw ErrorResponse(
+                code: .unauthorized,
+                message: "unknown bearer token; ask the central operator for a token (`kct central add-node`)")
         }
         guard !match.isRevoked else {
             refusedTokens.count(.revoked)
@@ -161,7 +186,7 @@ extension CentralStore {
     }
 
     /// Checks a bearer token (nil: none given) for the read endpoints.
-    public func authenticate(token: String?) throws(ErrorResponse) -> NodeRecord {
+    package func authenticate(token: String?) throws(ErrorResponse) -> NodeRecord {
         let hash = try tokenHash(token)
         do {
             return try pool.read { db in try authenticate(db, tokenHash: hash) }
@@ -181,7 +206,9 @@ extension CentralStore {
 
     /// Binds a registration to the node id of its first push or upload, audited.
     static func bind(_ db: Database, node: NodeRecord, nodeID: String, at now: String) throws {
-        try db.execute(sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?", arguments: [nodeID, now, node.name])
-        try appendAudit(db, AuditEntry(receivedAt: now, kind: .tokenBound, nodeName: node.name, detail: "node id \(nodeID)"))
+        try db.execute(
+            sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?", arguments: [nodeID, now, node.name])
+        try appendAudit(
+            db, AuditEntry(receivedAt: now, kind: .tokenBound, nodeName: node.name, detail: "node id \(nodeID)"))
     }
 }

@@ -6,7 +6,7 @@ extension CentralStore {
     /// `GET /v1/pull`: the encoded `PullResponse` for the log after `request.after`. The stored
     /// log entries are already canonical JSON, so the page is spliced from them without
     /// decoding; the bytes are exactly `PullResponse.encoded()` (checked by the tests).
-    public func pullPage(_ request: PullRequest) throws(ErrorResponse) -> (body: [UInt8], entries: Int) {
+    package func pullPage(_ request: PullRequest) throws(ErrorResponse) -> (body: [UInt8], entries: Int) {
         do {
             return try pool.read { db in
                 let head = try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
@@ -36,7 +36,9 @@ extension CentralStore {
                     count += 1
                     last = version
                 }
-                body += Array(#"],"has_more":\#(hasMore),"head_version":\#(head),"next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#.utf8)
+                body += Array(
+                    #"],"has_more":\#(hasMore),"head_version":\#(head),"next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#
+                        .utf8)
                 return (body, count)
             }
         } catch {
@@ -45,7 +47,7 @@ extension CentralStore {
     }
 
     /// `GET /v1/pull` decoded, for in-process callers and tests.
-    public func pull(_ request: PullRequest) throws(ErrorResponse) -> PullResponse {
+    package func pull(_ request: PullRequest) throws(ErrorResponse) -> PullResponse {
         let page = try pullPage(request)
         do {
             return try PullResponse.decode(page.body)
@@ -56,15 +58,23 @@ extension CentralStore {
 
     /// Central's replica in `ReplicaModel.snapshot`'s canonical form: equal replicas give equal
     /// bytes, so convergence checks can compare central with a node's reference model.
-    public func replicaSnapshot() throws(CentralError) -> JSONValue {
+    package func replicaSnapshot() throws(CentralError) -> JSONValue {
         do {
             return try pool.read { db in
                 var rows: [JSONValue] = []
-                for row in try Row.fetchAll(db, sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows ORDER BY entity, row_id") {
+                for row in try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows ORDER BY entity, row_id"
+                ) {
                     rows.append(try RowCodec.decode(row).snapshot)
                 }
                 var movesByOrder: [String: [StatusMove]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note FROM status_moves") {
+                for row in try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note FROM status_moves"
+                ) {
                     movesByOrder[row["order_id"], default: []].append(try RowCodec.decodeMove(row))
                 }
                 let registers = movesByOrder.keys.sorted().map { orderID in
@@ -84,10 +94,14 @@ extension CentralStore {
     }
 
     /// Derived fields of one row (item `total_price`, order `subtotal_amount`/`total_amount`).
-    public func derivedFields(_ key: RowKey) throws(CentralError) -> [String: JSONValue]? {
+    package func derivedFields(_ key: RowKey) throws(CentralError) -> [String: JSONValue]? {
         do {
             return try pool.read { db -> [String: JSONValue]? in
-                guard let text = try String.fetchOne(db, sql: "SELECT fields FROM derived_fields WHERE entity = ? AND row_id = ?", arguments: [key.entity.rawValue, key.rowID]) else { return nil }
+                guard
+                    let text = try String.fetchOne(
+                        db, sql: "SELECT fields FROM derived_fields WHERE entity = ? AND row_id = ?",
+                        arguments: [key.entity.rawValue, key.rowID])
+                else { return nil }
                 guard case .object(let fields)? = try? JSONValue.parse(text) else {
                     throw CentralError.corruptValue(table: "derived_fields", column: "fields", value: text)
                 }

@@ -2,20 +2,20 @@ import GRDB
 import SyncCore
 
 /// What a push did, for the reply, the stream and the metrics.
-public struct PushResult: Sendable {
-    public var response: PushResponse
+package struct PushResult: Sendable {
+    package var response: PushResponse
     /// Outcomes settled by this push (replayed ones are not counted), by result.
-    public var settled: [ChangeOutcome.Result: Int]
-    public var clamped: Int
+    package var settled: [ChangeOutcome.Result: Int]
+    package var clamped: Int
     /// The node the push authenticated as (its registration name).
-    public var nodeName: String
+    package var nodeName: String
 }
 
 extension CentralStore {
     /// `POST /v1/push` with an already decoded body: authenticates the token, binds the node id
     /// on its first push, and settles the changes in ONE immediate transaction. On a thrown error
     /// nothing was committed.
-    public func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
+    package func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
         let tokenHash = try tokenHash(token)
         let nowMillis = wallClockMillis()
         let receivedAt = Self.timestamp(nowMillis)
@@ -32,9 +32,11 @@ extension CentralStore {
                     let node = try authenticate(db, tokenHash: tokenHash)
                     let authenticatedNode = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
                     var ledger = PushLedger(
-                        db: db, cache: cache, node: node, nodeID: authenticatedNode, lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
+                        db: db, cache: cache, node: node, nodeID: authenticatedNode,
+                        lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
                     let (response, _) = try processor.process(
-                        request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock, ledger: &ledger)
+                        request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock,
+                        ledger: &ledger)
                     if node.nodeID == nil { try Self.bind(db, node: node, nodeID: authenticatedNode, at: receivedAt) }
                     try ledger.flush(derivedRule: OrderTotalsRule.rule)
                     try db.execute(
@@ -50,7 +52,9 @@ extension CentralStore {
                     result = PushResult(response: response, settled: settled, clamped: clamped, nodeName: node.name)
                     return .commit
                 }
-                guard let result else { throw ErrorResponse(code: .internalError, message: "push finished without a result") }
+                guard let result else {
+                    throw ErrorResponse(code: .internalError, message: "push finished without a result")
+                }
                 cache.commit(changed, clock: clock, headVersion: result.response.headVersion)
                 return result
             }
@@ -60,7 +64,7 @@ extension CentralStore {
     }
 
     /// `POST /v1/push` from the body bytes (already gunzipped and size-checked).
-    public func push(body: [UInt8], token: String?) throws(ErrorResponse) -> PushResult {
+    package func push(body: [UInt8], token: String?) throws(ErrorResponse) -> PushResult {
         // The token is checked before the body is read: a stranger learns nothing about parsing.
         _ = try authenticate(token: token)
         let request: PushRequest
@@ -76,8 +80,11 @@ extension CentralStore {
     /// push and to nothing else after; a node id already bound to another registration is refused.
     static func bindingNodeID(_ db: Database, node: NodeRecord, requested: String) throws -> String {
         if let bound = node.nodeID { return bound }
-        if let other = try String.fetchOne(db, sql: "SELECT name FROM nodes WHERE node_id = ?", arguments: [requested]) {
-            throw ErrorResponse(code: .forbidden, message: "node id \(requested) is registered as \(other); this token belongs to \(node.name)")
+        if let other = try String.fetchOne(db, sql: "SELECT name FROM nodes WHERE node_id = ?", arguments: [requested])
+        {
+            throw ErrorResponse(
+                code: .forbidden,
+                message: "node id \(requested) is registered as \(other); this token belongs to \(node.name)")
         }
         return requested
     }

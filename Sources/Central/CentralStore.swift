@@ -9,27 +9,29 @@ import SyncCore
 /// effects, log entries, outcomes, the node's last settled sequence and the clock commit
 /// together or not at all. The rows a push needs are kept in a `ReplicaCache` after their first
 /// load; the database stays the truth (the cache only ever holds committed state).
-public final class CentralStore: Sendable {
+package final class CentralStore: Sendable {
     /// WAL pages between automatic checkpoints: pushes write big batches, and checkpointing
     /// every 1000 pages (SQLite's default) would stall every few pushes.
     static let walAutocheckpointPages = 10_000
     /// Page cache per connection, in KiB.
     static let pageCacheKiB = 64 * 1024
 
-    public let path: String
+    package let path: String
     let pool: DatabasePool
     let cache: ReplicaCache
     let processor: PushProcessor
     /// Requests refused for their bearer token since the store was opened.
-    public let refusedTokens = RefusedTokenCounts()
+    package let refusedTokens = RefusedTokenCounts()
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 
-    public static let systemClock: @Sendable () -> UInt64 = {
+    package static let systemClock: @Sendable () -> UInt64 = {
         UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 
-    private init(path: String, pool: DatabasePool, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64) throws(CentralError) {
+    private init(path: String, pool: DatabasePool, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64)
+        throws(CentralError)
+    {
         self.path = path
         self.pool = pool
         self.processor = processor
@@ -44,7 +46,7 @@ public final class CentralStore: Sendable {
     }
 
     /// Creates the store at `path`; refuses, changing nothing, when anything is already there.
-    public static func create(
+    package static func create(
         path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
     ) throws(CentralError) -> CentralStore {
         if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
@@ -63,8 +65,13 @@ public final class CentralStore: Sendable {
                     guard try Int.fetchOne(db, sql: "SELECT count(*) FROM central_identity") == 0 else {
                         throw CentralError.alreadyExists(path: path)
                     }
-                    try db.execute(sql: "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)", arguments: [Self.timestamp(clock())])
-                    try db.execute(sql: "INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES (1, 0, 0, 0)")
+                    try db.execute(
+                        sql: "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)",
+                        arguments: [Self.timestamp(clock())])
+                    try db.execute(
+                        sql:
+                            "INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES (1, 0, 0, 0)"
+                    )
                     return .commit
                 }
             }
@@ -75,7 +82,7 @@ public final class CentralStore: Sendable {
     }
 
     /// Opens an existing store, applying any migrations it lacks.
-    public static func open(
+    package static func open(
         path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
     ) throws(CentralError) -> CentralStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
@@ -114,7 +121,7 @@ public final class CentralStore: Sendable {
     }
 
     /// The log's latest version, as last committed.
-    public var headVersion: Int64 { cache.committedHeadVersion }
+    package var headVersion: Int64 { cache.committedHeadVersion }
 
     /// `2026-11-25T14:00:50.000Z`, the replica's timestamp format.
     static func timestamp(_ millis: UInt64) -> String {
@@ -123,7 +130,8 @@ public final class CentralStore: Sendable {
         var parts = tm()
         gmtime_r(&moment, &parts)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday),
             Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
     }
 }
@@ -136,7 +144,7 @@ struct CentralState: Sendable {
 
     static func fetch(_ db: Database) throws -> CentralState? {
         guard try db.tableExists("central_state"),
-              let row = try Row.fetchOne(db, sql: "SELECT hlc_last, central_sequence, head_version FROM central_state")
+            let row = try Row.fetchOne(db, sql: "SELECT hlc_last, central_sequence, head_version FROM central_state")
         else { return nil }
         let hlc: Int64 = row["hlc_last"]
         return CentralState(

@@ -3,16 +3,18 @@ import SyncCore
 
 /// The derived-fields rule central passes to the merge: item `total_price` and order
 /// `subtotal_amount` / `total_amount`, computed by OrderDomain's money rules from the merged rows.
-public enum OrderTotalsRule {
-    public static let rule: DerivedFieldsRule = { order, items in
+package enum OrderTotalsRule {
+    package static let rule: DerivedFieldsRule = { order, items in
         guard let order, case .text(let code)? = order.fields["currency"]?.value,
-              let currency = try? Currency(code: code) else { return [:] }
+            let currency = try? Currency(code: code)
+        else { return [:] }
         var result: [RowKey: [String: FieldValue]] = [:]
         var lines: [(quantity: Int, unitPrice: Money)] = []
         for item in items {
             guard case .integer(let quantity)? = item.fields["quantity"]?.value,
-                  case .integer(let price)? = item.fields["unit_price"]?.value,
-                  let count = Int(exactly: quantity) else { continue }
+                case .integer(let price)? = item.fields["unit_price"]?.value,
+                let count = Int(exactly: quantity)
+            else { continue }
             let unitPrice = Money(minorUnits: price, currency: currency)
             guard let total = try? unitPrice.multiplied(by: count) else { continue }
             result[item.key] = ["total_price": .integer(total.minorUnits)]
@@ -22,7 +24,10 @@ public enum OrderTotalsRule {
         let shipping = amount(order, "shipping_amount", currency)
         // Amounts too large to add stay without totals rather than wrap; validation bounds them.
         if let totals = try? OrderTotals(lines: lines, tax: tax, shipping: shipping, currency: currency) {
-            result[order.key] = ["subtotal_amount": .integer(totals.subtotal.minorUnits), "total_amount": .integer(totals.total.minorUnits)]
+            result[order.key] = [
+                "subtotal_amount": .integer(totals.subtotal.minorUnits),
+                "total_amount": .integer(totals.total.minorUnits),
+            ]
         }
         return result
     }

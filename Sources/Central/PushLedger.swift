@@ -52,7 +52,11 @@ struct PushLedger: CentralLedger {
 
     private func record(of change: ChangeRef) -> (change: Change, outcome: ChangeOutcome)? {
         do {
-            guard let row = try Row.fetchOne(db, sql: "SELECT change, outcome FROM outcomes WHERE node_id = ? AND sequence = ?", arguments: [change.nodeID, change.sequence]) else {
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT change, outcome FROM outcomes WHERE node_id = ? AND sequence = ?",
+                    arguments: [change.nodeID, change.sequence])
+            else {
                 return nil
             }
             let changeText: String = row["change"], outcomeText: String = row["outcome"]
@@ -83,20 +87,27 @@ struct PushLedger: CentralLedger {
             return
         }
         guard let account else {
-            throw Rejection(.unknownAuthor, "\(change.author) is not a staff account at central; changes need the signed-in person's account e-mail")
+            throw Rejection(
+                .unknownAuthor,
+                "\(change.author) is not a staff account at central; changes need the signed-in person's account e-mail"
+            )
         }
         guard !account.disabled else {
             throw Rejection(.accountDisabled, "the account \(change.author) is disabled at central")
         }
         try PermissionMatrix.authorize(change, role: account.role, against: self)
         if let shop, shop != node.shop {
-            throw Rejection(.wrongShop, "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may not change it")
+            throw Rejection(
+                .wrongShop,
+                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may not change it"
+            )
         }
     }
 
     private func orderShop(_ orderID: String) throws -> String? {
         if let shop = newOrderShops[orderID] { return shop }
-        return try String.fetchOne(try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?"), arguments: [orderID])
+        return try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?"), arguments: [orderID])
     }
 
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
@@ -116,7 +127,9 @@ struct PushLedger: CentralLedger {
             if let move = StatusMove(change, version: version) { newMoves.append((orderID, move)) }
         } else {
             let key = RowKey(change.entity, change.rowID)
-            var row = state.rows.removeValue(forKey: key) ?? RowState(entity: change.entity, rowID: change.rowID, orderID: orderID)
+            var row =
+                state.rows.removeValue(forKey: key)
+                ?? RowState(entity: change.entity, rowID: change.rowID, orderID: orderID)
             result = row.merge(change, version: version)
             state.rows[key] = row
             changedRowOrders[key] = orderID
@@ -141,9 +154,10 @@ struct PushLedger: CentralLedger {
     /// Writes everything the push did to the tables (the caller commits).
     func flush(derivedRule: DerivedFieldsRule) throws {
         if let failure = cache.loadFailure { throw failure }
-        let upsertRow = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+        let upsertRow = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+                """)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
             try upsertRow.execute(arguments: [
@@ -151,10 +165,11 @@ struct PushLedger: CentralLedger {
                 row.appended.map { $0.wire.canonicalString }, row.tombstone.map { $0.wire.canonicalString },
             ])
         }
-        let insertMove = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO status_moves (node_id, sequence, order_id, hlc, version, from_status, status, from_resume_status, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insertMove = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO status_moves (node_id, sequence, order_id, hlc, version, from_status, status, from_resume_status, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for (orderID, move) in newMoves {
             try insertMove.execute(arguments: [
                 move.stamp.nodeID, move.sequence, orderID, Int64(bitPattern: move.stamp.hlc.packed), move.version,
@@ -164,30 +179,41 @@ struct PushLedger: CentralLedger {
         let insertLog = try db.cachedStatement(sql: "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)")
         for entry in logEntries {
             try insertLog.execute(arguments: [
-                entry.version, entry.change.wire.canonicalString, JSONValue.array(entry.displaced.map(\.wire)).canonicalString,
+                entry.version, entry.change.wire.canonicalString,
+                JSONValue.array(entry.displaced.map(\.wire)).canonicalString,
             ])
         }
-        let insertOutcome = try db.cachedStatement(sql: "INSERT INTO outcomes (node_id, sequence, change, outcome) VALUES (?, ?, ?, ?)")
+        let insertOutcome = try db.cachedStatement(
+            sql: "INSERT INTO outcomes (node_id, sequence, change, outcome) VALUES (?, ?, ?, ?)")
         for (change, outcome) in records {
-            try insertOutcome.execute(arguments: [change.nodeID, change.sequence, change.wire.canonicalString, outcome.wire.canonicalString])
-            try CentralStore.appendAudit(db, CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
+            try insertOutcome.execute(arguments: [
+                change.nodeID, change.sequence, change.wire.canonicalString, outcome.wire.canonicalString,
+            ])
+            try CentralStore.appendAudit(
+                db,
+                CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
         }
-        let insertShop = try db.cachedStatement(sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
+        let insertShop = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
         for (orderID, shop) in newOrderShops {
             try insertShop.execute(arguments: [orderID, shop, node.name])
         }
         let deleteDerived = try db.cachedStatement(sql: "DELETE FROM derived_fields WHERE order_id = ?")
-        let insertDerived = try db.cachedStatement(sql: "INSERT OR REPLACE INTO derived_fields (entity, row_id, order_id, fields) VALUES (?, ?, ?, ?)")
+        let insertDerived = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO derived_fields (entity, row_id, order_id, fields) VALUES (?, ?, ?, ?)")
         for (orderID, state) in changedOrders where !state.rows.isEmpty {
             try deleteDerived.execute(arguments: [orderID])
             let order = state.rows[RowKey(.order, orderID)]
             let items = state.rows.values.filter { $0.entity == .orderItem && !$0.isDeleted }.sorted { $0.key < $1.key }
             for (key, fields) in derivedRule(order.flatMap { $0.isDeleted ? nil : $0 }, items) {
-                try insertDerived.execute(arguments: [key.entity.rawValue, key.rowID, orderID, DerivedCodec.encode(fields)])
+                try insertDerived.execute(arguments: [
+                    key.entity.rawValue, key.rowID, orderID, DerivedCodec.encode(fields),
+                ])
             }
         }
         for (nodeID, sequence) in settled {
-            try db.execute(sql: "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?", arguments: [sequence, nodeID])
+            try db.execute(
+                sql: "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?", arguments: [sequence, nodeID])
         }
     }
 }

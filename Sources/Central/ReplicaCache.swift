@@ -1,7 +1,7 @@
 import GRDB
 import OrderDomain
-import Synchronization
 import SyncCore
+import Synchronization
 
 /// One order's merge state: its rows and its status register.
 struct OrderMergeState: Sendable {
@@ -52,15 +52,17 @@ final class ReplicaCache: @unchecked Sendable {
         if let cached = orders[orderID] { return cached }
         do {
             var state = OrderMergeState()
-            let rowStatement = try db.cachedStatement(sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
+            let rowStatement = try db.cachedStatement(
+                sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
             for row in try Row.fetchAll(rowStatement, arguments: [orderID]) {
                 let rowState = try RowCodec.decode(row)
                 state.rows[rowState.key] = rowState
             }
-            let moveStatement = try db.cachedStatement(sql: """
-                SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
-                FROM status_moves WHERE order_id = ?
-                """)
+            let moveStatement = try db.cachedStatement(
+                sql: """
+                    SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
+                    FROM status_moves WHERE order_id = ?
+                    """)
             let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map(RowCodec.decodeMove)
             state.register = StatusRegister(moves: moves)
             orders[orderID] = state

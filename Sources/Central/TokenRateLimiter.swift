@@ -23,7 +23,9 @@ final class TokenRateLimiter {
     private var buckets: [[UInt8]: Bucket] = [:]
 
     init(_ configuration: Configuration) {
-        precondition(configuration.rate > 0 && configuration.burst >= 1, "a rate limit needs a positive rate and a burst of at least 1")
+        precondition(
+            configuration.rate > 0 && configuration.burst >= 1,
+            "a rate limit needs a positive rate and a burst of at least 1")
         self.configuration = configuration
     }
 
@@ -32,7 +34,9 @@ final class TokenRateLimiter {
     func admit(token: String?, nowMillis: UInt64) -> Int? {
         let key = token.map(SecretToken.hash) ?? []
         var bucket = buckets[key] ?? Bucket(tokens: configuration.burst, updatedMillis: nowMillis)
-        bucket.tokens = min(configuration.burst, bucket.tokens + Self.seconds(from: bucket.updatedMillis, to: nowMillis) * configuration.rate)
+        bucket.tokens = min(
+            configuration.burst,
+            bucket.tokens + Self.seconds(from: bucket.updatedMillis, to: nowMillis) * configuration.rate)
         bucket.updatedMillis = max(bucket.updatedMillis, nowMillis)
         defer {
             if buckets.count >= Self.maximumBuckets, buckets[key] == nil { forgetFullBuckets(nowMillis: nowMillis) }

@@ -4,7 +4,7 @@ extension EventLoop {
     /// Runs `work` on libuv's thread pool (`uv_queue_work`) and then `completion` with its result
     /// on the loop thread. For long work that must not block the loop (database transactions,
     /// compression of big payloads). Pending work keeps the loop alive, also during shutdown.
-    public func offload<Output: Sendable>(
+    package func offload<Output: Sendable>(
         _ work: @escaping @Sendable () throws -> Output,
         completion: @escaping (Result<Output, any Error>) -> Void
     ) {
@@ -23,7 +23,7 @@ extension EventLoop {
 
     /// `offload` for async callers: suspends until the work has run and the loop has seen it.
     /// Callable from any thread.
-    public func offload<Output: Sendable>(_ work: @escaping @Sendable () throws -> Output) async throws -> Output {
+    package func offload<Output: Sendable>(_ work: @escaping @Sendable () throws -> Output) async throws -> Output {
         try await submitDeferred { loop, finish in
             loop.offload(work) { finish($0) }
         }

@@ -1,6 +1,8 @@
 extension EventLoop {
     /// Runs `body` on the loop thread and returns its result to an async caller on any thread.
-    public func submit<Output: Sendable>(_ body: @escaping @Sendable (EventLoop) throws -> Output) async throws -> Output {
+    package func submit<Output: Sendable>(_ body: @escaping @Sendable (EventLoop) throws -> Output) async throws
+        -> Output
+    {
         try await withCheckedThrowingContinuation { continuation in
             let accepted = execute { [self] in
                 continuation.resume(with: Result { try body(self) })
@@ -11,7 +13,7 @@ extension EventLoop {
 
     /// Runs `body` on the loop thread and waits until it calls `finish` (from the loop thread),
     /// e.g. when an HTTP request it started completes. `finish` must be called exactly once.
-    public func submitDeferred<Output: Sendable>(
+    package func submitDeferred<Output: Sendable>(
         _ body: @escaping @Sendable (EventLoop, _ finish: @escaping (Result<Output, any Error>) -> Void) -> Void
     ) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
@@ -25,19 +27,19 @@ extension EventLoop {
 
 /// A loop-confined value that may travel between threads but is only opened on its loop's
 /// thread — how a server, responder or client is handed to `execute` from another thread.
-public struct LoopBound<Value>: @unchecked Sendable {
+package struct LoopBound<Value>: @unchecked Sendable {
     // @unchecked Sendable: `value` is the only access to the wrapped value and it checks it is on
     // the loop thread, so the value is never used concurrently.
-    public let loop: EventLoop
+    package let loop: EventLoop
     private let wrapped: Value
 
-    public init(_ value: Value, loop: EventLoop) {
+    package init(_ value: Value, loop: EventLoop) {
         loop.assertInLoopThread()
         self.loop = loop
         self.wrapped = value
     }
 
-    public var value: Value {
+    package var value: Value {
         loop.assertInLoopThread()
         return wrapped
     }

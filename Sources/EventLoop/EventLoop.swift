@@ -1,13 +1,14 @@
 import CLibUV
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Something with libuv handles on a loop that must take part in the loop's shutdown: servers,
 /// clients, timers. Called on the loop thread.
-public protocol LoopService: AnyObject {
+package protocol LoopService: AnyObject {
     /// Stop taking new work and finish what is in flight; handles still needed stay open.
     func beginShutdown()
     /// The grace period is over (or the loop is being torn down): close every handle now.
@@ -24,29 +25,31 @@ public protocol LoopService: AnyObject {
 /// `run()` returns once a shutdown (from `shutdown(grace:)`, `requestShutdown`, or a signal given
 /// to `shutdownOnSignals`) has finished: services were told to stop, in-flight work drained or the
 /// grace period ran out, and every handle was closed.
-public final class EventLoop: @unchecked Sendable {
+package final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable: references travel to other threads only so those threads can call
     // `execute`/`submit`/`requestShutdown`/`isInLoopThread`, which touch nothing but `inbox` (a
     // Mutex) and immutable fields. All other state is confined to the loop thread, and every
     // member that touches it begins with `assertInLoopThread()`.
 
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// How often the lag monitor's timer fires; nil turns the monitor off.
-        public var lagSampleInterval: Duration?
+        package var lagSampleInterval: Duration?
         /// How many recent lag samples the percentiles are computed over.
-        public var lagWindow: Int
+        package var lagWindow: Int
         /// How long `shutdown()` lets in-flight work finish before closing everything.
-        public var shutdownGrace: Duration
+        package var shutdownGrace: Duration
 
-        public init(lagSampleInterval: Duration? = .milliseconds(200), lagWindow: Int = 300,
-                    shutdownGrace: Duration = .seconds(5)) {
+        package init(
+            lagSampleInterval: Duration? = .milliseconds(200), lagWindow: Int = 300,
+            shutdownGrace: Duration = .seconds(5)
+        ) {
             self.lagSampleInterval = lagSampleInterval
             self.lagWindow = lagWindow
             self.shutdownGrace = shutdownGrace
         }
     }
 
-    public enum State: Sendable, Equatable {
+    package enum State: Sendable, Equatable {
         case created, running, shuttingDown, finished
     }
 
@@ -56,26 +59,28 @@ public final class EventLoop: @unchecked Sendable {
         var accepting = true
     }
 
-    public let configuration: Configuration
-    public let logger: Logger
+    package let configuration: Configuration
+    package let logger: Logger
     /// The raw loop, for code in this package's targets that creates libuv handles on it.
-    public let uvLoop: UnsafeMutablePointer<uv_loop_t>
+    package let uvLoop: UnsafeMutablePointer<uv_loop_t>
     private let ownerThread: pthread_t
     private let inbox = Mutex(Inbox())
     /// The `uv_async_t` that wakes the loop for `inbox`; closed in teardown.
     private let wakeup: UnsafeMutableRawPointer
 
-    public private(set) var state: State = .created
+    package private(set) var state: State = .created
     private var services: [ObjectIdentifier: any LoopService] = [:]
     private var signalWatchers: [SignalWatcher] = []
     private var graceTimer: LoopTimer?
     private var shutdownHooks: [() -> Void] = []
     /// Late timer firings, for metrics. Nil when `lagSampleInterval` is nil.
-    public private(set) var lagMonitor: LoopLagMonitor?
+    package private(set) var lagMonitor: LoopLagMonitor?
 
     /// Creates a loop owned by the calling thread.
-    public init(configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "kct.eventloop")) throws(UVError) {
+    package init(
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "kct.eventloop")
+    ) throws(UVError) {
         self.configuration = configuration
         self.logger = logger
         self.ownerThread = pthread_self()
@@ -111,17 +116,17 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Threads
 
     /// True on the thread that owns the loop.
-    public var isInLoopThread: Bool { pthread_equal(pthread_self(), ownerThread) != 0 }
+    package var isInLoopThread: Bool { pthread_equal(pthread_self(), ownerThread) != 0 }
 
     @inline(__always)
-    public func assertInLoopThread(file: StaticString = #fileID, line: UInt = #line) {
+    package func assertInLoopThread(file: StaticString = #fileID, line: UInt = #line) {
         precondition(isInLoopThread, "called off the event loop's thread", file: file, line: line)
     }
 
     /// Runs `job` on the loop thread soon. Callable from any thread; returns false (and drops
     /// the job) once the loop has shut down.
     @discardableResult
-    public func execute(_ job: @escaping @Sendable () -> Void) -> Bool {
+    package func execute(_ job: @escaping @Sendable () -> Void) -> Bool {
         inbox.withLock { inbox in
             guard inbox.accepting else { return false }
             inbox.jobs.append(job)
@@ -143,7 +148,7 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Running
 
     /// Runs the loop until a shutdown completes, then closes every handle and the loop.
-    public func run() throws {
+    package func run() throws {
         assertInLoopThread()
         guard state == .created else { throw EventLoopError.alreadyRan }
         state = .running
@@ -170,7 +175,9 @@ public final class EventLoop: @unchecked Sendable {
         let result = uv_loop_close(uvLoop)
         if result < 0 {
             // Some handle was never closed; leaking the loop beats freeing memory libuv still uses.
-            logger.error("uv_loop_close failed; handles still open", metadata: ["error": "\(UVError(code: result, operation: "uv_loop_close"))"])
+            logger.error(
+                "uv_loop_close failed; handles still open",
+                metadata: ["error": "\(UVError(code: result, operation: "uv_loop_close"))"])
             throw UVError(code: result, operation: "uv_loop_close")
         }
         uvLoop.deallocate()
@@ -179,29 +186,29 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Services and shutdown
 
     /// Registers a service to be told about shutdown. Registering during shutdown tells it at once.
-    public func register(_ service: any LoopService) {
+    package func register(_ service: any LoopService) {
         assertInLoopThread()
         services[ObjectIdentifier(service)] = service
         if state == .shuttingDown { service.beginShutdown() }
     }
 
     /// Forgets a service that closed by itself.
-    public func unregister(_ service: any LoopService) {
+    package func unregister(_ service: any LoopService) {
         assertInLoopThread()
         services.removeValue(forKey: ObjectIdentifier(service))
     }
 
     /// Runs `hook` when shutdown begins (before services are told), e.g. to flush state.
-    public func onShutdown(_ hook: @escaping () -> Void) {
+    package func onShutdown(_ hook: @escaping () -> Void) {
         assertInLoopThread()
         shutdownHooks.append(hook)
     }
 
-    public var isShuttingDown: Bool { state == .shuttingDown || state == .finished }
+    package var isShuttingDown: Bool { state == .shuttingDown || state == .finished }
 
     /// Starts a graceful shutdown: hooks run, services stop taking work and finish what is in
     /// flight; after `grace` whatever is left is closed. `run()` returns when nothing is left.
-    public func shutdown(grace: Duration? = nil) {
+    package func shutdown(grace: Duration? = nil) {
         assertInLoopThread()
         guard state == .running || state == .created else { return }
         state = .shuttingDown
@@ -222,13 +229,13 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// `shutdown` from any thread.
-    public func requestShutdown(grace: Duration? = nil) {
+    package func requestShutdown(grace: Duration? = nil) {
         execute { [self] in shutdown(grace: grace) }
     }
 
     /// SIGINT/SIGTERM (or the given signals) start a graceful shutdown; a second signal closes
     /// everything at once. The watchers do not keep the loop alive by themselves.
-    public func shutdownOnSignals(_ signals: [Int32] = [SIGINT, SIGTERM]) throws(UVError) {
+    package func shutdownOnSignals(_ signals: [Int32] = [SIGINT, SIGTERM]) throws(UVError) {
         assertInLoopThread()
         for signal in signals {
             let watcher = try SignalWatcher(loop: self, signal: signal) { [unowned self] signal in
@@ -245,7 +252,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// The loop's current time in milliseconds (libuv's cached clock, updated once per iteration).
-    public var now: UInt64 {
+    package var now: UInt64 {
         assertInLoopThread()
         return uv_now(uvLoop)
     }

@@ -3,8 +3,8 @@ import Synchronization
 
 /// An `EventLoop` running on a thread of its own, for programs (and tests) whose main thread does
 /// something else. `start` returns once the loop is ready; `shutdown` waits until it has finished.
-public final class EventLoopThread: Sendable {
-    public let loop: EventLoop
+package final class EventLoopThread: Sendable {
+    package let loop: EventLoop
     private let finished: FinishSignal
 
     private init(loop: EventLoop, finished: FinishSignal) {
@@ -13,8 +13,10 @@ public final class EventLoopThread: Sendable {
     }
 
     /// Creates a loop on a new thread and starts running it.
-    public static func start(name: String = "kct-event-loop",
-                             configuration: EventLoop.Configuration = .init()) async throws -> EventLoopThread {
+    package static func start(
+        name: String = "kct-event-loop",
+        configuration: EventLoop.Configuration = .init()
+    ) async throws -> EventLoopThread {
         let finished = FinishSignal()
         let loop: EventLoop = try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
@@ -36,14 +38,14 @@ public final class EventLoopThread: Sendable {
     }
 
     /// Gracefully shuts the loop down and waits for its thread to finish; rethrows a teardown error.
-    public func shutdown(grace: Duration? = nil) async throws {
+    package func shutdown(grace: Duration? = nil) async throws {
         loop.requestShutdown(grace: grace)
         try await finished.wait()
     }
 
     /// Waits until the loop finishes by itself, e.g. after `shutdownOnSignals` saw SIGTERM — how a
     /// daemon's main task waits for its loop.
-    public func waitUntilFinished() async throws {
+    package func waitUntilFinished() async throws {
         try await finished.wait()
     }
 }

@@ -2,7 +2,7 @@ import CLibUV
 
 /// How late the loop runs timers: a timer fires every `interval`; the time past its due moment is
 /// the lag (work blocking the loop shows up here). Keeps the most recent `window` samples.
-public final class LoopLagMonitor {
+package final class LoopLagMonitor {
     private unowned let loop: EventLoop
     private var timer: LoopTimer?
     private let intervalNanoseconds: UInt64
@@ -37,7 +37,7 @@ public final class LoopLagMonitor {
     }
 
     /// Lag figures over the recent window; all in milliseconds.
-    public var snapshot: LoopLagSnapshot {
+    package var snapshot: LoopLagSnapshot {
         loop.assertInLoopThread()
         let filled = Array(recent.prefix(min(sampleCount, recent.count))).sorted()
         func percentile(_ p: Double) -> Double {
@@ -56,13 +56,13 @@ public final class LoopLagMonitor {
 }
 
 /// Event-loop lag for metrics (`kct_event_loop_lag_*`).
-public struct LoopLagSnapshot: Sendable, Equatable {
+package struct LoopLagSnapshot: Sendable, Equatable {
     /// Samples taken since the loop started.
-    public var samples: Int
-    public var lastMilliseconds: Double
+    package var samples: Int
+    package var lastMilliseconds: Double
     /// Over the recent window.
-    public var p50Milliseconds: Double
-    public var p99Milliseconds: Double
+    package var p50Milliseconds: Double
+    package var p99Milliseconds: Double
     /// Since the loop started.
-    public var maxMilliseconds: Double
+    package var maxMilliseconds: Double
 }

@@ -1,6 +1,7 @@
 import CLibUV
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `uv_signal_t` that calls its handler on the loop thread each time the signal arrives. It does

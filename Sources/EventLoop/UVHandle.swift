@@ -19,31 +19,35 @@ enum UVMemory {
 
 extension UnsafeMutableRawPointer {
     /// This memory seen as the libuv base handle type (every handle struct starts with its fields).
-    @inline(__always) public var uvHandle: UnsafeMutablePointer<uv_handle_t> { assumingMemoryBound(to: uv_handle_t.self) }
-    @inline(__always) public var uvStream: UnsafeMutablePointer<uv_stream_t> { assumingMemoryBound(to: uv_stream_t.self) }
+    @inline(__always) package var uvHandle: UnsafeMutablePointer<uv_handle_t> {
+        assumingMemoryBound(to: uv_handle_t.self)
+    }
+    @inline(__always) package var uvStream: UnsafeMutablePointer<uv_stream_t> {
+        assumingMemoryBound(to: uv_stream_t.self)
+    }
 }
 
 /// Retains `owner` in the handle's `data` until the handle is closed with `closeHandle`.
-public func uvAttach(_ owner: AnyObject, to handle: UnsafeMutableRawPointer) {
+package func uvAttach(_ owner: AnyObject, to handle: UnsafeMutableRawPointer) {
     uv_handle_set_data(handle.uvHandle, Unmanaged.passRetained(owner).toOpaque())
 }
 
 /// The owner stored by `uvAttach`, without changing its retain count.
 @inline(__always)
-public func uvOwner<Owner: AnyObject>(of handle: UnsafeRawPointer, as type: Owner.Type) -> Owner {
+package func uvOwner<Owner: AnyObject>(of handle: UnsafeRawPointer, as type: Owner.Type) -> Owner {
     let data = uv_handle_get_data(handle.assumingMemoryBound(to: uv_handle_t.self))!
     return Unmanaged<Owner>.fromOpaque(data).takeUnretainedValue()
 }
 
 /// Closes a handle allocated by `UVMemory.allocateHandle` and attached with `uvAttach`: the close
 /// callback releases the owner and frees the memory, exactly once.
-public func uvCloseHandle(_ handle: UnsafeMutableRawPointer) {
+package func uvCloseHandle(_ handle: UnsafeMutableRawPointer) {
     precondition(uv_is_closing(handle.uvHandle) == 0, "libuv handle closed twice")
     uv_close(handle.uvHandle, releaseOnClose)
 }
 
 /// Allocates a zeroed libuv handle of `type`; pair with `uvAttach` and `uvCloseHandle`.
-public func uvAllocateHandle(_ type: uv_handle_type) -> UnsafeMutableRawPointer {
+package func uvAllocateHandle(_ type: uv_handle_type) -> UnsafeMutableRawPointer {
     UVMemory.allocateHandle(type)
 }
 
@@ -57,7 +61,7 @@ private let releaseOnClose: uv_close_cb = { handle in
 
 extension Duration {
     /// Whole milliseconds, rounded up so a positive delay never becomes 0 ("now").
-    public var uvMilliseconds: UInt64 {
+    package var uvMilliseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
         let fromAtto = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000

@@ -7,8 +7,9 @@ final class CurlTransfer {
         /// Collect the whole body, then complete.
         case buffered((Result<HTTPClientResponse, HTTPClientError>) -> Void)
         /// Hand body bytes to `onData` as they arrive (`false` from it aborts); `onEnd` when done.
-        case streaming(onHead: (HTTPStatus, HTTPHeaders) -> Bool, onData: ([UInt8]) -> Bool,
-                       onEnd: (HTTPClientError?) -> Void)
+        case streaming(
+            onHead: (HTTPStatus, HTTPHeaders) -> Bool, onData: ([UInt8]) -> Bool,
+            onEnd: (HTTPClientError?) -> Void)
     }
 
     unowned let client: HTTPClient
@@ -45,8 +46,10 @@ final class CurlTransfer {
 
     // MARK: Setup
 
-    func configure(method: HTTPMethod, headers requestHeaders: HTTPHeaders, body requestBody: [UInt8]?,
-                   timeout: Duration?, lowSpeedLimit: Duration?, configuration: HTTPClient.Configuration) -> HTTPClientError? {
+    func configure(
+        method: HTTPMethod, headers requestHeaders: HTTPHeaders, body requestBody: [UInt8]?,
+        timeout: Duration?, lowSpeedLimit: Duration?, configuration: HTTPClient.Configuration
+    ) -> HTTPClientError? {
         guard let easy else { return nil }
         let reference = Unmanaged.passRetained(self)
         selfReference = reference
@@ -57,24 +60,38 @@ final class CurlTransfer {
         check(CURLOPT_URL, kct_curl_easy_setopt_string(easy, CURLOPT_URL, url))
         check(CURLOPT_PRIVATE, kct_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context))
         check(CURLOPT_NOSIGNAL, kct_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        check(CURLOPT_ERRORBUFFER, kct_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)))
-        check(CURLOPT_WRITEFUNCTION, kct_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferReceivedBody))
+        check(
+            CURLOPT_ERRORBUFFER,
+            kct_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)))
+        check(
+            CURLOPT_WRITEFUNCTION, kct_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, transferReceivedBody)
+        )
         check(CURLOPT_WRITEDATA, kct_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
-        check(CURLOPT_HEADERFUNCTION, kct_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, transferReceivedHeader))
+        check(
+            CURLOPT_HEADERFUNCTION,
+            kct_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, transferReceivedHeader))
         check(CURLOPT_HEADERDATA, kct_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
         // "" = every encoding curl supports (gzip, deflate…), decoded transparently.
         check(CURLOPT_ACCEPT_ENCODING, kct_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""))
         check(CURLOPT_USERAGENT, kct_curl_easy_setopt_string(easy, CURLOPT_USERAGENT, configuration.userAgent))
-        check(CURLOPT_CONNECTTIMEOUT_MS, kct_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout.uvMilliseconds)))
+        check(
+            CURLOPT_CONNECTTIMEOUT_MS,
+            kct_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout.uvMilliseconds))
+        )
         if let timeout {
-            check(CURLOPT_TIMEOUT_MS, kct_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(max(1, timeout.uvMilliseconds))))
+            check(
+                CURLOPT_TIMEOUT_MS,
+                kct_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(max(1, timeout.uvMilliseconds))))
         }
         if let lowSpeedLimit {
             // Fewer than 1 byte/s for this long aborts with CURLE_OPERATION_TIMEDOUT: a stream
             // whose heartbeats stopped is dead even if the socket still looks open.
             check(CURLOPT_LOW_SPEED_LIMIT, kct_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
-            check(CURLOPT_LOW_SPEED_TIME, kct_curl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME,
-                                                                    max(1, Int(lowSpeedLimit.uvMilliseconds / 1000))))
+            check(
+                CURLOPT_LOW_SPEED_TIME,
+                kct_curl_easy_setopt_long(
+                    easy, CURLOPT_LOW_SPEED_TIME,
+                    max(1, Int(lowSpeedLimit.uvMilliseconds / 1000))))
         }
         if let caFile = configuration.caFile {
             check(CURLOPT_CAINFO, kct_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile))
@@ -94,11 +111,14 @@ final class CurlTransfer {
             check(CURLOPT_CUSTOMREQUEST, kct_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method.name))
         }
         if let requestBody {
-            check(CURLOPT_POSTFIELDSIZE_LARGE, kct_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(requestBody.count)))
+            check(
+                CURLOPT_POSTFIELDSIZE_LARGE,
+                kct_curl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(requestBody.count)))
             // COPYPOSTFIELDS copies the bytes, so the array need not outlive this call.
             let copied = requestBody.withUnsafeBytes { bytes in
-                kct_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS,
-                                             UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
+                kct_curl_easy_setopt_pointer(
+                    easy, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(errorBuffer)))
             }
             check(CURLOPT_COPYPOSTFIELDS, copied)
         } else if method == .post || method == .put || method == .patch {
@@ -109,9 +129,11 @@ final class CurlTransfer {
         var list = curl_slist_append(nil, "Expect:")
         for (name, value) in requestHeaders {
             guard !name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                  !value.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                !value.contains(where: { $0 == "\r" || $0 == "\n" })
+            else {
                 curl_slist_free_all(list)
-                return HTTPClientError(kind: .invalidRequest, url: url, message: "header '\(name)' contains a line break or colon")
+                return HTTPClientError(
+                    kind: .invalidRequest, url: url, message: "header '\(name)' contains a line break or colon")
             }
             list = curl_slist_append(list, "\(name): \(value)")
         }
@@ -119,9 +141,10 @@ final class CurlTransfer {
         check(CURLOPT_HTTPHEADER, kct_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
 
         if let (option, code) = failures.first {
-            return HTTPClientError(kind: .invalidRequest, url: url,
-                                   message: "curl option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))",
-                                   curlCode: Int(code.rawValue))
+            return HTTPClientError(
+                kind: .invalidRequest, url: url,
+                message: "curl option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))",
+                curlCode: Int(code.rawValue))
         }
         return nil
     }
@@ -208,8 +231,10 @@ final class CurlTransfer {
             }
         }
         if !acceptedStatuses.contains(status.code) {
-            fail(HTTPClientError(kind: .httpStatus, url: url, message: "server answered \(status)",
-                                 status: status, body: body, headers: headers))
+            fail(
+                HTTPClientError(
+                    kind: .httpStatus, url: url, message: "server answered \(status)",
+                    status: status, body: body, headers: headers))
             return
         }
         complete(.success(HTTPClientResponse(status: status, headers: headers, body: body)))
@@ -256,16 +281,18 @@ final class CurlTransfer {
         case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .hostNotFound
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
-             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
-             CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+            CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED:
             kind = .tls
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .invalidRequest
         case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED: kind = .responseTooLarge
         default: kind = .transport
         }
-        return HTTPClientError(kind: kind, url: url, message: kind == .responseTooLarge ? "response body exceeds \(maxBytes) bytes" : message,
-                               curlCode: Int(code.rawValue), status: status.code == 0 ? nil : status)
+        return HTTPClientError(
+            kind: kind, url: url,
+            message: kind == .responseTooLarge ? "response body exceeds \(maxBytes) bytes" : message,
+            curlCode: Int(code.rawValue), status: status.code == 0 ? nil : status)
     }
 }
 

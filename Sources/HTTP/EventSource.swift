@@ -4,20 +4,20 @@ import EventLoop
 /// when the stream ends or fails it reconnects after a backoff, sending `Last-Event-ID` so the
 /// server can replay what was missed. Created with `HTTPClient.openEventStream`; stops only when
 /// `close()` is called (or the client shuts down).
-public final class EventSource {
-    public struct Configuration: Sendable {
+package final class EventSource {
+    package struct Configuration: Sendable {
         /// First reconnection delay (the server's `retry:` replaces it), doubled per failure.
-        public var initialBackoff: Duration = .milliseconds(250)
-        public var maxBackoff: Duration = .seconds(30)
+        package var initialBackoff: Duration = .milliseconds(250)
+        package var maxBackoff: Duration = .seconds(30)
         /// Random extra delay, as a fraction of the backoff, so many nodes do not reconnect in step.
-        public var jitter: Double = 0.2
+        package var jitter: Double = 0.2
         /// A stream with no bytes (not even heartbeats) for this long is considered dead.
-        public var idleTimeout: Duration = .seconds(45)
+        package var idleTimeout: Duration = .seconds(45)
 
-        public init() {}
+        package init() {}
     }
 
-    public enum State: Equatable, Sendable {
+    package enum State: Equatable, Sendable {
         case connecting
         case open
         /// Waiting `delay` before the next attempt; `error` says why the last one ended.
@@ -26,9 +26,9 @@ public final class EventSource {
     }
 
     unowned let client: HTTPClient
-    public let url: String
-    public let headers: HTTPHeaders
-    public let configuration: Configuration
+    package let url: String
+    package let headers: HTTPHeaders
+    package let configuration: Configuration
     private let onEvent: (ServerSentEvent) -> Void
     private let onStateChange: (State) -> Void
     private var parser: ServerSentEventParser
@@ -37,12 +37,14 @@ public final class EventSource {
     private var failures = 0
     /// The reconnection delay the server last asked for (`retry:`), kept across connections.
     private var serverRetry: Duration?
-    public private(set) var state: State = .connecting
+    package private(set) var state: State = .connecting
     /// Connections made so far (1 after the first successful open).
-    public private(set) var connectionsOpened = 0
+    package private(set) var connectionsOpened = 0
 
-    init(client: HTTPClient, url: String, headers: HTTPHeaders, lastEventID: String?, configuration: Configuration,
-         onEvent: @escaping (ServerSentEvent) -> Void, onStateChange: @escaping (State) -> Void) {
+    init(
+        client: HTTPClient, url: String, headers: HTTPHeaders, lastEventID: String?, configuration: Configuration,
+        onEvent: @escaping (ServerSentEvent) -> Void, onStateChange: @escaping (State) -> Void
+    ) {
         self.client = client
         self.url = url
         self.headers = headers
@@ -53,7 +55,7 @@ public final class EventSource {
     }
 
     /// The id of the last event received (or given at start); sent as `Last-Event-ID`.
-    public var lastEventID: String? { parser.lastEventID }
+    package var lastEventID: String? { parser.lastEventID }
 
     func connect() {
         guard state != .closed else { return }
@@ -73,17 +75,21 @@ public final class EventSource {
                 onEnd: { [weak self] error in self?.ended(error) }))
         let task = HTTPClientTask(transfer: transfer)
         self.task = task
-        if let error = client.start(transfer, method: .get, headers: requestHeaders, body: nil, timeout: nil,
-                                    lowSpeedLimit: configuration.idleTimeout) {
+        if let error = client.start(
+            transfer, method: .get, headers: requestHeaders, body: nil, timeout: nil,
+            lowSpeedLimit: configuration.idleTimeout)
+        {
             client.loop.schedule(after: .zero) { [weak self] in self?.ended(error) }
         }
     }
 
     private func opened(status: HTTPStatus, headers: HTTPHeaders) -> Bool {
         guard status == .ok, headers["Content-Type"]?.lowercased().hasPrefix("text/event-stream") == true else {
-            pendingError = HTTPClientError(kind: .httpStatus, url: url,
-                                           message: "expected 200 text/event-stream, got \(status) \(headers["Content-Type"] ?? "without a content type")",
-                                           status: status, headers: headers)
+            pendingError = HTTPClientError(
+                kind: .httpStatus, url: url,
+                message:
+                    "expected 200 text/event-stream, got \(status) \(headers["Content-Type"] ?? "without a content type")",
+                status: status, headers: headers)
             return false
         }
         failures = 0
@@ -133,7 +139,7 @@ public final class EventSource {
     }
 
     /// Stops the stream for good; no more events or reconnects.
-    public func close() {
+    package func close() {
         client.loop.assertInLoopThread()
         guard state != .closed else { return }
         setState(.closed)
@@ -148,13 +154,16 @@ public final class EventSource {
 extension HTTPClient {
     /// Opens a server-sent-events stream that reconnects (with `Last-Event-ID` and backoff) until
     /// closed. `onEvent` and `onStateChange` run on the loop thread.
-    public func openEventStream(url: String, headers: HTTPHeaders = [:], lastEventID: String? = nil,
-                                configuration: EventSource.Configuration = .init(),
-                                onStateChange: @escaping (EventSource.State) -> Void = { _ in },
-                                onEvent: @escaping (ServerSentEvent) -> Void) -> EventSource {
+    package func openEventStream(
+        url: String, headers: HTTPHeaders = [:], lastEventID: String? = nil,
+        configuration: EventSource.Configuration = .init(),
+        onStateChange: @escaping (EventSource.State) -> Void = { _ in },
+        onEvent: @escaping (ServerSentEvent) -> Void
+    ) -> EventSource {
         loop.assertInLoopThread()
-        let source = EventSource(client: self, url: url, headers: headers, lastEventID: lastEventID,
-                                 configuration: configuration, onEvent: onEvent, onStateChange: onStateChange)
+        let source = EventSource(
+            client: self, url: url, headers: headers, lastEventID: lastEventID,
+            configuration: configuration, onEvent: onEvent, onStateChange: onStateChange)
         eventSources[ObjectIdentifier(source)] = source
         if isClosed {
             source.close()

@@ -1,32 +1,32 @@
 /// A server-sent-events response being written: send events and comments until the client goes
 /// away or `close()` ends it.
-public final class EventStream {
+package final class EventStream {
     let writer: HTTPBodyWriter
 
     init(writer: HTTPBodyWriter) { self.writer = writer }
 
-    public var isOpen: Bool { writer.isOpen }
+    package var isOpen: Bool { writer.isOpen }
 
     /// Bytes not yet delivered to this client.
-    public var queuedBytes: Int { writer.queuedBytes }
+    package var queuedBytes: Int { writer.queuedBytes }
 
-    public func send(_ event: ServerSentEvent) { writer.write(event.encoded) }
+    package func send(_ event: ServerSentEvent) { writer.write(event.encoded) }
 
     /// A comment line: ignored by clients, keeps proxies and the connection from idling out,
     /// and reveals a dead client when the write fails.
-    public func sendComment(_ text: String = "") {
+    package func sendComment(_ text: String = "") {
         writer.write(Array(":\(text.filter { $0 != "\n" && $0 != "\r" })\n\n".utf8))
     }
 
-    public func sendRetry(_ delay: Duration) {
+    package func sendRetry(_ delay: Duration) {
         writer.write(Array("retry: \(delay.wholeMilliseconds)\n\n".utf8))
     }
 
     /// Runs `handler` once the stream ends, whichever side ended it.
-    public func onClose(_ handler: @escaping () -> Void) { writer.onClose(handler) }
+    package func onClose(_ handler: @escaping () -> Void) { writer.onClose(handler) }
 
     /// Ends the stream cleanly (the client will reconnect after its retry delay).
-    public func close() { writer.finish() }
+    package func close() { writer.finish() }
 }
 
 extension Duration {

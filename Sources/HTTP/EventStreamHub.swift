@@ -7,19 +7,19 @@ import EventLoop
 /// subscriber; a heartbeat comment every `heartbeatInterval` keeps idle streams alive and reveals
 /// dead clients. Clients that go away, or fall more than the server's `maxQueuedStreamBytes`
 /// behind, are dropped.
-public final class EventStreamHub {
-    public struct Configuration: Sendable {
-        public var heartbeatInterval: Duration = .seconds(15)
+package final class EventStreamHub {
+    package struct Configuration: Sendable {
+        package var heartbeatInterval: Duration = .seconds(15)
         /// Recent events kept for replay to reconnecting clients; 0 keeps none.
-        public var backlogCapacity: Int = 1024
+        package var backlogCapacity: Int = 1024
         /// Sent to clients as `retry:` (their reconnection delay); nil sends none.
-        public var retry: Duration? = .seconds(1)
+        package var retry: Duration? = .seconds(1)
 
-        public init() {}
+        package init() {}
     }
 
     /// What a subscriber got on connecting.
-    public enum Replay: Equatable, Sendable {
+    package enum Replay: Equatable, Sendable {
         /// No Last-Event-ID: the client starts from now.
         case none
         /// That many missed events were sent from the backlog.
@@ -29,15 +29,15 @@ public final class EventStreamHub {
         case gap
     }
 
-    public let loop: EventLoop
-    public let configuration: Configuration
+    package let loop: EventLoop
+    package let configuration: Configuration
     private var subscribers: [ObjectIdentifier: EventStream] = [:]
     private var backlog: [ServerSentEvent] = []
     private var heartbeat: LoopTimer?
     private var nextAutomaticID: UInt64 = 1
-    public private(set) var eventsBroadcast = 0
+    package private(set) var eventsBroadcast = 0
 
-    public init(loop: EventLoop, configuration: Configuration = Configuration()) {
+    package init(loop: EventLoop, configuration: Configuration = Configuration()) {
         loop.assertInLoopThread()
         self.loop = loop
         self.configuration = configuration
@@ -47,13 +47,15 @@ public final class EventStreamHub {
         heartbeat = timer
     }
 
-    public var subscriberCount: Int { subscribers.count }
+    package var subscriberCount: Int { subscribers.count }
 
     /// Starts an event stream on `responder` and adds it to the hub. `lastEventID` defaults to the
     /// request's `Last-Event-ID` header.
     @discardableResult
-    public func subscribe(_ responder: HTTPResponder, request: HTTPRequest,
-                          lastEventID: String? = nil) -> (stream: EventStream, replay: Replay) {
+    package func subscribe(
+        _ responder: HTTPResponder, request: HTTPRequest,
+        lastEventID: String? = nil
+    ) -> (stream: EventStream, replay: Replay) {
         loop.assertInLoopThread()
         let stream = responder.startEventStream(retry: configuration.retry)
         let key = ObjectIdentifier(stream)
@@ -76,7 +78,7 @@ public final class EventStreamHub {
 
     /// Sends `event` to every subscriber (in subscription order is not promised). An event without
     /// an id gets the next number of the hub's own sequence.
-    public func broadcast(_ event: ServerSentEvent) {
+    package func broadcast(_ event: ServerSentEvent) {
         loop.assertInLoopThread()
         var event = event
         if event.id == nil {
@@ -99,14 +101,14 @@ public final class EventStreamHub {
     }
 
     /// Ends every open stream cleanly; clients reconnect (with Last-Event-ID) and may subscribe again.
-    public func endAllStreams() {
+    package func endAllStreams() {
         loop.assertInLoopThread()
         for stream in Array(subscribers.values) { stream.close() }
         subscribers.removeAll()
     }
 
     /// Ends every stream and stops the heartbeat.
-    public func close() {
+    package func close() {
         loop.assertInLoopThread()
         heartbeat?.close()
         heartbeat = nil

@@ -1,12 +1,12 @@
 import CZlib
 
 /// A zlib failure: the call, zlib's code and its message.
-public struct ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let code: Int32
-    public let operation: String
-    public let message: String
+package struct ZlibError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let code: Int32
+    package let operation: String
+    package let message: String
 
-    public var description: String { "\(operation) failed (zlib \(code)): \(message)" }
+    package var description: String { "\(operation) failed (zlib \(code)): \(message)" }
 }
 
 /// Streaming gzip compression. Each `compress` call returns the bytes produced so far; with
@@ -71,8 +71,8 @@ final class GzipDeflater {
 }
 
 /// Whole-buffer gzip helpers.
-public enum Gzip {
-    public static func compress(_ bytes: [UInt8], level: Int32 = 6) throws(ZlibError) -> [UInt8] {
+package enum Gzip {
+    package static func compress(_ bytes: [UInt8], level: Int32 = 6) throws(ZlibError) -> [UInt8] {
         let deflater = try GzipDeflater(level: level)
         var output = try deflater.compress(bytes)
         output += try deflater.finish()
@@ -81,10 +81,12 @@ public enum Gzip {
 
     /// Decompresses gzip or zlib data; throws on corrupt or truncated input, or if the result
     /// would exceed `limit` bytes.
-    public static func decompress(_ bytes: [UInt8], limit: Int = 64 << 20) throws(ZlibError) -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8], limit: Int = 64 << 20) throws(ZlibError) -> [UInt8] {
         var stream = z_stream()
         let initResult = kct_inflate_init_auto(&stream)
-        guard initResult == Z_OK else { throw ZlibError(code: initResult, operation: "inflateInit2", message: "code \(initResult)") }
+        guard initResult == Z_OK else {
+            throw ZlibError(code: initResult, operation: "inflateInit2", message: "code \(initResult)")
+        }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -101,14 +103,17 @@ public enum Gzip {
                     if result == Z_STREAM_END {
                         finished = true
                     } else if result != Z_OK {
-                        let message = stream.msg.map { String(cString: $0) } ?? (result == Z_BUF_ERROR ? "truncated input" : "code \(result)")
+                        let message =
+                            stream.msg.map { String(cString: $0) }
+                            ?? (result == Z_BUF_ERROR ? "truncated input" : "code \(result)")
                         failure = ZlibError(code: result, operation: "inflate", message: message)
                     }
                     return chunkBuffer.count - Int(stream.avail_out)
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 if output.count > limit {
-                    failure = ZlibError(code: Z_DATA_ERROR, operation: "inflate", message: "output exceeds \(limit) bytes")
+                    failure = ZlibError(
+                        code: Z_DATA_ERROR, operation: "inflate", message: "output exceeds \(limit) bytes")
                 }
             }
         }

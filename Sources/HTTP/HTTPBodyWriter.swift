@@ -1,13 +1,13 @@
 /// Writes a streamed response body. `finish()` ends it; after the client goes away writes are
 /// ignored and `isOpen` is false.
-public final class HTTPBodyWriter {
+package final class HTTPBodyWriter {
     /// Strong: the writer keeps the exchange alive; when it is dropped unfinished, the responder's
     /// deinit cuts the stream.
     private var responder: HTTPResponder?
     private let chunked: Bool
     private let omitBody: Bool
     private let deflater: GzipDeflater?
-    public private(set) var isOpen = true
+    package private(set) var isOpen = true
     private var closeHandlers: [() -> Void] = []
 
     init(responder: HTTPResponder, chunked: Bool, omitBody: Bool, deflater: GzipDeflater?) {
@@ -18,14 +18,14 @@ public final class HTTPBodyWriter {
     }
 
     /// Runs `handler` once the stream has ended, by `finish()` or because the client went away.
-    public func onClose(_ handler: @escaping () -> Void) {
+    package func onClose(_ handler: @escaping () -> Void) {
         if isOpen { closeHandlers.append(handler) } else { handler() }
     }
 
     /// Bytes waiting to reach the client; a stream whose client reads too slowly grows this.
-    public var queuedBytes: Int { responder?.queuedBytes ?? 0 }
+    package var queuedBytes: Int { responder?.queuedBytes ?? 0 }
 
-    public func write(_ bytes: [UInt8]) {
+    package func write(_ bytes: [UInt8]) {
         guard isOpen, !bytes.isEmpty, let responder else { return }
         responder.loop.assertInLoopThread()
         if omitBody { return }
@@ -44,10 +44,10 @@ public final class HTTPBodyWriter {
         }
     }
 
-    public func write(_ text: String) { write(Array(text.utf8)) }
+    package func write(_ text: String) { write(Array(text.utf8)) }
 
     /// Ends the body; the connection stays open for the next request if keep-alive allows.
-    public func finish() {
+    package func finish() {
         guard isOpen, let responder else { return }
         if !omitBody {
             if let deflater, let tail = try? deflater.finish(), !tail.isEmpty {
@@ -61,7 +61,7 @@ public final class HTTPBodyWriter {
 
     /// Ends the stream without a proper end marker and closes the connection, so the client sees
     /// an incomplete response rather than a complete one.
-    public func abort() {
+    package func abort() {
         guard isOpen, let responder else { return }
         end()
         responder.streamAborted()

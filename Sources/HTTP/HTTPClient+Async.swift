@@ -3,7 +3,7 @@ import EventLoop
 extension LoopBound where Value == HTTPClient {
     /// Sends `request` from any thread or task: hops to the client's loop, waits for the
     /// completion there, and returns the response or throws the typed error.
-    public func response(for request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
+    package func response(for request: HTTPClientRequest) async throws(HTTPClientError) -> HTTPClientResponse {
         let bound = self
         let result: Result<HTTPClientResponse, HTTPClientError>
         do {

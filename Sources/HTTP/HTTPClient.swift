@@ -10,26 +10,26 @@ import Logging
 /// requests; gzip responses are decoded; https goes through curl's TLS.
 ///
 /// Loop-confined: create it and call it on the loop thread; completions run there too.
-public final class HTTPClient: LoopService {
-    public struct Configuration: Sendable {
+package final class HTTPClient: LoopService {
+    package struct Configuration: Sendable {
         /// Used when a request sets no timeout.
-        public var defaultTimeout: Duration = .seconds(30)
-        public var connectTimeout: Duration = .seconds(10)
+        package var defaultTimeout: Duration = .seconds(30)
+        package var connectTimeout: Duration = .seconds(10)
         /// Bodies larger than this fail with `.responseTooLarge`.
-        public var maxResponseBytes: Int = 64 * 1024 * 1024
+        package var maxResponseBytes: Int = 64 * 1024 * 1024
         /// Idle connections curl keeps for reuse.
-        public var maxCachedConnections: Int = 32
+        package var maxCachedConnections: Int = 32
         /// Certificate bundle for https; nil uses the system's.
-        public var caFile: String?
+        package var caFile: String?
         /// Off only for tests against self-signed servers.
-        public var verifyPeer: Bool = true
-        public var userAgent: String = "kct"
+        package var verifyPeer: Bool = true
+        package var userAgent: String = "kct"
 
-        public init() {}
+        package init() {}
     }
 
-    public let loop: EventLoop
-    public let configuration: Configuration
+    package let loop: EventLoop
+    package let configuration: Configuration
     let logger: Logger
     let multi: UnsafeMutableRawPointer
     /// curl's single timer.
@@ -48,12 +48,15 @@ public final class HTTPClient: LoopService {
     /// Poll handles for curl's sockets, so any curl leaves behind are still closed in `close()`.
     private var watchers: [curl_socket_t: CurlSocketWatcher] = [:]
 
-    public init(loop: EventLoop, configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "kct.http.client")) throws(HTTPClientError) {
+    package init(
+        loop: EventLoop, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "kct.http.client")
+    ) throws(HTTPClientError) {
         loop.assertInLoopThread()
         let global = CurlGlobal.initialized
         guard global == CURLE_OK else {
-            throw HTTPClientError(kind: .invalidRequest, url: "", message: "curl_global_init failed", curlCode: Int(global.rawValue))
+            throw HTTPClientError(
+                kind: .invalidRequest, url: "", message: "curl_global_init failed", curlCode: Int(global.rawValue))
         }
         guard let multi = curl_multi_init() else {
             throw HTTPClientError(kind: .invalidRequest, url: "", message: "curl_multi_init failed")
@@ -82,14 +85,19 @@ public final class HTTPClient: LoopService {
     /// Starts `request`; `completion` runs once on the loop thread with the response or a typed
     /// error. Returns a handle that can cancel it.
     @discardableResult
-    public func send(_ request: HTTPClientRequest,
-                     completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void) -> HTTPClientTask {
+    package func send(
+        _ request: HTTPClientRequest,
+        completion: @escaping (Result<HTTPClientResponse, HTTPClientError>) -> Void
+    ) -> HTTPClientTask {
         loop.assertInLoopThread()
-        let transfer = CurlTransfer(client: self, url: request.url, acceptedStatuses: request.acceptedStatuses,
-                                    maxBytes: configuration.maxResponseBytes, mode: .buffered(completion))
+        let transfer = CurlTransfer(
+            client: self, url: request.url, acceptedStatuses: request.acceptedStatuses,
+            maxBytes: configuration.maxResponseBytes, mode: .buffered(completion))
         let task = HTTPClientTask(transfer: transfer)
-        if let error = start(transfer, method: request.method, headers: request.headers, body: request.body,
-                             timeout: request.timeout ?? configuration.defaultTimeout, lowSpeedLimit: nil) {
+        if let error = start(
+            transfer, method: request.method, headers: request.headers, body: request.body,
+            timeout: request.timeout ?? configuration.defaultTimeout, lowSpeedLimit: nil)
+        {
             // Completions never run inside the call that started them.
             loop.schedule(after: .zero) { task.failBeforeStart(error) }
         }
@@ -97,8 +105,10 @@ public final class HTTPClient: LoopService {
     }
 
     /// Adds a configured transfer to the multi handle; an error if curl refused it.
-    func start(_ transfer: CurlTransfer, method: HTTPMethod, headers: HTTPHeaders, body: [UInt8]?,
-               timeout: Duration?, lowSpeedLimit: Duration?) -> HTTPClientError? {
+    func start(
+        _ transfer: CurlTransfer, method: HTTPMethod, headers: HTTPHeaders, body: [UInt8]?,
+        timeout: Duration?, lowSpeedLimit: Duration?
+    ) -> HTTPClientError? {
         guard !isClosed else {
             return HTTPClientError(kind: .cancelled, url: transfer.url, message: "the HTTP client is closed")
         }
@@ -107,16 +117,19 @@ public final class HTTPClient: LoopService {
             return HTTPClientError(kind: .invalidRequest, url: transfer.url, message: "curl_easy_init failed")
         }
         transfer.easy = easy
-        if let error = transfer.configure(method: method, headers: headers, body: body, timeout: timeout,
-                                          lowSpeedLimit: lowSpeedLimit, configuration: configuration) {
+        if let error = transfer.configure(
+            method: method, headers: headers, body: body, timeout: timeout,
+            lowSpeedLimit: lowSpeedLimit, configuration: configuration)
+        {
             releaseEasy(transfer)
             return error
         }
         let added = curl_multi_add_handle(multi, easy)
         guard added == CURLM_OK else {
             releaseEasy(transfer)
-            return HTTPClientError(kind: .invalidRequest, url: transfer.url,
-                                   message: "curl_multi_add_handle: \(String(cString: curl_multi_strerror(added)))")
+            return HTTPClientError(
+                kind: .invalidRequest, url: transfer.url,
+                message: "curl_multi_add_handle: \(String(cString: curl_multi_strerror(added)))")
         }
         transfers[ObjectIdentifier(transfer)] = transfer
         return nil
@@ -226,15 +239,15 @@ public final class HTTPClient: LoopService {
     // MARK: Shutdown
 
     /// Closes event streams; ordinary requests may finish within the loop's grace period.
-    public func beginShutdown() {
+    package func beginShutdown() {
         for source in Array(eventSources.values) { source.close() }
         if let timer { uv_unref(timer.uvHandle) }
     }
 
-    public func forceClose() { close() }
+    package func forceClose() { close() }
 
     /// Cancels every transfer (completions get `.cancelled`) and frees curl's and libuv's resources.
-    public func close() {
+    package func close() {
         loop.assertInLoopThread()
         guard !isClosed else { return }
         for source in Array(eventSources.values) { source.close() }
@@ -257,7 +270,7 @@ public final class HTTPClient: LoopService {
         loop.unregister(self)
     }
 
-    public var activeTransfers: Int { transfers.count }
+    package var activeTransfers: Int { transfers.count }
 }
 
 /// One-time process-wide curl setup. A `static let` runs its initialiser exactly once, safely,
@@ -267,13 +280,13 @@ enum CurlGlobal {
 }
 
 /// A cancellable in-flight request.
-public final class HTTPClientTask {
+package final class HTTPClientTask {
     private let transfer: CurlTransfer
 
     init(transfer: CurlTransfer) { self.transfer = transfer }
 
     /// Stops the request; its completion gets `.cancelled` unless it already finished.
-    public func cancel() { transfer.cancel() }
+    package func cancel() { transfer.cancel() }
 
     fileprivate func failBeforeStart(_ error: HTTPClientError) { transfer.fail(error) }
 }

@@ -1,17 +1,19 @@
 /// A request for `HTTPClient`.
-public struct HTTPClientRequest: Sendable {
-    public var method: HTTPMethod
+package struct HTTPClientRequest: Sendable {
+    package var method: HTTPMethod
     /// Absolute `http://` or `https://` URL.
-    public var url: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]?
+    package var url: String
+    package var headers: HTTPHeaders
+    package var body: [UInt8]?
     /// Whole-transfer timeout, connect included; nil uses the client's default.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Statuses that count as success; any other status comes back as `.httpStatus` with the body.
-    public var acceptedStatuses: Range<Int>
+    package var acceptedStatuses: Range<Int>
 
-    public init(method: HTTPMethod = .get, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
-                timeout: Duration? = nil, acceptedStatuses: Range<Int> = 200..<300) {
+    package init(
+        method: HTTPMethod = .get, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
+        timeout: Duration? = nil, acceptedStatuses: Range<Int> = 200..<300
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -22,17 +24,17 @@ public struct HTTPClientRequest: Sendable {
 }
 
 /// A response received by `HTTPClient` (body already decoded if it was gzipped).
-public struct HTTPClientResponse: Sendable {
-    public var status: HTTPStatus
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+package struct HTTPClientResponse: Sendable {
+    package var status: HTTPStatus
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    package var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// Why a request failed. Carries curl's code and message when curl reported the failure.
-public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// Nothing listens at the address (ECONNREFUSED) or it is unreachable.
         case connectionRefused
         /// The request's timeout (or the stream's idle limit) passed.
@@ -52,18 +54,20 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidRequest
     }
 
-    public var kind: Kind
-    public var url: String
-    public var message: String
+    package var kind: Kind
+    package var url: String
+    package var message: String
     /// curl's CURLcode, when curl reported the failure.
-    public var curlCode: Int?
+    package var curlCode: Int?
     /// For `.httpStatus`: the response.
-    public var status: HTTPStatus?
-    public var body: [UInt8]?
-    public var headers: HTTPHeaders?
+    package var status: HTTPStatus?
+    package var body: [UInt8]?
+    package var headers: HTTPHeaders?
 
-    public init(kind: Kind, url: String, message: String, curlCode: Int? = nil,
-                status: HTTPStatus? = nil, body: [UInt8]? = nil, headers: HTTPHeaders? = nil) {
+    package init(
+        kind: Kind, url: String, message: String, curlCode: Int? = nil,
+        status: HTTPStatus? = nil, body: [UInt8]? = nil, headers: HTTPHeaders? = nil
+    ) {
         self.kind = kind
         self.url = url
         self.message = message
@@ -73,9 +77,9 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         self.headers = headers
     }
 
-    public var bodyText: String? { body.map { String(decoding: $0, as: UTF8.self) } }
+    package var bodyText: String? { body.map { String(decoding: $0, as: UTF8.self) } }
 
-    public var description: String {
+    package var description: String {
         var text = "\(kind) for \(url): \(message)"
         if let curlCode { text += " (curl \(curlCode))" }
         return text

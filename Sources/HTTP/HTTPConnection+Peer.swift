@@ -1,6 +1,7 @@
 import CLibUV
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension HTTPConnection {
@@ -16,7 +17,9 @@ extension HTTPConnection {
         guard result == 0 else { return false }
         switch Int32(storage.ss_family) {
         case AF_INET:
-            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr } }
+            let address = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
+            }
             return UInt32(bigEndian: address) >> 24 == 127
         case AF_INET6:
             let bytes = withUnsafePointer(to: &storage) { pointer in
@@ -25,7 +28,8 @@ extension HTTPConnection {
                 }
             }
             let loopback6 = bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
-            let mappedLoopback4 = bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+            let mappedLoopback4 =
+                bytes.prefix(10).allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
             return loopback6 || mappedLoopback4
         default:
             return false

@@ -28,7 +28,8 @@ extension HTTPConnection {
             var written = 0
             if uv_stream_get_write_queue_size(stream) == 0 && writesInFlight == 0 {
                 let result: Int32 = outgoing.withUnsafeMutableBytes { bytes in
-                    var buffer = uv_buf_init(bytes.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
+                    var buffer = uv_buf_init(
+                        bytes.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
                     return uv_try_write(stream, &buffer, 1)
                 }
                 if result >= 0 {
@@ -121,16 +122,21 @@ enum HTTPResponseEncoder {
         case untilClose
     }
 
-    static func head(status: HTTPStatus, headers: HTTPHeaders, framing: Framing, closing: Bool,
-                     keepAliveHTTP10: Bool = false, server: HTTPServer) -> [UInt8] {
+    static func head(
+        status: HTTPStatus, headers: HTTPHeaders, framing: Framing, closing: Bool,
+        keepAliveHTTP10: Bool = false, server: HTTPServer
+    ) -> [UInt8] {
         var bytes: [UInt8] = []
-        appendHead(to: &bytes, status: status, headers: headers, framing: framing, closing: closing,
-                   keepAliveHTTP10: keepAliveHTTP10, server: server)
+        appendHead(
+            to: &bytes, status: status, headers: headers, framing: framing, closing: closing,
+            keepAliveHTTP10: keepAliveHTTP10, server: server)
         return bytes
     }
 
-    static func appendHead(to bytes: inout [UInt8], status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
-                           closing: Bool, keepAliveHTTP10: Bool = false, server: HTTPServer) {
+    static func appendHead(
+        to bytes: inout [UInt8], status: HTTPStatus, headers: HTTPHeaders, framing: Framing,
+        closing: Bool, keepAliveHTTP10: Bool = false, server: HTTPServer
+    ) {
         bytes.reserveCapacity(bytes.count + 160 + headers.count * 40)
         bytes += "HTTP/1.1 ".utf8
         appendDecimal(status.code, to: &bytes)

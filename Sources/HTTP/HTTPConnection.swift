@@ -65,7 +65,9 @@ final class HTTPConnection {
 
     /// Over the connection cap: a short 503 written without queuing, then close.
     func refuse() {
-        let response = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n".utf8)
+        let response = Array(
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
+                .utf8)
         outgoing = response
         closeWhenFlushed = true
         flush()
@@ -102,7 +104,9 @@ final class HTTPConnection {
         if activeResponder != nil || !unparsed.isEmpty {
             unparsed.append(contentsOf: bytes)
             // Stop reading a client that keeps sending while its request is handled.
-            if unparsed.count > server.configuration.maxHeaderBytes + server.configuration.maxBodyBytes { stopReading() }
+            if unparsed.count > server.configuration.maxHeaderBytes + server.configuration.maxBodyBytes {
+                stopReading()
+            }
         } else {
             parse(bytes)
         }
@@ -182,8 +186,10 @@ final class HTTPConnection {
                 responder.handlerThrew(error, path: request.path)
             }
         case .methodNotAllowed(let allowed):
-            responder.fail(HTTPError(.methodNotAllowed, "\(request.method) is not allowed on \(request.path)",
-                                     headers: ["Allow": allowed.map(\.name).joined(separator: ", ")]))
+            responder.fail(
+                HTTPError(
+                    .methodNotAllowed, "\(request.method) is not allowed on \(request.path)",
+                    headers: ["Allow": allowed.map(\.name).joined(separator: ", ")]))
         case .notFound:
             responder.fail(HTTPError(.notFound, "no route for \(request.path)"))
         }
@@ -206,13 +212,15 @@ final class HTTPConnection {
     /// An error found by the server itself (limits, malformed input): answer, then close.
     func reject(_ error: HTTPError) {
         guard !isClosed, phase != .lingering else { return }
-        server.logger.debug("rejecting request", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
+        server.logger.debug(
+            "rejecting request", metadata: ["status": "\(error.status.code)", "reason": "\(error.message)"])
         let responder = activeResponder
         activeResponder = nil
         responder?.connectionClosed()
         let response = error.response
-        outgoing += HTTPResponseEncoder.head(status: response.status, headers: response.headers,
-                                             framing: .length(response.body.count), closing: true, server: server)
+        outgoing += HTTPResponseEncoder.head(
+            status: response.status, headers: response.headers,
+            framing: .length(response.body.count), closing: true, server: server)
         outgoing += response.body
         phase = .lingering
         lingerStarted = loop.now
@@ -249,7 +257,7 @@ final class HTTPConnection {
         case .idle, .lingering:
             if writesInFlight == 0 && outgoing.isEmpty { close() } else { closeWhenFlushed = true }
         case .readingHeaders, .readingBody:
-            break  // finishes (or times out) and then closes
+            break // finishes (or times out) and then closes
         case .handling:
             if let responder = activeResponder, responder.isStreaming { responder.endStreamForShutdown() }
         }

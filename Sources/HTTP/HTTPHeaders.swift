@@ -1,51 +1,52 @@
 /// Header fields in arrival order, looked up case-insensitively (names are ASCII).
-public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var fields: [(name: String, value: String)] = []
+package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    package private(set) var fields: [(name: String, value: String)] = []
 
-    public init() {}
+    package init() {}
 
-    public init(dictionaryLiteral elements: (String, String)...) {
+    package init(dictionaryLiteral elements: (String, String)...) {
         for (name, value) in elements { add(name, value) }
     }
 
-    public init(_ fields: [(String, String)]) {
+    package init(_ fields: [(String, String)]) {
         for (name, value) in fields { add(name, value) }
     }
 
-    public mutating func add(_ name: String, _ value: String) {
+    package mutating func add(_ name: String, _ value: String) {
         fields.append((name, value))
     }
 
     /// Replaces every field named `name` with one field.
-    public mutating func set(_ name: String, _ value: String) {
+    package mutating func set(_ name: String, _ value: String) {
         remove(name)
         add(name, value)
     }
 
-    public mutating func remove(_ name: String) {
+    package mutating func remove(_ name: String) {
         fields.removeAll { Self.namesEqual($0.name, name) }
     }
 
     /// The first value of `name`, if any.
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         fields.first { Self.namesEqual($0.name, name) }?.value
     }
 
     /// Every value of `name`, in order.
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         fields.filter { Self.namesEqual($0.name, name) }.map(\.value)
     }
 
-    public func contains(_ name: String) -> Bool { self[name] != nil }
+    package func contains(_ name: String) -> Bool { self[name] != nil }
 
     /// Whether a comma-separated header (Connection, Accept-Encoding…) lists `token`, ignoring case
     /// and parameters (`gzip;q=1.0`). A token with `q=0` counts as absent.
-    public func containsToken(_ token: String, in name: String) -> Bool {
+    package func containsToken(_ token: String, in name: String) -> Bool {
         for value in values(name) {
             for item in value.split(separator: ",") {
                 let parts = item.split(separator: ";")
                 guard let first = parts.first,
-                      Self.namesEqual(first.trimmingSpaces, token) else { continue }
+                    Self.namesEqual(first.trimmingSpaces, token)
+                else { continue }
                 let rejected = parts.dropFirst().contains { parameter in
                     let trimmed = parameter.trimmingSpaces.lowercased()
                     return trimmed == "q=0" || trimmed == "q=0.0" || trimmed == "q=0.00" || trimmed == "q=0.000"
@@ -56,13 +57,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         return false
     }
 
-    public var count: Int { fields.count }
+    package var count: Int { fields.count }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+    package func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         fields.makeIterator()
     }
 
-    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+    package static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.count == rhs.fields.count
             && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
@@ -76,7 +77,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
             case (nil, nil): return true
             case (let l?, let r?):
                 if l == r { continue }
-                if (l | 0x20) == (r | 0x20), (l | 0x20) >= UInt8(ascii: "a"), (l | 0x20) <= UInt8(ascii: "z") { continue }
+                if (l | 0x20) == (r | 0x20), (l | 0x20) >= UInt8(ascii: "a"), (l | 0x20) <= UInt8(ascii: "z") {
+                    continue
+                }
                 return false
             default: return false
             }

@@ -1,11 +1,11 @@
 import CHTTPParser
 
 /// A request method. Unknown methods parsed by http-parser keep their name in `.other`.
-public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
+package enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
     case get, head, post, put, patch, delete, options
     case other(String)
 
-    public init(_ name: String) {
+    package init(_ name: String) {
         switch name {
         case "GET": self = .get
         case "HEAD": self = .head
@@ -18,7 +18,7 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .get: "GET"
         case .head: "HEAD"
@@ -31,7 +31,7 @@ public enum HTTPMethod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { name }
+    package var description: String { name }
 }
 
 extension HTTPMethod {

@@ -1,29 +1,31 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A parsed request as a handler sees it: the whole body has been read.
-public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
+package struct HTTPRequest: Sendable {
+    package var method: HTTPMethod
     /// The request target as sent, e.g. `/v1/pull?after=12`.
-    public var target: String
+    package var target: String
     /// The percent-decoded path, without the query.
-    public var path: String
+    package var path: String
     /// The raw query string after `?`, empty when there is none.
-    public var queryString: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-    public var version: (major: Int, minor: Int)
+    package var queryString: String
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
+    package var version: (major: Int, minor: Int)
     /// Values captured by `:name` segments of the matched route.
-    public var pathParameters: [String: String] = [:]
+    package var pathParameters: [String: String] = [:]
     /// True when the request came from a loopback address (set by `HTTPServer`; false for
     /// requests made up in code).
-    public var peerIsLoopback = false
+    package var peerIsLoopback = false
 
-    public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
-                version: (major: Int, minor: Int) = (1, 1)) {
+    package init(
+        method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
+        version: (major: Int, minor: Int) = (1, 1)
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
@@ -40,7 +42,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// Query parameters; the last value wins for repeated names. `+` means a space.
-    public var query: [String: String] {
+    package var query: [String: String] {
         var result: [String: String] = [:]
         for pair in queryString.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -52,7 +54,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// A query parameter parsed as an integer; a clear 400 if present but not an integer.
-    public func queryInteger(_ name: String) throws(HTTPError) -> Int? {
+    package func queryInteger(_ name: String) throws(HTTPError) -> Int? {
         guard let text = query[name] else { return nil }
         guard let value = Int(text) else {
             throw HTTPError(.badRequest, "query parameter '\(name)' must be an integer, got '\(text)'")
@@ -61,7 +63,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The token of an `Authorization: Bearer …` header.
-    public var bearerToken: String? {
+    package var bearerToken: String? {
         guard let value = headers["Authorization"] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, HTTPHeaders.namesEqual(parts[0], "Bearer") else { return nil }
@@ -69,7 +71,9 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The body decoded as JSON; a 400 saying what was wrong if it does not decode.
-    public func decodeJSON<Value: Decodable>(_ type: Value.Type, decoder: JSONDecoder = JSONDecoder()) throws(HTTPError) -> Value {
+    package func decodeJSON<Value: Decodable>(_ type: Value.Type, decoder: JSONDecoder = JSONDecoder())
+        throws(HTTPError) -> Value
+    {
         do {
             return try decoder.decode(type, from: Data(body))
         } catch {
@@ -78,7 +82,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// Whether the client accepts a gzip-encoded response.
-    public var acceptsGzip: Bool { headers.containsToken("gzip", in: "Accept-Encoding") }
+    package var acceptsGzip: Bool { headers.containsToken("gzip", in: "Accept-Encoding") }
 
     static func formDecoded(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
@@ -93,7 +97,9 @@ public struct HTTPRequest: Sendable {
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    return nil
+                }
                 bytes.append(high << 4 | low)
             } else {
                 bytes.append(byte)

@@ -8,8 +8,12 @@ extension HTTPRequestParser {
         settings.initialize(to: http_parser_settings())
         settings.pointee.on_message_begin = { parser in HTTPRequestParser.owner(parser).messageBegan() }
         settings.pointee.on_url = { parser, at, length in HTTPRequestParser.owner(parser).appendURL(at, length) }
-        settings.pointee.on_header_field = { parser, at, length in HTTPRequestParser.owner(parser).appendHeaderField(at, length) }
-        settings.pointee.on_header_value = { parser, at, length in HTTPRequestParser.owner(parser).appendHeaderValue(at, length) }
+        settings.pointee.on_header_field = { parser, at, length in
+            HTTPRequestParser.owner(parser).appendHeaderField(at, length)
+        }
+        settings.pointee.on_header_value = { parser, at, length in
+            HTTPRequestParser.owner(parser).appendHeaderValue(at, length)
+        }
         settings.pointee.on_headers_complete = { parser in HTTPRequestParser.owner(parser).headersCompleted() }
         settings.pointee.on_body = { parser, at, length in HTTPRequestParser.owner(parser).appendBody(at, length) }
         settings.pointee.on_message_complete = { parser in HTTPRequestParser.owner(parser).messageCompleted() }
@@ -39,7 +43,8 @@ extension HTTPRequestParser {
     private func countHeaderBytes(_ length: Int) -> Bool {
         headerByteCount += length
         if headerByteCount > maxHeaderBytes {
-            rejection = HTTPError(.requestHeaderFieldsTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes")
+            rejection = HTTPError(
+                .requestHeaderFieldsTooLarge, "request line and headers exceed \(maxHeaderBytes) bytes")
             return false
         }
         return true
@@ -80,12 +85,17 @@ extension HTTPRequestParser {
     fileprivate func headersCompleted() -> Int32 {
         if lastCallbackWasValue || !fieldBytes.isEmpty { commitHeader() }
         if kct_http_parser_has_content_length(parser) != 0, parser.pointee.content_length > UInt64(maxBodyBytes) {
-            rejection = HTTPError(.payloadTooLarge, "request body of \(parser.pointee.content_length) bytes exceeds the limit of \(maxBodyBytes)")
+            rejection = HTTPError(
+                .payloadTooLarge,
+                "request body of \(parser.pointee.content_length) bytes exceeds the limit of \(maxBodyBytes)")
             return Self.stop
         }
         // A client waiting for "100 Continue" gets it only when the body is acceptable.
-        let expectsContinue = parser.pointee.http_major == 1 && parser.pointee.http_minor >= 1
-            && headerFields.contains(where: { HTTPHeaders.namesEqual($0.0, "Expect") && HTTPHeaders.namesEqual($0.1, "100-continue") })
+        let expectsContinue =
+            parser.pointee.http_major == 1 && parser.pointee.http_minor >= 1
+            && headerFields.contains(where: {
+                HTTPHeaders.namesEqual($0.0, "Expect") && HTTPHeaders.namesEqual($0.1, "100-continue")
+            })
         delegate?.requestHeadersCompleted(expectsContinue: expectsContinue)
         return 0
     }
@@ -102,9 +112,10 @@ extension HTTPRequestParser {
 
     fileprivate func messageCompleted() -> Int32 {
         let method = HTTPMethod(parsed: kct_http_parser_method(parser))
-        var request = HTTPRequest(method: method, target: String(decoding: url, as: UTF8.self),
-                                  headers: HTTPHeaders(headerFields), body: body,
-                                  version: (Int(parser.pointee.http_major), Int(parser.pointee.http_minor)))
+        var request = HTTPRequest(
+            method: method, target: String(decoding: url, as: UTF8.self),
+            headers: HTTPHeaders(headerFields), body: body,
+            version: (Int(parser.pointee.http_major), Int(parser.pointee.http_minor)))
         request.pathParameters = [:]
         completedRequest = request
         // An Upgrade (or CONNECT) is answered as a plain request and the connection then closed:

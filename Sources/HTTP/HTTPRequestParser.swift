@@ -3,9 +3,9 @@ import CHTTPParser
 /// Drives http-parser over the bytes of one connection, one request at a time, within the
 /// server's header and body limits. `HTTPConnection` feeds it what it reads; tests and the fuzzers
 /// feed it bytes without a socket, so they exercise exactly the server's parsing.
-public final class HTTPRequestParser {
+package final class HTTPRequestParser {
     /// What one `execute` call ended with.
-    public enum Outcome {
+    package enum Outcome {
         /// A complete request. After one with `keepAlive == false` (Connection: close, an upgrade)
         /// nothing more is parsed.
         case request(HTTPRequest, keepAlive: Bool)
@@ -16,8 +16,8 @@ public final class HTTPRequestParser {
         case failed(HTTPError)
     }
 
-    public let maxHeaderBytes: Int
-    public let maxBodyBytes: Int
+    package let maxHeaderBytes: Int
+    package let maxBodyBytes: Int
     /// Told when a request starts and when its headers are complete (the connection's timeouts
     /// and `100 Continue`).
     weak var delegate: (any HTTPRequestParserDelegate)?
@@ -39,7 +39,7 @@ public final class HTTPRequestParser {
     /// Set by the callbacks when a limit was exceeded (http-parser then reports a callback error).
     var rejection: HTTPError?
 
-    public init(maxHeaderBytes: Int, maxBodyBytes: Int) {
+    package init(maxHeaderBytes: Int, maxBodyBytes: Int) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         settings = Self.makeSettings()
@@ -49,7 +49,7 @@ public final class HTTPRequestParser {
     }
 
     /// A parser with the limits of a server with this configuration.
-    public convenience init(limitsOf configuration: HTTPServer.Configuration) {
+    package convenience init(limitsOf configuration: HTTPServer.Configuration) {
         self.init(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
     }
 
@@ -60,7 +60,7 @@ public final class HTTPRequestParser {
 
     /// Parses from the start of `bytes` up to the end of the first request that completes there
     /// (or through all of them), returning how many bytes were consumed; call again with the rest.
-    public func execute(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
+    package func execute(_ bytes: UnsafeRawBufferPointer) -> (consumed: Int, outcome: Outcome) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, .needsMoreInput) }
         let consumed = http_parser_execute(parser, settings, base.assumingMemoryBound(to: CChar.self), bytes.count)
         let error = kct_http_parser_errno(parser)
@@ -71,7 +71,9 @@ public final class HTTPRequestParser {
             return (consumed, .request(request, keepAlive: completedKeepAlive))
         }
         if error != HPE_OK {
-            let failure = rejection ?? HTTPError(.badRequest, "malformed request: \(String(cString: http_errno_description(error)))")
+            let failure =
+                rejection
+                ?? HTTPError(.badRequest, "malformed request: \(String(cString: http_errno_description(error)))")
             return (consumed, .failed(failure))
         }
         return (consumed, .needsMoreInput)

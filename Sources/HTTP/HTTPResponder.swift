@@ -6,11 +6,11 @@ import EventLoop
 /// handler drops the responder without answering, the client gets a 500 rather than a hung
 /// connection. To answer from another thread, hop back with `loop.execute` carrying a
 /// `LoopBound(responder, loop:)`, or use `loop.offload(work) { result in responder.send(...) }`.
-public final class HTTPResponder {
+package final class HTTPResponder {
     enum State { case pending, streaming, finished }
 
     private var connection: HTTPConnection?
-    public let loop: EventLoop
+    package let loop: EventLoop
     let keepAlive: Bool
     private let isHead: Bool
     private let acceptsGzip: Bool
@@ -20,7 +20,7 @@ public final class HTTPResponder {
     private weak var stream: HTTPBodyWriter?
     private var goneHandlers: [() -> Void] = []
     /// True once the client closed its side or the connection broke.
-    public private(set) var isClientGone = false
+    package private(set) var isClientGone = false
 
     init(connection: HTTPConnection, request: HTTPRequest, keepAlive: Bool) {
         self.connection = connection
@@ -60,7 +60,7 @@ public final class HTTPResponder {
 
     /// Runs `handler` when the client goes away before the response is complete (or, for a
     /// stream, at any time while it is open). Runs at once if it already went away.
-    public func onClientGone(_ handler: @escaping () -> Void) {
+    package func onClientGone(_ handler: @escaping () -> Void) {
         loop.assertInLoopThread()
         if isClientGone { handler() } else { goneHandlers.append(handler) }
     }
@@ -68,7 +68,7 @@ public final class HTTPResponder {
     // MARK: Answering
 
     /// Sends a complete response. Ignored (with a log line) if the client has gone.
-    public func send(_ response: HTTPResponse) {
+    package func send(_ response: HTTPResponse) {
         loop.assertInLoopThread()
         precondition(state == .pending, "HTTPResponder answered twice")
         state = .finished
@@ -78,7 +78,8 @@ public final class HTTPResponder {
         var headers = response.headers
         var body = response.body
         if let minimum = server.configuration.gzipMinimumBytes, acceptsGzip, response.status.allowsBody,
-           body.count >= minimum, !headers.contains("Content-Encoding") {
+            body.count >= minimum, !headers.contains("Content-Encoding")
+        {
             do {
                 body = try Gzip.compress(body, level: 1)
                 headers.set("Content-Encoding", "gzip")
@@ -91,16 +92,17 @@ public final class HTTPResponder {
         let includesBody = !isHead && response.status.allowsBody
         let keepAliveHTTP10 = isHTTP10 && !closing
         connection.write { bytes in
-            HTTPResponseEncoder.appendHead(to: &bytes, status: response.status, headers: headers,
-                                           framing: response.status.allowsBody ? .length(body.count) : .length(0),
-                                           closing: closing, keepAliveHTTP10: keepAliveHTTP10, server: server)
+            HTTPResponseEncoder.appendHead(
+                to: &bytes, status: response.status, headers: headers,
+                framing: response.status.allowsBody ? .length(body.count) : .length(0),
+                closing: closing, keepAliveHTTP10: keepAliveHTTP10, server: server)
             if includesBody { bytes += body }
         }
         connection.responseFinished(self)
     }
 
     /// Sends the error's status and message.
-    public func fail(_ error: HTTPError) { send(error.response) }
+    package func fail(_ error: HTTPError) { send(error.response) }
 
     /// A handler threw: an `HTTPError` is sent as is, anything else as a 500 that does not leak
     /// the error. If the response had already started, the stream is cut instead.
@@ -121,7 +123,7 @@ public final class HTTPResponder {
     }
 
     /// Sends `value` as JSON; a 500 if it cannot be encoded.
-    public func sendJSON(_ value: some Encodable, status: HTTPStatus = .ok) {
+    package func sendJSON(_ value: some Encodable, status: HTTPStatus = .ok) {
         do {
             send(try HTTPResponse.json(value, status: status))
         } catch {
@@ -132,7 +134,9 @@ public final class HTTPResponder {
 
     /// Starts a streamed body: chunked for HTTP/1.1, until-close for HTTP/1.0. With `gzip`, the
     /// body is compressed when the client accepts it (each write is flushed to a byte boundary).
-    public func startStreaming(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], gzip: Bool = false) -> HTTPBodyWriter {
+    package func startStreaming(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], gzip: Bool = false)
+        -> HTTPBodyWriter
+    {
         loop.assertInLoopThread()
         precondition(state == .pending, "HTTPResponder answered twice")
         state = .streaming
@@ -142,14 +146,17 @@ public final class HTTPResponder {
             headers.set("Content-Encoding", "gzip")
             headers.add("Vary", "Accept-Encoding")
         }
-        let writer = HTTPBodyWriter(responder: self, chunked: !isHTTP10, omitBody: isHead,
-                                    deflater: compress ? try? GzipDeflater(level: 1) : nil)
+        let writer = HTTPBodyWriter(
+            responder: self, chunked: !isHTTP10, omitBody: isHead,
+            deflater: compress ? try? GzipDeflater(level: 1) : nil)
         stream = writer
         if let connection {
             let closing = isHTTP10 || !keepAlive || connection.closeAfterResponse
-            connection.write(HTTPResponseEncoder.head(status: status, headers: headers,
-                                                      framing: isHTTP10 ? .untilClose : .chunked,
-                                                      closing: closing, server: connection.server))
+            connection.write(
+                HTTPResponseEncoder.head(
+                    status: status, headers: headers,
+                    framing: isHTTP10 ? .untilClose : .chunked,
+                    closing: closing, server: connection.server))
         } else {
             writer.connectionClosed()
         }
@@ -158,7 +165,7 @@ public final class HTTPResponder {
 
     /// Starts a `text/event-stream` response (server-sent events). `retry` tells the client how
     /// long to wait before reconnecting.
-    public func startEventStream(headers: HTTPHeaders = [:], retry: Duration? = nil) -> EventStream {
+    package func startEventStream(headers: HTTPHeaders = [:], retry: Duration? = nil) -> EventStream {
         var headers = headers
         headers.set("Content-Type", "text/event-stream")
         headers.set("Cache-Control", "no-cache")

@@ -1,7 +1,7 @@
 /// Handles a request on the loop thread. Answer through `responder`, now or later (after work on
 /// another thread, hop back with `EventLoop.offload` or `execute`). A thrown `HTTPError` becomes
 /// its status and message; any other thrown error becomes a 500.
-public typealias HTTPHandler = (HTTPRequest, HTTPResponder) throws -> Void
+package typealias HTTPHandler = (HTTPRequest, HTTPResponder) throws -> Void
 
 /// Routes by method and path. Patterns are literal segments and `:name` parameters
 /// (`/v1/orders/:id/notes`); a trailing `*` segment matches the rest of the path. A route made
@@ -9,7 +9,7 @@ public typealias HTTPHandler = (HTTPRequest, HTTPResponder) throws -> Void
 /// the order they were added. A path that matches with another method gets a 405 with
 /// an Allow header; no match at all gets a 404. HEAD falls back to the GET route (the server
 /// omits the body).
-public struct HTTPRouter {
+package struct HTTPRouter {
     struct Route {
         let method: HTTPMethod
         let segments: [Segment]
@@ -26,9 +26,9 @@ public struct HTTPRouter {
     /// Routes without parameters by their exact path, so the common case needs no path splitting.
     private var literalRoutes: [String: [(method: HTTPMethod, handler: HTTPHandler)]] = [:]
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+    package mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
         let segments = Self.split(pattern).map { part -> Segment in
             if part == "*" { return .rest }
             if part.hasPrefix(":") { return .parameter(String(part.dropFirst())) }
@@ -39,7 +39,8 @@ public struct HTTPRouter {
         }
         routes.append(Route(method: method, segments: segments, handler: handler))
         if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
-            let path = "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
+            let path =
+                "/" + segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
             // Only the first route for a method and path can ever match; keep that one.
             if literalRoutes[path]?.contains(where: { $0.method == method }) != true {
                 literalRoutes[path, default: []].append((method, handler))
@@ -47,10 +48,10 @@ public struct HTTPRouter {
         }
     }
 
-    public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
-    public mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.post, pattern, handler) }
-    public mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.put, pattern, handler) }
-    public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.delete, pattern, handler) }
+    package mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
+    package mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.post, pattern, handler) }
+    package mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.put, pattern, handler) }
+    package mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.delete, pattern, handler) }
 
     enum Match {
         case found(HTTPHandler, [String: String])

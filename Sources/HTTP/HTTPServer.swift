@@ -1,8 +1,9 @@
 import CLibUV
 import EventLoop
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An HTTP/1.1 server on a libuv TCP listener, parsing with http-parser. Lives on one loop
@@ -27,43 +28,43 @@ import Glibc
 /// Keep-alive and pipelined requests are answered in order (one request is handled at a time per
 /// connection; bytes that arrive meanwhile wait). Limits answer with 413/431/400 and close the
 /// connection; slow or silent connections are closed by the header and idle timeouts.
-public final class HTTPServer: LoopService {
-    public struct Configuration: Sendable {
+package final class HTTPServer: LoopService {
+    package struct Configuration: Sendable {
         /// Address to bind. 127.0.0.1 unless told otherwise.
-        public var host: String = "127.0.0.1"
+        package var host: String = "127.0.0.1"
         /// 0 picks a free port; read it back from `port`.
-        public var port: Int = 0
-        public var backlog: Int32 = 511
+        package var port: Int = 0
+        package var backlog: Int32 = 511
         /// Connections beyond this get a 503 and are closed.
-        public var maxConnections: Int = 1024
+        package var maxConnections: Int = 1024
         /// Request line plus header fields, in bytes; more gets 431.
-        public var maxHeaderBytes: Int = 16 * 1024
+        package var maxHeaderBytes: Int = 16 * 1024
         /// Request body in bytes (declared or chunked); more gets 413.
-        public var maxBodyBytes: Int = 8 * 1024 * 1024
+        package var maxBodyBytes: Int = 8 * 1024 * 1024
         /// From a request's first byte to the end of its headers; over it, 408 and close.
-        public var headerTimeout: Duration = .seconds(10)
+        package var headerTimeout: Duration = .seconds(10)
         /// A keep-alive connection with nothing to do, or a body that stops arriving, is closed after this.
-        public var idleTimeout: Duration = .seconds(60)
+        package var idleTimeout: Duration = .seconds(60)
         /// After an error response, how long unread input is drained before the socket is closed
         /// (closing at once could reset the connection before the client reads the response).
-        public var lingerTimeout: Duration = .seconds(2)
+        package var lingerTimeout: Duration = .seconds(2)
         /// Bodies at least this large are gzipped when the client accepts gzip; nil never gzips.
-        public var gzipMinimumBytes: Int? = 1024
+        package var gzipMinimumBytes: Int? = 1024
         /// The Server header; nil sends none.
-        public var serverName: String? = "kct"
+        package var serverName: String? = "kct"
         /// Bytes a streaming response (SSE) may have queued before the client counts as too slow
         /// and is disconnected.
-        public var maxQueuedStreamBytes: Int = 1024 * 1024
+        package var maxQueuedStreamBytes: Int = 1024 * 1024
 
-        public init() {}
+        package init() {}
     }
 
-    public let loop: EventLoop
-    public let configuration: Configuration
-    public let logger: Logger
+    package let loop: EventLoop
+    package let configuration: Configuration
+    package let logger: Logger
     let router: HTTPRouter
     /// The port actually bound (useful with port 0).
-    public private(set) var port: Int = 0
+    package private(set) var port: Int = 0
 
     private var listener: UnsafeMutableRawPointer?
     /// Checks connections' timeouts; runs only while there are connections, so an idle server
@@ -74,19 +75,21 @@ public final class HTTPServer: LoopService {
     /// One read buffer for every connection: reads are consumed before the next read callback.
     let readBuffer: UnsafeMutableRawBufferPointer
     private var cachedDate: (second: Int, bytes: [UInt8]) = (-1, [])
-    public private(set) var isShuttingDown = false
+    package private(set) var isShuttingDown = false
     private var isClosed = false
     /// Called once when the server has closed its listener and every connection.
-    public var onClosed: (() -> Void)?
+    package var onClosed: (() -> Void)?
 
     /// Requests handled since start, for metrics.
-    public private(set) var requestsHandled = 0
+    package private(set) var requestsHandled = 0
     /// Connections refused because `maxConnections` were open.
-    public private(set) var connectionsRefused = 0
+    package private(set) var connectionsRefused = 0
 
     /// Binds and starts listening at once.
-    public init(loop: EventLoop, configuration: Configuration = Configuration(), router: HTTPRouter,
-                logger: Logger = Logger(label: "kct.http.server")) throws(UVError) {
+    package init(
+        loop: EventLoop, configuration: Configuration = Configuration(), router: HTTPRouter,
+        logger: Logger = Logger(label: "kct.http.server")
+    ) throws(UVError) {
         loop.assertInLoopThread()
         self.loop = loop
         self.configuration = configuration
@@ -141,7 +144,8 @@ public final class HTTPServer: LoopService {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { uv_tcp_bind(tcp, $0, 0) }
         }
         try UVError.check(bound, "uv_tcp_bind(\(host):\(port))")
-        try UVError.check(uv_listen(UnsafeMutableRawPointer(tcp).uvStream, configuration.backlog, connectionArrived), "uv_listen")
+        try UVError.check(
+            uv_listen(UnsafeMutableRawPointer(tcp).uvStream, configuration.backlog, connectionArrived), "uv_listen")
 
         var actual = sockaddr_storage()
         var length = Int32(MemoryLayout<sockaddr_storage>.size)
@@ -151,13 +155,17 @@ public final class HTTPServer: LoopService {
         try UVError.check(named, "uv_tcp_getsockname")
         self.port = withUnsafePointer(to: &actual) { pointer in
             if Int32(pointer.pointee.ss_family) == AF_INET6 {
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
-            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                Int(UInt16(bigEndian: $0.pointee.sin_port))
+            }
         }
     }
 
-    public var connectionCount: Int { connections.count }
+    package var connectionCount: Int { connections.count }
 
     // MARK: Accepting
 
@@ -168,7 +176,8 @@ public final class HTTPServer: LoopService {
         let initResult = uv_tcp_init(loop.uvLoop, tcp)
         if initResult < 0 {
             handle.deallocate()
-            logger.warning("cannot accept", metadata: ["error": "\(UVError(code: initResult, operation: "uv_tcp_init"))"])
+            logger.warning(
+                "cannot accept", metadata: ["error": "\(UVError(code: initResult, operation: "uv_tcp_init"))"])
             return
         }
         let connection = HTTPConnection(server: self, handle: handle)
@@ -226,7 +235,7 @@ public final class HTTPServer: LoopService {
     // MARK: Shutdown
 
     /// Stops accepting, lets in-flight requests finish, closes idle connections and ends streams.
-    public func beginShutdown() {
+    package func beginShutdown() {
         loop.assertInLoopThread()
         guard !isShuttingDown else { return }
         isShuttingDown = true
@@ -240,7 +249,7 @@ public final class HTTPServer: LoopService {
     }
 
     /// Closes the listener and every connection now.
-    public func forceClose() {
+    package func forceClose() {
         loop.assertInLoopThread()
         isShuttingDown = true
         closeListener()
@@ -249,7 +258,7 @@ public final class HTTPServer: LoopService {
     }
 
     /// Graceful shutdown of this server alone (the loop keeps running).
-    public func shutdown() { beginShutdown() }
+    package func shutdown() { beginShutdown() }
 
     private func closeListener() {
         if let listener {

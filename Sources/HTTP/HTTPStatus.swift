@@ -1,30 +1,30 @@
 /// A response status code with its reason phrase.
-public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
-    public let code: Int
+package struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
+    package let code: Int
 
-    public init(_ code: Int) { self.code = code }
+    package init(_ code: Int) { self.code = code }
 
-    public static let ok = HTTPStatus(200)
-    public static let created = HTTPStatus(201)
-    public static let accepted = HTTPStatus(202)
-    public static let noContent = HTTPStatus(204)
-    public static let notModified = HTTPStatus(304)
-    public static let badRequest = HTTPStatus(400)
-    public static let unauthorized = HTTPStatus(401)
-    public static let forbidden = HTTPStatus(403)
-    public static let notFound = HTTPStatus(404)
-    public static let methodNotAllowed = HTTPStatus(405)
-    public static let requestTimeout = HTTPStatus(408)
-    public static let conflict = HTTPStatus(409)
-    public static let payloadTooLarge = HTTPStatus(413)
-    public static let unprocessableEntity = HTTPStatus(422)
-    public static let tooManyRequests = HTTPStatus(429)
-    public static let requestHeaderFieldsTooLarge = HTTPStatus(431)
-    public static let internalServerError = HTTPStatus(500)
-    public static let notImplemented = HTTPStatus(501)
-    public static let serviceUnavailable = HTTPStatus(503)
+    package static let ok = HTTPStatus(200)
+    package static let created = HTTPStatus(201)
+    package static let accepted = HTTPStatus(202)
+    package static let noContent = HTTPStatus(204)
+    package static let notModified = HTTPStatus(304)
+    package static let badRequest = HTTPStatus(400)
+    package static let unauthorized = HTTPStatus(401)
+    package static let forbidden = HTTPStatus(403)
+    package static let notFound = HTTPStatus(404)
+    package static let methodNotAllowed = HTTPStatus(405)
+    package static let requestTimeout = HTTPStatus(408)
+    package static let conflict = HTTPStatus(409)
+    package static let payloadTooLarge = HTTPStatus(413)
+    package static let unprocessableEntity = HTTPStatus(422)
+    package static let tooManyRequests = HTTPStatus(429)
+    package static let requestHeaderFieldsTooLarge = HTTPStatus(431)
+    package static let internalServerError = HTTPStatus(500)
+    package static let notImplemented = HTTPStatus(501)
+    package static let serviceUnavailable = HTTPStatus(503)
 
-    public var reason: String {
+    package var reason: String {
         switch code {
         case 100: "Continue"
         case 200: "OK"
@@ -60,9 +60,9 @@ public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 1xx, 204 and 304 responses carry no body (RFC 9110 §6.4.1).
-    public var allowsBody: Bool { !(100..<200).contains(code) && code != 204 && code != 304 }
+    package var allowsBody: Bool { !(100..<200).contains(code) && code != 204 && code != 304 }
 
-    public var isSuccess: Bool { (200..<300).contains(code) }
+    package var isSuccess: Bool { (200..<300).contains(code) }
 
-    public var description: String { "\(code) \(reason)" }
+    package var description: String { "\(code) \(reason)" }
 }

@@ -1,13 +1,13 @@
 /// One server-sent event (the `text/event-stream` format of the HTML standard).
-public struct ServerSentEvent: Sendable, Equatable {
+package struct ServerSentEvent: Sendable, Equatable {
     /// `id:` — remembered by clients and sent back as `Last-Event-ID` when they reconnect.
-    public var id: String?
+    package var id: String?
     /// `event:` — the event type; nil means "message".
-    public var event: String?
+    package var event: String?
     /// `data:` — may contain newlines (sent as several data lines).
-    public var data: String
+    package var data: String
 
-    public init(id: String? = nil, event: String? = nil, data: String) {
+    package init(id: String? = nil, event: String? = nil, data: String) {
         self.id = id
         self.event = event
         self.data = data
@@ -15,7 +15,7 @@ public struct ServerSentEvent: Sendable, Equatable {
 
     /// The event in wire format, ending with the blank line that dispatches it. Newlines in
     /// `id` and `event` would break the framing, so they are removed.
-    public var encoded: [UInt8] {
+    package var encoded: [UInt8] {
         var text = ""
         if let event { text += "event: \(Self.singleLine(event))\n" }
         if let id { text += "id: \(Self.singleLine(id))\n" }
@@ -41,7 +41,7 @@ public struct ServerSentEvent: Sendable, Equatable {
 /// Incremental parser for `text/event-stream`: feed bytes as they arrive, in any chunking, and
 /// collect complete events. Follows the HTML standard's interpretation rules (BOM, CR/LF/CRLF line
 /// ends, comments, `retry`, ids containing NUL ignored, events without data not dispatched).
-public struct ServerSentEventParser: Sendable {
+package struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     private var sawCarriageReturn = false
     private var isFirstLine = true
@@ -49,16 +49,16 @@ public struct ServerSentEventParser: Sendable {
     private var hasData = false
     private var eventType: String?
     /// The last event id seen (sticky across events, as the standard's "last event ID buffer").
-    public private(set) var lastEventID: String?
+    package private(set) var lastEventID: String?
     /// The reconnection time the server last asked for.
-    public private(set) var retry: Duration?
+    package private(set) var retry: Duration?
 
-    public init(lastEventID: String? = nil) {
+    package init(lastEventID: String? = nil) {
         self.lastEventID = lastEventID
     }
 
     /// Feeds bytes; returns the events completed by them, in order.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if sawCarriageReturn {
@@ -111,7 +111,8 @@ public struct ServerSentEventParser: Sendable {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
         case "retry":
             if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-               let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
+                let milliseconds = Int(String(decoding: value, as: UTF8.self))
+            {
                 retry = .milliseconds(milliseconds)
             }
         default:
@@ -126,7 +127,9 @@ public struct ServerSentEventParser: Sendable {
             eventType = nil
         }
         guard hasData else { return }
-        events.append(ServerSentEvent(id: lastEventID, event: eventType.flatMap { $0.isEmpty ? nil : $0 },
-                                      data: String(decoding: data, as: UTF8.self)))
+        events.append(
+            ServerSentEvent(
+                id: lastEventID, event: eventType.flatMap { $0.isEmpty ? nil : $0 },
+                data: String(decoding: data, as: UTF8.self)))
     }
 }

@@ -3,15 +3,17 @@ import Store
 import SyncCore
 
 /// A conflict as `kct conflicts … --json` prints it and `GET /api/conflicts` serves it.
-public struct ConflictJSON: Encodable, Sendable {
-    public let record: ConflictRecord
+package struct ConflictJSON: Encodable, Sendable {
+    package let record: ConflictRecord
 
-    public init(_ record: ConflictRecord) { self.record = record }
+    package init(_ record: ConflictRecord) { self.record = record }
 
     enum CodingKeys: String, CodingKey {
-        case id, sequence, field, orderID = "order_id", orderNumber = "order_number", entity, rowID = "row_id", op, wanted
+        case id, sequence, field, orderID = "order_id", orderNumber = "order_number", entity, rowID = "row_id", op,
+            wanted
         case changeFields = "change_fields", winner, kind, code, message, author, madeAt = "made_at", workstation
-        case recordedAt = "recorded_at", state, settledAt = "settled_at", settledBy = "settled_by", reappliedSequence = "reapplied_sequence"
+        case recordedAt = "recorded_at", state, settledAt = "settled_at", settledBy = "settled_by", reappliedSequence =
+            "reapplied_sequence"
     }
 
     struct Winner: Encodable {
@@ -23,7 +25,7 @@ public struct ConflictJSON: Encodable, Sendable {
         enum CodingKeys: String, CodingKey { case value, nodeID = "node_id", at, sequence, version }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(record.id, forKey: .id)
         try container.encode(record.sequence, forKey: .sequence)
@@ -35,9 +37,12 @@ public struct ConflictJSON: Encodable, Sendable {
         try container.encode(record.operation.rawValue, forKey: .op)
         try container.encode(record.wanted, forKey: .wanted)
         try container.encode(record.changeFields, forKey: .changeFields)
-        try container.encode(record.winner.map {
-            Winner(value: $0.value, nodeID: $0.stamp.nodeID, at: $0.stamp.hlc.utcText, sequence: $0.sequence, version: $0.version)
-        }, forKey: .winner)
+        try container.encode(
+            record.winner.map {
+                Winner(
+                    value: $0.value, nodeID: $0.stamp.nodeID, at: $0.stamp.hlc.utcText, sequence: $0.sequence,
+                    version: $0.version)
+            }, forKey: .winner)
         try container.encode(record.rejected ? "rejected" : "superseded", forKey: .kind)
         try container.encode(record.code, forKey: .code)
         try container.encode(record.message, forKey: .message)

@@ -10,37 +10,53 @@ import OrderDomain
 ///      "needed_by": "2026-12-24", "shipping_address": {...}, "billing_address": {...}, "notes": "...",
 ///      "items": [{"product_name": "Navy Suit", "product_source": "catalog", "size": "40R", "color": "navy",
 ///                 "custom_measurements": {"chest": 40}, "quantity": 1, "unit_price": "899.00"}]}
-public enum OrderDraftInput {
-    public static let orderKeys: Set<String> = [
+package enum OrderDraftInput {
+    package static let orderKeys: Set<String> = [
         "customer_name", "customer_email", "customer_phone", "priority", "currency", "tax_amount", "shipping_amount",
         "needed_by", "shipping_address", "billing_address", "notes", "items",
     ]
-    public static let itemKeys: Set<String> = ["product_name", "product_source", "size", "color", "custom_measurements", "quantity", "unit_price"]
+    package static let itemKeys: Set<String> = [
+        "product_name", "product_source", "size", "color", "custom_measurements", "quantity", "unit_price",
+    ]
 
-    public static func draft(_ object: [String: Any], label: String) throws -> OrderDraft {
+    package static func draft(_ object: [String: Any], label: String) throws -> OrderDraft {
         let unknown = Set(object.keys).subtracting(orderKeys)
-        guard unknown.isEmpty else { throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))")
+        }
         func text(_ key: String) throws -> String? {
             guard let value = object[key], !(value is NSNull) else { return nil }
             guard let string = value as? String else { throw OrderInputError("\(label): \(key) must be a string") }
             return string
         }
         let currency: Currency
-        do { currency = try Currency(code: try text("currency") ?? "USD") } catch { throw OrderInputError("\(label): \(error)") }
-        guard let items = object["items"] as? [[String: Any]] else { throw OrderInputError("\(label): items must be an array of objects") }
+        do { currency = try Currency(code: try text("currency") ?? "USD") } catch {
+            throw OrderInputError("\(label): \(error)")
+        }
+        guard let items = object["items"] as? [[String: Any]] else {
+            throw OrderInputError("\(label): items must be an array of objects")
+        }
         var priority = OrderPriority.normal
         if let name = try text("priority") {
             guard let parsed = OrderPriority(parsing: name) else {
-                throw OrderInputError("\(label): priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw OrderInputError(
+                    "\(label): priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             priority = parsed
         }
         return OrderDraft(
-            customer: Customer(name: try text("customer_name") ?? "", email: try text("customer_email") ?? "", phone: try text("customer_phone")),
-            items: try items.enumerated().map { index, item in try self.item(item, currency: currency, label: "\(label).items[\(index)]") },
+            customer: Customer(
+                name: try text("customer_name") ?? "", email: try text("customer_email") ?? "",
+                phone: try text("customer_phone")),
+            items: try items.enumerated().map { index, item in
+                try self.item(item, currency: currency, label: "\(label).items[\(index)]")
+            },
             priority: priority, currency: currency,
             tax: try text("tax_amount").map { try money($0, currency: currency, field: "\(label): tax_amount") },
-            shipping: try text("shipping_amount").map { try money($0, currency: currency, field: "\(label): shipping_amount") },
+            shipping: try text("shipping_amount").map {
+                try money($0, currency: currency, field: "\(label): shipping_amount")
+            },
             neededBy: try text("needed_by").map { value in
                 do { return try CalendarDate(parsing: value) } catch { throw OrderInputError("\(label): \(error)") }
             },
@@ -51,8 +67,12 @@ public enum OrderDraftInput {
 
     static func item(_ object: [String: Any], currency: Currency, label: String) throws -> ItemDraft {
         let unknown = Set(object.keys).subtracting(itemKeys)
-        guard unknown.isEmpty else { throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))") }
-        guard let price = object["unit_price"] as? String else { throw OrderInputError("\(label): unit_price must be a decimal string such as \"899.00\"") }
+        guard unknown.isEmpty else {
+            throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))")
+        }
+        guard let price = object["unit_price"] as? String else {
+            throw OrderInputError("\(label): unit_price must be a decimal string such as \"899.00\"")
+        }
         let quantity: Int
         switch object["quantity"] {
         case nil: quantity = 1
@@ -61,7 +81,9 @@ public enum OrderDraftInput {
         }
         var source = ProductSource.catalog
         if let name = object["product_source"] as? String {
-            guard let parsed = ProductSource(rawValue: name) else { throw OrderInputError("\(label): product_source '\(name)' is not catalog or custom") }
+            guard let parsed = ProductSource(rawValue: name) else {
+                throw OrderInputError("\(label): product_source '\(name)' is not catalog or custom")
+            }
             source = parsed
         }
         return ItemDraft(
@@ -77,20 +99,21 @@ public enum OrderDraftInput {
         case nil, is NSNull: return nil
         case let text as String: return text
         case let object as [String: Any]:
-            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         default: throw OrderInputError("\(label): \(key) must be a JSON object")
         }
     }
 
     /// A decimal amount in `currency`, e.g. "899.00".
-    public static func money(_ text: String, currency: Currency, field: String) throws(OrderInputError) -> Money {
+    package static func money(_ text: String, currency: Currency, field: String) throws(OrderInputError) -> Money {
         do { return try Money(parsing: text, currency: currency) } catch { throw OrderInputError("\(field): \(error)") }
     }
 }
 
 /// Why a JSON order (or order patch) was refused: one sentence naming the field.
-public struct OrderInputError: Error, Sendable, CustomStringConvertible {
-    public let description: String
+package struct OrderInputError: Error, Sendable, CustomStringConvertible {
+    package let description: String
 
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }

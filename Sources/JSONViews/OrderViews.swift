@@ -6,15 +6,15 @@ import SyncCore
 // The JSON shapes of `kct --json` and of the node's local API (one definition for both). Field names are the replica's snake_case column names; money is a decimal
 // string in the order's currency ("1049.00"; "120000" for JPY).
 
-public struct NodeJSON: Encodable {
-    public var nodeID: String
-    public var name: String
-    public var shopCode: String
-    public var createdAt: String
-    public var dataDir: String
-    public var replica: String
+package struct NodeJSON: Encodable {
+    package var nodeID: String
+    package var name: String
+    package var shopCode: String
+    package var createdAt: String
+    package var dataDir: String
+    package var replica: String
 
-    public init(identity: NodeIdentity, dataDir: String, replica: String) {
+    package init(identity: NodeIdentity, dataDir: String, replica: String) {
         nodeID = identity.nodeID
         name = identity.name
         shopCode = identity.shopCode
@@ -28,20 +28,20 @@ public struct NodeJSON: Encodable {
     }
 }
 
-public struct ItemJSON: Encodable {
-    public var id: String
-    public var lineNumber: Int
-    public var productName: String
-    public var productSource: String
-    public var size: String?
-    public var color: String?
-    public var customMeasurements: JSONDocument?
-    public var quantity: Int
-    public var unitPrice: String
-    public var totalPrice: String
-    public var createdAt: String
+package struct ItemJSON: Encodable {
+    package var id: String
+    package var lineNumber: Int
+    package var productName: String
+    package var productSource: String
+    package var size: String?
+    package var color: String?
+    package var customMeasurements: JSONDocument?
+    package var quantity: Int
+    package var unitPrice: String
+    package var totalPrice: String
+    package var createdAt: String
 
-    public init(_ item: OrderItemRecord) {
+    package init(_ item: OrderItemRecord) {
         id = item.id
         lineNumber = item.lineNumber
         productName = item.productName
@@ -61,7 +61,7 @@ public struct ItemJSON: Encodable {
         case createdAt = "created_at"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(lineNumber, forKey: .lineNumber)
@@ -77,16 +77,16 @@ public struct ItemJSON: Encodable {
     }
 }
 
-public struct HistoryJSON: Encodable {
-    public var id: String
-    public var fromStatus: String?
-    public var toStatus: String
-    public var changedBy: String
-    public var changedAt: String
-    public var note: String?
-    public var durationInPreviousSeconds: Int64?
+package struct HistoryJSON: Encodable {
+    package var id: String
+    package var fromStatus: String?
+    package var toStatus: String
+    package var changedBy: String
+    package var changedAt: String
+    package var note: String?
+    package var durationInPreviousSeconds: Int64?
 
-    public init(_ entry: StatusHistoryRecord) {
+    package init(_ entry: StatusHistoryRecord) {
         id = entry.id
         fromStatus = entry.from?.rawValue
         toStatus = entry.to.rawValue
@@ -97,11 +97,12 @@ public struct HistoryJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, fromStatus = "from_status", toStatus = "to_status", changedBy = "changed_by", changedAt = "changed_at", note
+        case id, fromStatus = "from_status", toStatus = "to_status", changedBy = "changed_by", changedAt = "changed_at",
+            note
         case durationInPreviousSeconds = "duration_in_previous_seconds"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(fromStatus, forKey: .fromStatus)
@@ -113,21 +114,21 @@ public struct HistoryJSON: Encodable {
     }
 }
 
-public struct ExceptionJSON: Encodable {
-    public var id: String
-    public var orderID: String
-    public var exceptionType: String
-    public var exceptionSeverity: String
-    public var description: String?
-    public var resolutionStatus: String
-    public var customerNotified: Bool
-    public var resolutionNotes: String?
-    public var createdAt: String
-    public var createdBy: String
-    public var resolvedAt: String?
-    public var resolvedBy: String?
+package struct ExceptionJSON: Encodable {
+    package var id: String
+    package var orderID: String
+    package var exceptionType: String
+    package var exceptionSeverity: String
+    package var description: String?
+    package var resolutionStatus: String
+    package var customerNotified: Bool
+    package var resolutionNotes: String?
+    package var createdAt: String
+    package var createdBy: String
+    package var resolvedAt: String?
+    package var resolvedBy: String?
 
-    public init(_ exception: ExceptionRecord) {
+    package init(_ exception: ExceptionRecord) {
         id = exception.id
         orderID = exception.orderID
         exceptionType = exception.type
@@ -143,12 +144,14 @@ public struct ExceptionJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, orderID = "order_id", exceptionType = "exception_type", exceptionSeverity = "exception_severity", description
-        case resolutionStatus = "resolution_status", customerNotified = "customer_notified", resolutionNotes = "resolution_notes"
+        case id, orderID = "order_id", exceptionType = "exception_type", exceptionSeverity = "exception_severity",
+            description
+        case resolutionStatus = "resolution_status", customerNotified = "customer_notified", resolutionNotes =
+            "resolution_notes"
         case createdAt = "created_at", createdBy = "created_by", resolvedAt = "resolved_at", resolvedBy = "resolved_by"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(orderID, forKey: .orderID)
@@ -165,16 +168,16 @@ public struct ExceptionJSON: Encodable {
     }
 }
 
-public struct CommunicationJSON: Encodable {
-    public var id: String
-    public var communicationType: String
-    public var communicationChannel: String
-    public var messageContent: String
-    public var deliveryStatus: String
-    public var createdAt: String
-    public var createdBy: String
+package struct CommunicationJSON: Encodable {
+    package var id: String
+    package var communicationType: String
+    package var communicationChannel: String
+    package var messageContent: String
+    package var deliveryStatus: String
+    package var createdAt: String
+    package var createdBy: String
 
-    public init(_ log: CommunicationRecord) {
+    package init(_ log: CommunicationRecord) {
         id = log.id
         communicationType = log.type.rawValue
         communicationChannel = log.channel.rawValue
@@ -186,20 +189,21 @@ public struct CommunicationJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, communicationType = "communication_type", communicationChannel = "communication_channel"
-        case messageContent = "message_content", deliveryStatus = "delivery_status", createdAt = "created_at", createdBy = "created_by"
+        case messageContent = "message_content", deliveryStatus = "delivery_status", createdAt = "created_at",
+            createdBy = "created_by"
     }
 }
 
 /// An order with its items, history, exceptions and communication log. Optional fields are
 /// always present (as null) so the shape does not depend on the data.
-public struct OrderJSON: Encodable {
-    public var order: OrderRecord
-    public var items: [ItemJSON]
-    public var statusHistory: [HistoryJSON]
-    public var exceptions: [ExceptionJSON]
-    public var communications: [CommunicationJSON]
+package struct OrderJSON: Encodable {
+    package var order: OrderRecord
+    package var items: [ItemJSON]
+    package var statusHistory: [HistoryJSON]
+    package var exceptions: [ExceptionJSON]
+    package var communications: [CommunicationJSON]
 
-    public init(_ detail: OrderDetail) {
+    package init(_ detail: OrderDetail) {
         order = detail.order
         items = detail.items.map(ItemJSON.init)
         statusHistory = detail.history.map(HistoryJSON.init)
@@ -212,11 +216,12 @@ public struct OrderJSON: Encodable {
         case customerName = "customer_name", customerEmail = "customer_email", customerPhone = "customer_phone"
         case subtotalAmount = "subtotal_amount", taxAmount = "tax_amount", shippingAmount = "shipping_amount"
         case totalAmount = "total_amount", currency, neededBy = "needed_by", shippingAddress = "shipping_address"
-        case billingAddress = "billing_address", notes, createdAt = "created_at", createdBy = "created_by", updatedAt = "updated_at"
+        case billingAddress = "billing_address", notes, createdAt = "created_at", createdBy = "created_by", updatedAt =
+            "updated_at"
         case items, statusHistory = "status_history", exceptions, communications = "customer_communication_logs"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(order.id, forKey: .id)
         try container.encode(order.orderNumber, forKey: .orderNumber)
@@ -245,21 +250,21 @@ public struct OrderJSON: Encodable {
     }
 }
 
-public struct QueueEntryJSON: Encodable {
-    public var queuePosition: Int
-    public var priorityScore: Int
-    public var queueType: String
-    public var orderID: String
-    public var orderNumber: String
-    public var status: String
-    public var priority: String
-    public var customerName: String
-    public var neededBy: String?
-    public var createdAt: String
-    public var totalAmount: String
-    public var currency: String
+package struct QueueEntryJSON: Encodable {
+    package var queuePosition: Int
+    package var priorityScore: Int
+    package var queueType: String
+    package var orderID: String
+    package var orderNumber: String
+    package var status: String
+    package var priority: String
+    package var customerName: String
+    package var neededBy: String?
+    package var createdAt: String
+    package var totalAmount: String
+    package var currency: String
 
-    public init(_ entry: QueueEntry) {
+    package init(_ entry: QueueEntry) {
         queuePosition = entry.position
         priorityScore = entry.score
         queueType = entry.queueType
@@ -275,12 +280,13 @@ public struct QueueEntryJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case queuePosition = "queue_position", priorityScore = "priority_score", queueType = "queue_type", orderID = "order_id"
+        case queuePosition = "queue_position", priorityScore = "priority_score", queueType = "queue_type", orderID =
+            "order_id"
         case orderNumber = "order_number", status, priority, customerName = "customer_name", neededBy = "needed_by"
         case createdAt = "created_at", totalAmount = "total_amount", currency
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(queuePosition, forKey: .queuePosition)
         try container.encode(priorityScore, forKey: .priorityScore)
@@ -297,27 +303,28 @@ public struct QueueEntryJSON: Encodable {
     }
 }
 
-public struct StatsJSON: Encodable {
-    public struct Revenue: Encodable {
-        public var currency: String
-        public var paidOrders: Int
-        public var totalRevenue: String
-        public var averageOrderValue: String
+package struct StatsJSON: Encodable {
+    package struct Revenue: Encodable {
+        package var currency: String
+        package var paidOrders: Int
+        package var totalRevenue: String
+        package var averageOrderValue: String
 
         enum CodingKeys: String, CodingKey {
-            case currency, paidOrders = "paid_orders", totalRevenue = "total_revenue", averageOrderValue = "average_order_value"
+            case currency, paidOrders = "paid_orders", totalRevenue = "total_revenue", averageOrderValue =
+                "average_order_value"
         }
     }
 
-    public var totalOrders: Int
-    public var pendingOrders: Int
-    public var processingOrders: Int
-    public var shippedOrders: Int
-    public var completedOrders: Int
-    public var rushOrders: Int
-    public var revenue: [Revenue]
+    package var totalOrders: Int
+    package var pendingOrders: Int
+    package var processingOrders: Int
+    package var shippedOrders: Int
+    package var completedOrders: Int
+    package var rushOrders: Int
+    package var revenue: [Revenue]
 
-    public init(_ stats: DashboardStats) {
+    package init(_ stats: DashboardStats) {
         totalOrders = stats.totalOrders
         pendingOrders = stats.pendingOrders
         processingOrders = stats.processingOrders
@@ -325,8 +332,9 @@ public struct StatsJSON: Encodable {
         completedOrders = stats.completedOrders
         rushOrders = stats.rushOrders
         revenue = stats.revenue.map {
-            Revenue(currency: $0.currency.code, paidOrders: $0.paidOrders, totalRevenue: $0.totalRevenue.decimalString,
-                    averageOrderValue: $0.averageOrderValue.decimalString)
+            Revenue(
+                currency: $0.currency.code, paidOrders: $0.paidOrders, totalRevenue: $0.totalRevenue.decimalString,
+                averageOrderValue: $0.averageOrderValue.decimalString)
         }
     }
 
@@ -336,14 +344,14 @@ public struct StatsJSON: Encodable {
     }
 }
 
-public struct OutboxJSON: Encodable {
-    public var nodeID: String
-    public var pendingCount: Int
-    public var lastSequence: Int64
-    public var pushedUpTo: Int64
-    public var entries: [Change]
+package struct OutboxJSON: Encodable {
+    package var nodeID: String
+    package var pendingCount: Int
+    package var lastSequence: Int64
+    package var pushedUpTo: Int64
+    package var entries: [Change]
 
-    public init(nodeID: String, pendingCount: Int, lastSequence: Int64, pushedUpTo: Int64, entries: [Change]) {
+    package init(nodeID: String, pendingCount: Int, lastSequence: Int64, pushedUpTo: Int64, entries: [Change]) {
         self.nodeID = nodeID
         self.pendingCount = pendingCount
         self.lastSequence = lastSequence
@@ -352,6 +360,7 @@ public struct OutboxJSON: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case nodeID = "node_id", pendingCount = "pending_count", lastSequence = "last_sequence", pushedUpTo = "pushed_up_to", entries
+        case nodeID = "node_id", pendingCount = "pending_count", lastSequence = "last_sequence", pushedUpTo =
+            "pushed_up_to", entries
     }
 }

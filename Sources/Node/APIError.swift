@@ -5,31 +5,35 @@ import Store
 
 /// An error answer of the local API: `{"error":{"code":…,"message":…}}`, plus `allowed` (the
 /// moves the lifecycle accepts) when a status move was refused.
-public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var status: HTTPStatus
+package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var status: HTTPStatus
     /// Stable, for programs: `not_found`, `bad_request`, `invalid`, `illegal_transition`, …
-    public var code: String
-    public var message: String
-    public var allowed: [String]?
+    package var code: String
+    package var message: String
+    package var allowed: [String]?
     /// Seconds to wait before trying again (a 429's `Retry-After`).
-    public var retryAfterSeconds: Int?
+    package var retryAfterSeconds: Int?
 
-    public init(_ status: HTTPStatus, code: String, _ message: String, allowed: [String]? = nil) {
+    package init(_ status: HTTPStatus, code: String, _ message: String, allowed: [String]? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.allowed = allowed
     }
 
-    public var description: String { "\(status.code) \(code): \(message)" }
+    package var description: String { "\(status.code) \(code): \(message)" }
 
-    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, code: "bad_request", message) }
+    package static func badRequest(_ message: String) -> APIError {
+        APIError(.badRequest, code: "bad_request", message)
+    }
 
     /// 401: no session, or one that expired, ended, or whose account is disabled.
-    public static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, code: "unauthorized", message) }
+    package static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthorized", message)
+    }
 
     /// 429 with `Retry-After`.
-    public static func tooManyRequests(_ message: String, retryAfterSeconds: Int) -> APIError {
+    package static func tooManyRequests(_ message: String, retryAfterSeconds: Int) -> APIError {
         var error = APIError(.tooManyRequests, code: "rate_limited", message)
         error.retryAfterSeconds = max(1, retryAfterSeconds)
         return error
@@ -37,7 +41,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// How the replica's refusals reach a screen: unknown → 404, broken rule → 422, a move the
     /// lifecycle does not allow → 409 naming the allowed moves; storage failures → 500.
-    public init(_ error: StoreError) {
+    package init(_ error: StoreError) {
         switch error {
         case .orderNotFound, .itemNotFound, .exceptionNotFound:
             self.init(.notFound, code: "not_found", error.description)
@@ -46,7 +50,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid, .money:
             self.init(.unprocessableEntity, code: "invalid", error.description)
         case .transition(let refused):
-            self.init(.conflict, code: "illegal_transition", error.description, allowed: refused.allowed.map(\.rawValue))
+            self.init(
+                .conflict, code: "illegal_transition", error.description, allowed: refused.allowed.map(\.rawValue))
         case .forbidden(let rejection):
             self.init(.forbidden, code: rejection.code.rawValue, rejection.message)
         case .wrongShop:
@@ -63,7 +68,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Any error thrown while answering: API errors as they are, store errors mapped, the rest 500.
-    public init(any error: any Error) {
+    package init(any error: any Error) {
         switch error {
         case let error as APIError: self = error
         case let error as StoreError: self.init(error)
@@ -73,10 +78,12 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var response: HTTPResponse {
+    package var response: HTTPResponse {
         var body: [String: Any] = ["code": code, "message": message]
         if let allowed { body["allowed"] = allowed }
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": body], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: ["error": body], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var response = HTTPResponse.json(bytes: Array(data), status: status)
         if let retryAfterSeconds { response.headers.set("Retry-After", String(retryAfterSeconds)) }
         if status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }

@@ -9,15 +9,21 @@ extension LocalAPI {
     func listOrders(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let query = request.query
         let unknown = Set(query.keys).subtracting(["status", "priority", "search", "limit"])
-        guard unknown.isEmpty else { throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))")
+        }
         var filter = OrderFilter()
-        filter.statuses = try Self.list(query["status"], name: "status", parse: OrderStatus.init(parsing:),
-                                        allowed: OrderStatus.allCases.map(\.rawValue))
-        filter.priorities = try Self.list(query["priority"], name: "priority", parse: OrderPriority.init(parsing:),
-                                          allowed: OrderPriority.allCases.map(\.rawValue))
+        filter.statuses = try Self.list(
+            query["status"], name: "status", parse: OrderStatus.init(parsing:),
+            allowed: OrderStatus.allCases.map(\.rawValue))
+        filter.priorities = try Self.list(
+            query["priority"], name: "priority", parse: OrderPriority.init(parsing:),
+            allowed: OrderPriority.allCases.map(\.rawValue))
         filter.search = query["search"].flatMap { $0.isEmpty ? nil : $0 }
         if let limit = try request.queryInteger("limit") {
-            guard (1...500).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 500, got \(limit)") }
+            guard (1...500).contains(limit) else {
+                throw APIError.badRequest("limit must be between 1 and 500, got \(limit)")
+            }
             filter.limit = limit
         }
         let chosen = filter
@@ -65,10 +71,13 @@ extension LocalAPI {
         let reference = request.pathParameters["ref"] ?? ""
         let object = try Self.jsonObject(request)
         let unknown = Set(object.keys).subtracting(["status", "note"])
-        guard unknown.isEmpty else { throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
+        }
         guard let name = object["status"] as? String else { throw APIError.badRequest("status must be a string") }
         guard let target = OrderStatus(parsing: name) else {
-            throw APIError.badRequest("status '\(name)' is not one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError.badRequest(
+                "status '\(name)' is not one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let note: String?
         switch object["note"] {
@@ -84,8 +93,10 @@ extension LocalAPI {
 
     /// An edit on the thread pool as the session's person, then (on the loop) the answer and
     /// the daemon's notice.
-    private func edit(_ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
-                      _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (String, OrderDetail)) {
+    private func edit(
+        _ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
+        _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (String, OrderDetail)
+    ) {
         let store = self.store
         loop.offload({ () throws -> (String, Int64, [UInt8]) in
             let (orderID, detail) = try work(store, try Self.actor(store, token))
@@ -102,7 +113,9 @@ extension LocalAPI {
     }
 
     /// A comma-separated query value as a list of enum values; a 400 naming the allowed ones.
-    static func list<Value>(_ text: String?, name: String, parse: (String) -> Value?, allowed: [String]) throws(APIError) -> [Value] {
+    static func list<Value>(_ text: String?, name: String, parse: (String) -> Value?, allowed: [String])
+        throws(APIError) -> [Value]
+    {
         guard let text, !text.isEmpty else { return [] }
         var values: [Value] = []
         for part in text.split(separator: ",") {
@@ -136,7 +149,9 @@ struct OrderPatchInput: Sendable {
 
     init(_ object: [String: Any]) throws(APIError) {
         let unknown = Set(object.keys).subtracting(Self.keys)
-        guard unknown.isEmpty else { throw .badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw .badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
+        }
         guard !object.isEmpty else { throw .badRequest("give at least one field to change") }
         func text(_ key: String) throws(APIError) -> String? {
             switch object[key] {
@@ -178,7 +193,9 @@ struct OrderPatchInput: Sendable {
         }
         if let name = try text("priority") {
             guard let parsed = OrderPriority(parsing: name) else {
-                throw .badRequest("priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw .badRequest(
+                    "priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             priority = parsed
         }

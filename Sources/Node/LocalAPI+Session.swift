@@ -16,7 +16,8 @@ extension LocalAPI {
             throw .unauthorized("sign in first: POST /api/session, then send Authorization: Bearer <token>")
         }
         if let wait = rateLimiter.take(token: value) {
-            throw .tooManyRequests("too many requests for this session; try again in \(wait) s", retryAfterSeconds: wait)
+            throw .tooManyRequests(
+                "too many requests for this session; try again in \(wait) s", retryAfterSeconds: wait)
         }
         return SessionToken(value: value)
     }
@@ -39,16 +40,19 @@ extension LocalAPI {
     func signIn(_ request: HTTPRequest, _ responder: HTTPResponder) throws {
         let object = try Self.jsonObject(request)
         let unknown = Set(object.keys).subtracting(["email", "password"])
-        guard unknown.isEmpty else { throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))") }
+        guard unknown.isEmpty else {
+            throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
+        }
         guard let email = object["email"] as? String, let password = object["password"] as? String else {
             throw APIError.badRequest("give email and password as strings")
         }
         let store = self.store
         loop.offload({ () throws -> [UInt8] in
             let session = try store.signIn(email: email, password: password, kind: .api)
-            return try APIJSON.encode(SessionJSON(
-                token: session.token, expiresAt: session.expiresAt, email: session.actor.email,
-                name: session.actor.name, role: session.actor.role.rawValue))
+            return try APIJSON.encode(
+                SessionJSON(
+                    token: session.token, expiresAt: session.expiresAt, email: session.actor.email,
+                    name: session.actor.name, role: session.actor.role.rawValue))
         }) { result in
             switch result {
             case .success(let bytes): responder.send(.json(bytes: bytes, status: .created))
@@ -65,7 +69,9 @@ extension LocalAPI {
                 _ = try Self.actor(store, token)
                 throw APIError.unauthorized("sign in again")
             }
-            return try APIJSON.encode(SessionJSON(token: nil, expiresAt: expiresAt, email: actor.email, name: actor.name, role: actor.role.rawValue))
+            return try APIJSON.encode(
+                SessionJSON(
+                    token: nil, expiresAt: expiresAt, email: actor.email, name: actor.name, role: actor.role.rawValue))
         }) { result in
             switch result {
             case .success(let bytes): responder.send(.json(bytes: bytes))

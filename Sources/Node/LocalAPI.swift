@@ -28,26 +28,28 @@ import Store
 /// down per e-mail (429 too). Tokens and passwords are never logged.
 /// Every database call (and the ~0.1 s password check) runs on the loop's thread pool.
 /// Loop-confined.
-public final class LocalAPI {
-    public struct Hooks {
+package final class LocalAPI {
+    package struct Hooks {
         /// A request changed the replica: the order and the outbox's last sequence after it.
-        public var editMade: (_ orderID: String, _ outboxSequence: Int64) -> Void = { _, _ in }
+        package var editMade: (_ orderID: String, _ outboxSequence: Int64) -> Void = { _, _ in }
         /// The live side of `GET /api/sync` (nil when no central is configured).
-        public var liveSync: () -> LiveSyncState? = { nil }
+        package var liveSync: () -> LiveSyncState? = { nil }
 
-        public init() {}
+        package init() {}
     }
 
-    public let loop: EventLoop
-    public let store: OrderStore
-    public let server: HTTPServer
+    package let loop: EventLoop
+    package let store: OrderStore
+    package let server: HTTPServer
     let hub: EventStreamHub
     var hooks: Hooks
     var rateLimiter: RateLimiter
 
-    public init(loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
-                rateLimit: APIRateLimit = APIRateLimit(),
-                hooks: Hooks = Hooks(), logger: Logger = Logger(label: "kct.node.api")) throws(UVError) {
+    package init(
+        loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
+        rateLimit: APIRateLimit = APIRateLimit(),
+        hooks: Hooks = Hooks(), logger: Logger = Logger(label: "kct.node.api")
+    ) throws(UVError) {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
@@ -70,10 +72,10 @@ public final class LocalAPI {
         box.api = self
     }
 
-    public var port: Int { server.port }
+    package var port: Int { server.port }
 
     /// Tells `GET /api/events` subscribers which orders changed and why (`local`, `cli`, `sync`).
-    public func broadcast(orderIDs: Set<String>, source: String) {
+    package func broadcast(orderIDs: Set<String>, source: String) {
         loop.assertInLoopThread()
         guard !orderIDs.isEmpty else { return }
         let payload: [String: Any] = ["order_ids": orderIDs.sorted(), "source": source]
@@ -81,7 +83,7 @@ public final class LocalAPI {
         hub.broadcast(ServerSentEvent(event: "change", data: String(decoding: data, as: UTF8.self)))
     }
 
-    public var eventSubscribers: Int { hub.subscriberCount }
+    package var eventSubscribers: Int { hub.subscriberCount }
 
     /// Ends the event streams (the server itself is shut down by the loop).
     func close() { hub.close() }
@@ -91,7 +93,10 @@ public final class LocalAPI {
     private static func router(_ box: WeakAPI) -> HTTPRouter {
         var router = HTTPRouter()
         /// A route open to anyone on loopback (only signing in).
-        func open(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void) {
+        func open(
+            _ method: HTTPMethod, _ pattern: String,
+            _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void
+        ) {
             router.add(method, pattern) { request, responder in
                 guard let api = box.api else { throw HTTPError(.serviceUnavailable, "the node is shutting down") }
                 do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
@@ -99,7 +104,10 @@ public final class LocalAPI {
         }
         /// A route that needs a session's bearer token, within its rate limit; the handler gets
         /// the token (checked against the replica on the thread pool, by `answer` and `edit`).
-        func route(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder, SessionToken) throws -> Void) {
+        func route(
+            _ method: HTTPMethod, _ pattern: String,
+            _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder, SessionToken) throws -> Void
+        ) {
             open(method, pattern) { api, request, responder in
                 let token = try api.admit(request)
                 try handler(api, request, responder, token)
@@ -111,8 +119,12 @@ public final class LocalAPI {
         route(.get, "/api/orders") { api, request, responder, token in try api.listOrders(request, responder, token) }
         route(.post, "/api/orders") { api, request, responder, token in try api.createOrder(request, responder, token) }
         route(.get, "/api/orders/:ref") { api, request, responder, token in api.showOrder(request, responder, token) }
-        route(.patch, "/api/orders/:ref") { api, request, responder, token in try api.updateOrder(request, responder, token) }
-        route(.post, "/api/orders/:ref/status") { api, request, responder, token in try api.moveOrder(request, responder, token) }
+        route(.patch, "/api/orders/:ref") { api, request, responder, token in
+            try api.updateOrder(request, responder, token)
+        }
+        route(.post, "/api/orders/:ref/status") { api, request, responder, token in
+            try api.moveOrder(request, responder, token)
+        }
         route(.get, "/api/stats") { api, _, responder, token in
             api.answer(responder, token) { store, _ in try APIJSON.encode(StatsJSON(try store.stats())) }
         }
@@ -120,7 +132,9 @@ public final class LocalAPI {
         route(.get, "/api/conflicts") { api, request, responder, token in
             // Open conflicts; `?all=true` adds the dismissed and re-applied ones.
             let all = request.query["all"] == "true"
-            api.answer(responder, token) { store, _ in try APIJSON.encode(try store.conflicts(includeSettled: all).map(ConflictJSON.init)) }
+            api.answer(responder, token) { store, _ in
+                try APIJSON.encode(try store.conflicts(includeSettled: all).map(ConflictJSON.init))
+            }
         }
         route(.get, "/api/events") { api, request, responder, token in api.subscribe(request, responder, token) }
         return router
@@ -130,8 +144,10 @@ public final class LocalAPI {
 
     /// Runs `work` on the thread pool as the session's person and sends its JSON bytes (or
     /// its error) back on the loop.
-    func answer(_ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
-                _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> [UInt8]) {
+    func answer(
+        _ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
+        _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> [UInt8]
+    ) {
         let store = self.store
         loop.offload({ try work(store, try Self.actor(store, token)) }) { result in
             switch result {

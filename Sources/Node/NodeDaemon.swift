@@ -14,28 +14,28 @@ import SyncCore
 /// Shutdown (SIGTERM/SIGINT through `EventLoop.shutdownOnSignals`, or `loop.shutdown()`) stops
 /// the timers, closes the stream and the watcher, cancels a request in flight, and lets the
 /// API server finish its requests. Loop-confined.
-public final class NodeDaemon: LoopService {
-    public struct Configuration: Sendable {
-        public var listenHost = "127.0.0.1"
+package final class NodeDaemon: LoopService {
+    package struct Configuration: Sendable {
+        package var listenHost = "127.0.0.1"
         /// 0 picks a free port (read it back from `port`).
-        public var listenPort = 8701
-        public var sync = SyncEngine.Configuration()
+        package var listenPort = 8701
+        package var sync = SyncEngine.Configuration()
         /// How long after the replica's files change the outbox is checked, so the burst of file
         /// events one commit makes (WAL frames, wal-index) costs one check. It delays every edit
         /// made by `kct` in another process on its way to central.
-        public var replicaCheckDelay: Duration = .milliseconds(5)
+        package var replicaCheckDelay: Duration = .milliseconds(5)
         /// Requests per session the local API allows.
-        public var rateLimit = APIRateLimit()
+        package var rateLimit = APIRateLimit()
 
-        public init() {}
+        package init() {}
     }
 
-    public let loop: EventLoop
-    public let store: OrderStore
-    public let configuration: Configuration
-    public let api: LocalAPI
+    package let loop: EventLoop
+    package let store: OrderStore
+    package let configuration: Configuration
+    package let api: LocalAPI
     /// Nil when this node has no central (`kct join` sets one; the daemon notices).
-    public private(set) var engine: SyncEngine?
+    package private(set) var engine: SyncEngine?
     private var client: HTTPClient?
     private let logger: Logger
     private var watcher: ReplicaWatcher?
@@ -44,7 +44,7 @@ public final class NodeDaemon: LoopService {
     private let nodeID: String
     private var isChecking = false
     private var checkAgain = false
-    public private(set) var isStopped = false
+    package private(set) var isStopped = false
 
     /// What the daemon reads from the replica before it starts.
     struct Startup: Sendable {
@@ -57,20 +57,29 @@ public final class NodeDaemon: LoopService {
 
     /// Reads the replica's settings on the thread pool, then starts the API and syncing on the
     /// loop; `completion` gets the running daemon (or why it could not start) on the loop thread.
-    public static func launch(loop: EventLoop, store: OrderStore, configuration: Configuration = Configuration(),
-                              logger: Logger = Logger(label: "kct.node"),
-                              completion: @escaping (Result<NodeDaemon, any Error>) -> Void) {
+    package static func launch(
+        loop: EventLoop, store: OrderStore, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "kct.node"),
+        completion: @escaping (Result<NodeDaemon, any Error>) -> Void
+    ) {
         loop.offload({
-            Startup(settings: try store.syncSettings(), nodeID: store.identity.nodeID,
-                    lastOutboxSequence: try store.lastOutboxSequence())
+            Startup(
+                settings: try store.syncSettings(), nodeID: store.identity.nodeID,
+                lastOutboxSequence: try store.lastOutboxSequence())
         }) { result in
-            completion(result.flatMap { startup in
-                Result { try NodeDaemon(loop: loop, store: store, startup: startup, configuration: configuration, logger: logger) }
-            })
+            completion(
+                result.flatMap { startup in
+                    Result {
+                        try NodeDaemon(
+                            loop: loop, store: store, startup: startup, configuration: configuration, logger: logger)
+                    }
+                })
         }
     }
 
-    private init(loop: EventLoop, store: OrderStore, startup: Startup, configuration: Configuration, logger: Logger) throws {
+    private init(loop: EventLoop, store: OrderStore, startup: Startup, configuration: Configuration, logger: Logger)
+        throws
+    {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
@@ -78,12 +87,14 @@ public final class NodeDaemon: LoopService {
         self.logger = logger
         knownOutboxSequence = startup.lastOutboxSequence
         nodeID = startup.nodeID
-        api = try LocalAPI(loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
-                           rateLimit: configuration.rateLimit)
+        api = try LocalAPI(
+            loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
+            rateLimit: configuration.rateLimit)
         if let endpoint = startup.endpoint {
             let client = try HTTPClient(loop: loop)
             self.client = client
-            engine = SyncEngine(loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
+            engine = SyncEngine(
+                loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
         } else {
             client = nil
             engine = nil
@@ -95,7 +106,8 @@ public final class NodeDaemon: LoopService {
             self?.replicaFilesChanged()
         }
         var hooks = LocalAPI.Hooks()
-        hooks.editMade = { [weak self] orderID, sequence in self?.localEdit(orderID: orderID, outboxSequence: sequence) }
+        hooks.editMade = { [weak self] orderID, sequence in self?.localEdit(orderID: orderID, outboxSequence: sequence)
+        }
         hooks.liveSync = { [weak self] in self?.liveSyncState }
         api.hooks = hooks
         engine?.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
@@ -103,9 +115,9 @@ public final class NodeDaemon: LoopService {
         engine?.start()
     }
 
-    public var port: Int { api.port }
+    package var port: Int { api.port }
 
-    public var liveSyncState: LiveSyncState? {
+    package var liveSyncState: LiveSyncState? {
         engine.map { LiveSyncState(phase: $0.phase, streamOpen: $0.isStreamOpen, lastError: $0.lastError?.description) }
     }
 
@@ -171,9 +183,12 @@ public final class NodeDaemon: LoopService {
         do {
             let client = try self.client ?? HTTPClient(loop: loop)
             self.client = client
-            let replacement = SyncEngine(loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
+            let replacement = SyncEngine(
+                loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
             replacement.onCycleFinished = previous?.onCycleFinished
-            replacement.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
+            replacement.onReplicaChanged = { [weak self] orderIDs in
+                self?.api.broadcast(orderIDs: orderIDs, source: "sync")
+            }
             engine = replacement
             logger.notice("central settings changed (kct join): syncing with \(endpoint.centralURL)")
             replacement.start()
@@ -185,11 +200,11 @@ public final class NodeDaemon: LoopService {
 
     // MARK: LoopService
 
-    public func beginShutdown() {
+    package func beginShutdown() {
         stop()
     }
 
-    public func forceClose() {
+    package func forceClose() {
         stop()
     }
 

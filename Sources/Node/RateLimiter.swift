@@ -45,11 +45,11 @@ struct RateLimiter {
 
 /// How many requests a session may make to the local API: bursts of `burst`, `perSecond` on
 /// average.
-public struct APIRateLimit: Sendable {
-    public var burst: Double = 200
-    public var perSecond: Double = 100
+package struct APIRateLimit: Sendable {
+    package var burst: Double = 200
+    package var perSecond: Double = 100
 
-    public init(burst: Double = 200, perSecond: Double = 100) {
+    package init(burst: Double = 200, perSecond: Double = 100) {
         self.burst = burst
         self.perSecond = perSecond
     }

@@ -6,13 +6,13 @@ import Store
 import SyncCore
 
 /// Where and as whom this node syncs.
-public struct SyncEndpoint: Sendable, Equatable {
+package struct SyncEndpoint: Sendable, Equatable {
     /// Central's base URL, e.g. `http://127.0.0.1:8700` (no trailing slash needed).
-    public var centralURL: String
-    public var token: String
-    public var nodeID: String
+    package var centralURL: String
+    package var token: String
+    package var nodeID: String
 
-    public init(centralURL: String, token: String, nodeID: String) {
+    package init(centralURL: String, token: String, nodeID: String) {
         var url = centralURL
         while url.hasSuffix("/") { url.removeLast() }
         self.centralURL = url
@@ -42,26 +42,26 @@ extension SyncSettings {
 ///
 /// Every database step runs on the loop's thread pool (`offload`); the loop thread only sends,
 /// receives and decides. Loop-confined.
-public final class SyncEngine {
-    public struct Configuration: Sendable {
+package final class SyncEngine {
+    package struct Configuration: Sendable {
         /// Least time between the starts of two edit-triggered cycles: the first edit after a
         /// pause syncs at once; an edit within this spacing of the last cycle's start waits for
         /// the rest of it. Keeps a node editing without pause at ≤ 100 cycles/s, within central's
         /// default per-token rate limit (`CentralServeOptions`).
-        public var minimumCycleSpacing: Duration = .milliseconds(10)
-        public var backoff = Backoff()
-        public var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
-        public var pullPageLimit = ProtocolLimits.defaultPullLimit
-        public var requestTimeout: Duration = .seconds(30)
-        public var stream = EventSource.Configuration()
+        package var minimumCycleSpacing: Duration = .milliseconds(10)
+        package var backoff = Backoff()
+        package var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
+        package var pullPageLimit = ProtocolLimits.defaultPullLimit
+        package var requestTimeout: Duration = .seconds(30)
+        package var stream = EventSource.Configuration()
         /// Least time between two fetches of central's accounts (`GET /v1/accounts`), which ride
         /// on sync cycles; the first cycle of an engine always fetches them.
-        public var accountsInterval: Duration = .seconds(10)
+        package var accountsInterval: Duration = .seconds(10)
 
-        public init() {}
+        package init() {}
     }
 
-    public enum Phase: Equatable, Sendable {
+    package enum Phase: Equatable, Sendable {
         case idle
         case syncing
         /// A cycle failed; the retry timer will start the next one.
@@ -72,36 +72,36 @@ public final class SyncEngine {
     }
 
     /// What one successful cycle did.
-    public struct CycleReport: Sendable, Equatable {
-        public var pushedChanges = 0
-        public var pulledEntries = 0
-        public var conflictsRecorded = 0
-        public var touchedOrderIDs: Set<String> = []
-        public var cursor: Int64 = 0
-        public var headVersion: Int64 = 0
+    package struct CycleReport: Sendable, Equatable {
+        package var pushedChanges = 0
+        package var pulledEntries = 0
+        package var conflictsRecorded = 0
+        package var touchedOrderIDs: Set<String> = []
+        package var cursor: Int64 = 0
+        package var headVersion: Int64 = 0
     }
 
-    public let loop: EventLoop
-    public let endpoint: SyncEndpoint
-    public let configuration: Configuration
+    package let loop: EventLoop
+    package let endpoint: SyncEndpoint
+    package let configuration: Configuration
     let client: HTTPClient
     let store: OrderStore
     let logger: Logger
 
-    public private(set) var phase: Phase = .idle
-    public private(set) var lastError: SyncError?
+    package private(set) var phase: Phase = .idle
+    package private(set) var lastError: SyncError?
     /// The pull cursor as of the last page merged (or read at the start of a pull).
-    public private(set) var cursor: Int64 = 0
+    package private(set) var cursor: Int64 = 0
     /// Central's head as last heard (healthz, push reply, pull page or stream event).
-    public private(set) var headVersion: Int64?
-    public private(set) var completedCycles = 0
-    public private(set) var failedCycles = 0
-    public private(set) var isStreamOpen = false
+    package private(set) var headVersion: Int64?
+    package private(set) var completedCycles = 0
+    package private(set) var failedCycles = 0
+    package private(set) var isStreamOpen = false
 
     /// After every cycle, on the loop thread (`kct sync now` and tests wait on it).
-    public var onCycleFinished: ((Result<CycleReport, SyncError>) -> Void)?
+    package var onCycleFinished: ((Result<CycleReport, SyncError>) -> Void)?
     /// Orders a push reply or a pull page changed in the replica.
-    public var onReplicaChanged: ((Set<String>) -> Void)?
+    package var onReplicaChanged: ((Set<String>) -> Void)?
 
     private var negotiated = false
     private var rerunRequested = false
@@ -118,8 +118,10 @@ public final class SyncEngine {
     /// When central's accounts were last fetched (nil: never, so the next cycle fetches).
     var accountsFetchedAt: ContinuousClock.Instant?
 
-    public init(loop: EventLoop, client: HTTPClient, store: OrderStore, endpoint: SyncEndpoint,
-                configuration: Configuration = Configuration(), logger: Logger = Logger(label: "kct.node.sync")) {
+    package init(
+        loop: EventLoop, client: HTTPClient, store: OrderStore, endpoint: SyncEndpoint,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "kct.node.sync")
+    ) {
         loop.assertInLoopThread()
         self.loop = loop
         self.client = client
@@ -133,7 +135,7 @@ public final class SyncEngine {
     // MARK: Control
 
     /// Opens the stream (unless `openStream` is false, as for `kct sync now`) and starts a cycle.
-    public func start(openStream: Bool = true) {
+    package func start(openStream: Bool = true) {
         loop.assertInLoopThread()
         if openStream { self.openStream() }
         syncNow()
@@ -148,7 +150,7 @@ public final class SyncEngine {
     ///
     /// Measured: a 50 ms spacing made edits 20 ms apart wait ~30 ms each before they were pushed
     /// (propagation A→B p50 39 ms).
-    public func syncSoon() {
+    package func syncSoon() {
         loop.assertInLoopThread()
         switch phase {
         case .halted, .stopped, .waitingToRetry: return
@@ -164,7 +166,7 @@ public final class SyncEngine {
     }
 
     /// Starts a cycle now (or right after the running one).
-    public func syncNow() {
+    package func syncNow() {
         loop.assertInLoopThread()
         switch phase {
         case .halted, .stopped: return
@@ -178,7 +180,7 @@ public final class SyncEngine {
 
     /// Stops for good: timers, the stream, and the request in flight (cancelled; central settles
     /// by sequence, so a push cut short is simply sent again next time).
-    public func stop() {
+    package func stop() {
         loop.assertInLoopThread()
         guard phase != .stopped else { return }
         phase = .stopped
@@ -206,7 +208,8 @@ public final class SyncEngine {
 
     /// `GET /healthz` before the first push: never send changes a central cannot read.
     private func checkHealth() {
-        let request = HTTPClientRequest(method: .get, url: endpoint.centralURL + "/healthz", timeout: configuration.requestTimeout)
+        let request = HTTPClientRequest(
+            method: .get, url: endpoint.centralURL + "/healthz", timeout: configuration.requestTimeout)
         send(request, endpoint: "/healthz") { [self] result in
             switch result {
             case .failure(let error): fail(error)
@@ -249,8 +252,9 @@ public final class SyncEngine {
     private func post(_ push: PushRequest) {
         var headers = protocolHeaders
         headers.set("Content-Type", "application/json")
-        let request = HTTPClientRequest(method: .post, url: endpoint.centralURL + "/v1/push", headers: headers,
-                                        body: push.encoded(), timeout: configuration.requestTimeout)
+        let request = HTTPClientRequest(
+            method: .post, url: endpoint.centralURL + "/v1/push", headers: headers,
+            body: push.encoded(), timeout: configuration.requestTimeout)
         send(request, endpoint: "/v1/push") { [self] result in
             switch result {
             case .failure(.central(let error, _)) where error.code == .sequenceGap:
@@ -286,8 +290,11 @@ public final class SyncEngine {
             }
             return
         }
-        let url = endpoint.centralURL + "/v1/pull?" + PullRequest(after: known, limit: configuration.pullPageLimit).queryString
-        let request = HTTPClientRequest(method: .get, url: url, headers: protocolHeaders, timeout: configuration.requestTimeout)
+        let url =
+            endpoint.centralURL + "/v1/pull?"
+            + PullRequest(after: known, limit: configuration.pullPageLimit).queryString
+        let request = HTTPClientRequest(
+            method: .get, url: url, headers: protocolHeaders, timeout: configuration.requestTimeout)
         send(request, endpoint: "/v1/pull") { [self] result in
             switch result {
             case .failure(let error): fail(error)
@@ -297,8 +304,10 @@ public final class SyncEngine {
                     return fail(.badResponse(endpoint: "/v1/pull", status: response.status.code, message: "\(error)"))
                 }
                 if page.hasMore && page.nextCursor <= known {
-                    return fail(.badResponse(endpoint: "/v1/pull", status: response.status.code,
-                                             message: "has_more with a cursor that does not advance (\(page.nextCursor))"))
+                    return fail(
+                        .badResponse(
+                            endpoint: "/v1/pull", status: response.status.code,
+                            message: "has_more with a cursor that does not advance (\(page.nextCursor))"))
                 }
                 noteHead(page.headVersion)
                 withStore({ store throws(StoreError) in try store.applyPullPage(page) }) { [self] applied in
@@ -324,7 +333,8 @@ public final class SyncEngine {
         lastError = nil
         backoff.reset()
         completedCycles += 1
-        record(SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion), outcome: .success(report))
+        record(
+            SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion), outcome: .success(report))
         // Edits or stream events during the cycle: the next one, after the spacing like any
         // edit-triggered cycle (back-to-back reruns would let a steady stream of edits exceed it).
         if rerunRequested { syncSoon() }
@@ -352,7 +362,9 @@ public final class SyncEngine {
             }
             retryTimer?.start(after: delay)
         }
-        record(SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion), outcome: .failure(error))
+        record(
+            SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion),
+            outcome: .failure(error))
     }
 
     /// Saves the attempt for `kct sync status` (a failure to save is logged, not fatal), then
@@ -408,8 +420,10 @@ public final class SyncEngine {
     }
 
     /// One HTTP exchange of the current cycle; dropped if the engine stopped meanwhile.
-    func send(_ request: HTTPClientRequest, endpoint name: String,
-                      then handle: @escaping (Result<HTTPClientResponse, SyncError>) -> Void) {
+    func send(
+        _ request: HTTPClientRequest, endpoint name: String,
+        then handle: @escaping (Result<HTTPClientResponse, SyncError>) -> Void
+    ) {
         inFlight = client.send(request) { [weak self] result in
             guard let self else { return }
             self.inFlight = nil
@@ -424,13 +438,16 @@ public final class SyncEngine {
         if let body = error.body, let decoded = try? ErrorResponse.decode(body) {
             return .central(decoded, status: status)
         }
-        return .badResponse(endpoint: endpoint, status: status,
-                            message: String((error.bodyText ?? "no body").prefix(200)))
+        return .badResponse(
+            endpoint: endpoint, status: status,
+            message: String((error.bodyText ?? "no body").prefix(200)))
     }
 
     /// Database work on the thread pool; `then` runs on the loop unless the engine stopped meanwhile.
-    func withStore<Output: Sendable>(_ work: @escaping @Sendable (OrderStore) throws(StoreError) -> Output,
-                                             then: @escaping (Output) -> Void) {
+    func withStore<Output: Sendable>(
+        _ work: @escaping @Sendable (OrderStore) throws(StoreError) -> Output,
+        then: @escaping (Output) -> Void
+    ) {
         let store = self.store
         loop.offload({ try work(store) }) { [weak self] result in
             guard let self, self.phase == .syncing else { return }

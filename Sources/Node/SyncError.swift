@@ -3,7 +3,7 @@ import Store
 import SyncCore
 
 /// Why a sync cycle with central failed, and whether retrying can help.
-public enum SyncError: Error, Sendable, CustomStringConvertible {
+package enum SyncError: Error, Sendable, CustomStringConvertible {
     /// Central could not be reached (refused, timed out, connection broke): retried with backoff.
     case unreachable(HTTPClientError)
     /// Central answered with a protocol error (`ErrorResponse`) and its HTTP status.
@@ -20,7 +20,7 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
     case cannotResend(expected: Int64, firstAvailable: Int64?)
 
     /// Errors that retrying cannot fix: the daemon stops syncing and reports them.
-    public var isPermanent: Bool {
+    package var isPermanent: Bool {
         switch self {
         case .unreachable, .badResponse, .store: false
         case .versionMismatch, .notConfigured, .cannotResend: true
@@ -32,14 +32,17 @@ public enum SyncError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreachable(let error): "central unreachable: \(error)"
-        case .central(let error, let status): "central refused (HTTP \(status)): \(error.code.rawValue): \(error.message)"
-        case .badResponse(let endpoint, let status, let message): "unreadable reply from central to \(endpoint) (HTTP \(status)): \(message)"
+        case .central(let error, let status):
+            "central refused (HTTP \(status)): \(error.code.rawValue): \(error.message)"
+        case .badResponse(let endpoint, let status, let message):
+            "unreadable reply from central to \(endpoint) (HTTP \(status)): \(message)"
         case .versionMismatch(let mismatch): "protocol version mismatch: \(mismatch)"
         case .store(let error): "replica: \(error)"
-        case .notConfigured: "no central configured; run `kct join URL --token TOKEN` (or `kct init … --central URL --token TOKEN`)"
+        case .notConfigured:
+            "no central configured; run `kct join URL --token TOKEN` (or `kct init … --central URL --token TOKEN`)"
         case .cannotResend(let expected, let first):
             "central expects sequence \(expected) but the outbox starts at \(first.map(String.init) ?? "nothing"); an operator must reconcile this node"
         }

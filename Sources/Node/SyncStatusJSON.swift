@@ -3,12 +3,12 @@ import Store
 
 /// What the running daemon knows beyond the replica: its sync phase and whether the stream to
 /// central is open.
-public struct LiveSyncState: Sendable, Equatable {
-    public var phase: SyncEngine.Phase
-    public var streamOpen: Bool
-    public var lastError: String?
+package struct LiveSyncState: Sendable, Equatable {
+    package var phase: SyncEngine.Phase
+    package var streamOpen: Bool
+    package var lastError: String?
 
-    public init(phase: SyncEngine.Phase, streamOpen: Bool, lastError: String?) {
+    package init(phase: SyncEngine.Phase, streamOpen: Bool, lastError: String?) {
         self.phase = phase
         self.streamOpen = streamOpen
         self.lastError = lastError
@@ -19,21 +19,21 @@ public struct LiveSyncState: Sendable, Equatable {
 /// cursor, head_version, lag, open_conflicts, central_url} (+ `phase`, `stream_open` from a
 /// running daemon). Online means the last attempt to reach central succeeded (or, from the
 /// daemon, that its stream to central is open).
-public struct SyncStatusJSON: Encodable, Sendable {
-    public var online: Bool
-    public var pending: Int
-    public var lastSyncAt: String?
-    public var lastAttemptAt: String?
-    public var lastError: String?
-    public var cursor: Int64
-    public var headVersion: Int64?
-    public var lag: Int64?
-    public var openConflicts: Int
-    public var centralURL: String?
-    public var phase: String?
-    public var streamOpen: Bool?
+package struct SyncStatusJSON: Encodable, Sendable {
+    package var online: Bool
+    package var pending: Int
+    package var lastSyncAt: String?
+    package var lastAttemptAt: String?
+    package var lastError: String?
+    package var cursor: Int64
+    package var headVersion: Int64?
+    package var lag: Int64?
+    package var openConflicts: Int
+    package var centralURL: String?
+    package var phase: String?
+    package var streamOpen: Bool?
 
-    public init(_ status: SyncStatus, live: LiveSyncState? = nil) {
+    package init(_ status: SyncStatus, live: LiveSyncState? = nil) {
         let lastAttemptSucceeded = status.lastAttemptAt != nil && status.lastSuccessAt == status.lastAttemptAt
         online = live.map { $0.streamOpen || ($0.phase == .idle && lastAttemptSucceeded) } ?? lastAttemptSucceeded
         pending = status.pending
@@ -55,7 +55,7 @@ public struct SyncStatusJSON: Encodable, Sendable {
         case phase, streamOpen = "stream_open"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(online, forKey: .online)
         try container.encode(pending, forKey: .pending)

@@ -1,13 +1,13 @@
 /// A day in the proleptic Gregorian calendar, without a time or a time zone: an event date such
 /// as a wedding's `needed_by`. Written and parsed as `YYYY-MM-DD`.
-public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+package struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
-    public init(year: Int, month: Int, day: Int) throws(OrderValidationError) {
+    package init(year: Int, month: Int, day: Int) throws(OrderValidationError) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...Self.daysIn(month: month, year: year)).contains(day)
+            (1...Self.daysIn(month: month, year: year)).contains(day)
         else { throw .invalidDate("\(year)-\(month)-\(day)") }
         self.year = year
         self.month = month
@@ -15,12 +15,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// Parses exactly `YYYY-MM-DD`.
-    public init(parsing text: String) throws(OrderValidationError) {
+    package init(parsing text: String) throws(OrderValidationError) {
         let trimmed = text.trimmingWhitespace()
         let parts = trimmed.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { throw .invalidDate(text) }
         do {
             try self.init(year: year, month: month, day: day)
@@ -30,13 +30,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     }
 
     /// The UTC day containing `secondsSince1970`.
-    public init(utcDayOf secondsSince1970: Double) {
+    package init(utcDayOf secondsSince1970: Double) {
         let days = Int((secondsSince1970 / 86_400).rounded(.down))
         (year, month, day) = Self.civil(fromDays: days)
     }
 
     /// Days since 1970-01-01 (negative before).
-    public var daysSince1970: Int {
+    package var daysSince1970: Int {
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -46,7 +46,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    public var description: String {
+    package var description: String {
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -54,7 +54,7 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+    package static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 

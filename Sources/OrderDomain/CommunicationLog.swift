@@ -1,5 +1,5 @@
 /// What a message to a customer was about (seed enum `communication_type`).
-public enum CommunicationType: String, CaseIterable, Codable, Sendable {
+package enum CommunicationType: String, CaseIterable, Codable, Sendable {
     case orderConfirmation = "order_confirmation"
     case paymentConfirmation = "payment_confirmation"
     case statusUpdate = "status_update"
@@ -11,29 +11,31 @@ public enum CommunicationType: String, CaseIterable, Codable, Sendable {
 }
 
 /// How a message reached the customer (seed enum `communication_channel`).
-public enum CommunicationChannel: String, CaseIterable, Codable, Sendable {
+package enum CommunicationChannel: String, CaseIterable, Codable, Sendable {
     case email, sms, phone, inPerson = "in_person"
 }
 
 /// One entry of `customer_communication_logs`: append-only.
-public struct CommunicationDraft: Hashable, Sendable {
-    public static let messageLimit = 10_000
+package struct CommunicationDraft: Hashable, Sendable {
+    package static let messageLimit = 10_000
 
-    public var type: CommunicationType
-    public var channel: CommunicationChannel
-    public var message: String
+    package var type: CommunicationType
+    package var channel: CommunicationChannel
+    package var message: String
 
-    public init(type: CommunicationType, channel: CommunicationChannel, message: String) {
+    package init(type: CommunicationType, channel: CommunicationChannel, message: String) {
         self.type = type
         self.channel = channel
         self.message = message
     }
 
-    public func validated() throws(OrderValidationError) -> CommunicationDraft {
+    package func validated() throws(OrderValidationError) -> CommunicationDraft {
         var draft = self
         draft.message = message.trimmingWhitespace()
         guard !draft.message.isEmpty else { throw .missingField("message_content") }
-        guard draft.message.count <= Self.messageLimit else { throw .tooLong(field: "message_content", limit: Self.messageLimit) }
+        guard draft.message.count <= Self.messageLimit else {
+            throw .tooLong(field: "message_content", limit: Self.messageLimit)
+        }
         return draft
     }
 }

@@ -10,18 +10,21 @@
 ///   `payment_confirmed` to `completed`; per currency, since amounts in different currencies
 ///   cannot be added. Average order value is revenue / paid orders, rounded half away from zero.
 /// - rush: orders with priority `rush` that are not in a terminal status.
-public struct DashboardStats: Hashable, Sendable {
+package struct DashboardStats: Hashable, Sendable {
     /// One group of orders with the same status, resume status, priority and currency.
-    public struct Group: Hashable, Sendable {
-        public var status: OrderStatus
-        public var resumeStatus: OrderStatus?
-        public var priority: OrderPriority
-        public var currency: Currency
-        public var count: Int
+    package struct Group: Hashable, Sendable {
+        package var status: OrderStatus
+        package var resumeStatus: OrderStatus?
+        package var priority: OrderPriority
+        package var currency: Currency
+        package var count: Int
         /// Sum of `total_amount` in minor units.
-        public var totalMinorUnits: Int64
+        package var totalMinorUnits: Int64
 
-        public init(status: OrderStatus, resumeStatus: OrderStatus?, priority: OrderPriority, currency: Currency, count: Int, totalMinorUnits: Int64) {
+        package init(
+            status: OrderStatus, resumeStatus: OrderStatus?, priority: OrderPriority, currency: Currency, count: Int,
+            totalMinorUnits: Int64
+        ) {
             self.status = status
             self.resumeStatus = resumeStatus
             self.priority = priority
@@ -31,25 +34,25 @@ public struct DashboardStats: Hashable, Sendable {
         }
     }
 
-    public struct Revenue: Hashable, Sendable {
-        public var currency: Currency
-        public var paidOrders: Int
-        public var totalRevenue: Money
-        public var averageOrderValue: Money
+    package struct Revenue: Hashable, Sendable {
+        package var currency: Currency
+        package var paidOrders: Int
+        package var totalRevenue: Money
+        package var averageOrderValue: Money
     }
 
-    public var totalOrders = 0
-    public var pendingOrders = 0
-    public var processingOrders = 0
-    public var shippedOrders = 0
-    public var completedOrders = 0
-    public var rushOrders = 0
+    package var totalOrders = 0
+    package var pendingOrders = 0
+    package var processingOrders = 0
+    package var shippedOrders = 0
+    package var completedOrders = 0
+    package var rushOrders = 0
     /// Sorted by currency code.
-    public var revenue: [Revenue] = []
+    package var revenue: [Revenue] = []
 
-    public enum Bucket: Sendable { case pending, processing, shipped, completed, other }
+    package enum Bucket: Sendable { case pending, processing, shipped, completed, other }
 
-    public static func bucket(_ status: OrderStatus) -> Bucket {
+    package static func bucket(_ status: OrderStatus) -> Bucket {
         switch status {
         case .pendingPayment, .paymentConfirmed: .pending
         case .processing, .inProduction, .qualityCheck, .packaging: .processing
@@ -60,13 +63,13 @@ public struct DashboardStats: Hashable, Sendable {
     }
 
     /// Whether an order in `status` counts towards revenue.
-    public static func isPaid(status: OrderStatus, resumeStatus: OrderStatus?) -> Bool {
+    package static func isPaid(status: OrderStatus, resumeStatus: OrderStatus?) -> Bool {
         let anchor = status.isSuspension ? resumeStatus : status
         guard let index = anchor?.flowIndex else { return false }
         return index >= OrderStatus.forwardFlow.firstIndex(of: .paymentConfirmed)!
     }
 
-    public init(groups: [Group]) {
+    package init(groups: [Group]) {
         var sums: [Currency: (count: Int, total: Int64)] = [:]
         for group in groups {
             totalOrders += group.count
@@ -85,7 +88,9 @@ public struct DashboardStats: Hashable, Sendable {
         }
         revenue = sums.sorted { $0.key.code < $1.key.code }.map { currency, sum in
             let total = Money(minorUnits: sum.total, currency: currency)
-            return Revenue(currency: currency, paidOrders: sum.count, totalRevenue: total, averageOrderValue: total.divided(by: sum.count))
+            return Revenue(
+                currency: currency, paidOrders: sum.count, totalRevenue: total,
+                averageOrderValue: total.divided(by: sum.count))
         }
     }
 }

@@ -1,26 +1,26 @@
 /// An exact amount of money: integer minor units (cents for USD, yen for JPY) in a currency.
 /// Never a floating-point number, so `899.00 × 3` is exactly `2697.00`.
-public struct Money: Hashable, Sendable, CustomStringConvertible {
-    public let minorUnits: Int64
-    public let currency: Currency
+package struct Money: Hashable, Sendable, CustomStringConvertible {
+    package let minorUnits: Int64
+    package let currency: Currency
 
-    public init(minorUnits: Int64, currency: Currency) {
+    package init(minorUnits: Int64, currency: Currency) {
         self.minorUnits = minorUnits
         self.currency = currency
     }
 
-    public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
+    package static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
 
     /// Parses a non-negative decimal amount such as `899.00`, `899.5` or `899` exactly. Refuses
     /// more decimals than the currency has (`8.999` in USD, `10.5` in JPY), signs, thousands
     /// separators, exponents and anything that is not a plain decimal number.
-    public init(parsing text: String, currency: Currency) throws(MoneyError) {
+    package init(parsing text: String, currency: Currency) throws(MoneyError) {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw .empty }
         if trimmed.hasPrefix("-") { throw .negative(text) }
         let parts = trimmed.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count <= 2,
-              let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit)
+            let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit)
         else { throw .malformed(text) }
         let fraction = parts.count == 2 ? parts[1] : ""
         guard fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else {
@@ -42,11 +42,11 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 
     /// The largest amount accepted anywhere: 10^15 minor units, far above any order, far below
     /// Int64 overflow even after multiplying by a quantity.
-    public static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
+    package static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
 
     /// The amount as a plain decimal string with exactly the currency's decimals: `"1049.00"`,
     /// `"120000"` for JPY.
-    public var decimalString: String {
+    package var decimalString: String {
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude
         let divisor = UInt64(currency.minorUnitsPerMajor)
@@ -56,16 +56,16 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return "\(sign)\(magnitude / divisor).\(padded)"
     }
 
-    public var description: String { "\(decimalString) \(currency.code)" }
+    package var description: String { "\(decimalString) \(currency.code)" }
 
-    public func adding(_ other: Money) throws(MoneyError) -> Money {
+    package func adding(_ other: Money) throws(MoneyError) -> Money {
         guard other.currency == currency else { throw .currencyMismatch(currency.code, other.currency.code) }
         let (sum, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
         guard !overflow, sum.magnitude <= Self.maximumMinorUnits.magnitude else { throw .tooLarge(description) }
         return Money(minorUnits: sum, currency: currency)
     }
 
-    public func multiplied(by quantity: Int) throws(MoneyError) -> Money {
+    package func multiplied(by quantity: Int) throws(MoneyError) -> Money {
         let (product, overflow) = minorUnits.multipliedReportingOverflow(by: Int64(quantity))
         guard !overflow, product.magnitude <= Self.maximumMinorUnits.magnitude else {
             throw .tooLarge("\(decimalString) × \(quantity)")
@@ -74,7 +74,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `self / count`, rounded half away from zero to a whole minor unit (average order value).
-    public func divided(by count: Int) -> Money {
+    package func divided(by count: Int) -> Money {
         precondition(count > 0, "division of money by a non-positive count")
         let divisor = Int64(count)
         let (quotient, remainder) = minorUnits.quotientAndRemainder(dividingBy: divisor)
@@ -84,7 +84,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Why an amount of money was refused.
-public enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case malformed(String)
     case negative(String)
@@ -93,10 +93,11 @@ public enum MoneyError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownCurrency(String)
     case currencyMismatch(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty: "an amount is required"
-        case .malformed(let text): "'\(text)' is not an amount (expected digits with an optional decimal point, e.g. 899.00)"
+        case .malformed(let text):
+            "'\(text)' is not an amount (expected digits with an optional decimal point, e.g. 899.00)"
         case .negative(let text): "'\(text)' is negative; amounts must be zero or more"
         case .tooManyDecimals(let text, let currency, let allowed):
             allowed == 0

@@ -1,18 +1,18 @@
 /// A new order as entered at a workstation, before it has an id or a number.
-public struct OrderDraft: Hashable, Sendable {
-    public var customer: Customer
-    public var items: [ItemDraft]
-    public var priority: OrderPriority
-    public var currency: Currency
-    public var tax: Money
-    public var shipping: Money
-    public var neededBy: CalendarDate?
+package struct OrderDraft: Hashable, Sendable {
+    package var customer: Customer
+    package var items: [ItemDraft]
+    package var priority: OrderPriority
+    package var currency: Currency
+    package var tax: Money
+    package var shipping: Money
+    package var neededBy: CalendarDate?
     /// JSON objects.
-    public var shippingAddress: String?
-    public var billingAddress: String?
-    public var notes: String?
+    package var shippingAddress: String?
+    package var billingAddress: String?
+    package var notes: String?
 
-    public init(
+    package init(
         customer: Customer, items: [ItemDraft], priority: OrderPriority = .normal, currency: Currency = .usd,
         tax: Money? = nil, shipping: Money? = nil, neededBy: CalendarDate? = nil,
         shippingAddress: String? = nil, billingAddress: String? = nil, notes: String? = nil
@@ -30,7 +30,7 @@ public struct OrderDraft: Hashable, Sendable {
     }
 
     /// The draft with every field trimmed and checked, and its totals.
-    public func validated() throws(OrderValidationError) -> (draft: OrderDraft, totals: OrderTotals) {
+    package func validated() throws(OrderValidationError) -> (draft: OrderDraft, totals: OrderTotals) {
         var draft = self
         draft.customer = try customer.validated()
         guard !items.isEmpty else { throw .noItems }
@@ -42,7 +42,9 @@ public struct OrderDraft: Hashable, Sendable {
             draft.items.append(try item.validated())
         }
         guard tax.minorUnits >= 0 else { throw .money(field: "tax_amount", .negative(tax.decimalString)) }
-        guard shipping.minorUnits >= 0 else { throw .money(field: "shipping_amount", .negative(shipping.decimalString)) }
+        guard shipping.minorUnits >= 0 else {
+            throw .money(field: "shipping_amount", .negative(shipping.decimalString))
+        }
         draft.shippingAddress = try OrderPatch.validAddress(shippingAddress, field: "shipping_address")
         draft.billingAddress = try OrderPatch.validAddress(billingAddress, field: "billing_address")
         draft.notes = try TextField.optional(notes, field: "notes", limit: OrderPatch.notesLimit)
@@ -53,21 +55,21 @@ public struct OrderDraft: Hashable, Sendable {
 
 /// Changes to an order's own fields (not its status, priority or items, which have their own
 /// edits). nil leaves a field as it is; an empty string clears an optional field.
-public struct OrderPatch: Hashable, Sendable {
-    public static let notesLimit = 2000
+package struct OrderPatch: Hashable, Sendable {
+    package static let notesLimit = 2000
 
-    public var customerName: String?
-    public var customerEmail: String?
-    public var customerPhone: String?
-    public var shippingAddress: String?
-    public var billingAddress: String?
-    public var notes: String?
+    package var customerName: String?
+    package var customerEmail: String?
+    package var customerPhone: String?
+    package var shippingAddress: String?
+    package var billingAddress: String?
+    package var notes: String?
     /// `.some(nil)` clears the date.
-    public var neededBy: CalendarDate??
-    public var tax: Money?
-    public var shipping: Money?
+    package var neededBy: CalendarDate??
+    package var tax: Money?
+    package var shipping: Money?
 
-    public init(
+    package init(
         customerName: String? = nil, customerEmail: String? = nil, customerPhone: String? = nil,
         shippingAddress: String? = nil, billingAddress: String? = nil, notes: String? = nil,
         neededBy: CalendarDate?? = nil, tax: Money? = nil, shipping: Money? = nil
@@ -83,25 +85,31 @@ public struct OrderPatch: Hashable, Sendable {
         self.shipping = shipping
     }
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         customerName == nil && customerEmail == nil && customerPhone == nil && shippingAddress == nil
             && billingAddress == nil && notes == nil && neededBy == nil && tax == nil && shipping == nil
     }
 
     /// The patch with every present field checked and normalised. An optional field being
     /// cleared is `.some(nil)` in the result.
-    public func validated(currency: Currency) throws(OrderValidationError) -> ValidatedOrderPatch {
+    package func validated(currency: Currency) throws(OrderValidationError) -> ValidatedOrderPatch {
         var result = ValidatedOrderPatch()
         if let customerName { result.customerName = try Customer.validName(customerName) }
         if let customerEmail { result.customerEmail = try Customer.validEmail(customerEmail) }
         if let customerPhone { result.customerPhone = .some(try Customer.validPhone(customerPhone)) }
-        if let shippingAddress { result.shippingAddress = .some(try Self.validAddress(shippingAddress, field: "shipping_address")) }
-        if let billingAddress { result.billingAddress = .some(try Self.validAddress(billingAddress, field: "billing_address")) }
+        if let shippingAddress {
+            result.shippingAddress = .some(try Self.validAddress(shippingAddress, field: "shipping_address"))
+        }
+        if let billingAddress {
+            result.billingAddress = .some(try Self.validAddress(billingAddress, field: "billing_address"))
+        }
         if let notes { result.notes = .some(try TextField.optional(notes, field: "notes", limit: Self.notesLimit)) }
         result.neededBy = neededBy
         for (field, amount) in [("tax_amount", tax), ("shipping_amount", shipping)] {
             guard let amount else { continue }
-            guard amount.currency == currency else { throw .money(field: field, .currencyMismatch(currency.code, amount.currency.code)) }
+            guard amount.currency == currency else {
+                throw .money(field: field, .currencyMismatch(currency.code, amount.currency.code))
+            }
             guard amount.minorUnits >= 0 else { throw .money(field: field, .negative(amount.decimalString)) }
         }
         result.tax = tax
@@ -116,14 +124,14 @@ public struct OrderPatch: Hashable, Sendable {
 }
 
 /// An `OrderPatch` after validation; double optionals distinguish "clear" from "leave".
-public struct ValidatedOrderPatch: Hashable, Sendable {
-    public var customerName: String?
-    public var customerEmail: String?
-    public var customerPhone: String??
-    public var shippingAddress: String??
-    public var billingAddress: String??
-    public var notes: String??
-    public var neededBy: CalendarDate??
-    public var tax: Money?
-    public var shipping: Money?
+package struct ValidatedOrderPatch: Hashable, Sendable {
+    package var customerName: String?
+    package var customerEmail: String?
+    package var customerPhone: String??
+    package var shippingAddress: String??
+    package var billingAddress: String??
+    package var notes: String??
+    package var neededBy: CalendarDate??
+    package var tax: Money?
+    package var shipping: Money?
 }

@@ -1,30 +1,31 @@
 /// How bad an order exception is.
-public enum ExceptionSeverity: String, CaseIterable, Codable, Sendable {
+package enum ExceptionSeverity: String, CaseIterable, Codable, Sendable {
     case low, medium, high, critical
 }
 
 /// Where the handling of an exception stands. `open` and `investigating` are unresolved.
-public enum ExceptionResolution: String, CaseIterable, Codable, Sendable {
+package enum ExceptionResolution: String, CaseIterable, Codable, Sendable {
     case open
     case investigating
     case resolved
     case dismissed
 
-    public var isUnresolved: Bool { self == .open || self == .investigating }
+    package var isUnresolved: Bool { self == .open || self == .investigating }
 }
 
 /// A problem recorded against an order (seed table `order_exceptions`): a damaged cloth, a wrong
 /// measurement, a failed delivery. Opening one does not change the order's status.
-public struct ExceptionDraft: Hashable, Sendable {
-    public static let typeLimit = 100
-    public static let descriptionLimit = 2000
+package struct ExceptionDraft: Hashable, Sendable {
+    package static let typeLimit = 100
+    package static let descriptionLimit = 2000
 
-    public var type: String
-    public var severity: ExceptionSeverity
-    public var description: String?
-    public var customerNotified: Bool
+    package var type: String
+    package var severity: ExceptionSeverity
+    package var description: String?
+    package var customerNotified: Bool
 
-    public init(type: String, severity: ExceptionSeverity, description: String? = nil, customerNotified: Bool = false) {
+    package init(type: String, severity: ExceptionSeverity, description: String? = nil, customerNotified: Bool = false)
+    {
         self.type = type
         self.severity = severity
         self.description = description
@@ -32,7 +33,7 @@ public struct ExceptionDraft: Hashable, Sendable {
     }
 
     /// `type` is lower-cased, with spaces and dashes as underscores (`wrong_measurement`).
-    public func validated() throws(OrderValidationError) -> ExceptionDraft {
+    package func validated() throws(OrderValidationError) -> ExceptionDraft {
         var draft = self
         draft.type = type.trimmingWhitespace().lowercased()
             .split(whereSeparator: { $0 == " " || $0 == "-" }).joined(separator: "_")
@@ -45,12 +46,12 @@ public struct ExceptionDraft: Hashable, Sendable {
 
 /// Settling an exception: the new resolution status must be a settled one unless the exception
 /// is merely being investigated.
-public struct ExceptionResolutionChange: Hashable, Sendable {
-    public let resolution: ExceptionResolution
-    public let notes: String?
-    public let customerNotified: Bool?
+package struct ExceptionResolutionChange: Hashable, Sendable {
+    package let resolution: ExceptionResolution
+    package let notes: String?
+    package let customerNotified: Bool?
 
-    public init(
+    package init(
         current: ExceptionResolution, to resolution: ExceptionResolution, notes: String?, customerNotified: Bool?
     ) throws(OrderValidationError) {
         guard current.isUnresolved else { throw .exceptionSettled(current.rawValue) }

@@ -1,5 +1,5 @@
 /// Where an item's product comes from.
-public enum ProductSource: String, CaseIterable, Codable, Sendable {
+package enum ProductSource: String, CaseIterable, Codable, Sendable {
     /// A stock product from KCT's catalogue.
     case catalog
     /// Made to measure by KCT's tailors.
@@ -8,19 +8,19 @@ public enum ProductSource: String, CaseIterable, Codable, Sendable {
 
 /// One line of an order as entered: a product, its variant and its price. The line total is
 /// derived (`quantity × unit_price`), never entered.
-public struct ItemDraft: Hashable, Sendable {
-    public static let maximumQuantity = 999
+package struct ItemDraft: Hashable, Sendable {
+    package static let maximumQuantity = 999
 
-    public var productName: String
-    public var productSource: ProductSource
-    public var size: String?
-    public var color: String?
+    package var productName: String
+    package var productSource: ProductSource
+    package var size: String?
+    package var color: String?
     /// A JSON object, e.g. `{"chest":40,"waist":34}`.
-    public var customMeasurements: String?
-    public var quantity: Int
-    public var unitPrice: Money
+    package var customMeasurements: String?
+    package var quantity: Int
+    package var unitPrice: Money
 
-    public init(
+    package init(
         productName: String, productSource: ProductSource = .catalog, size: String? = nil,
         color: String? = nil, customMeasurements: String? = nil, quantity: Int = 1, unitPrice: Money
     ) {
@@ -34,7 +34,7 @@ public struct ItemDraft: Hashable, Sendable {
     }
 
     /// Trims and checks every field; measurements are re-encoded canonically.
-    public func validated() throws(OrderValidationError) -> ItemDraft {
+    package func validated() throws(OrderValidationError) -> ItemDraft {
         var item = self
         item.productName = productName.trimmingWhitespace()
         guard !item.productName.isEmpty else { throw .missingField("product_name") }
@@ -53,7 +53,7 @@ public struct ItemDraft: Hashable, Sendable {
     }
 
     /// `quantity × unit_price`.
-    public func totalPrice() throws(OrderValidationError) -> Money {
+    package func totalPrice() throws(OrderValidationError) -> Money {
         do {
             return try unitPrice.multiplied(by: quantity)
         } catch {
@@ -64,16 +64,16 @@ public struct ItemDraft: Hashable, Sendable {
 
 /// Changes to an existing item; nil leaves a field as it is. `clearSize`-style removal is done by
 /// passing an empty string, which validation turns into "no value".
-public struct ItemPatch: Hashable, Sendable {
-    public var productName: String?
-    public var productSource: ProductSource?
-    public var size: String?
-    public var color: String?
-    public var customMeasurements: String?
-    public var quantity: Int?
-    public var unitPrice: Money?
+package struct ItemPatch: Hashable, Sendable {
+    package var productName: String?
+    package var productSource: ProductSource?
+    package var size: String?
+    package var color: String?
+    package var customMeasurements: String?
+    package var quantity: Int?
+    package var unitPrice: Money?
 
-    public init(
+    package init(
         productName: String? = nil, productSource: ProductSource? = nil, size: String? = nil,
         color: String? = nil, customMeasurements: String? = nil, quantity: Int? = nil, unitPrice: Money? = nil
     ) {
@@ -86,13 +86,13 @@ public struct ItemPatch: Hashable, Sendable {
         self.unitPrice = unitPrice
     }
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         productName == nil && productSource == nil && size == nil && color == nil
             && customMeasurements == nil && quantity == nil && unitPrice == nil
     }
 
     /// The item after the patch, validated as a whole.
-    public func applied(to item: ItemDraft) throws(OrderValidationError) -> ItemDraft {
+    package func applied(to item: ItemDraft) throws(OrderValidationError) -> ItemDraft {
         var result = item
         if let productName { result.productName = productName }
         if let productSource { result.productSource = productSource }
@@ -102,7 +102,8 @@ public struct ItemPatch: Hashable, Sendable {
         if let quantity { result.quantity = quantity }
         if let unitPrice {
             guard unitPrice.currency == item.unitPrice.currency else {
-                throw .money(field: "unit_price", .currencyMismatch(item.unitPrice.currency.code, unitPrice.currency.code))
+                throw .money(
+                    field: "unit_price", .currencyMismatch(item.unitPrice.currency.code, unitPrice.currency.code))
             }
             result.unitPrice = unitPrice
         }

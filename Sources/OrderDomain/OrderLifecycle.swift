@@ -11,10 +11,10 @@
 /// - Refund: to `refunded` from any non-terminal status after payment, i.e. from
 ///   `payment_confirmed` up to `delivered` (a suspended order: judged by its resume status).
 /// - Terminal statuses (`completed`, `cancelled`, `refunded`) have no way out.
-public enum OrderLifecycle {
+package enum OrderLifecycle {
     /// Every status `from` may move to. `resumeStatus` is where a suspended order returns to; it
     /// is ignored unless `from` is `on_hold` or `exception`.
-    public static func allowedTransitions(from: OrderStatus, resumeStatus: OrderStatus? = nil) -> [OrderStatus] {
+    package static func allowedTransitions(from: OrderStatus, resumeStatus: OrderStatus? = nil) -> [OrderStatus] {
         if from.isTerminal { return [] }
         var allowed: [OrderStatus] = []
         // The status whose position on the flow decides cancel and refund.
@@ -36,7 +36,8 @@ public enum OrderLifecycle {
         if let index = anchor.flowIndex {
             if index < OrderStatus.forwardFlow.firstIndex(of: .shipped)! { allowed.append(.cancelled) }
             if index >= OrderStatus.forwardFlow.firstIndex(of: .paymentConfirmed)!,
-               index <= OrderStatus.forwardFlow.firstIndex(of: .delivered)! {
+                index <= OrderStatus.forwardFlow.firstIndex(of: .delivered)!
+            {
                 allowed.append(.refunded)
             }
         }
@@ -44,7 +45,9 @@ public enum OrderLifecycle {
     }
 
     /// Checks one move. Throws `TransitionError` naming the allowed moves when it is refused.
-    public static func validate(from: OrderStatus, to: OrderStatus, resumeStatus: OrderStatus? = nil) throws(TransitionError) {
+    package static func validate(from: OrderStatus, to: OrderStatus, resumeStatus: OrderStatus? = nil)
+        throws(TransitionError)
+    {
         let allowed = allowedTransitions(from: from, resumeStatus: resumeStatus)
         guard allowed.contains(to) else {
             throw TransitionError(from: from, to: to, allowed: allowed)
@@ -53,19 +56,21 @@ public enum OrderLifecycle {
 
     /// The resume status after a move: entering a suspension remembers where the order was;
     /// switching between suspensions keeps it; leaving one clears it.
-    public static func resumeStatus(after from: OrderStatus, to: OrderStatus, previousResume: OrderStatus?) -> OrderStatus? {
+    package static func resumeStatus(after from: OrderStatus, to: OrderStatus, previousResume: OrderStatus?)
+        -> OrderStatus?
+    {
         guard to.isSuspension else { return nil }
         return from.isSuspension ? previousResume : from
     }
 }
 
 /// A refused status move, with the moves that would have been accepted.
-public struct TransitionError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let from: OrderStatus
-    public let to: OrderStatus
-    public let allowed: [OrderStatus]
+package struct TransitionError: Error, Equatable, Sendable, CustomStringConvertible {
+    package let from: OrderStatus
+    package let to: OrderStatus
+    package let allowed: [OrderStatus]
 
-    public var description: String {
+    package var description: String {
         if from == to { return "order is already \(from)" }
         if allowed.isEmpty {
             return "cannot move from \(from) to \(to): \(from) is terminal, no further moves are allowed"

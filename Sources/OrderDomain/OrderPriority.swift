@@ -1,7 +1,7 @@
 import Foundation
 
 /// The eight priorities of an order, with exactly the raw names of KCT's original schema.
-public enum OrderPriority: String, CaseIterable, Codable, Sendable, Hashable {
+package enum OrderPriority: String, CaseIterable, Codable, Sendable, Hashable {
     case low
     case normal
     case high
@@ -12,7 +12,7 @@ public enum OrderPriority: String, CaseIterable, Codable, Sendable, Hashable {
     case vipCustomer = "vip_customer"
 
     /// Parses a raw priority name, also accepting dashes and upper case (`Wedding-Party`).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let normalised = text.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "-", with: "_")
         self.init(rawValue: normalised)
@@ -20,5 +20,5 @@ public enum OrderPriority: String, CaseIterable, Codable, Sendable, Hashable {
 }
 
 extension OrderPriority: CustomStringConvertible {
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The fourteen statuses of an order, with exactly the raw names of KCT's original schema.
-public enum OrderStatus: String, CaseIterable, Codable, Sendable, Hashable {
+package enum OrderStatus: String, CaseIterable, Codable, Sendable, Hashable {
     case pendingPayment = "pending_payment"
     case paymentConfirmed = "payment_confirmed"
     case processing
@@ -19,13 +19,13 @@ public enum OrderStatus: String, CaseIterable, Codable, Sendable, Hashable {
 
     /// The main line an order walks, in order. Holds, exceptions, cancellations and refunds step
     /// off this line.
-    public static let forwardFlow: [OrderStatus] = [
+    package static let forwardFlow: [OrderStatus] = [
         .pendingPayment, .paymentConfirmed, .processing, .inProduction, .qualityCheck,
         .packaging, .shipped, .outForDelivery, .delivered, .completed,
     ]
 
     /// Statuses an order never leaves.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .completed, .cancelled, .refunded: true
         default: false
@@ -33,13 +33,13 @@ public enum OrderStatus: String, CaseIterable, Codable, Sendable, Hashable {
     }
 
     /// Statuses that suspend the forward flow and return to where the order was.
-    public var isSuspension: Bool { self == .onHold || self == .exception }
+    package var isSuspension: Bool { self == .onHold || self == .exception }
 
     /// Position on the forward flow, or nil for statuses off it.
-    public var flowIndex: Int? { Self.forwardFlow.firstIndex(of: self) }
+    package var flowIndex: Int? { Self.forwardFlow.firstIndex(of: self) }
 
     /// Parses a raw status name, also accepting dashes and upper case (`In-Production`).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let normalised = text.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: "-", with: "_")
         self.init(rawValue: normalised)
@@ -47,5 +47,5 @@ public enum OrderStatus: String, CaseIterable, Codable, Sendable, Hashable {
 }
 
 extension OrderStatus: CustomStringConvertible {
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

@@ -1,13 +1,15 @@
 /// An order's derived amounts. Subtotal is the sum of the item totals; total adds tax and
 /// shipping. Computed here from the items and never typed in or synced as values of their own.
-public struct OrderTotals: Hashable, Sendable {
-    public let subtotal: Money
-    public let tax: Money
-    public let shipping: Money
-    public let total: Money
+package struct OrderTotals: Hashable, Sendable {
+    package let subtotal: Money
+    package let tax: Money
+    package let shipping: Money
+    package let total: Money
 
     /// `lines` are `(quantity, unit price)` pairs; every amount must be in `currency`.
-    public init(lines: [(quantity: Int, unitPrice: Money)], tax: Money, shipping: Money, currency: Currency) throws(OrderValidationError) {
+    package init(lines: [(quantity: Int, unitPrice: Money)], tax: Money, shipping: Money, currency: Currency)
+        throws(OrderValidationError)
+    {
         var subtotal = Money.zero(currency)
         do {
             for line in lines {
@@ -16,7 +18,9 @@ public struct OrderTotals: Hashable, Sendable {
         } catch {
             throw .money(field: "subtotal_amount", error)
         }
-        guard tax.currency == currency else { throw .money(field: "tax_amount", .currencyMismatch(currency.code, tax.currency.code)) }
+        guard tax.currency == currency else {
+            throw .money(field: "tax_amount", .currencyMismatch(currency.code, tax.currency.code))
+        }
         guard shipping.currency == currency else {
             throw .money(field: "shipping_amount", .currencyMismatch(currency.code, shipping.currency.code))
         }
@@ -30,7 +34,8 @@ public struct OrderTotals: Hashable, Sendable {
         self.shipping = shipping
     }
 
-    public init(items: [ItemDraft], tax: Money, shipping: Money, currency: Currency) throws(OrderValidationError) {
-        try self.init(lines: items.map { ($0.quantity, $0.unitPrice) }, tax: tax, shipping: shipping, currency: currency)
+    package init(items: [ItemDraft], tax: Money, shipping: Money, currency: Currency) throws(OrderValidationError) {
+        try self.init(
+            lines: items.map { ($0.quantity, $0.unitPrice) }, tax: tax, shipping: shipping, currency: currency)
     }
 }

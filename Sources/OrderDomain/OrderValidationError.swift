@@ -1,5 +1,5 @@
 /// Why an order, item or edit was refused by the business rules.
-public enum OrderValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum OrderValidationError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingField(String)
     case tooLong(field: String, limit: Int)
     case invalidEmail(String)
@@ -17,7 +17,7 @@ public enum OrderValidationError: Error, Equatable, Sendable, CustomStringConver
     case nothingToChange
     case unchanged(field: String, value: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingField(let field): "\(field) is required"
         case .tooLong(let field, let limit): "\(field) is longer than \(limit) characters"

@@ -12,8 +12,8 @@
 ///   d ≤ 14: (15 − d) × 40, i.e. 600 on the day, 40 two weeks ahead; later dates 0.
 ///
 /// Ties are broken by the queue (older first, then order number), not here.
-public enum PriorityScore {
-    public static func base(_ priority: OrderPriority) -> Int {
+package enum PriorityScore {
+    package static func base(_ priority: OrderPriority) -> Int {
         switch priority {
         case .low: 100
         case .normal: 200
@@ -26,18 +26,18 @@ public enum PriorityScore {
         }
     }
 
-    public static let pointsPerHour = 2
-    public static let maximumAgeBonus = 336
-    public static let overdueBonus = 700
-    public static let deadlineWindowDays = 14
-    public static let pointsPerDayCloser = 40
+    package static let pointsPerHour = 2
+    package static let maximumAgeBonus = 336
+    package static let overdueBonus = 700
+    package static let deadlineWindowDays = 14
+    package static let pointsPerDayCloser = 40
 
-    public static func ageBonus(createdAtSeconds: Double, nowSeconds: Double) -> Int {
+    package static func ageBonus(createdAtSeconds: Double, nowSeconds: Double) -> Int {
         let hours = Int(max(0, nowSeconds - createdAtSeconds) / 3600)
         return min(maximumAgeBonus, hours * pointsPerHour)
     }
 
-    public static func deadlineBonus(neededBy: CalendarDate?, nowSeconds: Double) -> Int {
+    package static func deadlineBonus(neededBy: CalendarDate?, nowSeconds: Double) -> Int {
         guard let neededBy else { return 0 }
         let daysLeft = neededBy.daysSince1970 - CalendarDate(utcDayOf: nowSeconds).daysSince1970
         if daysLeft < 0 { return overdueBonus }
@@ -46,7 +46,9 @@ public enum PriorityScore {
     }
 
     /// Times are seconds since 1970 (UTC).
-    public static func score(priority: OrderPriority, createdAtSeconds: Double, neededBy: CalendarDate?, nowSeconds: Double) -> Int {
+    package static func score(
+        priority: OrderPriority, createdAtSeconds: Double, neededBy: CalendarDate?, nowSeconds: Double
+    ) -> Int {
         base(priority) + ageBonus(createdAtSeconds: createdAtSeconds, nowSeconds: nowSeconds)
             + deadlineBonus(neededBy: neededBy, nowSeconds: nowSeconds)
     }
@@ -55,7 +57,7 @@ public enum PriorityScore {
 extension PriorityScore {
     /// The queue a priority belongs to (seed column `queue_type`): group orders with event dates,
     /// expedited work, VIP service, or the standard line.
-    public static func queueType(_ priority: OrderPriority) -> String {
+    package static func queueType(_ priority: OrderPriority) -> String {
         switch priority {
         case .weddingParty, .promGroup: "group_event"
         case .rush, .urgent: "expedited"

@@ -1,16 +1,16 @@
 /// One entry of an order's status history: who moved it, when, from where to where, why, and how
 /// long it had been in the previous status. The first entry of an order has no `from`.
-public struct StatusHistoryEntry: Hashable, Sendable {
-    public var from: OrderStatus?
-    public var to: OrderStatus
-    public var changedBy: String
+package struct StatusHistoryEntry: Hashable, Sendable {
+    package var from: OrderStatus?
+    package var to: OrderStatus
+    package var changedBy: String
     /// Seconds since 1970 (UTC), millisecond precision.
-    public var changedAtSeconds: Double
-    public var note: String?
+    package var changedAtSeconds: Double
+    package var note: String?
     /// Whole seconds spent in `from`; nil for the first entry.
-    public var secondsInPreviousStatus: Int64?
+    package var secondsInPreviousStatus: Int64?
 
-    public init(
+    package init(
         from: OrderStatus?, to: OrderStatus, changedBy: String, changedAtSeconds: Double,
         note: String?, secondsInPreviousStatus: Int64?
     ) {
@@ -25,17 +25,17 @@ public struct StatusHistoryEntry: Hashable, Sendable {
 
 /// A checked status move: the order's new status and resume status, and the history entry that
 /// records it.
-public struct StatusChange: Hashable, Sendable {
-    public let status: OrderStatus
+package struct StatusChange: Hashable, Sendable {
+    package let status: OrderStatus
     /// Where a suspended order returns to; nil unless `status` is `on_hold` or `exception`.
-    public let resumeStatus: OrderStatus?
-    public let history: StatusHistoryEntry
+    package let resumeStatus: OrderStatus?
+    package let history: StatusHistoryEntry
 
-    public static let noteLimit = 1000
+    package static let noteLimit = 1000
 
     /// Validates moving an order from `current` to `target` through `OrderLifecycle`.
     /// `enteredCurrentAtSeconds` is when the order reached its current status.
-    public init(
+    package init(
         current: OrderStatus, resumeStatus: OrderStatus?, target: OrderStatus, note: String?,
         by author: String, atSeconds now: Double, enteredCurrentAtSeconds: Double
     ) throws(StatusChangeError) {
@@ -59,11 +59,11 @@ public struct StatusChange: Hashable, Sendable {
 }
 
 /// Why a status move was refused.
-public enum StatusChangeError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum StatusChangeError: Error, Equatable, Sendable, CustomStringConvertible {
     case transition(TransitionError)
     case invalid(OrderValidationError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .transition(let error): error.description
         case .invalid(let error): error.description

@@ -34,9 +34,13 @@ struct ChangeRecorder {
     var nowSeconds: Double { Double(nowMillis) / 1000 }
 
     init(_ db: Database, nodeID: String, actor: StaffActor, shopCode: String, nowMillis: UInt64) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT hlc_last, outbox_last_sequence, order_number_last, pull_cursor FROM node_state, sync_state
-            """)) else {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT hlc_last, outbox_last_sequence, order_number_last, pull_cursor FROM node_state, sync_state
+                        """))
+        else {
             throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
         }
         self.nodeID = nodeID
@@ -69,35 +73,45 @@ struct ChangeRecorder {
             operation: operation, fields: fields, author: author, baseVersion: baseVersion)
         try authorize(db, change, rowExists: !createsRow)
         let encodedFields = OutboxCodec.encode(fields)
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at, base_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
-                encodedFields, author, nowText, baseVersion,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at, base_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
+            encodedFields, author, nowText, baseVersion,
+        ])
         let arguments: StatementArguments = [entity.rawValue, rowID, Int64(hlc.packed), nodeID]
         switch operation {
         case _ where createsRow:
-            try db.cachedStatement(sql: """
-                INSERT INTO row_stamps (entity, row_id, hlc, node_id) VALUES (?, ?, ?, ?)
-                ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-                """).execute(arguments: arguments)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO row_stamps (entity, row_id, hlc, node_id) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                    """
+            ).execute(arguments: arguments)
         case .setFields:
             // One statement stamps every field: SQLite walks the keys of the encoded fields.
-            try db.cachedStatement(sql: """
-                INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
-                SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE true
-                ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-                """).execute(arguments: arguments + [encodedFields])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
+                    SELECT ?, ?, key, ?, ? FROM json_each(?) WHERE true
+                    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                    """
+            ).execute(arguments: arguments + [encodedFields])
         case .setStatus:
             // A status move always sets both (`resume_status` to null when not suspended).
-            assert(fields["status"] != nil && fields["resume_status"] != nil, "set_status without status and resume_status")
-            try db.cachedStatement(sql: """
-                INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
-                VALUES (?1, ?2, 'status', ?3, ?4), (?1, ?2, 'resume_status', ?3, ?4)
-                ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-                """).execute(arguments: arguments)
+            assert(
+                fields["status"] != nil && fields["resume_status"] != nil, "set_status without status and resume_status"
+            )
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO field_stamps (entity, row_id, field, hlc, node_id)
+                    VALUES (?1, ?2, 'status', ?3, ?4), (?1, ?2, 'resume_status', ?3, ?4)
+                    ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                    """
+            ).execute(arguments: arguments)
         case .append:
             break
         case .delete:
@@ -105,10 +119,12 @@ struct ChangeRecorder {
                 .execute(arguments: [entity.rawValue, rowID])
             try db.cachedStatement(sql: "DELETE FROM row_stamps WHERE entity = ? AND row_id = ?")
                 .execute(arguments: [entity.rawValue, rowID])
-            try db.cachedStatement(sql: """
-                INSERT INTO tombstones (entity, row_id, order_id, hlc, node_id) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
-                """).execute(arguments: [entity.rawValue, rowID, orderID, Int64(hlc.packed), nodeID])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO tombstones (entity, row_id, order_id, hlc, node_id) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
+                    """
+            ).execute(arguments: [entity.rawValue, rowID, orderID, Int64(hlc.packed), nodeID])
         }
         changes.append(change)
     }
@@ -127,7 +143,8 @@ struct ChangeRecorder {
         if change.entity == .order, !rowExists { ownOrders.insert(change.orderID) }
         guard !ownOrders.contains(change.orderID) else { return }
         if let number = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"), arguments: [change.orderID]) {
+            db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"), arguments: [change.orderID])
+        {
             let orderShop = number.split(separator: "-").first.map(String.init) ?? number
             guard orderShop == shopCode else {
                 throw StoreError.wrongShop(orderNumber: number, orderShop: orderShop, thisShop: shopCode)
@@ -148,8 +165,10 @@ struct ChangeRecorder {
     /// Writes the clock, outbox sequence and order-number counter back; called once, just
     /// before commit.
     func finish(_ db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE node_state SET hlc_last = ?, outbox_last_sequence = ?, order_number_last = ?")
-            .execute(arguments: [Int64(clock.last.packed), lastSequence, orderNumberLast])
+        try db.cachedStatement(
+            sql: "UPDATE node_state SET hlc_last = ?, outbox_last_sequence = ?, order_number_last = ?"
+        )
+        .execute(arguments: [Int64(clock.last.packed), lastSequence, orderNumberLast])
     }
 }
 

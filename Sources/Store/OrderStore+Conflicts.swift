@@ -4,77 +4,89 @@ import OrderDomain
 import SyncCore
 
 /// Where a conflict stands for staff.
-public enum ConflictState: String, CaseIterable, Sendable {
+package enum ConflictState: String, CaseIterable, Sendable {
     case open, dismissed, reapplied
 }
 
 /// One of this node's edits that lost a conflict rule or was rejected by central, with
 /// everything staff need to judge it: which order, what it wanted, what won, who, when, where, why.
-public struct ConflictRecord: Hashable, Sendable {
-    public var id: Int64
+package struct ConflictRecord: Hashable, Sendable {
+    package var id: Int64
     /// The losing change's outbox sequence on this node.
-    public var sequence: Int64
+    package var sequence: Int64
     /// The field that lost; nil when the whole change did (a rejection, an append collision).
-    public var field: String?
-    public var orderID: String
-    public var orderNumber: String?
-    public var entity: EntityKind
-    public var rowID: String
-    public var operation: ChangeOperation
+    package var field: String?
+    package var orderID: String
+    package var orderNumber: String?
+    package var entity: EntityKind
+    package var rowID: String
+    package var operation: ChangeOperation
     /// What the field wanted; for a whole change see `changeFields`.
-    public var wanted: FieldValue
+    package var wanted: FieldValue
     /// Everything the losing change carried.
-    public var changeFields: [String: FieldValue]
+    package var changeFields: [String: FieldValue]
     /// The value in effect and the change that wrote it (nil for a rejection).
-    public var winner: StampedValue?
+    package var winner: StampedValue?
     /// True for a rejection (a business rule or permission), false for a lost rule.
-    public var rejected: Bool
+    package var rejected: Bool
     /// The rule (`newer_value`, `order_closed`, …) or rejection code (`illegal_transition`, …).
-    public var code: String
-    public var message: String
-    public var author: String
+    package var code: String
+    package var message: String
+    package var author: String
     /// When the losing edit was made (its HLC).
-    public var madeAt: HLC
+    package var madeAt: HLC
     /// The workstation (this node's name) that made it.
-    public var workstation: String
-    public var recordedAt: String
-    public var state: ConflictState
-    public var settledAt: String?
-    public var settledBy: String?
+    package var workstation: String
+    package var recordedAt: String
+    package var state: ConflictState
+    package var settledAt: String?
+    package var settledBy: String?
     /// The outbox sequence of the edit that re-applied it.
-    public var reappliedSequence: Int64?
+    package var reappliedSequence: Int64?
 }
 
 extension OrderStore {
     /// Records one lost edit, once per (sequence, field); returns 1 when it was new.
     func recordConflict(_ db: Database, _ conflict: NodeConflict, now: String) throws -> Int {
-        let orderNumber = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"), arguments: [conflict.change.orderID])
-            ?? { if case .text(let number)? = conflict.change.fields["order_number"] { return number } else { return nil } }()
+        let orderNumber =
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT order_number FROM orders WHERE id = ?"),
+                arguments: [conflict.change.orderID])
+            ?? {
+                if case .text(let number)? = conflict.change.fields["order_number"] {
+                    return number
+                } else {
+                    return nil
+                }
+            }()
         let rejected: Bool
         switch conflict.kind {
         case .superseded: rejected = false
         case .rejected: rejected = true
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted, winner, kind, code, message,
-              author, hlc, workstation, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (sequence, field) DO NOTHING
-            """).execute(arguments: [
-                conflict.change.sequence, conflict.field ?? "", conflict.change.orderID, orderNumber, conflict.change.entity.rawValue,
-                conflict.change.rowID, conflict.change.operation.rawValue, OutboxCodec.encode(conflict.wanted),
-                conflict.winner.map { $0.wire.canonicalString }, rejected ? "rejected" : "superseded", conflict.kind.code,
-                conflict.message, conflict.change.author, Int64(conflict.change.hlc.packed), identity.name, now,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted, winner, kind, code, message,
+                  author, hlc, workstation, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (sequence, field) DO NOTHING
+                """
+        ).execute(arguments: [
+            conflict.change.sequence, conflict.field ?? "", conflict.change.orderID, orderNumber,
+            conflict.change.entity.rawValue,
+            conflict.change.rowID, conflict.change.operation.rawValue, OutboxCodec.encode(conflict.wanted),
+            conflict.winner.map { $0.wire.canonicalString }, rejected ? "rejected" : "superseded", conflict.kind.code,
+            conflict.message, conflict.change.author, Int64(conflict.change.hlc.packed), identity.name, now,
+        ])
         return db.changesCount
     }
 
     /// Open conflicts (or all with `includeSettled`), newest first.
-    public func conflicts(includeSettled: Bool = false) throws(StoreError) -> [ConflictRecord] {
+    package func conflicts(includeSettled: Bool = false) throws(StoreError) -> [ConflictRecord] {
         try read { db in
             try Row.fetchAll(
-                db, sql: """
+                db,
+                sql: """
                     SELECT c.*, o.fields AS change_fields FROM conflicts c LEFT JOIN outbox o ON o.sequence = c.sequence
                     WHERE ? OR c.state = 'open' ORDER BY c.id DESC
                     """,
@@ -83,14 +95,17 @@ extension OrderStore {
         }
     }
 
-    public func conflict(_ id: Int64) throws(StoreError) -> ConflictRecord {
+    package func conflict(_ id: Int64) throws(StoreError) -> ConflictRecord {
         try read { db in try Self.conflict(db, id) }
     }
 
     static func conflict(_ db: Database, _ id: Int64) throws -> ConflictRecord {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT c.*, o.fields AS change_fields FROM conflicts c LEFT JOIN outbox o ON o.sequence = c.sequence WHERE c.id = ?",
-            arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT c.*, o.fields AS change_fields FROM conflicts c LEFT JOIN outbox o ON o.sequence = c.sequence WHERE c.id = ?",
+                arguments: [id])
         else { throw StoreError.conflictNotFound(id) }
         return try conflictRecord(row)
     }
@@ -117,7 +132,8 @@ extension OrderStore {
         }
         return ConflictRecord(
             id: row["id"], sequence: row["sequence"], field: field.isEmpty ? nil : field, orderID: row["order_id"],
-            orderNumber: row["order_number"], entity: try Decode.value(EntityKind.self, row, "entity", table: "conflicts"),
+            orderNumber: row["order_number"],
+            entity: try Decode.value(EntityKind.self, row, "entity", table: "conflicts"),
             rowID: row["row_id"], operation: try Decode.value(ChangeOperation.self, row, "op", table: "conflicts"),
             wanted: wanted, changeFields: changeFields, winner: winner, rejected: (row["kind"] as String) == "rejected",
             code: row["code"], message: row["message"], author: row["author"], madeAt: HLC(packed: UInt64(hlc)),
@@ -129,22 +145,27 @@ extension OrderStore {
     /// Settling one's own conflict needs `resolve_own_conflicts`; someone else's,
     /// `resolve_others_conflicts` (PERMISSIONS.md).
     static func requireSettling(_ conflict: ConflictRecord, by actor: StaffActor) throws(StoreError) {
-        let permission: Permission = conflict.author.lowercased() == actor.email ? .resolveOwnConflicts : .resolveOthersConflicts
-        do { try PermissionMatrix.require(permission, role: actor.role, person: actor.email) } catch { throw .forbidden(error) }
+        let permission: Permission =
+            conflict.author.lowercased() == actor.email ? .resolveOwnConflicts : .resolveOthersConflicts
+        do { try PermissionMatrix.require(permission, role: actor.role, person: actor.email) } catch {
+            throw .forbidden(error)
+        }
     }
 
     /// Marks an open conflict as seen and accepted as it is.
     @discardableResult
-    public func dismissConflict(_ id: Int64, by actor: StaffActor) throws(StoreError) -> ConflictRecord {
+    package func dismissConflict(_ id: Int64, by actor: StaffActor) throws(StoreError) -> ConflictRecord {
         let now = Timestamp.format(millis: wallClockMillis())
         return try write { db in
             let record = try Self.conflict(db, id)
             guard record.state == .open else {
-                throw StoreError.conflictNotActionable("conflict \(id) is already \(record.state.rawValue); nothing changed")
+                throw StoreError.conflictNotActionable(
+                    "conflict \(id) is already \(record.state.rawValue); nothing changed")
             }
             try Self.requireSettling(record, by: actor)
             try db.execute(
-                sql: "UPDATE conflicts SET state = 'dismissed', settled_at = ?, settled_by = ? WHERE id = ?", arguments: [now, actor.email, id])
+                sql: "UPDATE conflicts SET state = 'dismissed', settled_at = ?, settled_by = ? WHERE id = ?",
+                arguments: [now, actor.email, id])
             return try Self.conflict(db, id)
         }
     }

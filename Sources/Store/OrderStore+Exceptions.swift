@@ -7,7 +7,9 @@ extension OrderStore {
     /// Records an exception against an order (an `append` that stamps its row, because its
     /// resolution is edited later). The order's status is not changed.
     @discardableResult
-    public func openException(on reference: String, _ draft: ExceptionDraft, by actor: StaffActor) throws(StoreError) -> ExceptionRecord {
+    package func openException(on reference: String, _ draft: ExceptionDraft, by actor: StaffActor) throws(StoreError)
+        -> ExceptionRecord
+    {
         let valid: ExceptionDraft
         do { valid = try draft.validated() } catch { throw .invalid(error) }
         let exceptionID = try edit(by: actor) { db, recorder in
@@ -29,8 +31,13 @@ extension OrderStore {
                       resolution_status, customer_notified, created_at, created_by)
                     VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)
                     """,
-                arguments: [id, order.id, valid.type, valid.severity.rawValue, valid.description, valid.customerNotified, recorder.nowText, actor.email])
-            try recorder.record(db, entity: .exception, rowID: id, orderID: order.id, operation: .append, fields: fields, createsRow: true)
+                arguments: [
+                    id, order.id, valid.type, valid.severity.rawValue, valid.description, valid.customerNotified,
+                    recorder.nowText, actor.email,
+                ])
+            try recorder.record(
+                db, entity: .exception, rowID: id, orderID: order.id, operation: .append, fields: fields,
+                createsRow: true)
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id
         }
@@ -39,7 +46,7 @@ extension OrderStore {
 
     /// Settles (or marks as being investigated) an exception, by id or unique id prefix.
     @discardableResult
-    public func resolveException(
+    package func resolveException(
         _ reference: String, to resolution: ExceptionResolution = .resolved, notes: String? = nil,
         customerNotified: Bool? = nil, by actor: StaffActor
     ) throws(StoreError) -> ExceptionRecord {
@@ -54,8 +61,12 @@ extension OrderStore {
                 fields["resolved_at"] = .text(recorder.nowText)
                 fields["resolved_by"] = .text(actor.email)
             }
-            try updateColumns(db, table: "order_exceptions", id: exception.id, fields: fields, now: recorder.nowText, touchUpdatedAt: false)
-            try recorder.record(db, entity: .exception, rowID: exception.id, orderID: exception.orderID, operation: .setFields, fields: fields)
+            try updateColumns(
+                db, table: "order_exceptions", id: exception.id, fields: fields, now: recorder.nowText,
+                touchUpdatedAt: false)
+            try recorder.record(
+                db, entity: .exception, rowID: exception.id, orderID: exception.orderID, operation: .setFields,
+                fields: fields)
             try touch(db, orderID: exception.orderID, now: recorder.nowText)
             return exception.id
         }
@@ -64,7 +75,9 @@ extension OrderStore {
 
     /// Appends a customer communication log entry.
     @discardableResult
-    public func logCommunication(on reference: String, _ draft: CommunicationDraft, by actor: StaffActor) throws(StoreError) -> CommunicationRecord {
+    package func logCommunication(on reference: String, _ draft: CommunicationDraft, by actor: StaffActor)
+        throws(StoreError) -> CommunicationRecord
+    {
         let valid: CommunicationDraft
         do { valid = try draft.validated() } catch { throw .invalid(error) }
         let id = try edit(by: actor) { db, recorder in
@@ -86,13 +99,17 @@ extension OrderStore {
                       message_content, created_at, created_by, hlc, node_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [id, order.id, valid.type.rawValue, valid.channel.rawValue, valid.message, recorder.nowText, actor.email,
-                            Int64(recorder.lastHLC.packed), recorder.nodeID])
+                arguments: [
+                    id, order.id, valid.type.rawValue, valid.channel.rawValue, valid.message, recorder.nowText,
+                    actor.email,
+                    Int64(recorder.lastHLC.packed), recorder.nodeID,
+                ])
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id
         }
         return try read { db in
-            try Decode.communication(try Row.fetchOne(db, sql: "SELECT * FROM customer_communication_logs WHERE id = ?", arguments: [id])!)
+            try Decode.communication(
+                try Row.fetchOne(db, sql: "SELECT * FROM customer_communication_logs WHERE id = ?", arguments: [id])!)
         }
     }
 
@@ -100,7 +117,8 @@ extension OrderStore {
         let trimmed = reference.trimmingCharacters(in: .whitespaces).lowercased()
         guard trimmed.count >= 4 else { throw StoreError.exceptionNotFound(reference) }
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM order_exceptions WHERE id LIKE ? ESCAPE '\\' LIMIT 2", arguments: [Self.likePrefix(trimmed)])
+            db, sql: "SELECT * FROM order_exceptions WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            arguments: [Self.likePrefix(trimmed)])
         guard let row = rows.first else { throw StoreError.exceptionNotFound(reference) }
         guard rows.count == 1 else { throw StoreError.ambiguousReference(kind: "exception", reference: reference) }
         return try Decode.exception(row)

@@ -11,7 +11,7 @@ extension OrderStore {
     /// Creates an order: its row, its items, its first status-history entry and their outbox
     /// entries, with the next order number of this workstation. Returns the stored order.
     @discardableResult
-    public func createOrder(_ input: OrderDraft, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+    package func createOrder(_ input: OrderDraft, by actor: StaffActor) throws(StoreError) -> OrderRecord {
         let (draft, totals): (OrderDraft, OrderTotals)
         do { (draft, totals) = try input.validated() } catch { throw .invalid(error) }
         let prefix = identity.orderNumberPrefix
@@ -36,28 +36,38 @@ extension OrderStore {
                 "created_at": .text(now),
                 "created_by": .text(actor.email),
             ]
-            try db.cachedStatement(sql: """
-                INSERT INTO orders (id, order_number, customer_name, customer_email, customer_phone, status, priority,
-                  currency, subtotal_amount, tax_amount, shipping_amount, total_amount, needed_by, shipping_address,
-                  billing_address, notes, created_at, created_by, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    orderID, orderNumber, draft.customer.name, draft.customer.email, draft.customer.phone,
-                    OrderStatus.pendingPayment.rawValue, draft.priority.rawValue, draft.currency.code,
-                    totals.subtotal.minorUnits, totals.tax.minorUnits, totals.shipping.minorUnits, totals.total.minorUnits,
-                    draft.neededBy?.description, draft.shippingAddress, draft.billingAddress, draft.notes, now, actor.email, now,
-                ])
-            try recorder.record(db, entity: .order, rowID: orderID, orderID: orderID, operation: .setFields, fields: fields, createsRow: true)
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO orders (id, order_number, customer_name, customer_email, customer_phone, status, priority,
+                      currency, subtotal_amount, tax_amount, shipping_amount, total_amount, needed_by, shipping_address,
+                      billing_address, notes, created_at, created_by, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                orderID, orderNumber, draft.customer.name, draft.customer.email, draft.customer.phone,
+                OrderStatus.pendingPayment.rawValue, draft.priority.rawValue, draft.currency.code,
+                totals.subtotal.minorUnits, totals.tax.minorUnits, totals.shipping.minorUnits, totals.total.minorUnits,
+                draft.neededBy?.description, draft.shippingAddress, draft.billingAddress, draft.notes, now, actor.email,
+                now,
+            ])
+            try recorder.record(
+                db, entity: .order, rowID: orderID, orderID: orderID, operation: .setFields, fields: fields,
+                createsRow: true)
             for (index, item) in draft.items.enumerated() {
                 try insertItem(db, &recorder, item, orderID: orderID, lineNumber: index + 1)
             }
             try appendHistory(
                 db, &recorder, orderID: orderID,
-                StatusHistoryEntry(from: nil, to: .pendingPayment, changedBy: actor.email, changedAtSeconds: recorder.nowSeconds, note: nil, secondsInPreviousStatus: nil))
+                StatusHistoryEntry(
+                    from: nil, to: .pendingPayment, changedBy: actor.email, changedAtSeconds: recorder.nowSeconds,
+                    note: nil, secondsInPreviousStatus: nil))
             return OrderRecord(
-                id: orderID, orderNumber: orderNumber, customerName: draft.customer.name, customerEmail: draft.customer.email,
-                customerPhone: draft.customer.phone, status: .pendingPayment, resumeStatus: nil, priority: draft.priority,
-                currency: draft.currency, subtotal: totals.subtotal, tax: totals.tax, shipping: totals.shipping, total: totals.total,
+                id: orderID, orderNumber: orderNumber, customerName: draft.customer.name,
+                customerEmail: draft.customer.email,
+                customerPhone: draft.customer.phone, status: .pendingPayment, resumeStatus: nil,
+                priority: draft.priority,
+                currency: draft.currency, subtotal: totals.subtotal, tax: totals.tax, shipping: totals.shipping,
+                total: totals.total,
                 neededBy: draft.neededBy, shippingAddress: draft.shippingAddress, billingAddress: draft.billingAddress,
                 notes: draft.notes, createdAt: now, createdBy: actor.email, updatedAt: now)
         }
@@ -66,7 +76,9 @@ extension OrderStore {
     /// Changes the order's own fields (customer, addresses, notes, needed_by, tax, shipping).
     /// Only fields that actually change are written and sent.
     @discardableResult
-    public func updateOrder(_ reference: String, _ patch: OrderPatch, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+    package func updateOrder(_ reference: String, _ patch: OrderPatch, by actor: StaffActor) throws(StoreError)
+        -> OrderRecord
+    {
         guard !patch.isEmpty else { throw .invalid(.nothingToChange) }
         let orderID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
@@ -84,11 +96,17 @@ extension OrderStore {
             set("notes", valid.notes, order.notes)
             set("needed_by", valid.neededBy.map { $0?.description }, order.neededBy?.description)
             if let tax = valid.tax, tax != order.tax { fields["tax_amount"] = .integer(tax.minorUnits) }
-            if let shipping = valid.shipping, shipping != order.shipping { fields["shipping_amount"] = .integer(shipping.minorUnits) }
+            if let shipping = valid.shipping, shipping != order.shipping {
+                fields["shipping_amount"] = .integer(shipping.minorUnits)
+            }
             guard !fields.isEmpty else { throw OrderValidationError.nothingToChange }
-            try updateColumns(db, table: "orders", id: order.id, fields: fields, now: recorder.nowText, touchUpdatedAt: true)
-            try recorder.record(db, entity: .order, rowID: order.id, orderID: order.id, operation: .setFields, fields: fields)
-            if fields["tax_amount"] != nil || fields["shipping_amount"] != nil { try recomputeTotals(db, orderID: order.id) }
+            try updateColumns(
+                db, table: "orders", id: order.id, fields: fields, now: recorder.nowText, touchUpdatedAt: true)
+            try recorder.record(
+                db, entity: .order, rowID: order.id, orderID: order.id, operation: .setFields, fields: fields)
+            if fields["tax_amount"] != nil || fields["shipping_amount"] != nil {
+                try recomputeTotals(db, orderID: order.id)
+            }
             return order.id
         }
         return try orderRecord(id: orderID)
@@ -96,13 +114,19 @@ extension OrderStore {
 
     /// Changes the order's priority.
     @discardableResult
-    public func setPriority(_ reference: String, to priority: OrderPriority, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+    package func setPriority(_ reference: String, to priority: OrderPriority, by actor: StaffActor) throws(StoreError)
+        -> OrderRecord
+    {
         let orderID = try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
-            guard order.priority != priority else { throw OrderValidationError.unchanged(field: "priority", value: priority.rawValue) }
+            guard order.priority != priority else {
+                throw OrderValidationError.unchanged(field: "priority", value: priority.rawValue)
+            }
             let fields: [String: FieldValue] = ["priority": .text(priority.rawValue)]
-            try updateColumns(db, table: "orders", id: order.id, fields: fields, now: recorder.nowText, touchUpdatedAt: true)
-            try recorder.record(db, entity: .order, rowID: order.id, orderID: order.id, operation: .setFields, fields: fields)
+            try updateColumns(
+                db, table: "orders", id: order.id, fields: fields, now: recorder.nowText, touchUpdatedAt: true)
+            try recorder.record(
+                db, entity: .order, rowID: order.id, orderID: order.id, operation: .setFields, fields: fields)
             return order.id
         }
         return try orderRecord(id: orderID)
@@ -110,7 +134,9 @@ extension OrderStore {
 
     /// Moves the order's status through `OrderLifecycle`, appending its history entry.
     @discardableResult
-    public func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by actor: StaffActor) throws(StoreError) -> OrderRecord {
+    package func changeStatus(_ reference: String, to target: OrderStatus, note: String? = nil, by actor: StaffActor)
+        throws(StoreError) -> OrderRecord
+    {
         try edit(by: actor) { db, recorder in
             let order = try resolveOrder(db, reference)
             return try moveStatus(db, &recorder, order, to: target, note: note)
@@ -120,13 +146,18 @@ extension OrderStore {
     /// A status move inside an edit: checked by `StatusChange` (OrderLifecycle), recorded as a
     /// `set_status` carrying the status it moves from (and the resume status when suspended),
     /// which central checks the move against, plus the append of its history entry.
-    func moveStatus(_ db: Database, _ recorder: inout ChangeRecorder, _ current: OrderRecord, to target: OrderStatus, note: String?) throws -> OrderRecord {
+    func moveStatus(
+        _ db: Database, _ recorder: inout ChangeRecorder, _ current: OrderRecord, to target: OrderStatus, note: String?
+    ) throws -> OrderRecord {
         var order = current
-        let enteredText = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"), arguments: [order.id]) ?? order.createdAt
+        let enteredText =
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT max(changed_at) FROM order_status_history WHERE order_id = ?"),
+                arguments: [order.id]) ?? order.createdAt
         let change = try StatusChange(
             current: order.status, resumeStatus: order.resumeStatus, target: target, note: note, by: recorder.author,
-            atSeconds: recorder.nowSeconds, enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
+            atSeconds: recorder.nowSeconds,
+            enteredCurrentAtSeconds: Timestamp.seconds(enteredText) ?? recorder.nowSeconds)
         try db.cachedStatement(sql: "UPDATE orders SET status = ?, resume_status = ?, updated_at = ? WHERE id = ?")
             .execute(arguments: [change.status.rawValue, change.resumeStatus?.rawValue, recorder.nowText, order.id])
         var fields: [String: FieldValue] = [
@@ -136,7 +167,8 @@ extension OrderStore {
             "note": .optionalText(change.history.note),
         ]
         if let resume = order.resumeStatus { fields["from_resume_status"] = .text(resume.rawValue) }
-        try recorder.record(db, entity: .order, rowID: order.id, orderID: order.id, operation: .setStatus, fields: fields)
+        try recorder.record(
+            db, entity: .order, rowID: order.id, orderID: order.id, operation: .setStatus, fields: fields)
         try appendHistory(db, &recorder, orderID: order.id, change.history)
         order.status = change.status
         order.resumeStatus = change.resumeStatus
@@ -146,7 +178,9 @@ extension OrderStore {
 
     // MARK: Helpers shared by the edits (all run inside `edit`)
 
-    func appendHistory(_ db: Database, _ recorder: inout ChangeRecorder, orderID: String, _ entry: StatusHistoryEntry) throws {
+    func appendHistory(_ db: Database, _ recorder: inout ChangeRecorder, orderID: String, _ entry: StatusHistoryEntry)
+        throws
+    {
         let id = RowID.make()
         let changedAt = Timestamp.format(millis: UInt64(entry.changedAtSeconds * 1000))
         let fields: [String: FieldValue] = [
@@ -159,19 +193,23 @@ extension OrderStore {
             "duration_in_previous_seconds": entry.secondsInPreviousStatus.map { .integer($0) } ?? .null,
         ]
         try recorder.record(db, entity: .statusHistory, rowID: id, orderID: orderID, operation: .append, fields: fields)
-        try db.cachedStatement(sql: """
-            INSERT INTO order_status_history (id, order_id, from_status, to_status, changed_by, changed_at, note,
-              duration_in_previous_seconds, hlc, node_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id, orderID, entry.from?.rawValue, entry.to.rawValue, entry.changedBy, changedAt, entry.note,
-                entry.secondsInPreviousStatus, Int64(recorder.lastHLC.packed), recorder.nodeID,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO order_status_history (id, order_id, from_status, to_status, changed_by, changed_at, note,
+                  duration_in_previous_seconds, hlc, node_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, orderID, entry.from?.rawValue, entry.to.rawValue, entry.changedBy, changedAt, entry.note,
+            entry.secondsInPreviousStatus, Int64(recorder.lastHLC.packed), recorder.nodeID,
+        ])
     }
 
     /// `UPDATE table SET field = value, ...` for fields whose names are the table's columns.
     /// Field names come from this layer's own literals, never from input.
-    func updateColumns(_ db: Database, table: String, id: String, fields: [String: FieldValue], now: String, touchUpdatedAt: Bool) throws {
+    func updateColumns(
+        _ db: Database, table: String, id: String, fields: [String: FieldValue], now: String, touchUpdatedAt: Bool
+    ) throws {
         let names = fields.keys.sorted()
         var assignments = names.map { "\($0) = ?" }
         var values: [(any DatabaseValueConvertible)?] = names.map { fields[$0]!.databaseValue }
@@ -187,9 +225,17 @@ extension OrderStore {
 
     /// Subtotal and total from the items, tax and shipping, through `OrderTotals`.
     func recomputeTotals(_ db: Database, orderID: String) throws {
-        let order = try Decode.order(try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [orderID])!)
-        let lines = try Row.fetchAll(db, sql: "SELECT quantity, unit_price FROM order_items WHERE order_id = ?", arguments: [orderID])
-            .map { row in (quantity: row["quantity"] as Int, unitPrice: Money(minorUnits: row["unit_price"], currency: order.currency)) }
+        let order = try Decode.order(
+            try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE id = ?", arguments: [orderID])!)
+        let lines = try Row.fetchAll(
+            db, sql: "SELECT quantity, unit_price FROM order_items WHERE order_id = ?", arguments: [orderID]
+        )
+        .map { row in
+            (
+                quantity: row["quantity"] as Int,
+                unitPrice: Money(minorUnits: row["unit_price"], currency: order.currency)
+            )
+        }
         let totals = try OrderTotals(lines: lines, tax: order.tax, shipping: order.shipping, currency: order.currency)
         try db.cachedStatement(sql: "UPDATE orders SET subtotal_amount = ?, total_amount = ? WHERE id = ?")
             .execute(arguments: [totals.subtotal.minorUnits, totals.total.minorUnits, orderID])

@@ -22,7 +22,8 @@ extension OrderStore {
     /// are not decoded again; `hasPending` false skips the outbox when the caller knows the order
     /// has no pending change.
     static func orderView(
-        _ db: Database, orderID: String, pushedUpTo: Int64, nodeID: String, batch: ConfirmedBatch? = nil, hasPending: Bool = true
+        _ db: Database, orderID: String, pushedUpTo: Int64, nodeID: String, batch: ConfirmedBatch? = nil,
+        hasPending: Bool = true
     ) throws -> OrderView {
         var view = OrderView(
             rows: try ConfirmedState.rows(db, orderID: orderID, known: batch?.rows ?? [:]),
@@ -40,8 +41,10 @@ extension OrderStore {
                 _ = view.register.merge(change, version: 0)
             } else {
                 let key = RowKey(change.entity, change.rowID)
-                _ = view.rows[key, default: RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)]
-                    .merge(change, version: 0)
+                _ = view.rows[
+                    key, default: RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
+                ]
+                .merge(change, version: 0)
             }
         }
         return view
@@ -50,7 +53,10 @@ extension OrderStore {
     /// Rewrites the typed rows of `orders` from their visible merge state. `batch` (flushed) and
     /// `pendingOrders` (every order with pending changes), when given, spare reading again what
     /// the caller already holds.
-    func reproject(_ db: Database, orders: Set<String>, nowText: String, batch: ConfirmedBatch? = nil, pendingOrders: Set<String>? = nil) throws {
+    func reproject(
+        _ db: Database, orders: Set<String>, nowText: String, batch: ConfirmedBatch? = nil,
+        pendingOrders: Set<String>? = nil
+    ) throws {
         guard !orders.isEmpty else { return }
         let pushed = try Self.syncCounters(db).pushed
         for orderID in orders.sorted() {
@@ -63,8 +69,8 @@ extension OrderStore {
 
     static func project(_ db: Database, _ view: OrderView, orderID: String, nowText: String) throws {
         guard let order = view.rows[RowKey(.order, orderID)], !order.isDeleted,
-              let values = TypedTable.orders.values(of: order),
-              case .text(let code)? = order.fields["currency"]?.value, let currency = try? Currency(code: code)
+            let values = TypedTable.orders.values(of: order),
+            case .text(let code)? = order.fields["currency"]?.value, let currency = try? Currency(code: code)
         else {
             // Not visible (never created here, or its creation was rejected): its rows go with it.
             try db.cachedStatement(sql: "DELETE FROM orders WHERE id = ?").execute(arguments: [orderID])
@@ -86,7 +92,9 @@ extension OrderStore {
         let tax = Int64.fromDatabaseValue(orderValues["tax_amount"]!) ?? 0
         let shipping = Int64.fromDatabaseValue(orderValues["shipping_amount"]!) ?? 0
         if let totals = try? OrderTotals(
-            lines: lines, tax: Money(minorUnits: tax, currency: currency), shipping: Money(minorUnits: shipping, currency: currency), currency: currency) {
+            lines: lines, tax: Money(minorUnits: tax, currency: currency),
+            shipping: Money(minorUnits: shipping, currency: currency), currency: currency)
+        {
             orderValues["subtotal_amount"] = totals.subtotal.minorUnits.databaseValue
             orderValues["total_amount"] = totals.total.minorUnits.databaseValue
         } else {
@@ -99,10 +107,14 @@ extension OrderStore {
 
         // The children shown now, of every child table in one statement (none for a new order).
         var existing: [String: [String]] = [:]
-        let cursor = try Row.fetchCursor(db.cachedStatement(sql: TypedTable.childIDsSQL), arguments: [orderID, orderID, orderID, orderID])
+        let cursor = try Row.fetchCursor(
+            db.cachedStatement(sql: TypedTable.childIDsSQL), arguments: [orderID, orderID, orderID, orderID])
         while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
         try replaceChildren(db, .items, orderID: orderID, existing: existing[TypedTable.items.name] ?? [], itemValues)
-        for (table, entity) in [(TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception), (.communications, .communicationLog)] {
+        for (table, entity) in [
+            (TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception),
+            (.communications, .communicationLog),
+        ] {
             var children: [String: [String: DatabaseValue]] = [:]
             for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
                 guard let values = table.values(of: row) else { continue }
@@ -114,7 +126,8 @@ extension OrderStore {
 
     /// Upserts the visible children of one order and deletes the ones (of `existing`) no longer visible.
     private static func replaceChildren(
-        _ db: Database, _ table: TypedTable, orderID: String, existing: [String], _ rows: [String: [String: DatabaseValue]]
+        _ db: Database, _ table: TypedTable, orderID: String, existing: [String],
+        _ rows: [String: [String: DatabaseValue]]
     ) throws {
         for id in existing where rows[id] == nil {
             try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [id])
@@ -142,7 +155,10 @@ struct TypedTable: Sendable {
     /// Built once: the projection upserts a row per touched record.
     let upsertSQL: String
 
-    init(name: String, synced: [(name: String, fallback: DatabaseValue)], required: Set<String>, computed: [String], carriesStamp: Bool = false) {
+    init(
+        name: String, synced: [(name: String, fallback: DatabaseValue)], required: Set<String>, computed: [String],
+        carriesStamp: Bool = false
+    ) {
         self.name = name
         self.synced = synced
         self.required = required
@@ -150,7 +166,8 @@ struct TypedTable: Sendable {
         self.carriesStamp = carriesStamp
         let columns = ["id"] + synced.map(\.name) + computed
         let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        upsertSQL = "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
+        upsertSQL =
+            "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
             + "ON CONFLICT (id) DO UPDATE SET \(updates)"
     }
 
@@ -159,7 +176,8 @@ struct TypedTable: Sendable {
         synced: [
             ("order_number", .null), ("customer_name", .null), ("customer_email", .null), ("customer_phone", .null),
             ("priority", "normal".databaseValue), ("currency", "USD".databaseValue), ("tax_amount", 0.databaseValue),
-            ("shipping_amount", 0.databaseValue), ("needed_by", .null), ("shipping_address", .null), ("billing_address", .null),
+            ("shipping_amount", 0.databaseValue), ("needed_by", .null), ("shipping_address", .null),
+            ("billing_address", .null),
             ("notes", .null), ("created_at", .null), ("created_by", "".databaseValue),
         ],
         required: ["order_number", "customer_name", "customer_email", "currency"],
@@ -168,8 +186,10 @@ struct TypedTable: Sendable {
     static let items = TypedTable(
         name: "order_items",
         synced: [
-            ("line_number", 1.databaseValue), ("product_source", "catalog".databaseValue), ("product_name", .null), ("size", .null),
-            ("color", .null), ("custom_measurements", .null), ("quantity", 1.databaseValue), ("unit_price", .null), ("created_at", .null),
+            ("line_number", 1.databaseValue), ("product_source", "catalog".databaseValue), ("product_name", .null),
+            ("size", .null),
+            ("color", .null), ("custom_measurements", .null), ("quantity", 1.databaseValue), ("unit_price", .null),
+            ("created_at", .null),
         ],
         required: ["product_name", "unit_price"],
         computed: ["order_id", "total_price"])
@@ -186,8 +206,10 @@ struct TypedTable: Sendable {
     static let exceptions = TypedTable(
         name: "order_exceptions",
         synced: [
-            ("exception_type", .null), ("exception_severity", .null), ("description", .null), ("resolution_status", "open".databaseValue),
-            ("customer_notified", false.databaseValue), ("resolution_notes", .null), ("created_at", .null), ("created_by", "".databaseValue),
+            ("exception_type", .null), ("exception_severity", .null), ("description", .null),
+            ("resolution_status", "open".databaseValue),
+            ("customer_notified", false.databaseValue), ("resolution_notes", .null), ("created_at", .null),
+            ("created_by", "".databaseValue),
             ("resolved_at", .null), ("resolved_by", .null),
         ],
         required: ["exception_type", "exception_severity"],
@@ -197,7 +219,8 @@ struct TypedTable: Sendable {
         name: "customer_communication_logs",
         synced: [
             ("communication_type", .null), ("communication_channel", .null), ("message_content", .null),
-            ("delivery_status", "pending".databaseValue), ("sent_at", .null), ("delivered_at", .null), ("opened_at", .null),
+            ("delivery_status", "pending".databaseValue), ("sent_at", .null), ("delivered_at", .null),
+            ("opened_at", .null),
             ("created_at", .null), ("created_by", "".databaseValue),
         ],
         required: ["communication_type", "communication_channel", "message_content"],
@@ -230,9 +253,12 @@ struct TypedTable: Sendable {
 
     /// An item's column values with its derived `total_price` (quantity × unit price, by
     /// OrderDomain's `Money`), and its line for the order's totals.
-    static func itemValues(of row: RowState, currency: Currency) -> ([String: DatabaseValue], (quantity: Int, unitPrice: Money))? {
+    static func itemValues(of row: RowState, currency: Currency) -> (
+        [String: DatabaseValue], (quantity: Int, unitPrice: Money)
+    )? {
         guard var values = items.values(of: row),
-              let quantity = Int64.fromDatabaseValue(values["quantity"]!), let price = Int64.fromDatabaseValue(values["unit_price"]!)
+            let quantity = Int64.fromDatabaseValue(values["quantity"]!),
+            let price = Int64.fromDatabaseValue(values["unit_price"]!)
         else { return nil }
         let unitPrice = Money(minorUnits: price, currency: currency)
         values["total_price"] = ((try? unitPrice.multiplied(by: Int(quantity)))?.minorUnits ?? 0).databaseValue

@@ -13,8 +13,12 @@ extension OrderStore {
     func reproject(_ db: Database, _ batch: ConfirmedBatch, alsoOrders: Set<String> = [], nowText: String) throws {
         let pushed = try Self.syncCounters(db).pushed
         let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT outbox_last_sequence FROM node_state")) ?? 0
-        let pendingOrders = last > pushed
-            ? Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?"), arguments: [pushed]))
+        let pendingOrders =
+            last > pushed
+            ? Set(
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?"),
+                    arguments: [pushed]))
             : []
         var full = alsoOrders
         var byOrder: [String: [(key: RowKey, fields: Set<String>?)]] = [:]
@@ -35,12 +39,16 @@ extension OrderStore {
     /// Writes the touched rows of one order without pending changes; false when the order
     /// needs a full projection instead.
     private func projectTouched(
-        _ db: Database, _ batch: ConfirmedBatch, orderID: String, rows: [(key: RowKey, fields: Set<String>?)], nowText: String
+        _ db: Database, _ batch: ConfirmedBatch, orderID: String, rows: [(key: RowKey, fields: Set<String>?)],
+        nowText: String
     ) throws -> Bool {
         // Most pages touch only the order row: its currency is needed only for items.
         var currency: Currency?
         func orderCurrency() throws -> Currency? {
-            if currency == nil, let code = try String.fetchOne(db.cachedStatement(sql: "SELECT currency FROM orders WHERE id = ?"), arguments: [orderID]) {
+            if currency == nil,
+                let code = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT currency FROM orders WHERE id = ?"), arguments: [orderID])
+            {
                 currency = try? Currency(code: code)
             }
             return currency
@@ -63,11 +71,18 @@ extension OrderStore {
                 if fields.contains("status") {
                     let register = try batch.registers[orderID] ?? ConfirmedState.register(db, orderID: orderID)
                     assignments += ["status = ?", "resume_status = ?"]
-                    values += [register.status.rawValue.databaseValue, register.resolution.resumeStatus?.rawValue.databaseValue ?? .null]
+                    values += [
+                        register.status.rawValue.databaseValue,
+                        register.resolution.resumeStatus?.rawValue.databaseValue ?? .null,
+                    ]
                 }
                 guard !assignments.isEmpty else { continue }
-                try db.cachedStatement(sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?")
-                    .execute(arguments: StatementArguments(databaseValues: values + [nowText.databaseValue, orderID.databaseValue]))
+                try db.cachedStatement(
+                    sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?"
+                )
+                .execute(
+                    arguments: StatementArguments(
+                        databaseValues: values + [nowText.databaseValue, orderID.databaseValue]))
                 // Not shown yet (its creation was not visible): project it whole.
                 guard db.changesCount == 1 else { return false }
             case .orderItem:
@@ -83,7 +98,8 @@ extension OrderStore {
                 guard let row = batch.rows[key], try orderCurrency() != nil else { return false }
                 let table = TypedTable.table(for: key.entity)
                 if row.isDeleted {
-                    try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [key.rowID])
+                    try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [key.rowID]
+                    )
                 } else {
                     guard var values = table.values(of: row) else { return false }
                     values["order_id"] = orderID.databaseValue

@@ -4,14 +4,15 @@ import OrderDomain
 import SyncCore
 
 /// Filters of `kct orders list`.
-public struct OrderFilter: Sendable {
-    public var statuses: [OrderStatus] = []
-    public var priorities: [OrderPriority] = []
+package struct OrderFilter: Sendable {
+    package var statuses: [OrderStatus] = []
+    package var priorities: [OrderPriority] = []
     /// Words matched as prefixes against order number, customer name, e-mail and phone.
-    public var search: String?
-    public var limit: Int = 50
+    package var search: String?
+    package var limit: Int = 50
 
-    public init(statuses: [OrderStatus] = [], priorities: [OrderPriority] = [], search: String? = nil, limit: Int = 50) {
+    package init(statuses: [OrderStatus] = [], priorities: [OrderPriority] = [], search: String? = nil, limit: Int = 50)
+    {
         self.statuses = statuses
         self.priorities = priorities
         self.search = search
@@ -20,19 +21,19 @@ public struct OrderFilter: Sendable {
 }
 
 /// One line of the priority queue.
-public struct QueueEntry: Hashable, Sendable {
-    public var position: Int
-    public var score: Int
-    public var queueType: String
-    public var order: OrderRecord
+package struct QueueEntry: Hashable, Sendable {
+    package var position: Int
+    package var score: Int
+    package var queueType: String
+    package var order: OrderRecord
 }
 
 /// The outbox as `kct outbox` shows it.
-public struct OutboxSummary: Sendable {
-    public var pendingCount: Int
-    public var lastSequence: Int64
-    public var pushedUpTo: Int64
-    public var entries: [Change]
+package struct OutboxSummary: Sendable {
+    package var pendingCount: Int
+    package var lastSequence: Int64
+    package var pushedUpTo: Int64
+    package var entries: [Change]
 }
 
 extension OrderStore {
@@ -46,14 +47,14 @@ extension OrderStore {
         return try Decode.order(row)
     }
 
-    public func order(_ reference: String) throws(StoreError) -> OrderRecord {
+    package func order(_ reference: String) throws(StoreError) -> OrderRecord {
         try read { db in try resolveOrder(db, reference) }
     }
 
     func orderRecord(id: String) throws(StoreError) -> OrderRecord { try order(id) }
 
     /// The currency of an order; it is fixed when the order is created.
-    public func currency(of reference: String) throws(StoreError) -> Currency { try order(reference).currency }
+    package func currency(of reference: String) throws(StoreError) -> Currency { try order(reference).currency }
 
     func itemRecord(orderID: String, itemID: String) throws(StoreError) -> OrderItemRecord {
         try read { db in
@@ -63,33 +64,47 @@ extension OrderStore {
     }
 
     /// The order with its items, status history, exceptions and communication log.
-    public func detail(_ reference: String) throws(StoreError) -> OrderDetail {
+    package func detail(_ reference: String) throws(StoreError) -> OrderDetail {
         try read { db in
             let order = try resolveOrder(db, reference)
             let arguments: StatementArguments = [order.id]
             return OrderDetail(
                 order: order,
-                items: try Row.fetchAll(db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY line_number, id", arguments: arguments)
-                    .map { try Decode.item($0, currency: order.currency) },
-                history: try Row.fetchAll(db, sql: "SELECT * FROM order_status_history WHERE order_id = ? ORDER BY changed_at, hlc", arguments: arguments)
-                    .map(Decode.history),
-                exceptions: try Row.fetchAll(db, sql: "SELECT * FROM order_exceptions WHERE order_id = ? ORDER BY created_at, id", arguments: arguments)
-                    .map(Decode.exception),
-                communications: try Row.fetchAll(db, sql: "SELECT * FROM customer_communication_logs WHERE order_id = ? ORDER BY created_at, hlc", arguments: arguments)
-                    .map(Decode.communication))
+                items: try Row.fetchAll(
+                    db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY line_number, id",
+                    arguments: arguments
+                )
+                .map { try Decode.item($0, currency: order.currency) },
+                history: try Row.fetchAll(
+                    db, sql: "SELECT * FROM order_status_history WHERE order_id = ? ORDER BY changed_at, hlc",
+                    arguments: arguments
+                )
+                .map(Decode.history),
+                exceptions: try Row.fetchAll(
+                    db, sql: "SELECT * FROM order_exceptions WHERE order_id = ? ORDER BY created_at, id",
+                    arguments: arguments
+                )
+                .map(Decode.exception),
+                communications: try Row.fetchAll(
+                    db, sql: "SELECT * FROM customer_communication_logs WHERE order_id = ? ORDER BY created_at, hlc",
+                    arguments: arguments
+                )
+                .map(Decode.communication))
         }
     }
 
     /// Orders matching the filter, newest first.
-    public func orders(_ filter: OrderFilter) throws(StoreError) -> [OrderRecord] {
+    package func orders(_ filter: OrderFilter) throws(StoreError) -> [OrderRecord] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if !filter.statuses.isEmpty {
-            conditions.append("status IN (\(Array(repeating: "?", count: filter.statuses.count).joined(separator: ", ")))")
+            conditions.append(
+                "status IN (\(Array(repeating: "?", count: filter.statuses.count).joined(separator: ", ")))")
             arguments += filter.statuses.map(\.rawValue)
         }
         if !filter.priorities.isEmpty {
-            conditions.append("priority IN (\(Array(repeating: "?", count: filter.priorities.count).joined(separator: ", ")))")
+            conditions.append(
+                "priority IN (\(Array(repeating: "?", count: filter.priorities.count).joined(separator: ", ")))")
             arguments += filter.priorities.map(\.rawValue)
         }
         let searchQuery = filter.search.flatMap(Self.searchQuery)
@@ -125,7 +140,7 @@ extension OrderStore {
 
     /// Recomputes the priority queue at the current time (a local, derived table: no outbox
     /// entries) and returns it: non-terminal orders by score, then oldest first.
-    public func queue(limit: Int = 50) throws(StoreError) -> [QueueEntry] {
+    package func queue(limit: Int = 50) throws(StoreError) -> [QueueEntry] {
         let nowMillis = wallClockMillis()
         let nowSeconds = Double(nowMillis) / 1000
         let now = Timestamp.format(millis: nowMillis)
@@ -134,25 +149,36 @@ extension OrderStore {
             return try pool.writeWithoutTransaction { db in
                 var entries: [QueueEntry] = []
                 try db.inTransaction(.immediate) {
-                    let open = try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE status NOT IN (\(terminal))").map(Decode.order)
+                    let open = try Row.fetchAll(db, sql: "SELECT * FROM orders WHERE status NOT IN (\(terminal))").map(
+                        Decode.order)
                     let scored = open.map { order in
-                        (order, PriorityScore.score(
-                            priority: order.priority, createdAtSeconds: Timestamp.seconds(order.createdAt) ?? nowSeconds,
-                            neededBy: order.neededBy, nowSeconds: nowSeconds))
+                        (
+                            order,
+                            PriorityScore.score(
+                                priority: order.priority,
+                                createdAtSeconds: Timestamp.seconds(order.createdAt) ?? nowSeconds,
+                                neededBy: order.neededBy, nowSeconds: nowSeconds)
+                        )
                     }.sorted { a, b in
                         (a.1, b.0.createdAt, b.0.orderNumber) > (b.1, a.0.createdAt, a.0.orderNumber)
                     }
-                    try db.execute(sql: "DELETE FROM order_priority_queue WHERE order_id NOT IN (SELECT id FROM orders WHERE status NOT IN (\(terminal)))")
-                    let upsert = try db.cachedStatement(sql: """
-                        INSERT INTO order_priority_queue (id, order_id, queue_position, priority_score, queue_type, scored_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (order_id) DO UPDATE SET queue_position = excluded.queue_position,
-                          priority_score = excluded.priority_score, queue_type = excluded.queue_type, scored_at = excluded.scored_at
-                        """)
+                    try db.execute(
+                        sql:
+                            "DELETE FROM order_priority_queue WHERE order_id NOT IN (SELECT id FROM orders WHERE status NOT IN (\(terminal)))"
+                    )
+                    let upsert = try db.cachedStatement(
+                        sql: """
+                            INSERT INTO order_priority_queue (id, order_id, queue_position, priority_score, queue_type, scored_at)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (order_id) DO UPDATE SET queue_position = excluded.queue_position,
+                              priority_score = excluded.priority_score, queue_type = excluded.queue_type, scored_at = excluded.scored_at
+                            """)
                     for (index, (order, score)) in scored.enumerated() {
                         let type = PriorityScore.queueType(order.priority)
                         try upsert.execute(arguments: [RowID.make(), order.id, index + 1, score, type, now])
-                        if index < limit { entries.append(QueueEntry(position: index + 1, score: score, queueType: type, order: order)) }
+                        if index < limit {
+                            entries.append(QueueEntry(position: index + 1, score: score, queueType: type, order: order))
+                        }
                     }
                     return .commit
                 }
@@ -165,40 +191,48 @@ extension OrderStore {
 
     /// The seed's dashboard figures, from counts and sums grouped in SQL and combined by
     /// `DashboardStats`.
-    public func stats() throws(StoreError) -> DashboardStats {
+    package func stats() throws(StoreError) -> DashboardStats {
         try read { db in
-            let groups = try Row.fetchAll(db, sql: """
-                SELECT status, resume_status, priority, currency, count(*) AS count, sum(total_amount) AS total
-                FROM orders GROUP BY status, resume_status, priority, currency
-                """).map { row in
+            let groups = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT status, resume_status, priority, currency, count(*) AS count, sum(total_amount) AS total
+                    FROM orders GROUP BY status, resume_status, priority, currency
+                    """
+            ).map { row in
                 DashboardStats.Group(
                     status: try Decode.value(OrderStatus.self, row, "status", table: "orders"),
                     resumeStatus: try Decode.optional(OrderStatus.self, row, "resume_status", table: "orders"),
                     priority: try Decode.value(OrderPriority.self, row, "priority", table: "orders"),
-                    currency: try Decode.currency(row, table: "orders"), count: row["count"], totalMinorUnits: row["total"])
+                    currency: try Decode.currency(row, table: "orders"), count: row["count"],
+                    totalMinorUnits: row["total"])
             }
             return DashboardStats(groups: groups)
         }
     }
 
     /// Pending outbox entries (not yet pushed), oldest first.
-    public func outbox(limit: Int = 100) throws(StoreError) -> OutboxSummary {
+    package func outbox(limit: Int = 100) throws(StoreError) -> OutboxSummary {
         try read { db in
             let pushed = try Int64.fetchOne(db, sql: "SELECT pushed_up_to FROM sync_state") ?? 0
             let last = try Int64.fetchOne(db, sql: "SELECT outbox_last_sequence FROM node_state") ?? 0
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sequence > ?", arguments: [pushed]) ?? 0
+            let pending =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sequence > ?", arguments: [pushed]) ?? 0
             let entries = try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [pushed, limit]
+                db, sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                arguments: [pushed, limit]
             ).map { row in try Self.change(row, nodeID: identity.nodeID) }
             return OutboxSummary(pendingCount: pending, lastSequence: last, pushedUpTo: pushed, entries: entries)
         }
     }
 
     /// Outbox entries with `sequence > after`, for the push path and for tests.
-    public func outboxEntries(after: Int64 = 0, limit: Int = .max) throws(StoreError) -> [Change] {
+    package func outboxEntries(after: Int64 = 0, limit: Int = .max) throws(StoreError) -> [Change] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit])
-                .map { try Self.change($0, nodeID: identity.nodeID) }
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [after, limit]
+            )
+            .map { try Self.change($0, nodeID: identity.nodeID) }
         }
     }
 
@@ -217,12 +251,12 @@ extension OrderStore {
     }
 
     /// The persisted clock state (for tests and diagnostics).
-    public func clockState() throws(StoreError) -> HLC {
+    package func clockState() throws(StoreError) -> HLC {
         try read { db in HLC(packed: UInt64(try Int64.fetchOne(db, sql: "SELECT hlc_last FROM node_state") ?? 0)) }
     }
 
     /// `PRAGMA integrity_check`'s lines; `["ok"]` for a sound file.
-    public func integrityCheck() throws(StoreError) -> [String] {
+    package func integrityCheck() throws(StoreError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 }

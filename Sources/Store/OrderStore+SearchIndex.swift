@@ -27,9 +27,11 @@ extension OrderStore {
 
     /// Whether some order has a `local_id` above the watermark (two b-tree lookups).
     static func searchIndexIsBehind(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
-            SELECT coalesce((SELECT max(local_id) FROM orders), 0) > coalesce((SELECT indexed_through FROM search_index), 0)
-            """) ?? false
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce((SELECT max(local_id) FROM orders), 0) > coalesce((SELECT indexed_through FROM search_index), 0)
+                """) ?? false
     }
 
     /// In a write transaction: indexes the orders above the watermark with their current values
@@ -37,17 +39,21 @@ extension OrderStore {
     @discardableResult
     static func indexNewOrders(_ db: Database) throws -> Int {
         let through = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM search_index") ?? 0
-        guard let last = try Int64.fetchOne(db, sql: "SELECT max(local_id) FROM orders"), last > through else { return 0 }
-        try db.execute(sql: """
-            INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
-            SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM orders WHERE local_id > ?
-            """, arguments: [through])
+        guard let last = try Int64.fetchOne(db, sql: "SELECT max(local_id) FROM orders"), last > through else {
+            return 0
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
+                SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM orders WHERE local_id > ?
+                """, arguments: [through])
         let indexed = db.changesCount
         // An upsert, so that a schema made from schema/replica.sql (which has no rows) works too.
-        try db.execute(sql: """
-            INSERT INTO search_index (singleton, indexed_through) VALUES (1, ?)
-            ON CONFLICT (singleton) DO UPDATE SET indexed_through = excluded.indexed_through
-            """, arguments: [last])
+        try db.execute(
+            sql: """
+                INSERT INTO search_index (singleton, indexed_through) VALUES (1, ?)
+                ON CONFLICT (singleton) DO UPDATE SET indexed_through = excluded.indexed_through
+                """, arguments: [last])
         return indexed
     }
 
@@ -56,16 +62,17 @@ extension OrderStore {
     /// `orders.local_id` that matches the FTS5 query (bound twice) in both indexes. Same columns
     /// and tokenizer as `orders_search`, so it matches exactly what that index would.
     static func pendingSearchCondition(_ db: Database) throws -> String {
-        try db.execute(sql: """
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.orders_search_pending USING fts5(
-              order_number, customer_name, customer_email, customer_phone,
-              content = '', tokenize = 'unicode61 remove_diacritics 2', columnsize = 0, detail = none
-            );
-            INSERT INTO temp.orders_search_pending (orders_search_pending) VALUES ('delete-all');
-            INSERT INTO temp.orders_search_pending (rowid, order_number, customer_name, customer_email, customer_phone)
-            SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM main.orders
-            WHERE local_id > coalesce((SELECT indexed_through FROM main.search_index), 0);
-            """)
+        try db.execute(
+            sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.orders_search_pending USING fts5(
+                  order_number, customer_name, customer_email, customer_phone,
+                  content = '', tokenize = 'unicode61 remove_diacritics 2', columnsize = 0, detail = none
+                );
+                INSERT INTO temp.orders_search_pending (orders_search_pending) VALUES ('delete-all');
+                INSERT INTO temp.orders_search_pending (rowid, order_number, customer_name, customer_email, customer_phone)
+                SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM main.orders
+                WHERE local_id > coalesce((SELECT indexed_through FROM main.search_index), 0);
+                """)
         return """
             (local_id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)
              OR local_id IN (SELECT rowid FROM temp.orders_search_pending WHERE orders_search_pending MATCH ?))

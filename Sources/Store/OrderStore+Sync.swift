@@ -3,26 +3,26 @@ import GRDB
 import SyncCore
 
 /// Where central is and how this node authenticates to it.
-public struct SyncSettings: Sendable, Equatable {
-    public var centralURL: String?
-    public var token: String?
+package struct SyncSettings: Sendable, Equatable {
+    package var centralURL: String?
+    package var token: String?
 
-    public init(centralURL: String? = nil, token: String? = nil) {
+    package init(centralURL: String? = nil, token: String? = nil) {
         self.centralURL = centralURL
         self.token = token
     }
 }
 
 /// What applying a push reply or a pull page did.
-public struct SyncApplyReport: Sendable, Equatable {
+package struct SyncApplyReport: Sendable, Equatable {
     /// Orders whose visible rows were re-projected (for the local SSE stream).
-    public var touchedOrderIDs: Set<String> = []
+    package var touchedOrderIDs: Set<String> = []
     /// Changes merged into the confirmed replica (pull entries, or settled outcomes).
-    public var applied = 0
+    package var applied = 0
     /// Conflict rows newly recorded (a repeated report records nothing).
-    public var conflictsRecorded = 0
+    package var conflictsRecorded = 0
 
-    public init(touchedOrderIDs: Set<String> = [], applied: Int = 0, conflictsRecorded: Int = 0) {
+    package init(touchedOrderIDs: Set<String> = [], applied: Int = 0, conflictsRecorded: Int = 0) {
         self.touchedOrderIDs = touchedOrderIDs
         self.applied = applied
         self.conflictsRecorded = conflictsRecorded
@@ -30,14 +30,14 @@ public struct SyncApplyReport: Sendable, Equatable {
 }
 
 /// One sync attempt's result, as the daemon or `kct sync now` saw it.
-public struct SyncAttempt: Sendable, Equatable {
-    public var at: Date
-    public var succeeded: Bool
-    public var error: String?
+package struct SyncAttempt: Sendable, Equatable {
+    package var at: Date
+    package var succeeded: Bool
+    package var error: String?
     /// Central's head version, when the attempt learnt it.
-    public var headVersion: Int64?
+    package var headVersion: Int64?
 
-    public init(at: Date, succeeded: Bool, error: String? = nil, headVersion: Int64? = nil) {
+    package init(at: Date, succeeded: Bool, error: String? = nil, headVersion: Int64? = nil) {
         self.at = at
         self.succeeded = succeeded
         self.error = error
@@ -46,18 +46,18 @@ public struct SyncAttempt: Sendable, Equatable {
 }
 
 /// What `kct sync status` shows.
-public struct SyncStatus: Sendable, Equatable {
-    public var pending: Int
-    public var cursor: Int64
-    public var headVersion: Int64?
-    public var lastSuccessAt: Date?
-    public var lastAttemptAt: Date?
-    public var lastError: String?
-    public var openConflicts: Int
-    public var centralURL: String?
+package struct SyncStatus: Sendable, Equatable {
+    package var pending: Int
+    package var cursor: Int64
+    package var headVersion: Int64?
+    package var lastSuccessAt: Date?
+    package var lastAttemptAt: Date?
+    package var lastError: String?
+    package var openConflicts: Int
+    package var centralURL: String?
 
     /// How many log versions this node is behind central, when central's head is known.
-    public var lag: Int64? { headVersion.map { max(0, $0 - cursor) } }
+    package var lag: Int64? { headVersion.map { max(0, $0 - cursor) } }
 }
 
 extension OrderStore {
@@ -77,32 +77,34 @@ extension OrderStore {
         }
     }
 
-    public func syncSettings() throws(StoreError) -> SyncSettings {
+    package func syncSettings() throws(StoreError) -> SyncSettings {
         try read { db in
             let row = try Row.fetchOne(db, sql: "SELECT central_url, token FROM sync_state")
             return SyncSettings(centralURL: row?["central_url"], token: row?["token"])
         }
     }
 
-    public func setSyncSettings(_ settings: SyncSettings) throws(StoreError) {
+    package func setSyncSettings(_ settings: SyncSettings) throws(StoreError) {
         try write { db in
-            try db.execute(sql: "UPDATE sync_state SET central_url = ?, token = ?", arguments: [settings.centralURL, settings.token])
+            try db.execute(
+                sql: "UPDATE sync_state SET central_url = ?, token = ?",
+                arguments: [settings.centralURL, settings.token])
         }
     }
 
     /// The last central log version merged into the confirmed replica.
-    public func pullCursor() throws(StoreError) -> Int64 {
+    package func pullCursor() throws(StoreError) -> Int64 {
         try read { db in try Self.syncCounters(db).cursor }
     }
 
     /// The outbox's last sequence: grows with every local edit, whichever process made it.
-    public func lastOutboxSequence() throws(StoreError) -> Int64 {
+    package func lastOutboxSequence() throws(StoreError) -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT outbox_last_sequence FROM node_state") ?? 0 }
     }
 
     /// The next push: pending outbox changes in sequence order (at most `limit`), nil when
     /// nothing is pending.
-    public func nextPush(limit: Int = ProtocolLimits.maximumChangesPerPush) throws(StoreError) -> PushRequest? {
+    package func nextPush(limit: Int = ProtocolLimits.maximumChangesPerPush) throws(StoreError) -> PushRequest? {
         try read { db in
             let pushed = try Self.syncCounters(db).pushed
             let changes = try Row.fetchAll(
@@ -117,7 +119,7 @@ extension OrderStore {
     /// confirmed replica (with its log version and central's timestamp when re-stamped), lost
     /// fields and rejections become conflicts, the outbox entries stop being pending, and the
     /// touched orders are re-projected. A reply applied twice changes nothing the second time.
-    public func applyPushResponse(_ response: PushResponse) throws(StoreError) -> SyncApplyReport {
+    package func applyPushResponse(_ response: PushResponse) throws(StoreError) -> SyncApplyReport {
         guard response.nodeID == identity.nodeID else {
             throw .syncRefused("the push reply is for node \(response.nodeID), this workstation is \(identity.nodeID)")
         }
@@ -130,10 +132,17 @@ extension OrderStore {
             var rejectedOrders: Set<String> = []
             for outcome in response.outcomes.sorted(by: { $0.sequence < $1.sequence }) where outcome.sequence > pushed {
                 guard outcome.sequence == pushed + 1 else {
-                    throw StoreError.syncRefused("the push reply settles sequence \(outcome.sequence) but this node has settled only up to \(pushed)")
+                    throw StoreError.syncRefused(
+                        "the push reply settles sequence \(outcome.sequence) but this node has settled only up to \(pushed)"
+                    )
                 }
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM outbox WHERE sequence = ?"), arguments: [outcome.sequence]) else {
-                    throw StoreError.syncRefused("the push reply settles sequence \(outcome.sequence), which this node's outbox does not hold")
+                guard
+                    let row = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM outbox WHERE sequence = ?"),
+                        arguments: [outcome.sequence])
+                else {
+                    throw StoreError.syncRefused(
+                        "the push reply settles sequence \(outcome.sequence), which this node's outbox does not hold")
                 }
                 var change = try Self.change(row, nodeID: identity.nodeID)
                 pushed = outcome.sequence
@@ -149,11 +158,13 @@ extension OrderStore {
                     _ = try batch.merge(db, change, version: outcome.version ?? 0)
                     report.applied += 1
                     for conflict in outcome.conflicts {
-                        report.conflictsRecorded += try recordConflict(db, NodeConflict(change: change, conflict: conflict), now: nowText)
+                        report.conflictsRecorded += try recordConflict(
+                            db, NodeConflict(change: change, conflict: conflict), now: nowText)
                     }
                 case .rejected:
                     if let reason = outcome.reason {
-                        report.conflictsRecorded += try recordConflict(db, NodeConflict(change: change, rejection: reason), now: nowText)
+                        report.conflictsRecorded += try recordConflict(
+                            db, NodeConflict(change: change, rejection: reason), now: nowText)
                     }
                     // Nothing confirmed changes, but the change leaves the view.
                     rejectedOrders.insert(change.orderID)
@@ -172,7 +183,7 @@ extension OrderStore {
     /// Merges a pull page into the confirmed replica under the pending edits and stores its
     /// `next_cursor`, in one transaction. Entries at or below the cursor are skipped, so a page
     /// applied twice changes nothing.
-    public func applyPullPage(_ page: PullResponse) throws(StoreError) -> SyncApplyReport {
+    package func applyPullPage(_ page: PullResponse) throws(StoreError) -> SyncApplyReport {
         let nowText = Timestamp.format(millis: wallClockMillis())
         return try write { db in
             var report = SyncApplyReport()
@@ -192,18 +203,22 @@ extension OrderStore {
                 report.applied += 1
                 report.touchedOrderIDs.insert(entry.change.orderID)
                 for conflict in entry.displaced where conflict.loser.nodeID == identity.nodeID {
-                    guard let row = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT * FROM outbox WHERE sequence = ?"), arguments: [conflict.loser.sequence])
+                    guard
+                        let row = try Row.fetchOne(
+                            db.cachedStatement(sql: "SELECT * FROM outbox WHERE sequence = ?"),
+                            arguments: [conflict.loser.sequence])
                     else { continue }
                     let change = try Self.change(row, nodeID: identity.nodeID)
-                    report.conflictsRecorded += try recordConflict(db, NodeConflict(change: change, conflict: conflict), now: nowText)
+                    report.conflictsRecorded += try recordConflict(
+                        db, NodeConflict(change: change, conflict: conflict), now: nowText)
                 }
                 // Later local edits must sort after everything seen.
                 clock.advance(past: entry.change.hlc)
             }
             try batch.flush(db)
             try db.execute(
-                sql: "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version = max(coalesce(head_version, 0), ?)",
+                sql:
+                    "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version = max(coalesce(head_version, 0), ?)",
                 arguments: [page.nextCursor, page.headVersion])
             try Self.storeClock(db, clock)
             try reproject(db, batch, nowText: nowText)
@@ -212,13 +227,17 @@ extension OrderStore {
     }
 
     /// Records the result of a sync attempt for `kct sync status`.
-    public func recordSyncAttempt(_ attempt: SyncAttempt) throws(StoreError) {
+    package func recordSyncAttempt(_ attempt: SyncAttempt) throws(StoreError) {
         let at = Timestamp.format(millis: UInt64(max(0, attempt.at.timeIntervalSince1970 * 1000)))
         try write { db in
             if attempt.succeeded {
-                try db.execute(sql: "UPDATE sync_state SET last_attempt_at = ?, last_success_at = ?, last_error = NULL", arguments: [at, at])
+                try db.execute(
+                    sql: "UPDATE sync_state SET last_attempt_at = ?, last_success_at = ?, last_error = NULL",
+                    arguments: [at, at])
             } else {
-                try db.execute(sql: "UPDATE sync_state SET last_attempt_at = ?, last_error = ?", arguments: [at, attempt.error ?? "sync failed"])
+                try db.execute(
+                    sql: "UPDATE sync_state SET last_attempt_at = ?, last_error = ?",
+                    arguments: [at, attempt.error ?? "sync failed"])
             }
             if let head = attempt.headVersion {
                 try db.execute(sql: "UPDATE sync_state SET head_version = ?", arguments: [head])
@@ -226,20 +245,22 @@ extension OrderStore {
         }
     }
 
-    public func syncStatus() throws(StoreError) -> SyncStatus {
+    package func syncStatus() throws(StoreError) -> SyncStatus {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_state") else {
                 throw StoreError.corruptValue(table: "sync_state", column: "singleton", value: "missing")
             }
             let pushed: Int64 = row["pushed_up_to"]
-            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sequence > ?", arguments: [pushed]) ?? 0
+            let pending =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sequence > ?", arguments: [pushed]) ?? 0
             let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE state = 'open'") ?? 0
             func date(_ column: String) -> Date? {
                 (row[column] as String?).flatMap(Timestamp.seconds).map { Date(timeIntervalSince1970: $0) }
             }
             return SyncStatus(
                 pending: pending, cursor: row["pull_cursor"], headVersion: row["head_version"],
-                lastSuccessAt: date("last_success_at"), lastAttemptAt: date("last_attempt_at"), lastError: row["last_error"],
+                lastSuccessAt: date("last_success_at"), lastAttemptAt: date("last_attempt_at"),
+                lastError: row["last_error"],
                 openConflicts: open, centralURL: row["central_url"])
         }
     }
@@ -247,7 +268,8 @@ extension OrderStore {
     // MARK: Shared state
 
     static func syncCounters(_ db: Database) throws -> (cursor: Int64, pushed: Int64) {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT pull_cursor, pushed_up_to FROM sync_state")) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT pull_cursor, pushed_up_to FROM sync_state"))
+        else {
             throw StoreError.corruptValue(table: "sync_state", column: "singleton", value: "missing")
         }
         return (row["pull_cursor"], row["pushed_up_to"])
@@ -259,6 +281,8 @@ extension OrderStore {
     }
 
     static func storeClock(_ db: Database, _ clock: HybridLogicalClock) throws {
-        try db.cachedStatement(sql: "UPDATE node_state SET hlc_last = max(hlc_last, ?)").execute(arguments: [Int64(clock.last.packed)])
+        try db.cachedStatement(sql: "UPDATE node_state SET hlc_last = max(hlc_last, ?)").execute(arguments: [
+            Int64(clock.last.packed)
+        ])
     }
 }

@@ -4,14 +4,14 @@ import OrderDomain
 import SyncCore
 
 /// This workstation as recorded by `kct init`.
-public struct NodeIdentity: Hashable, Sendable {
-    public let nodeID: String
-    public let createdAt: String
+package struct NodeIdentity: Hashable, Sendable {
+    package let nodeID: String
+    package let createdAt: String
     /// Shop and workstation codes, checked when the identity is created or read back.
-    public let orderNumberPrefix: OrderNumberPrefix
+    package let orderNumberPrefix: OrderNumberPrefix
 
-    public var name: String { orderNumberPrefix.workstationCode }
-    public var shopCode: String { orderNumberPrefix.shopCode }
+    package var name: String { orderNumberPrefix.workstationCode }
+    package var shopCode: String { orderNumberPrefix.shopCode }
 }
 
 /// The node's SQLite replica and its single write path.
@@ -21,32 +21,34 @@ public struct NodeIdentity: Hashable, Sendable {
 /// fields it set, and appends its `Change` records to the outbox (`OrderStore+Write.swift`). The
 /// database is in WAL mode with `synchronous=FULL`, so a method that returned has its edit on disk.
 /// A later "apply remote change" path lives beside this one and shares `ChangeRecorder`'s tables.
-public final class OrderStore: Sendable {
-    public static let fileName = "replica.sqlite"
+package final class OrderStore: Sendable {
+    package static let fileName = "replica.sqlite"
     /// Page size of new replicas, in bytes (see `openPool`).
-    public static let pageSize = 4096
+    package static let pageSize = 4096
     /// Page cache of the writer connection, in KiB (see `openPool`).
     static let writerCacheKiB = 32_768
     /// WAL pages at which the writer checkpoints inline because the background checkpoints fell
     /// behind (see `WALCheckpointer`).
-    public static let walAutocheckpointPages = 10_000
+    package static let walAutocheckpointPages = 10_000
     /// How long an edit waits for another process's write lock (`kct` processes may run side by
     /// side) before it fails.
     static let busyTimeoutSeconds: Double = 30
 
-    public let path: String
-    public let identity: NodeIdentity
+    package let path: String
+    package let identity: NodeIdentity
     let pool: DatabasePool
     /// Checkpoints the WAL off the edit path; hooked into `pool`'s writer connection.
     let checkpointer: WALCheckpointer
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 
-    public static let systemClock: @Sendable () -> UInt64 = {
+    package static let systemClock: @Sendable () -> UInt64 = {
         UInt64(max(0, Date().timeIntervalSince1970 * 1000))
     }
 
-    private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64) throws(StoreError) {
+    private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64)
+        throws(StoreError)
+    {
         self.path = path
         self.pool = pool
         self.identity = identity
@@ -74,13 +76,13 @@ public final class OrderStore: Sendable {
     /// Waits until the background WAL checkpoints are done and returns how many have run since
     /// the replica was opened. For tests and benchmarks; edits never need to call it.
     @discardableResult
-    public func waitForCheckpoints() -> Int {
+    package func waitForCheckpoints() -> Int {
         checkpointer.waitUntilIdle()
     }
 
     /// Creates the replica in `directory` (created if needed) and this node's identity. Refuses,
     /// changing nothing, when a replica is already there.
-    public static func create(
+    package static func create(
         directory: String, name: String, shopCode: String, clock: @escaping @Sendable () -> UInt64 = systemClock
     ) throws(StoreError) -> OrderStore {
         let path = replicaPath(directory)
@@ -100,7 +102,8 @@ public final class OrderStore: Sendable {
         }
         let pool = try openPool(path, existing: false)
         let identity = NodeIdentity(
-            nodeID: UUID().uuidString.lowercased(), createdAt: Timestamp.format(millis: clock()), orderNumberPrefix: prefix)
+            nodeID: UUID().uuidString.lowercased(), createdAt: Timestamp.format(millis: clock()),
+            orderNumberPrefix: prefix)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -108,9 +111,13 @@ public final class OrderStore: Sendable {
                         throw StoreError.alreadyInitialised(path: path, nodeID: existing)
                     }
                     try db.execute(
-                        sql: "INSERT INTO node_identity (singleton, node_id, name, shop_code, created_at) VALUES (1, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT INTO node_identity (singleton, node_id, name, shop_code, created_at) VALUES (1, ?, ?, ?, ?)",
                         arguments: [identity.nodeID, identity.name, identity.shopCode, identity.createdAt])
-                    try db.execute(sql: "INSERT INTO node_state (singleton, hlc_last, outbox_last_sequence, order_number_last) VALUES (1, 0, 0, 0)")
+                    try db.execute(
+                        sql:
+                            "INSERT INTO node_state (singleton, hlc_last, outbox_last_sequence, order_number_last) VALUES (1, 0, 0, 0)"
+                    )
                     try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
                     return .commit
                 }
@@ -122,13 +129,17 @@ public final class OrderStore: Sendable {
     }
 
     /// Opens an existing replica, applying any migrations it lacks.
-    public static func open(directory: String, clock: @escaping @Sendable () -> UInt64 = systemClock) throws(StoreError) -> OrderStore {
+    package static func open(directory: String, clock: @escaping @Sendable () -> UInt64 = systemClock)
+        throws(StoreError) -> OrderStore
+    {
         let path = replicaPath(directory)
         guard FileManager.default.fileExists(atPath: path) else { throw .missingReplica(path: directory) }
         let pool = try openPool(path, existing: true)
         let row: Row?
         do {
-            row = try pool.read { db in try Row.fetchOne(db, sql: "SELECT node_id, name, shop_code, created_at FROM node_identity") }
+            row = try pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT node_id, name, shop_code, created_at FROM node_identity")
+            }
         } catch {
             throw StoreError.wrap(error)
         }
@@ -141,7 +152,7 @@ public final class OrderStore: Sendable {
         return try OrderStore(path: path, pool: pool, identity: identity, clock: clock)
     }
 
-    public static func replicaPath(_ directory: String) -> String {
+    package static func replicaPath(_ directory: String) -> String {
         (directory as NSString).appendingPathComponent(fileName)
     }
 

@@ -2,43 +2,43 @@ import GRDB
 import OrderDomain
 
 /// An order as stored, with its derived amounts.
-public struct OrderRecord: Hashable, Sendable {
-    public var id: String
-    public var orderNumber: String
-    public var customerName: String
-    public var customerEmail: String
-    public var customerPhone: String?
-    public var status: OrderStatus
+package struct OrderRecord: Hashable, Sendable {
+    package var id: String
+    package var orderNumber: String
+    package var customerName: String
+    package var customerEmail: String
+    package var customerPhone: String?
+    package var status: OrderStatus
     /// Where a suspended order returns to.
-    public var resumeStatus: OrderStatus?
-    public var priority: OrderPriority
-    public var currency: Currency
-    public var subtotal: Money
-    public var tax: Money
-    public var shipping: Money
-    public var total: Money
-    public var neededBy: CalendarDate?
+    package var resumeStatus: OrderStatus?
+    package var priority: OrderPriority
+    package var currency: Currency
+    package var subtotal: Money
+    package var tax: Money
+    package var shipping: Money
+    package var total: Money
+    package var neededBy: CalendarDate?
     /// JSON objects.
-    public var shippingAddress: String?
-    public var billingAddress: String?
-    public var notes: String?
-    public var createdAt: String
-    public var createdBy: String
-    public var updatedAt: String
+    package var shippingAddress: String?
+    package var billingAddress: String?
+    package var notes: String?
+    package var createdAt: String
+    package var createdBy: String
+    package var updatedAt: String
 }
 
-public struct OrderItemRecord: Hashable, Sendable {
-    public var id: String
-    public var lineNumber: Int
-    public var productSource: ProductSource
-    public var productName: String
-    public var size: String?
-    public var color: String?
-    public var customMeasurements: String?
-    public var quantity: Int
-    public var unitPrice: Money
-    public var totalPrice: Money
-    public var createdAt: String
+package struct OrderItemRecord: Hashable, Sendable {
+    package var id: String
+    package var lineNumber: Int
+    package var productSource: ProductSource
+    package var productName: String
+    package var size: String?
+    package var color: String?
+    package var customMeasurements: String?
+    package var quantity: Int
+    package var unitPrice: Money
+    package var totalPrice: Money
+    package var createdAt: String
 
     var draft: ItemDraft {
         ItemDraft(
@@ -47,67 +47,75 @@ public struct OrderItemRecord: Hashable, Sendable {
     }
 }
 
-public struct StatusHistoryRecord: Hashable, Sendable {
-    public var id: String
-    public var from: OrderStatus?
-    public var to: OrderStatus
-    public var changedBy: String
-    public var changedAt: String
-    public var note: String?
-    public var durationInPreviousSeconds: Int64?
+package struct StatusHistoryRecord: Hashable, Sendable {
+    package var id: String
+    package var from: OrderStatus?
+    package var to: OrderStatus
+    package var changedBy: String
+    package var changedAt: String
+    package var note: String?
+    package var durationInPreviousSeconds: Int64?
 }
 
-public struct ExceptionRecord: Hashable, Sendable {
-    public var id: String
-    public var orderID: String
-    public var type: String
-    public var severity: ExceptionSeverity
-    public var description: String?
-    public var resolution: ExceptionResolution
-    public var customerNotified: Bool
-    public var resolutionNotes: String?
-    public var createdAt: String
-    public var createdBy: String
-    public var resolvedAt: String?
-    public var resolvedBy: String?
+package struct ExceptionRecord: Hashable, Sendable {
+    package var id: String
+    package var orderID: String
+    package var type: String
+    package var severity: ExceptionSeverity
+    package var description: String?
+    package var resolution: ExceptionResolution
+    package var customerNotified: Bool
+    package var resolutionNotes: String?
+    package var createdAt: String
+    package var createdBy: String
+    package var resolvedAt: String?
+    package var resolvedBy: String?
 }
 
-public struct CommunicationRecord: Hashable, Sendable {
-    public var id: String
-    public var type: CommunicationType
-    public var channel: CommunicationChannel
-    public var message: String
-    public var deliveryStatus: String
-    public var createdAt: String
-    public var createdBy: String
+package struct CommunicationRecord: Hashable, Sendable {
+    package var id: String
+    package var type: CommunicationType
+    package var channel: CommunicationChannel
+    package var message: String
+    package var deliveryStatus: String
+    package var createdAt: String
+    package var createdBy: String
 }
 
 /// Everything `kct orders show` prints.
-public struct OrderDetail: Hashable, Sendable {
-    public var order: OrderRecord
-    public var items: [OrderItemRecord]
-    public var history: [StatusHistoryRecord]
-    public var exceptions: [ExceptionRecord]
-    public var communications: [CommunicationRecord]
+package struct OrderDetail: Hashable, Sendable {
+    package var order: OrderRecord
+    package var items: [OrderItemRecord]
+    package var history: [StatusHistoryRecord]
+    package var exceptions: [ExceptionRecord]
+    package var communications: [CommunicationRecord]
 }
 
 /// Decoding of stored values, refusing what the domain would not accept.
 enum Decode {
-    static func value<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E where E.RawValue == String {
+    static func value<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E
+    where E.RawValue == String {
         let raw: String = row[column]
-        guard let value = E(rawValue: raw) else { throw StoreError.corruptValue(table: table, column: column, value: raw) }
+        guard let value = E(rawValue: raw) else {
+            throw StoreError.corruptValue(table: table, column: column, value: raw)
+        }
         return value
     }
 
-    static func optional<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E? where E.RawValue == String {
+    static func optional<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E?
+    where E.RawValue == String {
         guard let raw: String = row[column] else { return nil }
-        guard let value = E(rawValue: raw) else { throw StoreError.corruptValue(table: table, column: column, value: raw) }
+        guard let value = E(rawValue: raw) else {
+            throw StoreError.corruptValue(table: table, column: column, value: raw)
+        }
         return value
     }
 
     static func currency(_ row: Row, table: String) throws -> Currency {
         let code: String = row["currency"]
-        do { return try Currency(code: code) } catch { throw StoreError.corruptValue(table: table, column: "currency", value: code) }
+        do { return try Currency(code: code) } catch {
+            throw StoreError.corruptValue(table: table, column: "currency", value: code)
+        }
     }
 
     static func order(_ row: Row) throws -> OrderRecord {
@@ -123,7 +131,9 @@ enum Decode {
             currency: currency, subtotal: money("subtotal_amount"), tax: money("tax_amount"),
             shipping: money("shipping_amount"), total: money("total_amount"),
             neededBy: try neededBy.map { text in
-                do { return try CalendarDate(parsing: text) } catch { throw StoreError.corruptValue(table: "orders", column: "needed_by", value: text) }
+                do { return try CalendarDate(parsing: text) } catch {
+                    throw StoreError.corruptValue(table: "orders", column: "needed_by", value: text)
+                }
             },
             shippingAddress: row["shipping_address"], billingAddress: row["billing_address"], notes: row["notes"],
             createdAt: row["created_at"], createdBy: row["created_by"], updatedAt: row["updated_at"])
@@ -154,14 +164,16 @@ enum Decode {
             description: row["description"],
             resolution: try value(ExceptionResolution.self, row, "resolution_status", table: "order_exceptions"),
             customerNotified: row["customer_notified"], resolutionNotes: row["resolution_notes"],
-            createdAt: row["created_at"], createdBy: row["created_by"], resolvedAt: row["resolved_at"], resolvedBy: row["resolved_by"])
+            createdAt: row["created_at"], createdBy: row["created_by"], resolvedAt: row["resolved_at"],
+            resolvedBy: row["resolved_by"])
     }
 
     static func communication(_ row: Row) throws -> CommunicationRecord {
         CommunicationRecord(
             id: row["id"],
             type: try value(CommunicationType.self, row, "communication_type", table: "customer_communication_logs"),
-            channel: try value(CommunicationChannel.self, row, "communication_channel", table: "customer_communication_logs"),
+            channel: try value(
+                CommunicationChannel.self, row, "communication_channel", table: "customer_communication_logs"),
             message: row["message_content"], deliveryStatus: row["delivery_status"],
             createdAt: row["created_at"], createdBy: row["created_by"])
     }

@@ -6,7 +6,10 @@ import OrderDomain
 /// missing ones. The resulting schema is written out in `schema/replica.sql`; `SchemaFileTests`
 /// fails when the two drift (set `KCT_UPDATE_SCHEMA=1` to rewrite the file).
 enum ReplicaMigrations {
-    static let identifiers = ["2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff", "2026-11-27-lazy-search"]
+    static let identifiers = [
+        "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
+        "2026-11-27-lazy-search",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

@@ -14,12 +14,14 @@ enum ReplicaSchema {
         """
 
     static func dump(_ db: Database) throws -> String {
-        let statements = try String.fetchAll(db, sql: """
-            SELECT sql FROM sqlite_master
-            WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
-              AND NOT (type = 'table' AND name LIKE 'orders_search_%')
-            ORDER BY rowid
-            """)
+        let statements = try String.fetchAll(
+            db,
+            sql: """
+                SELECT sql FROM sqlite_master
+                WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                  AND NOT (type = 'table' AND name LIKE 'orders_search_%')
+                ORDER BY rowid
+                """)
         return header + statements.map { $0 + ";\n" }.joined(separator: "\n")
     }
 }

@@ -27,7 +27,9 @@ enum ReplicaVFS {
     static func registerAsDefault() throws(StoreError) {
         let code = ResultCode(rawValue: registration)
         guard code == .SQLITE_OK else {
-            throw .database(DatabaseError(resultCode: code, message: "could not register the \(name) SQLite VFS over the default VFS"))
+            throw .database(
+                DatabaseError(
+                    resultCode: code, message: "could not register the \(name) SQLite VFS over the default VFS"))
         }
     }
 }

@@ -4,8 +4,8 @@
 /// Made here because Foundation's `UUID()` on Linux opens, reads and closes `/dev/urandom` for
 /// every id (three system calls), and a created order needs three ids inside its edit;
 /// `SystemRandomNumberGenerator` uses `getrandom`, one call, no file.
-public enum RowID {
-    public static func make() -> String {
+package enum RowID {
+    package static func make() -> String {
         var generator = SystemRandomNumberGenerator()
         var high = generator.next() as UInt64
         var low = generator.next() as UInt64

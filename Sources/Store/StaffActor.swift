@@ -5,10 +5,10 @@ import SyncCore
 /// changes and the `*_by` fields), name and role as this replica knows them when the session was
 /// looked up. Made by `OrderStore.session(token:)` / `signIn`; `package` so the benchmarks and
 /// tests of this package can act as someone without a password.
-public struct StaffActor: Hashable, Sendable {
-    public let email: String
-    public let name: String
-    public let role: StaffRole
+package struct StaffActor: Hashable, Sendable {
+    package let email: String
+    package let name: String
+    package let role: StaffRole
 
     package init(email: String, name: String, role: StaffRole) {
         self.email = email
@@ -19,12 +19,12 @@ public struct StaffActor: Hashable, Sendable {
 
 /// Where a session was opened: `kct login` (12 hours) or the local API (8 hours, renewed on
 /// every request).
-public enum SessionKind: String, Sendable, CaseIterable {
+package enum SessionKind: String, Sendable, CaseIterable {
     case cli
     case api
 
     /// How long a session lasts (for `api`, since its last use).
-    public var lifetimeMillis: UInt64 {
+    package var lifetimeMillis: UInt64 {
         switch self {
         case .cli: 12 * 3_600_000
         case .api: 8 * 3_600_000
@@ -33,16 +33,16 @@ public enum SessionKind: String, Sendable, CaseIterable {
 }
 
 /// A session just opened: the token is shown once (the replica keeps only its SHA-256).
-public struct SignedInSession: Sendable {
-    public let token: String
-    public let actor: StaffActor
-    public let kind: SessionKind
+package struct SignedInSession: Sendable {
+    package let token: String
+    package let actor: StaffActor
+    package let kind: SessionKind
     /// Stored timestamp (`2026-11-25T14:15:00.123Z`).
-    public let expiresAt: String
+    package let expiresAt: String
 }
 
 /// What a presented session token stands for now.
-public enum SessionLookup: Sendable, Equatable {
+package enum SessionLookup: Sendable, Equatable {
     case active(StaffActor, expiresAt: String)
     case expired(email: String)
     case ended(email: String)
@@ -50,24 +50,24 @@ public enum SessionLookup: Sendable, Equatable {
     case accountUnavailable(email: String)
     case unknown
 
-    public var actor: StaffActor? {
+    package var actor: StaffActor? {
         if case .active(let actor, _) = self { return actor }
         return nil
     }
 }
 
 /// A staff account as listed (the password hash is never shown).
-public struct AccountRecord: Hashable, Sendable {
-    public let email: String
-    public let name: String
-    public let role: StaffRole
-    public let disabled: Bool
-    public let version: Int64
-    public let updatedAt: String
+package struct AccountRecord: Hashable, Sendable {
+    package let email: String
+    package let name: String
+    package let role: StaffRole
+    package let disabled: Bool
+    package let version: Int64
+    package let updatedAt: String
 }
 
 /// Where this replica's accounts come from.
-public enum AccountSource: String, Sendable {
+package enum AccountSource: String, Sendable {
     /// Managed here with `kct users` (a standalone replica).
     case local
     /// Replicated from central (`GET /v1/accounts`); managed there.
@@ -75,9 +75,11 @@ public enum AccountSource: String, Sendable {
 }
 
 /// How an e-mail is written as an account's identity: trimmed, lower-cased.
-public enum StaffEmail {
-    public static func normalized(_ text: String) throws(StoreError) -> String {
-        guard let email = StaffAccount.normalizedEmail(text) else { throw .accounts("'\(text)' is not an e-mail address") }
+package enum StaffEmail {
+    package static func normalized(_ text: String) throws(StoreError) -> String {
+        guard let email = StaffAccount.normalizedEmail(text) else {
+            throw .accounts("'\(text)' is not an e-mail address")
+        }
         return email
     }
 }

@@ -66,10 +66,18 @@ enum ConfirmedRowCodec {
     private static func append(_ value: StampedValue, to bytes: inout [UInt8]) {
         switch value.value {
         case .null: bytes.append(0)
-        case .integer(let number): bytes.append(1); append(number, to: &bytes)
-        case .real(let number): bytes.append(2); append(number.bitPattern, to: &bytes)
-        case .text(let text): bytes.append(3); append(text, to: &bytes)
-        case .bool(let flag): bytes.append(4); bytes.append(flag ? 1 : 0)
+        case .integer(let number):
+            bytes.append(1)
+            append(number, to: &bytes)
+        case .real(let number):
+            bytes.append(2)
+            append(number.bitPattern, to: &bytes)
+        case .text(let text):
+            bytes.append(3)
+            append(text, to: &bytes)
+        case .bool(let flag):
+            bytes.append(4)
+            bytes.append(flag ? 1 : 0)
         }
         append(value.stamp.hlc.packed, to: &bytes)
         append(value.stamp.nodeID, to: &bytes)
@@ -78,7 +86,9 @@ enum ConfirmedRowCodec {
     }
 
     static func corrupt(_ data: Data) -> StoreError {
-        .corruptValue(table: "confirmed_rows", column: "fields", value: data.prefix(40).map { String($0, radix: 16) }.joined(separator: " "))
+        .corruptValue(
+            table: "confirmed_rows", column: "fields",
+            value: data.prefix(40).map { String($0, radix: 16) }.joined(separator: " "))
     }
 
     struct Truncated: Error {}
@@ -91,7 +101,9 @@ enum ConfirmedRowCodec {
             let size = MemoryLayout<T>.size
             guard offset + size <= buffer.count else { throw Truncated() }
             var value = T.zero
-            withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + size])) }
+            withUnsafeMutableBytes(of: &value) {
+                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + size]))
+            }
             offset += size
             return T(littleEndian: value)
         }
@@ -99,7 +111,8 @@ enum ConfirmedRowCodec {
         mutating func string() throws -> String {
             let length = Int(try integer(UInt32.self))
             guard offset + length <= buffer.count else { throw Truncated() }
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length]), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length]), as: UTF8.self)
             offset += length
             return text
         }
@@ -116,7 +129,9 @@ enum ConfirmedRowCodec {
             }
             let hlc = HLC(packed: try integer(UInt64.self))
             let nodeID = try string()
-            return StampedValue(value: value, stamp: HLCStamp(hlc: hlc, nodeID: nodeID), sequence: try integer(Int64.self), version: try integer(Int64.self))
+            return StampedValue(
+                value: value, stamp: HLCStamp(hlc: hlc, nodeID: nodeID), sequence: try integer(Int64.self),
+                version: try integer(Int64.self))
         }
     }
 }
@@ -124,9 +139,13 @@ enum ConfirmedRowCodec {
 /// Reading and writing the confirmed replica (`confirmed_rows`, `confirmed_status_moves`).
 enum ConfirmedState {
     static func row(_ db: Database, _ key: RowKey) throws -> RowState? {
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT order_id, fields, appended, tombstone FROM confirmed_rows WHERE entity = ? AND row_id = ?"),
-            arguments: [key.entity.rawValue, key.rowID])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT order_id, fields, appended, tombstone FROM confirmed_rows WHERE entity = ? AND row_id = ?"
+                ),
+                arguments: [key.entity.rawValue, key.rowID])
         else { return nil }
         return try decode(row, key: key)
     }
@@ -136,7 +155,10 @@ enum ConfirmedState {
     static func rows(_ db: Database, orderID: String, known: [RowKey: RowState] = [:]) throws -> [RowKey: RowState] {
         var rows: [RowKey: RowState] = [:]
         let cursor = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id = ?"),
+            db.cachedStatement(
+                sql:
+                    "SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id = ?"
+            ),
             arguments: [orderID])
         while let row = try cursor.next() {
             let key = RowKey(try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
@@ -150,7 +172,8 @@ enum ConfirmedState {
     static let prefetchChunk = 100
     /// A join from the keys (CROSS JOIN keeps that order): `(entity, row_id) IN (VALUES …)`
     /// scans the whole table.
-    static let prefetchSQL = "SELECT c.entity, c.row_id, c.order_id, c.fields, c.appended, c.tombstone FROM (VALUES "
+    static let prefetchSQL =
+        "SELECT c.entity, c.row_id, c.order_id, c.fields, c.appended, c.tombstone FROM (VALUES "
         + Array(repeating: "(?, ?)", count: prefetchChunk).joined(separator: ", ")
         + ") AS k CROSS JOIN confirmed_rows AS c ON c.entity = k.column1 AND c.row_id = k.column2"
 
@@ -168,7 +191,8 @@ enum ConfirmedState {
             }
             let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(databaseValues: arguments))
             while let row = try cursor.next() {
-                let key = RowKey(try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
+                let key = RowKey(
+                    try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
                 rows[key] = try decode(row, key: key)
             }
         }
@@ -189,44 +213,53 @@ enum ConfirmedState {
     }
 
     static func save(_ db: Database, _ state: RowState) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended, tombstone = excluded.tombstone
-            """).execute(arguments: [
-                state.entity.rawValue, state.rowID, state.orderID, Data(ConfirmedRowCodec.encode(fields: state.fields)),
-                state.appended.map { Data(ConfirmedRowCodec.encode($0)) }, state.tombstone.map { Data(ConfirmedRowCodec.encode($0)) },
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended, tombstone = excluded.tombstone
+                """
+        ).execute(arguments: [
+            state.entity.rawValue, state.rowID, state.orderID, Data(ConfirmedRowCodec.encode(fields: state.fields)),
+            state.appended.map { Data(ConfirmedRowCodec.encode($0)) },
+            state.tombstone.map { Data(ConfirmedRowCodec.encode($0)) },
+        ])
     }
 
     static func register(_ db: Database, orderID: String) throws -> StatusRegister {
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
-                FROM confirmed_status_moves WHERE order_id = ?
-                """),
+            db.cachedStatement(
+                sql: """
+                    SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
+                    FROM confirmed_status_moves WHERE order_id = ?
+                    """),
             arguments: [orderID])
         guard !rows.isEmpty else { return StatusRegister() }
-        return StatusRegister(moves: try rows.map { row in
-            let hlc: Int64 = row["hlc"]
-            return StatusMove(
-                stamp: HLCStamp(hlc: HLC(packed: UInt64(hlc)), nodeID: row["node_id"]), sequence: row["sequence"], version: row["version"],
-                from: try Decode.value(OrderStatus.self, row, "from_status", table: "confirmed_status_moves"),
-                to: try Decode.value(OrderStatus.self, row, "status", table: "confirmed_status_moves"),
-                fromResume: try Decode.optional(OrderStatus.self, row, "from_resume_status", table: "confirmed_status_moves"),
-                note: row["note"])
-        })
+        return StatusRegister(
+            moves: try rows.map { row in
+                let hlc: Int64 = row["hlc"]
+                return StatusMove(
+                    stamp: HLCStamp(hlc: HLC(packed: UInt64(hlc)), nodeID: row["node_id"]), sequence: row["sequence"],
+                    version: row["version"],
+                    from: try Decode.value(OrderStatus.self, row, "from_status", table: "confirmed_status_moves"),
+                    to: try Decode.value(OrderStatus.self, row, "status", table: "confirmed_status_moves"),
+                    fromResume: try Decode.optional(
+                        OrderStatus.self, row, "from_resume_status", table: "confirmed_status_moves"),
+                    note: row["note"])
+            })
     }
 
     static func save(_ db: Database, orderID: String, _ register: StatusRegister) throws {
         for move in register.moves {
-            try db.cachedStatement(sql: """
-                INSERT INTO confirmed_status_moves (order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (order_id, node_id, sequence) DO UPDATE SET version = excluded.version, hlc = excluded.hlc
-                """).execute(arguments: [
-                    orderID, move.stamp.nodeID, move.sequence, Int64(move.stamp.hlc.packed), move.version,
-                    move.from.rawValue, move.to.rawValue, move.fromResume?.rawValue, move.note,
-                ])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO confirmed_status_moves (order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (order_id, node_id, sequence) DO UPDATE SET version = excluded.version, hlc = excluded.hlc
+                    """
+            ).execute(arguments: [
+                orderID, move.stamp.nodeID, move.sequence, Int64(move.stamp.hlc.packed), move.version,
+                move.from.rawValue, move.to.rawValue, move.fromResume?.rawValue, move.note,
+            ])
         }
     }
 }

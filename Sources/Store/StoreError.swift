@@ -4,7 +4,7 @@ import SyncCore
 
 /// What went wrong in the replica, with what is needed to act on it. Every refused edit has
 /// changed nothing: the transaction it ran in was rolled back.
-public enum StoreError: Error, CustomStringConvertible {
+package enum StoreError: Error, CustomStringConvertible {
     /// No replica at this path; `kct init` creates one.
     case missingReplica(path: String)
     case alreadyInitialised(path: String, nodeID: String)
@@ -43,14 +43,16 @@ public enum StoreError: Error, CustomStringConvertible {
     /// An error of a kind this layer does not know, kept as text.
     case unexpected(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingReplica(let path): "no replica at \(path); run `kct init --name NAME --shop CODE` first"
-        case .alreadyInitialised(let path, let nodeID): "a replica already exists at \(path) (node \(nodeID)); nothing changed"
+        case .alreadyInitialised(let path, let nodeID):
+            "a replica already exists at \(path) (node \(nodeID)); nothing changed"
         case .notAReplica(let path): "\(path) is not a kct replica"
         case .orderNotFound(let reference): "no order '\(reference)' (give an order number or id)"
         case .itemNotFound(let order, let item): "order \(order) has no item '\(item)' (give a line number or item id)"
-        case .ambiguousReference(let kind, let reference): "'\(reference)' matches more than one \(kind); give more of the id"
+        case .ambiguousReference(let kind, let reference):
+            "'\(reference)' matches more than one \(kind); give more of the id"
         case .exceptionNotFound(let reference): "no exception '\(reference)'"
         case .invalid(let error): error.description
         case .transition(let error): error.description
@@ -58,7 +60,8 @@ public enum StoreError: Error, CustomStringConvertible {
         case .clock(let error): "clock: \(error)"
         case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
         case .database(let error):
-            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")" + (error.sql.map { " (\($0))" } ?? "")
+            "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
+                + (error.sql.map { " (\($0))" } ?? "")
         case .fileSystem(let path, let message): "\(path): \(message)"
         case .syncRefused(let message): "sync: \(message)"
         case .conflictNotFound(let id): "no conflict \(id) (see `kct conflicts list --all`)"
@@ -68,7 +71,8 @@ public enum StoreError: Error, CustomStringConvertible {
             "order \(orderNumber) belongs to shop \(orderShop); this workstation is in shop \(thisShop) and may only change its own shop's orders"
         case .accounts(let message): message
         case .signInFailed(let message): message
-        case .signInThrottled(let email, let seconds): "too many failed sign-ins for \(email); try again in \(seconds) s"
+        case .signInThrottled(let email, let seconds):
+            "too many failed sign-ins for \(email); try again in \(seconds) s"
         case .unexpected(let message): message
         }
     }

@@ -7,17 +7,18 @@ enum Timestamp {
         let seconds = millis / 1000
         let date = CalendarDate(utcDayOf: Double(seconds))
         let secondOfDay = Int(seconds % 86_400)
-        return "\(date)T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(millis % 1000), 3))Z"
+        return
+            "\(date)T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(millis % 1000), 3))Z"
     }
 
     /// Parses what `format` writes; nil for anything else.
     static func parseMillis(_ text: String) -> UInt64? {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"), bytes[23] == UInt8(ascii: "Z"),
-              let date = try? CalendarDate(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
-              let hours = number(bytes[11..<13]), let minutes = number(bytes[14..<16]),
-              let seconds = number(bytes[17..<19]), let millis = number(bytes[20..<23]),
-              date.daysSince1970 >= 0
+            let date = try? CalendarDate(parsing: String(decoding: bytes[0..<10], as: UTF8.self)),
+            let hours = number(bytes[11..<13]), let minutes = number(bytes[14..<16]),
+            let seconds = number(bytes[17..<19]), let millis = number(bytes[20..<23]),
+            date.daysSince1970 >= 0
         else { return nil }
         let total = ((date.daysSince1970 * 24 + hours) * 60 + minutes) * 60 + seconds
         return UInt64(total) * 1000 + UInt64(millis)

@@ -23,7 +23,7 @@ import Synchronization
 /// `OrderStore.walAutocheckpointPages` frames, as SQLite's own automatic checkpoint would.
 final class WALCheckpointer: Sendable {
     /// How long the writer must be idle before a checkpoint runs.
-    static let idleDelay: UInt64 = 20_000_000  // ns
+    static let idleDelay: UInt64 = 20_000_000 // ns
 
     private struct State {
         /// Monotonic time of the last commit, in ns.
@@ -58,18 +58,20 @@ final class WALCheckpointer: Sendable {
     /// checkpoint (`wal_autocheckpoint`), which is itself a WAL hook. The hook refers to `self`
     /// without retaining it: `detach(from:)` must run before `self` goes away.
     func attach(to db: Database) {
-        sqlite3_wal_hook(db.sqliteConnection, { context, connection, schema, frames in
-            guard let context else { return SQLITE_OK }
-            let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
-            if Int(frames) >= OrderStore.walAutocheckpointPages {
-                // Fallen behind: checkpoint inline, like SQLite's automatic checkpoint. Errors
-                // (SQLITE_BUSY while the background checkpoint runs) are ignored as SQLite does.
-                sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        sqlite3_wal_hook(
+            db.sqliteConnection,
+            { context, connection, schema, frames in
+                guard let context else { return SQLITE_OK }
+                let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+                if Int(frames) >= OrderStore.walAutocheckpointPages {
+                    // Fallen behind: checkpoint inline, like SQLite's automatic checkpoint. Errors
+                    // (SQLITE_BUSY while the background checkpoint runs) are ignored as SQLite does.
+                    sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                    return SQLITE_OK
+                }
+                checkpointer.committed(walFrames: Int(frames))
                 return SQLITE_OK
-            }
-            checkpointer.committed(walFrames: Int(frames))
-            return SQLITE_OK
-        }, Unmanaged.passUnretained(self).toOpaque())
+            }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     /// Removes the WAL hook from the writer connection `db`.

@@ -2,18 +2,18 @@ import Foundation
 
 /// A staff account as central replicates it to nodes (`GET /v1/accounts`): enough to sign in
 /// and be judged offline. Only the password's slow salted hash travels, never the password.
-public struct StaffAccount: Hashable, Sendable, WireCodable {
+package struct StaffAccount: Hashable, Sendable, WireCodable {
     /// Lower-cased e-mail: the account's identity and the `author` of its changes.
-    public var email: String
-    public var name: String
-    public var role: StaffRole
+    package var email: String
+    package var name: String
+    package var role: StaffRole
     /// `scrypt$…` as `StaffAuth.PasswordHash` writes it.
-    public var passwordHash: String
-    public var disabled: Bool
+    package var passwordHash: String
+    package var disabled: Bool
     /// Central's account version when this account last changed (role, password, disabling).
-    public var version: Int64
+    package var version: Int64
 
-    public init(email: String, name: String, role: StaffRole, passwordHash: String, disabled: Bool, version: Int64) {
+    package init(email: String, name: String, role: StaffRole, passwordHash: String, disabled: Bool, version: Int64) {
         self.email = email
         self.name = name
         self.role = role
@@ -22,7 +22,7 @@ public struct StaffAccount: Hashable, Sendable, WireCodable {
         self.version = version
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let email = try reader.nonEmptyString("email")
         let name = try reader.nonEmptyString("name")
@@ -31,10 +31,11 @@ public struct StaffAccount: Hashable, Sendable, WireCodable {
         let disabled = try reader.bool("disabled")
         let version = try reader.integer("version", in: 1...Int64.max)
         try reader.finish()
-        self.init(email: email, name: name, role: role, passwordHash: passwordHash, disabled: disabled, version: version)
+        self.init(
+            email: email, name: name, role: role, passwordHash: passwordHash, disabled: disabled, version: version)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "email": .string(email), "name": .string(name), "role": .string(role.rawValue),
             "password_hash": .string(passwordHash), "disabled": .bool(disabled), "version": .integer(version),
@@ -44,17 +45,17 @@ public struct StaffAccount: Hashable, Sendable, WireCodable {
 
 /// `GET /v1/accounts`: every account central has (disabled ones included, so a node learns of
 /// the disabling). Staff lists are small; the node replaces its copy when `version` moved.
-public struct AccountsResponse: Hashable, Sendable, WireCodable {
-    public var accounts: [StaffAccount]
+package struct AccountsResponse: Hashable, Sendable, WireCodable {
+    package var accounts: [StaffAccount]
     /// The highest account version (0 when there are no accounts).
-    public var version: Int64
+    package var version: Int64
 
-    public init(accounts: [StaffAccount], version: Int64) {
+    package init(accounts: [StaffAccount], version: Int64) {
         self.accounts = accounts
         self.version = version
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let accounts = try reader.list("accounts", StaffAccount.init(wire:path:))
@@ -63,7 +64,7 @@ public struct AccountsResponse: Hashable, Sendable, WireCodable {
         self.init(accounts: accounts, version: version)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current),
             "accounts": .array(accounts.map(\.wire)), "version": .integer(version),
@@ -72,25 +73,25 @@ public struct AccountsResponse: Hashable, Sendable, WireCodable {
 }
 
 /// What a node reports about sign-ins on it, for central's audit trail.
-public enum AuthEventKind: String, CaseIterable, Sendable {
+package enum AuthEventKind: String, CaseIterable, Sendable {
     case signIn = "sign_in"
     case signInFailed = "sign_in_failed"
     case signOut = "sign_out"
 }
 
 /// One sign-in event on a node. `id` makes the upload idempotent: central keeps the first copy.
-public struct AuthEvent: Hashable, Sendable, WireCodable {
+package struct AuthEvent: Hashable, Sendable, WireCodable {
     /// UUID made by the node.
-    public var id: String
-    public var kind: AuthEventKind
+    package var id: String
+    package var kind: AuthEventKind
     /// The e-mail given (for a failed sign-in, possibly no account's).
-    public var email: String
+    package var email: String
     /// When it happened on the node: UTC `YYYY-MM-DDTHH:MM:SS.sssZ`.
-    public var at: String
+    package var at: String
     /// "cli" or "api", and for failures why ("wrong password", "account disabled").
-    public var detail: String
+    package var detail: String
 
-    public init(id: String, kind: AuthEventKind, email: String, at: String, detail: String) {
+    package init(id: String, kind: AuthEventKind, email: String, at: String, detail: String) {
         self.id = id
         self.kind = kind
         self.email = email
@@ -98,7 +99,7 @@ public struct AuthEvent: Hashable, Sendable, WireCodable {
         self.detail = detail
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let id = try reader.identifier("id")
         let kind = try reader.enumeration("kind", as: AuthEventKind.self)
@@ -107,12 +108,13 @@ public struct AuthEvent: Hashable, Sendable, WireCodable {
         let detail = try reader.string("detail")
         try reader.finish()
         guard email.utf8.count <= 255, detail.utf8.count <= 500, at.utf8.count <= 30 else {
-            throw SyncDecodingError(path: path, problem: .invalidValue("too long", expected: "email ≤ 255 bytes, detail ≤ 500, at ≤ 30"))
+            throw SyncDecodingError(
+                path: path, problem: .invalidValue("too long", expected: "email ≤ 255 bytes, detail ≤ 500, at ≤ 30"))
         }
         self.init(id: id, kind: kind, email: email, at: at, detail: detail)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "id": .string(id), "kind": .string(kind.rawValue), "email": .string(email),
             "at": .string(at), "detail": .string(detail),
@@ -122,29 +124,31 @@ public struct AuthEvent: Hashable, Sendable, WireCodable {
 
 /// `POST /v1/audit`: a node's sign-in events since its last upload (at most
 /// `maximumEvents`). Central answers with `AuditUploadResponse`.
-public struct AuditUploadRequest: Hashable, Sendable, WireCodable {
-    public static let maximumEvents = 1000
-    public var nodeID: String
-    public var events: [AuthEvent]
+package struct AuditUploadRequest: Hashable, Sendable, WireCodable {
+    package static let maximumEvents = 1000
+    package var nodeID: String
+    package var events: [AuthEvent]
 
-    public init(nodeID: String, events: [AuthEvent]) {
+    package init(nodeID: String, events: [AuthEvent]) {
         self.nodeID = nodeID
         self.events = events
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let nodeID = try reader.identifier("node_id")
         let events = try reader.list("events", AuthEvent.init(wire:path:))
         try reader.finish()
         guard events.count <= Self.maximumEvents else {
-            throw SyncDecodingError(path: "events", problem: .invalidValue("\(events.count) events", expected: "at most \(Self.maximumEvents)"))
+            throw SyncDecodingError(
+                path: "events",
+                problem: .invalidValue("\(events.count) events", expected: "at most \(Self.maximumEvents)"))
         }
         self.init(nodeID: nodeID, events: events)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current), "node_id": .string(nodeID),
             "events": .array(events.map(\.wire)),
@@ -153,16 +157,16 @@ public struct AuditUploadRequest: Hashable, Sendable, WireCodable {
 }
 
 /// Central's answer to `POST /v1/audit`: how many events were new (the rest were replays).
-public struct AuditUploadResponse: Hashable, Sendable, WireCodable {
-    public var recorded: Int64
-    public var duplicates: Int64
+package struct AuditUploadResponse: Hashable, Sendable, WireCodable {
+    package var recorded: Int64
+    package var duplicates: Int64
 
-    public init(recorded: Int64, duplicates: Int64) {
+    package init(recorded: Int64, duplicates: Int64) {
         self.recorded = recorded
         self.duplicates = duplicates
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let recorded = try reader.integer("recorded", in: 0...Int64.max)
@@ -171,7 +175,7 @@ public struct AuditUploadResponse: Hashable, Sendable, WireCodable {
         self.init(recorded: recorded, duplicates: duplicates)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current),
             "recorded": .integer(recorded), "duplicates": .integer(duplicates),
@@ -181,17 +185,20 @@ public struct AuditUploadResponse: Hashable, Sendable, WireCodable {
 
 extension StaffAccount {
     /// Longest account e-mail, in bytes.
-    public static let maximumEmailBytes = 255
+    package static let maximumEmailBytes = 255
 
     /// The account identity of `text` — trimmed and lower-cased, one `@` with a non-empty local
     /// part and a dotted domain, no spaces or control characters — or nil when it is not one.
     /// Central and standalone workstations accept the same e-mails.
-    public static func normalizedEmail(_ text: String) -> String? {
+    package static func normalizedEmail(_ text: String) -> String? {
         let email = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              email.utf8.count <= maximumEmailBytes,
-              email.unicodeScalars.allSatisfy({ !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0) })
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix("."),
+            email.utf8.count <= maximumEmailBytes,
+            email.unicodeScalars.allSatisfy({
+                !CharacterSet.whitespacesAndNewlines.contains($0) && !CharacterSet.controlCharacters.contains($0)
+            })
         else { return nil }
         return email
     }

@@ -3,5 +3,5 @@
 /// `CentralModel`, accepts every valid change. `PushProcessor.settle` calls `authorize` after
 /// `ChangeValidator`, so a change is judged by the rules first and by its author second.
 extension CentralLedger {
-    public func authorize(_ change: Change) throws(Rejection) {}
+    package func authorize(_ change: Change) throws(Rejection) {}
 }

@@ -1,35 +1,35 @@
 /// Central in memory: the reference `CentralLedger`, and the simulated central of the
 /// convergence tests. The SQLite central keeps the same four things in tables.
-public struct CentralModel: CentralLedger, Sendable {
-    public private(set) var replica = ReplicaModel()
-    public private(set) var log: [LogEntry] = []
-    public private(set) var settledSequence: [String: Int64] = [:]
-    public private(set) var outcomes: [ChangeRef: ChangeOutcome] = [:]
-    public private(set) var received: [ChangeRef: Change] = [:]
-    public var clock = HybridLogicalClock()
-    public var processor = PushProcessor()
+package struct CentralModel: CentralLedger, Sendable {
+    package private(set) var replica = ReplicaModel()
+    package private(set) var log: [LogEntry] = []
+    package private(set) var settledSequence: [String: Int64] = [:]
+    package private(set) var outcomes: [ChangeRef: ChangeOutcome] = [:]
+    package private(set) var received: [ChangeRef: Change] = [:]
+    package var clock = HybridLogicalClock()
+    package var processor = PushProcessor()
     /// Central's own changes (payment and delivery facts) get sequences of their own.
     private var centralSequence: Int64 = 0
 
-    public init(processor: PushProcessor = PushProcessor()) {
+    package init(processor: PushProcessor = PushProcessor()) {
         self.processor = processor
     }
 
     // MARK: CentralLedger
 
-    public func row(_ key: RowKey) -> RowState? { replica.row(key) }
-    public func lastSettledSequence(of nodeID: String) -> Int64 { settledSequence[nodeID] ?? 0 }
-    public func recordedOutcome(of change: ChangeRef) -> ChangeOutcome? { outcomes[change] }
-    public func receivedChange(_ change: ChangeRef) -> Change? { received[change] }
-    public var headVersion: Int64 { log.last?.version ?? 0 }
+    package func row(_ key: RowKey) -> RowState? { replica.row(key) }
+    package func lastSettledSequence(of nodeID: String) -> Int64 { settledSequence[nodeID] ?? 0 }
+    package func recordedOutcome(of change: ChangeRef) -> ChangeOutcome? { outcomes[change] }
+    package func receivedChange(_ change: ChangeRef) -> Change? { received[change] }
+    package var headVersion: Int64 { log.last?.version ?? 0 }
 
-    public mutating func merge(_ change: Change, version: Int64) -> MergeReport {
+    package mutating func merge(_ change: Change, version: Int64) -> MergeReport {
         replica.merge(change, version: version)
     }
 
-    public mutating func appendLog(_ entry: LogEntry) { log.append(entry) }
+    package mutating func appendLog(_ entry: LogEntry) { log.append(entry) }
 
-    public mutating func record(_ outcome: ChangeOutcome, of change: Change) {
+    package mutating func record(_ outcome: ChangeOutcome, of change: Change) {
         outcomes[change.ref] = outcome
         received[change.ref] = change
         settledSequence[change.nodeID] = change.sequence
@@ -38,17 +38,20 @@ public struct CentralModel: CentralLedger, Sendable {
     // MARK: Endpoints
 
     /// `POST /v1/push`. On a thrown error nothing changed.
-    public mutating func push(_ request: PushRequest, authenticatedNode: String, nowMillis: UInt64) throws(ErrorResponse) -> PushResponse {
+    package mutating func push(_ request: PushRequest, authenticatedNode: String, nowMillis: UInt64)
+        throws(ErrorResponse) -> PushResponse
+    {
         // `process` refuses a batch before touching the ledger, so self is unchanged on throw.
         var clock = self.clock
         let processor = self.processor
-        let (response, _) = try processor.process(request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock, ledger: &self)
+        let (response, _) = try processor.process(
+            request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock, ledger: &self)
         self.clock = clock
         return response
     }
 
     /// `GET /v1/pull`.
-    public func pull(_ request: PullRequest) -> PullResponse {
+    package func pull(_ request: PullRequest) -> PullResponse {
         // Versions are 1...n without holes, so the entry after version v is at index v.
         let start = Int(min(request.after, headVersion))
         let end = min(log.count, start + request.limit)
@@ -60,7 +63,7 @@ public struct CentralModel: CentralLedger, Sendable {
 
     /// A change made by central itself (e.g. a payment webhook setting `payment_status`),
     /// settled through the same rules. `baseVersion` is the current head: central sees all.
-    public mutating func author(
+    package mutating func author(
         entity: EntityKind, rowID: String, orderID: String, operation: ChangeOperation,
         fields: [String: FieldValue], author: String, nowMillis: UInt64
     ) -> ChangeOutcome {

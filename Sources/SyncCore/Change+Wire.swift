@@ -8,7 +8,10 @@ extension FieldValue {
         case .string(let text): self = .text(text)
         case .array, .object:
             throw SyncDecodingError(
-                path: path(), problem: .wrongType(expected: "null, a boolean, a number or a string (JSON documents travel as strings)", found: value.typeName))
+                path: path(),
+                problem: .wrongType(
+                    expected: "null, a boolean, a number or a string (JSON documents travel as strings)",
+                    found: value.typeName))
         }
     }
 
@@ -28,7 +31,7 @@ extension HLC {
 }
 
 extension HLCStamp: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let hlc = try reader.hlc("hlc")
         let nodeID = try reader.nonEmptyString("node_id")
@@ -36,16 +39,16 @@ extension HLCStamp: WireCodable {
         self.init(hlc: hlc, nodeID: nodeID)
     }
 
-    public var wire: JSONValue { .object(["hlc": hlc.wire, "node_id": .string(nodeID)]) }
+    package var wire: JSONValue { .object(["hlc": hlc.wire, "node_id": .string(nodeID)]) }
 }
 
 extension Change: WireCodable {
     /// Longest accepted identifier (node ids, row ids, order ids, field names).
-    public static let maximumIdentifierLength = 128
+    package static let maximumIdentifierLength = 128
     /// Longest accepted author (a staff member's e-mail or name, as the seed's 255-character columns).
-    public static let maximumAuthorLength = 255
+    package static let maximumAuthorLength = 255
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let nodeID = try reader.identifier("node_id")
         let sequence = try reader.integer("sequence", in: 1...Int64.max)
@@ -56,19 +59,26 @@ extension Change: WireCodable {
         let operation = try reader.enumeration("op", as: ChangeOperation.self)
         let rawFields = try reader.value("fields")
         guard case .object(let members) = rawFields else {
-            throw SyncDecodingError(path: reader.childPath("fields"), problem: .wrongType(expected: "an object", found: rawFields.typeName))
+            throw SyncDecodingError(
+                path: reader.childPath("fields"), problem: .wrongType(expected: "an object", found: rawFields.typeName))
         }
         var fields: [String: FieldValue] = [:]
         fields.reserveCapacity(members.count)
         for (name, field) in members {
             guard !name.isEmpty, name.utf8.count <= Self.maximumIdentifierLength else {
-                throw SyncDecodingError(path: "\(reader.childPath("fields")).\(name)", problem: .invalidValue("'\(name)'", expected: "a field name of 1 to \(Self.maximumIdentifierLength) bytes"))
+                throw SyncDecodingError(
+                    path: "\(reader.childPath("fields")).\(name)",
+                    problem: .invalidValue(
+                        "'\(name)'", expected: "a field name of 1 to \(Self.maximumIdentifierLength) bytes"))
             }
             fields[name] = try FieldValue(wire: field, path: "\(reader.childPath("fields")).\(name)")
         }
         let author = try reader.nonEmptyString("author")
         guard author.count <= Self.maximumAuthorLength else {
-            throw SyncDecodingError(path: reader.childPath("author"), problem: .invalidValue("of \(author.count) characters", expected: "at most \(Self.maximumAuthorLength) characters"))
+            throw SyncDecodingError(
+                path: reader.childPath("author"),
+                problem: .invalidValue(
+                    "of \(author.count) characters", expected: "at most \(Self.maximumAuthorLength) characters"))
         }
         let baseVersion = try reader.integer("base_version", in: 0...Int64.max)
         try reader.finish()
@@ -77,7 +87,7 @@ extension Change: WireCodable {
             operation: operation, fields: fields, author: author, baseVersion: baseVersion)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "node_id": .string(nodeID), "sequence": .integer(sequence), "hlc": hlc.wire,
             "entity": .string(entity.rawValue), "row_id": .string(rowID), "order_id": .string(orderID),
@@ -92,7 +102,10 @@ extension JSONObjectReader {
     mutating func identifier(_ key: String) throws(SyncDecodingError) -> String {
         let text = try nonEmptyString(key)
         guard text.utf8.count <= Change.maximumIdentifierLength else {
-            throw SyncDecodingError(path: childPath(key), problem: .invalidValue("of \(text.utf8.count) bytes", expected: "at most \(Change.maximumIdentifierLength) bytes"))
+            throw SyncDecodingError(
+                path: childPath(key),
+                problem: .invalidValue(
+                    "of \(text.utf8.count) bytes", expected: "at most \(Change.maximumIdentifierLength) bytes"))
         }
         return text
     }

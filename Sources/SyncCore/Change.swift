@@ -1,6 +1,6 @@
 /// A value carried by a change: one of SQLite's storage classes. Money travels as `.integer`
 /// minor units, JSON documents (custom measurements, addresses) as `.text`.
-public enum FieldValue: Hashable, Sendable {
+package enum FieldValue: Hashable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -9,20 +9,25 @@ public enum FieldValue: Hashable, Sendable {
 }
 
 extension FieldValue: Codable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .real(value) }
-        else if let value = try? container.decode(String.self) { self = .text(value) }
-        else {
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .real(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .text(value)
+        } else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "a field value must be null, a boolean, a number or a string")
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -35,7 +40,7 @@ extension FieldValue: Codable {
 }
 
 /// What a change is about. Raw values are the replica's table names.
-public enum EntityKind: String, CaseIterable, Codable, Sendable {
+package enum EntityKind: String, CaseIterable, Codable, Sendable {
     case order = "orders"
     case orderItem = "order_items"
     case statusHistory = "order_status_history"
@@ -44,7 +49,7 @@ public enum EntityKind: String, CaseIterable, Codable, Sendable {
 }
 
 /// The intent of a change, at field granularity.
-public enum ChangeOperation: String, CaseIterable, Codable, Sendable {
+package enum ChangeOperation: String, CaseIterable, Codable, Sendable {
     /// Create a row or set some of its fields: last-writer-wins per field.
     case setFields = "set_fields"
     /// Move an order's status: settled by the lifecycle rule, not by plain last-writer-wins.
@@ -56,29 +61,29 @@ public enum ChangeOperation: String, CaseIterable, Codable, Sendable {
 }
 
 /// One change as recorded in a node's outbox and carried by the sync protocol.
-public struct Change: Hashable, Sendable, Codable {
+package struct Change: Hashable, Sendable, Codable {
     /// The node that made the change.
-    public var nodeID: String
+    package var nodeID: String
     /// Gap-free per-node upload sequence, starting at 1.
-    public var sequence: Int64
-    public var hlc: HLC
-    public var entity: EntityKind
+    package var sequence: Int64
+    package var hlc: HLC
+    package var entity: EntityKind
     /// Id of the row changed (UUID text).
-    public var rowID: String
+    package var rowID: String
     /// Id of the order the row belongs to (equal to `rowID` for an order).
-    public var orderID: String
-    public var operation: ChangeOperation
+    package var orderID: String
+    package var operation: ChangeOperation
     /// Fields set (snake_case column names). For `setStatus`: `status` and optionally `note`.
-    public var fields: [String: FieldValue]
+    package var fields: [String: FieldValue]
     /// Who made the change (staff e-mail or name).
-    public var author: String
+    package var author: String
     /// The author's pull cursor when the change was made: the last central log version its
     /// replica had merged. Changes logged at or below it were known to the author, so
     /// overwriting them was deliberate, not a conflict (see CONFLICT-RULES.md, "Who is told").
     /// 0 when unknown, which makes every overwrite of another node's value count as concurrent.
-    public var baseVersion: Int64
+    package var baseVersion: Int64
 
-    public init(
+    package init(
         nodeID: String, sequence: Int64, hlc: HLC, entity: EntityKind, rowID: String,
         orderID: String, operation: ChangeOperation, fields: [String: FieldValue], author: String,
         baseVersion: Int64 = 0
@@ -95,14 +100,14 @@ public struct Change: Hashable, Sendable, Codable {
         self.baseVersion = baseVersion
     }
 
-    public var stamp: HLCStamp { HLCStamp(hlc: hlc, nodeID: nodeID) }
+    package var stamp: HLCStamp { HLCStamp(hlc: hlc, nodeID: nodeID) }
 
     enum CodingKeys: String, CodingKey {
         case nodeID = "node_id", sequence, hlc, entity, rowID = "row_id", orderID = "order_id"
         case operation = "op", fields, author, baseVersion = "base_version"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             nodeID: try container.decode(String.self, forKey: .nodeID),

@@ -5,38 +5,48 @@ import OrderDomain
 /// lifecycle relative to the status the move was made from. Central checks every pushed change
 /// against its replica before merging; a node checks its own edits before queuing them, with
 /// the same code. Merging never rejects: it only settles conflicts.
-public enum ChangeValidator {
+package enum ChangeValidator {
     /// The node id central authors its own changes with (payment and delivery facts). Reserved:
     /// `kct central add-node` must refuse it, and a push authenticated as it is refused.
-    public static let centralNodeID = "central"
+    package static let centralNodeID = "central"
 
     /// Fields a `set_status` change carries.
     static let statusMoveFields: Set<String> = ["status", "from_status", "from_resume_status", "resume_status", "note"]
     static let noteLimit = 1000
 
     /// Checks `change` against `replica` (the state it will be merged into).
-    public static func validate(_ change: Change, against replica: some ReplicaReading) throws(Rejection) {
+    package static func validate(_ change: Change, against replica: some ReplicaReading) throws(Rejection) {
         let entity = change.entity
         guard FieldCatalog.operations(of: entity).contains(change.operation) else {
             let allowed = FieldCatalog.operations(of: entity).map(\.rawValue).joined(separator: ", ")
-            throw Rejection(.operationNotAllowed, "\(entity.rawValue) takes \(allowed), not \(change.operation.rawValue)")
+            throw Rejection(
+                .operationNotAllowed, "\(entity.rawValue) takes \(allowed), not \(change.operation.rawValue)")
         }
         if entity == .order, change.rowID != change.orderID {
-            throw Rejection(.orderMismatch, "an order's row_id and order_id must be the same, got \(change.rowID) and \(change.orderID)")
+            throw Rejection(
+                .orderMismatch,
+                "an order's row_id and order_id must be the same, got \(change.rowID) and \(change.orderID)")
         }
         let existing = replica.row(entity, change.rowID)
         if let existing, existing.orderID != change.orderID {
-            throw Rejection(.orderMismatch, "\(entity.singular) \(change.rowID) belongs to order \(existing.orderID), not \(change.orderID)")
+            throw Rejection(
+                .orderMismatch,
+                "\(entity.singular) \(change.rowID) belongs to order \(existing.orderID), not \(change.orderID)")
         }
         switch change.operation {
         case .setStatus:
             try validateStatusMove(change, replica: replica)
         case .delete:
             guard change.fields.isEmpty else { throw Rejection(.invalidValue, "a delete carries no fields") }
-            guard existing != nil else { throw Rejection(.unknownRow, "there is no \(entity.singular) \(change.rowID) to delete") }
+            guard existing != nil else {
+                throw Rejection(.unknownRow, "there is no \(entity.singular) \(change.rowID) to delete")
+            }
         case .append:
             if existing != nil {
-                throw Rejection(.duplicateRow, "\(entity.singular) \(change.rowID) already exists; appended records are written once, under a new id")
+                throw Rejection(
+                    .duplicateRow,
+                    "\(entity.singular) \(change.rowID) already exists; appended records are written once, under a new id"
+                )
             }
             try validateFields(change, allowed: [.appendOnly, .lastWriterWins, .centralOnly])
             try requireCreationFields(change, classes: [.appendOnly])
@@ -46,13 +56,17 @@ public enum ChangeValidator {
             guard !change.fields.isEmpty else { throw Rejection(.missingField, "set_fields needs at least one field") }
             if existing == nil {
                 guard !FieldCatalog.isAppendCreated(entity) else {
-                    throw Rejection(.unknownRow, "there is no \(entity.singular) \(change.rowID); it must be appended first")
+                    throw Rejection(
+                        .unknownRow, "there is no \(entity.singular) \(change.rowID); it must be appended first")
                 }
                 if entity != .order { try requireOrder(change, replica: replica) }
                 do {
                     try requireCreationFields(change, classes: [.lastWriterWins])
                 } catch {
-                    throw Rejection(.unknownRow, "there is no \(entity.singular) \(change.rowID), and this change does not create one (\(error.message))")
+                    throw Rejection(
+                        .unknownRow,
+                        "there is no \(entity.singular) \(change.rowID), and this change does not create one (\(error.message))"
+                    )
                 }
             }
         }
@@ -69,21 +83,29 @@ public enum ChangeValidator {
             .filter { $0.requiredOnCreate && classes.contains($0.fieldClass) && change.fields[$0.name] == nil }
             .map(\.name)
         guard missing.isEmpty else {
-            throw Rejection(.missingField, "creating a \(change.entity.singular) requires \(missing.joined(separator: ", "))")
+            throw Rejection(
+                .missingField, "creating a \(change.entity.singular) requires \(missing.joined(separator: ", "))")
         }
     }
 
-    private static func validateFields(_ change: Change, allowed: Set<FieldClass>, isCreation: Bool = false) throws(Rejection) {
+    private static func validateFields(_ change: Change, allowed: Set<FieldClass>, isCreation: Bool = false)
+        throws(Rejection)
+    {
         for (name, value) in change.fields.sorted(by: { $0.key < $1.key }) {
             guard let spec = FieldCatalog.spec(change.entity, name) else {
                 let known = FieldCatalog.fields(of: change.entity)
                     .filter { [.lastWriterWins, .appendOnly].contains($0.fieldClass) }.map(\.name)
-                throw Rejection(.unknownField, "\(change.entity.rawValue) has no synced field '\(name)'; editable fields: \(known.joined(separator: ", "))")
+                throw Rejection(
+                    .unknownField,
+                    "\(change.entity.rawValue) has no synced field '\(name)'; editable fields: \(known.joined(separator: ", "))"
+                )
             }
             switch spec.fieldClass {
             case .derived:
-                throw Rejection(.derivedField, "\(name) is computed from other fields after every merge and cannot be set")
-            case .statusMove where name == "status" && value == .text(StatusRegister.initialStatus.rawValue)
+                throw Rejection(
+                    .derivedField, "\(name) is computed from other fields after every merge and cannot be set")
+            case .statusMove
+            where name == "status" && value == .text(StatusRegister.initialStatus.rawValue)
                 && change.operation == .setFields && isCreation:
                 // A new order may state its initial status; the register starts there anyway.
                 continue
@@ -91,13 +113,18 @@ public enum ChangeValidator {
                 throw Rejection(.immutableField, "\(name) changes only through set_status")
             case .rowIdentity:
                 guard value == .text(change.orderID) else {
-                    throw Rejection(.orderMismatch, "order_id \(value.displayText) in the fields differs from the change's order \(change.orderID)")
+                    throw Rejection(
+                        .orderMismatch,
+                        "order_id \(value.displayText) in the fields differs from the change's order \(change.orderID)")
                 }
                 continue
             case .centralOnly where change.nodeID != centralNodeID:
-                throw Rejection(.centralOnlyField, "\(name) is set by central only (payment and delivery facts); a workstation cannot change it")
+                throw Rejection(
+                    .centralOnlyField,
+                    "\(name) is set by central only (payment and delivery facts); a workstation cannot change it")
             case .appendOnly where !allowed.contains(.appendOnly):
-                throw Rejection(.immutableField, "\(name) is part of an append-only record and cannot change once written")
+                throw Rejection(
+                    .immutableField, "\(name) is part of an append-only record and cannot change once written")
             default:
                 break
             }
@@ -106,7 +133,7 @@ public enum ChangeValidator {
     }
 
     /// Checks one value against its field's type.
-    public static func check(_ value: FieldValue, against spec: FieldSpec) throws(Rejection) {
+    package static func check(_ value: FieldValue, against spec: FieldSpec) throws(Rejection) {
         func invalid(_ expected: String) -> Rejection {
             Rejection(.invalidValue, "\(spec.name) must be \(expected), got \(value.displayText)")
         }
@@ -124,7 +151,8 @@ public enum ChangeValidator {
             }
         case .jsonObject(let maxLength):
             guard case .text(let text) = value, text.utf8.count <= maxLength,
-                  case .object? = try? JSONValue.parse(text) else {
+                case .object? = try? JSONValue.parse(text)
+            else {
                 throw invalid("a JSON object of at most \(maxLength) bytes, as a string")
             }
         case .date:
@@ -147,10 +175,10 @@ public enum ChangeValidator {
     private static func isTimestamp(_ text: String) -> Bool {
         let characters = Array(text)
         guard characters.count == 24, characters[10] == "T", characters[13] == ":", characters[16] == ":",
-              characters[19] == ".", characters[23] == "Z", isDate(String(characters[0..<10])),
-              [11, 12, 14, 15, 17, 18, 20, 21, 22].allSatisfy({ characters[$0].isASCIIDigitCharacter }),
-              let hours = Int(String(characters[11..<13])), let minutes = Int(String(characters[14..<16])),
-              let seconds = Int(String(characters[17..<19]))
+            characters[19] == ".", characters[23] == "Z", isDate(String(characters[0..<10])),
+            [11, 12, 14, 15, 17, 18, 20, 21, 22].allSatisfy({ characters[$0].isASCIIDigitCharacter }),
+            let hours = Int(String(characters[11..<13])), let minutes = Int(String(characters[14..<16])),
+            let seconds = Int(String(characters[17..<19]))
         else { return false }
         return hours < 24 && minutes < 60 && seconds < 60
     }
@@ -158,14 +186,17 @@ public enum ChangeValidator {
     private static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
-              let month = Int(parts[1]), let day = Int(parts[2]) else { return false }
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
+            let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
         return (1...12).contains(month) && (1...31).contains(day)
     }
 
     private static func validateStatusMove(_ change: Change, replica: some ReplicaReading) throws(Rejection) {
         if let extra = change.fields.keys.sorted().first(where: { !statusMoveFields.contains($0) }) {
-            throw Rejection(.unknownField, "set_status carries status, from_status, from_resume_status, resume_status and note, not '\(extra)'")
+            throw Rejection(
+                .unknownField,
+                "set_status carries status, from_status, from_resume_status, resume_status and note, not '\(extra)'")
         }
         func status(_ name: String, required: Bool) throws(Rejection) -> OrderStatus? {
             switch change.fields[name] {
@@ -174,7 +205,10 @@ public enum ChangeValidator {
                 return nil
             case .text(let text)?:
                 guard let status = OrderStatus(rawValue: text) else {
-                    throw Rejection(.invalidValue, "\(name) '\(text)' is not a status; statuses: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw Rejection(
+                        .invalidValue,
+                        "\(name) '\(text)' is not a status; statuses: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 return status
             case let other?:

@@ -6,24 +6,28 @@
 /// change is accepted with a timestamp from central's own clock, which is what every replica
 /// stores and orders by. The push outcome carries the new timestamp (`hlc`) so the node
 /// replaces its pending copy, and `clamped_from` so it can warn staff that its clock is wrong.
-public enum ClockDrift {
+package enum ClockDrift {
     /// Default bound: five minutes, the same as `HybridLogicalClock.maxDriftMillis`.
-    public static let defaultMaxDriftMillis: UInt64 = 5 * 60 * 1000
+    package static let defaultMaxDriftMillis: UInt64 = 5 * 60 * 1000
 
-    public enum Verdict: Hashable, Sendable {
+    package enum Verdict: Hashable, Sendable {
         case withinBound
         /// The change must be re-stamped; `aheadMillis` is how far ahead it was.
         case tooFarAhead(aheadMillis: UInt64)
     }
 
     /// Judges a change stamped `hlc` arriving at central at wall time `centralNowMillis`.
-    public static func validateDrift(_ hlc: HLC, centralNowMillis: UInt64, maxDriftMillis: UInt64 = defaultMaxDriftMillis) -> Verdict {
+    package static func validateDrift(
+        _ hlc: HLC, centralNowMillis: UInt64, maxDriftMillis: UInt64 = defaultMaxDriftMillis
+    ) -> Verdict {
         guard hlc.millis > centralNowMillis else { return .withinBound }
         let ahead = hlc.millis - centralNowMillis
         return ahead > maxDriftMillis ? .tooFarAhead(aheadMillis: ahead) : .withinBound
     }
 
-    public static func validateDrift(_ change: Change, centralNowMillis: UInt64, maxDriftMillis: UInt64 = defaultMaxDriftMillis) -> Verdict {
+    package static func validateDrift(
+        _ change: Change, centralNowMillis: UInt64, maxDriftMillis: UInt64 = defaultMaxDriftMillis
+    ) -> Verdict {
         validateDrift(change.hlc, centralNowMillis: centralNowMillis, maxDriftMillis: maxDriftMillis)
     }
 }

@@ -1,5 +1,5 @@
 extension ChangeRef: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let nodeID = try reader.identifier("node_id")
         let sequence = try reader.integer("sequence", in: 1...Int64.max)
@@ -7,11 +7,11 @@ extension ChangeRef: WireCodable {
         self.init(nodeID: nodeID, sequence: sequence)
     }
 
-    public var wire: JSONValue { .object(["node_id": .string(nodeID), "sequence": .integer(sequence)]) }
+    package var wire: JSONValue { .object(["node_id": .string(nodeID), "sequence": .integer(sequence)]) }
 }
 
 extension Conflict: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let loser = try reader.object("loser", ChangeRef.init(wire:path:))
         let entity = try reader.enumeration("entity", as: EntityKind.self)
@@ -23,10 +23,12 @@ extension Conflict: WireCodable {
         let rule = try reader.enumeration("rule", as: ConflictRule.self)
         let message = try reader.string("message")
         try reader.finish()
-        self.init(loser: loser, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: wanted, winner: winner, rule: rule, message: message)
+        self.init(
+            loser: loser, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: wanted, winner: winner,
+            rule: rule, message: message)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "loser": loser.wire, "entity": .string(entity.rawValue), "row_id": .string(rowID),
             "order_id": .string(orderID), "field": field.map { .string($0) } ?? .null, "wanted": wanted.wire,
@@ -36,7 +38,7 @@ extension Conflict: WireCodable {
 }
 
 extension Rejection: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let code = try reader.enumeration("code", as: Code.self)
         let message = try reader.string("message")
@@ -44,5 +46,5 @@ extension Rejection: WireCodable {
         self.init(code, message)
     }
 
-    public var wire: JSONValue { .object(["code": .string(code.rawValue), "message": .string(message)]) }
+    package var wire: JSONValue { .object(["code": .string(code.rawValue), "message": .string(message)]) }
 }

@@ -1,5 +1,5 @@
 /// The rule by which a change lost. Stable codes, shown to staff with the message.
-public enum ConflictRule: String, CaseIterable, Sendable {
+package enum ConflictRule: String, CaseIterable, Sendable {
     /// Another edit of the same field has a later stamp (last writer wins).
     case newerValue = "newer_value"
     /// The row was deleted; a deleted row takes no edits.
@@ -16,22 +16,25 @@ public enum ConflictRule: String, CaseIterable, Sendable {
 /// Sent back in push outcomes (for the pushing node's own changes) and with log entries (for
 /// earlier winners that a later, concurrent change displaced). The node adds who, when and
 /// which workstation from its own copy of the losing change.
-public struct Conflict: Hashable, Sendable {
-    public var loser: ChangeRef
-    public var entity: EntityKind
-    public var rowID: String
-    public var orderID: String
+package struct Conflict: Hashable, Sendable {
+    package var loser: ChangeRef
+    package var entity: EntityKind
+    package var rowID: String
+    package var orderID: String
     /// The field that lost (`status` for a status move, nil for a whole append record).
-    public var field: String?
-    public var wanted: FieldValue
+    package var field: String?
+    package var wanted: FieldValue
     /// The value in effect and the change that wrote it; nil when nothing wrote it (an order's
     /// initial status).
-    public var winner: StampedValue?
-    public var rule: ConflictRule
+    package var winner: StampedValue?
+    package var rule: ConflictRule
     /// One sentence for a person.
-    public var message: String
+    package var message: String
 
-    public init(loser: ChangeRef, entity: EntityKind, rowID: String, orderID: String, field: String?, wanted: FieldValue, winner: StampedValue?, rule: ConflictRule, message: String) {
+    package init(
+        loser: ChangeRef, entity: EntityKind, rowID: String, orderID: String, field: String?, wanted: FieldValue,
+        winner: StampedValue?, rule: ConflictRule, message: String
+    ) {
         self.loser = loser
         self.entity = entity
         self.rowID = rowID
@@ -47,7 +50,7 @@ public struct Conflict: Hashable, Sendable {
 /// Human-readable times for messages.
 extension HLC {
     /// `2026-11-25 14:05:03.120 UTC` from the wall-clock part.
-    public var utcText: String {
+    package var utcText: String {
         let millis = Int64(self.millis)
         let days = millis / 86_400_000
         let dayMillis = millis % 86_400_000
@@ -65,13 +68,14 @@ extension HLC {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(dayMillis / 3_600_000, 2)):\(pad(dayMillis / 60_000 % 60, 2)):\(pad(dayMillis / 1000 % 60, 2)).\(pad(dayMillis % 1000, 3)) UTC"
+        return
+            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(dayMillis / 3_600_000, 2)):\(pad(dayMillis / 60_000 % 60, 2)):\(pad(dayMillis / 1000 % 60, 2)).\(pad(dayMillis % 1000, 3)) UTC"
     }
 }
 
 extension FieldValue {
     /// The value as a person reads it in a message.
-    public var displayText: String {
+    package var displayText: String {
         switch self {
         case .null: "(empty)"
         case .bool(let flag): flag ? "yes" : "no"

@@ -1,5 +1,5 @@
 /// Stable error codes of the sync protocol, with the HTTP status each is sent with.
-public enum ErrorCode: String, CaseIterable, Sendable {
+package enum ErrorCode: String, CaseIterable, Sendable {
     case malformedJSON = "malformed_json"
     case invalidMessage = "invalid_message"
     case unsupportedProtocolVersion = "unsupported_protocol_version"
@@ -18,7 +18,7 @@ public enum ErrorCode: String, CaseIterable, Sendable {
     /// Too many requests for one bearer token; `Retry-After` says when to try again.
     case rateLimited = "rate_limited"
 
-    public var httpStatus: Int {
+    package var httpStatus: Int {
         switch self {
         case .malformedJSON, .invalidMessage, .invalidCursor: 400
         case .unauthorized: 401
@@ -38,19 +38,19 @@ public enum ErrorCode: String, CaseIterable, Sendable {
 
 /// The body of every error reply: `{"protocol_version":1,"error":{"code":...,"message":...}}`
 /// plus machine-readable details for the codes that need them.
-public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStringConvertible {
-    public var code: ErrorCode
+package struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStringConvertible {
+    package var code: ErrorCode
     /// One sentence a person can act on.
-    public var message: String
+    package var message: String
     /// `sequence_gap`, `sequence_reused`: the sequence central expects next.
-    public var expectedSequence: Int64?
+    package var expectedSequence: Int64?
     /// `unsupported_protocol_version`: the version the peer sent and the versions this side speaks.
-    public var peerVersion: Int64?
-    public var supportedVersions: ClosedRange<Int64>?
+    package var peerVersion: Int64?
+    package var supportedVersions: ClosedRange<Int64>?
     /// `batch_too_large` / `payload_too_large`: the limit exceeded.
-    public var limit: Int64?
+    package var limit: Int64?
 
-    public init(
+    package init(
         code: ErrorCode, message: String, expectedSequence: Int64? = nil, peerVersion: Int64? = nil,
         supportedVersions: ClosedRange<Int64>? = nil, limit: Int64? = nil
     ) {
@@ -62,11 +62,11 @@ public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStrin
         self.limit = limit
     }
 
-    public var httpStatus: Int { code.httpStatus }
-    public var description: String { "\(code.rawValue): \(message)" }
+    package var httpStatus: Int { code.httpStatus }
+    package var description: String { "\(code.rawValue): \(message)" }
 
     /// The reply to a message that failed to decode.
-    public init(_ error: SyncDecodingError) {
+    package init(_ error: SyncDecodingError) {
         if case .unsupportedVersion(let mismatch) = error.problem {
             self.init(mismatch)
         } else {
@@ -74,13 +74,13 @@ public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStrin
         }
     }
 
-    public init(_ mismatch: VersionMismatch) {
+    package init(_ mismatch: VersionMismatch) {
         self.init(
             code: .unsupportedProtocolVersion, message: mismatch.description,
             peerVersion: mismatch.peerVersion, supportedVersions: mismatch.supported)
     }
 
-    public init(wire: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(wire, path: path)
         // An error body is read whatever its version, so a node can show central's message
         // even when the versions differ.
@@ -92,13 +92,18 @@ public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStrin
             let expected = try error.optionalInteger("expected_sequence", in: 1...Int64.max)
             let peer = try error.optionalInteger("peer_version")
             var supported: ClosedRange<Int64>?
-            if let range = try error.optionalObject("supported_versions", { (value, path) throws(SyncDecodingError) in
-                var bounds = try JSONObjectReader(value, path: path)
-                let low = try bounds.integer("min")
-                let high = try bounds.integer("max", in: low...Int64.max)
-                try bounds.finish()
-                return low...high
-            }) { supported = range }
+            if let range = try error.optionalObject(
+                "supported_versions",
+                { (value, path) throws(SyncDecodingError) in
+                    var bounds = try JSONObjectReader(value, path: path)
+                    let low = try bounds.integer("min")
+                    let high = try bounds.integer("max", in: low...Int64.max)
+                    try bounds.finish()
+                    return low...high
+                })
+            {
+                supported = range
+            }
             let limit = try error.optionalInteger("limit")
             try error.finish()
             return ErrorResponse(
@@ -108,7 +113,7 @@ public struct ErrorResponse: Hashable, Sendable, WireCodable, Error, CustomStrin
         try reader.finish()
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         var error: [String: JSONValue] = ["code": .string(code.rawValue), "message": .string(message)]
         if let expectedSequence { error["expected_sequence"] = .integer(expectedSequence) }
         if let peerVersion { error["peer_version"] = .integer(peerVersion) }

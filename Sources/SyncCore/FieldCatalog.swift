@@ -1,7 +1,7 @@
 import OrderDomain
 
 /// How a field's value is judged and merged. See CONFLICT-RULES.md for the table.
-public enum FieldClass: String, Sendable, CaseIterable {
+package enum FieldClass: String, Sendable, CaseIterable {
     /// Set by any node with `set_fields`; last writer wins per field.
     case lastWriterWins = "lww"
     /// Written once by the `append` that creates the record; never changed afterwards.
@@ -20,7 +20,7 @@ public enum FieldClass: String, Sendable, CaseIterable {
 /// What values a field accepts. Money is integer minor units; JSON documents are strings
 /// holding one JSON object; dates are `YYYY-MM-DD`; timestamps are UTC ISO 8601 with
 /// milliseconds, fixed width (`2026-11-25T14:15:00.123Z`), as the replica stores them.
-public enum FieldType: Sendable, Equatable {
+package enum FieldType: Sendable, Equatable {
     case text(maxLength: Int)
     case enumeration([String])
     /// A JSON object serialised as a string.
@@ -31,16 +31,19 @@ public enum FieldType: Sendable, Equatable {
     case boolean
 }
 
-public struct FieldSpec: Sendable, Equatable {
-    public let name: String
-    public let type: FieldType
-    public let fieldClass: FieldClass
+package struct FieldSpec: Sendable, Equatable {
+    package let name: String
+    package let type: FieldType
+    package let fieldClass: FieldClass
     /// Null is a valid value (clears the field).
-    public let nullable: Bool
+    package let nullable: Bool
     /// Must be present when the row is created (`set_fields` on a new row, or `append`).
-    public let requiredOnCreate: Bool
+    package let requiredOnCreate: Bool
 
-    public init(_ name: String, _ type: FieldType, _ fieldClass: FieldClass, nullable: Bool = true, requiredOnCreate: Bool = false) {
+    package init(
+        _ name: String, _ type: FieldType, _ fieldClass: FieldClass, nullable: Bool = true,
+        requiredOnCreate: Bool = false
+    ) {
         self.name = name
         self.type = type
         self.fieldClass = fieldClass
@@ -52,14 +55,15 @@ public struct FieldSpec: Sendable, Equatable {
 /// The synced fields of every entity, with their class and type: the whitelist a change is
 /// checked against. Column names follow the seed schema (`order_status` and `order_priority`
 /// are called `status` and `priority`, as in the replica and the CLI's JSON).
-public enum FieldCatalog {
+package enum FieldCatalog {
     /// Largest amount accepted, in minor units (10^15, as OrderDomain's money limit).
-    public static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
+    package static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
     static let money = FieldType.integer(0...maximumMinorUnits)
     static let statuses = OrderStatus.allCases.map(\.rawValue)
-    static let orderID = FieldSpec("order_id", .text(maxLength: Change.maximumIdentifierLength), .rowIdentity, nullable: false)
+    static let orderID = FieldSpec(
+        "order_id", .text(maxLength: Change.maximumIdentifierLength), .rowIdentity, nullable: false)
 
-    public static let orders: [FieldSpec] = [
+    package static let orders: [FieldSpec] = [
         FieldSpec("order_number", .text(maxLength: 20), .lastWriterWins, nullable: false, requiredOnCreate: true),
         FieldSpec("customer_name", .text(maxLength: 255), .lastWriterWins, nullable: false, requiredOnCreate: true),
         FieldSpec("customer_email", .text(maxLength: 255), .lastWriterWins, nullable: false, requiredOnCreate: true),
@@ -83,7 +87,7 @@ public enum FieldCatalog {
         FieldSpec("resume_status", .enumeration(statuses), .derived),
     ]
 
-    public static let orderItems: [FieldSpec] = [
+    package static let orderItems: [FieldSpec] = [
         orderID,
         FieldSpec("line_number", .integer(1...10_000), .lastWriterWins, nullable: false),
         FieldSpec("product_name", .text(maxLength: 255), .lastWriterWins, nullable: false, requiredOnCreate: true),
@@ -98,7 +102,7 @@ public enum FieldCatalog {
         FieldSpec("total_price", money, .derived),
     ]
 
-    public static let statusHistory: [FieldSpec] = [
+    package static let statusHistory: [FieldSpec] = [
         orderID,
         FieldSpec("from_status", .enumeration(statuses), .appendOnly),
         FieldSpec("to_status", .enumeration(statuses), .appendOnly, nullable: false, requiredOnCreate: true),
@@ -108,27 +112,35 @@ public enum FieldCatalog {
         FieldSpec("duration_in_previous_seconds", .integer(0...Int64.max), .appendOnly),
     ]
 
-    public static let exceptions: [FieldSpec] = [
+    package static let exceptions: [FieldSpec] = [
         orderID,
         FieldSpec("exception_type", .text(maxLength: 100), .appendOnly, nullable: false, requiredOnCreate: true),
-        FieldSpec("exception_severity", .enumeration(["low", "medium", "high", "critical"]), .appendOnly, nullable: false, requiredOnCreate: true),
+        FieldSpec(
+            "exception_severity", .enumeration(["low", "medium", "high", "critical"]), .appendOnly, nullable: false,
+            requiredOnCreate: true),
         FieldSpec("description", .text(maxLength: 2000), .appendOnly),
         FieldSpec("created_at", .timestamp, .appendOnly),
         FieldSpec("created_by", .text(maxLength: 255), .appendOnly),
-        FieldSpec("resolution_status", .enumeration(["open", "investigating", "resolved", "dismissed"]), .lastWriterWins, nullable: false),
+        FieldSpec(
+            "resolution_status", .enumeration(["open", "investigating", "resolved", "dismissed"]), .lastWriterWins,
+            nullable: false),
         FieldSpec("customer_notified", .boolean, .lastWriterWins, nullable: false),
         FieldSpec("resolution_notes", .text(maxLength: 2000), .lastWriterWins),
         FieldSpec("resolved_at", .timestamp, .lastWriterWins),
         FieldSpec("resolved_by", .text(maxLength: 255), .lastWriterWins),
     ]
 
-    public static let communicationLogs: [FieldSpec] = [
+    package static let communicationLogs: [FieldSpec] = [
         orderID,
-        FieldSpec("communication_type", .enumeration([
-            "order_confirmation", "payment_confirmation", "status_update", "shipping_notification",
-            "delivery_confirmation", "exception_notice", "satisfaction_survey", "note",
-        ]), .appendOnly, nullable: false, requiredOnCreate: true),
-        FieldSpec("communication_channel", .enumeration(["email", "sms", "phone", "in_person"]), .appendOnly, nullable: false, requiredOnCreate: true),
+        FieldSpec(
+            "communication_type",
+            .enumeration([
+                "order_confirmation", "payment_confirmation", "status_update", "shipping_notification",
+                "delivery_confirmation", "exception_notice", "satisfaction_survey", "note",
+            ]), .appendOnly, nullable: false, requiredOnCreate: true),
+        FieldSpec(
+            "communication_channel", .enumeration(["email", "sms", "phone", "in_person"]), .appendOnly, nullable: false,
+            requiredOnCreate: true),
         FieldSpec("message_content", .text(maxLength: 10_000), .appendOnly, nullable: false, requiredOnCreate: true),
         FieldSpec("created_at", .timestamp, .appendOnly),
         FieldSpec("created_by", .text(maxLength: 255), .appendOnly),
@@ -138,7 +150,7 @@ public enum FieldCatalog {
         FieldSpec("opened_at", .timestamp, .centralOnly),
     ]
 
-    public static func fields(of entity: EntityKind) -> [FieldSpec] {
+    package static func fields(of entity: EntityKind) -> [FieldSpec] {
         switch entity {
         case .order: orders
         case .orderItem: orderItems
@@ -153,10 +165,10 @@ public enum FieldCatalog {
             (entity, Dictionary(uniqueKeysWithValues: fields(of: entity).map { ($0.name, $0) }))
         })
 
-    public static func spec(_ entity: EntityKind, _ field: String) -> FieldSpec? { index[entity]?[field] }
+    package static func spec(_ entity: EntityKind, _ field: String) -> FieldSpec? { index[entity]?[field] }
 
     /// The operations each entity accepts.
-    public static func operations(of entity: EntityKind) -> [ChangeOperation] {
+    package static func operations(of entity: EntityKind) -> [ChangeOperation] {
         switch entity {
         case .order: [.setFields, .setStatus]
         case .orderItem: [.setFields, .delete]
@@ -168,7 +180,7 @@ public enum FieldCatalog {
 
     /// Whether the merge keeps the field in the row: status-move fields live in the status
     /// register and `order_id` in the row itself.
-    public static func isStored(_ entity: EntityKind, _ field: String) -> Bool {
+    package static func isStored(_ entity: EntityKind, _ field: String) -> Bool {
         switch spec(entity, field)?.fieldClass {
         case .statusMove?, .rowIdentity?: false
         default: true
@@ -176,7 +188,7 @@ public enum FieldCatalog {
     }
 
     /// Entities whose rows are created by `append` (and so are append-only records).
-    public static func isAppendCreated(_ entity: EntityKind) -> Bool {
+    package static func isAppendCreated(_ entity: EntityKind) -> Bool {
         operations(of: entity).contains(.append)
     }
 }

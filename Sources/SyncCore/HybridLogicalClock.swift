@@ -1,43 +1,43 @@
 /// A hybrid logical clock timestamp (Kulkarni et al. 2014): 48 bits of wall-clock milliseconds
 /// and a 16-bit counter, packed into one `UInt64` so it sorts and stores as a single integer.
 /// Ties between equal timestamps from different nodes are broken by node id (see `HLCStamp`).
-public struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-    public static let counterBits: UInt64 = 16
-    public static let maxMillis: UInt64 = (1 << 48) - 1
-    public static let maxCounter: UInt64 = (1 << 16) - 1
+package struct HLC: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    package static let counterBits: UInt64 = 16
+    package static let maxMillis: UInt64 = (1 << 48) - 1
+    package static let maxCounter: UInt64 = (1 << 16) - 1
 
     /// `millis << 16 | counter`.
-    public let packed: UInt64
+    package let packed: UInt64
 
-    public init(packed: UInt64) { self.packed = packed }
+    package init(packed: UInt64) { self.packed = packed }
 
-    public init(millis: UInt64, counter: UInt16) {
+    package init(millis: UInt64, counter: UInt16) {
         precondition(millis <= Self.maxMillis, "HLC milliseconds exceed 48 bits")
         self.packed = millis << Self.counterBits | UInt64(counter)
     }
 
-    public var millis: UInt64 { packed >> Self.counterBits }
-    public var counter: UInt16 { UInt16(truncatingIfNeeded: packed & Self.maxCounter) }
+    package var millis: UInt64 { packed >> Self.counterBits }
+    package var counter: UInt16 { UInt16(truncatingIfNeeded: packed & Self.maxCounter) }
 
-    public static let zero = HLC(packed: 0)
+    package static let zero = HLC(packed: 0)
 
-    public static func < (lhs: HLC, rhs: HLC) -> Bool { lhs.packed < rhs.packed }
+    package static func < (lhs: HLC, rhs: HLC) -> Bool { lhs.packed < rhs.packed }
 
     /// Printed as `millis-counter` so a person can read the wall time part.
-    public var description: String { "\(millis)-\(counter)" }
+    package var description: String { "\(millis)-\(counter)" }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         self.packed = try decoder.singleValueContainer().decode(UInt64.self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(packed)
     }
 }
 
 /// Errors a clock reports instead of going backwards or overflowing.
-public enum HLCError: Error, Equatable, Sendable {
+package enum HLCError: Error, Equatable, Sendable {
     /// A remote timestamp is further ahead of the local wall clock than `maxDriftMillis`.
     case driftTooLarge(remoteMillis: UInt64, localMillis: UInt64, maxDriftMillis: UInt64)
     /// More than 65,535 events in one millisecond without the wall clock moving.
@@ -46,18 +46,18 @@ public enum HLCError: Error, Equatable, Sendable {
 
 /// The clock state of one node. Value type: the Store persists `last` after every tick so the
 /// clock never goes backwards across restarts.
-public struct HybridLogicalClock: Sendable {
-    public private(set) var last: HLC
+package struct HybridLogicalClock: Sendable {
+    package private(set) var last: HLC
     /// How far ahead of the local wall clock a received timestamp may be.
-    public var maxDriftMillis: UInt64
+    package var maxDriftMillis: UInt64
 
-    public init(last: HLC = .zero, maxDriftMillis: UInt64 = 5 * 60 * 1000) {
+    package init(last: HLC = .zero, maxDriftMillis: UInt64 = 5 * 60 * 1000) {
         self.last = last
         self.maxDriftMillis = maxDriftMillis
     }
 
     /// A timestamp for a local event at wall time `nowMillis`.
-    public mutating func tick(nowMillis: UInt64) throws(HLCError) -> HLC {
+    package mutating func tick(nowMillis: UInt64) throws(HLCError) -> HLC {
         let millis = max(last.millis, nowMillis)
         let next: HLC
         if millis == last.millis {
@@ -71,7 +71,7 @@ public struct HybridLogicalClock: Sendable {
     }
 
     /// Advances past a timestamp received from another node, refusing one that is too far ahead.
-    public mutating func receive(_ remote: HLC, nowMillis: UInt64) throws(HLCError) -> HLC {
+    package mutating func receive(_ remote: HLC, nowMillis: UInt64) throws(HLCError) -> HLC {
         if remote.millis > nowMillis, remote.millis - nowMillis > maxDriftMillis {
             throw .driftTooLarge(remoteMillis: remote.millis, localMillis: nowMillis, maxDriftMillis: maxDriftMillis)
         }
@@ -98,22 +98,22 @@ extension HybridLogicalClock {
     /// sorts after it. No drift check: central already bounded the drift of what it logged, and
     /// refusing would let an edit made *after* seeing a change sort *before* it whenever this
     /// workstation's own clock runs behind.
-    public mutating func advance(past logged: HLC) {
+    package mutating func advance(past logged: HLC) {
         if logged > last { last = logged }
     }
 }
 
 /// A timestamp together with the node that made it: the total order used by last-writer-wins.
-public struct HLCStamp: Hashable, Comparable, Sendable, Codable {
-    public var hlc: HLC
-    public var nodeID: String
+package struct HLCStamp: Hashable, Comparable, Sendable, Codable {
+    package var hlc: HLC
+    package var nodeID: String
 
-    public init(hlc: HLC, nodeID: String) {
+    package init(hlc: HLC, nodeID: String) {
         self.hlc = hlc
         self.nodeID = nodeID
     }
 
-    public static func < (lhs: HLCStamp, rhs: HLCStamp) -> Bool {
+    package static func < (lhs: HLCStamp, rhs: HLCStamp) -> Bool {
         (lhs.hlc, lhs.nodeID) < (rhs.hlc, rhs.nodeID)
     }
 

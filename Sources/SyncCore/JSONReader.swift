@@ -44,16 +44,21 @@ struct JSONObjectReader {
     mutating func nonEmptyString(_ key: String) throws(SyncDecodingError) -> String {
         let text = try string(key)
         guard !text.isEmpty else {
-            throw SyncDecodingError(path: childPath(key), problem: .invalidValue("\"\"", expected: "a non-empty string"))
+            throw SyncDecodingError(
+                path: childPath(key), problem: .invalidValue("\"\"", expected: "a non-empty string"))
         }
         return text
     }
 
-    mutating func integer(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(SyncDecodingError) -> Int64 {
+    mutating func integer(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(SyncDecodingError)
+        -> Int64
+    {
         try JSONRead.integer(try value(key), path: childPath(key), in: range)
     }
 
-    mutating func optionalInteger(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max) throws(SyncDecodingError) -> Int64? {
+    mutating func optionalInteger(_ key: String, in range: ClosedRange<Int64> = Int64.min...Int64.max)
+        throws(SyncDecodingError) -> Int64?
+    {
         guard let value = optionalValue(key), value != .null else { return nil }
         return try JSONRead.integer(value, path: childPath(key), in: range)
     }
@@ -76,7 +81,8 @@ struct JSONObjectReader {
     mutating func bool(_ key: String) throws(SyncDecodingError) -> Bool {
         let value = try value(key)
         guard case .bool(let flag) = value else {
-            throw SyncDecodingError(path: childPath(key), problem: .wrongType(expected: "a boolean", found: value.typeName))
+            throw SyncDecodingError(
+                path: childPath(key), problem: .wrongType(expected: "a boolean", found: value.typeName))
         }
         return flag
     }
@@ -85,21 +91,28 @@ struct JSONObjectReader {
         try JSONRead.array(try value(key), path: childPath(key))
     }
 
-    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, as: E.Type) throws(SyncDecodingError) -> E
+    mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, as: E.Type) throws(SyncDecodingError)
+        -> E
     where E.RawValue == String {
         try JSONRead.enumeration(try value(key), path: childPath(key), as: E.self)
     }
 
-    mutating func object<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T) throws(SyncDecodingError) -> T {
+    mutating func object<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T)
+        throws(SyncDecodingError) -> T
+    {
         try decode(try value(key), childPath(key))
     }
 
-    mutating func optionalObject<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T) throws(SyncDecodingError) -> T? {
+    mutating func optionalObject<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T)
+        throws(SyncDecodingError) -> T?
+    {
         guard let value = optionalValue(key), value != .null else { return nil }
         return try decode(value, childPath(key))
     }
 
-    mutating func list<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T) throws(SyncDecodingError) -> [T] {
+    mutating func list<T>(_ key: String, _ decode: (JSONValue, String) throws(SyncDecodingError) -> T)
+        throws(SyncDecodingError) -> [T]
+    {
         let elements = try array(key)
         var result: [T] = []
         result.reserveCapacity(elements.count)
@@ -126,12 +139,17 @@ enum JSONRead {
         return text
     }
 
-    static func integer(_ value: JSONValue, path: @autoclosure () -> String, in range: ClosedRange<Int64>) throws(SyncDecodingError) -> Int64 {
+    static func integer(_ value: JSONValue, path: @autoclosure () -> String, in range: ClosedRange<Int64>)
+        throws(SyncDecodingError) -> Int64
+    {
         guard case .integer(let number) = value else {
             throw SyncDecodingError(path: path(), problem: .wrongType(expected: "an integer", found: value.typeName))
         }
         guard range.contains(number) else {
-            throw SyncDecodingError(path: path(), problem: .invalidValue(String(number), expected: "an integer in \(range.lowerBound)...\(range.upperBound)"))
+            throw SyncDecodingError(
+                path: path(),
+                problem: .invalidValue(
+                    String(number), expected: "an integer in \(range.lowerBound)...\(range.upperBound)"))
         }
         return number
     }
@@ -143,7 +161,9 @@ enum JSONRead {
         return elements
     }
 
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ value: JSONValue, path: @autoclosure () -> String, as: E.Type) throws(SyncDecodingError) -> E
+    static func enumeration<E: RawRepresentable & CaseIterable>(
+        _ value: JSONValue, path: @autoclosure () -> String, as: E.Type
+    ) throws(SyncDecodingError) -> E
     where E.RawValue == String {
         let text = try string(value, path: path())
         guard let result = E(rawValue: text) else {
@@ -156,14 +176,14 @@ enum JSONRead {
 
 /// Types with a wire form in the sync protocol. Decoding is strict (see `JSONObjectReader`);
 /// encoding produces the tree that `canonicalBytes` turns into the golden-vector form.
-public protocol WireCodable {
+package protocol WireCodable {
     init(wire: JSONValue, path: String) throws(SyncDecodingError)
     var wire: JSONValue { get }
 }
 
 extension WireCodable {
     /// Decodes a whole message from bytes.
-    public static func decode(_ bytes: some Collection<UInt8>) throws(SyncDecodingError) -> Self {
+    package static func decode(_ bytes: some Collection<UInt8>) throws(SyncDecodingError) -> Self {
         let value: JSONValue
         do {
             value = try JSONValue.parse(bytes)
@@ -174,5 +194,5 @@ extension WireCodable {
     }
 
     /// The canonical bytes of this message.
-    public func encoded() -> [UInt8] { wire.canonicalBytes }
+    package func encoded() -> [UInt8] { wire.canonicalBytes }
 }

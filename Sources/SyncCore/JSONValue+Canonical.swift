@@ -2,14 +2,14 @@
 /// escaped minimally (`"`, `\`, control characters), integers in decimal, reals in Swift's
 /// shortest round-trip form. Two equal trees always give the same bytes.
 extension JSONValue {
-    public var canonicalBytes: [UInt8] {
+    package var canonicalBytes: [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         write(to: &output)
         return output
     }
 
-    public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
+    package var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
     func write(to output: inout [UInt8]) {
         switch self {
@@ -66,7 +66,7 @@ extension JSONValue {
 extension JSONValue {
     /// Canonical content laid out for people: sorted keys, two-space indentation, one member
     /// per line. Parsing it and taking `canonicalBytes` gives back the canonical form.
-    public var formatted: String {
+    package var formatted: String {
         var output = ""
         format(into: &output, indent: "")
         return output + "\n"

@@ -2,9 +2,9 @@
 /// leading zeros, control characters in strings, lone surrogates and nesting deeper than
 /// `maximumDepth`, and reports the byte offset of the first problem.
 extension JSONValue {
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: Array(bytes))
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -13,17 +13,17 @@ extension JSONValue {
         return value
     }
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 }
 
 /// Why a document is not JSON, and where.
-public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let offset: Int
-    public let message: String
+package struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    package let offset: Int
+    package let message: String
 
-    public var description: String { "malformed JSON at byte \(offset): \(message)" }
+    package var description: String { "malformed JSON at byte \(offset): \(message)" }
 }
 
 private struct JSONParser {
@@ -49,9 +49,15 @@ private struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character '\(Unicode.Scalar(bytes[offset]))'")
         }
@@ -71,10 +77,15 @@ private struct JSONParser {
         offset += 1
         var object: [String: JSONValue] = [:]
         skipWhitespace()
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(object) }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+            offset += 1
+            return .object(object)
+        }
         while true {
             skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
             let keyOffset = offset
             let key = try parseString()
             guard object[key] == nil else {
@@ -87,8 +98,14 @@ private struct JSONParser {
             object[key] = try parseValue(depth: depth)
             skipWhitespace()
             guard offset < bytes.count else { throw error("unexpected end of input") }
-            if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
-            if bytes[offset] == UInt8(ascii: "}") { offset += 1; return .object(object) }
+            if bytes[offset] == UInt8(ascii: ",") {
+                offset += 1
+                continue
+            }
+            if bytes[offset] == UInt8(ascii: "}") {
+                offset += 1
+                return .object(object)
+            }
             throw error("expected ',' or '}'")
         }
     }
@@ -98,23 +115,33 @@ private struct JSONParser {
         offset += 1
         var array: [JSONValue] = []
         skipWhitespace()
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") { offset += 1; return .array(array) }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+            offset += 1
+            return .array(array)
+        }
         while true {
             skipWhitespace()
             array.append(try parseValue(depth: depth))
             skipWhitespace()
             guard offset < bytes.count else { throw error("unexpected end of input") }
-            if bytes[offset] == UInt8(ascii: ",") { offset += 1; continue }
-            if bytes[offset] == UInt8(ascii: "]") { offset += 1; return .array(array) }
+            if bytes[offset] == UInt8(ascii: ",") {
+                offset += 1
+                continue
+            }
+            if bytes[offset] == UInt8(ascii: "]") {
+                offset += 1
+                return .array(array)
+            }
             throw error("expected ',' or ']'")
         }
     }
 
     mutating func parseString() throws(JSONParseError) -> String {
-        offset += 1  // opening quote
+        offset += 1 // opening quote
         // Fast path: no escapes, so the string is the bytes up to the closing quote.
         var end = offset
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20
+        {
             end += 1
         }
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
@@ -198,7 +225,8 @@ private struct JSONParser {
     mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
         let high = try parseHex4()
         if (0xD800...0xDBFF).contains(high) {
-            guard offset + 2 <= bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+            guard offset + 2 <= bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+            else {
                 throw error("lone high surrogate")
             }
             offset += 2
@@ -230,7 +258,9 @@ private struct JSONParser {
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             isInteger = false
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw error("expected a digit in exponent") }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
@@ -249,7 +279,10 @@ private struct JSONParser {
             }
             if negative { return .integer(value) }
             guard value != Int64.min else {
-                throw JSONParseError(offset: start, message: "integer \(String(decoding: bytes[start..<offset], as: UTF8.self)) does not fit in 64 bits")
+                throw JSONParseError(
+                    offset: start,
+                    message: "integer \(String(decoding: bytes[start..<offset], as: UTF8.self)) does not fit in 64 bits"
+                )
             }
             return .integer(-value)
         }

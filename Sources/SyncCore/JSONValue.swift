@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Integers and reals are kept apart: `1` is `.integer`, `1.0` and `1e3` are `.real`. HLC values
 /// (up to 2^64) need the full integer range, so parsers must never route them through binary64.
-public enum JSONValue: Hashable, Sendable {
+package enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -18,7 +18,7 @@ public enum JSONValue: Hashable, Sendable {
 
 extension JSONValue {
     /// The name of the value's JSON type, for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"

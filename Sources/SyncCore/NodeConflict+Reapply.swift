@@ -1,19 +1,21 @@
 /// A lost edit made into a new one (`kct conflicts reapply ID`): the wanted value as a fresh
 /// change against the replica as it is now, checked with the same rules as any edit.
-public struct Reapplication: Hashable, Sendable {
-    public var entity: EntityKind
-    public var rowID: String
-    public var orderID: String
-    public var operation: ChangeOperation
-    public var fields: [String: FieldValue]
+package struct Reapplication: Hashable, Sendable {
+    package var entity: EntityKind
+    package var rowID: String
+    package var orderID: String
+    package var operation: ChangeOperation
+    package var fields: [String: FieldValue]
 }
 
 extension NodeConflict {
     /// The edit that re-applies what this conflict lost, valid against `view` (the node's
     /// visible replica); throws the rejection a person should see when it cannot be re-applied
     /// as it is (the order closed since, the item was deleted, a central-only field…).
-    public func reapplication(against view: ReplicaModel) throws(Rejection) -> Reapplication {
-        var plan = Reapplication(entity: change.entity, rowID: change.rowID, orderID: change.orderID, operation: change.operation, fields: change.fields)
+    package func reapplication(against view: ReplicaModel) throws(Rejection) -> Reapplication {
+        var plan = Reapplication(
+            entity: change.entity, rowID: change.rowID, orderID: change.orderID, operation: change.operation,
+            fields: change.fields)
         switch (change.operation, field) {
         case (.setStatus, _):
             // The same target, moved from where the order is now.
@@ -25,7 +27,7 @@ extension NodeConflict {
             plan.operation = .setFields
             plan.fields = [field: wanted]
         case (_, nil):
-            break  // a whole change (a rejection): the same fields again
+            break // a whole change (a rejection): the same fields again
         }
         if view.row(change.entity, change.rowID)?.isDeleted == true {
             throw Rejection(.unknownRow, "the \(change.entity.singular) was deleted; add it again instead")

@@ -8,21 +8,21 @@
 ///   visible unless a change with a later stamp beats it, and then it is certain to lose at
 ///   central too. A rejected edit leaves `pending`, so it leaves the view, into `conflicts`.
 /// - `conflicts` keeps every one of this node's edits that lost or was rejected.
-public struct NodeReplica: Sendable {
-    public let nodeID: String
-    public var clock: HybridLogicalClock
-    public private(set) var confirmed = ReplicaModel()
-    public private(set) var pending: [Change] = []
-    public private(set) var view = ReplicaModel()
+package struct NodeReplica: Sendable {
+    package let nodeID: String
+    package var clock: HybridLogicalClock
+    package private(set) var confirmed = ReplicaModel()
+    package private(set) var pending: [Change] = []
+    package private(set) var view = ReplicaModel()
     /// The last log version merged into `confirmed` (the pull cursor).
-    public private(set) var cursor: Int64 = 0
-    public private(set) var nextSequence: Int64 = 1
+    package private(set) var cursor: Int64 = 0
+    package private(set) var nextSequence: Int64 = 1
     /// Every change this node made, by sequence (the store's outbox history): a conflict names
     /// the losing change, and the node shows it with who, when and what it wanted.
-    public private(set) var made: [Int64: Change] = [:]
-    public private(set) var conflicts: [ConflictKey: NodeConflict] = [:]
+    package private(set) var made: [Int64: Change] = [:]
+    package private(set) var conflicts: [ConflictKey: NodeConflict] = [:]
 
-    public init(nodeID: String, clock: HybridLogicalClock = HybridLogicalClock()) {
+    package init(nodeID: String, clock: HybridLogicalClock = HybridLogicalClock()) {
         self.nodeID = nodeID
         self.clock = clock
     }
@@ -30,7 +30,7 @@ public struct NodeReplica: Sendable {
     /// Records a local edit: stamps it, queues it, shows it. The caller has validated it
     /// against `view` (with `ChangeValidator` and OrderDomain).
     @discardableResult
-    public mutating func edit(
+    package mutating func edit(
         entity: EntityKind, rowID: String, orderID: String, operation: ChangeOperation,
         fields: [String: FieldValue], author: String, nowMillis: UInt64
     ) throws(HLCError) -> Change {
@@ -46,7 +46,7 @@ public struct NodeReplica: Sendable {
     }
 
     /// The next push: the oldest pending changes.
-    public func pushRequest(limit: Int = ProtocolLimits.maximumChangesPerPush) -> PushRequest? {
+    package func pushRequest(limit: Int = ProtocolLimits.maximumChangesPerPush) -> PushRequest? {
         guard !pending.isEmpty else { return nil }
         return PushRequest(nodeID: nodeID, changes: Array(pending.prefix(limit)))
     }
@@ -54,10 +54,11 @@ public struct NodeReplica: Sendable {
     /// Settles pending changes from a push reply: accepted ones move to `confirmed` (with
     /// central's version and timestamp), losers and rejections go to `conflicts`. A reply
     /// that arrives twice changes nothing the second time.
-    public mutating func receive(_ response: PushResponse) {
+    package mutating func receive(_ response: PushResponse) {
         var settled: Set<Int64> = []
         for outcome in response.outcomes {
-            guard var change = made[outcome.sequence], pending.contains(where: { $0.sequence == outcome.sequence }) else { continue }
+            guard var change = made[outcome.sequence], pending.contains(where: { $0.sequence == outcome.sequence })
+            else { continue }
             settled.insert(outcome.sequence)
             switch outcome.result {
             case .applied, .superseded:
@@ -77,11 +78,13 @@ public struct NodeReplica: Sendable {
     }
 
     /// Merges a pulled page and advances the cursor (one transaction in the real store).
-    public mutating func merge(_ page: PullResponse) {
+    package mutating func merge(_ page: PullResponse) {
         for entry in page.entries where entry.version > cursor {
             confirmed.merge(entry.change, version: entry.version)
             for conflict in entry.displaced where conflict.loser.nodeID == nodeID {
-                if let change = made[conflict.loser.sequence] { record(NodeConflict(change: change, conflict: conflict)) }
+                if let change = made[conflict.loser.sequence] {
+                    record(NodeConflict(change: change, conflict: conflict))
+                }
             }
             // Later local edits must sort after everything seen.
             clock.advance(past: entry.change.hlc)

@@ -1,7 +1,7 @@
 /// One thing a member of staff may be allowed to do. The matrix below is the only place that
 /// says which role may do what; node and central both ask it (protocol/PERMISSIONS.md is the
 /// same table in words, and a test checks the two agree).
-public enum Permission: String, CaseIterable, Sendable {
+package enum Permission: String, CaseIterable, Sendable {
     /// See orders, the queue, stats, conflicts and the outbox.
     case readOrders = "read_orders"
     /// Take a new order (including the first prices of its items, tax and shipping).
@@ -40,15 +40,15 @@ public enum Permission: String, CaseIterable, Sendable {
     case manageNodes = "manage_nodes"
 
     /// The least role that has this permission.
-    public var minimumRole: StaffRole {
+    package var minimumRole: StaffRole {
         switch self {
         case .readOrders:
             .viewer
         case .createOrders, .editOrderDetails, .editItems, .moveProductionStatus, .openExceptions,
-             .logCommunications, .resolveOwnConflicts:
+            .logCommunications, .resolveOwnConflicts:
             .processor
         case .confirmPayment, .cancelOrders, .refundOrders, .changePriority, .changePrices,
-             .deleteOrders, .resolveExceptions, .resolveOthersConflicts:
+            .deleteOrders, .resolveExceptions, .resolveOthersConflicts:
             .manager
         case .manageAccounts, .manageNodes:
             .admin
@@ -56,7 +56,7 @@ public enum Permission: String, CaseIterable, Sendable {
     }
 
     /// Words for a refusal: "change prices".
-    public var phrase: String {
+    package var phrase: String {
         switch self {
         case .readOrders: "read orders"
         case .createOrders: "create orders"
@@ -81,8 +81,8 @@ public enum Permission: String, CaseIterable, Sendable {
 }
 
 extension StaffRole {
-    public func has(_ permission: Permission) -> Bool { self >= permission.minimumRole }
+    package func has(_ permission: Permission) -> Bool { self >= permission.minimumRole }
 
     /// Every permission of the role, in declaration order.
-    public var permissions: [Permission] { Permission.allCases.filter(has) }
+    package var permissions: [Permission] { Permission.allCases.filter(has) }
 }

@@ -3,14 +3,14 @@ import OrderDomain
 /// Which permissions a change needs, and whether a role has them. Used by the node before it
 /// queues an edit and by central before it merges a pushed one, with the author's role as each
 /// knows it; protocol/PERMISSIONS.md is this file in words.
-public enum PermissionMatrix {
+package enum PermissionMatrix {
     /// One permission a change needs, and the part of the change that needs it.
-    public struct Requirement: Hashable, Sendable {
-        public var permission: Permission
+    package struct Requirement: Hashable, Sendable {
+        package var permission: Permission
         /// "tax_amount", "status cancelled", "a new order".
-        public var because: String
+        package var because: String
 
-        public init(_ permission: Permission, because: String) {
+        package init(_ permission: Permission, because: String) {
             self.permission = permission
             self.because = because
         }
@@ -24,7 +24,7 @@ public enum PermissionMatrix {
     /// The permissions `change` needs. `rowExists` says whether its row is already in the
     /// replica it is judged against: setting the first prices is part of taking an order or
     /// adding an item; changing them afterwards is a price change.
-    public static func requirements(for change: Change, rowExists: Bool) -> [Requirement] {
+    package static func requirements(for change: Change, rowExists: Bool) -> [Requirement] {
         switch (change.entity, change.operation) {
         case (.order, .setFields):
             guard rowExists else { return [Requirement(.createOrders, because: "a new order")] }
@@ -50,7 +50,9 @@ public enum PermissionMatrix {
             return [statusRequirement(to: change.fields["to_status"], from: change.fields["from_status"])]
         case (.exception, .setFields):
             let resolves = change.fields.contains { name, value in
-                if name == "resolution_status", case .text(let state) = value { return state == "resolved" || state == "dismissed" }
+                if name == "resolution_status", case .text(let state) = value {
+                    return state == "resolved" || state == "dismissed"
+                }
                 return exceptionResolutionFields.contains(name) && value != .null
             }
             return resolves
@@ -82,25 +84,27 @@ public enum PermissionMatrix {
     }
 
     /// The first requirement `role` does not meet, if any.
-    public static func firstUnmet(_ change: Change, role: StaffRole, rowExists: Bool) -> Requirement? {
+    package static func firstUnmet(_ change: Change, role: StaffRole, rowExists: Bool) -> Requirement? {
         requirements(for: change, rowExists: rowExists).first { !role.has($0.permission) }
     }
 
     /// Refuses `change` when `role` lacks a permission it needs, with a `forbidden` rejection
     /// naming the role, what it may not do and which roles may.
-    public static func authorize(_ change: Change, role: StaffRole, rowExists: Bool) throws(Rejection) {
+    package static func authorize(_ change: Change, role: StaffRole, rowExists: Bool) throws(Rejection) {
         guard let unmet = firstUnmet(change, role: role, rowExists: rowExists) else { return }
         throw refusal(author: change.author, role: role, unmet: unmet)
     }
 
     /// `authorize` against the replica the change will be merged into.
-    public static func authorize(_ change: Change, role: StaffRole, against replica: some ReplicaReading) throws(Rejection) {
+    package static func authorize(_ change: Change, role: StaffRole, against replica: some ReplicaReading)
+        throws(Rejection)
+    {
         try authorize(change, role: role, rowExists: replica.row(change.entity, change.rowID) != nil)
     }
 
     /// Refuses an action that is not a change (conflict resolution, account and node
     /// management) when `role` lacks `permission`.
-    public static func require(_ permission: Permission, role: StaffRole, person: String) throws(Rejection) {
+    package static func require(_ permission: Permission, role: StaffRole, person: String) throws(Rejection) {
         guard !role.has(permission) else { return }
         throw refusal(author: person, role: role, unmet: Requirement(permission, because: permission.phrase))
     }
@@ -109,7 +113,9 @@ public enum PermissionMatrix {
         let allowed = StaffRole.allCases.filter { $0.has(unmet.permission) }.map { $0.rawValue + "s" }
         let who = allowed.count == 1 ? allowed[0] : allowed.dropLast().joined(separator: ", ") + " and " + allowed.last!
         let detail = unmet.because == unmet.permission.phrase ? "" : " (\(unmet.because))"
-        return Rejection(.forbidden, "\(author) is \(role.withArticle) and may not \(unmet.permission.phrase)\(detail); only \(who) may")
+        return Rejection(
+            .forbidden,
+            "\(author) is \(role.withArticle) and may not \(unmet.permission.phrase)\(detail); only \(who) may")
     }
 }
 

@@ -1,16 +1,16 @@
 /// The sync protocol's version. Every message carries it in `protocol_version`; a peer that
 /// speaks another version gets `unsupported_protocol_version` (HTTP 426) naming both.
-public enum ProtocolVersion {
+package enum ProtocolVersion {
     /// The version this build speaks.
-    public static let current: Int64 = 1
+    package static let current: Int64 = 1
     /// The versions this build accepts from a peer. Widen when a later version stays readable.
-    public static let supported: ClosedRange<Int64> = 1...1
+    package static let supported: ClosedRange<Int64> = 1...1
 
     /// Header carrying the version on requests without a body (`GET /v1/pull`, `GET /v1/stream`).
-    public static let headerName = "KCT-Protocol-Version"
+    package static let headerName = "KCT-Protocol-Version"
 
     /// Checks a peer's version.
-    public static func check(_ peerVersion: Int64) throws(VersionMismatch) {
+    package static func check(_ peerVersion: Int64) throws(VersionMismatch) {
         guard supported.contains(peerVersion) else {
             throw VersionMismatch(peerVersion: peerVersion, supported: supported)
         }
@@ -29,12 +29,13 @@ public enum ProtocolVersion {
 }
 
 /// A peer speaking a protocol version this side does not.
-public struct VersionMismatch: Error, Equatable, Sendable, CustomStringConvertible {
-    public let peerVersion: Int64
-    public let supported: ClosedRange<Int64>
+package struct VersionMismatch: Error, Equatable, Sendable, CustomStringConvertible {
+    package let peerVersion: Int64
+    package let supported: ClosedRange<Int64>
 
-    public var description: String {
-        let ours = supported.count == 1 ? "\(supported.lowerBound)" : "\(supported.lowerBound) to \(supported.upperBound)"
+    package var description: String {
+        let ours =
+            supported.count == 1 ? "\(supported.lowerBound)" : "\(supported.lowerBound) to \(supported.upperBound)"
         return "peer speaks sync protocol version \(peerVersion); this side speaks version \(ours)"
     }
 }

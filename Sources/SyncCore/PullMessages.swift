@@ -1,18 +1,18 @@
 /// One entry of central's log: an accepted change at its version, with the earlier winners it
 /// displaced concurrently (their authors record them as conflicts).
-public struct LogEntry: Hashable, Sendable, WireCodable {
-    public var version: Int64
+package struct LogEntry: Hashable, Sendable, WireCodable {
+    package var version: Int64
     /// The change as accepted (with central's timestamp when it was clamped).
-    public var change: Change
-    public var displaced: [Conflict]
+    package var change: Change
+    package var displaced: [Conflict]
 
-    public init(version: Int64, change: Change, displaced: [Conflict] = []) {
+    package init(version: Int64, change: Change, displaced: [Conflict] = []) {
         self.version = version
         self.change = change
         self.displaced = displaced
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let version = try reader.integer("version", in: 1...Int64.max)
         let change = try reader.object("change", Change.init(wire:path:))
@@ -21,34 +21,36 @@ public struct LogEntry: Hashable, Sendable, WireCodable {
         self.init(version: version, change: change, displaced: displaced)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object(["version": .integer(version), "change": change.wire, "displaced": .array(displaced.map(\.wire))])
     }
 }
 
 /// The query of `GET /v1/pull?after=VERSION&limit=N`.
-public struct PullRequest: Hashable, Sendable {
+package struct PullRequest: Hashable, Sendable {
     /// The node's cursor: the last version it merged (0 for none).
-    public var after: Int64
-    public var limit: Int
+    package var after: Int64
+    package var limit: Int
 
-    public init(after: Int64, limit: Int = ProtocolLimits.defaultPullLimit) {
+    package init(after: Int64, limit: Int = ProtocolLimits.defaultPullLimit) {
         self.after = after
         self.limit = limit
     }
 
     /// Parses the query parameters; missing `limit` means the default, larger ones are capped.
-    public init(query: [String: String]) throws(ErrorResponse) {
+    package init(query: [String: String]) throws(ErrorResponse) {
         guard let afterText = query["after"] else {
             throw ErrorResponse(code: .invalidCursor, message: "pull needs ?after=VERSION (0 for the start of the log)")
         }
         guard let after = Int64(afterText), after >= 0 else {
-            throw ErrorResponse(code: .invalidCursor, message: "after must be a log version (a whole number ≥ 0), got '\(afterText)'")
+            throw ErrorResponse(
+                code: .invalidCursor, message: "after must be a log version (a whole number ≥ 0), got '\(afterText)'")
         }
         var limit = ProtocolLimits.defaultPullLimit
         if let limitText = query["limit"] {
             guard let value = Int(limitText), value >= 1 else {
-                throw ErrorResponse(code: .invalidMessage, message: "limit must be a whole number ≥ 1, got '\(limitText)'")
+                throw ErrorResponse(
+                    code: .invalidMessage, message: "limit must be a whole number ≥ 1, got '\(limitText)'")
             }
             limit = min(value, ProtocolLimits.maximumPullLimit)
         }
@@ -59,27 +61,27 @@ public struct PullRequest: Hashable, Sendable {
     }
 
     /// `after=N&limit=M`.
-    public var queryString: String { "after=\(after)&limit=\(limit)" }
+    package var queryString: String { "after=\(after)&limit=\(limit)" }
 }
 
 /// A page of the log after the node's cursor. The node merges the entries and stores
 /// `nextCursor` in the same transaction; while `hasMore`, it pulls again from there.
-public struct PullResponse: Hashable, Sendable, WireCodable {
-    public var entries: [LogEntry]
+package struct PullResponse: Hashable, Sendable, WireCodable {
+    package var entries: [LogEntry]
     /// The version of the last entry, or the request's `after` when the page is empty.
-    public var nextCursor: Int64
-    public var hasMore: Bool
+    package var nextCursor: Int64
+    package var hasMore: Bool
     /// Central's latest version, so a node can show how far behind it is.
-    public var headVersion: Int64
+    package var headVersion: Int64
 
-    public init(entries: [LogEntry], nextCursor: Int64, hasMore: Bool, headVersion: Int64) {
+    package init(entries: [LogEntry], nextCursor: Int64, hasMore: Bool, headVersion: Int64) {
         self.entries = entries
         self.nextCursor = nextCursor
         self.hasMore = hasMore
         self.headVersion = headVersion
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let entries = try reader.list("entries", LogEntry.init(wire:path:))
@@ -90,17 +92,21 @@ public struct PullResponse: Hashable, Sendable, WireCodable {
         var previous: Int64 = 0
         for (index, entry) in entries.enumerated() {
             guard entry.version > previous else {
-                throw SyncDecodingError(path: "entries[\(index)].version", problem: .invalidValue(String(entry.version), expected: "versions in increasing order"))
+                throw SyncDecodingError(
+                    path: "entries[\(index)].version",
+                    problem: .invalidValue(String(entry.version), expected: "versions in increasing order"))
             }
             previous = entry.version
         }
         if let last = entries.last, last.version != next {
-            throw SyncDecodingError(path: "next_cursor", problem: .invalidValue(String(next), expected: "the version of the last entry (\(last.version))"))
+            throw SyncDecodingError(
+                path: "next_cursor",
+                problem: .invalidValue(String(next), expected: "the version of the last entry (\(last.version))"))
         }
         self.init(entries: entries, nextCursor: next, hasMore: hasMore, headVersion: head)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current), "entries": .array(entries.map(\.wire)),
             "next_cursor": .integer(nextCursor), "has_more": .bool(hasMore), "head_version": .integer(headVersion),

@@ -1,14 +1,14 @@
 /// `POST /v1/push`: a node uploads its next changes, in sequence order without gaps.
-public struct PushRequest: Hashable, Sendable, WireCodable {
-    public var nodeID: String
-    public var changes: [Change]
+package struct PushRequest: Hashable, Sendable, WireCodable {
+    package var nodeID: String
+    package var changes: [Change]
 
-    public init(nodeID: String, changes: [Change]) {
+    package init(nodeID: String, changes: [Change]) {
         self.nodeID = nodeID
         self.changes = changes
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let nodeID = try reader.identifier("node_id")
@@ -17,7 +17,7 @@ public struct PushRequest: Hashable, Sendable, WireCodable {
         self.init(nodeID: nodeID, changes: changes)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current), "node_id": .string(nodeID),
             "changes": .array(changes.map(\.wire)),
@@ -26,8 +26,8 @@ public struct PushRequest: Hashable, Sendable, WireCodable {
 }
 
 /// What became of one pushed change.
-public struct ChangeOutcome: Hashable, Sendable {
-    public enum Result: String, CaseIterable, Sendable {
+package struct ChangeOutcome: Hashable, Sendable {
+    package enum Result: String, CaseIterable, Sendable {
         /// Took full effect.
         case applied
         /// Accepted and logged, but lost a conflict rule in whole or in part (`conflicts` says
@@ -37,21 +37,24 @@ public struct ChangeOutcome: Hashable, Sendable {
         case rejected
     }
 
-    public var sequence: Int64
-    public var result: Result
+    package var sequence: Int64
+    package var result: Result
     /// Central's log version of the change (applied and superseded).
-    public var version: Int64?
+    package var version: Int64?
     /// The timestamp the change was accepted with, when central re-stamped it (clock too far
     /// ahead); the node replaces its copy's `hlc` with it.
-    public var hlc: HLC?
+    package var hlc: HLC?
     /// With `hlc`: the timestamp the node had given it.
-    public var clampedFrom: HLC?
-    public var reason: Rejection?
-    public var conflicts: [Conflict]
+    package var clampedFrom: HLC?
+    package var reason: Rejection?
+    package var conflicts: [Conflict]
     /// True when central answered from its record of an earlier delivery of the same change.
-    public var replayed: Bool
+    package var replayed: Bool
 
-    public init(sequence: Int64, result: Result, version: Int64? = nil, hlc: HLC? = nil, clampedFrom: HLC? = nil, reason: Rejection? = nil, conflicts: [Conflict] = [], replayed: Bool = false) {
+    package init(
+        sequence: Int64, result: Result, version: Int64? = nil, hlc: HLC? = nil, clampedFrom: HLC? = nil,
+        reason: Rejection? = nil, conflicts: [Conflict] = [], replayed: Bool = false
+    ) {
         self.sequence = sequence
         self.result = result
         self.version = version
@@ -64,7 +67,7 @@ public struct ChangeOutcome: Hashable, Sendable {
 }
 
 extension ChangeOutcome: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let sequence = try reader.integer("sequence", in: 1...Int64.max)
         let result = try reader.enumeration("result", as: Result.self)
@@ -77,17 +80,24 @@ extension ChangeOutcome: WireCodable {
         try reader.finish()
         switch result {
         case .rejected where reason == nil || version != nil:
-            throw SyncDecodingError(path: reader.childPath("reason"), problem: .invalidValue("a rejected outcome without a reason or with a version", expected: "a reason and no version"))
+            throw SyncDecodingError(
+                path: reader.childPath("reason"),
+                problem: .invalidValue(
+                    "a rejected outcome without a reason or with a version", expected: "a reason and no version"))
         case .applied where version == nil, .superseded where version == nil:
             throw SyncDecodingError(path: reader.childPath("version"), problem: .missingField)
         case .superseded where conflicts.isEmpty:
-            throw SyncDecodingError(path: reader.childPath("conflicts"), problem: .invalidValue("[]", expected: "the conflicts a superseded change lost"))
+            throw SyncDecodingError(
+                path: reader.childPath("conflicts"),
+                problem: .invalidValue("[]", expected: "the conflicts a superseded change lost"))
         default: break
         }
-        self.init(sequence: sequence, result: result, version: version, hlc: hlc, clampedFrom: clampedFrom, reason: reason, conflicts: conflicts, replayed: replayed)
+        self.init(
+            sequence: sequence, result: result, version: version, hlc: hlc, clampedFrom: clampedFrom, reason: reason,
+            conflicts: conflicts, replayed: replayed)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         var object: [String: JSONValue] = [
             "sequence": .integer(sequence), "result": .string(result.rawValue),
             "conflicts": .array(conflicts.map(\.wire)), "replayed": .bool(replayed),
@@ -101,22 +111,22 @@ extension ChangeOutcome: WireCodable {
 }
 
 /// The reply to a push: one outcome per change of the request, in order.
-public struct PushResponse: Hashable, Sendable, WireCodable {
-    public var nodeID: String
+package struct PushResponse: Hashable, Sendable, WireCodable {
+    package var nodeID: String
     /// The highest sequence of this node central has settled (applied, superseded or rejected).
-    public var acknowledgedThrough: Int64
+    package var acknowledgedThrough: Int64
     /// Central's log version after the push.
-    public var headVersion: Int64
-    public var outcomes: [ChangeOutcome]
+    package var headVersion: Int64
+    package var outcomes: [ChangeOutcome]
 
-    public init(nodeID: String, acknowledgedThrough: Int64, headVersion: Int64, outcomes: [ChangeOutcome]) {
+    package init(nodeID: String, acknowledgedThrough: Int64, headVersion: Int64, outcomes: [ChangeOutcome]) {
         self.nodeID = nodeID
         self.acknowledgedThrough = acknowledgedThrough
         self.headVersion = headVersion
         self.outcomes = outcomes
     }
 
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         try ProtocolVersion.read(&reader)
         let nodeID = try reader.identifier("node_id")
@@ -127,7 +137,7 @@ public struct PushResponse: Hashable, Sendable, WireCodable {
         self.init(nodeID: nodeID, acknowledgedThrough: acknowledged, headVersion: head, outcomes: outcomes)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "protocol_version": .integer(ProtocolVersion.current), "node_id": .string(nodeID),
             "acknowledged_through": .integer(acknowledgedThrough), "head_version": .integer(headVersion),

@@ -2,7 +2,7 @@
 /// outcome of every settled change, and the log. A SQLite central implements it over its
 /// tables and runs `PushProcessor.process` inside one transaction, so the effects, the log
 /// entries, the outcomes and the per-node sequence commit together or not at all.
-public protocol CentralLedger: ReplicaReading {
+package protocol CentralLedger: ReplicaReading {
     /// The highest sequence of `nodeID` settled so far (0 for none).
     func lastSettledSequence(of nodeID: String) -> Int64
     /// The outcome recorded when the change was first settled.
@@ -23,11 +23,14 @@ public protocol CentralLedger: ReplicaReading {
 
 /// Central's handling of `POST /v1/push`: authorisation of the batch, idempotency by sequence,
 /// clock-drift clamping, validation, merge, log, outcomes. Pure over a `CentralLedger`.
-public struct PushProcessor: Sendable {
-    public var maximumChanges: Int
-    public var maxDriftMillis: UInt64
+package struct PushProcessor: Sendable {
+    package var maximumChanges: Int
+    package var maxDriftMillis: UInt64
 
-    public init(maximumChanges: Int = ProtocolLimits.maximumChangesPerPush, maxDriftMillis: UInt64 = ClockDrift.defaultMaxDriftMillis) {
+    package init(
+        maximumChanges: Int = ProtocolLimits.maximumChangesPerPush,
+        maxDriftMillis: UInt64 = ClockDrift.defaultMaxDriftMillis
+    ) {
         self.maximumChanges = maximumChanges
         self.maxDriftMillis = maxDriftMillis
     }
@@ -36,32 +39,46 @@ public struct PushProcessor: Sendable {
     /// Throws when the batch as a whole is refused; every check comes before the first change
     /// is settled, so the ledger is then unchanged.
     /// `clock` is central's own clock, used to re-stamp changes from clocks too far ahead.
-    public func process(
+    package func process(
         _ request: PushRequest, authenticatedNode: String, nowMillis: UInt64,
         clock: inout HybridLogicalClock, ledger: inout some CentralLedger
     ) throws(ErrorResponse) -> (response: PushResponse, reports: [MergeReport]) {
         guard authenticatedNode != ChangeValidator.centralNodeID else {
-            throw ErrorResponse(code: .forbidden, message: "node id '\(ChangeValidator.centralNodeID)' is reserved for central's own changes")
+            throw ErrorResponse(
+                code: .forbidden,
+                message: "node id '\(ChangeValidator.centralNodeID)' is reserved for central's own changes")
         }
         guard request.nodeID == authenticatedNode else {
-            throw ErrorResponse(code: .forbidden, message: "this token belongs to node \(authenticatedNode), not \(request.nodeID)")
+            throw ErrorResponse(
+                code: .forbidden, message: "this token belongs to node \(authenticatedNode), not \(request.nodeID)")
         }
         guard request.changes.count <= maximumChanges else {
-            throw ErrorResponse(code: .batchTooLarge, message: "a push carries at most \(maximumChanges) changes, this one has \(request.changes.count); send them in smaller batches", limit: Int64(maximumChanges))
+            throw ErrorResponse(
+                code: .batchTooLarge,
+                message:
+                    "a push carries at most \(maximumChanges) changes, this one has \(request.changes.count); send them in smaller batches",
+                limit: Int64(maximumChanges))
         }
         for (index, change) in request.changes.enumerated() {
             guard change.nodeID == request.nodeID else {
-                throw ErrorResponse(code: .forbidden, message: "changes[\(index)] is from node \(change.nodeID); a node pushes only its own changes")
+                throw ErrorResponse(
+                    code: .forbidden,
+                    message: "changes[\(index)] is from node \(change.nodeID); a node pushes only its own changes")
             }
             if index > 0, change.sequence != request.changes[index - 1].sequence + 1 {
-                throw ErrorResponse(code: .invalidMessage, message: "changes[\(index)] has sequence \(change.sequence) after \(request.changes[index - 1].sequence); a push carries consecutive sequences")
+                throw ErrorResponse(
+                    code: .invalidMessage,
+                    message:
+                        "changes[\(index)] has sequence \(change.sequence) after \(request.changes[index - 1].sequence); a push carries consecutive sequences"
+                )
             }
         }
         let settled = ledger.lastSettledSequence(of: request.nodeID)
         if let first = request.changes.first, first.sequence > settled + 1 {
             throw ErrorResponse(
                 code: .sequenceGap,
-                message: "central has settled node \(request.nodeID) up to sequence \(settled); this push starts at \(first.sequence). Resend from sequence \(settled + 1)",
+                message:
+                    "central has settled node \(request.nodeID) up to sequence \(settled); this push starts at \(first.sequence). Resend from sequence \(settled + 1)",
                 expectedSequence: settled + 1)
         }
         var outcomes: [ChangeOutcome] = []
@@ -69,15 +86,19 @@ public struct PushProcessor: Sendable {
         // Sequences are consecutive, so the already-settled ones form a prefix: all of it is
         // checked before anything new is settled.
         for change in request.changes where change.sequence <= settled {
-            guard var outcome = ledger.recordedOutcome(of: change.ref), let received = ledger.receivedChange(change.ref) else {
-                throw ErrorResponse(code: .internalError, message: "central has settled \(change.nodeID) sequence \(change.sequence) but lost its record")
+            guard var outcome = ledger.recordedOutcome(of: change.ref), let received = ledger.receivedChange(change.ref)
+            else {
+                throw ErrorResponse(
+                    code: .internalError,
+                    message: "central has settled \(change.nodeID) sequence \(change.sequence) but lost its record")
             }
             guard received == change else {
                 // A node that reuses sequences (restored from an old backup) would otherwise
                 // have its new edits answered with old outcomes and lose them.
                 throw ErrorResponse(
                     code: .sequenceReused,
-                    message: "sequence \(change.sequence) of node \(change.nodeID) was already settled for a different change; this workstation's outbox does not match central's record (restored from a backup?) and needs an operator",
+                    message:
+                        "sequence \(change.sequence) of node \(change.nodeID) was already settled for a different change; this workstation's outbox does not match central's record (restored from a backup?) and needs an operator",
                     expectedSequence: settled + 1)
             }
             outcome.replayed = true
@@ -95,7 +116,9 @@ public struct PushProcessor: Sendable {
     }
 
     /// Settles one new change: validate, re-stamp if needed, merge, log, record.
-    func settle(_ incoming: Change, nowMillis: UInt64, clock: inout HybridLogicalClock, ledger: inout some CentralLedger) -> (ChangeOutcome, MergeReport?) {
+    func settle(
+        _ incoming: Change, nowMillis: UInt64, clock: inout HybridLogicalClock, ledger: inout some CentralLedger
+    ) -> (ChangeOutcome, MergeReport?) {
         var change = incoming
         do {
             try ChangeValidator.validate(change, against: ledger)

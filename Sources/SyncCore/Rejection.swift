@@ -1,7 +1,7 @@
 /// Why central refused a change outright (it broke a business rule or a permission). A
 /// rejected change is not logged and changes nothing anywhere; its node keeps it as a conflict.
-public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, CaseIterable, Sendable {
+package struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
+    package enum Code: String, CaseIterable, Sendable {
         /// The field is not part of the entity's synced fields.
         case unknownField = "unknown_field"
         /// The field is recomputed after every merge and never carried by a change.
@@ -36,13 +36,13 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case wrongShop = "wrong_shop"
     }
 
-    public var code: Code
-    public var message: String
+    package var code: Code
+    package var message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    package var description: String { "\(code.rawValue): \(message)" }
 }

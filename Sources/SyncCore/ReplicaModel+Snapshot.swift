@@ -2,7 +2,7 @@
 /// that wrote them, status registers with their moves and resolved status. Equal replicas give
 /// equal bytes; central can store it, tests compare it, and a person can read a diff of it.
 extension ReplicaModel {
-    public var snapshot: JSONValue {
+    package var snapshot: JSONValue {
         let rowValues = rows.keys.sorted().map { key in rows[key]!.snapshot }
         let registers = statusRegisters.keys.sorted().map { orderID in
             let register = statusRegisters[orderID]!
@@ -18,7 +18,7 @@ extension ReplicaModel {
 }
 
 extension StampedValue: WireCodable {
-    public init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
+    package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
         var reader = try JSONObjectReader(value, path: path)
         let fieldValue = try reader.fieldValue("value")
         let hlc = try reader.hlc("hlc")
@@ -29,7 +29,7 @@ extension StampedValue: WireCodable {
         self.init(value: fieldValue, stamp: HLCStamp(hlc: hlc, nodeID: nodeID), sequence: sequence, version: version)
     }
 
-    public var wire: JSONValue {
+    package var wire: JSONValue {
         .object([
             "value": value.wire, "hlc": stamp.hlc.wire, "node_id": .string(stamp.nodeID),
             "sequence": .integer(sequence), "version": .integer(version),
@@ -38,7 +38,7 @@ extension StampedValue: WireCodable {
 }
 
 extension RowState {
-    public var snapshot: JSONValue {
+    package var snapshot: JSONValue {
         var object: [String: JSONValue] = [
             "entity": .string(entity.rawValue), "row_id": .string(rowID), "order_id": .string(orderID),
             "fields": .object(fields.mapValues(\.wire)),
@@ -50,7 +50,7 @@ extension RowState {
 }
 
 extension StatusMove {
-    public var snapshot: JSONValue {
+    package var snapshot: JSONValue {
         .object([
             "hlc": stamp.hlc.wire, "node_id": .string(stamp.nodeID), "sequence": .integer(sequence),
             "version": .integer(version), "from_status": .string(from.rawValue), "status": .string(to.rawValue),

@@ -3,31 +3,32 @@ import OrderDomain
 /// Recomputes derived fields (item and order totals) of one order from its merged rows. The
 /// money rules live in OrderDomain; the runtime passes a closure that calls them, so SyncCore
 /// only says when to recompute (`MergeReport.touchedOrders`) and what from.
-public typealias DerivedFieldsRule = @Sendable (_ order: RowState?, _ liveItems: [RowState]) -> [RowKey: [String: FieldValue]]
+package typealias DerivedFieldsRule =
+    @Sendable (_ order: RowState?, _ liveItems: [RowState]) -> [RowKey: [String: FieldValue]]
 
 /// An in-memory replica under the merge rules: every row's stamped fields and every order's
 /// status register. It is the reference for central's and the nodes' SQLite stores (which keep
 /// the same `RowState`/`StatusMove` data in tables) and the model the convergence tests run.
 /// Two replicas that merged the same set of changes, in any order and with any duplicates,
 /// are equal.
-public struct ReplicaModel: Hashable, Sendable {
-    public private(set) var rows: [RowKey: RowState] = [:]
-    public private(set) var statusRegisters: [String: StatusRegister] = [:]
+package struct ReplicaModel: Hashable, Sendable {
+    package private(set) var rows: [RowKey: RowState] = [:]
+    package private(set) var statusRegisters: [String: StatusRegister] = [:]
     /// Row keys per order, for derived fields and per-order views.
-    public private(set) var rowsByOrder: [String: Set<RowKey>] = [:]
+    package private(set) var rowsByOrder: [String: Set<RowKey>] = [:]
 
-    public init() {}
+    package init() {}
 
-    public func row(_ key: RowKey) -> RowState? { rows[key] }
+    package func row(_ key: RowKey) -> RowState? { rows[key] }
 
     /// The order's status and resume status; `pending_payment` for an order without moves.
-    public func status(ofOrder orderID: String) -> StatusRegister.Resolution {
+    package func status(ofOrder orderID: String) -> StatusRegister.Resolution {
         statusRegisters[orderID]?.resolution ?? StatusRegister().resolution
     }
 
     /// Merges one accepted change. `version` is central's log version (0 for a node's pending edit).
     @discardableResult
-    public mutating func merge(_ change: Change, version: Int64) -> MergeReport {
+    package mutating func merge(_ change: Change, version: Int64) -> MergeReport {
         let result: MergeResult
         if change.operation == .setStatus {
             result = statusRegisters[change.orderID, default: StatusRegister()].merge(change, version: version)
@@ -43,7 +44,7 @@ public struct ReplicaModel: Hashable, Sendable {
     }
 
     /// The live items of an order.
-    public func liveItems(ofOrder orderID: String) -> [RowState] {
+    package func liveItems(ofOrder orderID: String) -> [RowState] {
         (rowsByOrder[orderID] ?? []).sorted().compactMap { key in
             guard key.entity == .orderItem, let row = rows[key], !row.isDeleted else { return nil }
             return row
@@ -51,13 +52,13 @@ public struct ReplicaModel: Hashable, Sendable {
     }
 
     /// Derived fields of an order and its items, recomputed with `rule`.
-    public func derivedFields(ofOrder orderID: String, rule: DerivedFieldsRule) -> [RowKey: [String: FieldValue]] {
+    package func derivedFields(ofOrder orderID: String, rule: DerivedFieldsRule) -> [RowKey: [String: FieldValue]] {
         rule(rows[RowKey(.order, orderID)], liveItems(ofOrder: orderID))
     }
 
     /// A row's plain values as a node's typed table holds them: merged fields, plus the
     /// status and resume status for an order, plus derived fields when `rule` is given.
-    public func projection(of key: RowKey, rule: DerivedFieldsRule? = nil) -> [String: FieldValue]? {
+    package func projection(of key: RowKey, rule: DerivedFieldsRule? = nil) -> [String: FieldValue]? {
         guard let row = rows[key], !row.isDeleted else { return nil }
         var values = row.fields.mapValues(\.value)
         if key.entity == .order {
@@ -73,15 +74,15 @@ public struct ReplicaModel: Hashable, Sendable {
 }
 
 /// What merging one change did, for outcomes, conflicts and recomputation.
-public struct MergeReport: Hashable, Sendable {
-    public var change: ChangeRef
-    public var result: MergeResult
+package struct MergeReport: Hashable, Sendable {
+    package var change: ChangeRef
+    package var result: MergeResult
     /// The order whose derived fields may have changed.
-    public var touchedOrder: String
+    package var touchedOrder: String
 
     /// For ledgers outside this module (central's SQLite store) that merge through
     /// `RowState.merge` / `StatusRegister.merge` themselves.
-    public init(change: ChangeRef, result: MergeResult, touchedOrder: String) {
+    package init(change: ChangeRef, result: MergeResult, touchedOrder: String) {
         self.change = change
         self.result = result
         self.touchedOrder = touchedOrder

@@ -1,21 +1,21 @@
 /// What merging one change into a row or register did.
-public struct MergeResult: Hashable, Sendable {
+package struct MergeResult: Hashable, Sendable {
     /// The parts of the incoming change that lost (empty: it took full effect).
-    public var losses: [Conflict] = []
+    package var losses: [Conflict] = []
     /// Values already in effect that the incoming change displaced although its author had not
     /// seen them (concurrent edits): each is a lost edit for the displaced change's author.
-    public var displaced: [Conflict] = []
+    package var displaced: [Conflict] = []
 
-    public init(losses: [Conflict] = [], displaced: [Conflict] = []) {
+    package init(losses: [Conflict] = [], displaced: [Conflict] = []) {
         self.losses = losses
         self.displaced = displaced
     }
 
-    public var isSuperseded: Bool { !losses.isEmpty }
+    package var isSuperseded: Bool { !losses.isEmpty }
 }
 
 extension Change {
-    public var ref: ChangeRef { ChangeRef(nodeID: nodeID, sequence: sequence) }
+    package var ref: ChangeRef { ChangeRef(nodeID: nodeID, sequence: sequence) }
 
     /// Whether this change's author had merged the change that wrote `value` when it made this
     /// change: the same node, or logged at or below this change's base version.
@@ -31,7 +31,7 @@ extension Change {
 extension RowState {
     /// Merges a `set_fields`, `append` or `delete` change (status moves go to `StatusRegister`).
     /// Pure, commutative, idempotent: the resulting row depends only on the set of changes.
-    public mutating func merge(_ change: Change, version: Int64) -> MergeResult {
+    package mutating func merge(_ change: Change, version: Int64) -> MergeResult {
         switch change.operation {
         case .setFields: return mergeFields(change, version: version)
         case .append: return mergeAppend(change, version: version)
@@ -40,13 +40,21 @@ extension RowState {
         }
     }
 
-    private func conflict(_ change: Change, field: String?, wanted: FieldValue, winner: StampedValue?, rule: ConflictRule, message: String) -> Conflict {
-        Conflict(loser: change.ref, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: wanted, winner: winner, rule: rule, message: message)
+    private func conflict(
+        _ change: Change, field: String?, wanted: FieldValue, winner: StampedValue?, rule: ConflictRule, message: String
+    ) -> Conflict {
+        Conflict(
+            loser: change.ref, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: wanted,
+            winner: winner, rule: rule, message: message)
     }
 
-    private func deletedLoss(_ change: Change, field: String?, wanted: FieldValue, tombstone: StampedValue) -> Conflict {
-        conflict(change, field: field, wanted: wanted, winner: tombstone, rule: .rowDeleted,
-                 message: "the \(entity.singular) was deleted on node \(tombstone.stamp.nodeID) at \(tombstone.stamp.hlc.utcText); a deleted \(entity.singular) takes no edits")
+    private func deletedLoss(_ change: Change, field: String?, wanted: FieldValue, tombstone: StampedValue) -> Conflict
+    {
+        conflict(
+            change, field: field, wanted: wanted, winner: tombstone, rule: .rowDeleted,
+            message:
+                "the \(entity.singular) was deleted on node \(tombstone.stamp.nodeID) at \(tombstone.stamp.hlc.utcText); a deleted \(entity.singular) takes no edits"
+        )
     }
 
     private static func newerMessage(_ field: String, _ winner: StampedValue) -> String {
@@ -56,7 +64,8 @@ extension RowState {
     private mutating func mergeFields(_ change: Change, version: Int64) -> MergeResult {
         var result = MergeResult()
         if let tombstone {
-            for (field, value) in change.fields.sorted(by: { $0.key < $1.key }) where FieldCatalog.isStored(entity, field) {
+            for (field, value) in change.fields.sorted(by: { $0.key < $1.key })
+            where FieldCatalog.isStored(entity, field) {
                 result.losses.append(deletedLoss(change, field: field, wanted: value, tombstone: tombstone))
             }
             return result
@@ -73,14 +82,17 @@ extension RowState {
             } else if current.key < incoming.key {
                 fields[field] = incoming
                 if !change.knew(current) {
-                    result.displaced.append(Conflict(
-                        loser: current.ref, entity: entity, rowID: rowID, orderID: orderID, field: field,
-                        wanted: current.value, winner: incoming, rule: .newerValue,
-                        message: Self.newerMessage(field, incoming)))
+                    result.displaced.append(
+                        Conflict(
+                            loser: current.ref, entity: entity, rowID: rowID, orderID: orderID, field: field,
+                            wanted: current.value, winner: incoming, rule: .newerValue,
+                            message: Self.newerMessage(field, incoming)))
                 }
             } else {
-                result.losses.append(conflict(change, field: field, wanted: value, winner: current, rule: .newerValue,
-                                              message: Self.newerMessage(field, current)))
+                result.losses.append(
+                    conflict(
+                        change, field: field, wanted: value, winner: current, rule: .newerValue,
+                        message: Self.newerMessage(field, current)))
             }
         }
         return result
@@ -98,14 +110,18 @@ extension RowState {
         let incoming = change.stamped(.null, version: version)
         if let existing = appended, existing.key != incoming.key {
             let first = incoming.key < existing.key ? incoming : existing
-            let message = "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); appended records are never overwritten"
+            let message =
+                "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); appended records are never overwritten"
             if incoming.key < existing.key {
                 appended = incoming
-                result.displaced.append(Conflict(
-                    loser: existing.ref, entity: entity, rowID: rowID, orderID: orderID, field: nil, wanted: .null,
-                    winner: incoming, rule: .appendCollision, message: message))
+                result.displaced.append(
+                    Conflict(
+                        loser: existing.ref, entity: entity, rowID: rowID, orderID: orderID, field: nil, wanted: .null,
+                        winner: incoming, rule: .appendCollision, message: message))
             } else {
-                result.losses.append(conflict(change, field: nil, wanted: .null, winner: existing, rule: .appendCollision, message: message))
+                result.losses.append(
+                    conflict(
+                        change, field: nil, wanted: .null, winner: existing, rule: .appendCollision, message: message))
             }
         } else if appended == nil || (appended!.version == 0 && version != 0) {
             appended = incoming
@@ -148,10 +164,13 @@ extension RowState {
             return result
         }
         for (field, value) in fields.sorted(by: { $0.key < $1.key }) where !change.knew(value) {
-            result.displaced.append(Conflict(
-                loser: value.ref, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: value.value,
-                winner: incoming, rule: .rowDeleted,
-                message: "the \(entity.singular) was deleted on node \(change.nodeID) at \(change.hlc.utcText) by someone who had not seen this edit"))
+            result.displaced.append(
+                Conflict(
+                    loser: value.ref, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: value.value,
+                    winner: incoming, rule: .rowDeleted,
+                    message:
+                        "the \(entity.singular) was deleted on node \(change.nodeID) at \(change.hlc.utcText) by someone who had not seen this edit"
+                ))
         }
         fields = [:]
         appended = nil
@@ -162,7 +181,7 @@ extension RowState {
 
 extension EntityKind {
     /// A person's word for one row.
-    public var singular: String {
+    package var singular: String {
         switch self {
         case .order: "order"
         case .orderItem: "item"

@@ -3,7 +3,7 @@ import OrderDomain
 extension StatusRegister {
     /// Merges a `set_status` change. Its fields were checked on acceptance (`ChangeValidator`):
     /// `status` and `from_status` are statuses, `from_resume_status` is absent or a status.
-    public mutating func merge(_ change: Change, version: Int64) -> MergeResult {
+    package mutating func merge(_ change: Change, version: Int64) -> MergeResult {
         guard let move = StatusMove(change, version: version) else {
             preconditionFailure("set_status change \(change.ref) was not validated before merging")
         }
@@ -26,10 +26,14 @@ extension StatusRegister {
             result.losses.append(conflict(move, change, lost))
         }
         // Moves that were in effect and no longer are: an earlier-stamped move arrived late.
-        for displaced in moves where displaced.ref != move.ref
+        for displaced in moves
+        where displaced.ref != move.ref
             && before.ineffective[displaced.ref] == nil
             && resolution.ineffective[displaced.ref] != nil
-            && !change.knew(StampedValue(value: .null, stamp: displaced.stamp, sequence: displaced.sequence, version: displaced.version)) {
+            && !change.knew(
+                StampedValue(
+                    value: .null, stamp: displaced.stamp, sequence: displaced.sequence, version: displaced.version))
+        {
             result.displaced.append(conflict(displaced, change, resolution.ineffective[displaced.ref]!))
         }
         return result
@@ -43,9 +47,11 @@ extension StatusRegister {
         let message: String
         switch lost.rule {
         case .orderClosed:
-            message = "the order was already \(lost.statusInEffect)\(since); a \(lost.statusInEffect) order does not move again"
+            message =
+                "the order was already \(lost.statusInEffect)\(since); a \(lost.statusInEffect) order does not move again"
         default:
-            message = "the order was \(lost.statusInEffect)\(since), and \(lost.statusInEffect) → \(move.to) is not an allowed move"
+            message =
+                "the order was \(lost.statusInEffect)\(since), and \(lost.statusInEffect) → \(move.to) is not an allowed move"
         }
         return Conflict(
             loser: move.ref, entity: .order, rowID: change.orderID, orderID: change.orderID, field: "status",
@@ -55,10 +61,10 @@ extension StatusRegister {
 
 extension StatusMove {
     /// The move a validated `set_status` change describes; nil when its fields are not statuses.
-    public init?(_ change: Change, version: Int64) {
+    package init?(_ change: Change, version: Int64) {
         guard change.operation == .setStatus,
-              case .text(let toText) = change.fields["status"], let to = OrderStatus(rawValue: toText),
-              case .text(let fromText) = change.fields["from_status"], let from = OrderStatus(rawValue: fromText)
+            case .text(let toText) = change.fields["status"], let to = OrderStatus(rawValue: toText),
+            case .text(let fromText) = change.fields["from_status"], let from = OrderStatus(rawValue: fromText)
         else { return nil }
         var fromResume: OrderStatus?
         switch change.fields["from_resume_status"] {
@@ -70,6 +76,8 @@ extension StatusMove {
         }
         var note: String?
         if case .text(let text)? = change.fields["note"] { note = text }
-        self.init(stamp: change.stamp, sequence: change.sequence, version: version, from: from, to: to, fromResume: fromResume, note: note)
+        self.init(
+            stamp: change.stamp, sequence: change.sequence, version: version, from: from, to: to,
+            fromResume: fromResume, note: note)
     }
 }

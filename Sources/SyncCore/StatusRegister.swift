@@ -12,43 +12,44 @@ import OrderDomain
 /// - a move to the status already in effect agrees with it and takes effect as a no-op;
 /// - any other move takes effect only if `OrderLifecycle` allows it from the replayed status
 ///   (and resume status); otherwise it is superseded by the status in effect.
-public struct StatusRegister: Hashable, Sendable {
-    public static let initialStatus = OrderStatus.pendingPayment
+package struct StatusRegister: Hashable, Sendable {
+    package static let initialStatus = OrderStatus.pendingPayment
 
     /// Sorted by `MergeKey` (stamp, then sequence); each move once.
-    public private(set) var moves: [StatusMove] = []
-    public private(set) var resolution = Resolution(status: initialStatus, resumeStatus: nil, setBy: nil, ineffective: [:])
+    package private(set) var moves: [StatusMove] = []
+    package private(set) var resolution = Resolution(
+        status: initialStatus, resumeStatus: nil, setBy: nil, ineffective: [:])
 
-    public init() {}
+    package init() {}
 
-    public init(moves: [StatusMove]) {
+    package init(moves: [StatusMove]) {
         for move in moves { insert(move) }
     }
 
     /// The outcome of the replay.
-    public struct Resolution: Hashable, Sendable {
-        public var status: OrderStatus
+    package struct Resolution: Hashable, Sendable {
+        package var status: OrderStatus
         /// Where a suspended order returns to; nil unless `status` is on_hold or exception.
-        public var resumeStatus: OrderStatus?
+        package var resumeStatus: OrderStatus?
         /// The move that set `status`; nil for the initial status.
-        public var setBy: StatusMove?
+        package var setBy: StatusMove?
         /// Moves that did not take effect, with why.
-        public var ineffective: [ChangeRef: Supersession]
+        package var ineffective: [ChangeRef: Supersession]
     }
 
     /// Why a move did not take effect: the status in effect at its point of the replay, the move
     /// that had set it, and the rule.
-    public struct Supersession: Hashable, Sendable {
-        public var statusInEffect: OrderStatus
-        public var setBy: StatusMove?
-        public var rule: ConflictRule
+    package struct Supersession: Hashable, Sendable {
+        package var statusInEffect: OrderStatus
+        package var setBy: StatusMove?
+        package var rule: ConflictRule
     }
 
-    public var status: OrderStatus { resolution.status }
+    package var status: OrderStatus { resolution.status }
 
     /// Adds a move (idempotent) and replays. Returns false when the move was already present.
     @discardableResult
-    public mutating func insert(_ move: StatusMove) -> Bool {
+    package mutating func insert(_ move: StatusMove) -> Bool {
         let index = moves.partitionPoint { $0.key < move.key }
         if index < moves.count, moves[index].key == move.key { return false }
         moves.insert(move, at: index)
@@ -64,7 +65,7 @@ public struct StatusRegister: Hashable, Sendable {
     }
 
     /// Replays `moves` (sorted by stamp).
-    public static func resolve(_ moves: [StatusMove]) -> Resolution {
+    package static func resolve(_ moves: [StatusMove]) -> Resolution {
         var state = Resolution(status: initialStatus, resumeStatus: nil, setBy: nil, ineffective: [:])
         for move in moves { step(move, &state) }
         return state
@@ -72,19 +73,24 @@ public struct StatusRegister: Hashable, Sendable {
 
     static func step(_ move: StatusMove, _ state: inout Resolution) {
         if state.status.isTerminal {
-            state.ineffective[move.ref] = Supersession(statusInEffect: state.status, setBy: state.setBy, rule: .orderClosed)
+            state.ineffective[move.ref] = Supersession(
+                statusInEffect: state.status, setBy: state.setBy, rule: .orderClosed)
         } else if move.to.isTerminal {
             state.status = move.to
             state.resumeStatus = nil
             state.setBy = move
         } else if move.to == state.status {
             // Agrees with the status in effect: nothing to change, nothing lost.
-        } else if OrderLifecycle.allowedTransitions(from: state.status, resumeStatus: state.resumeStatus).contains(move.to) {
-            state.resumeStatus = OrderLifecycle.resumeStatus(after: state.status, to: move.to, previousResume: state.resumeStatus)
+        } else if OrderLifecycle.allowedTransitions(from: state.status, resumeStatus: state.resumeStatus).contains(
+            move.to)
+        {
+            state.resumeStatus = OrderLifecycle.resumeStatus(
+                after: state.status, to: move.to, previousResume: state.resumeStatus)
             state.status = move.to
             state.setBy = move
         } else {
-            state.ineffective[move.ref] = Supersession(statusInEffect: state.status, setBy: state.setBy, rule: .statusNotAllowed)
+            state.ineffective[move.ref] = Supersession(
+                statusInEffect: state.status, setBy: state.setBy, rule: .statusNotAllowed)
         }
     }
 }

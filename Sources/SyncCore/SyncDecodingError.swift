@@ -1,7 +1,7 @@
 /// Why a protocol message could not be decoded: what is wrong, and where (a path such as
 /// `changes[2].op`). Every decoder in SyncCore throws this and nothing else.
-public struct SyncDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Problem: Equatable, Sendable {
+package struct SyncDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    package enum Problem: Equatable, Sendable {
         /// The bytes are not JSON at all.
         case malformedJSON(JSONParseError)
         case missingField
@@ -15,28 +15,29 @@ public struct SyncDecodingError: Error, Equatable, Sendable, CustomStringConvert
     }
 
     /// Dotted path of the offending field; empty for the whole message.
-    public let path: String
-    public let problem: Problem
+    package let path: String
+    package let problem: Problem
 
-    public init(path: String, problem: Problem) {
+    package init(path: String, problem: Problem) {
         self.path = path
         self.problem = problem
     }
 
-    public var description: String {
+    package var description: String {
         let location = path.isEmpty ? "message" : "'\(path)'"
         switch problem {
         case .malformedJSON(let error): return error.description
         case .missingField: return "\(location) is required but missing"
         case .unknownField: return "\(location) is not a field of this message (protocol \(ProtocolVersion.current))"
         case .wrongType(let expected, let found): return "\(location) must be \(expected), found \(found)"
-        case .invalidValue(let value, let expected): return "\(location) has invalid value \(value); expected \(expected)"
+        case .invalidValue(let value, let expected):
+            return "\(location) has invalid value \(value); expected \(expected)"
         case .unsupportedVersion(let mismatch): return mismatch.description
         }
     }
 
     /// The stable error code this problem is reported with (see SYNC-PROTOCOL.md).
-    public var code: ErrorCode {
+    package var code: ErrorCode {
         switch problem {
         case .malformedJSON: .malformedJSON
         case .unsupportedVersion: .unsupportedProtocolVersion

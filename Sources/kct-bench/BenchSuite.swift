@@ -45,9 +45,14 @@ struct Figure: Codable, Sendable {
         return value / baselineValue
     }
 
-    enum CodingKeys: String, CodingKey { case name, value, unit, baseline, baselineValue = "baseline_value", target, ratio }
+    enum CodingKeys: String, CodingKey {
+        case name, value, unit, baseline, baselineValue = "baseline_value", target, ratio
+    }
 
-    init(name: String, value: Double, unit: String, baseline: String? = nil, baselineValue: Double? = nil, target: String? = nil) {
+    init(
+        name: String, value: Double, unit: String, baseline: String? = nil, baselineValue: Double? = nil,
+        target: String? = nil
+    ) {
         self.name = name
         self.value = value
         self.unit = unit

@@ -35,8 +35,10 @@ final class RawSQLiteBaseline {
 
         var insert: String {
             switch self {
-            case .order: "INSERT INTO rows VALUES (NULL, ?, ?, 'Jane Doe', 'jane.doe@example.com', '+1 555 010 0100', 'pending_payment', 'wedding_party', 'USD', 89900, 8450, 1500, 99850, '2026-11-25T14:15:00.123Z', 'bench', '2026-11-25T14:15:00.123Z')"
-            case .history: "INSERT INTO rows VALUES (?, ?, 'pending_payment', 'payment_confirmed', 'bench', '2026-11-25T14:15:00.123Z', 'paid by card', 12, 117648392519680000, '6f1c2a7e-3b9d-4c1e-9f5a-2d8b7e4c1a90')"
+            case .order:
+                "INSERT INTO rows VALUES (NULL, ?, ?, 'Jane Doe', 'jane.doe@example.com', '+1 555 010 0100', 'pending_payment', 'wedding_party', 'USD', 89900, 8450, 1500, 99850, '2026-11-25T14:15:00.123Z', 'bench', '2026-11-25T14:15:00.123Z')"
+            case .history:
+                "INSERT INTO rows VALUES (?, ?, 'pending_payment', 'payment_confirmed', 'bench', '2026-11-25T14:15:00.123Z', 'paid by card', 12, 117648392519680000, '6f1c2a7e-3b9d-4c1e-9f5a-2d8b7e4c1a90')"
             }
         }
 
@@ -44,7 +46,10 @@ final class RawSQLiteBaseline {
         func values(_ index: Int) -> (String, String) {
             let id = RowID.make()
             switch self {
-            case .order: return (id, "BENCH-B1-" + String(repeating: "0", count: max(0, 6 - String(index).count)) + String(index))
+            case .order:
+                return (
+                    id, "BENCH-B1-" + String(repeating: "0", count: max(0, 6 - String(index).count)) + String(index)
+                )
             case .history: return (id, RowID.make())
             }
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Order statistics over samples; the machine is shared and noisy, so figures are medians and

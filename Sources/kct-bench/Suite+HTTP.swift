@@ -21,14 +21,19 @@ struct HTTPSuite: BenchSuite {
 
         let wrk = Self.findExecutable("wrk")
         let nginxPath = Self.findExecutable("nginx")
-        if wrk == nil { notes.append("wrk is not installed: server figures skipped (`make bench` installs it via bench-deps)") }
-        if nginxPath == nil { notes.append("nginx is not installed: no nginx baseline (`make bench` installs it via bench-deps)") }
+        if wrk == nil {
+            notes.append("wrk is not installed: server figures skipped (`make bench` installs it via bench-deps)")
+        }
+        if nginxPath == nil {
+            notes.append("nginx is not installed: no nginx baseline (`make bench` installs it via bench-deps)")
+        }
 
         if let wrk {
             var nginx: NginxProcess?
             if let nginxPath {
                 do {
-                    nginx = try NginxProcess.start(executable: nginxPath, directory: options.workDirectory, body: Self.body)
+                    nginx = try NginxProcess.start(
+                        executable: nginxPath, directory: options.workDirectory, body: Self.body)
                 } catch {
                     notes.append("nginx did not start (\(error)); no baseline")
                 }
@@ -42,32 +47,47 @@ struct HTTPSuite: BenchSuite {
                 for _ in 0..<options.repetitions {
                     ourRuns.append(try WrkResult.run(wrk, port: ours.port, connections: connections, seconds: seconds))
                     if let nginx {
-                        nginxRuns.append(try WrkResult.run(wrk, port: nginx.port, connections: connections, seconds: seconds))
+                        nginxRuns.append(
+                            try WrkResult.run(wrk, port: nginx.port, connections: connections, seconds: seconds))
                     }
                 }
                 let ourRate = Samples(ourRuns.map(\.requestsPerSecond)).median
                 let nginxRate = nginxRuns.isEmpty ? nil : Samples(nginxRuns.map(\.requestsPerSecond)).median
-                figures.append(Figure(name: "server req/s c=\(connections)", value: ourRate, unit: "req/s",
-                                      baseline: nginxRate == nil ? nil : "nginx", baselineValue: nginxRate,
-                                      target: "≥ 0.7× nginx"))
+                figures.append(
+                    Figure(
+                        name: "server req/s c=\(connections)", value: ourRate, unit: "req/s",
+                        baseline: nginxRate == nil ? nil : "nginx", baselineValue: nginxRate,
+                        target: "≥ 0.7× nginx"))
                 for (label, keyPath) in [("p50", \WrkResult.p50Milliseconds), ("p99", \WrkResult.p99Milliseconds)] {
-                    figures.append(Figure(name: "server \(label) c=\(connections)", value: Samples(ourRuns.map { $0[keyPath: keyPath] }).median,
-                                          unit: "ms", baseline: nginxRuns.isEmpty ? nil : "nginx",
-                                          baselineValue: nginxRuns.isEmpty ? nil : Samples(nginxRuns.map { $0[keyPath: keyPath] }).median))
+                    figures.append(
+                        Figure(
+                            name: "server \(label) c=\(connections)",
+                            value: Samples(ourRuns.map { $0[keyPath: keyPath] }).median,
+                            unit: "ms", baseline: nginxRuns.isEmpty ? nil : "nginx",
+                            baselineValue: nginxRuns.isEmpty
+                                ? nil : Samples(nginxRuns.map { $0[keyPath: keyPath] }).median))
                 }
                 let ourErrors = ourRuns.map(\.errors).reduce(0, +)
-                figures.append(Figure(name: "server errors c=\(connections)", value: Double(ourErrors), unit: "count",
-                                      baseline: nginxRuns.isEmpty ? nil : "nginx",
-                                      baselineValue: nginxRuns.isEmpty ? nil : Double(nginxRuns.map(\.errors).reduce(0, +)),
-                                      target: "0"))
+                figures.append(
+                    Figure(
+                        name: "server errors c=\(connections)", value: Double(ourErrors), unit: "count",
+                        baseline: nginxRuns.isEmpty ? nil : "nginx",
+                        baselineValue: nginxRuns.isEmpty ? nil : Double(nginxRuns.map(\.errors).reduce(0, +)),
+                        target: "0"))
             }
-            notes.append("wrk -t1 -c{16,64,256} -d\(seconds)s --latency, keep-alive, \(Self.body.utf8.count)-byte body; medians of \(options.repetitions) alternating runs")
-            notes.append("both servers single-threaded: our one event loop vs nginx with worker_processes 1; wrk on the other core")
+            notes.append(
+                "wrk -t1 -c{16,64,256} -d\(seconds)s --latency, keep-alive, \(Self.body.utf8.count)-byte body; medians of \(options.repetitions) alternating runs"
+            )
+            notes.append(
+                "both servers single-threaded: our one event loop vs nginx with worker_processes 1; wrk on the other core"
+            )
         }
 
         let clientRate = try await Self.measureClient(port: ours.port, options: options)
         figures.append(Figure(name: "client req/s (32 in flight)", value: Samples(clientRate).median, unit: "req/s"))
-        notes.append("client: our HTTPClient (curl multi on its own loop thread) against our server, keep-alive, 32 requests in flight")
+        notes.append(
+            "client: our HTTPClient (curl multi on its own loop thread) against our server, keep-alive, 32 requests in flight"
+        )
         try await ours.stop()
         return SuiteReport(suite: name, figures: figures, notes: notes)
     }
@@ -98,7 +118,9 @@ struct HTTPSuite: BenchSuite {
                         } else if finished == total {
                             let seconds = monotonicSeconds() - begin
                             client.close()
-                            finish(failures == 0 ? .success(seconds) : .failure(BenchError("\(failures) client requests failed")))
+                            finish(
+                                failures == 0
+                                    ? .success(seconds) : .failure(BenchError("\(failures) client requests failed")))
                         }
                     }
                 }
@@ -168,27 +190,27 @@ final class NginxProcess {
         let port = try freePort()
         let escaped = body.replacingOccurrences(of: "\n", with: "\\n")
         let config = """
-        daemon off;
-        master_process on;
-        worker_processes 1;
-        pid \(root)/nginx.pid;
-        error_log \(root)/error.log warn;
-        events { worker_connections 4096; }
-        http {
-            access_log off;
-            keepalive_requests 10000000;
-            keepalive_timeout 60s;
-            client_body_temp_path \(root)/temp/body;
-            proxy_temp_path \(root)/temp/proxy;
-            fastcgi_temp_path \(root)/temp/fastcgi;
-            uwsgi_temp_path \(root)/temp/uwsgi;
-            scgi_temp_path \(root)/temp/scgi;
-            server {
-                listen 127.0.0.1:\(port);
-                location = /hello { default_type "text/plain; charset=utf-8"; return 200 "\(escaped)"; }
+            daemon off;
+            master_process on;
+            worker_processes 1;
+            pid \(root)/nginx.pid;
+            error_log \(root)/error.log warn;
+            events { worker_connections 4096; }
+            http {
+                access_log off;
+                keepalive_requests 10000000;
+                keepalive_timeout 60s;
+                client_body_temp_path \(root)/temp/body;
+                proxy_temp_path \(root)/temp/proxy;
+                fastcgi_temp_path \(root)/temp/fastcgi;
+                uwsgi_temp_path \(root)/temp/uwsgi;
+                scgi_temp_path \(root)/temp/scgi;
+                server {
+                    listen 127.0.0.1:\(port);
+                    location = /hello { default_type "text/plain; charset=utf-8"; return 200 "\(escaped)"; }
+                }
             }
-        }
-        """
+            """
         try config.write(toFile: "\(root)/nginx.conf", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -238,7 +260,9 @@ final class NginxProcess {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }
@@ -261,7 +285,9 @@ struct WrkResult {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("wrk exited with \(process.terminationStatus): \(output)") }
+        guard process.terminationStatus == 0 else {
+            throw BenchError("wrk exited with \(process.terminationStatus): \(output)")
+        }
         return try parse(output)
     }
 
@@ -276,10 +302,13 @@ struct WrkResult {
             if line.hasPrefix("Requests/sec:"), fields.count >= 2 { rate = Double(fields[1]) }
             if line.hasPrefix("50%"), fields.count >= 2 { p50 = milliseconds(fields[1]) }
             if line.hasPrefix("99%"), fields.count >= 2 { p99 = milliseconds(fields[1]) }
-            if line.hasPrefix("Non-2xx or 3xx responses:"), let count = fields.last.flatMap({ Int($0) }) { errors += count }
+            if line.hasPrefix("Non-2xx or 3xx responses:"), let count = fields.last.flatMap({ Int($0) }) {
+                errors += count
+            }
             if line.hasPrefix("Socket errors:") {
                 // "Socket errors: connect 0, read 0, write 0, timeout 0"
-                for (index, field) in fields.enumerated() where ["connect", "read", "write", "timeout"].contains(field) && index + 1 < fields.count {
+                for (index, field) in fields.enumerated()
+                where ["connect", "read", "write", "timeout"].contains(field) && index + 1 < fields.count {
                     errors += Int(fields[index + 1].trimmingCharacters(in: CharacterSet(charactersIn: ","))) ?? 0
                 }
             }

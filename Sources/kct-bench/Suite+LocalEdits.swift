@@ -63,13 +63,18 @@ struct LocalEditsSuite: BenchSuite {
                     try store.changeStatus(ids[index], to: .paymentConfirmed, note: "paid by card", by: benchActor)
                 }
             }
-            runs.append(Run(
-                createRate: creates.rate, createP50: creates.p50, createP99: creates.p99, createCPU: creates.cpuPerCall,
-                statusRate: statuses.rate, statusP50: statuses.p50, statusP99: statuses.p99, statusCPU: statuses.cpuPerCall,
-                rawOrderRate: rawOrderInserts.rate, rawOrderP50: rawOrderInserts.p50, rawOrderP99: rawOrderInserts.p99,
-                rawOrderCPU: rawOrderInserts.cpuPerCall,
-                rawHistoryRate: rawHistoryInserts.rate, rawHistoryP50: rawHistoryInserts.p50, rawHistoryP99: rawHistoryInserts.p99,
-                rawHistoryCPU: rawHistoryInserts.cpuPerCall))
+            runs.append(
+                Run(
+                    createRate: creates.rate, createP50: creates.p50, createP99: creates.p99,
+                    createCPU: creates.cpuPerCall,
+                    statusRate: statuses.rate, statusP50: statuses.p50, statusP99: statuses.p99,
+                    statusCPU: statuses.cpuPerCall,
+                    rawOrderRate: rawOrderInserts.rate, rawOrderP50: rawOrderInserts.p50,
+                    rawOrderP99: rawOrderInserts.p99,
+                    rawOrderCPU: rawOrderInserts.cpuPerCall,
+                    rawHistoryRate: rawHistoryInserts.rate, rawHistoryP50: rawHistoryInserts.p50,
+                    rawHistoryP99: rawHistoryInserts.p99,
+                    rawHistoryCPU: rawHistoryInserts.cpuPerCall))
         }
         func median(_ value: (Run) -> Double) -> Double { Samples(runs.map(value)).median }
         let rawOrders = "raw SQLite insert, order-row size"
@@ -77,18 +82,30 @@ struct LocalEditsSuite: BenchSuite {
         return SuiteReport(
             suite: name,
             figures: [
-                Figure(name: "create-order rate", value: median(\.createRate), unit: "edits/s", baseline: rawOrders,
-                       baselineValue: median(\.rawOrderRate), target: "≥ 0.5× baseline"),
-                Figure(name: "create-order p50", value: median(\.createP50), unit: "ms", baseline: rawOrders, baselineValue: median(\.rawOrderP50)),
-                Figure(name: "create-order p99", value: median(\.createP99), unit: "ms", baseline: rawOrders,
-                       baselineValue: median(\.rawOrderP99), target: "< 1 ms"),
-                Figure(name: "create-order CPU", value: median(\.createCPU), unit: "µs/edit", baseline: rawOrders, baselineValue: median(\.rawOrderCPU)),
-                Figure(name: "change-status rate", value: median(\.statusRate), unit: "edits/s", baseline: rawHistory,
-                       baselineValue: median(\.rawHistoryRate), target: "≥ 0.5× baseline"),
-                Figure(name: "change-status p50", value: median(\.statusP50), unit: "ms", baseline: rawHistory, baselineValue: median(\.rawHistoryP50)),
-                Figure(name: "change-status p99", value: median(\.statusP99), unit: "ms", baseline: rawHistory,
-                       baselineValue: median(\.rawHistoryP99), target: "< 1 ms"),
-                Figure(name: "change-status CPU", value: median(\.statusCPU), unit: "µs/edit", baseline: rawHistory, baselineValue: median(\.rawHistoryCPU)),
+                Figure(
+                    name: "create-order rate", value: median(\.createRate), unit: "edits/s", baseline: rawOrders,
+                    baselineValue: median(\.rawOrderRate), target: "≥ 0.5× baseline"),
+                Figure(
+                    name: "create-order p50", value: median(\.createP50), unit: "ms", baseline: rawOrders,
+                    baselineValue: median(\.rawOrderP50)),
+                Figure(
+                    name: "create-order p99", value: median(\.createP99), unit: "ms", baseline: rawOrders,
+                    baselineValue: median(\.rawOrderP99), target: "< 1 ms"),
+                Figure(
+                    name: "create-order CPU", value: median(\.createCPU), unit: "µs/edit", baseline: rawOrders,
+                    baselineValue: median(\.rawOrderCPU)),
+                Figure(
+                    name: "change-status rate", value: median(\.statusRate), unit: "edits/s", baseline: rawHistory,
+                    baselineValue: median(\.rawHistoryRate), target: "≥ 0.5× baseline"),
+                Figure(
+                    name: "change-status p50", value: median(\.statusP50), unit: "ms", baseline: rawHistory,
+                    baselineValue: median(\.rawHistoryP50)),
+                Figure(
+                    name: "change-status p99", value: median(\.statusP99), unit: "ms", baseline: rawHistory,
+                    baselineValue: median(\.rawHistoryP99), target: "< 1 ms"),
+                Figure(
+                    name: "change-status CPU", value: median(\.statusCPU), unit: "µs/edit", baseline: rawHistory,
+                    baselineValue: median(\.rawHistoryCPU)),
             ],
             notes: [
                 "\(count) edits per measurement after \(Self.warmUp) warm-up edits, in blocks of \(Self.blockSize) alternating with the baseline; medians of \(options.repetitions) repetitions",
@@ -105,7 +122,8 @@ struct LocalEditsSuite: BenchSuite {
         return OrderDraft(
             customer: Customer(name: "Jane Doe", email: "jane.doe@example.com", phone: "+1 555 010 0100"),
             items: [ItemDraft(productName: "Navy Suit", size: "40R", color: "navy", quantity: 1, unitPrice: price)],
-            priority: .weddingParty, tax: Money(minorUnits: 8_450, currency: .usd), shipping: Money(minorUnits: 1_500, currency: .usd))
+            priority: .weddingParty, tax: Money(minorUnits: 8_450, currency: .usd),
+            shipping: Money(minorUnits: 1_500, currency: .usd))
     }
 
     /// Latencies of timed calls, the time they took in total and the CPU time they used.

@@ -10,13 +10,14 @@ import SyncCore
 /// beside raw SQLite inserts measured in the same run.
 struct SyncSuite: BenchSuite {
     let name = "sync"
-    let summary = "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
+    let summary =
+        "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
 
-    static let mergeOrders = 5_000         // × 3 changes = 15,000
-    static let pushOrders = 3_334          // × 3 changes (order, item, history) ≈ 10,000
+    static let mergeOrders = 5_000 // × 3 changes = 15,000
+    static let pushOrders = 3_334 // × 3 changes (order, item, history) ≈ 10,000
     static let latencySamples = 200
     static let convergenceNodes = 20
-    static let ordersPerNode = 334         // × 3 changes ≈ 1,000 offline edits per node
+    static let ordersPerNode = 334 // × 3 changes ≈ 1,000 offline edits per node
     static let idleSeconds = 5.0
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
@@ -41,37 +42,63 @@ struct SyncSuite: BenchSuite {
             let (rate, changes) = try Self.measureMerge(orders: options.count(Self.mergeOrders), directory: directory)
             mergeRates.append(rate)
             mergeChanges = changes
-            rawPageRates.append(try Self.rawBatchRate(rows: changes, batch: ProtocolLimits.defaultPullLimit, path: directory + "/raw.sqlite"))
+            rawPageRates.append(
+                try Self.rawBatchRate(
+                    rows: changes, batch: ProtocolLimits.defaultPullLimit, path: directory + "/raw.sqlite"))
         }
-        figures.append(Figure(name: "merge of pulled changes at a node", value: Samples(mergeRates).median, unit: "changes/s",
-                              baseline: "raw SQLite insert, \(ProtocolLimits.defaultPullLimit) rows/txn", baselineValue: Samples(rawPageRates).median, target: "≥ 200k changes/s"))
-        notes.append("merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through OrderStore.applyPullPage in process (one transaction per page: confirmed replica, stamps, projection of touched orders, cursor)")
+        figures.append(
+            Figure(
+                name: "merge of pulled changes at a node", value: Samples(mergeRates).median, unit: "changes/s",
+                baseline: "raw SQLite insert, \(ProtocolLimits.defaultPullLimit) rows/txn",
+                baselineValue: Samples(rawPageRates).median, target: "≥ 200k changes/s"))
+        notes.append(
+            "merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through OrderStore.applyPullPage in process (one transaction per page: confirmed replica, stamps, projection of touched orders, cursor)"
+        )
 
         // Push + apply at central, beside raw inserts batched like the pushes.
         var pushChanges = 0
         var pushRates: [Double] = [], rawBatchRates: [Double] = []
         for repetition in 0..<options.repetitions {
             let directory = root + "/push-\(repetition)"
-            let (rate, changes) = try await Self.measurePushApply(orders: options.count(Self.pushOrders), directory: directory, client: client)
+            let (rate, changes) = try await Self.measurePushApply(
+                orders: options.count(Self.pushOrders), directory: directory, client: client)
             pushRates.append(rate)
             pushChanges = changes
-            rawBatchRates.append(try Self.rawBatchRate(rows: pushChanges, batch: ProtocolLimits.maximumChangesPerPush, path: directory + "/raw.sqlite"))
+            rawBatchRates.append(
+                try Self.rawBatchRate(
+                    rows: pushChanges, batch: ProtocolLimits.maximumChangesPerPush, path: directory + "/raw.sqlite"))
         }
-        figures.append(Figure(name: "push + apply at central", value: Samples(pushRates).median, unit: "changes/s",
-                              baseline: "raw SQLite insert, 1,000 rows/txn", baselineValue: Samples(rawBatchRates).median, target: "≥ 100k changes/s"))
-        notes.append("push + apply: \(pushChanges) changes (\(options.count(Self.pushOrders)) new orders with one item) pushed in sequential batches of \(ProtocolLimits.maximumChangesPerPush) from our HTTPClient to a `kct central serve` process over loopback; wall time from the first request to the last response")
+        figures.append(
+            Figure(
+                name: "push + apply at central", value: Samples(pushRates).median, unit: "changes/s",
+                baseline: "raw SQLite insert, 1,000 rows/txn", baselineValue: Samples(rawBatchRates).median,
+                target: "≥ 100k changes/s"))
+        notes.append(
+            "push + apply: \(pushChanges) changes (\(options.count(Self.pushOrders)) new orders with one item) pushed in sequential batches of \(ProtocolLimits.maximumChangesPerPush) from our HTTPClient to a `kct central serve` process over loopback; wall time from the first request to the last response"
+        )
 
         // Propagation latency with real daemons, and the idle daemon afterwards.
-        let latency = try await Self.measurePropagation(samples: options.count(Self.latencySamples), directory: root + "/latency",
-                                                        client: client, idleSeconds: Self.idleSeconds)
+        let latency = try await Self.measurePropagation(
+            samples: options.count(Self.latencySamples), directory: root + "/latency",
+            client: client, idleSeconds: Self.idleSeconds)
         let rawSingle = try Self.rawSingleLatency(rows: 1_000, path: root + "/raw-single.sqlite")
-        figures.append(Figure(name: "propagation A→B p50", value: latency.p50, unit: "ms", baseline: "raw SQLite insert, 1 row/txn, p50", baselineValue: rawSingle.p50))
-        figures.append(Figure(name: "propagation A→B p99", value: latency.p99, unit: "ms", baseline: "raw SQLite insert, 1 row/txn, p99",
-                              baselineValue: rawSingle.p99, target: "p99 < 20 ms"))
+        figures.append(
+            Figure(
+                name: "propagation A→B p50", value: latency.p50, unit: "ms",
+                baseline: "raw SQLite insert, 1 row/txn, p50", baselineValue: rawSingle.p50))
+        figures.append(
+            Figure(
+                name: "propagation A→B p99", value: latency.p99, unit: "ms",
+                baseline: "raw SQLite insert, 1 row/txn, p99",
+                baselineValue: rawSingle.p99, target: "p99 < 20 ms"))
         figures.append(Figure(name: "idle node daemon RSS", value: Double(latency.idleRSSKiB) / 1024, unit: "MiB"))
         figures.append(Figure(name: "idle node daemon CPU", value: latency.idleCPUPercent, unit: "% of a core"))
-        notes.append("propagation: real daemons (`kct central serve`, 2 × `kct node run`); PATCH of one order's notes on A's local API, clock stopped when B's GET /api/events announces the order with source \"sync\"; \(options.count(Self.latencySamples)) sequential edits, 20 ms apart")
-        notes.append("idle daemon: node B after the propagation run, stream to central open, no edits for \(Int(Self.idleSeconds)) s; VmRSS from /proc/PID/status, CPU from /proc/PID/stat utime+stime")
+        notes.append(
+            "propagation: real daemons (`kct central serve`, 2 × `kct node run`); PATCH of one order's notes on A's local API, clock stopped when B's GET /api/events announces the order with source \"sync\"; \(options.count(Self.latencySamples)) sequential edits, 20 ms apart"
+        )
+        notes.append(
+            "idle daemon: node B after the propagation run, stream to central open, no edits for \(Int(Self.idleSeconds)) s; VmRSS from /proc/PID/status, CPU from /proc/PID/stat utime+stime"
+        )
 
         // 20 nodes × 1,000 offline edits.
         var convergence: [Double] = [], rawConvergence: [Double] = []
@@ -80,14 +107,24 @@ struct SyncSuite: BenchSuite {
         let perNode = options.count(Self.ordersPerNode)
         for repetition in 0..<min(options.repetitions, 3) {
             let directory = root + "/converge-\(repetition)"
-            let (seconds, total) = try await Self.measureConvergence(nodes: nodes, ordersPerNode: perNode, directory: directory, client: client)
+            let (seconds, total) = try await Self.measureConvergence(
+                nodes: nodes, ordersPerNode: perNode, directory: directory, client: client)
             convergence.append(seconds)
             perNodeChanges = total / nodes
-            rawConvergence.append(Double(total) / (try Self.rawBatchRate(rows: total, batch: ProtocolLimits.maximumChangesPerPush, path: directory + "/raw.sqlite")))
+            rawConvergence.append(
+                Double(total)
+                    / (try Self.rawBatchRate(
+                        rows: total, batch: ProtocolLimits.maximumChangesPerPush, path: directory + "/raw.sqlite")))
         }
-        figures.append(Figure(name: "\(nodes) nodes × \(perNodeChanges) offline edits converge", value: Samples(convergence).median, unit: "s",
-                              baseline: "raw SQLite insert of as many rows, 1,000/txn", baselineValue: Samples(rawConvergence).median, target: "< 5 s"))
-        notes.append("convergence: \(nodes) replicas each made \(perNode) orders (\(perNodeChanges) changes) with no daemon running; clock started when the \(nodes) `kct node run` processes are launched (one after another), stopped when every node's GET /api/sync shows nothing pending and its cursor at the total; polled every 20 ms; \(min(options.repetitions, 3)) repetitions")
+        figures.append(
+            Figure(
+                name: "\(nodes) nodes × \(perNodeChanges) offline edits converge", value: Samples(convergence).median,
+                unit: "s",
+                baseline: "raw SQLite insert of as many rows, 1,000/txn", baselineValue: Samples(rawConvergence).median,
+                target: "< 5 s"))
+        notes.append(
+            "convergence: \(nodes) replicas each made \(perNode) orders (\(perNodeChanges) changes) with no daemon running; clock started when the \(nodes) `kct node run` processes are launched (one after another), stopped when every node's GET /api/sync shows nothing pending and its cursor at the total; polled every 20 ms; \(min(options.repetitions, 3)) repetitions"
+        )
 
         try await thread.loop.submit { _ in client.value.close() }
         try await thread.shutdown()
@@ -97,7 +134,8 @@ struct SyncSuite: BenchSuite {
     // MARK: Baselines
 
     static func rawBatchRate(rows: Int, batch: Int, path: String) throws -> Double {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let raw = try RawSQLiteBaseline(path: path, shape: .history)
         let begin = monotonicSeconds()
         for start in stride(from: 0, to: rows, by: batch) { try raw.insertBatch(start..<min(rows, start + batch)) }
@@ -123,14 +161,17 @@ struct SyncSuite: BenchSuite {
         let pageSize = ProtocolLimits.defaultPullLimit
         let pages = stride(from: 0, to: changes.count, by: pageSize).map { start in
             let end = min(changes.count, start + pageSize)
-            return PullResponse(entries: (start..<end).map { LogEntry(version: Int64($0 + 1), change: changes[$0]) },
-                                nextCursor: Int64(end), hasMore: end < changes.count, headVersion: Int64(changes.count))
+            return PullResponse(
+                entries: (start..<end).map { LogEntry(version: Int64($0 + 1), change: changes[$0]) },
+                nextCursor: Int64(end), hasMore: end < changes.count, headVersion: Int64(changes.count))
         }
         let target = try OrderStore.create(directory: directory + "/target", name: "M2", shopCode: "S01")
         let begin = monotonicSeconds()
         for page in pages { _ = try target.applyPullPage(page) }
         let elapsed = monotonicSeconds() - begin
-        guard try target.pullCursor() == Int64(changes.count) else { throw BenchError("merge ended at cursor \(try target.pullCursor()) of \(changes.count)") }
+        guard try target.pullCursor() == Int64(changes.count) else {
+            throw BenchError("merge ended at cursor \(try target.pullCursor()) of \(changes.count)")
+        }
         return (Double(changes.count) / elapsed, changes.count)
     }
 
@@ -141,27 +182,40 @@ struct SyncSuite: BenchSuite {
     static let benchPassword = "a long enough password"
 
     /// A fresh central database served by a `kct central serve` process on a free port.
-    static func startCentral(directory: String, nodes: [String]) throws -> (server: KCTServerProcess, tokens: [String: String]) {
+    static func startCentral(directory: String, nodes: [String]) throws -> (
+        server: KCTServerProcess, tokens: [String: String]
+    ) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = directory + "/central.sqlite"
         try KCTBinary.run(["central", "init", "--db", database])
         // Central judges every change by its author's account (PERMISSIONS.md).
-        try KCTBinary.run(["central", "add-user", "--db", database, "--email", benchAuthor, "--name", "Bench", "--role", "admin", "--password-stdin"],
-                          stdin: benchPassword + "\n")
+        try KCTBinary.run(
+            [
+                "central", "add-user", "--db", database, "--email", benchAuthor, "--name", "Bench", "--role", "admin",
+                "--password-stdin",
+            ],
+            stdin: benchPassword + "\n")
         var tokens: [String: String] = [:]
         for node in nodes {
-            let output = try KCTBinary.run(["central", "add-node", "--db", database, "--name", node, "--shop", "S01", "--json"])
-            guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let token = object["token"] as? String else {
+            let output = try KCTBinary.run([
+                "central", "add-node", "--db", database, "--name", node, "--shop", "S01", "--json",
+            ])
+            guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+                let token = object["token"] as? String
+            else {
                 throw BenchError("add-node printed no token: \(output)")
             }
             tokens[node] = token
         }
-        let server = try KCTServerProcess(["central", "serve", "--db", database, "--listen", "127.0.0.1:0"],
-                                          logPath: directory + "/central.log", readyPrefix: "central listening on ")
+        let server = try KCTServerProcess(
+            ["central", "serve", "--db", database, "--listen", "127.0.0.1:0"],
+            logPath: directory + "/central.log", readyPrefix: "central listening on ")
         return (server, tokens)
     }
 
-    static func measurePushApply(orders: Int, directory: String, client: LoopBound<HTTPClient>) async throws -> (rate: Double, changes: Int) {
+    static func measurePushApply(orders: Int, directory: String, client: LoopBound<HTTPClient>) async throws -> (
+        rate: Double, changes: Int
+    ) {
         let (central, tokens) = try startCentral(directory: directory, nodes: ["P1"])
         defer { central.stop() }
         // Real changes: made by the Store's write path on a replica that never syncs.
@@ -170,55 +224,78 @@ struct SyncSuite: BenchSuite {
         for _ in 0..<orders { try store.createOrder(draft, by: benchActor) }
         let changes = try store.outboxEntries()
         let bodies = stride(from: 0, to: changes.count, by: ProtocolLimits.maximumChangesPerPush).map { start in
-            PushRequest(nodeID: store.identity.nodeID, changes: Array(changes[start..<min(changes.count, start + ProtocolLimits.maximumChangesPerPush)])).wire.canonicalBytes
+            PushRequest(
+                nodeID: store.identity.nodeID,
+                changes: Array(changes[start..<min(changes.count, start + ProtocolLimits.maximumChangesPerPush)])
+            ).wire.canonicalBytes
         }
         let headers: HTTPHeaders = ["Authorization": "Bearer \(tokens["P1"]!)", "Content-Type": "application/json"]
         let begin = monotonicSeconds()
         var applied = 0
         for body in bodies {
-            let response = try await client.response(for: HTTPClientRequest(method: .post, url: central.url + "/v1/push", headers: headers, body: body))
+            let response = try await client.response(
+                for: HTTPClientRequest(method: .post, url: central.url + "/v1/push", headers: headers, body: body))
             let decoded = try PushResponse(wire: try JSONValue.parse(response.body), path: "$")
             applied += decoded.outcomes.filter { $0.result == .applied }.count
         }
         let elapsed = monotonicSeconds() - begin
-        guard applied == changes.count else { throw BenchError("central applied \(applied) of \(changes.count) pushed changes; see \(directory)/central.log") }
+        guard applied == changes.count else {
+            throw BenchError(
+                "central applied \(applied) of \(changes.count) pushed changes; see \(directory)/central.log")
+        }
         return (Double(changes.count) / elapsed, changes.count)
     }
 
     // MARK: Nodes
 
     /// A replica joined to central with `orders` orders made offline, ready for its daemon.
-    static func makeNode(_ name: String, directory: String, centralURL: String, token: String, orders: Int) throws -> [String: String] {
+    static func makeNode(_ name: String, directory: String, centralURL: String, token: String, orders: Int) throws
+        -> [String: String]
+    {
         let environment = ["KCT_DATA_DIR": directory + "/node-\(name)"]
         // `init --central` fetches central's accounts, so the bench account can sign in at once.
-        try KCTBinary.run(["init", "--name", name, "--shop", "S01", "--central", centralURL, "--token", token], environment: environment)
-        try KCTBinary.run(["login", "--email", benchAuthor, "--password-stdin"], environment: environment, stdin: benchPassword + "\n")
+        try KCTBinary.run(
+            ["init", "--name", name, "--shop", "S01", "--central", centralURL, "--token", token],
+            environment: environment)
+        try KCTBinary.run(
+            ["login", "--email", benchAuthor, "--password-stdin"], environment: environment, stdin: benchPassword + "\n"
+        )
         if orders > 0 {
-            let order = #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
-            try KCTBinary.run(["orders", "create", "--from-json", "-"], environment: environment,
-                              stdin: "[" + Array(repeating: order, count: orders).joined(separator: ",") + "]")
+            let order =
+                #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
+            try KCTBinary.run(
+                ["orders", "create", "--from-json", "-"], environment: environment,
+                stdin: "[" + Array(repeating: order, count: orders).joined(separator: ",") + "]")
         }
         return environment
     }
 
-    static func startDaemon(_ name: String, environment: [String: String], directory: String) throws -> KCTServerProcess {
-        try KCTServerProcess(["node", "run", "--listen", "127.0.0.1:0"], environment: environment,
-                             logPath: directory + "/node-\(name).log", readyPrefix: "node listening on ")
+    static func startDaemon(_ name: String, environment: [String: String], directory: String) throws -> KCTServerProcess
+    {
+        try KCTServerProcess(
+            ["node", "run", "--listen", "127.0.0.1:0"], environment: environment,
+            logPath: directory + "/node-\(name).log", readyPrefix: "node listening on ")
     }
 
     /// Signs the bench account in on a daemon's local API; the bearer header for its requests.
     static func apiSession(_ url: String, client: LoopBound<HTTPClient>) async throws -> HTTPHeaders {
         let body = try JSONSerialization.data(withJSONObject: ["email": benchAuthor, "password": benchPassword])
-        let response = try await client.response(for: HTTPClientRequest(method: .post, url: url + "/api/session",
-                                                                         headers: ["Content-Type": "application/json"], body: Array(body)))
-        guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let token = object["token"] as? String else {
+        let response = try await client.response(
+            for: HTTPClientRequest(
+                method: .post, url: url + "/api/session",
+                headers: ["Content-Type": "application/json"], body: Array(body)))
+        guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            let token = object["token"] as? String
+        else {
             throw BenchError("POST \(url)/api/session: no token")
         }
         return ["Authorization": "Bearer \(token)"]
     }
 
     /// GET /api/sync of a node daemon: (pending, cursor).
-    static func syncState(_ url: String, session: HTTPHeaders, client: LoopBound<HTTPClient>) async throws -> (pending: Int, cursor: Int) {
+    static func syncState(_ url: String, session: HTTPHeaders, client: LoopBound<HTTPClient>) async throws -> (
+        pending: Int, cursor: Int
+    ) {
         let response = try await client.response(for: HTTPClientRequest(url: url + "/api/sync", headers: session))
         guard let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw BenchError("GET \(url)/api/sync: not a JSON object")
@@ -226,11 +303,15 @@ struct SyncSuite: BenchSuite {
         return (object["pending"] as? Int ?? -1, object["cursor"] as? Int ?? -1)
     }
 
-    static func measureConvergence(nodes count: Int, ordersPerNode: Int, directory: String, client: LoopBound<HTTPClient>) async throws -> (seconds: Double, changes: Int) {
+    static func measureConvergence(
+        nodes count: Int, ordersPerNode: Int, directory: String, client: LoopBound<HTTPClient>
+    ) async throws -> (seconds: Double, changes: Int) {
         let names = (1...count).map { "N\($0)" }
         let (central, tokens) = try startCentral(directory: directory, nodes: names)
         defer { central.stop() }
-        let environments = try names.map { try makeNode($0, directory: directory, centralURL: central.url, token: tokens[$0]!, orders: ordersPerNode) }
+        let environments = try names.map {
+            try makeNode($0, directory: directory, centralURL: central.url, token: tokens[$0]!, orders: ordersPerNode)
+        }
         // The changes to converge on, counted from the outboxes rather than assumed.
         var total = 0
         for environment in environments {
@@ -242,7 +323,9 @@ struct SyncSuite: BenchSuite {
         var daemons: [KCTServerProcess] = []
         var sessions: [HTTPHeaders] = []
         defer { for daemon in daemons { daemon.stop() } }
-        for (name, environment) in zip(names, environments) { daemons.append(try startDaemon(name, environment: environment, directory: directory)) }
+        for (name, environment) in zip(names, environments) {
+            daemons.append(try startDaemon(name, environment: environment, directory: directory))
+        }
         // Signing in (scrypt, ~0.1 s each) is part of the clock: a real morning starts that way too.
         for daemon in daemons { sessions.append(try await apiSession(daemon.url, client: client)) }
         let deadline = begin + 120
@@ -250,7 +333,10 @@ struct SyncSuite: BenchSuite {
             var converged = true
             for (daemon, session) in zip(daemons, sessions) {
                 let state = try await syncState(daemon.url, session: session, client: client)
-                if state.pending != 0 || state.cursor < total { converged = false; break }
+                if state.pending != 0 || state.cursor < total {
+                    converged = false
+                    break
+                }
             }
             if converged { return (monotonicSeconds() - begin, total) }
             try await Task.sleep(for: .milliseconds(20))
@@ -263,11 +349,15 @@ struct SyncSuite: BenchSuite {
         var idleRSSKiB: Int, idleCPUPercent: Double
     }
 
-    static func measurePropagation(samples: Int, directory: String, client: LoopBound<HTTPClient>, idleSeconds: Double) async throws -> PropagationResult {
+    static func measurePropagation(samples: Int, directory: String, client: LoopBound<HTTPClient>, idleSeconds: Double)
+        async throws -> PropagationResult
+    {
         let (central, tokens) = try startCentral(directory: directory, nodes: ["A", "B"])
         defer { central.stop() }
-        let environmentA = try makeNode("A", directory: directory, centralURL: central.url, token: tokens["A"]!, orders: 1)
-        let environmentB = try makeNode("B", directory: directory, centralURL: central.url, token: tokens["B"]!, orders: 0)
+        let environmentA = try makeNode(
+            "A", directory: directory, centralURL: central.url, token: tokens["A"]!, orders: 1)
+        let environmentB = try makeNode(
+            "B", directory: directory, centralURL: central.url, token: tokens["B"]!, orders: 0)
         let a = try startDaemon("A", environment: environmentA, directory: directory)
         defer { a.stop() }
         let b = try startDaemon("B", environment: environmentB, directory: directory)
@@ -278,9 +368,13 @@ struct SyncSuite: BenchSuite {
         let order = "S01-A-000001"
         let deadline = monotonicSeconds() + 60
         while true {
-            let response = try? await client.response(for: HTTPClientRequest(url: b.url + "/api/orders/" + order, headers: sessionB, acceptedStatuses: 200..<500))
+            let response = try? await client.response(
+                for: HTTPClientRequest(
+                    url: b.url + "/api/orders/" + order, headers: sessionB, acceptedStatuses: 200..<500))
             if response?.status.code == 200 { break }
-            guard monotonicSeconds() < deadline else { throw BenchError("B never received A's order; logs in \(directory)") }
+            guard monotonicSeconds() < deadline else {
+                throw BenchError("B never received A's order; logs in \(directory)")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         let aURL = a.url, bURL = b.url
@@ -304,28 +398,37 @@ struct SyncSuite: BenchSuite {
                 index += 1
                 let body = Array(#"{"notes": "propagation sample \#(index)"}"#.utf8)
                 sentAt = monotonicSeconds()
-                http.send(HTTPClientRequest(method: .patch, url: aURL + "/api/orders/" + order,
-                                            headers: patchHeaders, body: body)) { result in
+                http.send(
+                    HTTPClientRequest(
+                        method: .patch, url: aURL + "/api/orders/" + order,
+                        headers: patchHeaders, body: body)
+                ) { result in
                     if case .failure(let error) = result { complete(.failure(error)) }
                 }
             }
-            source = http.openEventStream(url: bURL + "/api/events", headers: sessionB, onStateChange: { state in
-                // Not from inside curl's callback: curl refuses new transfers there.
-                if state == .open, index == 0 { _ = loop.schedule(after: .milliseconds(1)) { next() } }
-            }) { event in
+            source = http.openEventStream(
+                url: bURL + "/api/events", headers: sessionB,
+                onStateChange: { state in
+                    // Not from inside curl's callback: curl refuses new transfers there.
+                    if state == .open, index == 0 { _ = loop.schedule(after: .milliseconds(1)) { next() } }
+                }
+            ) { event in
                 guard let since = sentAt, event.data.contains("\"sync\"") else { return }
                 results.append((monotonicSeconds() - since) * 1000)
                 sentAt = nil
                 _ = loop.schedule(after: .milliseconds(20)) { next() }
             }
-            _ = loop.schedule(after: .seconds(120)) { complete(.failure(BenchError("propagation run timed out after \(results.count) samples"))) }
+            _ = loop.schedule(after: .seconds(120)) {
+                complete(.failure(BenchError("propagation run timed out after \(results.count) samples")))
+            }
         }
         // B idle: nothing to do but keep its stream to central open.
         let before = try ProcessUsage(pid: b.pid)
         try await Task.sleep(for: .seconds(idleSeconds))
         let after = try ProcessUsage(pid: b.pid)
         let sorted = Samples(latencies)
-        return PropagationResult(p50: sorted.percentile(50), p99: sorted.percentile(99),
-                                 idleRSSKiB: after.residentKiB, idleCPUPercent: (after.cpuSeconds - before.cpuSeconds) / idleSeconds * 100)
+        return PropagationResult(
+            p50: sorted.percentile(50), p99: sorted.percentile(99),
+            idleRSSKiB: after.residentKiB, idleCPUPercent: (after.cpuSeconds - before.cpuSeconds) / idleSeconds * 100)
     }
 }

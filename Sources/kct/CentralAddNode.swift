@@ -12,7 +12,9 @@ struct CentralAddNode: ParsableCommand {
 
     @OptionGroup var database: CentralDatabaseOption
 
-    @Option(help: ArgumentHelp("Workstation code, as given to `kct init --name` (e.g. W1). 'central' is reserved.", valueName: "code"))
+    @Option(
+        help: ArgumentHelp(
+            "Workstation code, as given to `kct init --name` (e.g. W1). 'central' is reserved.", valueName: "code"))
     var name: String
 
     @Option(help: ArgumentHelp("Shop code (e.g. S01).", valueName: "code"))
@@ -25,10 +27,14 @@ struct CentralAddNode: ParsableCommand {
         let store = try CentralStore.open(path: database.path)
         let registration = try store.addNode(name: name, shop: shop)
         if json {
-            try Output.json(["node_name": registration.node.name, "shop": registration.node.shop, "token": registration.token])
+            try Output.json([
+                "node_name": registration.node.name, "shop": registration.node.shop, "token": registration.token,
+            ])
         } else {
             print("token: \(registration.token)")
-            Output.note("registered workstation \(registration.node.name) of shop \(registration.node.shop); the token is not shown again")
+            Output.note(
+                "registered workstation \(registration.node.name) of shop \(registration.node.shop); the token is not shown again"
+            )
         }
     }
 }

@@ -17,8 +17,11 @@ struct CentralAddUser: ParsableCommand {
     @Option(help: ArgumentHelp("The person's name as staff see it.", valueName: "name"))
     var name: String
 
-    @Option(help: ArgumentHelp("What the account may do: admin, manager, processor or viewer (protocol/PERMISSIONS.md).", valueName: "role"),
-            transform: RoleArgument.parse)
+    @Option(
+        help: ArgumentHelp(
+            "What the account may do: admin, manager, processor or viewer (protocol/PERMISSIONS.md).", valueName: "role"
+        ),
+        transform: RoleArgument.parse)
     var role: StaffRole
 
     @OptionGroup var password: CentralPasswordOptions
@@ -29,7 +32,10 @@ struct CentralAddUser: ParsableCommand {
 
     func run() throws {
         let store = try CentralStore.open(path: database.path)
-        let created = try store.addAccount(email: account.email, name: name, role: role, password: try password.read(), by: CentralOperator.name)
-        Output.note("created \(created.role.rawValue) account \(created.email) (\(created.name)); account version \(created.version)")
+        let created = try store.addAccount(
+            email: account.email, name: name, role: role, password: try password.read(), by: CentralOperator.name)
+        Output.note(
+            "created \(created.role.rawValue) account \(created.email) (\(created.name)); account version \(created.version)"
+        )
     }
 }

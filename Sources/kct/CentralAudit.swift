@@ -16,7 +16,9 @@ struct CentralAudit: ParsableCommand {
     @Option(help: ArgumentHelp("An order's id or order number.", valueName: "order"))
     var order: String?
 
-    @Option(help: ArgumentHelp("A person's account e-mail (author of changes, subject of account events).", valueName: "email"))
+    @Option(
+        help: ArgumentHelp(
+            "A person's account e-mail (author of changes, subject of account events).", valueName: "email"))
     var user: String?
 
     @Option(help: ArgumentHelp("A workstation's registered name.", valueName: "code"))
@@ -45,7 +47,8 @@ struct CentralAudit: ParsableCommand {
         let entry: AuditEntry
 
         enum CodingKeys: String, CodingKey {
-            case id, receivedAt = "received_at", kind, person, node = "node_name", orderID = "order_id", entity, operation
+            case id, receivedAt = "received_at", kind, person, node = "node_name", orderID = "order_id", entity,
+                operation
             case hlc, sequence, outcome, code, detail, eventID = "event_id", happenedAt = "happened_at"
         }
 
@@ -80,15 +83,17 @@ struct CentralAudit: ParsableCommand {
             Output.note("no audit entries")
             return
         }
-        print(Output.table(
-            ["TIME", "EVENT", "PERSON", "NODE", "ORDER", "WHAT", "OUTCOME"],
-            entries.map { entry in
-                let what = [entry.entity, entry.operation].compactMap { $0 }.joined(separator: " ")
-                let outcome = [entry.outcome, entry.code].compactMap { $0 }.joined(separator: " ")
-                return [
-                    Output.time(entry.receivedAt), entry.kind.rawValue, entry.person ?? "", entry.nodeName ?? "", entry.orderID ?? "",
-                    [what, entry.detail].filter { !$0.isEmpty }.joined(separator: ": "), outcome,
-                ]
-            }))
+        print(
+            Output.table(
+                ["TIME", "EVENT", "PERSON", "NODE", "ORDER", "WHAT", "OUTCOME"],
+                entries.map { entry in
+                    let what = [entry.entity, entry.operation].compactMap { $0 }.joined(separator: " ")
+                    let outcome = [entry.outcome, entry.code].compactMap { $0 }.joined(separator: " ")
+                    return [
+                        Output.time(entry.receivedAt), entry.kind.rawValue, entry.person ?? "", entry.nodeName ?? "",
+                        entry.orderID ?? "",
+                        [what, entry.detail].filter { !$0.isEmpty }.joined(separator: ": "), outcome,
+                    ]
+                }))
     }
 }

@@ -10,7 +10,8 @@ struct CentralDisable: ParsableCommand {
     @OptionGroup var account: CentralAccountOption
 
     func run() throws {
-        let changed = try CentralStore.open(path: database.path).setDisabled(email: account.email, true, by: CentralOperator.name)
+        let changed = try CentralStore.open(path: database.path).setDisabled(
+            email: account.email, true, by: CentralOperator.name)
         Output.note("disabled \(changed.email); account version \(changed.version)")
     }
 }

@@ -10,7 +10,8 @@ struct CentralEnable: ParsableCommand {
     @OptionGroup var account: CentralAccountOption
 
     func run() throws {
-        let changed = try CentralStore.open(path: database.path).setDisabled(email: account.email, false, by: CentralOperator.name)
+        let changed = try CentralStore.open(path: database.path).setDisabled(
+            email: account.email, false, by: CentralOperator.name)
         Output.note("enabled \(changed.email); account version \(changed.version)")
     }
 }

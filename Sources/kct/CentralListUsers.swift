@@ -28,14 +28,23 @@ struct CentralListUsers: ParsableCommand {
     func run() throws {
         let accounts = try CentralStore.open(path: database.path).accounts()
         if json {
-            try Output.json(accounts.map {
-                AccountJSON(email: $0.email, name: $0.name, role: $0.role.rawValue, disabled: $0.disabled, version: $0.version,
-                            createdAt: $0.createdAt, updatedAt: $0.updatedAt)
-            })
+            try Output.json(
+                accounts.map {
+                    AccountJSON(
+                        email: $0.email, name: $0.name, role: $0.role.rawValue, disabled: $0.disabled,
+                        version: $0.version,
+                        createdAt: $0.createdAt, updatedAt: $0.updatedAt)
+                })
         } else {
-            print(Output.table(
-                ["EMAIL", "NAME", "ROLE", "STATE", "UPDATED"],
-                accounts.map { [$0.email, $0.name, $0.role.rawValue, $0.disabled ? "disabled" : "active", Output.time($0.updatedAt)] }))
+            print(
+                Output.table(
+                    ["EMAIL", "NAME", "ROLE", "STATE", "UPDATED"],
+                    accounts.map {
+                        [
+                            $0.email, $0.name, $0.role.rawValue, $0.disabled ? "disabled" : "active",
+                            Output.time($0.updatedAt),
+                        ]
+                    }))
         }
     }
 }

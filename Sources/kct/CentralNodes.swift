@@ -41,17 +41,22 @@ struct CentralNodes: ParsableCommand {
     func run() throws {
         let nodes = try CentralStore.open(path: database.path).nodes()
         if json {
-            try Output.json(nodes.map {
-                NodeJSON(name: $0.name, shop: $0.shop, nodeID: $0.nodeID, createdAt: $0.createdAt, boundAt: $0.boundAt,
-                         revokedAt: $0.revokedAt, lastSettledSequence: $0.lastSettledSequence)
-            })
+            try Output.json(
+                nodes.map {
+                    NodeJSON(
+                        name: $0.name, shop: $0.shop, nodeID: $0.nodeID, createdAt: $0.createdAt, boundAt: $0.boundAt,
+                        revokedAt: $0.revokedAt, lastSettledSequence: $0.lastSettledSequence)
+                })
         } else {
-            print(Output.table(
-                ["NAME", "SHOP", "NODE ID", "SETTLED", "STATE"],
-                nodes.map { node in
-                    [node.name, node.shop, node.nodeID ?? "(no push yet)", String(node.lastSettledSequence),
-                     node.revokedAt.map { "revoked \(Output.time($0))" } ?? "active"]
-                }))
+            print(
+                Output.table(
+                    ["NAME", "SHOP", "NODE ID", "SETTLED", "STATE"],
+                    nodes.map { node in
+                        [
+                            node.name, node.shop, node.nodeID ?? "(no push yet)", String(node.lastSettledSequence),
+                            node.revokedAt.map { "revoked \(Output.time($0))" } ?? "active",
+                        ]
+                    }))
         }
     }
 }

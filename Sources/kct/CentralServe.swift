@@ -29,14 +29,17 @@ struct CentralServe: ParsableCommand {
 
     func validate() throws {
         _ = try Self.parse(listen)
-        guard rateLimit > 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be a positive number of requests per second") }
+        guard rateLimit > 0, rateLimit.isFinite else {
+            throw ValidationError("--rate-limit must be a positive number of requests per second")
+        }
         guard rateBurst >= 1, rateBurst.isFinite else { throw ValidationError("--rate-burst must be at least 1") }
     }
 
     /// `127.0.0.1:8700` or `[::1]:8700`.
     static func parse(_ address: String) throws -> (host: String, port: Int) {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (0...65535).contains(port) else {
+            (0...65535).contains(port)
+        else {
             throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(address)'")
         }
         var host = String(address[..<colon])
@@ -48,7 +51,8 @@ struct CentralServe: ParsableCommand {
     func run() throws {
         let (host, port) = try Self.parse(listen)
         do {
-            let options = CentralServeOptions(rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics)
+            let options = CentralServeOptions(
+                rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics)
             try CentralService.serve(databasePath: database.path, host: host, port: port, options: options) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // The line is how scripts and tests learn the port: written straight to the file

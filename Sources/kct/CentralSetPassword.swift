@@ -12,7 +12,8 @@ struct CentralSetPassword: ParsableCommand {
 
     func run() throws {
         let store = try CentralStore.open(path: database.path)
-        let changed = try store.setPassword(email: account.email, password: try password.read(), by: CentralOperator.name)
+        let changed = try store.setPassword(
+            email: account.email, password: try password.read(), by: CentralOperator.name)
         Output.note("set the password of \(changed.email); account version \(changed.version)")
     }
 }

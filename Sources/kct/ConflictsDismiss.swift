@@ -3,7 +3,8 @@ import JSONViews
 import Store
 
 struct ConflictsDismiss: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dismiss", abstract: "Accept the outcome of a conflict as it is.")
+    static let configuration = CommandConfiguration(
+        commandName: "dismiss", abstract: "Accept the outcome of a conflict as it is.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The conflict's id (from `kct conflicts list`).") var id: Int64

@@ -18,12 +18,16 @@ struct ConflictsList: ParsableCommand {
             print(all ? "no conflicts" : "no open conflicts")
             return
         }
-        print(Output.table(
-            ["ID", "ORDER", "ENTITY", "WANTED", "WON", "BY", "WHEN", "WHY", "STATE"],
-            conflicts.map { conflict in
-                [String(conflict.id), conflict.orderNumber ?? String(conflict.orderID.prefix(8)), conflict.entity.singular,
-                 conflict.wantedSummary, conflict.winner.map { $0.value.displayText } ?? "-", conflict.author,
-                 String(conflict.madeAt.utcText.prefix(19)), conflict.code, conflict.state.rawValue]
-            }))
+        print(
+            Output.table(
+                ["ID", "ORDER", "ENTITY", "WANTED", "WON", "BY", "WHEN", "WHY", "STATE"],
+                conflicts.map { conflict in
+                    [
+                        String(conflict.id), conflict.orderNumber ?? String(conflict.orderID.prefix(8)),
+                        conflict.entity.singular,
+                        conflict.wantedSummary, conflict.winner.map { $0.value.displayText } ?? "-", conflict.author,
+                        String(conflict.madeAt.utcText.prefix(19)), conflict.code, conflict.state.rawValue,
+                    ]
+                }))
     }
 }

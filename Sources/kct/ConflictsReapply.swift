@@ -17,6 +17,8 @@ struct ConflictsReapply: ParsableCommand {
             try Output.json(ConflictJSON(conflict))
             return
         }
-        print("re-applied conflict \(conflict.id) on \(conflict.orderNumber ?? conflict.orderID) as outbox sequence \(conflict.reappliedSequence ?? 0)")
+        print(
+            "re-applied conflict \(conflict.id) on \(conflict.orderNumber ?? conflict.orderID) as outbox sequence \(conflict.reappliedSequence ?? 0)"
+        )
     }
 }

@@ -21,10 +21,14 @@ struct ConflictsShow: ParsableCommand {
             "wanted:      \(conflict.wantedSummary)",
         ]
         if conflict.field == nil {
-            lines.append("carried:     " + conflict.changeFields.keys.sorted().map { "\($0)=\(conflict.changeFields[$0]!.displayText)" }.joined(separator: " "))
+            lines.append(
+                "carried:     "
+                    + conflict.changeFields.keys.sorted().map { "\($0)=\(conflict.changeFields[$0]!.displayText)" }
+                    .joined(separator: " "))
         }
         if let winner = conflict.winner {
-            lines.append("won:         \(winner.value.displayText), node \(winner.stamp.nodeID) at \(winner.stamp.hlc.utcText)")
+            lines.append(
+                "won:         \(winner.value.displayText), node \(winner.stamp.nodeID) at \(winner.stamp.hlc.utcText)")
         }
         lines += [
             "by:          \(conflict.author) on \(conflict.workstation) at \(conflict.madeAt.utcText) (outbox sequence \(conflict.sequence))",
@@ -32,8 +36,9 @@ struct ConflictsShow: ParsableCommand {
             "recorded:    \(conflict.recordedAt)",
         ]
         if let settledAt = conflict.settledAt {
-            lines.append("\(conflict.state.rawValue):   \(settledAt) by \(conflict.settledBy ?? "?")"
-                + (conflict.reappliedSequence.map { " as outbox sequence \($0)" } ?? ""))
+            lines.append(
+                "\(conflict.state.rawValue):   \(settledAt) by \(conflict.settledBy ?? "?")"
+                    + (conflict.reappliedSequence.map { " as outbox sequence \($0)" } ?? ""))
         }
         print(lines.joined(separator: "\n"))
     }

@@ -7,7 +7,8 @@ struct ExceptionsOpen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "open",
         abstract: "Record an exception against an order.",
-        discussion: "The order's status is not changed; move it with `kct orders status ORDER exception` if work must stop.")
+        discussion:
+            "The order's status is not changed; move it with `kct orders status ORDER exception` if work must stop.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -20,12 +21,16 @@ struct ExceptionsOpen: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let exception = try store.openException(
-            on: order, ExceptionDraft(type: type, severity: severity, description: description, customerNotified: customerNotified),
+            on: order,
+            ExceptionDraft(
+                type: type, severity: severity, description: description, customerNotified: customerNotified),
             by: try global.signedIn(store))
         if global.json {
             try Output.json(ExceptionJSON(exception))
         } else {
-            print("opened exception \(exception.id.prefix(8)) (\(exception.type), \(exception.severity.rawValue)) on \(try store.order(exception.orderID).orderNumber)")
+            print(
+                "opened exception \(exception.id.prefix(8)) (\(exception.type), \(exception.severity.rawValue)) on \(try store.order(exception.orderID).orderNumber)"
+            )
         }
     }
 }

@@ -4,9 +4,11 @@ import Store
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Directory holding the replica (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory holding the replica (env KCT_DATA_DIR; default $XDG_DATA_HOME/kct or ~/.local/share/kct).",
+            valueName: "path"))
     var dataDir: String?
 
     @Flag(name: .long, help: "Print JSON (snake_case field names, money as decimal strings) instead of tables.")
@@ -16,7 +18,9 @@ struct GlobalOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         if let dataDir, !dataDir.isEmpty { return dataDir }
         if let fromEnvironment = environment["KCT_DATA_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return (xdg as NSString).appendingPathComponent("kct") }
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            return (xdg as NSString).appendingPathComponent("kct")
+        }
         let home = environment["HOME"] ?? NSHomeDirectory()
         return (home as NSString).appendingPathComponent(".local/share/kct")
     }

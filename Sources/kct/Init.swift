@@ -9,7 +9,9 @@ struct Init: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Workstation code: 1 to 5 letters or digits, unique within the shop (e.g. W1).", valueName: "code"))
+    @Option(
+        help: ArgumentHelp(
+            "Workstation code: 1 to 5 letters or digits, unique within the shop (e.g. W1).", valueName: "code"))
     var name: String
 
     @Option(help: ArgumentHelp("Shop code: 1 to 5 letters or digits (e.g. S01).", valueName: "code"))
@@ -39,7 +41,9 @@ struct Init: ParsableCommand {
             print(identity.nodeID)
             Output.note("created replica \(store.path) for workstation \(identity.name) of shop \(identity.shopCode)")
             if central == nil {
-                Output.note("next: the first staff account, an admin: kct users add --email you@example.com --name NAME --role admin")
+                Output.note(
+                    "next: the first staff account, an admin: kct users add --email you@example.com --name NAME --role admin"
+                )
             }
         }
     }

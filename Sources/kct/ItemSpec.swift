@@ -8,7 +8,9 @@ import OrderDomain
 /// case-insensitive; a value may contain `=`.
 struct ItemSpec {
     static let keys = ["name", "qty", "price", "size", "color", "source", "measurements"]
-    static let aliases = ["product": "name", "product_name": "name", "quantity": "qty", "unit_price": "price", "product_source": "source"]
+    static let aliases = [
+        "product": "name", "product_name": "name", "quantity": "qty", "unit_price": "price", "product_source": "source",
+    ]
 
     /// Field values by key, checked for unknown and repeated keys.
     let values: [String: String]
@@ -17,7 +19,8 @@ struct ItemSpec {
         var values: [String: String] = [:]
         for part in Self.split(text) where !part.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let equals = part.firstIndex(of: "=") else {
-                throw CLIError("item '\(text)': '\(part)' is not key=value (keys: \(Self.keys.joined(separator: ", ")))")
+                throw CLIError(
+                    "item '\(text)': '\(part)' is not key=value (keys: \(Self.keys.joined(separator: ", ")))")
             }
             let rawKey = part[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             let key = Self.aliases[rawKey] ?? rawKey
@@ -51,8 +54,12 @@ struct ItemSpec {
 
     /// A complete item for `orders create` / `orders item add`: name and price are required.
     func draft(currency: Currency) throws -> ItemDraft {
-        guard let name = values["name"], !name.isEmpty else { throw CLIError("item needs name=... (e.g. name=Navy Suit,price=899.00)") }
-        guard let priceText = values["price"] else { throw CLIError("item '\(name)' needs price=... (e.g. price=899.00)") }
+        guard let name = values["name"], !name.isEmpty else {
+            throw CLIError("item needs name=... (e.g. name=Navy Suit,price=899.00)")
+        }
+        guard let priceText = values["price"] else {
+            throw CLIError("item '\(name)' needs price=... (e.g. price=899.00)")
+        }
         return ItemDraft(
             productName: name, productSource: try source() ?? .catalog, size: values["size"], color: values["color"],
             customMeasurements: try measurements(), quantity: try quantity() ?? 1,
@@ -76,7 +83,8 @@ struct ItemSpec {
     func source() throws -> ProductSource? {
         guard let text = values["source"] else { return nil }
         guard let source = ProductSource(rawValue: text.lowercased()) else {
-            throw CLIError("source '\(text)' is not one of: \(ProductSource.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw CLIError(
+                "source '\(text)' is not one of: \(ProductSource.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return source
     }
@@ -89,7 +97,8 @@ struct ItemSpec {
         for pair in text.split(separator: ";") {
             let parts = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw CLIError("measurements '\(text)': expected name:value pairs separated by ';' (e.g. chest:40;waist:34)")
+                throw CLIError(
+                    "measurements '\(text)': expected name:value pairs separated by ';' (e.g. chest:40;waist:34)")
             }
             object[parts[0]] = Double(parts[1]).map { $0.rounded() == $0 ? Int($0) as Any : $0 as Any } ?? parts[1]
         }

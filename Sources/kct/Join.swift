@@ -17,7 +17,9 @@ struct Join: ParsableCommand {
 
     @Argument(help: "Central's URL, e.g. http://127.0.0.1:8700.") var url: String
 
-    @Option(help: ArgumentHelp("This node's bearer token (kct_…), printed once by `kct central add-node`.", valueName: "token"))
+    @Option(
+        help: ArgumentHelp(
+            "This node's bearer token (kct_…), printed once by `kct central add-node`.", valueName: "token"))
     var token: String
 
     func validate() throws {
@@ -38,10 +40,13 @@ enum CentralOptions {
     /// says so when central cannot be asked (the daemon and `kct sync now` fetch them later).
     static func fetchAccounts(_ store: OrderStore, url: String, token: String) {
         do {
-            let count = try AccountsFetch.once(store: store, endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+            let count = try AccountsFetch.once(
+                store: store, endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
             Output.note("fetched \(count) staff account(s) from central; sign in with `kct login --email …`")
         } catch {
-            Output.note("could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` will, and until then nobody can sign in here")
+            Output.note(
+                "could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` will, and until then nobody can sign in here"
+            )
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Central
+import Foundation
 import OrderDomain
 import Store
 
@@ -16,8 +16,10 @@ struct KCT: ParsableCommand {
             Edits are made by the member of staff signed in with `kct login` and allowed by their role; \
             reading needs no sign-in.
             """,
-        subcommands: [Init.self, Login.self, Logout.self, Whoami.self, Users.self, Orders.self, Exceptions.self, Queue.self,
-                      Stats.self, Outbox.self, Conflicts.self, Join.self, Sync.self, NodeCommand.self, Central.self])
+        subcommands: [
+            Init.self, Login.self, Logout.self, Whoami.self, Users.self, Orders.self, Exceptions.self, Queue.self,
+            Stats.self, Outbox.self, Conflicts.self, Join.self, Sync.self, NodeCommand.self, Central.self,
+        ])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);
     /// usage errors keep swift-argument-parser's own message and help hint.
@@ -45,7 +47,9 @@ struct KCT: ParsableCommand {
     /// Folds swift-argument-parser's multi-line messages (a bulleted list of valid values) into
     /// one line: "... one of the following: a, b, c".
     static func oneLine(_ message: String) -> String {
-        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
         let bullets = lines.filter { $0.hasPrefix("- ") }.map { String($0.dropFirst(2)) }
         let prose = lines.filter { !$0.hasPrefix("- ") }.joined(separator: " ")
         return bullets.isEmpty ? prose : prose + " " + bullets.joined(separator: ", ")
@@ -74,7 +78,8 @@ enum ExitCodes {
         case .alreadyInitialised: alreadyExists
         case .orderNotFound, .itemNotFound, .exceptionNotFound, .ambiguousReference, .conflictNotFound: notFound
         case .invalid, .transition, .money, .conflictNotActionable, .syncRefused, .forbidden, .wrongShop, .accounts,
-             .signInFailed, .signInThrottled: refused
+            .signInFailed, .signInThrottled:
+            refused
         case .clock, .corruptValue, .database, .fileSystem, .unexpected: storage
         }
     }

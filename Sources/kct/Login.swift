@@ -30,7 +30,9 @@ struct Login: ParsableCommand {
         if global.json {
             try Output.json(WhoamiJSON(actor: actor, expiresAt: session.expiresAt))
         } else {
-            print("signed in as \(actor.name) <\(actor.email)>, \(actor.role.rawValue), until \(Output.time(session.expiresAt)) UTC")
+            print(
+                "signed in as \(actor.name) <\(actor.email)>, \(actor.role.rawValue), until \(Output.time(session.expiresAt)) UTC"
+            )
         }
     }
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Store
 
 struct Logout: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Sign out of this workstation (ends the session of `kct login`).")
+    static let configuration = CommandConfiguration(
+        abstract: "Sign out of this workstation (ends the session of `kct login`).")
 
     @OptionGroup var global: GlobalOptions
 

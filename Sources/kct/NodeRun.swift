@@ -19,7 +19,9 @@ struct NodeRun: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("Loopback address and port for the local API (port 0 picks a free one).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Loopback address and port for the local API (port 0 picks a free one).", valueName: "host:port"))
     var listen = "127.0.0.1:8701"
 
     func validate() throws {
@@ -39,7 +41,7 @@ struct NodeRun: ParsableCommand {
             switch result {
             case .success(let daemon):
                 print("node listening on http://\(address.urlHost):\(daemon.port)")
-                fflush(nil)  // flushes stdout: whoever waits for this line must see it now
+                fflush(nil) // flushes stdout: whoever waits for this line must see it now
             case .failure(let error):
                 startFailure = error
                 loop.shutdown()
@@ -60,14 +62,18 @@ struct ListenAddress {
     var port: Int
 
     init(_ text: String) throws {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
             throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8701")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host == "localhost" { host = "127.0.0.1" }
         guard host == "::1" || host.hasPrefix("127.") else {
-            throw ValidationError("--listen must be a loopback address (127.0.0.1 or ::1): the local API speaks plain HTTP, and passwords and session tokens must not cross the network")
+            throw ValidationError(
+                "--listen must be a loopback address (127.0.0.1 or ::1): the local API speaks plain HTTP, and passwords and session tokens must not cross the network"
+            )
         }
         self.host = host
         self.port = port

@@ -11,13 +11,13 @@ struct Orders: ParsableCommand {
 }
 
 extension OrderStatus: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    package init?(argument: String) { self.init(parsing: argument) }
+    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 extension OrderPriority: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    package init?(argument: String) { self.init(parsing: argument) }
+    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 extension ExceptionSeverity: ExpressibleByArgument {}

@@ -20,27 +20,37 @@ struct OrdersCreate: ParsableCommand {
     @Option(help: "Customer's full name.") var customer: String?
     @Option(help: "Customer's e-mail address.") var email: String?
     @Option(help: "Customer's phone number.") var phone: String?
-    @Option(name: .customLong("item"), help: ArgumentHelp(
-        "An item: 'name=Navy Suit,qty=1,price=899.00,size=40R,color=navy' (also source=catalog|custom, measurements=chest:40;waist:34). Repeatable.",
-        valueName: "spec"))
+    @Option(
+        name: .customLong("item"),
+        help: ArgumentHelp(
+            "An item: 'name=Navy Suit,qty=1,price=899.00,size=40R,color=navy' (also source=catalog|custom, measurements=chest:40;waist:34). Repeatable.",
+            valueName: "spec"))
     var items: [String] = []
     @Option(help: "Priority.") var priority: OrderPriority = .normal
     @Option(help: "ISO currency code (amounts use its decimals; JPY has none).") var currency = "USD"
     @Option(help: ArgumentHelp("Tax amount, e.g. 84.50.", valueName: "amount")) var tax: String?
     @Option(help: ArgumentHelp("Shipping amount, e.g. 15.00.", valueName: "amount")) var shipping: String?
-    @Option(name: .customLong("needed-by"), help: ArgumentHelp("Event date the order is needed by.", valueName: "YYYY-MM-DD"))
+    @Option(
+        name: .customLong("needed-by"),
+        help: ArgumentHelp("Event date the order is needed by.", valueName: "YYYY-MM-DD"))
     var neededBy: String?
     @Option(help: "Notes for the team.") var notes: String?
-    @Option(name: .customLong("from-json"), help: ArgumentHelp("Read the order(s) from a JSON file, or - for stdin.", valueName: "file"))
+    @Option(
+        name: .customLong("from-json"),
+        help: ArgumentHelp("Read the order(s) from a JSON file, or - for stdin.", valueName: "file"))
     var fromJSON: String?
 
     func validate() throws {
         if fromJSON != nil {
-            guard customer == nil, email == nil, phone == nil, items.isEmpty, tax == nil, shipping == nil, neededBy == nil, notes == nil else {
+            guard customer == nil, email == nil, phone == nil, items.isEmpty, tax == nil, shipping == nil,
+                neededBy == nil, notes == nil
+            else {
                 throw ValidationError("--from-json cannot be combined with the order's own options")
             }
         } else {
-            guard customer != nil, email != nil else { throw ValidationError("give --customer and --email (or --from-json)") }
+            guard customer != nil, email != nil else {
+                throw ValidationError("give --customer and --email (or --from-json)")
+            }
             guard !items.isEmpty else { throw ValidationError("give at least one --item (or --from-json)") }
         }
     }
@@ -49,13 +59,15 @@ struct OrdersCreate: ParsableCommand {
         if let fromJSON { return try OrderInput.read(fromJSON) }
         let currency: Currency
         do { currency = try Currency(code: self.currency) } catch { throw CLIError("\(error)") }
-        return [OrderDraft(
-            customer: Customer(name: customer ?? "", email: email ?? "", phone: phone),
-            items: try items.map { try ItemSpec($0).draft(currency: currency) },
-            priority: priority, currency: currency,
-            tax: try tax.map { try ItemSpec.money($0, currency: currency, field: "tax") },
-            shipping: try shipping.map { try ItemSpec.money($0, currency: currency, field: "shipping") },
-            neededBy: try neededBy.map { try CalendarDate(parsing: $0) }, notes: notes)]
+        return [
+            OrderDraft(
+                customer: Customer(name: customer ?? "", email: email ?? "", phone: phone),
+                items: try items.map { try ItemSpec($0).draft(currency: currency) },
+                priority: priority, currency: currency,
+                tax: try tax.map { try ItemSpec.money($0, currency: currency, field: "tax") },
+                shipping: try shipping.map { try ItemSpec.money($0, currency: currency, field: "shipping") },
+                neededBy: try neededBy.map { try CalendarDate(parsing: $0) }, notes: notes)
+        ]
     }
 
     func run() throws {
@@ -81,7 +93,11 @@ struct OrdersCreate: ParsableCommand {
             }
         }
         if global.json {
-            if fromJSON != nil { try Output.json(created.map(OrderJSON.init)) } else { try Output.json(OrderJSON(created[0])) }
+            if fromJSON != nil {
+                try Output.json(created.map(OrderJSON.init))
+            } else {
+                try Output.json(OrderJSON(created[0]))
+            }
         }
     }
 }

@@ -18,7 +18,9 @@ struct OrdersItemAdd: ParsableCommand {
         if global.json {
             try Output.json(OrderJSON(detail))
         } else {
-            print("added item \(added.lineNumber) to \(detail.order.orderNumber)  total \(Output.money(detail.order.total))")
+            print(
+                "added item \(added.lineNumber) to \(detail.order.orderNumber)  total \(Output.money(detail.order.total))"
+            )
         }
     }
 }

@@ -9,7 +9,10 @@ struct OrdersItemUpdate: ParsableCommand {
 
     @Argument(help: "Order number or id.") var order: String
     @Argument(help: "Item: its line number (# in `orders show`) or id.") var item: String
-    @Argument(help: "Fields to change: 'qty=2,price=110.00' (keys as for --item; empty value clears size, color, measurements).")
+    @Argument(
+        help:
+            "Fields to change: 'qty=2,price=110.00' (keys as for --item; empty value clears size, color, measurements)."
+    )
     var fields: String
 
     func run() throws {
@@ -20,7 +23,9 @@ struct OrdersItemUpdate: ParsableCommand {
         if global.json {
             try Output.json(OrderJSON(detail))
         } else {
-            print("updated item \(updated.lineNumber) of \(detail.order.orderNumber)  total \(Output.money(detail.order.total))")
+            print(
+                "updated item \(updated.lineNumber) of \(detail.order.orderNumber)  total \(Output.money(detail.order.total))"
+            )
         }
     }
 }

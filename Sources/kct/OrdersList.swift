@@ -28,11 +28,14 @@ struct OrdersList: ParsableCommand {
             Output.note("no orders")
             return
         }
-        print(Output.table(
-            ["ORDER", "STATUS", "PRIORITY", "CUSTOMER", "TOTAL", "NEEDED BY", "CREATED"],
-            orders.map { order in
-                [order.orderNumber, order.status.rawValue, order.priority.rawValue, order.customerName,
-                 Output.money(order.total), order.neededBy?.description ?? "", Output.time(order.createdAt)]
-            }))
+        print(
+            Output.table(
+                ["ORDER", "STATUS", "PRIORITY", "CUSTOMER", "TOTAL", "NEEDED BY", "CREATED"],
+                orders.map { order in
+                    [
+                        order.orderNumber, order.status.rawValue, order.priority.rawValue, order.customerName,
+                        Output.money(order.total), order.neededBy?.description ?? "", Output.time(order.createdAt),
+                    ]
+                }))
     }
 }

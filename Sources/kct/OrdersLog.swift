@@ -16,7 +16,9 @@ struct OrdersLog: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        try store.logCommunication(on: order, CommunicationDraft(type: type, channel: channel, message: message), by: try global.signedIn(store))
+        try store.logCommunication(
+            on: order, CommunicationDraft(type: type, channel: channel, message: message),
+            by: try global.signedIn(store))
         let detail = try store.detail(order)
         if global.json {
             try Output.json(OrderJSON(detail))

@@ -9,7 +9,8 @@ struct OrdersPriority: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Order number or id.") var order: String
-    @Argument(help: "New priority (\(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))).") var priority: OrderPriority
+    @Argument(help: "New priority (\(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))).") var priority:
+        OrderPriority
 
     func run() throws {
         let store = try global.openStore()

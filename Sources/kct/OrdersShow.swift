@@ -32,44 +32,63 @@ struct OrdersShow: ParsableCommand {
             ("billing address", order.billingAddress), ("notes", order.notes),
             ("subtotal", Output.money(order.subtotal)), ("tax", Output.money(order.tax)),
             ("shipping", Output.money(order.shipping)), ("total", Output.money(order.total)),
-            ("created", "\(Output.time(order.createdAt)) by \(order.createdBy)"), ("updated", Output.time(order.updatedAt)),
+            ("created", "\(Output.time(order.createdAt)) by \(order.createdBy)"),
+            ("updated", Output.time(order.updatedAt)),
         ]
         for (label, value) in fields {
             guard let value else { continue }
             lines.append(label.padding(toLength: 17, withPad: " ", startingAt: 0) + value)
         }
         lines.append("\nitems")
-        lines.append(Output.table(
-            ["#", "PRODUCT", "SIZE", "COLOR", "QTY", "UNIT", "TOTAL", "MEASUREMENTS", "ID"],
-            detail.items.map { item in
-                [String(item.lineNumber), item.productName + (item.productSource == .custom ? " (custom)" : ""), item.size ?? "",
-                 item.color ?? "", String(item.quantity), item.unitPrice.decimalString, item.totalPrice.decimalString,
-                 item.customMeasurements ?? "", String(item.id.prefix(8))]
-            }))
+        lines.append(
+            Output.table(
+                ["#", "PRODUCT", "SIZE", "COLOR", "QTY", "UNIT", "TOTAL", "MEASUREMENTS", "ID"],
+                detail.items.map { item in
+                    [
+                        String(item.lineNumber), item.productName + (item.productSource == .custom ? " (custom)" : ""),
+                        item.size ?? "",
+                        item.color ?? "", String(item.quantity), item.unitPrice.decimalString,
+                        item.totalPrice.decimalString,
+                        item.customMeasurements ?? "", String(item.id.prefix(8)),
+                    ]
+                }))
         lines.append("\nstatus history")
-        lines.append(Output.table(
-            ["WHEN", "FROM", "TO", "BY", "AFTER", "NOTE"],
-            detail.history.map { entry in
-                [Output.time(entry.changedAt), entry.from?.rawValue ?? "-", entry.to.rawValue, entry.changedBy,
-                 Output.duration(entry.durationInPreviousSeconds), entry.note ?? ""]
-            }))
+        lines.append(
+            Output.table(
+                ["WHEN", "FROM", "TO", "BY", "AFTER", "NOTE"],
+                detail.history.map { entry in
+                    [
+                        Output.time(entry.changedAt), entry.from?.rawValue ?? "-", entry.to.rawValue, entry.changedBy,
+                        Output.duration(entry.durationInPreviousSeconds), entry.note ?? "",
+                    ]
+                }))
         if !detail.exceptions.isEmpty {
             lines.append("\nexceptions")
-            lines.append(Output.table(
-                ["ID", "TYPE", "SEVERITY", "RESOLUTION", "NOTIFIED", "OPENED", "DESCRIPTION"],
-                detail.exceptions.map { exception in
-                    [String(exception.id.prefix(8)), exception.type, exception.severity.rawValue, exception.resolution.rawValue,
-                     exception.customerNotified ? "yes" : "no", "\(Output.time(exception.createdAt)) by \(exception.createdBy)",
-                     [exception.description, exception.resolutionNotes].compactMap { $0 }.joined(separator: " / ")]
-                }))
+            lines.append(
+                Output.table(
+                    ["ID", "TYPE", "SEVERITY", "RESOLUTION", "NOTIFIED", "OPENED", "DESCRIPTION"],
+                    detail.exceptions.map { exception in
+                        [
+                            String(exception.id.prefix(8)), exception.type, exception.severity.rawValue,
+                            exception.resolution.rawValue,
+                            exception.customerNotified ? "yes" : "no",
+                            "\(Output.time(exception.createdAt)) by \(exception.createdBy)",
+                            [exception.description, exception.resolutionNotes].compactMap { $0 }.joined(
+                                separator: " / "),
+                        ]
+                    }))
         }
         if !detail.communications.isEmpty {
             lines.append("\ncustomer communication")
-            lines.append(Output.table(
-                ["WHEN", "TYPE", "CHANNEL", "BY", "MESSAGE"],
-                detail.communications.map { log in
-                    [Output.time(log.createdAt), log.type.rawValue, log.channel.rawValue, log.createdBy, log.message]
-                }))
+            lines.append(
+                Output.table(
+                    ["WHEN", "TYPE", "CHANNEL", "BY", "MESSAGE"],
+                    detail.communications.map { log in
+                        [
+                            Output.time(log.createdAt), log.type.rawValue, log.channel.rawValue, log.createdBy,
+                            log.message,
+                        ]
+                    }))
         }
         return lines.joined(separator: "\n")
     }

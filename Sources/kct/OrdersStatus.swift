@@ -16,7 +16,8 @@ struct OrdersStatus: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "Order number or id.") var order: String
-    @Argument(help: "New status (\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))).") var status: OrderStatus
+    @Argument(help: "New status (\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))).") var status:
+        OrderStatus
     @Option(help: "Why (kept in the status history).") var note: String?
 
     func run() throws {

@@ -16,20 +16,28 @@ struct OrdersUpdate: ParsableCommand {
     @Option(help: "Customer's full name.") var customer: String?
     @Option(help: "Customer's e-mail address.") var email: String?
     @Option(help: "Customer's phone number.") var phone: String?
-    @Option(name: .customLong("shipping-address"), help: ArgumentHelp(
-        "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas City,postal_code=64105,country=US'.",
-        valueName: "address"))
+    @Option(
+        name: .customLong("shipping-address"),
+        help: ArgumentHelp(
+            "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas City,postal_code=64105,country=US'.",
+            valueName: "address"))
     var shippingAddress: String?
-    @Option(name: .customLong("billing-address"), help: ArgumentHelp("Billing address, as --shipping-address.", valueName: "address"))
+    @Option(
+        name: .customLong("billing-address"),
+        help: ArgumentHelp("Billing address, as --shipping-address.", valueName: "address"))
     var billingAddress: String?
     @Option(help: "Notes for the team.") var notes: String?
-    @Option(name: .customLong("needed-by"), help: ArgumentHelp("Event date the order is needed by.", valueName: "YYYY-MM-DD"))
+    @Option(
+        name: .customLong("needed-by"),
+        help: ArgumentHelp("Event date the order is needed by.", valueName: "YYYY-MM-DD"))
     var neededBy: String?
     @Option(help: ArgumentHelp("Tax amount.", valueName: "amount")) var tax: String?
     @Option(help: ArgumentHelp("Shipping amount.", valueName: "amount")) var shipping: String?
 
     func validate() throws {
-        let given: [String?] = [customer, email, phone, shippingAddress, billingAddress, notes, neededBy, tax, shipping]
+        let given: [String?] = [
+            customer, email, phone, shippingAddress, billingAddress, notes, neededBy, tax, shipping,
+        ]
         guard given.contains(where: { $0 != nil }) else { throw ValidationError("give at least one field to change") }
     }
 
@@ -38,9 +46,11 @@ struct OrdersUpdate: ParsableCommand {
         let currency = try store.currency(of: order)
         let patch = OrderPatch(
             customerName: customer, customerEmail: email, customerPhone: phone,
-            shippingAddress: try shippingAddress.map(Self.address), billingAddress: try billingAddress.map(Self.address),
+            shippingAddress: try shippingAddress.map(Self.address),
+            billingAddress: try billingAddress.map(Self.address),
             notes: notes,
-            neededBy: try neededBy.map { text -> CalendarDate? in text.isEmpty ? nil : try CalendarDate(parsing: text) },
+            neededBy: try neededBy.map { text -> CalendarDate? in text.isEmpty ? nil : try CalendarDate(parsing: text)
+            },
             tax: try tax.map { try ItemSpec.money($0, currency: currency, field: "tax") },
             shipping: try shipping.map { try ItemSpec.money($0, currency: currency, field: "shipping") })
         let updated = try store.updateOrder(order, patch, by: try global.signedIn(store))
@@ -63,6 +73,7 @@ struct OrdersUpdate: ParsableCommand {
             }
             object[pair[0]] = pair[1]
         }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 }

@@ -19,19 +19,27 @@ struct Outbox: ParsableCommand {
         let store = try global.openStore()
         let outbox = try store.outbox(limit: limit)
         if global.json {
-            try Output.json(OutboxJSON(
-                nodeID: store.identity.nodeID, pendingCount: outbox.pendingCount, lastSequence: outbox.lastSequence,
-                pushedUpTo: outbox.pushedUpTo, entries: outbox.entries))
+            try Output.json(
+                OutboxJSON(
+                    nodeID: store.identity.nodeID, pendingCount: outbox.pendingCount, lastSequence: outbox.lastSequence,
+                    pushedUpTo: outbox.pushedUpTo, entries: outbox.entries))
             return
         }
-        print("\(outbox.pendingCount) pending change(s); last sequence \(outbox.lastSequence), pushed up to \(outbox.pushedUpTo)")
+        print(
+            "\(outbox.pendingCount) pending change(s); last sequence \(outbox.lastSequence), pushed up to \(outbox.pushedUpTo)"
+        )
         guard !outbox.entries.isEmpty else { return }
-        print(Output.table(
-            ["SEQ", "HLC", "OP", "ENTITY", "ROW", "BY", "FIELDS"],
-            outbox.entries.map { change in
-                [String(change.sequence), change.hlc.description, change.operation.rawValue, change.entity.rawValue,
-                 String(change.rowID.prefix(8)), change.author, change.fields.keys.sorted().joined(separator: ",")]
-            }))
+        print(
+            Output.table(
+                ["SEQ", "HLC", "OP", "ENTITY", "ROW", "BY", "FIELDS"],
+                outbox.entries.map { change in
+                    [
+                        String(change.sequence), change.hlc.description, change.operation.rawValue,
+                        change.entity.rawValue,
+                        String(change.rowID.prefix(8)), change.author,
+                        change.fields.keys.sorted().joined(separator: ","),
+                    ]
+                }))
         if outbox.pendingCount > outbox.entries.count {
             print("… \(outbox.pendingCount - outbox.entries.count) more (--limit)")
         }

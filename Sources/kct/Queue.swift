@@ -28,12 +28,16 @@ struct Queue: ParsableCommand {
             Output.note("the queue is empty")
             return
         }
-        print(Output.table(
-            ["#", "SCORE", "ORDER", "PRIORITY", "STATUS", "NEEDED BY", "CUSTOMER", "CREATED"],
-            entries.map { entry in
-                [String(entry.position), String(entry.score), entry.order.orderNumber, entry.order.priority.rawValue,
-                 entry.order.status.rawValue, entry.order.neededBy?.description ?? "", entry.order.customerName,
-                 Output.time(entry.order.createdAt)]
-            }))
+        print(
+            Output.table(
+                ["#", "SCORE", "ORDER", "PRIORITY", "STATUS", "NEEDED BY", "CUSTOMER", "CREATED"],
+                entries.map { entry in
+                    [
+                        String(entry.position), String(entry.score), entry.order.orderNumber,
+                        entry.order.priority.rawValue,
+                        entry.order.status.rawValue, entry.order.neededBy?.description ?? "", entry.order.customerName,
+                        Output.time(entry.order.createdAt),
+                    ]
+                }))
     }
 }

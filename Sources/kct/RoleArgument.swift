@@ -6,7 +6,8 @@ import SyncCore
 enum RoleArgument {
     static func parse(_ text: String) throws -> StaffRole {
         guard let role = StaffRole(rawValue: text.lowercased()) else {
-            throw ValidationError("'\(text)' is not a role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "'\(text)' is not a role; use one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return role
     }

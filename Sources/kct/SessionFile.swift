@@ -12,7 +12,8 @@ struct SessionFile {
     func read() throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         do {
-            let token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             return token.isEmpty ? nil : token
         } catch {
             throw CLIError("cannot read \(path): \(error.localizedDescription)", exitCode: ExitCodes.storage)
@@ -26,7 +27,8 @@ struct SessionFile {
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
-            throw CLIError("cannot create \(temporary): \(String(cString: strerror(errno)))", exitCode: ExitCodes.storage)
+            throw CLIError(
+                "cannot create \(temporary): \(String(cString: strerror(errno)))", exitCode: ExitCodes.storage)
         }
         let bytes = Array((token + "\n").utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }

@@ -25,7 +25,10 @@ struct Stats: ParsableCommand {
             ["rush (open)", String(stats.rushOrders)],
         ]
         for revenue in stats.revenue {
-            rows.append(["revenue \(revenue.currency.code)", "\(revenue.totalRevenue.decimalString) (\(revenue.paidOrders) paid orders)"])
+            rows.append([
+                "revenue \(revenue.currency.code)",
+                "\(revenue.totalRevenue.decimalString) (\(revenue.paidOrders) paid orders)",
+            ])
             rows.append(["average order \(revenue.currency.code)", revenue.averageOrderValue.decimalString])
         }
         if stats.revenue.isEmpty { rows.append(["revenue", "0 (no paid orders)"]) }

@@ -25,8 +25,9 @@ struct SyncNow: ParsableCommand {
         }
         let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
         let client = try HTTPClient(loop: loop)
-        let engine = SyncEngine(loop: loop, client: client, store: store,
-                                endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+        let engine = SyncEngine(
+            loop: loop, client: client, store: store,
+            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
         var outcome: Result<SyncEngine.CycleReport, SyncError>?
         engine.onCycleFinished = { result in
             outcome = result
@@ -41,8 +42,10 @@ struct SyncNow: ParsableCommand {
             if global.json {
                 try Output.json(SyncNowJSON(report))
             } else {
-                print("pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of \(report.headVersion)"
-                      + (report.conflictsRecorded > 0 ? "; \(report.conflictsRecorded) conflict(s) recorded (kct conflicts list)" : ""))
+                print(
+                    "pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of \(report.headVersion)"
+                        + (report.conflictsRecorded > 0
+                            ? "; \(report.conflictsRecorded) conflict(s) recorded (kct conflicts list)" : ""))
             }
         case .failure(let error):
             throw CLIError("sync failed: \(error)", exitCode: ExitCodes.syncFailed)

@@ -24,7 +24,8 @@ enum AccountOutput {
         if json {
             try Output.json(AccountJSON(account))
         } else {
-            Swift.print("\(account.email): \(account.name), \(account.role.rawValue)\(account.disabled ? ", disabled" : "")")
+            Swift.print(
+                "\(account.email): \(account.name), \(account.role.rawValue)\(account.disabled ? ", disabled" : "")")
         }
     }
 }

@@ -13,7 +13,10 @@ struct UsersAdd: ParsableCommand {
     @Option(help: ArgumentHelp("The person's name, as shown in `whoami` and lists.", valueName: "name"))
     var name: String
 
-    @Option(help: ArgumentHelp("admin, manager, processor or viewer (see README: Staff, sign-in and roles).", valueName: "role"), transform: RoleArgument.parse)
+    @Option(
+        help: ArgumentHelp(
+            "admin, manager, processor or viewer (see README: Staff, sign-in and roles).", valueName: "role"),
+        transform: RoleArgument.parse)
     var role: StaffRole
 
     @Flag(help: "Read the new password from one line of standard input instead of asking on the terminal.")
@@ -22,7 +25,8 @@ struct UsersAdd: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let actor: StaffActor? = try store.accounts().isEmpty ? nil : global.signedIn(store)
-        let password = try PasswordInput.read(fromStandardInput: passwordStdin, prompt: "New password for \(account.email): ")
+        let password = try PasswordInput.read(
+            fromStandardInput: passwordStdin, prompt: "New password for \(account.email): ")
         let added = try store.addAccount(email: account.email, name: name, role: role, password: password, by: actor)
         try AccountOutput.print(added, json: global.json)
     }

@@ -10,6 +10,7 @@ struct UsersEnable: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        try AccountOutput.print(try store.setDisabled(account.email, false, by: try global.signedIn(store)), json: global.json)
+        try AccountOutput.print(
+            try store.setDisabled(account.email, false, by: try global.signedIn(store)), json: global.json)
     }
 }

@@ -3,12 +3,14 @@ import Store
 import SyncCore
 
 struct UsersSetRole: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "set-role", abstract: "Change an account's role (signed-in admin only).")
+    static let configuration = CommandConfiguration(
+        commandName: "set-role", abstract: "Change an account's role (signed-in admin only).")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var account: AccountEmailOption
 
-    @Option(help: ArgumentHelp("admin, manager, processor or viewer.", valueName: "role"), transform: RoleArgument.parse)
+    @Option(
+        help: ArgumentHelp("admin, manager, processor or viewer.", valueName: "role"), transform: RoleArgument.parse)
     var role: StaffRole
 
     func run() throws {

@@ -16,7 +16,8 @@ struct Whoami: ParsableCommand {
         if global.json {
             try Output.json(WhoamiJSON(actor: actor, expiresAt: expiresAt))
         } else {
-            print("\(actor.name) <\(actor.email)>, \(actor.role.rawValue), signed in until \(Output.time(expiresAt)) UTC")
+            print(
+                "\(actor.name) <\(actor.email)>, \(actor.role.rawValue), signed in until \(Output.time(expiresAt)) UTC")
         }
     }
 }

@@ -13,9 +13,13 @@ import Testing
 
     func createSuit(_ extra: [String] = []) throws -> [String: Any] {
         let result = try kct.run(
-            ["orders", "create", "--json", "--customer", "Jane Doe", "--email", "jane@example.com", "--phone", "+1 555 010 0100",
-             "--item", "name=Navy Suit,qty=1,price=899.00,size=40R,color=navy", "--item", "name=Silk Tie,qty=2,price=75.00",
-             "--tax", "84.50", "--shipping", "15"] + extra)
+            [
+                "orders", "create", "--json", "--customer", "Jane Doe", "--email", "jane@example.com", "--phone",
+                "+1 555 010 0100",
+                "--item", "name=Navy Suit,qty=1,price=899.00,size=40R,color=navy", "--item",
+                "name=Silk Tie,qty=2,price=75.00",
+                "--tax", "84.50", "--shipping", "15",
+            ] + extra)
         try #require(result.status == 0, "create failed: \(result.stderr)")
         return try result.object()
     }
@@ -25,22 +29,31 @@ import Testing
     }
 
     /// A refusal is exactly one line on stderr, nothing on stdout, and the given exit code.
-    func expectRefusal(_ result: KCTProcess.Result, code: Int32, mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefusal(
+        _ result: KCTProcess.Result, code: Int32, mentioning words: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == code, "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
-        for word in words { #expect(result.stderr.contains(word), "stderr: \(result.stderr)", sourceLocation: sourceLocation) }
+        for word in words {
+            #expect(result.stderr.contains(word), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        }
     }
 
     @Test func helpListsTheCommands() throws {
         defer { kct.cleanUp() }
         let help = try kct.run("--help")
         #expect(help.status == 0)
-        for command in ["init", "orders", "exceptions", "queue", "stats", "outbox"] { #expect(help.stdout.contains(command)) }
+        for command in ["init", "orders", "exceptions", "queue", "stats", "outbox"] {
+            #expect(help.stdout.contains(command))
+        }
         let create = try kct.run("orders", "create", "--help")
         #expect(create.status == 0)
-        for option in ["--item", "--from-json", "--needed-by", "--data-dir", "--json"] { #expect(create.stdout.contains(option)) }
+        for option in ["--item", "--from-json", "--needed-by", "--data-dir", "--json"] {
+            #expect(create.stdout.contains(option))
+        }
     }
 
     @Test func initPrintsTheNodeIDAndRefusesASecondTime() throws {
@@ -52,17 +65,24 @@ import Testing
         let fresh = try other.run("init", "--name", "W2", "--shop", "S01")
         #expect(fresh.status == 0)
         #expect(UUID(uuidString: fresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
-        expectRefusal(try other.run("init", "--name", "toolong", "--shop", "S01"), code: 4, mentioning: ["already exists"])
+        expectRefusal(
+            try other.run("init", "--name", "toolong", "--shop", "S01"), code: 4, mentioning: ["already exists"])
         let third = KCTProcess()
         defer { third.cleanUp() }
-        expectRefusal(try third.run("init", "--name", "toolong", "--shop", "S01"), code: 1, mentioning: ["workstation name 'toolong'"])
+        expectRefusal(
+            try third.run("init", "--name", "toolong", "--shop", "S01"), code: 1,
+            mentioning: ["workstation name 'toolong'"])
     }
 
     @Test func orderJSONHasTheSchemaNamesAndDecimalMoney() throws {
         defer { kct.cleanUp() }
         let order = try createSuit()
-        for key in ["id", "order_number", "status", "priority", "subtotal_amount", "tax_amount", "shipping_amount", "total_amount",
-                    "currency", "items", "status_history", "customer_name", "customer_email", "customer_phone", "needed_by", "exceptions"] {
+        for key in [
+            "id", "order_number", "status", "priority", "subtotal_amount", "tax_amount", "shipping_amount",
+            "total_amount",
+            "currency", "items", "status_history", "customer_name", "customer_email", "customer_phone", "needed_by",
+            "exceptions",
+        ] {
             #expect(order.keys.contains(key), "missing \(key)")
         }
         #expect(order["order_number"] as? String == "S01-W1-000001")
@@ -89,8 +109,10 @@ import Testing
         #expect(try kct.run(["orders", "status", "S01-W1-000001", "payment_confirmed"]).status == 0)
         try kct.addAccount("ben@kct.example", role: "processor")
         try kct.signIn("ben@kct.example")
-        for status in ["processing", "in_production", "quality_check", "in_production", "quality_check",
-                       "packaging", "on_hold", "packaging", "shipped"] {
+        for status in [
+            "processing", "in_production", "quality_check", "in_production", "quality_check",
+            "packaging", "on_hold", "packaging", "shipped",
+        ] {
             let moved = try kct.run(["orders", "status", "S01-W1-000001", status, "--note", "step"])
             #expect(moved.status == 0, "\(status): \(moved.stderr)")
         }
@@ -103,9 +125,12 @@ import Testing
         #expect(history.last?["from_status"] as? String == "packaging")
 
         let before = try pendingChanges()
-        expectRefusal(try kct.run("orders", "status", "S01-W1-000001", "cancelled"), code: 1,
-                      mentioning: ["cannot move from shipped to cancelled", "out_for_delivery", "refunded"])
-        expectRefusal(try kct.run("orders", "status", "S01-W1-000001", "teleported"), code: 64, mentioning: ["teleported", "pending_payment"])
+        expectRefusal(
+            try kct.run("orders", "status", "S01-W1-000001", "cancelled"), code: 1,
+            mentioning: ["cannot move from shipped to cancelled", "out_for_delivery", "refunded"])
+        expectRefusal(
+            try kct.run("orders", "status", "S01-W1-000001", "teleported"), code: 64,
+            mentioning: ["teleported", "pending_payment"])
         #expect(try pendingChanges() == before)
     }
 
@@ -113,31 +138,46 @@ import Testing
         defer { kct.cleanUp() }
         _ = try createSuit()
         let before = try pendingChanges()
-        expectRefusal(try kct.run("orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,price=8.999"),
-                      code: 1, mentioning: ["8.999", "USD"])
-        expectRefusal(try kct.run("orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,price=-3"),
-                      code: 1, mentioning: ["negative"])
-        expectRefusal(try kct.run("orders", "create", "--customer", "A", "--email", "not-mail", "--item", "name=Tie,price=3"),
-                      code: 1, mentioning: ["not-mail", "e-mail"])
-        expectRefusal(try kct.run("orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,cost=3"),
-                      code: 1, mentioning: ["unknown key 'cost'"])
-        expectRefusal(try kct.run("orders", "status", "S01-W1-000042", "cancelled"), code: 2, mentioning: ["S01-W1-000042"])
-        expectRefusal(try kct.run("orders", "item", "remove", "S01-W1-000001", "9"), code: 2, mentioning: ["no item '9'"])
-        expectRefusal(try kct.run("orders", "create", "--from-json", "/nonexistent/orders.json"), code: 1, mentioning: ["cannot read"])
-        expectRefusal(try kct.run("orders", "create", "--from-json", "-", stdin: "{not json"), code: 1, mentioning: ["not JSON"])
+        expectRefusal(
+            try kct.run(
+                "orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,price=8.999"),
+            code: 1, mentioning: ["8.999", "USD"])
+        expectRefusal(
+            try kct.run(
+                "orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,price=-3"),
+            code: 1, mentioning: ["negative"])
+        expectRefusal(
+            try kct.run("orders", "create", "--customer", "A", "--email", "not-mail", "--item", "name=Tie,price=3"),
+            code: 1, mentioning: ["not-mail", "e-mail"])
+        expectRefusal(
+            try kct.run("orders", "create", "--customer", "A", "--email", "a@example.com", "--item", "name=Tie,cost=3"),
+            code: 1, mentioning: ["unknown key 'cost'"])
+        expectRefusal(
+            try kct.run("orders", "status", "S01-W1-000042", "cancelled"), code: 2, mentioning: ["S01-W1-000042"])
+        expectRefusal(
+            try kct.run("orders", "item", "remove", "S01-W1-000001", "9"), code: 2, mentioning: ["no item '9'"])
+        expectRefusal(
+            try kct.run("orders", "create", "--from-json", "/nonexistent/orders.json"), code: 1,
+            mentioning: ["cannot read"])
+        expectRefusal(
+            try kct.run("orders", "create", "--from-json", "-", stdin: "{not json"), code: 1, mentioning: ["not JSON"])
         // An array with one bad order saves none of them.
         let batch = """
             [{"customer_name": "Ok", "customer_email": "ok@example.com", "items": [{"product_name": "Tie", "unit_price": "40.00"}]},
              {"customer_name": "Bad", "customer_email": "bad@", "items": [{"product_name": "Tie", "unit_price": "40.00"}]}]
             """
-        expectRefusal(try kct.run("orders", "create", "--from-json", "-", stdin: batch), code: 1, mentioning: ["order 2", "bad@"])
+        expectRefusal(
+            try kct.run("orders", "create", "--from-json", "-", stdin: batch), code: 1, mentioning: ["order 2", "bad@"])
         #expect(try pendingChanges() == before)
         #expect(try kct.run("orders", "list", "--json").array().count == 1)
     }
 
     @Test func missingReplicaIsExplained() throws {
         let empty = KCTProcess()
-        defer { empty.cleanUp(); kct.cleanUp() }
+        defer {
+            empty.cleanUp()
+            kct.cleanUp()
+        }
         let result = try empty.run("orders", "list")
         expectRefusal(result, code: 3, mentioning: ["no replica", "kct init"])
         #expect(!FileManager.default.fileExists(atPath: empty.dataDir + "/replica.sqlite"))
@@ -156,11 +196,13 @@ import Testing
         let kenji = try #require(try created.array().first)
         #expect(kenji["total_amount"] as? String == "90000")
         #expect((kenji["shipping_address"] as? [String: Any])?["city"] as? String == "Osaka")
-        expectRefusal(try kct.run("orders", "item", "add", "S01-W1-000002", "name=Obi,price=10.5"), code: 1, mentioning: ["JPY"])
+        expectRefusal(
+            try kct.run("orders", "item", "add", "S01-W1-000002", "name=Obi,price=10.5"), code: 1, mentioning: ["JPY"])
 
         let found = try kct.run("orders", "list", "--search", "sato", "--json").array()
         #expect(found.map { $0["order_number"] as? String } == ["S01-W1-000002"])
-        #expect(try kct.run("orders", "list", "--priority", "rush", "--priority", "urgent", "--json").array().count == 1)
+        #expect(
+            try kct.run("orders", "list", "--priority", "rush", "--priority", "urgent", "--json").array().count == 1)
         #expect(try kct.run("orders", "list", "--status", "shipped", "--json").array().isEmpty)
 
         let queue = try kct.run("queue", "--json").array()
@@ -187,14 +229,23 @@ import Testing
     @Test func editsUpdateItemsExceptionsAndPriority() throws {
         defer { kct.cleanUp() }
         _ = try createSuit()
-        #expect(try kct.run("orders", "item", "add", "S01-W1-000001", "name=Vest,price=120.00,measurements=chest:40").status == 0)
+        #expect(
+            try kct.run("orders", "item", "add", "S01-W1-000001", "name=Vest,price=120.00,measurements=chest:40").status
+                == 0)
         #expect(try kct.run("orders", "item", "update", "S01-W1-000001", "2", "qty=3").status == 0)
         #expect(try kct.run("orders", "item", "remove", "S01-W1-000001", "1").status == 0)
         #expect(try kct.run("orders", "priority", "S01-W1-000001", "vip-customer").status == 0)
-        #expect(try kct.run("orders", "update", "S01-W1-000001", "--phone", "", "--needed-by", "2030-01-31", "--notes", "hem").status == 0)
-        let opened = try kct.run("exceptions", "open", "S01-W1-000001", "--type", "fabric damage", "--severity", "high", "--json").object()
+        #expect(
+            try kct.run(
+                "orders", "update", "S01-W1-000001", "--phone", "", "--needed-by", "2030-01-31", "--notes", "hem"
+            ).status == 0)
+        let opened = try kct.run(
+            "exceptions", "open", "S01-W1-000001", "--type", "fabric damage", "--severity", "high", "--json"
+        ).object()
         let exceptionID = try #require(opened["id"] as? String)
-        let resolved = try kct.run("exceptions", "resolve", String(exceptionID.prefix(8)), "--note", "recut", "--customer-notified", "--json").object()
+        let resolved = try kct.run(
+            "exceptions", "resolve", String(exceptionID.prefix(8)), "--note", "recut", "--customer-notified", "--json"
+        ).object()
         #expect(resolved["resolution_status"] as? String == "resolved")
         #expect(resolved["customer_notified"] as? Bool == true)
         expectRefusal(try kct.run("exceptions", "resolve", exceptionID), code: 1, mentioning: ["already resolved"])

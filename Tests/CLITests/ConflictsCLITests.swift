@@ -50,7 +50,8 @@ import Testing
         let (number, _, sequence) = try orderWithLostNotes()
         let list = try kct.run("conflicts", "list")
         #expect(list.status == 0)
-        #expect(list.stdout.contains(number) && list.stdout.contains("newer_value") && list.stdout.contains("'from W1'"))
+        #expect(
+            list.stdout.contains(number) && list.stdout.contains("newer_value") && list.stdout.contains("'from W1'"))
         let entries = try kct.run("conflicts", "list", "--json").array()
         #expect(entries.count == 1)
         let entry = try #require(entries.first)

@@ -49,7 +49,8 @@ import Testing
             try Self.batch(round: round).write(toFile: batchFile, atomically: true, encoding: .utf8)
             // Kill after 0 to burstSize-1 reported orders: 0 means while it is still opening.
             let killAfter = Int.random(in: 0..<Self.burstSize, using: &generator)
-            let (lines, finished) = try Self.runAndKill(kct, ["orders", "create", "--from-json", batchFile], afterLines: killAfter)
+            let (lines, finished) = try Self.runAndKill(
+                kct, ["orders", "create", "--from-json", batchFile], afterLines: killAfter)
             if !finished { killedMidBurst += 1 }
             for line in lines {
                 let words = line.split(separator: " ")
@@ -58,15 +59,19 @@ import Testing
             }
             // A status move of a saved order, killed at a random moment of its short life.
             if let order = reportedSaved.sorted().randomElement(using: &generator) {
-                let move = try Self.moveAndKill(kct, order: order, afterMicroseconds: UInt32.random(in: 0..<60_000, using: &generator))
+                let move = try Self.moveAndKill(
+                    kct, order: order, afterMicroseconds: UInt32.random(in: 0..<60_000, using: &generator))
                 if move.reported { reportedMoves[order, default: 0] += 1 }
                 if move.finished { movesFinished += 1 } else { movesKilled += 1 }
             }
-            try Self.checkReplica(at: kct.dataDir + "/replica.sqlite", reportedSaved: reportedSaved, reportedMoves: reportedMoves)
+            try Self.checkReplica(
+                at: kct.dataDir + "/replica.sqlite", reportedSaved: reportedSaved, reportedMoves: reportedMoves)
         }
         #expect(killedMidBurst > Self.rounds / 2, "most rounds should have been killed before finishing")
         #expect(reportedSaved.count > 0)
-        print("crash safety: \(reportedSaved.count) orders reported saved, \(killedMidBurst) bursts killed; status moves: \(movesKilled) killed, \(movesFinished) finished, \(reportedMoves.values.reduce(0, +)) reported")
+        print(
+            "crash safety: \(reportedSaved.count) orders reported saved, \(killedMidBurst) bursts killed; status moves: \(movesKilled) killed, \(movesFinished) finished, \(reportedMoves.values.reduce(0, +)) reported"
+        )
     }
 
     /// Starts kct, reads its stdout line by line and sends SIGKILL once `afterLines` lines have
@@ -88,7 +93,7 @@ import Testing
         var killed = afterLines == 0
         let reader = out.fileHandleForReading
         while true {
-            let chunk = reader.availableData  // blocks until data or end of file
+            let chunk = reader.availableData // blocks until data or end of file
             if chunk.isEmpty { break }
             buffer.append(chunk)
             while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -108,11 +113,15 @@ import Testing
 
     /// The status each reported move took an order to, in order (a move made by a killed
     /// process that did not report still counts in the replica, so checks use "at least").
-    static let flow = ["pending_payment", "payment_confirmed", "processing", "in_production", "quality_check", "packaging", "shipped"]
+    static let flow = [
+        "pending_payment", "payment_confirmed", "processing", "in_production", "quality_check", "packaging", "shipped",
+    ]
 
     /// Runs `kct orders status ORDER next` and sends SIGKILL after a random delay. The delay only
     /// picks the kill point; nothing waits on it for synchronisation.
-    static func moveAndKill(_ kct: KCTProcess, order: String, afterMicroseconds delay: UInt32) throws -> (reported: Bool, finished: Bool) {
+    static func moveAndKill(_ kct: KCTProcess, order: String, afterMicroseconds delay: UInt32) throws -> (
+        reported: Bool, finished: Bool
+    ) {
         let show = try kct.run("orders", "show", order, "--json")
         let status = try show.object()["status"] as? String ?? ""
         guard let index = flow.firstIndex(of: status), index + 1 < flow.count else { return (false, true) }
@@ -140,29 +149,33 @@ import Testing
         try queue.read { db in
             #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
             let orders = Set(try String.fetchAll(db, sql: "SELECT order_number FROM orders"))
-            #expect(reportedSaved.isSubset(of: orders), "saved orders lost: \(reportedSaved.subtracting(orders).sorted())")
+            #expect(
+                reportedSaved.isSubset(of: orders), "saved orders lost: \(reportedSaved.subtracting(orders).sorted())")
 
             // The outbox is gap-free and matches the persisted counters.
             let sequences = try Int64.fetchAll(db, sql: "SELECT sequence FROM outbox ORDER BY sequence")
             #expect(sequences == Array(0..<Int64(sequences.count)).map { $0 + 1 })
-            let state = try Row.fetchOne(db, sql: "SELECT hlc_last, outbox_last_sequence, order_number_last FROM node_state")!
+            let state = try Row.fetchOne(
+                db, sql: "SELECT hlc_last, outbox_last_sequence, order_number_last FROM node_state")!
             #expect(state["outbox_last_sequence"] as Int64 == Int64(sequences.count))
             #expect(state["order_number_last"] as Int == orders.count)
             #expect(try Int64.fetchOne(db, sql: "SELECT max(hlc) FROM outbox") == state["hlc_last"] as Int64?)
 
             // Every order has exactly the entries of its edits: its creation (order, two items,
             // first history row) and one set_status + one history append per status move.
-            let perOrder = try Row.fetchAll(db, sql: """
-                SELECT o.order_number, o.status,
-                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'orders' AND op = 'set_fields') AS order_changes,
-                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_items') AS item_changes,
-                  (SELECT count(*) FROM order_items WHERE order_id = o.id) AS items,
-                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND op = 'set_status') AS status_changes,
-                  (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS history_changes,
-                  (SELECT count(*) FROM order_status_history WHERE order_id = o.id) AS history,
-                  (SELECT to_status FROM order_status_history WHERE order_id = o.id ORDER BY changed_at DESC, hlc DESC LIMIT 1) AS last_to
-                FROM orders o
-                """)
+            let perOrder = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.order_number, o.status,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'orders' AND op = 'set_fields') AS order_changes,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_items') AS item_changes,
+                      (SELECT count(*) FROM order_items WHERE order_id = o.id) AS items,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND op = 'set_status') AS status_changes,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS history_changes,
+                      (SELECT count(*) FROM order_status_history WHERE order_id = o.id) AS history,
+                      (SELECT to_status FROM order_status_history WHERE order_id = o.id ORDER BY changed_at DESC, hlc DESC LIMIT 1) AS last_to
+                    FROM orders o
+                    """)
             var statusChanges = 0
             for row in perOrder {
                 let number: String = row["order_number"]
@@ -176,12 +189,14 @@ import Testing
                 statusChanges += history - 1
             }
             // ...and no entry lacks its row.
-            let orphans = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM outbox e WHERE
-                  (e.entity = 'orders' AND NOT EXISTS (SELECT 1 FROM orders WHERE id = e.row_id)) OR
-                  (e.entity = 'order_items' AND NOT EXISTS (SELECT 1 FROM order_items WHERE id = e.row_id)) OR
-                  (e.entity = 'order_status_history' AND NOT EXISTS (SELECT 1 FROM order_status_history WHERE id = e.row_id))
-                """)
+            let orphans = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM outbox e WHERE
+                      (e.entity = 'orders' AND NOT EXISTS (SELECT 1 FROM orders WHERE id = e.row_id)) OR
+                      (e.entity = 'order_items' AND NOT EXISTS (SELECT 1 FROM order_items WHERE id = e.row_id)) OR
+                      (e.entity = 'order_status_history' AND NOT EXISTS (SELECT 1 FROM order_status_history WHERE id = e.row_id))
+                    """)
             #expect(orphans == 0)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == orders.count * 4 + statusChanges * 2)
         }

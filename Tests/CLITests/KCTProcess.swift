@@ -17,7 +17,8 @@ struct KCTProcess {
     /// The `kct` executable built beside this test bundle (`swift build --build-tests` builds
     /// every product), else the package's `.build/debug/kct`.
     static let executable: URL = {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kct")
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("kct")
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" {
@@ -31,7 +32,8 @@ struct KCTProcess {
     let dataDir: String
 
     init() {
-        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("kct-cli-tests-\(UUID().uuidString)").path
+        dataDir =
+            FileManager.default.temporaryDirectory.appendingPathComponent("kct-cli-tests-\(UUID().uuidString)").path
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: dataDir) }
@@ -57,7 +59,9 @@ struct KCTProcess {
         let outData = out.fileHandleForReading.readAllTolerantly()
         let errData = err.fileHandleForReading.readAllTolerantly()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     func run(_ arguments: String..., stdin: String? = nil) throws -> Result { try run(arguments, stdin: stdin) }
@@ -69,14 +73,18 @@ struct KCTProcess {
     /// Makes the first account of this standalone replica, an admin `tester@kct.example`, and
     /// signs it in. Each account and each sign-in costs a scrypt (~0.1 s): once per replica.
     func signInAdmin() throws {
-        let added = try run(["users", "add", "--email", Self.admin, "--name", "Tester", "--role", "admin", "--password-stdin"], stdin: Self.password + "\n")
+        let added = try run(
+            ["users", "add", "--email", Self.admin, "--name", "Tester", "--role", "admin", "--password-stdin"],
+            stdin: Self.password + "\n")
         try #require(added.status == 0, "users add failed: \(added.stderr)")
         try signIn(Self.admin)
     }
 
     /// Adds an account (as the signed-in admin) without signing it in.
     func addAccount(_ email: String, role: String) throws {
-        let added = try run(["users", "add", "--email", email, "--name", email, "--role", role, "--password-stdin"], stdin: Self.password + "\n")
+        let added = try run(
+            ["users", "add", "--email", email, "--name", email, "--role", role, "--password-stdin"],
+            stdin: Self.password + "\n")
         try #require(added.status == 0, "users add failed: \(added.stderr)")
     }
 

@@ -15,30 +15,45 @@ import Testing
     var database: DatabaseQueue { get throws { try DatabaseQueue(path: kct.dataDir + "/replica.sqlite") } }
 
     func createOrder() throws -> KCTProcess.Result {
-        try kct.run("orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com", "--item", "name=Navy Suit,price=899.00")
+        try kct.run(
+            "orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com", "--item",
+            "name=Navy Suit,price=899.00")
     }
 
-    func expectOneLine(_ result: KCTProcess.Result, code: Int32, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectOneLine(
+        _ result: KCTProcess.Result, code: Int32, _ text: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.status == code, "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.contains(text), "stderr: \(result.stderr)", sourceLocation: sourceLocation)
     }
 
     @Test func loginWhoamiLogoutAndEditingNeedsASignIn() throws {
         defer { kct.cleanUp() }
-        expectOneLine(try createOrder(), code: 7, "nobody is signed in on this workstation: run `kct login --email you@example.com`")
+        expectOneLine(
+            try createOrder(), code: 7,
+            "nobody is signed in on this workstation: run `kct login --email you@example.com`")
         expectOneLine(try kct.run("whoami"), code: 7, "nobody is signed in")
         // Reading needs no sign-in.
-        for command in [["orders", "list"], ["queue"], ["stats"], ["outbox"], ["conflicts", "list"], ["users", "list"]] {
+        for command in [
+            ["orders", "list"], ["queue"], ["stats"], ["outbox"], ["conflicts", "list"], ["users", "list"],
+        ] {
             #expect(try kct.run(command).status == 0, "\(command)")
         }
-        let added = try kct.run(["users", "add", "--email", "Boss@KCT.example", "--name", "The Boss", "--role", "admin", "--password-stdin"],
-                                stdin: KCTProcess.password + "\n")
+        let added = try kct.run(
+            [
+                "users", "add", "--email", "Boss@KCT.example", "--name", "The Boss", "--role", "admin",
+                "--password-stdin",
+            ],
+            stdin: KCTProcess.password + "\n")
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.contains("boss@kct.example: The Boss, admin"))
-        expectOneLine(try kct.run(["login", "--email", "boss@kct.example", "--password-stdin"], stdin: "wrong password\n"),
-                      code: 1, "wrong e-mail or password")
-        let login = try kct.run(["login", "--email", "boss@kct.example", "--password-stdin"], stdin: KCTProcess.password + "\n")
+        expectOneLine(
+            try kct.run(["login", "--email", "boss@kct.example", "--password-stdin"], stdin: "wrong password\n"),
+            code: 1, "wrong e-mail or password")
+        let login = try kct.run(
+            ["login", "--email", "boss@kct.example", "--password-stdin"], stdin: KCTProcess.password + "\n")
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stdout.hasPrefix("signed in as The Boss <boss@kct.example>, admin, until "))
         let attributes = try FileManager.default.attributesOfItem(atPath: kct.dataDir + "/session")
@@ -58,7 +73,8 @@ import Testing
         #expect(logout.status == 0 && logout.stderr.contains("signed out boss@kct.example"))
         expectOneLine(try kct.run("whoami"), code: 7, "nobody is signed in")
         expectOneLine(try kct.run("orders", "priority", "S01-W1-000001", "rush"), code: 7, "kct login")
-        let events = try database.read { db in try String.fetchAll(db, sql: "SELECT kind FROM auth_events ORDER BY seq") }
+        let events = try database.read { db in try String.fetchAll(db, sql: "SELECT kind FROM auth_events ORDER BY seq")
+        }
         #expect(events.sorted() == ["sign_in", "sign_in_failed", "sign_out"])
     }
 
@@ -70,25 +86,34 @@ import Testing
         let list = try kct.run("users", "list", "--json").array()
         #expect(list.map { $0["email"] as? String } == ["ana@kct.example", KCTProcess.admin])
         #expect(list.allSatisfy { $0["password_hash"] == nil })
-        expectOneLine(try kct.run("users", "set-role", "--email", "ana@kct.example", "--role", "boss"), code: 64, "'boss' is not a role")
+        expectOneLine(
+            try kct.run("users", "set-role", "--email", "ana@kct.example", "--role", "boss"), code: 64,
+            "'boss' is not a role")
 
         try kct.signIn("ana@kct.example")
         let pending = try kct.run("outbox", "--json").object()["pending_count"] as? Int
-        expectOneLine(try kct.run("orders", "priority", "S01-W1-000001", "rush"), code: 1,
-                      "ana@kct.example is a processor and may not change priorities (priority); only managers and admins may")
+        expectOneLine(
+            try kct.run("orders", "priority", "S01-W1-000001", "rush"), code: 1,
+            "ana@kct.example is a processor and may not change priorities (priority); only managers and admins may")
         #expect(try kct.run("outbox", "--json").object()["pending_count"] as? Int == pending)
-        expectOneLine(try kct.run(["users", "add", "--email", "cy@kct.example", "--name", "Cy", "--role", "viewer", "--password-stdin"],
-                                  stdin: KCTProcess.password + "\n"),
-                      code: 1, "ana@kct.example is a processor and may not manage staff accounts; only admins may")
+        expectOneLine(
+            try kct.run(
+                ["users", "add", "--email", "cy@kct.example", "--name", "Cy", "--role", "viewer", "--password-stdin"],
+                stdin: KCTProcess.password + "\n"),
+            code: 1, "ana@kct.example is a processor and may not manage staff accounts; only admins may")
         #expect(try kct.run("orders", "update", "S01-W1-000001", "--notes", "fitting on Friday").status == 0)
 
         // Promoted by the admin, her open session gets the new role at once.
         try kct.signIn(KCTProcess.admin)
-        #expect(try kct.run("users", "set-role", "--email", "ana@kct.example", "--role", "manager").stdout.contains("ana@kct.example: ana@kct.example, manager"))
+        #expect(
+            try kct.run("users", "set-role", "--email", "ana@kct.example", "--role", "manager").stdout.contains(
+                "ana@kct.example: ana@kct.example, manager"))
         // Disabled: she can no longer sign in.
         #expect(try kct.run("users", "disable", "--email", "ana@kct.example").status == 0)
-        expectOneLine(try kct.run(["login", "--email", "ana@kct.example", "--password-stdin"], stdin: KCTProcess.password + "\n"),
-                      code: 1, "the account ana@kct.example is disabled")
+        expectOneLine(
+            try kct.run(
+                ["login", "--email", "ana@kct.example", "--password-stdin"], stdin: KCTProcess.password + "\n"),
+            code: 1, "the account ana@kct.example is disabled")
         #expect(try kct.run("users", "enable", "--email", "ana@kct.example").status == 0)
         try kct.signIn("ana@kct.example")
         #expect(try kct.run("orders", "priority", "S01-W1-000001", "rush").status == 0)
@@ -100,7 +125,9 @@ import Testing
         try kct.addAccount("ana@kct.example", role: "processor")
         try kct.signIn("ana@kct.example")
         // Disabled by an admin on another terminal: here, straight in the replica.
-        try database.write { db in try db.execute(sql: "UPDATE accounts SET disabled = 1 WHERE email = 'ana@kct.example'") }
+        try database.write { db in
+            try db.execute(sql: "UPDATE accounts SET disabled = 1 WHERE email = 'ana@kct.example'")
+        }
         expectOneLine(try createOrder(), code: 7, "the account ana@kct.example is disabled or gone")
     }
 
@@ -120,10 +147,12 @@ import Testing
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let now = formatter.string(from: Date())
         try database.write { db in
-            try db.execute(sql: "INSERT INTO sign_in_failures (email, consecutive, last_failed_at) VALUES (?, 8, ?)",
-                           arguments: [KCTProcess.admin, now])
+            try db.execute(
+                sql: "INSERT INTO sign_in_failures (email, consecutive, last_failed_at) VALUES (?, 8, ?)",
+                arguments: [KCTProcess.admin, now])
         }
-        let refused = try kct.run(["login", "--email", KCTProcess.admin, "--password-stdin"], stdin: KCTProcess.password + "\n")
+        let refused = try kct.run(
+            ["login", "--email", KCTProcess.admin, "--password-stdin"], stdin: KCTProcess.password + "\n")
         expectOneLine(refused, code: 1, "too many failed sign-ins for tester@kct.example; try again in ")
         let seconds = refused.stderr.split(separator: " ").dropLast().last.flatMap { Int($0) }
         #expect(seconds.map { (1...32).contains($0) } == true, "\(refused.stderr)")
@@ -135,8 +164,13 @@ import Testing
         let joined = try kct.run("join", "http://127.0.0.1:9", "--token", "kct_test")
         #expect(joined.status == 0)
         #expect(joined.stderr.contains("could not fetch the staff accounts from central yet"))
-        expectOneLine(try kct.run(["users", "add", "--email", "boss@kct.example", "--name", "Boss", "--role", "admin", "--password-stdin"],
-                                  stdin: KCTProcess.password + "\n"),
-                      code: 1, "this workstation's accounts come from central: use `kct central add-user` there")
+        expectOneLine(
+            try kct.run(
+                [
+                    "users", "add", "--email", "boss@kct.example", "--name", "Boss", "--role", "admin",
+                    "--password-stdin",
+                ],
+                stdin: KCTProcess.password + "\n"),
+            code: 1, "this workstation's accounts come from central: use `kct central add-user` there")
     }
 }

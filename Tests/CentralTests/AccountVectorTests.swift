@@ -8,7 +8,8 @@ import Testing
 @Suite struct AccountVectorTests {
     @Test func theVectorsHashesVerifyTheirSamplePasswords() throws {
         let protocolDirectory = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("protocol")
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "protocol")
         let bytes = try Data(contentsOf: protocolDirectory.appendingPathComponent("vectors/accounts-response.json"))
         let accounts = try AccountsResponse.decode(Array(bytes)).accounts
         let passwords = ["maria@kct.example": "correct horse battery", "james@kct.example": "another long passphrase"]

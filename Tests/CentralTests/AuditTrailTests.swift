@@ -11,7 +11,8 @@ import Testing
         let store = try CentralStore.create(path: directory.database, clock: { Build.centralNow })
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
-        try Staff.add(store, [("ana@kct.example", .processor), ("max@kct.example", .manager), ("vic@kct.example", .viewer)])
+        try Staff.add(
+            store, [("ana@kct.example", .processor), ("max@kct.example", .manager), ("vic@kct.example", .viewer)])
         return (store, w1, w2)
     }
 
@@ -19,28 +20,59 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let (store, w1, w2) = try Self.makeStore(directory)
-        _ = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 1, at: 1, entity: .order, row: "o-1", fields: Build.createOrder("n-w1", 1, at: 1).fields, author: "ana@kct.example"),
-            Build.change("n-w1", 2, at: 2, entity: .order, row: "o-1", fields: ["notes": .text("gift wrap")], author: "ana@kct.example"),
-            Build.change("n-w1", 3, at: 3, entity: .order, row: "o-1", fields: ["priority": .text("rush")], author: "ana@kct.example"),
-        ]), token: w1)
-        _ = try store.push(PushRequest(nodeID: "n-w2", changes: [
-            Build.change("n-w2", 1, at: 4, entity: .order, row: "o-1", fields: ["priority": .text("rush")], author: "max@kct.example"),
-            Build.change("n-w2", 2, at: 1, entity: .order, row: "o-1", fields: ["notes": .text("older note")], author: "max@kct.example"),
-            Build.change("n-w2", 3, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("peek")], author: "vic@kct.example"),
-        ]), token: w2)
+        _ = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 1, at: 1, entity: .order, row: "o-1",
+                        fields: Build.createOrder("n-w1", 1, at: 1).fields, author: "ana@kct.example"),
+                    Build.change(
+                        "n-w1", 2, at: 2, entity: .order, row: "o-1", fields: ["notes": .text("gift wrap")],
+                        author: "ana@kct.example"),
+                    Build.change(
+                        "n-w1", 3, at: 3, entity: .order, row: "o-1", fields: ["priority": .text("rush")],
+                        author: "ana@kct.example"),
+                ]), token: w1)
+        _ = try store.push(
+            PushRequest(
+                nodeID: "n-w2",
+                changes: [
+                    Build.change(
+                        "n-w2", 1, at: 4, entity: .order, row: "o-1", fields: ["priority": .text("rush")],
+                        author: "max@kct.example"),
+                    Build.change(
+                        "n-w2", 2, at: 1, entity: .order, row: "o-1", fields: ["notes": .text("older note")],
+                        author: "max@kct.example"),
+                    Build.change(
+                        "n-w2", 3, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("peek")],
+                        author: "vic@kct.example"),
+                ]), token: w2)
         // The replay of a settled push adds nothing to the trail.
-        _ = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 3, at: 3, entity: .order, row: "o-1", fields: ["priority": .text("rush")], author: "ana@kct.example"),
-        ]), token: w1)
+        _ = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 3, at: 3, entity: .order, row: "o-1", fields: ["priority": .text("rush")],
+                        author: "ana@kct.example")
+                ]), token: w1)
 
         let trail = try store.audit(.order("o-1"))
-        #expect(trail.map(\.person) == ["ana@kct.example", "ana@kct.example", "ana@kct.example", "max@kct.example", "max@kct.example", "vic@kct.example"])
+        #expect(
+            trail.map(\.person) == [
+                "ana@kct.example", "ana@kct.example", "ana@kct.example", "max@kct.example", "max@kct.example",
+                "vic@kct.example",
+            ])
         #expect(trail.map(\.nodeName) == ["W1", "W1", "W1", "W2", "W2", "W2"])
         #expect(trail.map(\.outcome) == ["applied", "applied", "rejected", "applied", "superseded", "rejected"])
         #expect(trail.map(\.code) == [nil, nil, "forbidden", nil, nil, "forbidden"])
         #expect(trail.map(\.sequence) == [1, 2, 3, 1, 2, 3])
-        #expect(trail.allSatisfy { $0.kind == .change && $0.entity == EntityKind.order.rawValue && $0.operation == "set_fields" && $0.hlc != nil })
+        #expect(
+            trail.allSatisfy {
+                $0.kind == .change && $0.entity == EntityKind.order.rawValue && $0.operation == "set_fields"
+                    && $0.hlc != nil
+            })
         #expect(trail[2].detail.hasPrefix("fields priority: ana@kct.example is a processor and may not"))
         #expect(trail.allSatisfy { $0.receivedAt == "2025-11-25T15:00:00.000Z" })
         // By order number, by person, the latest N.
@@ -59,7 +91,8 @@ import Testing
         try store.setDisabled(email: "ana@kct.example", false, by: "root")
         try store.setPassword(email: "ana@kct.example", password: "a new long password", by: "root")
         let account = try store.audit(.person("ana@kct.example"))
-        #expect(account.map(\.kind) == [.accountCreated, .roleChanged, .accountDisabled, .accountEnabled, .passwordSet])
+        #expect(
+            account.map(\.kind) == [.accountCreated, .roleChanged, .accountDisabled, .accountEnabled, .passwordSet])
         #expect(account[1].detail == "processor → manager (by root)")
         #expect(!account.contains { $0.detail.contains("a new long password") || $0.detail.contains("scrypt") })
 
@@ -74,7 +107,9 @@ import Testing
         _ = try? store.push(PushRequest(nodeID: "n-w1", changes: []), token: w1)
         _ = try? store.push(PushRequest(nodeID: "n-w1", changes: []), token: "kct_guess")
         _ = try? store.push(PushRequest(nodeID: "n-w1", changes: []), token: nil)
-        #expect(store.refusedTokens[.revoked] == 1 && store.refusedTokens[.unknown] == 1 && store.refusedTokens[.missing] == 1)
+        #expect(
+            store.refusedTokens[.revoked] == 1 && store.refusedTokens[.unknown] == 1
+                && store.refusedTokens[.missing] == 1)
     }
 
     @Test func signInEventsUploadOnceAndOnlyForTheTokensNode() throws {
@@ -82,14 +117,22 @@ import Testing
         defer { directory.remove() }
         let (store, w1, w2) = try Self.makeStore(directory)
         let events = [
-            AuthEvent(id: "e-1", kind: .signInFailed, email: "Ana@kct.example", at: "2026-11-25T14:00:00.000Z", detail: "cli: wrong password"),
-            AuthEvent(id: "e-2", kind: .signIn, email: "ana@kct.example", at: "2026-11-25T14:00:05.000Z", detail: "cli"),
+            AuthEvent(
+                id: "e-1", kind: .signInFailed, email: "Ana@kct.example", at: "2026-11-25T14:00:00.000Z",
+                detail: "cli: wrong password"),
+            AuthEvent(
+                id: "e-2", kind: .signIn, email: "ana@kct.example", at: "2026-11-25T14:00:05.000Z", detail: "cli"),
         ]
         let first = try store.recordAuthEvents(AuditUploadRequest(nodeID: "n-w1", events: events), token: w1)
         #expect(first == AuditUploadResponse(recorded: 2, duplicates: 0))
-        let again = try store.recordAuthEvents(AuditUploadRequest(nodeID: "n-w1", events: events + [
-            AuthEvent(id: "e-3", kind: .signOut, email: "ana@kct.example", at: "2026-11-25T15:00:00.000Z", detail: "cli"),
-        ]), token: w1)
+        let again = try store.recordAuthEvents(
+            AuditUploadRequest(
+                nodeID: "n-w1",
+                events: events + [
+                    AuthEvent(
+                        id: "e-3", kind: .signOut, email: "ana@kct.example", at: "2026-11-25T15:00:00.000Z",
+                        detail: "cli")
+                ]), token: w1)
         #expect(again == AuditUploadResponse(recorded: 1, duplicates: 2))
         // W1's token is bound to n-w1 by its first upload; W2 may not upload as n-w1.
         let impostor = #expect(throws: ErrorResponse.self) {
@@ -100,7 +143,9 @@ import Testing
             try store.recordAuthEvents(AuditUploadRequest(nodeID: "n-w2", events: []), token: w1)
         }
         #expect(other?.code == .forbidden)
-        #expect(throws: ErrorResponse.self) { try store.recordAuthEvents(AuditUploadRequest(nodeID: "n-w1", events: []), token: nil) }
+        #expect(throws: ErrorResponse.self) {
+            try store.recordAuthEvents(AuditUploadRequest(nodeID: "n-w1", events: []), token: nil)
+        }
         let trail = try store.audit(.person("ana@kct.example")).filter { $0.kind != .accountCreated }
         #expect(trail.map(\.kind) == [.signInFailed, .signIn, .signOut])
         #expect(trail.map(\.eventID) == ["e-1", "e-2", "e-3"])
@@ -116,7 +161,9 @@ import Testing
         #expect(before.count == 1)
         let database = try DatabaseQueue(path: directory.database)
         defer { try? database.close() }
-        for sql in ["UPDATE audit SET detail = 'forged'", "DELETE FROM audit", "DELETE FROM audit WHERE kind = 'node_added'"] {
+        for sql in [
+            "UPDATE audit SET detail = 'forged'", "DELETE FROM audit", "DELETE FROM audit WHERE kind = 'node_added'",
+        ] {
             let error = #expect(throws: DatabaseError.self) { try database.write { db in try db.execute(sql: sql) } }
             #expect(error?.message?.contains("append-only") == true)
         }

@@ -13,19 +13,29 @@ import Testing
         let w0 = try store.addNode(name: "W0", shop: "S01").token
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         try Staff.addEveryRole(store)
-        let setup = try store.push(PushRequest(nodeID: "n-w0", changes: [
-            Build.createOrder("n-w0", 1, at: 1),
-            Build.addItem("n-w0", 2, at: 2, item: "i-1"),
-            Build.change("n-w0", 3, at: 3, entity: .exception, row: "x-1", op: .append, fields: [
-                "exception_type": .text("fabric"), "exception_severity": .text("low"), "description": .text("torn lining"),
-            ]),
-        ]), token: w0)
-        try #require(setup.response.outcomes.allSatisfy { $0.result == .applied }, "setup: \(setup.response.outcomes.map { $0.reason?.description ?? "ok" })")
+        let setup = try store.push(
+            PushRequest(
+                nodeID: "n-w0",
+                changes: [
+                    Build.createOrder("n-w0", 1, at: 1),
+                    Build.addItem("n-w0", 2, at: 2, item: "i-1"),
+                    Build.change(
+                        "n-w0", 3, at: 3, entity: .exception, row: "x-1", op: .append,
+                        fields: [
+                            "exception_type": .text("fabric"), "exception_severity": .text("low"),
+                            "description": .text("torn lining"),
+                        ]),
+                ]), token: w0)
+        try #require(
+            setup.response.outcomes.allSatisfy { $0.result == .applied },
+            "setup: \(setup.response.outcomes.map { $0.reason?.description ?? "ok" })")
         return (store, w1)
     }
 
     /// A change of node n-w1, sequence 1, at second 5.
-    static func change(_ entity: EntityKind, _ row: String, _ op: ChangeOperation, _ fields: [String: FieldValue]) -> Change {
+    static func change(_ entity: EntityKind, _ row: String, _ op: ChangeOperation, _ fields: [String: FieldValue])
+        -> Change
+    {
         Build.change("n-w1", 1, at: 5, entity: entity, row: row, op: op, fields: fields)
     }
 
@@ -42,10 +52,12 @@ import Testing
     }
 
     static func history(to: String, from: String) -> Change {
-        change(.statusHistory, "h-9", .append, [
-            "to_status": .text(to), "from_status": .text(from), "changed_by": .text("w1@kct.example"),
-            "changed_at": .text("2025-11-25T14:00:05.000Z"),
-        ])
+        change(
+            .statusHistory, "h-9", .append,
+            [
+                "to_status": .text(to), "from_status": .text(from), "changed_by": .text("w1@kct.example"),
+                "changed_at": .text("2025-11-25T14:00:05.000Z"),
+            ])
     }
 
     /// Each kind of change and the least role that may make it, written from PERMISSIONS.md.
@@ -66,7 +78,10 @@ import Testing
         ("change unit price", change(.orderItem, "i-1", ["unit_price": .integer(1)]), .manager),
         ("remove item", change(.orderItem, "i-1", .delete, [:]), .processor),
         ("confirm payment", move(from: "pending_payment", to: "payment_confirmed"), .manager),
-        ("resume to payment_confirmed", move(from: "on_hold", to: "payment_confirmed", resume: "payment_confirmed"), .processor),
+        (
+            "resume to payment_confirmed", move(from: "on_hold", to: "payment_confirmed", resume: "payment_confirmed"),
+            .processor
+        ),
         ("start processing", move(from: "payment_confirmed", to: "processing"), .processor),
         ("ship", move(from: "packaging", to: "shipped"), .processor),
         ("hold", move(from: "processing", to: "on_hold"), .processor),
@@ -74,12 +89,26 @@ import Testing
         ("refund", move(from: "delivered", to: "refunded"), .manager),
         ("history to shipped", history(to: "shipped", from: "packaging"), .processor),
         ("history to cancelled", history(to: "cancelled", from: "processing"), .manager),
-        ("open exception", change(.exception, "x-2", .append, ["exception_type": .text("late"), "exception_severity": .text("high"), "description": .text("late cloth")]), .processor),
+        (
+            "open exception",
+            change(
+                .exception, "x-2", .append,
+                [
+                    "exception_type": .text("late"), "exception_severity": .text("high"),
+                    "description": .text("late cloth"),
+                ]), .processor
+        ),
         ("investigate exception", change(.exception, "x-1", ["resolution_status": .text("investigating")]), .processor),
         ("resolve exception", change(.exception, "x-1", ["resolution_status": .text("resolved")]), .manager),
-        ("log communication", change(.communicationLog, "c-1", .append, [
-            "communication_type": .text("note"), "communication_channel": .text("phone"), "message_content": .text("called"),
-        ]), .processor),
+        (
+            "log communication",
+            change(
+                .communicationLog, "c-1", .append,
+                [
+                    "communication_type": .text("note"), "communication_channel": .text("phone"),
+                    "message_content": .text("called"),
+                ]), .processor
+        ),
     ]
 
     @Test(arguments: kinds.map(\.0))
@@ -91,12 +120,18 @@ import Testing
             let (store, w1) = try Self.setUp(directory)
             var change = template
             change.author = Staff.email(role)
-            let outcome = try #require(try store.push(PushRequest(nodeID: "n-w1", changes: [change]), token: w1).response.outcomes.first)
+            let outcome = try #require(
+                try store.push(PushRequest(nodeID: "n-w1", changes: [change]), token: w1).response.outcomes.first)
             if role >= minimum {
-                #expect(outcome.result != .rejected, "\(role) should be allowed to \(name): \(outcome.reason?.description ?? "")")
+                #expect(
+                    outcome.result != .rejected,
+                    "\(role) should be allowed to \(name): \(outcome.reason?.description ?? "")")
             } else {
-                #expect(outcome.result == .rejected && outcome.reason?.code == .forbidden, "\(role) should be refused \(name)")
-                #expect(outcome.reason?.message.contains("\(Staff.email(role)) is \(role.withArticle) and may not") == true)
+                #expect(
+                    outcome.result == .rejected && outcome.reason?.code == .forbidden,
+                    "\(role) should be refused \(name)")
+                #expect(
+                    outcome.reason?.message.contains("\(Staff.email(role)) is \(role.withArticle) and may not") == true)
                 #expect(store.headVersion == 3, "a refused change is not logged")
             }
         }
@@ -107,34 +142,58 @@ import Testing
         defer { directory.remove() }
         let (store, w1) = try Self.setUp(directory)
         let processor = Staff.email(.processor)
-        let first = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("before")], author: processor),
-        ]), token: w1)
+        let first = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("before")],
+                        author: processor)
+                ]), token: w1)
         #expect(first.response.outcomes.map(\.result) == [.applied])
         // Another process (`kct central set-role`) demotes the processor while W1 is offline.
         try CentralStore.open(path: directory.database).setRole(email: processor, role: .viewer, by: "tests")
-        let second = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 2, at: 6, entity: .order, row: "o-1", fields: ["notes": .text("after")], author: processor),
-            Build.change("n-w1", 3, at: 7, entity: .order, row: "o-1", fields: ["customer_name": .text("Ada King")], author: Staff.email(.manager)),
-        ]), token: w1)
+        let second = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 2, at: 6, entity: .order, row: "o-1", fields: ["notes": .text("after")],
+                        author: processor),
+                    Build.change(
+                        "n-w1", 3, at: 7, entity: .order, row: "o-1", fields: ["customer_name": .text("Ada King")],
+                        author: Staff.email(.manager)),
+                ]), token: w1)
         #expect(second.response.outcomes.map { $0.reason?.code } == [.forbidden, nil])
         #expect(second.response.outcomes.first?.reason?.message.contains("is a viewer") == true)
         // Disabled, even as an admin, the account's changes are refused.
         try CentralStore.open(path: directory.database).setRole(email: processor, role: .admin, by: "tests")
         try CentralStore.open(path: directory.database).setDisabled(email: processor, true, by: "tests")
-        let third = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 4, at: 8, entity: .order, row: "o-1", fields: ["notes": .text("disabled")], author: processor),
-            Build.change("n-w1", 5, at: 9, entity: .order, row: "o-1", fields: ["notes": .text("nobody")], author: "nobody@kct.example"),
-        ]), token: w1)
+        let third = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 4, at: 8, entity: .order, row: "o-1", fields: ["notes": .text("disabled")],
+                        author: processor),
+                    Build.change(
+                        "n-w1", 5, at: 9, entity: .order, row: "o-1", fields: ["notes": .text("nobody")],
+                        author: "nobody@kct.example"),
+                ]), token: w1)
         #expect(third.response.outcomes.map { $0.reason?.code } == [.accountDisabled, .unknownAuthor])
         #expect(third.response.acknowledgedThrough == 5)
         // The earlier change stands; none of the refused ones reached the replica or the log.
         let notes = try store.pull(PullRequest(after: 0)).entries.compactMap { $0.change.fields["notes"] }
         #expect(notes == [.text("before")])
         try store.setDisabled(email: processor, false, by: "tests")
-        let again = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 6, at: 10, entity: .order, row: "o-1", fields: ["notes": .text("enabled")], author: processor),
-        ]), token: w1)
+        let again = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 6, at: 10, entity: .order, row: "o-1", fields: ["notes": .text("enabled")],
+                        author: processor)
+                ]), token: w1)
         #expect(again.response.outcomes.map(\.result) == [.applied])
     }
 
@@ -144,20 +203,27 @@ import Testing
         let (store, w1) = try Self.setUp(directory)
         let other = try store.addNode(name: "W9", shop: "S02").token
         // A token of shop S02 (stolen or not) cannot touch S01's order o-1 …
-        let stolen = try store.push(PushRequest(nodeID: "n-w9", changes: [
-            Build.change("n-w9", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("mine now")]),
-            Build.move("n-w9", 2, at: 6, from: "pending_payment", to: "cancelled"),
-            Build.addItem("n-w9", 3, at: 7, item: "i-9"),
-            // … but creates and edits its own orders.
-            Build.createOrder("n-w9", 4, at: 8, order: "o-9"),
-            Build.addItem("n-w9", 5, at: 9, item: "i-91", order: "o-9"),
-        ]), token: other)
+        let stolen = try store.push(
+            PushRequest(
+                nodeID: "n-w9",
+                changes: [
+                    Build.change("n-w9", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("mine now")]),
+                    Build.move("n-w9", 2, at: 6, from: "pending_payment", to: "cancelled"),
+                    Build.addItem("n-w9", 3, at: 7, item: "i-9"),
+                    // … but creates and edits its own orders.
+                    Build.createOrder("n-w9", 4, at: 8, order: "o-9"),
+                    Build.addItem("n-w9", 5, at: 9, item: "i-91", order: "o-9"),
+                ]), token: other)
         #expect(stolen.response.outcomes.map { $0.reason?.code } == [.wrongShop, .wrongShop, .wrongShop, nil, nil])
         #expect(stolen.response.outcomes.first?.reason?.message.contains("belongs to shop S01") == true)
         // And S01's workstation cannot touch S02's order.
-        let back = try store.push(PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 1, at: 10, entity: .order, row: "o-9", order: "o-9", fields: ["notes": .text("hello")]),
-        ]), token: w1)
+        let back = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.change(
+                        "n-w1", 1, at: 10, entity: .order, row: "o-9", order: "o-9", fields: ["notes": .text("hello")])
+                ]), token: w1)
         #expect(back.response.outcomes.map { $0.reason?.code } == [.wrongShop])
         #expect(try store.audit(.node("W9")).filter { $0.code == "wrong_shop" }.count == 3)
     }
@@ -177,9 +243,12 @@ import Testing
         let store = try CentralStore.open(path: directory.database, clock: { Build.centralNow })
         try Staff.addEveryRole(store)
         let other = try store.addNode(name: "W9", shop: "S02").token
-        let stolen = try store.push(PushRequest(nodeID: "n-w9", changes: [
-            Build.change("n-w9", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("mine now")]),
-        ]), token: other)
+        let stolen = try store.push(
+            PushRequest(
+                nodeID: "n-w9",
+                changes: [
+                    Build.change("n-w9", 1, at: 5, entity: .order, row: "o-1", fields: ["notes": .text("mine now")])
+                ]), token: other)
         #expect(stolen.response.outcomes.map { $0.reason?.code } == [.wrongShop])
     }
 }

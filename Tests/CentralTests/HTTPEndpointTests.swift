@@ -34,7 +34,8 @@ import Testing
 
         var url: String { service.baseURL }
 
-        func push(_ body: [UInt8], token: String?, headers extra: HTTPHeaders = [:]) async throws -> HTTPClientResponse {
+        func push(_ body: [UInt8], token: String?, headers extra: HTTPHeaders = [:]) async throws -> HTTPClientResponse
+        {
             var headers: HTTPHeaders = ["Content-Type": "application/json"]
             if let token { headers.set("Authorization", "Bearer \(token)") }
             for (name, value) in extra { headers.set(name, value) }
@@ -45,7 +46,9 @@ import Testing
             try await push(request.encoded(), token: token)
         }
 
-        func get(_ path: String, token: String?, headers extra: HTTPHeaders = [ProtocolVersion.headerName: "1"]) async throws -> HTTPClientResponse {
+        func get(_ path: String, token: String?, headers extra: HTTPHeaders = [ProtocolVersion.headerName: "1"])
+            async throws -> HTTPClientResponse
+        {
             var headers = extra
             if let token { headers.set("Authorization", "Bearer \(token)") }
             return try await client.send(.get, url + path, headers: headers)
@@ -54,16 +57,19 @@ import Testing
         var head: Int64 { service.store.headVersion }
     }
 
-    static let create = PushRequest(nodeID: "n-w1", changes: [
-        Build.createOrder("n-w1", 1, at: 1),
-        Build.addItem("n-w1", 2, at: 2, item: "i-1"),
-        Build.change("n-w1", 3, at: 3, ["notes": .text("gift wrap")]),
-    ])
+    static let create = PushRequest(
+        nodeID: "n-w1",
+        changes: [
+            Build.createOrder("n-w1", 1, at: 1),
+            Build.addItem("n-w1", 2, at: 2, item: "i-1"),
+            Build.change("n-w1", 3, at: 3, ["notes": .text("gift wrap")]),
+        ])
 
     @Test func pushIsSettledAndGzipWorksBothWays() async throws {
         let fixture = try await Fixture.start()
         let compressed = try Gzip.compress(Self.create.encoded())
-        let response = try await fixture.push(compressed, token: fixture.w1, headers: ["Content-Encoding": "gzip", "Accept-Encoding": "gzip"])
+        let response = try await fixture.push(
+            compressed, token: fixture.w1, headers: ["Content-Encoding": "gzip", "Accept-Encoding": "gzip"])
         #expect(response.status.code == 200)
         let reply = try PushResponse.decode(response.body)
         #expect(reply.outcomes.map(\.result) == [.applied, .applied, .applied])
@@ -82,7 +88,10 @@ import Testing
         #expect(try malformed.status.code == 400 && (protocolError(malformed)).code == .malformedJSON)
 
         var future = Self.create.wire
-        if case .object(var members) = future { members["protocol_version"] = .integer(2); future = .object(members) }
+        if case .object(var members) = future {
+            members["protocol_version"] = .integer(2)
+            future = .object(members)
+        }
         let version = try await fixture.push(future.canonicalBytes, token: fixture.w1)
         let versionError = try protocolError(version)
         #expect(version.status.code == 426 && versionError.code == .unsupportedProtocolVersion)
@@ -97,27 +106,37 @@ import Testing
         let otherNode = try await fixture.push(PushRequest(nodeID: "n-w2", changes: []), token: fixture.w1)
         #expect(try otherNode.status.code == 403 && (protocolError(otherNode)).code == .forbidden)
 
-        let gap = try await fixture.push(PushRequest(nodeID: "n-w1", changes: [Build.change("n-w1", 9, at: 9, ["notes": .text("x")])]), token: fixture.w1)
+        let gap = try await fixture.push(
+            PushRequest(nodeID: "n-w1", changes: [Build.change("n-w1", 9, at: 9, ["notes": .text("x")])]),
+            token: fixture.w1)
         let gapError = try protocolError(gap)
         #expect(gap.status.code == 409 && gapError.code == .sequenceGap && gapError.expectedSequence == 4)
 
-        let many = PushRequest(nodeID: "n-w1", changes: (4...1004).map { Build.change("n-w1", Int64($0), at: 10, ["notes": .text("n\($0)")]) })
+        let many = PushRequest(
+            nodeID: "n-w1",
+            changes: (4...1004).map { Build.change("n-w1", Int64($0), at: 10, ["notes": .text("n\($0)")]) })
         let batch = try await fixture.push(many, token: fixture.w1)
         #expect(try batch.status.code == 413 && (protocolError(batch)).code == .batchTooLarge)
 
         let huge = [UInt8](repeating: UInt8(ascii: " "), count: ProtocolLimits.maximumBodyBytes + 1)
         let payload = try await fixture.push(huge, token: fixture.w1)
         #expect(try payload.status.code == 413 && (protocolError(payload)).code == .payloadTooLarge)
-        let bomb = try await fixture.push(try Gzip.compress(huge), token: fixture.w1, headers: ["Content-Encoding": "gzip"])
+        let bomb = try await fixture.push(
+            try Gzip.compress(huge), token: fixture.w1, headers: ["Content-Encoding": "gzip"])
         #expect(try bomb.status.code == 413 && (protocolError(bomb)).code == .payloadTooLarge)
 
-        let text = try await fixture.push(Self.create.encoded(), token: fixture.w1, headers: ["Content-Type": "text/plain"])
+        let text = try await fixture.push(
+            Self.create.encoded(), token: fixture.w1, headers: ["Content-Type": "text/plain"])
         #expect(text.status.code == 415)
 
-        let unknown = PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 4, at: 10, entity: .order, row: "o-404", order: "o-404", fields: ["notes": .text("no such order")]),
-            Build.change("n-w1", 5, at: 11, ["shoe_size": .integer(44)]),
-        ])
+        let unknown = PushRequest(
+            nodeID: "n-w1",
+            changes: [
+                Build.change(
+                    "n-w1", 4, at: 10, entity: .order, row: "o-404", order: "o-404",
+                    fields: ["notes": .text("no such order")]),
+                Build.change("n-w1", 5, at: 11, ["shoe_size": .integer(44)]),
+            ])
         let rejected = try await fixture.push(unknown, token: fixture.w1)
         let reply = try PushResponse.decode(rejected.body)
         #expect(rejected.status.code == 200)
@@ -153,7 +172,8 @@ import Testing
         #expect(versions == [1, 2, 3] && pages == 2)
         let noVersion = try await fixture.get("/v1/pull?after=0", token: fixture.w2, headers: [:])
         #expect(noVersion.status.code == 400)
-        let future = try await fixture.get("/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "2"])
+        let future = try await fixture.get(
+            "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "2"])
         #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 2)
         let badCursor = try await fixture.get("/v1/pull?after=minus", token: fixture.w2)
         #expect(try badCursor.status.code == 400 && (protocolError(badCursor)).code == .invalidCursor)
@@ -172,15 +192,18 @@ import Testing
         let token = fixture.w2
         // Last-Event-ID 0 is behind the head (1): an event arrives at once; then one per push.
         let source = try await fixture.client.thread.loop.submit { [client = fixture.client.client] loop in
-            LoopBound(client.value.openEventStream(
-                url: url, headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"], lastEventID: "0"
-            ) { event in continuation.yield(event) }, loop: loop)
+            LoopBound(
+                client.value.openEventStream(
+                    url: url, headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"],
+                    lastEventID: "0"
+                ) { event in continuation.yield(event) }, loop: loop)
         }
         var iterator = events.makeAsyncIterator()
         let first = try #require(await iterator.next())
         #expect(first.id == "1" && first.event == StreamEvent.eventName)
         #expect(try StreamEvent.decode(Array(first.data.utf8)).headVersion == 1)
-        _ = try await fixture.push(PushRequest(nodeID: "n-w1", changes: Array(Self.create.changes[1...])), token: fixture.w1)
+        _ = try await fixture.push(
+            PushRequest(nodeID: "n-w1", changes: Array(Self.create.changes[1...])), token: fixture.w1)
         let second = try #require(await iterator.next())
         #expect(second.id == "3")
 

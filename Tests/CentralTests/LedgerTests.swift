@@ -8,7 +8,9 @@ import Testing
 /// refusals and durability.
 @Suite struct LedgerTests {
     /// A store with W1 and W2 registered; returns their tokens.
-    static func makeStore(_ directory: TemporaryDirectory, now: UInt64 = Build.centralNow) throws -> (CentralStore, w1: String, w2: String) {
+    static func makeStore(_ directory: TemporaryDirectory, now: UInt64 = Build.centralNow) throws -> (
+        CentralStore, w1: String, w2: String
+    ) {
         let store = try CentralStore.create(path: directory.database, clock: { now })
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
@@ -19,24 +21,31 @@ import Testing
     /// The pushes of a small scenario: creation, items, a concurrent edit, status moves, a
     /// rejected central-only field, an unknown field, a clock far ahead, a deleted item.
     static let scenario: [PushRequest] = [
-        PushRequest(nodeID: "n-w1", changes: [
-            Build.createOrder("n-w1", 1, at: 1),
-            Build.addItem("n-w1", 2, at: 2, item: "i-1", quantity: 2, price: 10_000),
-            Build.change("n-w1", 3, at: 3, ["notes": .text("gift wrap")]),
-        ]),
-        PushRequest(nodeID: "n-w2", changes: [
-            Build.change("n-w2", 1, at: 2, ["notes": .text("call first")], base: 0),
-            Build.addItem("n-w2", 2, at: 4, item: "i-2", quantity: 1, price: 5_000),
-            Build.change("n-w2", 3, at: 5, ["payment_status": .text("paid")]),
-            Build.change("n-w2", 4, at: 6, ["favourite_colour": .text("navy")]),
-            Build.move("n-w2", 5, at: 7, from: "pending_payment", to: "payment_confirmed"),
-        ]),
-        PushRequest(nodeID: "n-w1", changes: [
-            Build.move("n-w1", 4, at: 8, from: "pending_payment", to: "cancelled"),
-            Build.change("n-w1", 5, at: 2 * 86_400, entity: .orderItem, row: "i-1", fields: ["quantity": .integer(3)]),
-            Build.change("n-w1", 6, at: 9, entity: .orderItem, row: "i-2", op: .delete, fields: [:]),
-            Build.change("n-w1", 7, at: 10, entity: .orderItem, row: "i-9", fields: ["quantity": .integer(1)]),
-        ]),
+        PushRequest(
+            nodeID: "n-w1",
+            changes: [
+                Build.createOrder("n-w1", 1, at: 1),
+                Build.addItem("n-w1", 2, at: 2, item: "i-1", quantity: 2, price: 10_000),
+                Build.change("n-w1", 3, at: 3, ["notes": .text("gift wrap")]),
+            ]),
+        PushRequest(
+            nodeID: "n-w2",
+            changes: [
+                Build.change("n-w2", 1, at: 2, ["notes": .text("call first")], base: 0),
+                Build.addItem("n-w2", 2, at: 4, item: "i-2", quantity: 1, price: 5_000),
+                Build.change("n-w2", 3, at: 5, ["payment_status": .text("paid")]),
+                Build.change("n-w2", 4, at: 6, ["favourite_colour": .text("navy")]),
+                Build.move("n-w2", 5, at: 7, from: "pending_payment", to: "payment_confirmed"),
+            ]),
+        PushRequest(
+            nodeID: "n-w1",
+            changes: [
+                Build.move("n-w1", 4, at: 8, from: "pending_payment", to: "cancelled"),
+                Build.change(
+                    "n-w1", 5, at: 2 * 86_400, entity: .orderItem, row: "i-1", fields: ["quantity": .integer(3)]),
+                Build.change("n-w1", 6, at: 9, entity: .orderItem, row: "i-2", op: .delete, fields: [:]),
+                Build.change("n-w1", 7, at: 10, entity: .orderItem, row: "i-9", fields: ["quantity": .integer(1)]),
+            ]),
     ]
 
     @Test func settlesExactlyAsTheReferenceModel() throws {
@@ -68,13 +77,19 @@ import Testing
         defer { directory.remove() }
         let (store, w1, w2) = try Self.makeStore(directory)
         _ = try store.push(Self.scenario[0], token: w1)
-        #expect(try store.derivedFields(RowKey(.order, "o-1")) == ["subtotal_amount": .integer(20_000), "total_amount": .integer(20_500)])
+        #expect(
+            try store.derivedFields(RowKey(.order, "o-1")) == [
+                "subtotal_amount": .integer(20_000), "total_amount": .integer(20_500),
+            ])
         _ = try store.push(Self.scenario[1], token: w2)
         _ = try store.push(Self.scenario[2], token: w1)
         // i-1 is now 3 × 100.00, i-2 was deleted; tax 5.00.
         #expect(try store.derivedFields(RowKey(.orderItem, "i-1")) == ["total_price": .integer(30_000)])
         #expect(try store.derivedFields(RowKey(.orderItem, "i-2")) == nil)
-        #expect(try store.derivedFields(RowKey(.order, "o-1")) == ["subtotal_amount": .integer(30_000), "total_amount": .integer(30_500)])
+        #expect(
+            try store.derivedFields(RowKey(.order, "o-1")) == [
+                "subtotal_amount": .integer(30_000), "total_amount": .integer(30_500),
+            ])
     }
 
     @Test func aResentBatchIsAcknowledgedAgainAndNeverAppliedTwice() throws {
@@ -90,7 +105,9 @@ import Testing
         #expect(store.headVersion == 3)
         #expect(try store.replicaSnapshot() == snapshot)
         // A batch overlapping settled and new sequences settles only the new ones.
-        let overlap = PushRequest(nodeID: "n-w1", changes: [Self.scenario[0].changes[2], Build.change("n-w1", 4, at: 20, ["notes": .text("later")])])
+        let overlap = PushRequest(
+            nodeID: "n-w1",
+            changes: [Self.scenario[0].changes[2], Build.change("n-w1", 4, at: 20, ["notes": .text("later")])])
         let mixed = try store.push(overlap, token: w1)
         #expect(mixed.response.outcomes.map(\.replayed) == [true, false])
         #expect(mixed.response.acknowledgedThrough == 4 && store.headVersion == 4)
@@ -113,7 +130,8 @@ import Testing
         defer { directory.remove() }
         let (store, w1, _) = try Self.makeStore(directory)
         _ = try store.push(Self.scenario[0], token: w1)
-        let restored = PushRequest(nodeID: "n-w1", changes: [Build.change("n-w1", 3, at: 3, ["notes": .text("something else")])])
+        let restored = PushRequest(
+            nodeID: "n-w1", changes: [Build.change("n-w1", 3, at: 3, ["notes": .text("something else")])])
         let error = #expect(throws: ErrorResponse.self) { try store.push(restored, token: w1) }
         #expect(error?.code == .sequenceReused && error?.expectedSequence == 4)
         #expect(store.headVersion == 3)
@@ -125,16 +143,23 @@ import Testing
         let (store, w1, _) = try Self.makeStore(directory)
         _ = try store.push(Self.scenario[0], token: w1)
         let snapshot = try store.replicaSnapshot()
-        let bad = PushRequest(nodeID: "n-w1", changes: [
-            Build.change("n-w1", 4, at: 10, entity: .order, row: "o-404", order: "o-404", fields: ["notes": .text("no such order")]),
-            Build.change("n-w1", 5, at: 11, ["shoe_size": .integer(44)]),
-            Build.change("n-w1", 6, at: 12, ["total_amount": .integer(1)]),
-            Build.change("n-w1", 7, at: 13, ["payment_status": .text("paid")]),
-            Build.move("n-w1", 8, at: 14, from: "pending_payment", to: "shipped"),
-        ])
+        let bad = PushRequest(
+            nodeID: "n-w1",
+            changes: [
+                Build.change(
+                    "n-w1", 4, at: 10, entity: .order, row: "o-404", order: "o-404",
+                    fields: ["notes": .text("no such order")]),
+                Build.change("n-w1", 5, at: 11, ["shoe_size": .integer(44)]),
+                Build.change("n-w1", 6, at: 12, ["total_amount": .integer(1)]),
+                Build.change("n-w1", 7, at: 13, ["payment_status": .text("paid")]),
+                Build.move("n-w1", 8, at: 14, from: "pending_payment", to: "shipped"),
+            ])
         let result = try store.push(bad, token: w1)
         #expect(result.response.outcomes.map(\.result) == Array(repeating: .rejected, count: 5))
-        #expect(result.response.outcomes.map { $0.reason?.code } == [.unknownRow, .unknownField, .derivedField, .centralOnlyField, .illegalTransition])
+        #expect(
+            result.response.outcomes.map { $0.reason?.code } == [
+                .unknownRow, .unknownField, .derivedField, .centralOnlyField, .illegalTransition,
+            ])
         #expect(result.response.acknowledgedThrough == 8)
         #expect(try store.replicaSnapshot() == snapshot && store.headVersion == 3)
     }
@@ -148,11 +173,17 @@ import Testing
         _ = try store.push(Self.scenario[0], token: w1)
         #expect(try store.nodes().first { $0.name == "W1" }?.nodeID == "n-w1")
         // W1's token is bound to n-w1 now; W2 may not take n-w1 either.
-        let impostor = #expect(throws: ErrorResponse.self) { try store.push(PushRequest(nodeID: "n-other", changes: []), token: w1) }
+        let impostor = #expect(throws: ErrorResponse.self) {
+            try store.push(PushRequest(nodeID: "n-other", changes: []), token: w1)
+        }
         #expect(impostor?.code == .forbidden)
-        let taken = #expect(throws: ErrorResponse.self) { try store.push(PushRequest(nodeID: "n-w1", changes: []), token: w2) }
+        let taken = #expect(throws: ErrorResponse.self) {
+            try store.push(PushRequest(nodeID: "n-w1", changes: []), token: w2)
+        }
         #expect(taken?.code == .forbidden)
-        let reserved = #expect(throws: ErrorResponse.self) { try store.push(PushRequest(nodeID: "central", changes: []), token: w2) }
+        let reserved = #expect(throws: ErrorResponse.self) {
+            try store.push(PushRequest(nodeID: "central", changes: []), token: w2)
+        }
         #expect(reserved?.code == .forbidden)
         #expect(try store.nodes().first { $0.name == "W2" }?.nodeID == nil)
         try store.revokeNode(name: "W1")

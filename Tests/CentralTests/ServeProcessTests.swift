@@ -6,7 +6,8 @@ import Testing
 @Suite struct ServeProcessTests {
     /// The `kct` executable built beside this test bundle, else the package's `.build/debug/kct`.
     static let executable: URL = {
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kct")
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("kct")
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while directory.path != "/" {
@@ -18,7 +19,9 @@ import Testing
     }()
 
     /// Runs `kct ARGUMENTS` to the end; `input` (if any) is its standard input, else it has none.
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], input: String? = nil) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,7 +38,9 @@ import Testing
         let stdout = out.fileHandleForReading.readAllTolerantly()
         let stderr = err.fileHandleForReading.readAllTolerantly()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
@@ -55,7 +60,9 @@ import Testing
         try process.run()
         // The ready line, read byte by byte so nothing after it is consumed.
         var line: [UInt8] = []
-        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
+        while let byte = try out.fileHandleForReading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
+            line.append(byte)
+        }
         let text = String(decoding: line, as: UTF8.self)
         let prefix = "central listening on http://127.0.0.1:"
         #expect(text.hasPrefix(prefix))
@@ -77,10 +84,14 @@ import Testing
         _ = try Self.run(["central", "init", "--db", directory.database])
         let again = try Self.run(["central", "init", "--db", directory.database])
         #expect(again.status != 0 && again.stderr.contains("already exists"))
-        let reserved = try Self.run(["central", "add-node", "--db", directory.database, "--name", "central", "--shop", "S01"])
+        let reserved = try Self.run([
+            "central", "add-node", "--db", directory.database, "--name", "central", "--shop", "S01",
+        ])
         #expect(reserved.status != 0 && reserved.stderr.contains("reserved"))
         _ = try Self.run(["central", "add-node", "--db", directory.database, "--name", "W1", "--shop", "S01", "--json"])
-        let duplicate = try Self.run(["central", "add-node", "--db", directory.database, "--name", "W1", "--shop", "S02"])
+        let duplicate = try Self.run([
+            "central", "add-node", "--db", directory.database, "--name", "W1", "--shop", "S02",
+        ])
         #expect(duplicate.status != 0 && duplicate.stderr.contains("already registered"))
         let revoked = try Self.run(["central", "revoke-node", "--db", directory.database, "--name", "W1"])
         #expect(revoked.status == 0)

@@ -21,7 +21,8 @@ struct EventLoopTests {
 
     @Test func timersFireInOrderAndRestartingDebounces() async throws {
         let thread = try await EventLoopThread.start()
-        let fired = try await thread.loop.submitDeferred { (loop, finish: @escaping (Result<[String], any Error>) -> Void) in
+        let fired = try await thread.loop.submitDeferred {
+            (loop, finish: @escaping (Result<[String], any Error>) -> Void) in
             var order: [String] = []
             loop.schedule(after: .milliseconds(30)) { order.append("late") }
             loop.schedule(after: .milliseconds(1)) { order.append("early") }
@@ -62,7 +63,8 @@ struct EventLoopTests {
     @Test func offloadRunsOffTheLoopAndCompletesOnIt() async throws {
         let thread = try await EventLoopThread.start()
         let loop = thread.loop
-        let outcome = try await loop.submitDeferred { (loop, finish: @escaping (Result<(Bool, Bool, Int), any Error>) -> Void) in
+        let outcome = try await loop.submitDeferred {
+            (loop, finish: @escaping (Result<(Bool, Bool, Int), any Error>) -> Void) in
             loop.offload({ () -> (Bool, Int) in (loop.isInLoopThread, (1...1000).reduce(0, +)) }) { result in
                 let (workOnLoop, sum) = (try? result.get()) ?? (true, 0)
                 finish(.success((workOnLoop, loop.isInLoopThread, sum)))
@@ -85,9 +87,10 @@ struct EventLoopTests {
         // Let a few samples pass, then block the loop for 150 ms.
         try await Task.sleep(for: .milliseconds(50))
         try await loop.submit { _ in Thread.sleep(forTimeInterval: 0.15) }
-        #expect(try await eventually {
-            try await loop.submit { $0.lagMonitor!.snapshot.maxMilliseconds } >= 100
-        })
+        #expect(
+            try await eventually {
+                try await loop.submit { $0.lagMonitor!.snapshot.maxMilliseconds } >= 100
+            })
         let snapshot = try await loop.submit { $0.lagMonitor!.snapshot }
         #expect(snapshot.samples > 3)
         #expect(snapshot.p50Milliseconds <= snapshot.p99Milliseconds)
@@ -114,7 +117,9 @@ struct EventLoopTests {
         let thread = try await EventLoopThread.start()
         let log = Mutex<[String]>([])
         try await thread.loop.submit { loop in
-            let service = SlowService(loop: loop, finishAfter: .seconds(3600)) { entry in log.withLock { $0.append(entry) } }
+            let service = SlowService(loop: loop, finishAfter: .seconds(3600)) { entry in
+                log.withLock { $0.append(entry) }
+            }
             loop.register(service)
         }
         try await thread.shutdown(grace: .milliseconds(50))
@@ -180,7 +185,9 @@ final class SlowService: LoopService {
 }
 
 /// Polls a condition until it holds or `timeout` passes (for values sampled by a timer).
-func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws
+    -> Bool
+{
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

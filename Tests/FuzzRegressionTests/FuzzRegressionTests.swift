@@ -1,16 +1,19 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import FuzzTargets
 import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One saved input: a seed of the corpus or a crash libFuzzer once found.
 struct FuzzInput: CustomTestStringConvertible, Sendable {
     let target: FuzzTarget
     let url: URL
-    var testDescription: String { "\(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(target.rawValue)/\(url.lastPathComponent)" }
+    var testDescription: String {
+        "\(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(target.rawValue)/\(url.lastPathComponent)"
+    }
 
     /// Fuzz/ of this checkout, found from this file's path.
     static let fuzzDirectory = URL(fileURLWithPath: #filePath)
@@ -21,10 +24,14 @@ struct FuzzInput: CustomTestStringConvertible, Sendable {
     static func files(_ kind: String, _ target: FuzzTarget) -> [FuzzInput] {
         let directory = fuzzDirectory.appendingPathComponent(kind).appendingPathComponent(target.rawValue)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { FuzzInput(target: target, url: directory.appendingPathComponent($0)) }
+        return names.filter { !$0.hasPrefix(".") }.sorted().map {
+            FuzzInput(target: target, url: directory.appendingPathComponent($0))
+        }
     }
 
-    static let all: [FuzzInput] = ["corpus", "regressions"].flatMap { kind in FuzzTarget.allCases.flatMap { files(kind, $0) } }
+    static let all: [FuzzInput] = ["corpus", "regressions"].flatMap { kind in
+        FuzzTarget.allCases.flatMap { files(kind, $0) }
+    }
 }
 
 @Suite struct FuzzRegressionTests {

@@ -13,9 +13,12 @@ struct ClientTests {
         #expect(hello.text == "hello\n")
         #expect(hello.headers["Content-Type"] == "text/plain; charset=utf-8")
 
-        let echo = try await client.send(HTTPClientRequest(method: .post, url: "\(server.baseURL)/echo",
-                                                           headers: ["Content-Type": "application/x-kct"],
-                                                           body: Array("payload".utf8))).get()
+        let echo = try await client.send(
+            HTTPClientRequest(
+                method: .post, url: "\(server.baseURL)/echo",
+                headers: ["Content-Type": "application/x-kct"],
+                body: Array("payload".utf8))
+        ).get()
         #expect(echo.text == "payload")
         #expect(echo.headers["Content-Type"] == "application/x-kct")
         #expect(echo.headers["X-Body-Length"] == "7")
@@ -54,7 +57,8 @@ struct ClientTests {
         let results = await withTaskGroup(of: Result<HTTPClientResponse, HTTPClientError>.self) { group in
             for index in 0..<200 {
                 group.addTask {
-                    await client.send(HTTPClientRequest(method: .post, url: "\(server.baseURL)/echo", body: Array("n\(index)".utf8)))
+                    await client.send(
+                        HTTPClientRequest(method: .post, url: "\(server.baseURL)/echo", body: Array("n\(index)".utf8)))
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -82,7 +86,9 @@ struct ClientTests {
         #expect(error.status == .internalServerError)
         #expect(error.bodyText == "internal error\n")
         // The caller can widen what counts as success.
-        let accepted = try await client.send(HTTPClientRequest(url: "\(server.baseURL)/nope", acceptedStatuses: 200..<500)).get()
+        let accepted = try await client.send(
+            HTTPClientRequest(url: "\(server.baseURL)/nope", acceptedStatuses: 200..<500)
+        ).get()
         #expect(accepted.status == .notFound)
         try await client.stop()
         try await server.stop()
@@ -131,7 +137,8 @@ struct ClientTests {
         let client = try await TestClient.start()
         let boundClient = client.client
         let url = "\(server.baseURL)/never"
-        let result: Result<HTTPClientResponse, HTTPClientError> = try await client.thread.loop.submitDeferred { loop, finish in
+        let result: Result<HTTPClientResponse, HTTPClientError> = try await client.thread.loop.submitDeferred {
+            loop, finish in
             let task = boundClient.value.send(HTTPClientRequest(url: url)) { finish(.success($0)) }
             loop.schedule(after: .milliseconds(50)) { task.cancel() }
         }
@@ -148,7 +155,8 @@ struct ClientTests {
         // https to a plain-HTTP server: curl's TLS handshake fails.
         let server = try await TestServer.start(routes: standardRoutes)
         let client = try await TestClient.start()
-        let result = await client.send(HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/hello", timeout: .seconds(10)))
+        let result = await client.send(
+            HTTPClientRequest(url: "https://127.0.0.1:\(server.port)/hello", timeout: .seconds(10)))
         guard case .failure(let error) = result else {
             Issue.record("https to a plain server should fail")
             return

@@ -43,7 +43,8 @@ struct HostileInputTests {
         let server = try await TestServer.start(routes: standardRoutes)
         let reply = try await Self.exchange(server.port, "GET /hello HTTP/1.1\r\nHost x\r\nBad Header\r\n\r\n")
         #expect(reply.hasPrefix("HTTP/1.1 400"))
-        let conflicting = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
+        let conflicting = try await Self.exchange(
+            server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
         #expect(conflicting.hasPrefix("HTTP/1.1 400"))
         try await Self.stillServes(server)
         try await server.stop()
@@ -65,7 +66,8 @@ struct HostileInputTests {
     @Test func oversizedBodiesGet413() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
         // Declared too large: refused before the body is read.
-        let declared = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nabc")
+        let declared = try await Self.exchange(
+            server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nabc")
         #expect(declared.hasPrefix("HTTP/1.1 413"))
         // Chunked, growing past the limit.
         let chunk = String(repeating: "z", count: 16 * 1024)
@@ -77,7 +79,9 @@ struct HostileInputTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kct-upload-\(UUID().uuidString)")
         try Data(repeating: UInt8(ascii: "y"), count: 200_000).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let upload = try await runCurl(["-w", "%{http_code}", "--data-binary", "@\(file.path)", "\(server.baseURL)/echo"])
+        let upload = try await runCurl([
+            "-w", "%{http_code}", "--data-binary", "@\(file.path)", "\(server.baseURL)/echo",
+        ])
         #expect(upload.output.hasSuffix("413"))
         try await Self.stillServes(server)
         try await server.stop()
@@ -85,11 +89,16 @@ struct HostileInputTests {
 
     @Test func brokenChunkedEncodingGets400() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
-        let badSize = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        let badSize = try await Self.exchange(
+            server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
         #expect(badSize.hasPrefix("HTTP/1.1 400"))
-        let missingSize = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\r\nabc\r\n0\r\n\r\n")
+        let missingSize = try await Self.exchange(
+            server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\r\nabc\r\n0\r\n\r\n")
         #expect(missingSize.hasPrefix("HTTP/1.1 400"))
-        let overflowingSize = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nabc\r\n0\r\n\r\n")
+        let overflowingSize = try await Self.exchange(
+            server.port,
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nabc\r\n0\r\n\r\n"
+        )
         #expect(overflowingSize.hasPrefix("HTTP/1.1 400"))
         try await Self.stillServes(server)
         try await server.stop()
@@ -101,8 +110,9 @@ struct HostileInputTests {
         let truncated = try await Self.exchange(server.port, "GET /hel", shutdownAfterSending: true)
         #expect(truncated.isEmpty)
         // Promised 100 bytes, sent 10, then went away: the handler never runs.
-        let midBody = try await Self.exchange(server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",
-                                              shutdownAfterSending: true)
+        let midBody = try await Self.exchange(
+            server.port, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789",
+            shutdownAfterSending: true)
         #expect(midBody.isEmpty)
         #expect(try await server.inspect { $0.requestsHandled } == 0)
         #expect(try await eventually { try await server.inspect { $0.connectionCount } == 0 })
@@ -117,7 +127,8 @@ struct HostileInputTests {
         let port = server.port
         let outcome = try await onOwnThread { () -> (sentBytes: Int, reply: String) in
             let socket = try RawSocket(port: port)
-            let request = Array("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: \(String(repeating: "s", count: 100))\r\n\r\n".utf8)
+            let request = Array(
+                "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: \(String(repeating: "s", count: 100))\r\n\r\n".utf8)
             var sent = 0
             // One byte every 50 ms: the headers would take seconds to arrive.
             for byte in request {
@@ -173,7 +184,10 @@ struct HostileInputTests {
 
     @Test func upgradeRequestsAreAnsweredPlainlyThenClosed() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
-        let reply = try await Self.exchange(server.port, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\u{1}\u{2}websocket frames")
+        let reply = try await Self.exchange(
+            server.port,
+            "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\u{1}\u{2}websocket frames"
+        )
         #expect(reply.hasPrefix("HTTP/1.1 200"))
         #expect(reply.contains("Connection: close"))
         #expect(reply.hasSuffix("hello\n"))
@@ -187,7 +201,8 @@ struct HostileInputTests {
         let server = try await TestServer.start(routes: standardRoutes)
         var generator = SplitMix64(seed: UInt64(seed))
         let noise = (0..<Int(generator.next() % 2000)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        let reply = try await Self.exchange(server.port, Array("POST /echo HTTP/1.1\r\n".utf8) + noise, shutdownAfterSending: true)
+        let reply = try await Self.exchange(
+            server.port, Array("POST /echo HTTP/1.1\r\n".utf8) + noise, shutdownAfterSending: true)
         #expect(reply.isEmpty || reply.hasPrefix("HTTP/1.1 "))
         try await Self.stillServes(server)
         try await server.stop()

@@ -4,8 +4,9 @@ import Testing
 @Suite("HTTP messages, headers and gzip")
 struct MessageTests {
     @Test func requestTargetIsSplitAndDecoded() throws {
-        let request = HTTPRequest(method: .get, target: "/v1/orders/KCT%2D7?after=12&name=Ann+Lee&empty=&flag",
-                                  headers: ["Authorization": "bearer  s3cret ", "Accept-Encoding": "br, GZIP;q=0.5"])
+        let request = HTTPRequest(
+            method: .get, target: "/v1/orders/KCT%2D7?after=12&name=Ann+Lee&empty=&flag",
+            headers: ["Authorization": "bearer  s3cret ", "Accept-Encoding": "br, GZIP;q=0.5"])
         #expect(request.path == "/v1/orders/KCT-7")
         #expect(request.query == ["after": "12", "name": "Ann Lee", "empty": "", "flag": ""])
         #expect(try request.queryInteger("after") == 12)

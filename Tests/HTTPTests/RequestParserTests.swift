@@ -5,8 +5,10 @@ import Testing
 @Suite("HTTP request parser")
 struct RequestParserTests {
     /// Feeds `bytes` in pieces of `chunkSize` as the connection does, collecting each outcome.
-    static func parse(_ text: String, chunkSize: Int = .max, maxHeaderBytes: Int = 16 * 1024,
-                      maxBodyBytes: Int = 1024) -> [HTTPRequestParser.Outcome] {
+    static func parse(
+        _ text: String, chunkSize: Int = .max, maxHeaderBytes: Int = 16 * 1024,
+        maxBodyBytes: Int = 1024
+    ) -> [HTTPRequestParser.Outcome] {
         let parser = HTTPRequestParser(maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes)
         let bytes = Array(text.utf8)
         var outcomes: [HTTPRequestParser.Outcome] = []
@@ -16,7 +18,9 @@ struct RequestParserTests {
             start += chunk.count
             var offset = 0
             while offset < chunk.count {
-                let (consumed, outcome) = chunk.withUnsafeBytes { parser.execute(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                let (consumed, outcome) = chunk.withUnsafeBytes {
+                    parser.execute(UnsafeRawBufferPointer(rebasing: $0[offset...]))
+                }
                 offset += consumed
                 switch outcome {
                 case .request(_, let keepAlive):
@@ -43,7 +47,8 @@ struct RequestParserTests {
 
     @Test(arguments: [1, 2, 7, 64, Int.max])
     func pipelinedRequestsInAnyChunking(chunkSize: Int) {
-        let text = "POST /v1/push?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"
+        let text =
+            "POST /v1/push?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"
             + "GET /v1/pull?after=3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
             + "GET /last HTTP/1.1\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n"
         let requests = Self.requests(Self.parse(text, chunkSize: chunkSize))
@@ -53,11 +58,15 @@ struct RequestParserTests {
     }
 
     @Test func limitsAreTheConfiguredOnes() {
-        let header = Self.failure(Self.parse("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 200))\r\n\r\n", maxHeaderBytes: 100))
+        let header = Self.failure(
+            Self.parse("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 200))\r\n\r\n", maxHeaderBytes: 100))
         #expect(header?.status == .requestHeaderFieldsTooLarge)
         let declared = Self.failure(Self.parse("POST / HTTP/1.1\r\nContent-Length: 1025\r\n\r\n"))
         #expect(declared?.status == .payloadTooLarge)
-        let chunked = Self.failure(Self.parse("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n" + String(repeating: "b", count: 1025), chunkSize: 100))
+        let chunked = Self.failure(
+            Self.parse(
+                "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n" + String(repeating: "b", count: 1025),
+                chunkSize: 100))
         #expect(chunked?.status == .payloadTooLarge)
     }
 

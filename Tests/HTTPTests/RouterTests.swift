@@ -1,5 +1,6 @@
-@testable import HTTP
 import Testing
+
+@testable import HTTP
 
 @Suite("HTTP router")
 struct RouterTests {
@@ -44,7 +45,8 @@ extension HTTPRouter {
     func describeMatch(method: HTTPMethod, path: String) -> String {
         switch match(method: method, path: path) {
         case .found(_, let parameters):
-            "found [" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+            "found [" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                + "]"
         case .methodNotAllowed(let allowed):
             "405 " + allowed.map(\.name).joined(separator: ",")
         case .notFound:

@@ -11,28 +11,31 @@ struct ServerSentEventTests {
 
     @Test func parsesTheStandardsExamples() {
         var parser = ServerSentEventParser()
-        let events = parser.feed(Array("""
-        : a comment\n\
-        data: first\n\
-        data: second line\n\
-        id: 7\n\
-        \n\
-        event: order-changed\n\
-        data:{"n":1}\n\
-        \n\
-        id\n\
-        data\n\
-        \n\
-        retry: 2500\n\
-        data: no id change\r\n\r\n\
-        event: ignored-without-data\n\n
-        """.utf8))
-        #expect(events == [
-            ServerSentEvent(id: "7", data: "first\nsecond line"),
-            ServerSentEvent(id: "7", event: "order-changed", data: #"{"n":1}"#),
-            ServerSentEvent(id: "", data: ""),
-            ServerSentEvent(id: "", data: "no id change"),
-        ])
+        let events = parser.feed(
+            Array(
+                """
+                : a comment\n\
+                data: first\n\
+                data: second line\n\
+                id: 7\n\
+                \n\
+                event: order-changed\n\
+                data:{"n":1}\n\
+                \n\
+                id\n\
+                data\n\
+                \n\
+                retry: 2500\n\
+                data: no id change\r\n\r\n\
+                event: ignored-without-data\n\n
+                """.utf8))
+        #expect(
+            events == [
+                ServerSentEvent(id: "7", data: "first\nsecond line"),
+                ServerSentEvent(id: "7", event: "order-changed", data: #"{"n":1}"#),
+                ServerSentEvent(id: "", data: ""),
+                ServerSentEvent(id: "", data: "no id change"),
+            ])
         #expect(parser.retry == .milliseconds(2500))
         #expect(parser.lastEventID == "")
     }
@@ -40,11 +43,15 @@ struct ServerSentEventTests {
     @Test func encodingRoundTripsThroughTheParser() {
         let event = ServerSentEvent(id: "42", event: "change", data: "line one\nline two\r\nline three")
         var parser = ServerSentEventParser()
-        #expect(parser.feed(event.encoded) == [ServerSentEvent(id: "42", event: "change", data: "line one\nline two\nline three")])
+        #expect(
+            parser.feed(event.encoded) == [
+                ServerSentEvent(id: "42", event: "change", data: "line one\nline two\nline three")
+            ])
     }
 
     @Test func anyChunkingGivesTheSameEvents() async {
-        let stream = Array("\u{FEFF}data: a\r\nid: 1\r\n\r\nevent: x\rdata: b\r\rdata: c\n: hb\n\ndata: d\ndata: e\n\n".utf8)
+        let stream = Array(
+            "\u{FEFF}data: a\r\nid: 1\r\n\r\nevent: x\rdata: b\r\rdata: c\n: hb\n\ndata: d\ndata: e\n\n".utf8)
         var whole = ServerSentEventParser()
         let expected = whole.feed(stream)
         #expect(expected.map(\.data) == ["a", "b", "c", "d\ne"])
@@ -172,9 +179,10 @@ struct ServerSentEventTests {
             var configuration = EventSource.Configuration()
             configuration.initialBackoff = .milliseconds(50)
             configuration.jitter = 0
-            let source = boundClient.value.openEventStream(url: url, configuration: configuration,
-                                                            onStateChange: { recorder.record(state: $0) },
-                                                            onEvent: { recorder.record(event: $0) })
+            let source = boundClient.value.openEventStream(
+                url: url, configuration: configuration,
+                onStateChange: { recorder.record(state: $0) },
+                onEvent: { recorder.record(event: $0) })
             return LoopBound(source, loop: loop)
         }
         #expect(try await eventually { try await streams.subscribers() == 1 })
@@ -212,9 +220,11 @@ struct ServerSentEventTests {
             configuration.initialBackoff = .milliseconds(20)
             configuration.maxBackoff = .milliseconds(80)
             configuration.jitter = 0
-            return LoopBound(boundClient.value.openEventStream(url: url, configuration: configuration,
-                                                                onStateChange: { recorder.record(state: $0) },
-                                                                onEvent: { recorder.record(event: $0) }), loop: loop)
+            return LoopBound(
+                boundClient.value.openEventStream(
+                    url: url, configuration: configuration,
+                    onStateChange: { recorder.record(state: $0) },
+                    onEvent: { recorder.record(event: $0) }), loop: loop)
         }
         #expect(try await eventually { recorder.waitingDelays.count >= 4 })
         let delays = recorder.waitingDelays.prefix(4)
@@ -231,8 +241,10 @@ struct ServerSentEventTests {
         let boundClient = client.client
         let url = "\(server.baseURL)/hello"
         let source = try await client.thread.loop.submit { loop in
-            LoopBound(boundClient.value.openEventStream(url: url, onStateChange: { recorder.record(state: $0) },
-                                                        onEvent: { recorder.record(event: $0) }), loop: loop)
+            LoopBound(
+                boundClient.value.openEventStream(
+                    url: url, onStateChange: { recorder.record(state: $0) },
+                    onEvent: { recorder.record(event: $0) }), loop: loop)
         }
         #expect(try await eventually { !recorder.waitingErrors.isEmpty })
         #expect(recorder.waitingErrors.first??.kind == .httpStatus)

@@ -54,7 +54,10 @@ func standardRoutes(_ loop: EventLoop, _ router: inout HTTPRouter) {
         throw HTTPError(.conflict, "too late for a status")
     }
     router.post("/json") { request, responder in
-        struct Order: Codable { var number: String; var total: Int }
+        struct Order: Codable {
+            var number: String
+            var total: Int
+        }
         let order = try request.decodeJSON(Order.self)
         responder.sendJSON(Order(number: order.number.uppercased(), total: order.total * 2), status: .created)
     }
@@ -65,7 +68,9 @@ struct ServerTests {
     @Test func getAndKeepAliveReuse() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
         // Two URLs in one curl run share one connection when keep-alive works.
-        let result = try await runCurl(["-w", "%{http_code} %{num_connects}\\n", "\(server.baseURL)/hello", "\(server.baseURL)/hello"])
+        let result = try await runCurl([
+            "-w", "%{http_code} %{num_connects}\\n", "\(server.baseURL)/hello", "\(server.baseURL)/hello",
+        ])
         #expect(result.status == 0)
         #expect(result.output == "hello\n200 1\nhello\n200 0\n")
         #expect(try await server.inspect { $0.requestsHandled } == 2)
@@ -77,7 +82,9 @@ struct ServerTests {
         let plain = try await runCurl(["-D", "-", "--data-binary", "order=42&name=Ann", "\(server.baseURL)/echo"])
         #expect(plain.output.contains("X-Body-Length: 17"))
         #expect(plain.output.hasSuffix("order=42&name=Ann"))
-        let chunked = try await runCurl(["-H", "Transfer-Encoding: chunked", "--data-binary", "chunked body", "\(server.baseURL)/echo"])
+        let chunked = try await runCurl([
+            "-H", "Transfer-Encoding: chunked", "--data-binary", "chunked body", "\(server.baseURL)/echo",
+        ])
         #expect(chunked.output == "chunked body")
         try await server.stop()
     }
@@ -139,8 +146,10 @@ struct ServerTests {
 
     @Test func jsonInAndOut() async throws {
         let server = try await TestServer.start(routes: standardRoutes)
-        let good = try await runCurl(["-w", " %{http_code}", "-H", "Content-Type: application/json",
-                                      "--data", #"{"number":"kct-1","total":21}"#, "\(server.baseURL)/json"])
+        let good = try await runCurl([
+            "-w", " %{http_code}", "-H", "Content-Type: application/json",
+            "--data", #"{"number":"kct-1","total":21}"#, "\(server.baseURL)/json",
+        ])
         #expect(good.output == #"{"number":"KCT-1","total":42} 201"#)
         let bad = try await runCurl(["-w", " %{http_code}", "--data", #"{"number":1}"#, "\(server.baseURL)/json"])
         #expect(bad.output.hasSuffix(" 400"))
@@ -154,7 +163,9 @@ struct ServerTests {
         let responses = try await onOwnThread {
             let socket = try RawSocket(port: port)
             // The slow one is answered after work on the thread pool; order must still hold.
-            try socket.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            try socket.send(
+                "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+            )
             return try socket.readResponses(4)
         }
         #expect(responses.count == 4)
@@ -205,7 +216,9 @@ struct ServerTests {
         let port = server.port
         let reply = try await onOwnThread {
             let socket = try RawSocket(port: port)
-            try socket.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+            try socket.send(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+            )
             var buffer = [UInt8](repeating: 0, count: 256)
             let count = recv(socket.descriptor, &buffer, buffer.count, 0)
             let interim = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)

@@ -13,7 +13,8 @@ import Testing
         let account = try OrderStore.testAccount(Self.staff, role: .processor, version: 1)
         try await central.with { $0.setAccounts([account]) }
         let token = "kct_cli_\(name)"
-        let created = try await kct.run("init", "--name", name, "--shop", "S01", "--central", try await central.url, "--token", token, "--json")
+        let created = try await kct.run(
+            "init", "--name", name, "--shop", "S01", "--central", try await central.url, "--token", token, "--json")
         #expect(created.status == 0, "\(created.stderr)")
         let identity = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let nodeID = try #require(identity["node_id"] as? String)
@@ -35,12 +36,14 @@ import Testing
         let kct = KCTBinary()
         defer { kct.cleanUp() }
         _ = try await initNode(kct, central: central, name: "W1")
-        let unsigned = try await kct.run("orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
-                                         "--item", "name=Navy Suit,qty=1,price=899.00")
+        let unsigned = try await kct.run(
+            "orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
+            "--item", "name=Navy Suit,qty=1,price=899.00")
         #expect(unsigned.status == 7)
         try await signIn(kct)
-        let created = try await kct.run("orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
-                                        "--item", "name=Navy Suit,qty=1,price=899.00")
+        let created = try await kct.run(
+            "orders", "create", "--customer", "Jane Doe", "--email", "jane@example.com",
+            "--item", "name=Navy Suit,qty=1,price=899.00")
         #expect(created.status == 0, "\(created.stderr)")
 
         let synced = try await kct.run("sync", "now")
@@ -114,15 +117,18 @@ import Testing
 
         let anonymous = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)")
         #expect(try await anonymous.request(.get, "/api/orders").status == 401)
-        let session = try await anonymous.request(.post, "/api/session", body: #"{"email": "\#(Self.staff)", "password": "\#(testPassword)"}"#)
+        let session = try await anonymous.request(
+            .post, "/api/session", body: #"{"email": "\#(Self.staff)", "password": "\#(testPassword)"}"#)
         #expect(session.status == 201, "\(session.text)")
         try await anonymous.stop()
         let token = try #require((session.json as? [String: Any])?["token"] as? String)
         let api = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)", token: token)
-        let created = try await api.request(.post, "/api/orders", body: """
-            {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
-             "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
-            """)
+        let created = try await api.request(
+            .post, "/api/orders",
+            body: """
+                {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
+                 "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
+                """)
         #expect(created.status == 201)
         try await api.stop()
         // The daemon pushes it shortly after; central's stream then tells it the head moved.

@@ -1,8 +1,9 @@
 import Foundation
-@testable import Node
 import Store
 import SyncCore
 import Testing
+
+@testable import Node
 
 /// `kct join` while the daemon runs: it takes the new central or token from the replica without a
 /// restart — a node that had none, and a node halted by a revoked token.

@@ -1,11 +1,12 @@
 import EventLoop
 import Foundation
 import HTTP
-@testable import Node
 import OrderDomain
 import Store
 import SyncCore
 import Testing
+
+@testable import Node
 
 /// The daemon against an in-test central (SyncCore's `CentralModel` behind HTTPServer).
 @Suite(.serialized) struct DaemonSyncTests {
@@ -54,7 +55,8 @@ import Testing
             let second = try await TestNode.start(name: "W2", central: central)
             nodes += [first, second]
             for node in nodes {
-                try await node.waitUntil("the stream is open") { node in try await node.read { $0.engine!.isStreamOpen } }
+                try await node.waitUntil("the stream is open") { node in try await node.read { $0.engine!.isStreamOpen }
+                }
             }
             let order = try first.store.createOrder(sampleDraft(customer: "Mark Twain"), by: .test("anna"))
             try await first.read { $0.engine!.syncSoon() }
@@ -90,7 +92,8 @@ import Testing
                 let first = try await centralHas(central, order: order.id)
                 let other = try await centralHas(central, order: second.id)
                 let phase = try await node.engineState.phase
-                return try first && other && pending(node) == 0 && phase == .idle && node.store.syncStatus().lastError == nil
+                return try first && other && pending(node) == 0 && phase == .idle
+                    && node.store.syncStatus().lastError == nil
             }
             #expect(try await node.engineState.phase == .idle)
             #expect(try node.store.syncStatus().lastError == nil)
@@ -119,8 +122,10 @@ import Testing
     @Test func anUnsupportedVersionStopsSyncingAndIsReported() async throws {
         try await withCentral { central, nodes in
             try await central.with {
-                $0.nextPushError = ErrorResponse(code: .unsupportedProtocolVersion, message: "peer speaks sync protocol version 1; this side speaks version 2",
-                                                 peerVersion: 1, supportedVersions: 2...2)
+                $0.nextPushError = ErrorResponse(
+                    code: .unsupportedProtocolVersion,
+                    message: "peer speaks sync protocol version 1; this side speaks version 2",
+                    peerVersion: 1, supportedVersions: 2...2)
             }
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
@@ -199,8 +204,9 @@ import Testing
             #expect(try started.store.session(token: session.token)?.role == .processor)
             let refreshed = try await started.read { $0.engine!.completedCycles }
             let order = try started.store.createOrder(sampleDraft(), by: session.actor)
-            #expect(isForbidden { try started.store.setPriority(order.id, to: .rush, by: session.actor) },
-                    "a processor may not change priorities")
+            #expect(
+                isForbidden { try started.store.setPriority(order.id, to: .rush, by: session.actor) },
+                "a processor may not change priorities")
 
             var promoted = ana
             promoted.role = .manager
@@ -211,20 +217,29 @@ import Testing
             try await started.waitUntil("the new role is known here") { node in
                 try node.store.session(token: session.token)?.role == .manager
             }
-            #expect(try started.store.setPriority(order.id, to: .rush, by: try #require(try started.store.session(token: session.token))).priority == .rush)
+            #expect(
+                try started.store.setPriority(
+                    order.id, to: .rush, by: try #require(try started.store.session(token: session.token))
+                ).priority == .rush)
             #expect(try await started.read { $0.engine!.completedCycles } > refreshed)
             try await started.waitUntil("the sign-in reached central's audit") { node in
                 let uploaded = try await central.with { $0.auditEvents }
-                return try uploaded.contains { $0.kind == .signIn && $0.email == "ana@kct.example" && $0.detail == "api" }
+                return try uploaded.contains {
+                    $0.kind == .signIn && $0.email == "ana@kct.example" && $0.detail == "api"
+                }
                     && node.store.pendingAuthEvents().isEmpty
             }
             // Later fetches say which version the node has.
             #expect(try await central.with { $0.accountFetches }.contains(1))
 
             // Removed at central: the session ends.
-            try await central.with { $0.setAccounts([try OrderStore.testAccount("boss@kct.example", role: .admin, version: 3)]) }
+            try await central.with {
+                $0.setAccounts([try OrderStore.testAccount("boss@kct.example", role: .admin, version: 3)])
+            }
             try await started.read { $0.engine!.syncNow() }
-            try await started.waitUntil("ana's session ends") { node in try node.store.session(token: session.token) == nil }
+            try await started.waitUntil("ana's session ends") { node in
+                try node.store.session(token: session.token) == nil
+            }
             #expect(try started.store.accounts().map(\.email) == ["boss@kct.example"])
         } catch {
             failure = error

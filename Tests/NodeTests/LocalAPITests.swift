@@ -1,9 +1,10 @@
 import Foundation
 import HTTP
-@testable import Node
 import OrderDomain
 import Store
 import Testing
+
+@testable import Node
 
 /// The local JSON API of a node without a central: every endpoint and its errors.
 @Suite(.serialized) struct LocalAPITests {
@@ -62,15 +63,17 @@ import Testing
             let created = try await api.request(.post, "/api/orders", body: createBody)
             let number = try #require((created.json as? [String: Any])?["order_number"] as? String)
 
-            let updated = try await api.request(.patch, "/api/orders/\(number)",
-                                                body: #"{"notes": "gift wrap", "tax_amount": "10.00", "priority": "high"}"#)
+            let updated = try await api.request(
+                .patch, "/api/orders/\(number)",
+                body: #"{"notes": "gift wrap", "tax_amount": "10.00", "priority": "high"}"#)
             #expect(updated.status == 200)
             let order = try #require(updated.json as? [String: Any])
             #expect(order["notes"] as? String == "gift wrap")
             #expect(order["total_amount"] as? String == "909.00")
             #expect(order["priority"] as? String == "high")
 
-            let moved = try await api.request(.post, "/api/orders/\(number)/status", body: #"{"status": "payment_confirmed", "note": "paid cash"}"#)
+            let moved = try await api.request(
+                .post, "/api/orders/\(number)/status", body: #"{"status": "payment_confirmed", "note": "paid cash"}"#)
             #expect(moved.status == 200)
             #expect((moved.json as? [String: Any])?["status"] as? String == "payment_confirmed")
         }
@@ -86,14 +89,17 @@ import Testing
             #expect(badJSON.status == 400)
             #expect(((badJSON.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "bad_request")
 
-            let unknownField = try await api.request(.post, "/api/orders", body: #"{"customer_name": "A", "items": [], "colour": "red"}"#)
+            let unknownField = try await api.request(
+                .post, "/api/orders", body: #"{"customer_name": "A", "items": [], "colour": "red"}"#)
             #expect(unknownField.status == 400)
             #expect(unknownField.text.contains("colour"))
 
-            let invalid = try await api.request(.post, "/api/orders", body: """
-                {"customer_name": "Jane", "customer_email": "not-an-email",
-                 "items": [{"product_name": "Suit", "unit_price": "10.00"}]}
-                """)
+            let invalid = try await api.request(
+                .post, "/api/orders",
+                body: """
+                    {"customer_name": "Jane", "customer_email": "not-an-email",
+                     "items": [{"product_name": "Suit", "unit_price": "10.00"}]}
+                    """)
             #expect(invalid.status == 422)
             #expect(((invalid.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String == "invalid")
 
@@ -111,7 +117,8 @@ import Testing
             #expect(allowed.contains("payment_confirmed"))
             #expect(!allowed.contains("shipped"))
 
-            let unknownStatus = try await api.request(.post, "/api/orders/\(number)/status", body: #"{"status": "teleported"}"#)
+            let unknownStatus = try await api.request(
+                .post, "/api/orders/\(number)/status", body: #"{"status": "teleported"}"#)
             #expect(unknownStatus.status == 400)
 
             let emptyPatch = try await api.request(.patch, "/api/orders/\(number)", body: "{}")
@@ -152,7 +159,9 @@ import Testing
             // notices through the file watcher, without polling.
             let cli = try OrderStore.open(directory: node.directory)
             let other = try cli.createOrder(sampleDraft(customer: "John Smith"), by: .test("cli"))
-            try await events.waitUntil("the CLI edit is announced") { $0.events.contains { $0.data.contains(other.id) } }
+            try await events.waitUntil("the CLI edit is announced") {
+                $0.events.contains { $0.data.contains(other.id) }
+            }
             #expect(events.events.first { $0.data.contains(other.id) }?.data.contains("\"source\":\"cli\"") == true)
         }
     }

@@ -1,15 +1,18 @@
 import Foundation
 import HTTP
-@testable import Node
 import OrderDomain
 import Store
 import SyncCore
 import Testing
 
+@testable import Node
+
 /// The local API's sessions: sign-in, bearer tokens on every route, 401/403/429, rate limits.
 @Suite(.serialized) struct StaffAPITests {
-    func withNode(configure: (inout NodeDaemon.Configuration) -> Void = { _ in },
-                  _ body: (TestNode, APIClient) async throws -> Void) async throws {
+    func withNode(
+        configure: (inout NodeDaemon.Configuration) -> Void = { _ in },
+        _ body: (TestNode, APIClient) async throws -> Void
+    ) async throws {
         let node = try await TestNode.start(name: "W1", configure: configure)
         let api = try await APIClient.start(baseURL: try await node.apiURL)
         var failure: (any Error)?
@@ -24,25 +27,32 @@ import Testing
         #"{"email": "\#(email)", "password": "\#(password)"}"#
     }
 
-    func errorCode(_ json: Any?) -> String? { ((json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String }
-    func errorMessage(_ json: Any?) -> String? { ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String }
+    func errorCode(_ json: Any?) -> String? {
+        ((json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String
+    }
+    func errorMessage(_ json: Any?) -> String? {
+        ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
+    }
 
     @Test func signInUseAndSignOut() async throws {
         try await withNode { node, api in
-            _ = try node.store.testSession()  // makes admin@kct.example
+            _ = try node.store.testSession() // makes admin@kct.example
             for path in ["/api/orders", "/api/stats", "/api/sync", "/api/conflicts", "/api/session"] {
                 let anonymous = try await api.exchange(.get, path)
                 #expect(anonymous.status.code == 401, "\(path)")
                 #expect(anonymous.headers["WWW-Authenticate"] == "Bearer")
             }
-            let bogus = try await api.request(.get, "/api/orders", headers: ["Authorization": "Bearer kcts_not-a-session"])
+            let bogus = try await api.request(
+                .get, "/api/orders", headers: ["Authorization": "Bearer kcts_not-a-session"])
             #expect(bogus.status == 401)
             #expect(errorMessage(bogus.json) == "unknown session token; sign in again")
 
-            let wrong = try await api.request(.post, "/api/session", body: signInBody("admin@kct.example", "not the password"))
+            let wrong = try await api.request(
+                .post, "/api/session", body: signInBody("admin@kct.example", "not the password"))
             #expect(wrong.status == 401)
             #expect(errorCode(wrong.json) == "sign_in_failed")
-            let signedIn = try await api.request(.post, "/api/session", body: signInBody("ADMIN@kct.example", testPassword))
+            let signedIn = try await api.request(
+                .post, "/api/session", body: signInBody("ADMIN@kct.example", testPassword))
             #expect(signedIn.status == 201)
             let session = try #require(signedIn.json as? [String: Any])
             #expect(session["email"] as? String == "admin@kct.example")
@@ -70,14 +80,18 @@ import Testing
         try await withNode { node, api in
             let token = try node.store.testSession("vera@kct.example", role: .viewer)
             let bearer: HTTPHeaders = ["Authorization": "Bearer \(token)"]
-            let refused = try await api.request(.post, "/api/orders", body: """
-                {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
-                 "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
-                """, headers: bearer)
+            let refused = try await api.request(
+                .post, "/api/orders",
+                body: """
+                    {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
+                     "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
+                    """, headers: bearer)
             #expect(refused.status == 403)
             #expect(errorCode(refused.json) == "forbidden")
-            #expect(errorMessage(refused.json)
-                == "vera@kct.example is a viewer and may not create orders (a new order); only processors, managers and admins may")
+            #expect(
+                errorMessage(refused.json)
+                    == "vera@kct.example is a viewer and may not create orders (a new order); only processors, managers and admins may"
+            )
             #expect(try node.store.outboxEntries().isEmpty)
             #expect(try await api.request(.get, "/api/orders", headers: bearer).status == 200)
         }
@@ -91,10 +105,12 @@ import Testing
             let now = UInt64(Date().timeIntervalSince1970 * 1000)
             for offset in [31_200, 31_100, 31_000, 30_000, 28_000, 24_000, 16_000, 0] as [UInt64] {
                 #expect(throws: StoreError.self) {
-                    try node.store.signIn(email: "admin@kct.example", password: "wrong password", kind: .api, now: now - offset)
+                    try node.store.signIn(
+                        email: "admin@kct.example", password: "wrong password", kind: .api, now: now - offset)
                 }
             }
-            let throttled = try await api.exchange(.post, "/api/session", body: signInBody("admin@kct.example", testPassword))
+            let throttled = try await api.exchange(
+                .post, "/api/session", body: signInBody("admin@kct.example", testPassword))
             #expect(throttled.status.code == 429)
             let retryAfter = throttled.headers["Retry-After"].flatMap { Int($0) }
             #expect(retryAfter.map { (1...32).contains($0) } == true, "Retry-After: \(String(describing: retryAfter))")
@@ -107,13 +123,16 @@ import Testing
             let first = try node.store.testSession()
             let second = try node.store.signIn(email: "admin@kct.example", password: testPassword, kind: .api).token
             for _ in 0..<3 {
-                #expect(try await api.request(.get, "/api/stats", headers: ["Authorization": "Bearer \(first)"]).status == 200)
+                #expect(
+                    try await api.request(.get, "/api/stats", headers: ["Authorization": "Bearer \(first)"]).status
+                        == 200)
             }
             let limited = try await api.exchange(.get, "/api/stats", headers: ["Authorization": "Bearer \(first)"])
             #expect(limited.status.code == 429)
             #expect(limited.headers["Retry-After"].flatMap { Int($0) }.map { $0 >= 1 } == true)
             // Another session has its own bucket.
-            #expect(try await api.request(.get, "/api/stats", headers: ["Authorization": "Bearer \(second)"]).status == 200)
+            #expect(
+                try await api.request(.get, "/api/stats", headers: ["Authorization": "Bearer \(second)"]).status == 200)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OrderDomain
 
 @Suite struct OrderLifecycleTests {

@@ -1,9 +1,14 @@
 import Testing
+
 @testable import OrderDomain
 
 @Suite struct OrderRulesTests {
     func draft(email: String = "jane@example.com", items: [ItemDraft]? = nil) throws -> OrderDraft {
-        let defaultItems = [ItemDraft(productName: "Navy Suit", size: "40R", color: "navy", customMeasurements: #"{"waist": 34, "chest":40}"#, unitPrice: try Money(parsing: "899.00", currency: .usd))]
+        let defaultItems = [
+            ItemDraft(
+                productName: "Navy Suit", size: "40R", color: "navy", customMeasurements: #"{"waist": 34, "chest":40}"#,
+                unitPrice: try Money(parsing: "899.00", currency: .usd))
+        ]
         return OrderDraft(
             customer: Customer(name: " Jane Doe ", email: email, phone: "+1 (555) 010-0100"),
             items: items ?? defaultItems)
@@ -16,7 +21,9 @@ import Testing
         #expect(totals.total.decimalString == "899.00")
     }
 
-    @Test(arguments: ["", "jane", "jane@", "@example.com", "jane@example", "ja ne@example.com", "a@b@c.com", "jane@example..com"])
+    @Test(arguments: [
+        "", "jane", "jane@", "@example.com", "jane@example", "ja ne@example.com", "a@b@c.com", "jane@example..com",
+    ])
     func badEmailsAreRefused(email: String) throws {
         #expect(throws: OrderValidationError.self) { try draft(email: email).validated() }
     }
@@ -24,18 +31,26 @@ import Testing
     @Test func badItemsAreRefused() throws {
         let price = try Money(parsing: "10", currency: .usd)
         #expect(throws: OrderValidationError.noItems) { try draft(items: []).validated() }
-        #expect(throws: OrderValidationError.invalidQuantity(0)) { try draft(items: [ItemDraft(productName: "Tie", quantity: 0, unitPrice: price)]).validated() }
-        #expect(throws: OrderValidationError.missingField("product_name")) { try draft(items: [ItemDraft(productName: " ", unitPrice: price)]).validated() }
+        #expect(throws: OrderValidationError.invalidQuantity(0)) {
+            try draft(items: [ItemDraft(productName: "Tie", quantity: 0, unitPrice: price)]).validated()
+        }
+        #expect(throws: OrderValidationError.missingField("product_name")) {
+            try draft(items: [ItemDraft(productName: " ", unitPrice: price)]).validated()
+        }
         #expect(throws: OrderValidationError.notAJSONObject(field: "custom_measurements")) {
             try draft(items: [ItemDraft(productName: "Tie", customMeasurements: "[1,2]", unitPrice: price)]).validated()
         }
-        #expect(throws: OrderValidationError.self) { try draft(items: [ItemDraft(productName: "Tie", unitPrice: .zero(.jpy))]).validated() }
+        #expect(throws: OrderValidationError.self) {
+            try draft(items: [ItemDraft(productName: "Tie", unitPrice: .zero(.jpy))]).validated()
+        }
     }
 
     @Test func phonesAreChecked() throws {
         #expect(try Customer.validPhone("") == nil)
         #expect(throws: OrderValidationError.invalidPhone("call me")) { try Customer.validPhone("call me") }
-        #expect(throws: OrderValidationError.invalidPhone("123456789012345678901")) { try Customer.validPhone("123456789012345678901") }
+        #expect(throws: OrderValidationError.invalidPhone("123456789012345678901")) {
+            try Customer.validPhone("123456789012345678901")
+        }
     }
 
     @Test func orderNumbersAreUniquePerWorkstationAndFitTwentyCharacters() throws {
@@ -45,11 +60,16 @@ import Testing
         let numbersA = try Set((1...500).map { sequence throws in try a.orderNumber(sequence: Int64(sequence)) })
         let numbersB = try Set((1...500).map { sequence throws in try b.orderNumber(sequence: Int64(sequence)) })
         #expect(numbersA.count == 500 && numbersA.isDisjoint(with: numbersB))
-        let longest = try OrderNumberPrefix(shopCode: "ABCDE", workstationCode: "12345").orderNumber(sequence: OrderNumberPrefix.maximumSequence)
+        let longest = try OrderNumberPrefix(shopCode: "ABCDE", workstationCode: "12345").orderNumber(
+            sequence: OrderNumberPrefix.maximumSequence)
         #expect(longest.count == 20)
-        #expect(throws: OrderValidationError.orderNumbersExhausted) { try a.orderNumber(sequence: OrderNumberPrefix.maximumSequence + 1) }
+        #expect(throws: OrderValidationError.orderNumbersExhausted) {
+            try a.orderNumber(sequence: OrderNumberPrefix.maximumSequence + 1)
+        }
         #expect(throws: OrderValidationError.self) { try OrderNumberPrefix(shopCode: "S-01", workstationCode: "W1") }
-        #expect(throws: OrderValidationError.self) { try OrderNumberPrefix(shopCode: "S01", workstationCode: "TOOLONG") }
+        #expect(throws: OrderValidationError.self) {
+            try OrderNumberPrefix(shopCode: "S01", workstationCode: "TOOLONG")
+        }
     }
 
     @Test func calendarDatesRoundTrip() throws {
@@ -64,30 +84,48 @@ import Testing
 
     @Test func priorityScoreFollowsTheDocumentedFormula() throws {
         let day = 86_400.0
-        let now = 20_000 * day + 12 * 3600  // noon UTC on day 20000
+        let now = 20_000 * day + 12 * 3600 // noon UTC on day 20000
         #expect(PriorityScore.score(priority: .normal, createdAtSeconds: now, neededBy: nil, nowSeconds: now) == 200)
-        #expect(PriorityScore.score(priority: .normal, createdAtSeconds: now - 5.5 * 3600, neededBy: nil, nowSeconds: now) == 210)
-        #expect(PriorityScore.score(priority: .low, createdAtSeconds: now - 30 * day, neededBy: nil, nowSeconds: now) == 436)
+        #expect(
+            PriorityScore.score(priority: .normal, createdAtSeconds: now - 5.5 * 3600, neededBy: nil, nowSeconds: now)
+                == 210)
+        #expect(
+            PriorityScore.score(priority: .low, createdAtSeconds: now - 30 * day, neededBy: nil, nowSeconds: now) == 436
+        )
         let today = CalendarDate(utcDayOf: now)
         let inTenDays = CalendarDate(utcDayOf: now + 10 * day)
         let inMonth = CalendarDate(utcDayOf: now + 30 * day)
         let yesterday = CalendarDate(utcDayOf: now - day)
-        #expect(PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: today, nowSeconds: now) == 1000)
-        #expect(PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: inTenDays, nowSeconds: now) == 600)
-        #expect(PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: inMonth, nowSeconds: now) == 400)
-        #expect(PriorityScore.score(priority: .promGroup, createdAtSeconds: now, neededBy: yesterday, nowSeconds: now) == 1050)
+        #expect(
+            PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: today, nowSeconds: now)
+                == 1000)
+        #expect(
+            PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: inTenDays, nowSeconds: now)
+                == 600)
+        #expect(
+            PriorityScore.score(priority: .weddingParty, createdAtSeconds: now, neededBy: inMonth, nowSeconds: now)
+                == 400)
+        #expect(
+            PriorityScore.score(priority: .promGroup, createdAtSeconds: now, neededBy: yesterday, nowSeconds: now)
+                == 1050)
         let ranked = OrderPriority.allCases.sorted { PriorityScore.base($0) < PriorityScore.base($1) }
         #expect(ranked == [.low, .normal, .high, .promGroup, .weddingParty, .vipCustomer, .urgent, .rush])
     }
 
     @Test func patchesValidateOnlyWhatTheyChange() throws {
-        let patch = try OrderPatch(customerPhone: "", notes: "call first", neededBy: .some(nil), tax: Money(parsing: "5", currency: .usd)).validated(currency: .usd)
+        let patch = try OrderPatch(
+            customerPhone: "", notes: "call first", neededBy: .some(nil), tax: Money(parsing: "5", currency: .usd)
+        ).validated(currency: .usd)
         #expect(patch.customerPhone == .some(nil))
         #expect(patch.notes == .some("call first"))
         #expect(patch.customerName == nil)
-        #expect(throws: OrderValidationError.invalidEmail("x")) { try OrderPatch(customerEmail: "x").validated(currency: .usd) }
+        #expect(throws: OrderValidationError.invalidEmail("x")) {
+            try OrderPatch(customerEmail: "x").validated(currency: .usd)
+        }
         #expect(throws: OrderValidationError.self) { try OrderPatch(tax: .zero(.jpy)).validated(currency: .usd) }
-        #expect(throws: OrderValidationError.notAJSONObject(field: "shipping_address")) { try OrderPatch(shippingAddress: "Main St").validated(currency: .usd) }
+        #expect(throws: OrderValidationError.notAJSONObject(field: "shipping_address")) {
+            try OrderPatch(shippingAddress: "Main St").validated(currency: .usd)
+        }
     }
 
     @Test func itemPatchRevalidatesTheWholeItem() throws {
@@ -100,18 +138,28 @@ import Testing
     @Test func exceptionsAreNormalisedAndSettledOnce() throws {
         let draft = try ExceptionDraft(type: " Wrong Measurement ", severity: .high).validated()
         #expect(draft.type == "wrong_measurement")
-        #expect(throws: OrderValidationError.missingField("exception_type")) { try ExceptionDraft(type: "  ", severity: .low).validated() }
-        let settled = try ExceptionResolutionChange(current: .open, to: .resolved, notes: "remade", customerNotified: true)
+        #expect(throws: OrderValidationError.missingField("exception_type")) {
+            try ExceptionDraft(type: "  ", severity: .low).validated()
+        }
+        let settled = try ExceptionResolutionChange(
+            current: .open, to: .resolved, notes: "remade", customerNotified: true)
         #expect(settled.resolution == .resolved)
         #expect(throws: OrderValidationError.exceptionSettled("resolved")) {
             try ExceptionResolutionChange(current: .resolved, to: .dismissed, notes: nil, customerNotified: nil)
         }
-        #expect(throws: OrderValidationError.self) { try ExceptionResolutionChange(current: .open, to: .open, notes: nil, customerNotified: nil) }
+        #expect(throws: OrderValidationError.self) {
+            try ExceptionResolutionChange(current: .open, to: .open, notes: nil, customerNotified: nil)
+        }
     }
 
     @Test func dashboardStatsFollowTheSeedsFigures() {
-        func group(_ status: OrderStatus, _ priority: OrderPriority = .normal, resume: OrderStatus? = nil, currency: Currency = .usd, count: Int, total: Int64) -> DashboardStats.Group {
-            DashboardStats.Group(status: status, resumeStatus: resume, priority: priority, currency: currency, count: count, totalMinorUnits: total)
+        func group(
+            _ status: OrderStatus, _ priority: OrderPriority = .normal, resume: OrderStatus? = nil,
+            currency: Currency = .usd, count: Int, total: Int64
+        ) -> DashboardStats.Group {
+            DashboardStats.Group(
+                status: status, resumeStatus: resume, priority: priority, currency: currency, count: count,
+                totalMinorUnits: total)
         }
         let stats = DashboardStats(groups: [
             group(.pendingPayment, .rush, count: 2, total: 20_000),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OrderDomain
 
 /// Checks every (from, to) pair against the table in protocol/ORDER-LIFECYCLE.md, written out
@@ -24,8 +25,13 @@ import Testing
 
     static func expectedFromSuspension(_ suspension: OrderStatus, resume: OrderStatus) -> Set<OrderStatus> {
         var allowed: Set<OrderStatus> = [resume, suspension == .onHold ? .exception : .onHold]
-        let beforeShipping: Set<OrderStatus> = [.pendingPayment, .paymentConfirmed, .processing, .inProduction, .qualityCheck, .packaging]
-        let paidNotDone: Set<OrderStatus> = [.paymentConfirmed, .processing, .inProduction, .qualityCheck, .packaging, .shipped, .outForDelivery, .delivered]
+        let beforeShipping: Set<OrderStatus> = [
+            .pendingPayment, .paymentConfirmed, .processing, .inProduction, .qualityCheck, .packaging,
+        ]
+        let paidNotDone: Set<OrderStatus> = [
+            .paymentConfirmed, .processing, .inProduction, .qualityCheck, .packaging, .shipped, .outForDelivery,
+            .delivered,
+        ]
         if beforeShipping.contains(resume) { allowed.insert(.cancelled) }
         if paidNotDone.contains(resume) { allowed.insert(.refunded) }
         return allowed
@@ -39,7 +45,9 @@ import Testing
             if expected.contains(to) {
                 #expect(throws: Never.self) { try OrderLifecycle.validate(from: from, to: to) }
             } else {
-                #expect(throws: TransitionError(from: from, to: to, allowed: OrderLifecycle.allowedTransitions(from: from))) {
+                #expect(
+                    throws: TransitionError(from: from, to: to, allowed: OrderLifecycle.allowedTransitions(from: from))
+                ) {
                     try OrderLifecycle.validate(from: from, to: to)
                 }
             }
@@ -71,7 +79,8 @@ import Testing
 
     @Test func suspensionRemembersAndRestoresWhereTheOrderWas() {
         #expect(OrderLifecycle.resumeStatus(after: .inProduction, to: .onHold, previousResume: nil) == .inProduction)
-        #expect(OrderLifecycle.resumeStatus(after: .onHold, to: .exception, previousResume: .inProduction) == .inProduction)
+        #expect(
+            OrderLifecycle.resumeStatus(after: .onHold, to: .exception, previousResume: .inProduction) == .inProduction)
         #expect(OrderLifecycle.resumeStatus(after: .exception, to: .inProduction, previousResume: .inProduction) == nil)
     }
 
@@ -81,11 +90,15 @@ import Testing
             by: "ana", atSeconds: 10_000, enteredCurrentAtSeconds: 6_400)
         #expect(change.status == .inProduction)
         #expect(change.resumeStatus == nil)
-        #expect(change.history == StatusHistoryEntry(
-            from: .qualityCheck, to: .inProduction, changedBy: "ana", changedAtSeconds: 10_000,
-            note: "loose seam", secondsInPreviousStatus: 3_600))
+        #expect(
+            change.history
+                == StatusHistoryEntry(
+                    from: .qualityCheck, to: .inProduction, changedBy: "ana", changedAtSeconds: 10_000,
+                    note: "loose seam", secondsInPreviousStatus: 3_600))
         #expect(throws: StatusChangeError.self) {
-            try StatusChange(current: .shipped, resumeStatus: nil, target: .cancelled, note: nil, by: "ana", atSeconds: 1, enteredCurrentAtSeconds: 0)
+            try StatusChange(
+                current: .shipped, resumeStatus: nil, target: .cancelled, note: nil, by: "ana", atSeconds: 1,
+                enteredCurrentAtSeconds: 0)
         }
     }
 

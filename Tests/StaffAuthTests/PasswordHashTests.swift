@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StaffAuth
 
 @Suite struct PasswordHashTests {
@@ -28,11 +29,15 @@ import Testing
 
     @Test func refusesWeakAndHugePasswords() {
         #expect(throws: PasswordHash.Failure.tooShort) { try PasswordHash.make("short", log2N: Self.cost) }
-        #expect(throws: PasswordHash.Failure.tooLong) { try PasswordHash.make(String(repeating: "x", count: 2000), log2N: Self.cost) }
+        #expect(throws: PasswordHash.Failure.tooLong) {
+            try PasswordHash.make(String(repeating: "x", count: 2000), log2N: Self.cost)
+        }
     }
 
-    @Test(arguments: ["", "scrypt", "bcrypt$10$8$1$AAAA$AAAA", "scrypt$99$8$1$AAAA$AAAA", "scrypt$10$8$1$!!$AAAA",
-                      "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA"])
+    @Test(arguments: [
+        "", "scrypt", "bcrypt$10$8$1$AAAA$AAAA", "scrypt$99$8$1$AAAA$AAAA", "scrypt$10$8$1$!!$AAAA",
+        "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA",
+    ])
     func malformedHashesAreErrorsNotMatches(_ stored: String) {
         #expect(throws: PasswordHash.Failure.malformedHash) { try PasswordHash.verify("whatever123", against: stored) }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import OrderDomain
 @testable import Store
 
@@ -35,7 +36,9 @@ import Testing
     @Test func freshDatabaseGetsEveryMigration() throws {
         let directory = TemporaryDirectory()
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
-        let applied = try DatabaseQueue(path: store.path).read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        let applied = try DatabaseQueue(path: store.path).read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
         #expect(applied == ReplicaMigrations.identifiers)
     }
 
@@ -46,13 +49,15 @@ import Testing
         let old = try DatabaseQueue(path: path)
         try ReplicaMigrations.migrator.migrate(old, upTo: ReplicaMigrations.identifiers[0])
         try old.write { db in
-            try db.execute(sql: "INSERT INTO node_identity VALUES (1, 'node-a', 'W1', 'S01', '2026-11-25T10:00:00.000Z')")
+            try db.execute(
+                sql: "INSERT INTO node_identity VALUES (1, 'node-a', 'W1', 'S01', '2026-11-25T10:00:00.000Z')")
             try db.execute(sql: "INSERT INTO node_state VALUES (1, 0, 0, 1)")
             try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
-            try db.execute(sql: """
-                INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
-                VALUES ('o-1', 'S01-W1-000001', 'Zelda Okafor', 'zelda@example.com', 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
+                    VALUES ('o-1', 'S01-W1-000001', 'Zelda Okafor', 'zelda@example.com', 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
+                    """)
         }
         try old.close()
 
@@ -63,7 +68,9 @@ import Testing
         #expect(next.orderNumber == "S01-W1-000002")
         // Opening again applies nothing twice.
         _ = try OrderStore.open(directory: directory.path)
-        let applied = try DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        let applied = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
         #expect(applied == ReplicaMigrations.identifiers)
     }
 
@@ -105,11 +112,13 @@ import Testing
         let directory = TemporaryDirectory()
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
         let (mode, synchronous, pageSize) = try store.pool.writeWithoutTransaction { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode")!, try Int.fetchOne(db, sql: "PRAGMA synchronous")!,
-             try Int.fetchOne(db, sql: "PRAGMA page_size")!)
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode")!, try Int.fetchOne(db, sql: "PRAGMA synchronous")!,
+                try Int.fetchOne(db, sql: "PRAGMA page_size")!
+            )
         }
         #expect(mode == "wal")
-        #expect(synchronous == 2)  // FULL
+        #expect(synchronous == 2) // FULL
         #expect(pageSize == OrderStore.pageSize)
     }
 }

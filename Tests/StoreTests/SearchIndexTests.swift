@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+import SyncCore
 import Testing
+
 @testable import OrderDomain
 @testable import Store
-import SyncCore
 
 /// The search index is brought up to date by searches, not by edits
 /// (`ReplicaMigrations.lazySearchIndex`, `OrderStore+SearchIndex.swift`).
@@ -13,7 +14,8 @@ import SyncCore
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
         let first = try store.createOrder(sampleDraft(name: "Zelda Okafor"), by: .test("ana"))
         #expect(try store.search("okafor") == [first.orderNumber])
-        let second = try store.createOrder(sampleDraft(name: "Yusuf Okafor", email: "yusuf@example.com"), by: .test("ana"))
+        let second = try store.createOrder(
+            sampleDraft(name: "Yusuf Okafor", email: "yusuf@example.com"), by: .test("ana"))
         // The edit wrote nothing to the index: only a search brings it up to date.
         #expect(try store.indexedMatches("yusuf").isEmpty)
         #expect(try store.searchWatermark() == 1)
@@ -28,14 +30,18 @@ import SyncCore
     @Test func renamedOrderIsFoundByItsNewNameOnlyWhetherOrNotItWasIndexed() throws {
         let directory = TemporaryDirectory()
         let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
-        let indexed = try store.createOrder(sampleDraft(name: "Alice Smith", email: "alice@example.com"), by: .test("ana"))
+        let indexed = try store.createOrder(
+            sampleDraft(name: "Alice Smith", email: "alice@example.com"), by: .test("ana"))
         #expect(try store.search("smith") == [indexed.orderNumber])
-        let pending = try store.createOrder(sampleDraft(name: "Bruno Smith", email: "bruno@example.com"), by: .test("ana"))
-        try store.updateOrder(indexed.id, OrderPatch(customerName: "Alice Jones", customerEmail: "aj@example.org"), by: .test("ana"))
-        try store.updateOrder(pending.id, OrderPatch(customerName: "Bruno Jones", customerPhone: "+44 20 7946 0000"), by: .test("ana"))
+        let pending = try store.createOrder(
+            sampleDraft(name: "Bruno Smith", email: "bruno@example.com"), by: .test("ana"))
+        try store.updateOrder(
+            indexed.id, OrderPatch(customerName: "Alice Jones", customerEmail: "aj@example.org"), by: .test("ana"))
+        try store.updateOrder(
+            pending.id, OrderPatch(customerName: "Bruno Jones", customerPhone: "+44 20 7946 0000"), by: .test("ana"))
         #expect(try store.search("smith").isEmpty)
         #expect(try store.search("jones") == [indexed.orderNumber, pending.orderNumber].sorted())
-        #expect(try store.search("alice com").isEmpty)  // the old e-mail
+        #expect(try store.search("alice com").isEmpty) // the old e-mail
         #expect(try store.search("aj example org") == [indexed.orderNumber])
         #expect(try store.search("7946") == [pending.orderNumber])
         try store.expectIndexMatchesOrders()
@@ -127,17 +133,20 @@ import SyncCore
         let path = OrderStore.replicaPath(directory.path)
         // A replica at the migration before this one: orders indexed by the insert trigger.
         let old = try DatabaseQueue(path: path)
-        let previous = ReplicaMigrations.identifiers[ReplicaMigrations.identifiers.firstIndex(of: "2026-11-27-lazy-search")! - 1]
+        let previous = ReplicaMigrations.identifiers[
+            ReplicaMigrations.identifiers.firstIndex(of: "2026-11-27-lazy-search")! - 1]
         try ReplicaMigrations.migrator.migrate(old, upTo: previous)
         try old.write { db in
-            try db.execute(sql: "INSERT INTO node_identity VALUES (1, 'node-a', 'W1', 'S01', '2026-11-25T10:00:00.000Z')")
+            try db.execute(
+                sql: "INSERT INTO node_identity VALUES (1, 'node-a', 'W1', 'S01', '2026-11-25T10:00:00.000Z')")
             try db.execute(sql: "INSERT INTO node_state VALUES (1, 0, 0, 3)")
             try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
             for (number, name) in [(1, "Lena Novak"), (2, "Marek Novak"), (3, "Nina Horvat")] {
-                try db.execute(sql: """
-                    INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
-                    VALUES (?, ?, ?, ?, 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
-                    """, arguments: ["o-\(number)", "S01-W1-00000\(number)", name, "c\(number)@example.com"])
+                try db.execute(
+                    sql: """
+                        INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
+                        VALUES (?, ?, ?, ?, 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
+                        """, arguments: ["o-\(number)", "S01-W1-00000\(number)", name, "c\(number)@example.com"])
             }
             try db.execute(sql: "UPDATE orders SET customer_name = 'Nina Kovac' WHERE id = 'o-3'")
         }
@@ -171,7 +180,8 @@ import SyncCore
                 let condition = try OrderStore.pendingSearchCondition(db)
                 let query = OrderStore.searchQuery("lund")
                 return try String.fetchAll(
-                    db, sql: "SELECT order_number FROM orders WHERE \(condition) ORDER BY order_number", arguments: [query, query])
+                    db, sql: "SELECT order_number FROM orders WHERE \(condition) ORDER BY order_number",
+                    arguments: [query, query])
             }
             #expect(found == [indexed.orderNumber, pending.orderNumber, renamed.orderNumber])
         }
@@ -190,8 +200,9 @@ extension OrderStore {
     /// Rowids the index alone matches, without bringing it up to date.
     fileprivate func indexedMatches(_ text: String) throws -> [Int64] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT rowid FROM orders_search WHERE orders_search MATCH ? ORDER BY rowid",
-                               arguments: [OrderStore.searchQuery(text)])
+            try Int64.fetchAll(
+                db, sql: "SELECT rowid FROM orders_search WHERE orders_search MATCH ? ORDER BY rowid",
+                arguments: [OrderStore.searchQuery(text)])
         }
     }
 

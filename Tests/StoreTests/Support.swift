@@ -1,8 +1,9 @@
 import Foundation
+import SyncCore
 import Synchronization
+
 @testable import OrderDomain
 @testable import Store
-import SyncCore
 
 /// A wall clock the test moves by hand.
 final class ManualClock: Sendable {
@@ -21,7 +22,8 @@ final class TemporaryDirectory {
     let path: String
 
     init() {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("kct-store-tests-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -33,8 +35,10 @@ final class TemporaryDirectory {
 
 func usd(_ text: String) -> Money { try! Money(parsing: text, currency: .usd) }
 
-func sampleDraft(name: String = "Jane Doe", email: String = "jane@example.com", phone: String? = "+1 555 010 0100",
-                 priority: OrderPriority = .normal, items: [ItemDraft]? = nil) -> OrderDraft {
+func sampleDraft(
+    name: String = "Jane Doe", email: String = "jane@example.com", phone: String? = "+1 555 010 0100",
+    priority: OrderPriority = .normal, items: [ItemDraft]? = nil
+) -> OrderDraft {
     OrderDraft(
         customer: Customer(name: name, email: email, phone: phone),
         items: items ?? [

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+import SyncCore
 import Testing
+
 @testable import OrderDomain
 @testable import Store
-import SyncCore
 
 /// SplitMix64: a small seeded generator, so a failing run can be replayed from its seed.
 struct SeededGenerator: RandomNumberGenerator {
@@ -24,18 +25,29 @@ struct SeededGenerator: RandomNumberGenerator {
         var harness = SyncHarness()
         let store = try harness.node("W1")
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
-        try store.updateOrder(order.id, OrderPatch(customerPhone: "+1 555 010 0199", notes: "fitting Friday", tax: usd("90.00")), by: .test("ana"))
+        try store.updateOrder(
+            order.id, OrderPatch(customerPhone: "+1 555 010 0199", notes: "fitting Friday", tax: usd("90.00")),
+            by: .test("ana"))
         try store.setPriority(order.id, to: .rush, by: .test("ana"))
-        let belt = try store.addItem(to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: .test("ana"))
+        let belt = try store.addItem(
+            to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: .test("ana"))
         try store.updateItem(order: order.id, item: belt.id, ItemPatch(color: "brown", quantity: 2), by: .test("ana"))
         try store.removeItem(order: order.id, item: belt.id, by: .test("ana"))
-        for status in [OrderStatus.paymentConfirmed, .onHold, .paymentConfirmed, .processing, .inProduction, .exception, .inProduction] {
+        for status in [
+            OrderStatus.paymentConfirmed, .onHold, .paymentConfirmed, .processing, .inProduction, .exception,
+            .inProduction,
+        ] {
             try store.changeStatus(order.id, to: status, note: "step", by: .test("ben"))
         }
-        let exception = try store.openException(on: order.id, ExceptionDraft(type: "fabric_delay", severity: .high), by: .test("ben"))
-        try store.resolveException(exception.id, to: .resolved, notes: "fabric arrived", customerNotified: true, by: .test("ben"))
-        try store.logCommunication(on: order.id, CommunicationDraft(type: .statusUpdate, channel: .email, message: "In production"), by: .test("ben"))
-        let cancelled = try store.createOrder(sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: .test("ana"))
+        let exception = try store.openException(
+            on: order.id, ExceptionDraft(type: "fabric_delay", severity: .high), by: .test("ben"))
+        try store.resolveException(
+            exception.id, to: .resolved, notes: "fabric arrived", customerNotified: true, by: .test("ben"))
+        try store.logCommunication(
+            on: order.id, CommunicationDraft(type: .statusUpdate, channel: .email, message: "In production"),
+            by: .test("ben"))
+        let cancelled = try store.createOrder(
+            sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: .test("ana"))
         try store.changeStatus(cancelled.id, to: .cancelled, by: .test("ana"))
 
         var replica = ReplicaModel()
@@ -46,7 +58,8 @@ struct SeededGenerator: RandomNumberGenerator {
             do throws(Rejection) {
                 try ChangeValidator.validate(change, against: replica)
             } catch {
-                Issue.record("sequence \(change.sequence) \(change.operation.rawValue) \(change.entity.rawValue): \(error)")
+                Issue.record(
+                    "sequence \(change.sequence) \(change.operation.rawValue) \(change.entity.rawValue): \(error)")
             }
             replica.merge(change, version: 0)
         }
@@ -65,7 +78,9 @@ struct SeededGenerator: RandomNumberGenerator {
         var harness = SyncHarness()
         let clocks = (0..<3).map { _ in ManualClock() }
         let stores = try (0..<3).map { index in
-            try OrderStore.create(directory: harness.directory.sub("W\(index + 1)"), name: "W\(index + 1)", shopCode: "S01", clock: clocks[index].function)
+            try OrderStore.create(
+                directory: harness.directory.sub("W\(index + 1)"), name: "W\(index + 1)", shopCode: "S01",
+                clock: clocks[index].function)
         }
         for _ in 0..<Self.steps {
             let node = Int.random(in: 0..<stores.count, using: &random)
@@ -88,8 +103,12 @@ struct SeededGenerator: RandomNumberGenerator {
         }
         for store in stores {
             let conflicts = try store.conflicts(includeSettled: true)
-            #expect(conflicts.allSatisfy { !$0.rejected }, "seed \(seed): a local edit was rejected: \(conflicts.filter(\.rejected).map(\.message))")
-            let superseded = harness.central.outcomes.filter { $0.key.nodeID == store.identity.nodeID && $0.value.result == .superseded }
+            #expect(
+                conflicts.allSatisfy { !$0.rejected },
+                "seed \(seed): a local edit was rejected: \(conflicts.filter(\.rejected).map(\.message))")
+            let superseded = harness.central.outcomes.filter {
+                $0.key.nodeID == store.identity.nodeID && $0.value.result == .superseded
+            }
             let recorded = Set(conflicts.map(\.sequence))
             #expect(superseded.keys.allSatisfy { recorded.contains($0.sequence) }, "seed \(seed)")
             #expect(try store.nextPush(limit: 1) == nil)
@@ -105,30 +124,50 @@ struct SeededGenerator: RandomNumberGenerator {
     static func randomEdit(_ store: OrderStore, _ random: inout SeededGenerator) throws {
         let orders = try store.orders(OrderFilter())
         guard let order = orders.randomElement(using: &random), orders.count >= 2 || Bool.random(using: &random) else {
-            try store.createOrder(sampleDraft(name: "Customer \(Int.random(in: 1...999, using: &random))"), by: .test("staff"))
+            try store.createOrder(
+                sampleDraft(name: "Customer \(Int.random(in: 1...999, using: &random))"), by: .test("staff"))
             return
         }
         let author = StaffActor.test(["ana", "ben", "cy"].randomElement(using: &random)!)
         do throws(StoreError) {
             switch Int.random(in: 0..<10, using: &random) {
-            case 0: try store.updateOrder(order.id, OrderPatch(notes: "note \(Int.random(in: 1...50, using: &random))"), by: author)
-            case 1: try store.setPriority(order.id, to: OrderPriority.allCases.randomElement(using: &random)!, by: author)
+            case 0:
+                try store.updateOrder(
+                    order.id, OrderPatch(notes: "note \(Int.random(in: 1...50, using: &random))"), by: author)
+            case 1:
+                try store.setPriority(order.id, to: OrderPriority.allCases.randomElement(using: &random)!, by: author)
             case 2:
-                guard let target = OrderLifecycle.allowedTransitions(from: order.status, resumeStatus: order.resumeStatus).randomElement(using: &random) else { return }
+                guard
+                    let target = OrderLifecycle.allowedTransitions(from: order.status, resumeStatus: order.resumeStatus)
+                        .randomElement(using: &random)
+                else { return }
                 try store.changeStatus(order.id, to: target, by: author)
-            case 3: try store.addItem(to: order.id, ItemDraft(productName: "Shirt", quantity: Int.random(in: 1...3, using: &random), unitPrice: usd("59.00")), by: author)
+            case 3:
+                try store.addItem(
+                    to: order.id,
+                    ItemDraft(
+                        productName: "Shirt", quantity: Int.random(in: 1...3, using: &random), unitPrice: usd("59.00")),
+                    by: author)
             case 4:
                 guard let item = try store.detail(order.id).items.randomElement(using: &random) else { return }
-                try store.updateItem(order: order.id, item: item.id, ItemPatch(quantity: Int.random(in: 1...9, using: &random)), by: author)
+                try store.updateItem(
+                    order: order.id, item: item.id, ItemPatch(quantity: Int.random(in: 1...9, using: &random)),
+                    by: author)
             case 5:
                 guard let item = try store.detail(order.id).items.randomElement(using: &random) else { return }
                 try store.removeItem(order: order.id, item: item.id, by: author)
             case 6: try store.openException(on: order.id, ExceptionDraft(type: "delay", severity: .medium), by: author)
             case 7:
-                guard let exception = try store.detail(order.id).exceptions.randomElement(using: &random) else { return }
+                guard let exception = try store.detail(order.id).exceptions.randomElement(using: &random) else {
+                    return
+                }
                 try store.resolveException(exception.id, to: .resolved, notes: "done by \(author.email)", by: author)
-            case 8: try store.logCommunication(on: order.id, CommunicationDraft(type: .note, channel: .phone, message: "called"), by: author)
-            default: try store.updateOrder(order.id, OrderPatch(tax: usd("\(Int.random(in: 1...99, using: &random)).00")), by: author)
+            case 8:
+                try store.logCommunication(
+                    on: order.id, CommunicationDraft(type: .note, channel: .phone, message: "called"), by: author)
+            default:
+                try store.updateOrder(
+                    order.id, OrderPatch(tax: usd("\(Int.random(in: 1...99, using: &random)).00")), by: author)
             }
         } catch {
             // Refused by the rules against this replica's view: nothing was recorded.

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+import SyncCore
 import Testing
+
 @testable import OrderDomain
 @testable import Store
-import SyncCore
 
 @Suite struct SyncMergeTests {
     @Test func pulledChangeSlidesUnderAPendingEditAndLosesToIt() throws {
@@ -69,7 +70,11 @@ import SyncCore
         #expect(try a.order(order.id).notes == "call first")
         let reply = PushResponse(
             nodeID: a.identity.nodeID, acknowledgedThrough: sequence, headVersion: harness.central.headVersion,
-            outcomes: [ChangeOutcome(sequence: sequence, result: .rejected, reason: Rejection(.invalidValue, "notes refused for the test"))])
+            outcomes: [
+                ChangeOutcome(
+                    sequence: sequence, result: .rejected,
+                    reason: Rejection(.invalidValue, "notes refused for the test"))
+            ])
         let report = try a.applyPushResponse(reply)
         #expect(report.conflictsRecorded == 1)
         #expect(try a.order(order.id).notes == nil)
@@ -125,7 +130,8 @@ import SyncCore
         #expect(confirmed.fields["customer_name"]?.value == .text("Jane Doe"))
         #expect(confirmed.fields["notes"]?.value == .text("second page"))
         #expect(confirmed.fields["priority"]?.value == .text("high"))
-        #expect(try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows") }
+        #expect(
+            try b.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows") }
                 == a.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows") })
         #expect(try a.visibleTables() == b.visibleTables())
     }
@@ -163,8 +169,10 @@ import SyncCore
         let order = try a.createOrder(sampleDraft(), by: .test("ana"))
         try harness.sync(a)
         try harness.sync(b)
-        try a.addItem(to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: .test("ana"))
-        try b.addItem(to: order.id, ItemDraft(productName: "Cufflinks", quantity: 2, unitPrice: usd("30.00")), by: .test("ben"))
+        try a.addItem(
+            to: order.id, ItemDraft(productName: "Belt", quantity: 1, unitPrice: usd("40.00")), by: .test("ana"))
+        try b.addItem(
+            to: order.id, ItemDraft(productName: "Cufflinks", quantity: 2, unitPrice: usd("30.00")), by: .test("ben"))
         try harness.sync(a)
         try harness.sync(b)
         try harness.sync(a)
@@ -229,12 +237,14 @@ import SyncCore
     @Test func restampedOwnChangesPulledBeforeTheirReply() throws {
         var harness = SyncHarness()
         let aheadClock = ManualClock(harness.clock.now + 86_400_000)
-        let a = try OrderStore.create(directory: harness.directory.sub("W1"), name: "W1", shopCode: "S01", clock: aheadClock.function)
+        let a = try OrderStore.create(
+            directory: harness.directory.sub("W1"), name: "W1", shopCode: "S01", clock: aheadClock.function)
         let b = try harness.node("W2")
         let order = try a.createOrder(sampleDraft(), by: .test("ana"))
         try a.changeStatus(order.id, to: .paymentConfirmed, by: .test("ana"))
         let request = try #require(try a.nextPush(limit: 100))
-        let reply = try harness.central.push(request, authenticatedNode: a.identity.nodeID, nowMillis: harness.clock.now)
+        let reply = try harness.central.push(
+            request, authenticatedNode: a.identity.nodeID, nowMillis: harness.clock.now)
         #expect(reply.outcomes.allSatisfy { $0.hlc != nil })
         try harness.pull(a)
         #expect(try a.order(order.id).status == .paymentConfirmed)

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import SyncCore
+
 @testable import OrderDomain
 @testable import Store
-import SyncCore
 
 /// A node store and SyncCore's in-memory central, wired by passing protocol values.
 struct SyncHarness {
@@ -54,7 +55,8 @@ extension OrderStore {
             ] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {
                     let columns = row.columnNames.filter { $0 != "local_id" && $0 != "updated_at" }
-                    lines.append(table + ": " + columns.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " "))
+                    lines.append(
+                        table + ": " + columns.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " "))
                 }
             }
             return lines

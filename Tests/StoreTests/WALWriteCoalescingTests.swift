@@ -2,6 +2,7 @@ import CSQLiteVFS
 import Foundation
 import GRDB
 import Testing
+
 @testable import OrderDomain
 @testable import Store
 
@@ -17,7 +18,8 @@ import Testing
 
         init(synchronous: String) throws {
             // The path SQLite opens ends with the test's own directory: no other test's files count.
-            watch = try #require(kct_vfs_watch_start((directory.path as NSString).lastPathComponent + "/" + OrderStore.fileName))
+            watch = try #require(
+                kct_vfs_watch_start((directory.path as NSString).lastPathComponent + "/" + OrderStore.fileName))
             store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01")
             try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         }
@@ -59,10 +61,13 @@ import Testing
         let replica = try WatchedReplica(synchronous: synchronous)
         let reader = try replica.stockReader()
         for count in 1...10 {
-            let order = try replica.store.createOrder(sampleDraft(priority: count % 2 == 0 ? .high : .normal), by: Self.actor)
+            let order = try replica.store.createOrder(
+                sampleDraft(priority: count % 2 == 0 ? .high : .normal), by: Self.actor)
             let seen = try reader.read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0,
-                 try String.fetchOne(db, sql: "SELECT priority FROM orders WHERE id = ?", arguments: [order.id]))
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM orders") ?? 0,
+                    try String.fetchOne(db, sql: "SELECT priority FROM orders WHERE id = ?", arguments: [order.id])
+                )
             }
             #expect(seen.0 == count)
             #expect(seen.1 == order.priority.rawValue)
@@ -80,7 +85,8 @@ import Testing
         let order = try replica.store.createOrder(sampleDraft(), by: Self.actor)
         for priority in [OrderPriority.high, .rush, .low] {
             try replica.store.setPriority(order.orderNumber, to: priority, by: Self.actor)
-            let shown = try kct.run(["orders", "show", order.orderNumber, "--json"], environment: ["KCT_DATA_DIR": replica.directory.path])
+            let shown = try kct.run(
+                ["orders", "show", order.orderNumber, "--json"], environment: ["KCT_DATA_DIR": replica.directory.path])
             try #require(shown.status == 0, "kct orders show failed: \(shown.stderr)")
             #expect(try shown.object()["priority"] as? String == priority.rawValue)
         }
@@ -92,11 +98,12 @@ import Testing
     @Test func aTransactionLargerThanTheBufferCommits() throws {
         let replica = try WatchedReplica(synchronous: "FULL")
         let before = replica.stats
-        let rows = 400, rowBytes = 4_000  // a 4 KiB page per row at least: over 1.6 MB of frames
+        let rows = 400, rowBytes = 4_000 // a 4 KiB page per row at least: over 1.6 MB of frames
         try replica.store.pool.write { db in
             try db.execute(sql: "CREATE TABLE bulk (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
             for id in 0..<rows {
-                try db.execute(sql: "INSERT INTO bulk (id, payload) VALUES (?, randomblob(?))", arguments: [id, rowBytes])
+                try db.execute(
+                    sql: "INSERT INTO bulk (id, payload) VALUES (?, randomblob(?))", arguments: [id, rowBytes])
             }
         }
         let after = replica.stats
@@ -133,7 +140,10 @@ import Testing
 
         let next = try replica.store.createOrder(sampleDraft(name: "Next"), by: Self.actor)
         #expect(next.orderNumber == "S01-W1-000002")
-        #expect(try reader.read { db in try String.fetchAll(db, sql: "SELECT customer_name FROM orders ORDER BY order_number") } == ["First", "Next"])
+        #expect(
+            try reader.read { db in
+                try String.fetchAll(db, sql: "SELECT customer_name FROM orders ORDER BY order_number")
+            } == ["First", "Next"])
         #expect(try replica.store.order(first.orderNumber).customerName == "First")
         #expect(try replica.store.integrityCheck() == ["ok"])
     }

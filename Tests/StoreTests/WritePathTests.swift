@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import OrderDomain
 @testable import Store
 @testable import SyncCore
@@ -21,7 +22,10 @@ import Testing
     func stamps(_ entity: EntityKind, _ rowID: String) throws -> [String: (Int64, String)] {
         try store.pool.read { db in
             var result: [String: (Int64, String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT field, hlc, node_id FROM field_stamps WHERE entity = ? AND row_id = ?", arguments: [entity.rawValue, rowID]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT field, hlc, node_id FROM field_stamps WHERE entity = ? AND row_id = ?",
+                arguments: [entity.rawValue, rowID])
+            {
                 result[row["field"]] = (row["hlc"], row["node_id"])
             }
             return result
@@ -38,11 +42,14 @@ import Testing
         #expect(changes.map(\.sequence) == [1, 2, 3, 4])
         #expect(changes.map(\.operation) == [.setFields, .setFields, .setFields, .append])
         #expect(changes.map(\.entity) == [.order, .orderItem, .orderItem, .statusHistory])
-        #expect(changes.allSatisfy { $0.nodeID == store.identity.nodeID && $0.orderID == order.id && $0.author == "ana" })
+        #expect(
+            changes.allSatisfy { $0.nodeID == store.identity.nodeID && $0.orderID == order.id && $0.author == "ana" })
         #expect(zip(changes, changes.dropFirst()).allSatisfy { $0.hlc < $1.hlc })
         // Derived amounts never travel as values of their own.
         for change in changes {
-            for derived in ["subtotal_amount", "total_amount", "total_price", "updated_at"] { #expect(change.fields[derived] == nil) }
+            for derived in ["subtotal_amount", "total_amount", "total_price", "updated_at"] {
+                #expect(change.fields[derived] == nil)
+            }
         }
         #expect(changes[0].fields["customer_email"] == .text("jane@example.com"))
         #expect(changes[0].fields["tax_amount"] == .integer(8_450))
@@ -60,18 +67,23 @@ import Testing
     @Test func statusChangeIsASetStatusAndAHistoryAppend() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
         clock.advance(seconds: 90)
-        let moved = try store.changeStatus(order.orderNumber, to: .paymentConfirmed, note: "paid by card", by: .test("ben"))
+        let moved = try store.changeStatus(
+            order.orderNumber, to: .paymentConfirmed, note: "paid by card", by: .test("ben"))
         #expect(moved.status == .paymentConfirmed)
         let changes = try store.outboxEntries(after: 4)
         #expect(changes.map(\.operation) == [.setStatus, .append])
-        #expect(changes[0].fields == [
-            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null, "note": .text("paid by card"),
-        ])
+        #expect(
+            changes[0].fields == [
+                "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null,
+                "note": .text("paid by card"),
+            ])
         #expect(changes[1].entity == .statusHistory)
         #expect(changes[1].fields["duration_in_previous_seconds"] == .integer(90))
         let history = try store.detail(order.id).history
         #expect(history.map(\.to) == [.pendingPayment, .paymentConfirmed])
-        #expect(history[1].from == .pendingPayment && history[1].changedBy == "ben" && history[1].durationInPreviousSeconds == 90)
+        #expect(
+            history[1].from == .pendingPayment && history[1].changedBy == "ben"
+                && history[1].durationInPreviousSeconds == 90)
         #expect(try store.fieldStamp(entity: .order, rowID: order.id, field: "status") == changes[0].stamp)
         #expect(try store.fieldStamp(entity: .order, rowID: order.id, field: "resume_status") == changes[0].stamp)
         #expect(try stamps(.order, order.id)["note"] == nil)
@@ -93,7 +105,10 @@ import Testing
 
     @Test func refusedEditsLeaveNoRowAndNoOutboxEntry() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
-        let before = (try store.outboxEntries().count, try store.clockState(), try rowCount("order_status_history"), try rowCount("field_stamps") + rowCount("row_stamps"))
+        let before = (
+            try store.outboxEntries().count, try store.clockState(), try rowCount("order_status_history"),
+            try rowCount("field_stamps") + rowCount("row_stamps")
+        )
         let snapshot = try store.detail(order.id)
 
         #expect {
@@ -103,12 +118,21 @@ import Testing
             return refusal.allowed == [.paymentConfirmed, .onHold, .exception, .cancelled]
         }
         #expect(throws: StoreError.self) { try store.createOrder(sampleDraft(email: "not-an-email"), by: .test("ana")) }
-        #expect(throws: StoreError.self) { try store.updateOrder(order.id, OrderPatch(customerEmail: "bad@"), by: .test("ana")) }
-        #expect(throws: StoreError.self) { try store.addItem(to: order.id, ItemDraft(productName: "Vest", quantity: 0, unitPrice: usd("10")), by: .test("ana")) }
-        #expect(throws: StoreError.self) { try store.addItem(to: order.id, ItemDraft(productName: "Vest", unitPrice: .zero(.jpy)), by: .test("ana")) }
+        #expect(throws: StoreError.self) {
+            try store.updateOrder(order.id, OrderPatch(customerEmail: "bad@"), by: .test("ana"))
+        }
+        #expect(throws: StoreError.self) {
+            try store.addItem(
+                to: order.id, ItemDraft(productName: "Vest", quantity: 0, unitPrice: usd("10")), by: .test("ana"))
+        }
+        #expect(throws: StoreError.self) {
+            try store.addItem(to: order.id, ItemDraft(productName: "Vest", unitPrice: .zero(.jpy)), by: .test("ana"))
+        }
         #expect(throws: StoreError.self) { try store.setPriority(order.id, to: .normal, by: .test("ana")) }
         #expect(throws: StoreError.self) { try store.changeStatus("S01-W1-999999", to: .cancelled, by: .test("ana")) }
-        #expect(throws: StoreError.self) { try store.updateItem(order: order.id, item: "7", ItemPatch(quantity: 2), by: .test("ana")) }
+        #expect(throws: StoreError.self) {
+            try store.updateItem(order: order.id, item: "7", ItemPatch(quantity: 2), by: .test("ana"))
+        }
 
         #expect(try store.outboxEntries().count == before.0)
         #expect(try store.clockState() == before.1)
@@ -120,10 +144,12 @@ import Testing
 
     @Test func itemEditsRecomputeTotalsAndSendOnlyIntents() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
-        let vest = try store.addItem(to: order.id, ItemDraft(productName: "Waistcoat", quantity: 1, unitPrice: usd("120.00")), by: .test("ana"))
+        let vest = try store.addItem(
+            to: order.id, ItemDraft(productName: "Waistcoat", quantity: 1, unitPrice: usd("120.00")), by: .test("ana"))
         #expect(vest.lineNumber == 3)
         #expect(try store.order(order.id).subtotal.decimalString == "1169.00")
-        let updated = try store.updateItem(order: order.orderNumber, item: "2", ItemPatch(quantity: 3), by: .test("ana"))
+        let updated = try store.updateItem(
+            order: order.orderNumber, item: "2", ItemPatch(quantity: 3), by: .test("ana"))
         #expect(updated.totalPrice.decimalString == "225.00")
         #expect(try store.order(order.id).total.decimalString == "1343.50")
         let update = try store.outboxEntries().last!
@@ -143,21 +169,31 @@ import Testing
     @Test func updateSendsOnlyChangedFields() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
         let updated = try store.updateOrder(
-            order.id, OrderPatch(customerName: "Jane Doe", customerPhone: "", notes: "fitting on Friday", neededBy: .some(try CalendarDate(parsing: "2026-12-24")), shipping: usd("0")),
+            order.id,
+            OrderPatch(
+                customerName: "Jane Doe", customerPhone: "", notes: "fitting on Friday",
+                neededBy: .some(try CalendarDate(parsing: "2026-12-24")), shipping: usd("0")),
             by: .test("ana"))
-        #expect(updated.customerPhone == nil && updated.notes == "fitting on Friday" && updated.neededBy?.description == "2026-12-24")
+        #expect(
+            updated.customerPhone == nil && updated.notes == "fitting on Friday"
+                && updated.neededBy?.description == "2026-12-24")
         #expect(updated.total.decimalString == "1133.50")
         let change = try store.outboxEntries().last!
-        #expect(change.fields == [
-            "customer_phone": .null, "notes": .text("fitting on Friday"), "needed_by": .text("2026-12-24"), "shipping_amount": .integer(0),
-        ])
-        #expect(refused(with: .nothingToChange) { try store.updateOrder(order.id, OrderPatch(customerName: "Jane Doe"), by: .test("ana")) })
+        #expect(
+            change.fields == [
+                "customer_phone": .null, "notes": .text("fitting on Friday"), "needed_by": .text("2026-12-24"),
+                "shipping_amount": .integer(0),
+            ])
+        #expect(
+            refused(with: .nothingToChange) {
+                try store.updateOrder(order.id, OrderPatch(customerName: "Jane Doe"), by: .test("ana"))
+            })
     }
 
     @Test func clockNeverGoesBackwardsAcrossRestarts() throws {
         try store.createOrder(sampleDraft(), by: .test("ana"))
         let last = try store.clockState()
-        clock.set(clock.now - 3_600_000)  // the wall clock jumps back an hour
+        clock.set(clock.now - 3_600_000) // the wall clock jumps back an hour
         let reopened = try OrderStore.open(directory: directory.path, clock: clock.function)
         try reopened.createOrder(sampleDraft(), by: .test("ana"))
         let changes = try reopened.outboxEntries()
@@ -168,26 +204,33 @@ import Testing
 
     @Test func exceptionsOpenAndResolve() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
-        let opened = try store.openException(on: order.id, ExceptionDraft(type: "Wrong Measurement", severity: .high, description: "sleeve 2cm short"), by: .test("ana"))
+        let opened = try store.openException(
+            on: order.id, ExceptionDraft(type: "Wrong Measurement", severity: .high, description: "sleeve 2cm short"),
+            by: .test("ana"))
         #expect(opened.type == "wrong_measurement" && opened.resolution == .open)
         let append = try store.outboxEntries().last!
         #expect(append.operation == .append && append.entity == .exception)
         #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "resolution_status") == append.stamp)
         clock.advance(seconds: 5)
-        let resolved = try store.resolveException(String(opened.id.prefix(8)), notes: "remade", customerNotified: true, by: .test("ben"))
+        let resolved = try store.resolveException(
+            String(opened.id.prefix(8)), notes: "remade", customerNotified: true, by: .test("ben"))
         #expect(resolved.resolution == .resolved && resolved.customerNotified && resolved.resolvedBy == "ben")
         let resolution = try store.outboxEntries().last!
         #expect(resolution.fields["resolution_status"] == .text("resolved"))
-        #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "resolution_status") == resolution.stamp)
+        #expect(
+            try store.fieldStamp(entity: .exception, rowID: opened.id, field: "resolution_status") == resolution.stamp)
         #expect(try store.fieldStamp(entity: .exception, rowID: opened.id, field: "exception_type") == append.stamp)
-        #expect(refused(with: .exceptionSettled("resolved")) { try store.resolveException(opened.id, by: .test("ben")) })
+        #expect(
+            refused(with: .exceptionSettled("resolved")) { try store.resolveException(opened.id, by: .test("ben")) })
         #expect(try store.detail(order.id).exceptions == [resolved])
         #expect(try store.order(order.id).status == .pendingPayment)
     }
 
     @Test func communicationLogIsAppendOnly() throws {
         let order = try store.createOrder(sampleDraft(), by: .test("ana"))
-        try store.logCommunication(on: order.id, CommunicationDraft(type: .statusUpdate, channel: .phone, message: "Called about the fitting"), by: .test("ana"))
+        try store.logCommunication(
+            on: order.id, CommunicationDraft(type: .statusUpdate, channel: .phone, message: "Called about the fitting"),
+            by: .test("ana"))
         #expect(try store.detail(order.id).communications.map(\.message) == ["Called about the fitting"])
         let change = try store.outboxEntries().last!
         #expect(change.operation == .append && change.entity == .communicationLog)
@@ -204,9 +247,13 @@ import Testing
     }
 
     @Test func searchMatchesNumberNameEmailAndPhone() throws {
-        let jane = try store.createOrder(sampleDraft(name: "Jane Doe", email: "jane@example.com", phone: "+1 555 010 0100"), by: .test("ana"))
-        let ren = try store.createOrder(sampleDraft(name: "Renée Martin", email: "rm@kct.example", phone: "(212) 555-7788"), by: .test("ana"))
-        func search(_ text: String) throws -> [String] { try store.orders(OrderFilter(search: text)).map(\.orderNumber).sorted() }
+        let jane = try store.createOrder(
+            sampleDraft(name: "Jane Doe", email: "jane@example.com", phone: "+1 555 010 0100"), by: .test("ana"))
+        let ren = try store.createOrder(
+            sampleDraft(name: "Renée Martin", email: "rm@kct.example", phone: "(212) 555-7788"), by: .test("ana"))
+        func search(_ text: String) throws -> [String] {
+            try store.orders(OrderFilter(search: text)).map(\.orderNumber).sorted()
+        }
         #expect(try search("jane") == [jane.orderNumber])
         #expect(try search("renee") == [ren.orderNumber])
         #expect(try search("rm@kct") == [ren.orderNumber])
@@ -242,9 +289,13 @@ import Testing
         #expect(queue.map(\.order.id) == [event.id, rush.id, low.id])
         #expect(queue.map(\.score) == [400 + 13 * 40, 600, 100])
         #expect(queue.map(\.position) == [1, 2, 3])
-        let stored = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM order_priority_queue")! }
+        let stored = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM order_priority_queue")!
+        }
         #expect(stored == 3)
-        #expect(try store.outboxEntries().allSatisfy { $0.entity != .order || $0.operation != .setFields || $0.fields["priority"] != nil })
+        #expect(
+            try store.outboxEntries().allSatisfy {
+                $0.entity != .order || $0.operation != .setFields || $0.fields["priority"] != nil
+            })
     }
 
     @Test func statsComeFromTheDomainRules() throws {
@@ -257,7 +308,8 @@ import Testing
     }
 
     @Test func orderNumbersAreUniqueAcrossTwoReplicas() throws {
-        let other = try OrderStore.create(directory: directory.sub("w2"), name: "W2", shopCode: "S01", clock: clock.function)
+        let other = try OrderStore.create(
+            directory: directory.sub("w2"), name: "W2", shopCode: "S01", clock: clock.function)
         var numbers: [String] = []
         for _ in 0..<25 {
             numbers.append(try store.createOrder(sampleDraft(), by: .test("ana")).orderNumber)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SyncCore
 
 /// One test per rule of CONFLICT-RULES.md §3.1 and §3.3–3.5 (status rules: StatusRuleTests).
@@ -19,7 +20,8 @@ import Testing
 
     @Test func losingFieldIsReportedWithTheWinner() throws {
         var replica = Build.replica([create, Build.change("W2", 1, at: 7, ["notes": .text("gift wrap")])])
-        let report = replica.merge(Build.change("W1", 1, at: 5, ["notes": .text("rush"), "priority": .text("urgent")]), version: 3)
+        let report = replica.merge(
+            Build.change("W1", 1, at: 5, ["notes": .text("rush"), "priority": .text("urgent")]), version: 3)
         let loss = try #require(report.result.losses.first)
         #expect(report.result.losses.count == 1)
         #expect(loss.field == "notes" && loss.wanted == .text("rush") && loss.rule == .newerValue)
@@ -72,9 +74,21 @@ import Testing
     // MARK: 3.3 Append-only records
 
     @Test func appendedRecordsAreUnited() {
-        let history1 = Build.change("W1", 1, at: 5, .statusHistory, row: "h-1", .append, ["to_status": .text("processing"), "changed_by": .text("a"), "changed_at": .text("2025-11-25T14:00:01.000Z")])
-        let history2 = Build.change("W2", 1, at: 6, .statusHistory, row: "h-2", .append, ["to_status": .text("on_hold"), "changed_by": .text("b"), "changed_at": .text("2025-11-25T14:00:02.000Z")])
-        let log = Build.change("W2", 2, at: 7, .communicationLog, row: "c-1", .append, ["communication_type": .text("note"), "communication_channel": .text("phone"), "message_content": .text("called")])
+        let history1 = Build.change(
+            "W1", 1, at: 5, .statusHistory, row: "h-1", .append,
+            [
+                "to_status": .text("processing"), "changed_by": .text("a"),
+                "changed_at": .text("2025-11-25T14:00:01.000Z"),
+            ])
+        let history2 = Build.change(
+            "W2", 1, at: 6, .statusHistory, row: "h-2", .append,
+            ["to_status": .text("on_hold"), "changed_by": .text("b"), "changed_at": .text("2025-11-25T14:00:02.000Z")])
+        let log = Build.change(
+            "W2", 2, at: 7, .communicationLog, row: "c-1", .append,
+            [
+                "communication_type": .text("note"), "communication_channel": .text("phone"),
+                "message_content": .text("called"),
+            ])
         #expect(Build.allOrdersAgree([create, history1, history2, log]))
         let replica = Build.replica([create, log, history2, history1])
         #expect(["h-1", "h-2"].allSatisfy { replica.row(.statusHistory, $0)?.appended != nil })
@@ -82,9 +96,20 @@ import Testing
     }
 
     @Test func appendCollisionKeepsTheEarlierRecordInAnyOrder() throws {
-        let first = Build.change("W1", 1, at: 5, .exception, row: "x-1", .append, ["exception_type": .text("damaged_cloth"), "exception_severity": .text("high"), "resolution_status": .text("open")])
-        let second = Build.change("W2", 1, at: 6, .exception, row: "x-1", .append, ["exception_type": .text("wrong_measurement"), "exception_severity": .text("low"), "resolution_status": .text("investigating")])
-        let edit = Build.change("W3", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("resolved")])
+        let first = Build.change(
+            "W1", 1, at: 5, .exception, row: "x-1", .append,
+            [
+                "exception_type": .text("damaged_cloth"), "exception_severity": .text("high"),
+                "resolution_status": .text("open"),
+            ])
+        let second = Build.change(
+            "W2", 1, at: 6, .exception, row: "x-1", .append,
+            [
+                "exception_type": .text("wrong_measurement"), "exception_severity": .text("low"),
+                "resolution_status": .text("investigating"),
+            ])
+        let edit = Build.change(
+            "W3", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("resolved")])
         #expect(Build.allOrdersAgree([create, first, second, edit]))
         var replica = Build.replica([create, first])
         let report = replica.merge(second, version: 3)
@@ -95,9 +120,17 @@ import Testing
     }
 
     @Test func exceptionResolutionIsLastWriterWins() {
-        let open = Build.change("W1", 1, at: 5, .exception, row: "x-1", .append, ["exception_type": .text("damaged_cloth"), "exception_severity": .text("high"), "resolution_status": .text("open"), "customer_notified": .bool(false)])
-        let investigate = Build.change("W2", 1, at: 6, .exception, row: "x-1", .setFields, ["resolution_status": .text("investigating")])
-        let resolve = Build.change("W1", 2, at: 9, .exception, row: "x-1", .setFields, ["resolution_status": .text("resolved"), "customer_notified": .bool(true)])
+        let open = Build.change(
+            "W1", 1, at: 5, .exception, row: "x-1", .append,
+            [
+                "exception_type": .text("damaged_cloth"), "exception_severity": .text("high"),
+                "resolution_status": .text("open"), "customer_notified": .bool(false),
+            ])
+        let investigate = Build.change(
+            "W2", 1, at: 6, .exception, row: "x-1", .setFields, ["resolution_status": .text("investigating")])
+        let resolve = Build.change(
+            "W1", 2, at: 9, .exception, row: "x-1", .setFields,
+            ["resolution_status": .text("resolved"), "customer_notified": .bool(true)])
         #expect(Build.allOrdersAgree([create, open, investigate, resolve]))
         let row = Build.replica([create, resolve, open, investigate]).row(.exception, "x-1")
         #expect(row?.fields["resolution_status"]?.value == .text("resolved"))
@@ -144,9 +177,11 @@ import Testing
         let edit = Build.change("W2", 1, at: 8, .orderItem, row: "i-1", .setFields, ["quantity": .integer(2)], base: 2)
         // W1 had merged the item (version 2) but not W2's edit (version 3).
         var replica = Build.replica([create, item, edit])
-        let report = replica.merge(Build.change("W1", 1, at: 10, .orderItem, row: "i-1", .delete, [:], base: 2), version: 4)
+        let report = replica.merge(
+            Build.change("W1", 1, at: 10, .orderItem, row: "i-1", .delete, [:], base: 2), version: 4)
         #expect(report.result.displaced.map(\.loser) == [ChangeRef(nodeID: "W2", sequence: 1)])
-        #expect(report.result.displaced.first?.field == "quantity" && report.result.displaced.first?.rule == .rowDeleted)
+        #expect(
+            report.result.displaced.first?.field == "quantity" && report.result.displaced.first?.rule == .rowDeleted)
     }
 
     @Test func severalDeletesAgree() {

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import SyncCore
 
 /// Property-based convergence: random deployments, edits, partitions and deliveries; after
@@ -34,7 +35,9 @@ extension ConvergenceTests {
                 if outcome.clampedFrom != nil { clamped += 1 }
             }
             displaced += sim.central.log.reduce(0) { $0 + $1.displaced.count }
-            ineffectiveMoves += sim.central.replica.statusRegisters.values.reduce(0) { $0 + $1.resolution.ineffective.count }
+            ineffectiveMoves += sim.central.replica.statusRegisters.values.reduce(0) {
+                $0 + $1.resolution.ineffective.count
+            }
             deletes += sim.central.replica.rows.values.filter(\.isDeleted).count
         }
         #expect(results[.applied, default: 0] > 1000)

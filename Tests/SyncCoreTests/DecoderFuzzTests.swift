@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import SyncCore
 
 /// Hostile bytes at the decoders: mutated and truncated vectors either decode or are refused
@@ -9,7 +10,8 @@ import Testing
 @Suite struct DecoderFuzzTests {
     static let cases = ProcessInfo.processInfo.environment["KCT_PROPERTY_CASES"].flatMap(Int.init) ?? 250
 
-    static let seeds: [[UInt8]] = ["push-request-edits.json", "push-response-edits.json", "pull-response.json"].map { name in
+    static let seeds: [[UInt8]] = ["push-request-edits.json", "push-response-edits.json", "pull-response.json"].map {
+        name in
         (try? Array(Data(contentsOf: GoldenVectorTests.vectorDirectory.appendingPathComponent(name)))) ?? []
     }
 
@@ -63,10 +65,14 @@ import Testing
         case 4, 5:
             let alphabet = Array("aé\"\\\n\t\u{01}👔 z/")
             return .string(String((0..<Int.random(in: 0...8, using: &rng)).map { _ in rng.pick(alphabet) }))
-        case 6: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(depth: depth + 1, rng: &rng) })
+        case 6:
+            return .array(
+                (0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(depth: depth + 1, rng: &rng) })
         default:
             var members: [String: JSONValue] = [:]
-            for index in 0..<Int.random(in: 0...4, using: &rng) { members["k\(index)\(rng.pick(["", "é", "_x"]))"] = randomValue(depth: depth + 1, rng: &rng) }
+            for index in 0..<Int.random(in: 0...4, using: &rng) {
+                members["k\(index)\(rng.pick(["", "é", "_x"]))"] = randomValue(depth: depth + 1, rng: &rng)
+            }
             return .object(members)
         }
     }

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import SyncCore
 
 /// Strict decoding: every malformed message is refused with a typed error that says where.
 @Suite struct DecodingTests {
-    static let change = #"{"node_id":"W1","sequence":1,"hlc":115610697072640000,"entity":"orders","row_id":"o-1","order_id":"o-1","op":"set_fields","fields":{"notes":"x"},"author":"a@b","base_version":0}"#
+    static let change =
+        #"{"node_id":"W1","sequence":1,"hlc":115610697072640000,"entity":"orders","row_id":"o-1","order_id":"o-1","op":"set_fields","fields":{"notes":"x"},"author":"a@b","base_version":0}"#
 
     static func push(_ change: String = change, version: String = "1", extra: String = "") -> String {
         #"{"protocol_version":\#(version),"node_id":"W1","changes":[\#(change)]\#(extra)}"#
@@ -53,9 +55,15 @@ import Testing
         (#""hlc":115610697072640000"#, #""hlc":0"#, "changes[0].hlc", "integer in 1..."),
         (#""row_id":"o-1""#, #""row_id":"""#, "changes[0].row_id", "non-empty string"),
         (#""author":"a@b","#, "", "changes[0].author", "required but missing"),
-        (#""fields":{"notes":"x"}"#, #""fields":{"notes":{"a":1}}"#, "changes[0].fields.notes", "JSON documents travel as strings"),
+        (
+            #""fields":{"notes":"x"}"#, #""fields":{"notes":{"a":1}}"#, "changes[0].fields.notes",
+            "JSON documents travel as strings"
+        ),
         (#""fields":{"notes":"x"}"#, #""fields":["x"]"#, "changes[0].fields", "must be an object, found array"),
-        (#""base_version":0"#, #""base_version":0,"colour":"navy""#, "changes[0].colour", "not a field of this message"),
+        (
+            #""base_version":0"#, #""base_version":0,"colour":"navy""#, "changes[0].colour",
+            "not a field of this message"
+        ),
     ])
     func refusesMalformedChanges(original: String, replacement: String, path: String, expected: String) throws {
         let text = Self.push(Self.change.replacingOccurrences(of: original, with: replacement))
@@ -78,22 +86,28 @@ import Testing
 
     @Test func refusesIdentifiersOverTheLimit() throws {
         let long = String(repeating: "x", count: Change.maximumIdentifierLength + 1)
-        let error = try #require(Self.decodeError(Self.push(Self.change.replacingOccurrences(of: #""row_id":"o-1""#, with: #""row_id":"\#(long)""#))))
+        let error = try #require(
+            Self.decodeError(
+                Self.push(Self.change.replacingOccurrences(of: #""row_id":"o-1""#, with: #""row_id":"\#(long)""#))))
         #expect(error.path == "changes[0].row_id")
     }
 
     @Test func outcomesMustBeConsistent() {
-        let rejectedWithoutReason = #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"rejected","conflicts":[],"replayed":false}]}"#
+        let rejectedWithoutReason =
+            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"rejected","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(rejectedWithoutReason.utf8)) }
-        let appliedWithoutVersion = #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"applied","conflicts":[],"replayed":false}]}"#
+        let appliedWithoutVersion =
+            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"applied","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(appliedWithoutVersion.utf8)) }
     }
 
     @Test func pullPagesMustBeOrderedAndEndAtTheirCursor() {
         let change = Self.change
-        let unordered = #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"change":\#(change),"displaced":[]}],"next_cursor":1,"has_more":false,"head_version":2}"#
+        let unordered =
+            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"change":\#(change),"displaced":[]}],"next_cursor":1,"has_more":false,"head_version":2}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(unordered.utf8)) }
-        let wrongCursor = #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"has_more":false,"head_version":5}"#
+        let wrongCursor =
+            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"has_more":false,"head_version":5}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(wrongCursor.utf8)) }
     }
 
@@ -102,13 +116,18 @@ import Testing
         #expect(try PullRequest(query: ["after": "0", "limit": "999999"]).limit == ProtocolLimits.maximumPullLimit)
         #expect { try PullRequest(query: [:]) } throws: { ($0 as? ErrorResponse)?.code == .invalidCursor }
         #expect { try PullRequest(query: ["after": "-1"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidCursor }
-        #expect { try PullRequest(query: ["after": "1", "limit": "0"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidMessage }
-        #expect { try PullRequest(query: ["after": "1", "since": "2"]) } throws: { ($0 as? ErrorResponse)?.code == .invalidMessage }
+        #expect { try PullRequest(query: ["after": "1", "limit": "0"]) } throws: {
+            ($0 as? ErrorResponse)?.code == .invalidMessage
+        }
+        #expect { try PullRequest(query: ["after": "1", "since": "2"]) } throws: {
+            ($0 as? ErrorResponse)?.code == .invalidMessage
+        }
         let request = PullRequest(after: 42, limit: 100)
-        let query = Dictionary(uniqueKeysWithValues: request.queryString.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), String(parts[1]))
-        })
+        let query = Dictionary(
+            uniqueKeysWithValues: request.queryString.split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), String(parts[1]))
+            })
         #expect(try PullRequest(query: query) == request)
     }
 
@@ -122,10 +141,14 @@ import Testing
     }
 
     @Test func streamEventFrameCarriesTheVersionAsID() throws {
-        #expect(StreamEvent(headVersion: 42).sseFrame == "id: 42\nevent: log\ndata: {\"head_version\":42,\"protocol_version\":1}\n\n")
+        #expect(
+            StreamEvent(headVersion: 42).sseFrame
+                == "id: 42\nevent: log\ndata: {\"head_version\":42,\"protocol_version\":1}\n\n")
         #expect(try StreamEvent.resumeVersion(lastEventID: nil) == 0)
         #expect(try StreamEvent.resumeVersion(lastEventID: " 42 ") == 42)
-        #expect { try StreamEvent.resumeVersion(lastEventID: "abc") } throws: { ($0 as? ErrorResponse)?.code == .invalidCursor }
+        #expect { try StreamEvent.resumeVersion(lastEventID: "abc") } throws: {
+            ($0 as? ErrorResponse)?.code == .invalidCursor
+        }
     }
 
     @Test func everyErrorCodeHasAClientOrServerStatus() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SyncCore
 
 /// Derived fields are recomputed from merged rows by a rule the runtime provides (it calls
@@ -9,7 +10,8 @@ import Testing
         var subtotal: Int64 = 0
         for item in items {
             guard case .integer(let quantity)? = item.fields["quantity"]?.value,
-                  case .integer(let price)? = item.fields["unit_price"]?.value else { continue }
+                case .integer(let price)? = item.fields["unit_price"]?.value
+            else { continue }
             result[item.key] = ["total_price": .integer(quantity * price)]
             subtotal += quantity * price
         }
@@ -34,7 +36,8 @@ import Testing
         let b = Build.replica([quantity, tie, create, delete, suit, amounts])
         let derivedA = a.derivedFields(ofOrder: "o-1", rule: Self.totals)
         #expect(derivedA == b.derivedFields(ofOrder: "o-1", rule: Self.totals))
-        #expect(derivedA[RowKey(.order, "o-1")] == ["subtotal_amount": .integer(30_000), "total_amount": .integer(33_000)])
+        #expect(
+            derivedA[RowKey(.order, "o-1")] == ["subtotal_amount": .integer(30_000), "total_amount": .integer(33_000)])
         #expect(derivedA[RowKey(.orderItem, "i-2")] == nil)
     }
 
@@ -46,7 +49,8 @@ import Testing
         let order = try #require(replica.projection(of: RowKey(.order, "o-1"), rule: Self.totals))
         #expect(order["status"] == .text("on_hold") && order["resume_status"] == .text("pending_payment"))
         #expect(order["total_amount"] == .integer(89_900) && order["customer_name"] == .text("Ada Lovelace"))
-        #expect(replica.projection(of: RowKey(.orderItem, "i-1"), rule: Self.totals)?["total_price"] == .integer(89_900))
+        #expect(
+            replica.projection(of: RowKey(.orderItem, "i-1"), rule: Self.totals)?["total_price"] == .integer(89_900))
     }
 
     @Test func mergeReportNamesTheOrderToRecompute() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SyncCore
 
 /// protocol/vectors/ holds every request and reply of `VectorScenario`. Each vector must decode
@@ -17,14 +18,16 @@ import Testing
     }
 
     static func vectorFiles() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: vectorDirectory.path).filter { $0.hasSuffix(".json") }.sorted()
+        try FileManager.default.contentsOfDirectory(atPath: vectorDirectory.path).filter { $0.hasSuffix(".json") }
+            .sorted()
     }
 
     @Test func scenarioProducesTheVectors() throws {
         let produced = VectorScenario.vectors()
         if ProcessInfo.processInfo.environment["KCT_WRITE_VECTORS"] == "1" {
             for (name, value) in produced {
-                try value.formatted.write(to: Self.vectorDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+                try value.formatted.write(
+                    to: Self.vectorDirectory.appendingPathComponent(name), atomically: true, encoding: .utf8)
             }
         }
         #expect(try Self.vectorFiles() == produced.map(\.name).sorted())
@@ -48,13 +51,15 @@ import Testing
     @Test func everyVectorMatchesItsSchema() throws {
         let schemaDirectory = Self.protocolDirectory.appendingPathComponent("schemas")
         var documents: [String: JSONValue] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: schemaDirectory.path) where file.hasSuffix(".json") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: schemaDirectory.path)
+        where file.hasSuffix(".json") {
             documents[file] = try Self.readJSON(schemaDirectory.appendingPathComponent(file))
         }
         let validator = SchemaValidator(documents: documents)
         for name in try Self.vectorFiles() {
             let schema = try #require(VectorScenario.schema(for: name), "\(name) has no schema")
-            let problems = validator.validate(try Self.readJSON(Self.vectorDirectory.appendingPathComponent(name)), file: schema)
+            let problems = validator.validate(
+                try Self.readJSON(Self.vectorDirectory.appendingPathComponent(name)), file: schema)
             #expect(problems.isEmpty, "\(name) against \(schema): \(problems)")
         }
     }
@@ -62,12 +67,15 @@ import Testing
     @Test func schemasRefuseWhatTheDecodersRefuse() throws {
         let schemaDirectory = Self.protocolDirectory.appendingPathComponent("schemas")
         var documents: [String: JSONValue] = [:]
-        for file in try FileManager.default.contentsOfDirectory(atPath: schemaDirectory.path) where file.hasSuffix(".json") {
+        for file in try FileManager.default.contentsOfDirectory(atPath: schemaDirectory.path)
+        where file.hasSuffix(".json") {
             documents[file] = try Self.readJSON(schemaDirectory.appendingPathComponent(file))
         }
         let validator = SchemaValidator(documents: documents)
         let good = try Self.readJSON(Self.vectorDirectory.appendingPathComponent("push-request-edits.json"))
-        guard case .object(var request) = good, case .array(var changes) = request["changes"], case .object(var first) = changes[0] else {
+        guard case .object(var request) = good, case .array(var changes) = request["changes"],
+            case .object(var first) = changes[0]
+        else {
             Issue.record("unexpected vector shape")
             return
         }

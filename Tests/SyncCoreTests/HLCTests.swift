@@ -1,11 +1,12 @@
 import Testing
+
 @testable import SyncCore
 
 @Suite struct HLCTests {
     @Test func tickNeverGoesBackwards() throws {
         var clock = HybridLogicalClock()
         let a = try clock.tick(nowMillis: 1_000)
-        let b = try clock.tick(nowMillis: 900)  // wall clock stepped back
+        let b = try clock.tick(nowMillis: 900) // wall clock stepped back
         #expect(b > a)
         #expect(b.millis == 1_000 && b.counter == 1)
     }

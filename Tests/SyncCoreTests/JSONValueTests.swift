@@ -1,17 +1,23 @@
 import Testing
+
 @testable import SyncCore
 
 @Suite struct JSONValueTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONValue.parse(#" {"a": [1, -2, 3.5, 1e3, true, false, null, "x\u00e9\n\"\\\/"], "b": {}} "#)
-        #expect(value == .object([
-            "a": .array([.integer(1), .integer(-2), .real(3.5), .real(1000), .bool(true), .bool(false), .null, .string("xé\n\"\\/")]),
-            "b": .object([:]),
-        ]))
+        #expect(
+            value
+                == .object([
+                    "a": .array([
+                        .integer(1), .integer(-2), .real(3.5), .real(1000), .bool(true), .bool(false), .null,
+                        .string("xé\n\"\\/"),
+                    ]),
+                    "b": .object([:]),
+                ]))
     }
 
     @Test func keepsSixtyFourBitIntegersExact() throws {
-        let hlc: Int64 = 115_610_698_383_360_001  // above 2^53
+        let hlc: Int64 = 115_610_698_383_360_001 // above 2^53
         #expect(try JSONValue.parse("\(hlc)") == .integer(hlc))
         #expect(JSONValue.integer(hlc).canonicalString == "\(hlc)")
     }
@@ -49,9 +55,13 @@ import Testing
     }
 
     @Test func refusesNestingBeyondTheLimit() {
-        let deep = String(repeating: "[", count: JSONValue.maximumDepth + 1) + String(repeating: "]", count: JSONValue.maximumDepth + 1)
+        let deep =
+            String(repeating: "[", count: JSONValue.maximumDepth + 1)
+            + String(repeating: "]", count: JSONValue.maximumDepth + 1)
         #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
-        let fine = String(repeating: "[", count: JSONValue.maximumDepth) + String(repeating: "]", count: JSONValue.maximumDepth)
+        let fine =
+            String(repeating: "[", count: JSONValue.maximumDepth)
+            + String(repeating: "]", count: JSONValue.maximumDepth)
         #expect(throws: Never.self) { try JSONValue.parse(fine) }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SyncCore
 
 /// The permission matrix (PERMISSIONS.md): every role × every kind of change, against a table
@@ -9,7 +10,9 @@ import Testing
     /// o-1 exists with item i-1 and exception x-1; everything else is new.
     let replica = Build.replica([
         Build.createOrder(), Build.addItem("W0", 2, at: 1, item: "i-1"),
-        Build.change("W0", 3, at: 2, .exception, row: "x-1", .append, ["exception_type": .text("fabric"), "exception_severity": .text("low")]),
+        Build.change(
+            "W0", 3, at: 2, .exception, row: "x-1", .append,
+            ["exception_type": .text("fabric"), "exception_severity": .text("low")]),
     ])
 
     /// Each kind of change and the least role that may make it.
@@ -23,17 +26,42 @@ import Testing
         ("change tax", Build.change("W1", 1, at: 5, ["tax_amount": .integer(100)]), .manager),
         ("change shipping", Build.change("W1", 1, at: 5, ["shipping_amount": .integer(100)]), .manager),
         ("change currency", Build.change("W1", 1, at: 5, ["currency": .text("EUR")]), .manager),
-        ("notes and priority", Build.change("W1", 1, at: 5, ["notes": .text("x"), "priority": .text("high")]), .manager),
+        (
+            "notes and priority", Build.change("W1", 1, at: 5, ["notes": .text("x"), "priority": .text("high")]),
+            .manager
+        ),
         ("delete order", Build.change("W1", 1, at: 5, .order, row: "o-1", .delete, [:]), .manager),
         ("add item", Build.addItem("W1", 1, at: 5, item: "i-2"), .processor),
-        ("edit item size", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["size": .text("42L")]), .processor),
-        ("edit measurements", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["custom_measurements": .text(#"{"chest":"40"}"#)]), .processor),
-        ("edit quantity", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["quantity": .integer(2)]), .processor),
-        ("change unit price", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["unit_price": .integer(1)]), .manager),
+        (
+            "edit item size", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["size": .text("42L")]),
+            .processor
+        ),
+        (
+            "edit measurements",
+            Build.change(
+                "W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["custom_measurements": .text(#"{"chest":"40"}"#)]),
+            .processor
+        ),
+        (
+            "edit quantity",
+            Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["quantity": .integer(2)]), .processor
+        ),
+        (
+            "change unit price",
+            Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["unit_price": .integer(1)]), .manager
+        ),
         ("remove item", Build.change("W1", 1, at: 5, .orderItem, row: "i-1", .delete, [:]), .processor),
         ("confirm payment", Build.move("W1", 1, at: 5, from: "pending_payment", to: "payment_confirmed"), .manager),
-        ("resume to payment_confirmed", Build.move("W1", 1, at: 5, from: "on_hold", to: "payment_confirmed", resume: "payment_confirmed"), .processor),
-        ("resume from exception", Build.move("W1", 1, at: 5, from: "exception", to: "payment_confirmed", resume: "payment_confirmed"), .processor),
+        (
+            "resume to payment_confirmed",
+            Build.move("W1", 1, at: 5, from: "on_hold", to: "payment_confirmed", resume: "payment_confirmed"),
+            .processor
+        ),
+        (
+            "resume from exception",
+            Build.move("W1", 1, at: 5, from: "exception", to: "payment_confirmed", resume: "payment_confirmed"),
+            .processor
+        ),
         ("start processing", Build.move("W1", 1, at: 5, from: "payment_confirmed", to: "processing"), .processor),
         ("rework", Build.move("W1", 1, at: 5, from: "quality_check", to: "in_production"), .processor),
         ("ship", Build.move("W1", 1, at: 5, from: "packaging", to: "shipped"), .processor),
@@ -46,20 +74,56 @@ import Testing
         ("history to cancelled", history(to: "cancelled", from: "processing"), .manager),
         ("history to refunded", history(to: "refunded", from: "delivered"), .manager),
         ("history payment", history(to: "payment_confirmed", from: "pending_payment"), .manager),
-        ("open exception", Build.change("W1", 1, at: 5, .exception, row: "x-2", .append, ["exception_type": .text("late"), "exception_severity": .text("high")]), .processor),
-        ("investigate exception", Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("investigating")]), .processor),
-        ("notify customer", Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["customer_notified": .bool(true)]), .processor),
-        ("resolve exception", Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("resolved")]), .manager),
-        ("dismiss exception", Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("dismissed")]), .manager),
-        ("resolution notes", Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_notes": .text("refitted")]), .manager),
-        ("log communication", Build.change("W1", 1, at: 5, .communicationLog, row: "c-1", .append, ["communication_type": .text("note"), "communication_channel": .text("phone"), "message_content": .text("called")]), .processor),
+        (
+            "open exception",
+            Build.change(
+                "W1", 1, at: 5, .exception, row: "x-2", .append,
+                ["exception_type": .text("late"), "exception_severity": .text("high")]), .processor
+        ),
+        (
+            "investigate exception",
+            Build.change(
+                "W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("investigating")]),
+            .processor
+        ),
+        (
+            "notify customer",
+            Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["customer_notified": .bool(true)]),
+            .processor
+        ),
+        (
+            "resolve exception",
+            Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("resolved")]),
+            .manager
+        ),
+        (
+            "dismiss exception",
+            Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_status": .text("dismissed")]),
+            .manager
+        ),
+        (
+            "resolution notes",
+            Build.change("W1", 1, at: 5, .exception, row: "x-1", .setFields, ["resolution_notes": .text("refitted")]),
+            .manager
+        ),
+        (
+            "log communication",
+            Build.change(
+                "W1", 1, at: 5, .communicationLog, row: "c-1", .append,
+                [
+                    "communication_type": .text("note"), "communication_channel": .text("phone"),
+                    "message_content": .text("called"),
+                ]), .processor
+        ),
     ]
 
     static func history(to: String, from: String) -> Change {
-        Build.change("W1", 1, at: 5, .statusHistory, row: "h-9", .append, [
-            "to_status": .text(to), "from_status": .text(from), "changed_by": .text("w1@kct.example"),
-            "changed_at": .text("2025-11-25T14:00:05.000Z"),
-        ])
+        Build.change(
+            "W1", 1, at: 5, .statusHistory, row: "h-9", .append,
+            [
+                "to_status": .text(to), "from_status": .text(from), "changed_by": .text("w1@kct.example"),
+                "changed_at": .text("2025-11-25T14:00:05.000Z"),
+            ])
     }
 
     @Test(arguments: kinds.map(\.0))
@@ -89,12 +153,19 @@ import Testing
             try PermissionMatrix.authorize(change, role: .processor, against: replica)
             Issue.record("a processor changed tax")
         } catch {
-            #expect(error.message == "w1@kct.example is a processor and may not change prices (tax_amount); only managers and admins may")
+            #expect(
+                error.message
+                    == "w1@kct.example is a processor and may not change prices (tax_amount); only managers and admins may"
+            )
         }
-        #expect(throws: Rejection.self) { try PermissionMatrix.require(.manageAccounts, role: .manager, person: "m@kct.example") }
+        #expect(throws: Rejection.self) {
+            try PermissionMatrix.require(.manageAccounts, role: .manager, person: "m@kct.example")
+        }
         try PermissionMatrix.require(.manageAccounts, role: .admin, person: "a@kct.example")
         try PermissionMatrix.require(.resolveOwnConflicts, role: .processor, person: "p@kct.example")
-        #expect(throws: Rejection.self) { try PermissionMatrix.require(.resolveOthersConflicts, role: .processor, person: "p@kct.example") }
+        #expect(throws: Rejection.self) {
+            try PermissionMatrix.require(.resolveOthersConflicts, role: .processor, person: "p@kct.example")
+        }
     }
 
     @Test func viewerMayOnlyRead() {

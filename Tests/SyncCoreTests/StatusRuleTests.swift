@@ -1,5 +1,6 @@
 import OrderDomain
 import Testing
+
 @testable import SyncCore
 
 /// The status register (CONFLICT-RULES.md §3.2): replay in stamp order, lifecycle-checked,
@@ -8,9 +9,11 @@ import Testing
     let create = Build.createOrder()
     /// pending_payment → payment_confirmed → processing, by W0 at t1, t2.
     var processing: [Change] {
-        [create,
-         Build.move("W0", 2, at: 1, from: "pending_payment", to: "payment_confirmed"),
-         Build.move("W0", 3, at: 2, from: "payment_confirmed", to: "processing")]
+        [
+            create,
+            Build.move("W0", 2, at: 1, from: "pending_payment", to: "payment_confirmed"),
+            Build.move("W0", 3, at: 2, from: "payment_confirmed", to: "processing"),
+        ]
     }
 
     func status(_ changes: [Change]) -> StatusRegister.Resolution {
@@ -36,7 +39,10 @@ import Testing
 
     @Test func earliestTerminalMoveWinsAndReportsWhatItDisplaced() throws {
         var flow = processing
-        let steps = ["processing", "in_production", "quality_check", "packaging", "shipped", "out_for_delivery", "delivered", "completed"]
+        let steps = [
+            "processing", "in_production", "quality_check", "packaging", "shipped", "out_for_delivery", "delivered",
+            "completed",
+        ]
         for (index, pair) in zip(steps, steps.dropFirst()).enumerated() {
             flow.append(Build.move("W1", Int64(index + 1), at: UInt64(10 + index), from: pair.0, to: pair.1))
         }
@@ -53,13 +59,17 @@ import Testing
     }
 
     @Test func concurrentForwardMovesResolveByStamp() {
-        let toQC = [Build.move("W0", 4, at: 3, from: "processing", to: "in_production"),
-                    Build.move("W0", 5, at: 4, from: "in_production", to: "quality_check")]
+        let toQC = [
+            Build.move("W0", 4, at: 3, from: "processing", to: "in_production"),
+            Build.move("W0", 5, at: 4, from: "in_production", to: "quality_check"),
+        ]
         let packaging = Build.move("W1", 1, at: 10, from: "quality_check", to: "packaging")
         let rework = Build.move("W2", 1, at: 11, from: "quality_check", to: "in_production")
         let base = processing + toQC
         #expect(status(base + [rework, packaging]).status == .packaging)
-        #expect(Build.replica(base + [packaging, rework]).statusRegisters["o-1"]?.resolution.ineffective[rework.ref]?.rule == .statusNotAllowed)
+        #expect(
+            Build.replica(base + [packaging, rework]).statusRegisters["o-1"]?.resolution.ineffective[rework.ref]?.rule
+                == .statusNotAllowed)
         let earlyRework = Build.move("W2", 1, at: 9, from: "quality_check", to: "in_production")
         #expect(status(base + [packaging, earlyRework]).status == .inProduction)
         #expect(Build.allOrdersAgree([packaging, rework] + base.suffix(2)))
@@ -103,7 +113,10 @@ import Testing
     @Test func staleCancelAfterShippingStillClosesTheOrder() {
         // Terminal moves are checked where they were made; in the replay they are final.
         var shipped = processing
-        for (index, pair) in [("processing", "in_production"), ("in_production", "quality_check"), ("quality_check", "packaging"), ("packaging", "shipped")].enumerated() {
+        for (index, pair) in [
+            ("processing", "in_production"), ("in_production", "quality_check"), ("quality_check", "packaging"),
+            ("packaging", "shipped"),
+        ].enumerated() {
             shipped.append(Build.move("W1", Int64(index + 1), at: UInt64(10 + index), from: pair.0, to: pair.1))
         }
         let cancel = Build.move("W2", 1, at: 20, from: "packaging", to: "cancelled")
@@ -122,10 +135,13 @@ import Testing
             let allowed = OrderLifecycle.allowedTransitions(from: from, resumeStatus: resume)
             for target in OrderStatus.allCases where target != from {
                 var branch = replica
-                let move = Build.move("W9", 1, at: second + 100, from: from.rawValue, to: target.rawValue, resume: resume?.rawValue)
+                let move = Build.move(
+                    "W9", 1, at: second + 100, from: from.rawValue, to: target.rawValue, resume: resume?.rawValue)
                 if !allowed.contains(target) {
                     // Refused on acceptance: a move illegal where it was made never reaches a merge.
-                    #expect(throws: Rejection.self, "\(from) → \(target)") { try ChangeValidator.validate(move, against: branch) }
+                    #expect(throws: Rejection.self, "\(from) → \(target)") {
+                        try ChangeValidator.validate(move, against: branch)
+                    }
                 }
                 if !allowed.contains(target) && target.isTerminal { continue }
                 let lost = !branch.merge(move, version: 999).result.losses.isEmpty
@@ -136,10 +152,14 @@ import Testing
             check(replica, from: current, resume: nil)
             if !current.isTerminal {
                 var held = replica
-                held.merge(Build.move("W0", sequence, at: second, from: current.rawValue, to: "on_hold"), version: sequence + 1)
+                held.merge(
+                    Build.move("W0", sequence, at: second, from: current.rawValue, to: "on_hold"), version: sequence + 1
+                )
                 check(held, from: .onHold, resume: current)
             }
-            replica.merge(Build.move("W0", sequence, at: second, from: current.rawValue, to: next.rawValue), version: sequence + 1)
+            replica.merge(
+                Build.move("W0", sequence, at: second, from: current.rawValue, to: next.rawValue), version: sequence + 1
+            )
             current = next
             sequence += 1
             second += 1

@@ -9,7 +9,10 @@ final class KCTServer {
     /// What the process wrote to stdout, and whether it has exited; shared with Foundation's
     /// handler threads, hence the mutex.
     final class Output: Sendable {
-        struct State { var text = ""; var exited = false }
+        struct State {
+            var text = ""
+            var exited = false
+        }
         let state = Mutex(State())
         /// Signalled on every chunk of output and on exit, so a waiter re-checks only then.
         let changed = DispatchSemaphore(value: 0)
@@ -35,7 +38,10 @@ final class KCTServer {
 
     /// Starts `kct arguments…` and waits (up to `readyTimeout`) for the line starting with
     /// `readyPrefix` followed by the URL.
-    init(name: String, arguments: [String], environment: [String: String], logPath: String, readyPrefix: String, readyTimeout: TimeInterval = 30) throws {
+    init(
+        name: String, arguments: [String], environment: [String: String], logPath: String, readyPrefix: String,
+        readyTimeout: TimeInterval = 30
+    ) throws {
         self.name = name
         self.arguments = arguments
         self.environment = environment
@@ -45,7 +51,9 @@ final class KCTServer {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         log.write(Data("--- \(name): kct \(arguments.joined(separator: " "))\n".utf8))
@@ -82,11 +90,15 @@ final class KCTServer {
                 if url.hasPrefix("http://127.0.0.1:") { return url }
             }
             if exited {
-                throw Failure("\(name) exited (status \(process.terminationStatus)) before printing '\(prefix)…'; stdout: \(text)\nlog:\n\(logTail())")
+                throw Failure(
+                    "\(name) exited (status \(process.terminationStatus)) before printing '\(prefix)…'; stdout: \(text)\nlog:\n\(logTail())"
+                )
             }
             if output.changed.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut {
                 killNow()
-                throw Failure("\(name) printed no '\(prefix)…' line within \(Int(timeout)) s; stdout: \(text)\nlog:\n\(logTail())")
+                throw Failure(
+                    "\(name) printed no '\(prefix)…' line within \(Int(timeout)) s; stdout: \(text)\nlog:\n\(logTail())"
+                )
             }
         }
     }
@@ -114,7 +126,9 @@ final class KCTServer {
     private func waitForExit(timeout: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
-            if output.changed.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut { return !process.isRunning }
+            if output.changed.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut {
+                return !process.isRunning
+            }
         }
         process.waitUntilExit()
         return true

@@ -65,7 +65,7 @@ import Testing
             }
             // The first quarter is mostly process start-up and the health check; aim past it.
             let delay = Double.random(in: (window / 4)..<window, using: &generator)
-            usleep(UInt32(max(0, delay - Date().timeIntervalSince(started)) * 1_000_000))  // picks the kill point only
+            usleep(UInt32(max(0, delay - Date().timeIntervalSince(started)) * 1_000_000)) // picks the kill point only
             let killCentral = round % 2 == 0
             if killCentral { cluster.central?.killNow() } else { writer.daemon?.killNow() }
             let pendingAfter = try writer.pending()
@@ -75,14 +75,18 @@ import Testing
             let headAfterKill = try #require(try cluster.centralHead())
             let midWindow = headAfterKill > headBefore && pendingAfter > 0
             if midWindow { landedMidWindow += 1 }
-            print("round \(round): kill -9 of \(killCentral ? "central" : "writer daemon") \(Int(delay * 1000)) ms after start; node pending \(pendingBefore) → \(pendingAfter), central logged \(headAfterKill - headBefore)\(midWindow ? " (mid push/apply)" : "")")
+            print(
+                "round \(round): kill -9 of \(killCentral ? "central" : "writer daemon") \(Int(delay * 1000)) ms after start; node pending \(pendingBefore) → \(pendingAfter), central logged \(headAfterKill - headBefore)\(midWindow ? " (mid push/apply)" : "")"
+            )
             try cluster.waitUntil("writer's outbox drained after round \(round)") {
                 let pending = try writer.pending()
                 return pending == 0 ? nil : "\(pending) pending"
             }
             #expect(writer.daemon?.stop() == 0)
         }
-        print("kills that landed while central had logged changes the node had not settled: \(landedMidWindow) of \(Self.killRounds)")
+        print(
+            "kills that landed while central had logged changes the node had not settled: \(landedMidWindow) of \(Self.killRounds)"
+        )
 
         // Nothing lost: every order made is on both nodes.
         try cluster.startDaemon(writer)
@@ -94,7 +98,9 @@ import Testing
         let log = try cluster.centralLog(token: auditToken)
         #expect(log.map(\.version) == Array(1...log.count), "log versions must be 1…N without holes")
         let writerSequences = log.filter { $0.nodeID == writerID }.map(\.sequence)
-        #expect(writerSequences.count == lastSequence, "central logged \(writerSequences.count) of the writer's \(lastSequence) changes")
+        #expect(
+            writerSequences.count == lastSequence,
+            "central logged \(writerSequences.count) of the writer's \(lastSequence) changes")
         #expect(Set(writerSequences).count == writerSequences.count, "a change of the writer is in central's log twice")
         #expect(writerSequences.sorted() == Array(1...lastSequence))
 

@@ -32,7 +32,8 @@ final class SyncCluster {
         func run(_ arguments: String..., stdin: String? = nil) throws -> KCTProcess.Result {
             let result = try kct.run(arguments, stdin: stdin)
             guard result.status == 0 else {
-                throw Failure("\(name): kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+                throw Failure(
+                    "\(name): kct \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
             }
             return result
         }
@@ -47,11 +48,15 @@ final class SyncCluster {
             let orders = try run("orders", "list", "--json", "--limit", "100000").array()
                 .map { $0.filter { !Self.localFields.contains($0.key) } }
             let sorted = orders.sorted { ($0["order_number"] as? String ?? "") < ($1["order_number"] as? String ?? "") }
-            return String(decoding: try JSONSerialization.data(withJSONObject: sorted, options: [.sortedKeys]), as: UTF8.self)
+            return String(
+                decoding: try JSONSerialization.data(withJSONObject: sorted, options: [.sortedKeys]), as: UTF8.self)
         }
 
         func orderNumbers() throws -> Set<String> {
-            Set(try run("orders", "list", "--json", "--limit", "100000").array().compactMap { $0["order_number"] as? String })
+            Set(
+                try run("orders", "list", "--json", "--limit", "100000").array().compactMap {
+                    $0["order_number"] as? String
+                })
         }
 
         func syncStatus() throws -> [String: Any] { try run("sync", "status", "--json").object() }
@@ -84,7 +89,8 @@ final class SyncCluster {
     private var restarts = 0
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kct-sync-it-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("kct-sync-it-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         databasePath = directory + "/central.sqlite"
         try centralCommand("central", "init", "--db", databasePath)
@@ -121,7 +127,9 @@ final class SyncCluster {
 
     /// Registers a node at central and returns its token (`add-node --json`).
     func addNode(_ name: String, shop: String = "S01") throws -> String {
-        let registered = try centralCommand("central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--json").object()
+        let registered = try centralCommand(
+            "central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--json"
+        ).object()
         return try #require(registered["token"] as? String, "add-node printed no token")
     }
 
@@ -141,7 +149,8 @@ final class SyncCluster {
         let node = Node(name: name, kct: KCTProcess(dataDir: directory + "/node-\(name)"), token: token)
         try centralCommandWithInput(
             "a long enough password\n",
-            "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)", "--role", "admin", "--password-stdin")
+            "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)",
+            "--role", "admin", "--password-stdin")
         // `init --central` fetches central's accounts, so the workstation's person signs in at once.
         try node.run("init", "--name", name, "--shop", shop, "--central", centralURL, "--token", token)
         try node.run("login", "--email", node.staffEmail, "--password-stdin", stdin: "a long enough password\n")
@@ -160,7 +169,9 @@ final class SyncCluster {
     /// Logs of every process, for a failure message.
     func logs() -> String {
         ([central?.logPath ?? directory + "/central.log"] + nodes.map { directory + "/node-\($0.name).log" })
-            .map { path in "== \(path)\n" + String(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").suffix(3_000)) }
+            .map { path in
+                "== \(path)\n" + String(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").suffix(3_000))
+            }
             .joined(separator: "\n")
     }
 
@@ -181,7 +192,9 @@ final class SyncCluster {
     /// Waits until every node has nothing pending and all hold the same orders (with
     /// `expected` order numbers when given); returns the common snapshot.
     @discardableResult
-    func waitForConvergence(of nodes: [Node]? = nil, expected: Set<String>? = nil, timeout: TimeInterval = 40) throws -> String {
+    func waitForConvergence(of nodes: [Node]? = nil, expected: Set<String>? = nil, timeout: TimeInterval = 40) throws
+        -> String
+    {
         let nodes = nodes ?? self.nodes
         var common = ""
         try waitUntil("convergence of \(nodes.map(\.name).joined(separator: ", "))", timeout: timeout) {
@@ -193,7 +206,10 @@ final class SyncCluster {
             if let expected {
                 for node in nodes {
                     let have = try node.orderNumbers()
-                    if have != expected { return "\(node.name) lacks \(expected.subtracting(have).sorted().prefix(5)), has extra \(have.subtracting(expected).sorted().prefix(5))" }
+                    if have != expected {
+                        return
+                            "\(node.name) lacks \(expected.subtracting(have).sorted().prefix(5)), has extra \(have.subtracting(expected).sorted().prefix(5))"
+                    }
                 }
             }
             for (node, snapshot) in zip(nodes, snapshots) where snapshot != snapshots[0] {
@@ -209,7 +225,8 @@ final class SyncCluster {
     static func difference(_ first: String, _ second: String) -> String {
         func orders(_ text: String) -> [String: [String: Any]] {
             let array = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
-            return Dictionary(array.map { ($0["order_number"] as? String ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
+            return Dictionary(
+                array.map { ($0["order_number"] as? String ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
         }
         func text(_ value: Any?) -> String {
             guard let value else { return "absent" }
@@ -221,7 +238,8 @@ final class SyncCluster {
         for number in Set(a.keys).union(b.keys).sorted() {
             let keys = Set(a[number]?.keys.map { $0 } ?? []).union(b[number]?.keys.map { $0 } ?? [])
             for key in keys.sorted() where text(a[number]?[key]) != text(b[number]?[key]) {
-                differences.append("\(number).\(key): \(text(a[number]?[key]).prefix(300)) ≠ \(text(b[number]?[key]).prefix(300))")
+                differences.append(
+                    "\(number).\(key): \(text(a[number]?[key]).prefix(300)) ≠ \(text(b[number]?[key]).prefix(300))")
             }
         }
         return differences.prefix(4).joined(separator: "; ")
@@ -232,7 +250,8 @@ final class SyncCluster {
     func centralGET(_ path: String, token: String? = nil) throws -> Data? {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 1"]
+        curl.arguments =
+            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 1"]
             + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [centralURL + path]
         let out = Pipe()
         curl.standardOutput = out
@@ -250,7 +269,8 @@ final class SyncCluster {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             if let data = try centralGET("/healthz"),
-               let head = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["head_version"] as? Int {
+                let head = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["head_version"] as? Int
+            {
                 return head
             }
             guard Date() < deadline else { return nil }
@@ -264,12 +284,17 @@ final class SyncCluster {
         var entries: [(Int, String, Int)] = []
         var after = 0
         while true {
-            let data = try #require(try centralGET("/v1/pull?after=\(after)&limit=5000", token: token), "pull after \(after) failed")
+            let data = try #require(
+                try centralGET("/v1/pull?after=\(after)&limit=5000", token: token), "pull after \(after) failed")
             let page = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let pageEntries = try #require(page["entries"] as? [[String: Any]])
             for entry in pageEntries {
                 let change = try #require(entry["change"] as? [String: Any])
-                entries.append((try #require(entry["version"] as? Int), try #require(change["node_id"] as? String), try #require(change["sequence"] as? Int)))
+                entries.append(
+                    (
+                        try #require(entry["version"] as? Int), try #require(change["node_id"] as? String),
+                        try #require(change["sequence"] as? Int)
+                    ))
             }
             after = try #require(page["next_cursor"] as? Int)
             if page["has_more"] as? Bool != true { return entries }
@@ -282,10 +307,13 @@ enum SampleOrders {
     static func orders(_ count: Int, tag: String) -> [[String: Any]] {
         (0..<count).map { index in
             [
-                "customer_name": "Customer \(tag) \(index)", "customer_email": "c\(index)@\(tag.lowercased()).example.com",
+                "customer_name": "Customer \(tag) \(index)",
+                "customer_email": "c\(index)@\(tag.lowercased()).example.com",
                 "tax_amount": "10.00", "notes": "created on \(tag)",
-                "items": [["product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"],
-                          ["product_name": "Tie", "quantity": 2, "unit_price": "49.50"]],
+                "items": [
+                    ["product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"],
+                    ["product_name": "Tie", "quantity": 2, "unit_price": "49.50"],
+                ],
             ]
         }
     }

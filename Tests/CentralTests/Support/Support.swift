@@ -14,8 +14,12 @@ enum Build {
     static func hlc(_ second: UInt64) -> HLC { HLC(millis: t0 + second * 1000, counter: 0) }
 
     /// A `set_fields` on order o-1.
-    static func change(_ node: String, _ sequence: Int64, at second: UInt64, _ fields: [String: FieldValue], base: Int64 = 0) -> Change {
-        change(node, sequence, at: second, entity: .order, row: "o-1", order: "o-1", op: .setFields, fields: fields, base: base)
+    static func change(
+        _ node: String, _ sequence: Int64, at second: UInt64, _ fields: [String: FieldValue], base: Int64 = 0
+    ) -> Change {
+        change(
+            node, sequence, at: second, entity: .order, row: "o-1", order: "o-1", op: .setFields, fields: fields,
+            base: base)
     }
 
     static func change(
@@ -23,25 +27,37 @@ enum Build {
         order: String = "o-1", op: ChangeOperation = .setFields, fields: [String: FieldValue], base: Int64 = 0,
         author: String = Staff.admin
     ) -> Change {
-        Change(nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
-               operation: op, fields: fields, author: author, baseVersion: base)
+        Change(
+            nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
+            operation: op, fields: fields, author: author, baseVersion: base)
     }
 
     static func createOrder(_ node: String, _ sequence: Int64, at second: UInt64, order: String = "o-1") -> Change {
-        change(node, sequence, at: second, entity: .order, row: order, order: order, fields: [
-            "order_number": .text("S01-W1-\(sequence)"), "customer_name": .text("Ada Lovelace"),
-            "customer_email": .text("ada@example.com"), "currency": .text("USD"), "tax_amount": .integer(500),
-        ])
+        change(
+            node, sequence, at: second, entity: .order, row: order, order: order,
+            fields: [
+                "order_number": .text("S01-W1-\(sequence)"), "customer_name": .text("Ada Lovelace"),
+                "customer_email": .text("ada@example.com"), "currency": .text("USD"), "tax_amount": .integer(500),
+            ])
     }
 
-    static func addItem(_ node: String, _ sequence: Int64, at second: UInt64, item: String, quantity: Int64 = 1, price: Int64 = 10_000, order: String = "o-1") -> Change {
-        change(node, sequence, at: second, entity: .orderItem, row: item, order: order, fields: [
-            "product_name": .text("Navy Suit"), "quantity": .integer(quantity), "unit_price": .integer(price),
-        ])
+    static func addItem(
+        _ node: String, _ sequence: Int64, at second: UInt64, item: String, quantity: Int64 = 1, price: Int64 = 10_000,
+        order: String = "o-1"
+    ) -> Change {
+        change(
+            node, sequence, at: second, entity: .orderItem, row: item, order: order,
+            fields: [
+                "product_name": .text("Navy Suit"), "quantity": .integer(quantity), "unit_price": .integer(price),
+            ])
     }
 
-    static func move(_ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, order: String = "o-1") -> Change {
-        change(node, sequence, at: second, entity: .order, row: order, order: order, op: .setStatus, fields: ["status": .text(to), "from_status": .text(from)])
+    static func move(
+        _ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, order: String = "o-1"
+    ) -> Change {
+        change(
+            node, sequence, at: second, entity: .order, row: order, order: order, op: .setStatus,
+            fields: ["status": .text(to), "from_status": .text(from)])
     }
 }
 
@@ -54,7 +70,8 @@ enum Staff {
     static func add(_ store: CentralStore, _ accounts: [(email: String, role: StaffRole)]) throws {
         let hash = try PasswordHash.make(password, log2N: 10)
         for account in accounts {
-            try store.addAccount(email: account.email, name: account.email, role: account.role, passwordHash: hash, by: "tests")
+            try store.addAccount(
+                email: account.email, name: account.email, role: account.role, passwordHash: hash, by: "tests")
         }
     }
 
@@ -83,8 +100,13 @@ struct TemporaryDirectory {
 
 extension TestClient {
     /// Any status comes back as a response. (`TestClient` itself is HTTPTests' own, linked here.)
-    func send(_ method: HTTPMethod = .get, _ url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws -> HTTPClientResponse {
-        try await client.response(for: HTTPClientRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(30), acceptedStatuses: 100..<600))
+    func send(_ method: HTTPMethod = .get, _ url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws
+        -> HTTPClientResponse
+    {
+        try await client.response(
+            for: HTTPClientRequest(
+                method: method, url: url, headers: headers, body: body, timeout: .seconds(30),
+                acceptedStatuses: 100..<600))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A blocking TCP client for sending arbitrary bytes; use only inside `onOwnThread`.
@@ -21,7 +22,9 @@ final class RawSocket {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else {
             let code = errno
@@ -29,7 +32,8 @@ final class RawSocket {
             throw Failure(operation: "connect", code: code)
         }
         let seconds = receiveTimeout.components.seconds
-        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(receiveTimeout.components.attoseconds / 1_000_000_000_000))
+        var timeout = timeval(
+            tv_sec: Int(seconds), tv_usec: Int(receiveTimeout.components.attoseconds / 1_000_000_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -40,7 +44,9 @@ final class RawSocket {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw Failure(operation: "send", code: errno) }
             offset += sent
         }
@@ -73,7 +79,9 @@ final class RawSocket {
             let responses = Self.splitResponses(received)
             if responses.count >= count { return responses }
             let got = recv(descriptor, &buffer, buffer.count, 0)
-            guard got > 0 else { throw Failure(operation: "recv after \(responses.count) responses", code: got == 0 ? ECONNRESET : errno) }
+            guard got > 0 else {
+                throw Failure(operation: "recv after \(responses.count) responses", code: got == 0 ? ECONNRESET : errno)
+            }
             received += buffer[0..<got]
         }
     }
@@ -85,7 +93,8 @@ final class RawSocket {
         let separator = Array("\r\n\r\n".utf8)
         while let headEnd = rest.firstRange(of: separator) {
             let head = String(decoding: rest[rest.startIndex..<headEnd.lowerBound], as: UTF8.self)
-            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            let length =
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             let bodyEnd = headEnd.upperBound + length
             guard bodyEnd <= rest.endIndex else { break }

@@ -29,8 +29,10 @@ final class TestServer: Sendable {
     }
 
     /// `routes` runs on the loop thread and may create loop-confined helpers the handlers capture.
-    static func start(configuration: HTTPServer.Configuration = testConfiguration(),
-                      routes: @escaping @Sendable (EventLoop, inout HTTPRouter) -> Void) async throws -> TestServer {
+    static func start(
+        configuration: HTTPServer.Configuration = testConfiguration(),
+        routes: @escaping @Sendable (EventLoop, inout HTTPRouter) -> Void
+    ) async throws -> TestServer {
         let thread = try await EventLoopThread.start(name: "test-server")
         let (port, server) = try await thread.loop.submit { loop in
             var router = HTTPRouter()
@@ -63,7 +65,9 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
 
 /// Polls a condition until it holds or `timeout` passes; for state that changes on another
 /// thread without an event to await (e.g. a server noticing a closed socket).
-func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws
+    -> Bool
+{
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {

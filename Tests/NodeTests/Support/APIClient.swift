@@ -25,24 +25,30 @@ final class APIClient: Sendable {
     }
 
     /// The status, headers and body, whatever the status.
-    func exchange(_ method: HTTPMethod, _ path: String, body: String? = nil,
-                  headers: HTTPHeaders = [:]) async throws -> HTTPClientResponse {
+    func exchange(
+        _ method: HTTPMethod, _ path: String, body: String? = nil,
+        headers: HTTPHeaders = [:]
+    ) async throws -> HTTPClientResponse {
         var headers = headers
         if body != nil { headers.set("Content-Type", "application/json") }
         if let token, headers["Authorization"] == nil { headers.set("Authorization", "Bearer \(token)") }
-        let request = HTTPClientRequest(method: method, url: baseURL + path, headers: headers,
-                                        body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
+        let request = HTTPClientRequest(
+            method: method, url: baseURL + path, headers: headers,
+            body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
         return try await client.response(for: request)
     }
 
     /// The status and body, whatever the status.
-    func request(_ method: HTTPMethod, _ path: String, body: String? = nil,
-                 headers: HTTPHeaders = [:]) async throws -> (status: Int, json: Any?, text: String) {
+    func request(
+        _ method: HTTPMethod, _ path: String, body: String? = nil,
+        headers: HTTPHeaders = [:]
+    ) async throws -> (status: Int, json: Any?, text: String) {
         var headers = headers
         if body != nil { headers.set("Content-Type", "application/json") }
         if let token, headers["Authorization"] == nil { headers.set("Authorization", "Bearer \(token)") }
-        let request = HTTPClientRequest(method: method, url: baseURL + path, headers: headers,
-                                        body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
+        let request = HTTPClientRequest(
+            method: method, url: baseURL + path, headers: headers,
+            body: body.map { Array($0.utf8) }, timeout: .seconds(30), acceptedStatuses: 100..<600)
         let response = try await client.response(for: request)
         let json = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
         return (response.status.code, json, response.text)
@@ -57,8 +63,9 @@ final class APIClient: Sendable {
         if let token { headers.set("Authorization", "Bearer \(token)") }
         let chosen = headers
         try await thread.loop.submit { _ in
-            _ = client.value.openEventStream(url: url, headers: chosen, onStateChange: { collector.state($0 == .open) },
-                                             onEvent: { collector.add($0) })
+            _ = client.value.openEventStream(
+                url: url, headers: chosen, onStateChange: { collector.state($0 == .open) },
+                onEvent: { collector.add($0) })
         }
         return collector
     }
@@ -92,7 +99,9 @@ final class EventCollector: Sendable {
     var events: [ServerSentEvent] { state.withLock { $0.events } }
     var isOpen: Bool { state.withLock { $0.open } }
 
-    func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (EventCollector) -> Bool) async throws {
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (EventCollector) -> Bool
+    ) async throws {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         state.withLock { $0.waiters[id] = continuation }

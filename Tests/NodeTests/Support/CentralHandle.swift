@@ -34,8 +34,10 @@ final class CentralHandle: Sendable {
     }
 
     /// Waits until central reaches a state, re-checking after each push it answers.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(30),
-                   _ condition: @escaping @Sendable (TestCentral) -> Bool) async throws {
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(30),
+        _ condition: @escaping @Sendable (TestCentral) -> Bool
+    ) async throws {
         try await events.waitUntil(what, timeout: timeout) { try await self.with(condition) }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built `kct` executable run in a data directory of its own, awaited from async tests
@@ -11,7 +12,8 @@ struct KCTBinary {
     /// Found the same way as the CLI tests' (`KCTProcess.swift` is linked into this target).
     static var executable: URL { KCTProcess.executable }
 
-    let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("kct-node-cli-\(UUID().uuidString)").path
+    let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("kct-node-cli-\(UUID().uuidString)")
+        .path
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: dataDir) }
 
@@ -44,8 +46,9 @@ struct KCTBinary {
             let outData = out.fileHandleForReading.readAllTolerantly()
             let errData = err.fileHandleForReading.readAllTolerantly()
             process.waitUntilExit()
-            return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
+            return Result(
+                status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                stderr: String(decoding: errData, as: UTF8.self))
         }
     }
 

@@ -29,8 +29,12 @@ extension OrderStore {
     }
 
     /// Central's account list for tests of a joined node.
-    static func testAccount(_ email: String, role: StaffRole, version: Int64, disabled: Bool = false) throws -> StaffAccount {
-        StaffAccount(email: email, name: email, role: role, passwordHash: try testPasswordHash(), disabled: disabled, version: version)
+    static func testAccount(_ email: String, role: StaffRole, version: Int64, disabled: Bool = false) throws
+        -> StaffAccount
+    {
+        StaffAccount(
+            email: email, name: email, role: role, passwordHash: try testPasswordHash(), disabled: disabled,
+            version: version)
     }
 }
 

@@ -65,14 +65,19 @@ final class TestCentral {
         var router = HTTPRouter()
         router.get("/healthz") { [unowned self] _, responder in
             healthChecks += 1
-            responder.send(.json(bytes: HealthResponse(supportedVersions: supportedVersions, headVersion: model.headVersion).encoded()))
+            responder.send(
+                .json(
+                    bytes: HealthResponse(supportedVersions: supportedVersions, headVersion: model.headVersion)
+                        .encoded()))
         }
         router.post("/v1/push") { [unowned self] request, responder in
             responder.send(push(request))
             onActivity()
         }
         router.get("/v1/pull") { [unowned self] request, responder in
-            guard authenticate(request) != nil else { return responder.send(Self.error(.unauthorized, "unknown token")) }
+            guard authenticate(request) != nil else {
+                return responder.send(Self.error(.unauthorized, "unknown token"))
+            }
             pullCount += 1
             do throws(ErrorResponse) {
                 let pull = try PullRequest(query: request.query)
@@ -90,7 +95,9 @@ final class TestCentral {
             onActivity()
         }
         router.get("/v1/stream") { [unowned self] request, responder in
-            guard authenticate(request) != nil else { return responder.send(Self.error(.unauthorized, "unknown token")) }
+            guard authenticate(request) != nil else {
+                return responder.send(Self.error(.unauthorized, "unknown token"))
+            }
             let seen = (try? StreamEvent.resumeVersion(lastEventID: request.headers["Last-Event-ID"])) ?? 0
             let (stream, _) = hub.subscribe(responder, request: request, lastEventID: "")
             if model.headVersion > seen { stream.send(Self.event(head: model.headVersion)) }
@@ -109,7 +116,8 @@ final class TestCentral {
         guard authenticate(request) != nil else { return Self.error(.unauthorized, "unknown token") }
         let known = request.query["known"].flatMap { Int64($0) }
         accountFetches.append(known)
-        let response = known == accountsVersion
+        let response =
+            known == accountsVersion
             ? AccountsResponse(accounts: [], version: accountsVersion)
             : AccountsResponse(accounts: accounts, version: accountsVersion)
         return .json(bytes: response.encoded())
@@ -122,7 +130,10 @@ final class TestCentral {
             let known = Set(auditEvents.map(\.id))
             let new = upload.events.filter { !known.contains($0.id) }
             auditEvents += new
-            return .json(bytes: AuditUploadResponse(recorded: Int64(new.count), duplicates: Int64(upload.events.count - new.count)).encoded())
+            return .json(
+                bytes: AuditUploadResponse(
+                    recorded: Int64(new.count), duplicates: Int64(upload.events.count - new.count)
+                ).encoded())
         } catch {
             return Self.error(ErrorResponse(error))
         }
@@ -147,7 +158,9 @@ final class TestCentral {
         }
         if injectGap, let first = push.changes.first {
             injectGap = false
-            return Self.error(ErrorResponse(code: .sequenceGap, message: "resend from \(first.sequence)", expectedSequence: first.sequence))
+            return Self.error(
+                ErrorResponse(
+                    code: .sequenceGap, message: "resend from \(first.sequence)", expectedSequence: first.sequence))
         }
         let before = model.headVersion
         do throws(ErrorResponse) {
@@ -161,7 +174,8 @@ final class TestCentral {
     }
 
     private static func event(head: Int64) -> ServerSentEvent {
-        ServerSentEvent(id: String(head), event: StreamEvent.eventName, data: StreamEvent(headVersion: head).wire.canonicalString)
+        ServerSentEvent(
+            id: String(head), event: StreamEvent.eventName, data: StreamEvent(headVersion: head).wire.canonicalString)
     }
 
     static func error(_ code: ErrorCode, _ message: String) -> HTTPResponse {

@@ -1,11 +1,12 @@
 import EventLoop
 import Foundation
 import HTTP
-@testable import Node
 import OrderDomain
 import Store
-import Synchronization
 import SyncCore
+import Synchronization
+
+@testable import Node
 
 /// A workstation under test: a replica in a temporary directory and a `NodeDaemon` on its own
 /// loop thread. Tests wait on the daemon's own events (a sync cycle finished), never on sleeps.
@@ -20,9 +21,13 @@ final class TestNode: Sendable {
 
     /// Creates the replica (registered with `central` and joined to it, when given) and starts
     /// the daemon.
-    static func start(name: String, central: CentralHandle? = nil,
-                      configure: (inout NodeDaemon.Configuration) -> Void = { _ in }) async throws -> TestNode {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kct-node-\(name)-\(UUID().uuidString)").path
+    static func start(
+        name: String, central: CentralHandle? = nil,
+        configure: (inout NodeDaemon.Configuration) -> Void = { _ in }
+    ) async throws -> TestNode {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kct-node-\(name)-\(UUID().uuidString)"
+        ).path
         let store = try OrderStore.create(directory: directory, name: name, shopCode: "S01")
         if let central {
             let token = "kct_test_\(name)"
@@ -41,16 +46,20 @@ final class TestNode: Sendable {
         let thread = try await EventLoopThread.start(name: "node-\(name)")
         let daemon: LoopBound<NodeDaemon> = try await thread.loop.submitDeferred { loop, finish in
             NodeDaemon.launch(loop: loop, store: store, configuration: chosen) { result in
-                finish(result.map { daemon in
-                    daemon.engine?.onCycleFinished = { events.record(.cycle(succeeded: (try? $0.get()) != nil)) }
-                    return LoopBound(daemon, loop: loop)
-                })
+                finish(
+                    result.map { daemon in
+                        daemon.engine?.onCycleFinished = { events.record(.cycle(succeeded: (try? $0.get()) != nil)) }
+                        return LoopBound(daemon, loop: loop)
+                    })
             }
         }
         return TestNode(directory: directory, store: store, thread: thread, daemon: daemon, events: events)
     }
 
-    private init(directory: String, store: OrderStore, thread: EventLoopThread, daemon: LoopBound<NodeDaemon>, events: DaemonEvents) {
+    private init(
+        directory: String, store: OrderStore, thread: EventLoopThread, daemon: LoopBound<NodeDaemon>,
+        events: DaemonEvents
+    ) {
         self.directory = directory
         self.store = store
         self.thread = thread
@@ -69,8 +78,10 @@ final class TestNode: Sendable {
     }
 
     /// Waits until `condition` holds, re-checking after each sync cycle the daemon finishes.
-    func waitUntil(_ what: String, timeout: Duration = .seconds(30),
-                   _ condition: @escaping @Sendable (TestNode) async throws -> Bool) async throws {
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(30),
+        _ condition: @escaping @Sendable (TestNode) async throws -> Bool
+    ) async throws {
         try await events.waitUntil(what, timeout: timeout) { try await condition(self) }
     }
 
@@ -116,7 +127,9 @@ final class DaemonEvents: Sendable {
 
     var all: [Event] { state.withLock { $0.events } }
 
-    func waitUntil(_ what: String, timeout: Duration, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+    func waitUntil(_ what: String, timeout: Duration, _ condition: @escaping @Sendable () async throws -> Bool)
+        async throws
+    {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
         state.withLock { $0.waiters[id] = continuation }
@@ -146,5 +159,9 @@ struct WaitTimedOut: Error, CustomStringConvertible {
 func sampleDraft(customer: String = "Jane Doe") -> OrderDraft {
     OrderDraft(
         customer: Customer(name: customer, email: "jane@example.com"),
-        items: [ItemDraft(productName: "Navy Suit", size: "40R", quantity: 1, unitPrice: Money(minorUnits: 89_900, currency: .usd))])
+        items: [
+            ItemDraft(
+                productName: "Navy Suit", size: "40R", quantity: 1, unitPrice: Money(minorUnits: 89_900, currency: .usd)
+            )
+        ])
 }

@@ -4,10 +4,14 @@
 enum Build {
     static let t0: UInt64 = 1_764_079_200_000
 
-    static func hlc(_ second: UInt64, _ counter: UInt16 = 0) -> HLC { HLC(millis: t0 + second * 1000, counter: counter) }
+    static func hlc(_ second: UInt64, _ counter: UInt16 = 0) -> HLC {
+        HLC(millis: t0 + second * 1000, counter: counter)
+    }
 
     /// A `set_fields` on order o-1.
-    static func change(_ node: String, _ sequence: Int64, at second: UInt64, _ fields: [String: FieldValue], base: Int64 = 0) -> Change {
+    static func change(
+        _ node: String, _ sequence: Int64, at second: UInt64, _ fields: [String: FieldValue], base: Int64 = 0
+    ) -> Change {
         change(node, sequence, at: second, .order, row: "o-1", order: "o-1", .setFields, fields, base: base)
     }
 
@@ -15,24 +19,37 @@ enum Build {
         _ node: String, _ sequence: Int64, at second: UInt64, _ entity: EntityKind, row: String,
         order: String = "o-1", _ op: ChangeOperation, _ fields: [String: FieldValue], base: Int64 = 0
     ) -> Change {
-        Change(nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
-               operation: op, fields: fields, author: "\(node.lowercased())@kct.example", baseVersion: base)
+        Change(
+            nodeID: node, sequence: sequence, hlc: hlc(second), entity: entity, rowID: row, orderID: order,
+            operation: op, fields: fields, author: "\(node.lowercased())@kct.example", baseVersion: base)
     }
 
-    static func createOrder(_ node: String = "W0", _ sequence: Int64 = 1, at second: UInt64 = 0, order: String = "o-1") -> Change {
-        change(node, sequence, at: second, .order, row: order, order: order, .setFields, [
-            "order_number": .text("S01-\(node)-\(sequence)"), "customer_name": .text("Ada Lovelace"),
-            "customer_email": .text("ada@example.com"), "currency": .text("USD"),
-        ])
+    static func createOrder(_ node: String = "W0", _ sequence: Int64 = 1, at second: UInt64 = 0, order: String = "o-1")
+        -> Change
+    {
+        change(
+            node, sequence, at: second, .order, row: order, order: order, .setFields,
+            [
+                "order_number": .text("S01-\(node)-\(sequence)"), "customer_name": .text("Ada Lovelace"),
+                "customer_email": .text("ada@example.com"), "currency": .text("USD"),
+            ])
     }
 
-    static func addItem(_ node: String, _ sequence: Int64, at second: UInt64, item: String, quantity: Int64 = 1, price: Int64 = 10_000, order: String = "o-1") -> Change {
-        change(node, sequence, at: second, .orderItem, row: item, order: order, .setFields, [
-            "product_name": .text("Navy Suit"), "quantity": .integer(quantity), "unit_price": .integer(price),
-        ])
+    static func addItem(
+        _ node: String, _ sequence: Int64, at second: UInt64, item: String, quantity: Int64 = 1, price: Int64 = 10_000,
+        order: String = "o-1"
+    ) -> Change {
+        change(
+            node, sequence, at: second, .orderItem, row: item, order: order, .setFields,
+            [
+                "product_name": .text("Navy Suit"), "quantity": .integer(quantity), "unit_price": .integer(price),
+            ])
     }
 
-    static func move(_ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, resume: String? = nil, order: String = "o-1", base: Int64 = 0) -> Change {
+    static func move(
+        _ node: String, _ sequence: Int64, at second: UInt64, from: String, to: String, resume: String? = nil,
+        order: String = "o-1", base: Int64 = 0
+    ) -> Change {
         var fields: [String: FieldValue] = ["status": .text(to), "from_status": .text(from)]
         if let resume { fields["from_resume_status"] = .text(resume) }
         return change(node, sequence, at: second, .order, row: order, order: order, .setStatus, fields, base: base)

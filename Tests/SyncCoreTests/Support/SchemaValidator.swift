@@ -11,7 +11,8 @@ struct SchemaValidator {
 
     static let understood: Set<String> = [
         "$schema", "$id", "$defs", "$ref", "title", "description", "type", "properties", "required",
-        "additionalProperties", "items", "enum", "const", "anyOf", "minimum", "maximum", "minLength", "maxLength", "minItems",
+        "additionalProperties", "items", "enum", "const", "anyOf", "minimum", "maximum", "minLength", "maxLength",
+        "minItems",
     ]
 
     func validate(_ value: JSONValue, file: String) -> [String] {
@@ -75,15 +76,25 @@ struct SchemaValidator {
             problems.append("\(path): \(value.canonicalString) is not \(constant.canonicalString)")
         }
         if case .integer(let number) = value {
-            if case .integer(let minimum)? = keywords["minimum"], number < minimum { problems.append("\(path): \(number) < \(minimum)") }
-            if case .integer(let maximum)? = keywords["maximum"], number > maximum { problems.append("\(path): \(number) > \(maximum)") }
+            if case .integer(let minimum)? = keywords["minimum"], number < minimum {
+                problems.append("\(path): \(number) < \(minimum)")
+            }
+            if case .integer(let maximum)? = keywords["maximum"], number > maximum {
+                problems.append("\(path): \(number) > \(maximum)")
+            }
         }
         if case .string(let text) = value {
-            if case .integer(let minimum)? = keywords["minLength"], text.count < minimum { problems.append("\(path): shorter than \(minimum)") }
-            if case .integer(let maximum)? = keywords["maxLength"], text.count > maximum { problems.append("\(path): longer than \(maximum)") }
+            if case .integer(let minimum)? = keywords["minLength"], text.count < minimum {
+                problems.append("\(path): shorter than \(minimum)")
+            }
+            if case .integer(let maximum)? = keywords["maxLength"], text.count > maximum {
+                problems.append("\(path): longer than \(maximum)")
+            }
         }
         if case .array(let elements) = value {
-            if case .integer(let minimum)? = keywords["minItems"], elements.count < minimum { problems.append("\(path): fewer than \(minimum) items") }
+            if case .integer(let minimum)? = keywords["minItems"], elements.count < minimum {
+                problems.append("\(path): fewer than \(minimum) items")
+            }
             if let items = keywords["items"] {
                 for (index, element) in elements.enumerated() {
                     check(element, items, file: file, path: "\(path)[\(index)]", problems: &problems)
@@ -115,7 +126,8 @@ struct SchemaValidator {
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("integer", .integer), ("number", .integer), ("number", .real),
-             ("string", .string), ("array", .array), ("object", .object): true
+            ("string", .string), ("array", .array), ("object", .object):
+            true
         default: false
         }
     }

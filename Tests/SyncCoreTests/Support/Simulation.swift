@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SyncCore
 
 /// A whole sync deployment in memory: a central, 2–5 nodes, a network that partitions nodes,
@@ -73,7 +74,8 @@ struct Simulation {
             for node in nodes.indices {
                 while let request = nodes[node].pushRequest(limit: 50) {
                     do {
-                        nodes[node].receive(try central.push(request, authenticatedNode: nodes[node].nodeID, nowMillis: now))
+                        nodes[node].receive(
+                            try central.push(request, authenticatedNode: nodes[node].nodeID, nowMillis: now))
                     } catch {
                         Issue.record("central refused a well-formed push: \(error)")
                         return
@@ -96,7 +98,8 @@ struct Simulation {
         for edit in generator.next(node: nodeID, view: nodes[node].view, rng: &rng) {
             let probe = Change(
                 nodeID: nodeID, sequence: nodes[node].nextSequence, hlc: HLC(packed: 1), entity: edit.entity,
-                rowID: edit.rowID, orderID: edit.orderID, operation: edit.operation, fields: edit.fields, author: "staff@\(nodeID)")
+                rowID: edit.rowID, orderID: edit.orderID, operation: edit.operation, fields: edit.fields,
+                author: "staff@\(nodeID)")
             let valid = (try? ChangeValidator.validate(probe, against: nodes[node].view)) != nil
             guard valid != edit.hostile else { continue }
             let change: Change
@@ -135,7 +138,7 @@ struct Simulation {
     mutating func deliverOne() {
         guard !inFlight.isEmpty else { return }
         let message = inFlight.remove(at: Int.random(in: 0..<inFlight.count, using: &rng))
-        guard online[message.node] else { return }  // lost on the way
+        guard online[message.node] else { return } // lost on the way
         deliver(message)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SyncCore
 
 /// The scenario the golden vectors in protocol/vectors/ come from: two workstations edit one
@@ -9,57 +10,91 @@ enum VectorScenario {
     /// 2025-11-25 14:00:00 UTC.
     static let t0: UInt64 = 1_764_079_200_000
 
-    static func hlc(_ offsetMillis: UInt64, _ counter: UInt16 = 0) -> HLC { HLC(millis: t0 + offsetMillis, counter: counter) }
-
-    static func change(_ node: String, _ sequence: Int64, _ hlc: HLC, _ entity: EntityKind, _ rowID: String, _ op: ChangeOperation, _ fields: [String: FieldValue], base: Int64) -> Change {
-        Change(nodeID: node, sequence: sequence, hlc: hlc, entity: entity, rowID: rowID, orderID: "o-1001",
-               operation: op, fields: fields, author: node == "W1" ? "maria@kct.example" : "james@kct.example", baseVersion: base)
+    static func hlc(_ offsetMillis: UInt64, _ counter: UInt16 = 0) -> HLC {
+        HLC(millis: t0 + offsetMillis, counter: counter)
     }
 
-    static let createPush = PushRequest(nodeID: "W2", changes: [
-        change("W2", 1, hlc(0), .order, "o-1001", .setFields, [
-            "order_number": .text("S01-W2-0001"), "customer_name": .text("Ada Lovelace"),
-            "customer_email": .text("ada@example.com"), "currency": .text("USD"), "priority": .text("wedding_party"),
-            "tax_amount": .integer(8000), "shipping_amount": .integer(0), "needed_by": .text("2026-06-20"),
-            "shipping_address": .text(#"{"city":"Kalamazoo","line1":"1 Main St"}"#), "status": .text("pending_payment"),
-            "created_at": .text("2025-11-25T14:00:00.000Z"), "created_by": .text("james@kct.example"),
-        ], base: 0),
-        change("W2", 2, hlc(0, 1), .orderItem, "i-2001", .setFields, [
-            "order_id": .text("o-1001"), "line_number": .integer(1),
-            "product_name": .text("Navy Suit"), "product_source": .text("custom"), "quantity": .integer(1),
-            "unit_price": .integer(89900), "size": .text("40R"), "color": .text("navy"),
-            "custom_measurements": .text(#"{"chest":40,"waist":34}"#),
-        ], base: 0),
-        change("W2", 3, hlc(60_000), .order, "o-1001", .setFields, ["notes": .text("gift wrap")], base: 0),
-    ])
+    static func change(
+        _ node: String, _ sequence: Int64, _ hlc: HLC, _ entity: EntityKind, _ rowID: String, _ op: ChangeOperation,
+        _ fields: [String: FieldValue], base: Int64
+    ) -> Change {
+        Change(
+            nodeID: node, sequence: sequence, hlc: hlc, entity: entity, rowID: rowID, orderID: "o-1001",
+            operation: op, fields: fields, author: node == "W1" ? "maria@kct.example" : "james@kct.example",
+            baseVersion: base)
+    }
+
+    static let createPush = PushRequest(
+        nodeID: "W2",
+        changes: [
+            change(
+                "W2", 1, hlc(0), .order, "o-1001", .setFields,
+                [
+                    "order_number": .text("S01-W2-0001"), "customer_name": .text("Ada Lovelace"),
+                    "customer_email": .text("ada@example.com"), "currency": .text("USD"),
+                    "priority": .text("wedding_party"),
+                    "tax_amount": .integer(8000), "shipping_amount": .integer(0), "needed_by": .text("2026-06-20"),
+                    "shipping_address": .text(#"{"city":"Kalamazoo","line1":"1 Main St"}"#),
+                    "status": .text("pending_payment"),
+                    "created_at": .text("2025-11-25T14:00:00.000Z"), "created_by": .text("james@kct.example"),
+                ], base: 0),
+            change(
+                "W2", 2, hlc(0, 1), .orderItem, "i-2001", .setFields,
+                [
+                    "order_id": .text("o-1001"), "line_number": .integer(1),
+                    "product_name": .text("Navy Suit"), "product_source": .text("custom"), "quantity": .integer(1),
+                    "unit_price": .integer(89900), "size": .text("40R"), "color": .text("navy"),
+                    "custom_measurements": .text(#"{"chest":40,"waist":34}"#),
+                ], base: 0),
+            change("W2", 3, hlc(60_000), .order, "o-1001", .setFields, ["notes": .text("gift wrap")], base: 0),
+        ])
 
     /// W1 had pulled W2's first two changes (base 2), then edited offline.
-    static let editPush = PushRequest(nodeID: "W1", changes: [
-        change("W1", 1, hlc(30_000), .order, "o-1001", .setFields, ["notes": .text("call before shipping")], base: 2),
-        change("W1", 2, hlc(31_000), .order, "o-1001", .setFields, ["priority": .text("urgent"), "customer_phone": .text("555-0100")], base: 2),
-        change("W1", 3, hlc(50_000), .order, "o-1001", .setStatus, [
-            "status": .text("payment_confirmed"), "from_status": .text("pending_payment"), "resume_status": .null,
-            "note": .text("paid in shop"),
-        ], base: 2),
-        change("W1", 4, hlc(50_000, 1), .statusHistory, "h-3001", .append, [
-            "from_status": .text("pending_payment"), "to_status": .text("payment_confirmed"),
-            "changed_by": .text("maria@kct.example"), "changed_at": .text("2025-11-25T14:00:50.000Z"), "note": .text("paid in shop"), "order_id": .text("o-1001"),
-        ], base: 2),
-        change("W1", 5, hlc(51_000), .order, "o-1001", .setFields, ["payment_status": .text("paid")], base: 2),
-        change("W1", 6, hlc(2 * 86_400_000), .orderItem, "i-2001", .setFields, ["quantity": .integer(2)], base: 2),
-        change("W1", 7, hlc(2 * 86_400_000, 1), .orderItem, "i-2002", .setFields, [
-            "product_name": .text("Silk Tie"), "quantity": .integer(-1), "unit_price": .integer(4500),
-        ], base: 2),
-    ])
+    static let editPush = PushRequest(
+        nodeID: "W1",
+        changes: [
+            change(
+                "W1", 1, hlc(30_000), .order, "o-1001", .setFields, ["notes": .text("call before shipping")], base: 2),
+            change(
+                "W1", 2, hlc(31_000), .order, "o-1001", .setFields,
+                ["priority": .text("urgent"), "customer_phone": .text("555-0100")], base: 2),
+            change(
+                "W1", 3, hlc(50_000), .order, "o-1001", .setStatus,
+                [
+                    "status": .text("payment_confirmed"), "from_status": .text("pending_payment"),
+                    "resume_status": .null,
+                    "note": .text("paid in shop"),
+                ], base: 2),
+            change(
+                "W1", 4, hlc(50_000, 1), .statusHistory, "h-3001", .append,
+                [
+                    "from_status": .text("pending_payment"), "to_status": .text("payment_confirmed"),
+                    "changed_by": .text("maria@kct.example"), "changed_at": .text("2025-11-25T14:00:50.000Z"),
+                    "note": .text("paid in shop"), "order_id": .text("o-1001"),
+                ], base: 2),
+            change("W1", 5, hlc(51_000), .order, "o-1001", .setFields, ["payment_status": .text("paid")], base: 2),
+            change("W1", 6, hlc(2 * 86_400_000), .orderItem, "i-2001", .setFields, ["quantity": .integer(2)], base: 2),
+            change(
+                "W1", 7, hlc(2 * 86_400_000, 1), .orderItem, "i-2002", .setFields,
+                [
+                    "product_name": .text("Silk Tie"), "quantity": .integer(-1), "unit_price": .integer(4500),
+                ], base: 2),
+        ])
 
     /// W3 had pulled up to version 3 and cancelled the order at an earlier time than W1's
     /// payment confirmation reached central.
-    static let cancelPush = PushRequest(nodeID: "W3", changes: [
-        Change(nodeID: "W3", sequence: 1, hlc: hlc(40_000), entity: .order, rowID: "o-1001", orderID: "o-1001",
-               operation: .setStatus, fields: ["status": .text("cancelled"), "from_status": .text("pending_payment"),
-                                               "note": .text("customer called to cancel")],
-               author: "lee@kct.example", baseVersion: 3),
-    ])
+    static let cancelPush = PushRequest(
+        nodeID: "W3",
+        changes: [
+            Change(
+                nodeID: "W3", sequence: 1, hlc: hlc(40_000), entity: .order, rowID: "o-1001", orderID: "o-1001",
+                operation: .setStatus,
+                fields: [
+                    "status": .text("cancelled"), "from_status": .text("pending_payment"),
+                    "note": .text("customer called to cancel"),
+                ],
+                author: "lee@kct.example", baseVersion: 3)
+        ])
 
     /// Every vector: file name and content.
     static func vectors() -> [(name: String, value: JSONValue)] {
@@ -94,7 +129,8 @@ enum VectorScenario {
         let versionError = ErrorResponse(VersionMismatch(peerVersion: 2, supported: ProtocolVersion.supported))
         result.append(("error-unsupported-version.json", versionError.wire))
         guard case .object(var request) = editPush.wire, case .array(var changes) = request["changes"],
-              case .object(var first) = changes[0] else { preconditionFailure("a push request is an object") }
+            case .object(var first) = changes[0]
+        else { preconditionFailure("a push request is an object") }
         first["op"] = .string("frobnicate")
         changes[0] = .object(first)
         request["changes"] = .array(changes)
@@ -112,23 +148,38 @@ enum VectorScenario {
     /// them (hashes of "correct horse battery" and "another long passphrase", fixed salts), W1's
     /// sign-in events, central's reply to their second upload, and a rate-limited request.
     static func accountVectors() -> [(name: String, value: JSONValue)] {
-        let accounts = AccountsResponse(accounts: [
-            StaffAccount(email: "james@kct.example", name: "James Carter", role: .processor,
-                         passwordHash: "scrypt$15$8$1$EBESExQVFhcYGRobHB0eHw$jq9UmAqbuSRL12tzlAYBla3-2WgNog0Z9oiTQ3fQnDg", disabled: false, version: 3),
-            StaffAccount(email: "maria@kct.example", name: "Maria Lopez", role: .manager,
-                         passwordHash: "scrypt$15$8$1$AAECAwQFBgcICQoLDA0ODw$xy6UCICz8Vv_P6JqOkkUD4DOmhxN0tXSe6sQAUBxupQ", disabled: false, version: 2),
-        ], version: 3)
-        let upload = AuditUploadRequest(nodeID: "W1", events: [
-            AuthEvent(id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e01", kind: .signInFailed, email: "maria@kct.example",
-                      at: "2025-11-25T13:59:40.000Z", detail: "cli: wrong password"),
-            AuthEvent(id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e02", kind: .signIn, email: "maria@kct.example",
-                      at: "2025-11-25T13:59:52.000Z", detail: "cli"),
-        ])
+        let accounts = AccountsResponse(
+            accounts: [
+                StaffAccount(
+                    email: "james@kct.example", name: "James Carter", role: .processor,
+                    passwordHash: "scrypt$15$8$1$EBESExQVFhcYGRobHB0eHw$jq9UmAqbuSRL12tzlAYBla3-2WgNog0Z9oiTQ3fQnDg",
+                    disabled: false, version: 3),
+                StaffAccount(
+                    email: "maria@kct.example", name: "Maria Lopez", role: .manager,
+                    passwordHash: "scrypt$15$8$1$AAECAwQFBgcICQoLDA0ODw$xy6UCICz8Vv_P6JqOkkUD4DOmhxN0tXSe6sQAUBxupQ",
+                    disabled: false, version: 2),
+            ], version: 3)
+        let upload = AuditUploadRequest(
+            nodeID: "W1",
+            events: [
+                AuthEvent(
+                    id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e01", kind: .signInFailed, email: "maria@kct.example",
+                    at: "2025-11-25T13:59:40.000Z", detail: "cli: wrong password"),
+                AuthEvent(
+                    id: "8d0f6c2e-5b1a-4c4e-9f7d-2a3b4c5d6e02", kind: .signIn, email: "maria@kct.example",
+                    at: "2025-11-25T13:59:52.000Z", detail: "cli"),
+            ])
         return [
             ("accounts-response.json", accounts.wire),
             ("audit-upload-request.json", upload.wire),
             ("audit-upload-response.json", AuditUploadResponse(recorded: 1, duplicates: 1).wire),
-            ("error-rate-limited.json", ErrorResponse(code: .rateLimited, message: "too many requests for this token (at most 50.0 per second, bursts of 200); retry in 1 s").wire),
+            (
+                "error-rate-limited.json",
+                ErrorResponse(
+                    code: .rateLimited,
+                    message: "too many requests for this token (at most 50.0 per second, bursts of 200); retry in 1 s"
+                ).wire
+            ),
         ]
     }
 
