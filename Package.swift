@@ -101,6 +101,8 @@ let package = Package(
             dependencies: [
                 "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The large-replica suite builds its replica and plain-table peer with GRDB.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
 
         // MARK: Tests

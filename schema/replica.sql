@@ -173,19 +173,6 @@ CREATE VIRTUAL TABLE orders_search USING fts5(
   columnsize = 0, detail = none
 );
 
-CREATE TABLE order_priority_queue (
-  id TEXT PRIMARY KEY NOT NULL,
-  order_id TEXT NOT NULL UNIQUE REFERENCES orders (id) ON DELETE CASCADE,
-  queue_position INTEGER NOT NULL,
-  priority_score INTEGER NOT NULL,
-  queue_type TEXT NOT NULL,
-  assigned_to TEXT,
-  queue_status TEXT NOT NULL DEFAULT 'waiting',
-  scored_at TEXT NOT NULL
-);
-
-CREATE INDEX order_priority_queue_by_position ON order_priority_queue (queue_position);
-
 CREATE INDEX outbox_by_order ON outbox (order_id, sequence);
 
 CREATE TABLE confirmed_rows (
@@ -303,3 +290,9 @@ CREATE TRIGGER orders_search_after_delete AFTER DELETE ON orders BEGIN
   UPDATE search_index SET indexed_through = (SELECT coalesce(max(local_id), 0) FROM orders)
   WHERE indexed_through > (SELECT coalesce(max(local_id), 0) FROM orders);
 END;
+
+CREATE INDEX orders_open_by_deadline ON orders (priority, needed_by, created_at, order_number)
+WHERE status NOT IN ('completed', 'cancelled', 'refunded');
+
+CREATE INDEX orders_open_by_age ON orders (priority, created_at, order_number)
+WHERE status NOT IN ('completed', 'cancelled', 'refunded');

@@ -8,7 +8,7 @@ import OrderDomain
 enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
-        "2026-11-27-lazy-search",
+        "2026-11-27-lazy-search", "2026-12-07-queue-index",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -19,12 +19,16 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: syncTables) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: staffTables) }
         migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: lazySearchIndex) }
+        migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: queueIndexes) }
         return migrator
     }
 
     static func quoted(_ values: [String]) -> String { values.map { "'\($0)'" }.joined(separator: ", ") }
     static let statuses = quoted(OrderStatus.allCases.map(\.rawValue))
     static let priorities = quoted(OrderPriority.allCases.map(\.rawValue))
+    /// The statuses an order stays in for good: the WHERE clause of the open-order indexes, which
+    /// a query must repeat word for word for SQLite to use them.
+    static let terminalStatuses = quoted(OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue))
 
     /// Node identity and state, the outbox and stamps, and the seed's order tables. Tables keyed
     /// by a UUID and written on every edit are WITHOUT ROWID: one b-tree fewer per insert.
