@@ -10,14 +10,16 @@ struct Orders: ParsableCommand {
         ])
 }
 
+// `public`, not `package`: the compiler asks for it on a conformance to a public protocol declared outside the
+// type's module (Swift 6.3), though nothing outside this package sees these types.
 extension OrderStatus: ExpressibleByArgument {
-    package init?(argument: String) { self.init(parsing: argument) }
-    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 extension OrderPriority: ExpressibleByArgument {
-    package init?(argument: String) { self.init(parsing: argument) }
-    package static var allValueStrings: [String] { allCases.map(\.rawValue) }
+    public init?(argument: String) { self.init(parsing: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
 extension ExceptionSeverity: ExpressibleByArgument {}
