@@ -6,7 +6,8 @@ import PackageDescription
 
 let package = Package(
     name: "kct",
-    platforms: [.macOS(.v13)],
+    // macOS 15: the Synchronization module's `Mutex`.
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kct", targets: ["kct"]),
         .executable(name: "kct-bench", targets: ["kct-bench"]),
@@ -17,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
@@ -49,10 +49,15 @@ let package = Package(
         // SQLite's unix VFS with each WAL transaction's frames written in one pwrite instead of two
         // per frame ("kct-unix", registered by Store; kct_sqlite_vfs.c says why it is safe).
         .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // What the node's Store and central keep in SQLite alike: HLC columns, status moves,
+        // row decoding that throws instead of trapping, the wall clock.
+        .target(
+            name: "StorageSupport",
+            dependencies: ["OrderDomain", "SyncCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Store",
             dependencies: [
-                "OrderDomain", "SyncCore", "StaffAuth", "CSQLite", "CSQLiteVFS",
+                "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "CSQLite", "CSQLiteVFS",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_wal_hook for the background checkpointer (WALCheckpointer).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -73,9 +78,8 @@ let package = Package(
         .target(
             name: "Central",
             dependencies: [
-                "OrderDomain", "SyncCore", "StaffAuth", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "EventLoop", "HTTP",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -106,34 +110,39 @@ let package = Package(
             ]),
 
         // MARK: Tests
+        // What several test targets use: the built `kct` run as a process, pipe reading, an HTTP
+        // client on its own loop, and the waits (`eventually`, `Wakeups`, `withStopping`).
+        .target(name: "TestSupport", dependencies: ["EventLoop", "HTTP"], path: "Tests/TestSupport"),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"]),
         .testTarget(
             name: "HTTPTests",
             dependencies: [
-                "HTTP", "EventLoop",
+                "HTTP", "EventLoop", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "OrderDomain", "SyncCore", "CSQLiteVFS",
+                "Store", "OrderDomain", "SyncCore", "CSQLiteVFS", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
         // builds every product); reads the replica with GRDB to check what the processes left.
-        .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Central and nodes as separate `kct` processes on loopback (the binary is found as
-        // CLITests finds it; KCTProcess.swift is shared with CLITests through a symlink).
-        .testTarget(name: "SyncIntegrationTests"),
+        // CLITests finds it, through TestSupport's KCTProcess).
+        .testTarget(name: "SyncIntegrationTests", dependencies: ["TestSupport"]),
         // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
         .testTarget(
             name: "NodeTests",
-            dependencies: ["Node", "Store", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP"]),
+            dependencies: [
+                "Node", "Store", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport",
+            ]),
         .testTarget(
             name: "CentralTests",
             dependencies: [
-                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP",
+                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),

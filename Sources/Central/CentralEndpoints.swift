@@ -1,6 +1,7 @@
 import EventLoop
 import HTTP
 import Logging
+import StaffAuth
 import SyncCore
 
 /// Central's HTTP endpoints on one event loop (SYNC-PROTOCOL.md §4). Loop-confined: created on
@@ -12,18 +13,12 @@ final class CentralEndpoints: LoopService {
     let store: CentralStore
     let metrics: CentralMetrics
     let hub: EventStreamHub
-    private(set) var server: HTTPServer!
+    let server: HTTPServer
     /// The head as last seen on the loop (pushes advance it; streams report it).
     private var headVersion: Int64
     let logger: Logger
     let options: CentralServeOptions
     private let rateLimiter: TokenRateLimiter
-
-    static let protocolPaths: [(path: String, method: HTTPMethod)] = [
-        ("/v1/push", .post), ("/v1/pull", .get), ("/v1/stream", .get), ("/v1/accounts", .get), ("/v1/audit", .post),
-        ("/healthz", .get), ("/metrics", .get),
-    ]
-    static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
 
     init(
         loop: EventLoop, store: CentralStore, host: String, port: Int,
@@ -51,7 +46,10 @@ final class CentralEndpoints: LoopService {
         configuration.maxBodyBytes = 2 * ProtocolLimits.maximumBodyBytes
         // Streams are kept alive by heartbeats; an idle keep-alive connection may wait longer.
         configuration.idleTimeout = .seconds(ProtocolLimits.streamHeartbeatSeconds * 4)
-        server = try HTTPServer(loop: loop, configuration: configuration, router: makeRouter(), logger: logger)
+        let owner = RouteOwner<CentralEndpoints>()
+        server = try HTTPServer(
+            loop: loop, configuration: configuration, router: Self.makeRouter(owner), logger: logger)
+        owner.owner = self
         loop.register(self)
     }
 
@@ -62,49 +60,58 @@ final class CentralEndpoints: LoopService {
 
     var port: Int { server.port }
 
-    private func makeRouter() -> HTTPRouter {
+    private static func makeRouter(_ owner: RouteOwner<CentralEndpoints>) -> HTTPRouter {
         var router = HTTPRouter()
-        router.post("/v1/push") { [unowned self] request, responder in
-            limited(request, responder) { push(request, responder) }
-        }
-        router.get("/v1/pull") { [unowned self] request, responder in
-            limited(request, responder) { pull(request, responder) }
-        }
-        router.get("/v1/stream") { [unowned self] request, responder in
-            limited(request, responder) { stream(request, responder) }
-        }
-        router.get("/v1/accounts") { [unowned self] request, responder in
-            limited(request, responder) { accounts(request, responder) }
-        }
-        router.post("/v1/audit") { [unowned self] request, responder in
-            limited(request, responder) { audit(request, responder) }
-        }
-        router.get("/metrics") { [unowned self] request, responder in
-            local(request, responder) { metricsPage(responder) }
-        }
-        router.get("/healthz") { [unowned self] request, responder in
-            local(request, responder) {
-                responder.send(.json(bytes: HealthResponse(headVersion: headVersion).encoded()))
-            }
-        }
-        // Protocol errors for wrong methods and unknown paths, as JSON like every other error.
-        for (path, allowed) in Self.protocolPaths {
-            for method in Self.methods where method != allowed && !(allowed == .get && method == .head) {
-                router.add(method, path) { [unowned self] _, responder in
-                    fail(
-                        responder,
-                        ErrorResponse(
-                            code: .methodNotAllowed, message: "\(path) takes \(allowed.name), not \(method.name)"),
-                        headers: ["Allow": allowed.name])
+        router.post(
+            "/v1/push",
+            owner.handler { endpoints, request, responder in
+                endpoints.limited(request, responder) { endpoints.push(request, responder) }
+            })
+        router.get(
+            "/v1/pull",
+            owner.handler { endpoints, request, responder in
+                endpoints.limited(request, responder) { endpoints.pull(request, responder) }
+            })
+        router.get(
+            "/v1/stream",
+            owner.handler { endpoints, request, responder in
+                endpoints.limited(request, responder) { endpoints.stream(request, responder) }
+            })
+        router.get(
+            "/v1/accounts",
+            owner.handler { endpoints, request, responder in
+                endpoints.limited(request, responder) { endpoints.accounts(request, responder) }
+            })
+        router.post(
+            "/v1/audit",
+            owner.handler { endpoints, request, responder in
+                endpoints.limited(request, responder) { endpoints.audit(request, responder) }
+            })
+        router.get(
+            "/metrics",
+            owner.handler { endpoints, request, responder in
+                endpoints.local(request, responder) { endpoints.metricsPage(responder) }
+            })
+        router.get(
+            "/healthz",
+            owner.handler { endpoints, request, responder in
+                endpoints.local(request, responder) {
+                    responder.send(.json(bytes: HealthResponse(headVersion: endpoints.headVersion).encoded()))
                 }
-            }
-        }
-        for method in Self.methods + [.head] {
-            router.add(method, "/*") { [unowned self] request, responder in
-                fail(
+            })
+        // Protocol errors for unknown paths and wrong methods, as JSON like every other error.
+        router.unmatched = owner.unmatched { endpoints, request, responder, allowed in
+            guard !allowed.isEmpty else {
+                return endpoints.fail(
                     responder,
                     ErrorResponse(code: .notFound, message: "no endpoint \(request.path); see SYNC-PROTOCOL.md §4"))
             }
+            let names = allowed.map(\.name).joined(separator: ", ")
+            endpoints.fail(
+                responder,
+                ErrorResponse(
+                    code: .methodNotAllowed, message: "\(request.path) takes \(names), not \(request.method.name)"),
+                headers: ["Allow": names])
         }
         return router
     }
@@ -146,7 +153,7 @@ final class CentralEndpoints: LoopService {
             ErrorResponse(
                 code: .rateLimited,
                 message:
-                    "too many requests for this token (at most \(options.rateLimit.rate) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"
+                    "too many requests for this token (at most \(options.rateLimit.perSecond) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"
             ),
             headers: ["Retry-After": String(retryAfter)])
     }
@@ -365,11 +372,5 @@ final class CentralEndpoints: LoopService {
             case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
             }
         }
-    }
-}
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

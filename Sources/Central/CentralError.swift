@@ -1,4 +1,5 @@
 import GRDB
+import StorageSupport
 import SyncCore
 
 /// What went wrong with central's store, outside the protocol (whose errors are `ErrorResponse`).
@@ -53,6 +54,8 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
         switch error {
         case let error as CentralError: error
         case let error as DatabaseError: .database(error)
+        case let error as CorruptStoredValue:
+            .corruptValue(table: error.table, column: error.column, value: error.value)
         default: .unexpected(String(describing: error))
         }
     }

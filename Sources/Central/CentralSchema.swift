@@ -1,4 +1,5 @@
 import GRDB
+import StorageSupport
 
 /// Central's migrations, by stable ids that never change once released (a database remembers
 /// which it has applied in GRDB's `grdb_migrations` and gets only the missing ones). The tables
@@ -66,18 +67,7 @@ enum CentralSchema {
         ) WITHOUT ROWID;
         CREATE INDEX rows_by_order ON rows (order_id);
         -- Every accepted status move; an order's register is rebuilt from its moves.
-        CREATE TABLE status_moves (
-          node_id TEXT NOT NULL,
-          sequence INTEGER NOT NULL,
-          order_id TEXT NOT NULL,
-          hlc INTEGER NOT NULL,
-          version INTEGER NOT NULL,
-          from_status TEXT NOT NULL,
-          status TEXT NOT NULL,
-          from_resume_status TEXT,
-          note TEXT,
-          PRIMARY KEY (node_id, sequence)
-        ) WITHOUT ROWID;
+        \(StatusMoveRows.createTableSQL("status_moves", primaryKey: "node_id, sequence"))
         CREATE INDEX status_moves_by_order ON status_moves (order_id);
         -- Derived fields (item total_price, order subtotal/total) recomputed with OrderDomain's
         -- totals for every order a push touched.

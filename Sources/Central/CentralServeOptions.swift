@@ -1,3 +1,5 @@
+import StaffAuth
+
 /// How `kct central serve` hardens its surface (README, "Central").
 package struct CentralServeOptions: Sendable {
     /// Requests per second per bearer token, sustained.
@@ -23,5 +25,5 @@ package struct CentralServeOptions: Sendable {
         self.publicMetrics = publicMetrics
     }
 
-    var rateLimit: TokenRateLimiter.Configuration { .init(rate: rateLimitPerSecond, burst: rateLimitBurst) }
+    var rateLimit: TokenRateLimiter.Configuration { .init(burst: rateLimitBurst, perSecond: rateLimitPerSecond) }
 }

@@ -1,19 +1,9 @@
 import Foundation
 import GRDB
+import OrderDomain
 import StaffAuth
+import StorageSupport
 import SyncCore
-
-/// A staff account as central's operators see it: everything but the password hash.
-package struct AccountRecord: Hashable, Sendable {
-    package var email: String
-    package var name: String
-    package var role: StaffRole
-    package var disabled: Bool
-    /// Central's account version when the account last changed.
-    package var version: Int64
-    package var createdAt: String
-    package var updatedAt: String
-}
 
 extension CentralStore {
     /// Longest e-mail and name accepted (the audit trail and `Change.author` carry the e-mail).
@@ -81,7 +71,8 @@ extension CentralStore {
 
     /// Changes an account's role; the audit trail records from → to.
     @discardableResult
-    package func setRole(email: String, role: StaffRole, by operatorName: String) throws(CentralError) -> AccountRecord
+    package func setRole(of email: String, to role: StaffRole, by operatorName: String) throws(CentralError)
+        -> AccountRecord
     {
         let email = try Self.normalizedEmail(email)
         return try accountWrite(email: email, kind: .roleChanged) { db, existing, now, version in
@@ -96,7 +87,7 @@ extension CentralStore {
 
     /// Disables (or enables again) an account: its sign-ins and its pushed changes are refused.
     @discardableResult
-    package func setDisabled(email: String, _ disabled: Bool, by operatorName: String) throws(CentralError)
+    package func setDisabled(_ email: String, _ disabled: Bool, by operatorName: String) throws(CentralError)
         -> AccountRecord
     {
         let email = try Self.normalizedEmail(email)
@@ -113,7 +104,7 @@ extension CentralStore {
 
     /// Replaces an account's password hash.
     @discardableResult
-    package func setPassword(email: String, password: String, by operatorName: String) throws(CentralError)
+    package func setPassword(of email: String, to password: String, by operatorName: String) throws(CentralError)
         -> AccountRecord
     {
         let email = try Self.normalizedEmail(email)
@@ -134,7 +125,7 @@ extension CentralStore {
         email: String, kind: AuditKind,
         _ body: @escaping (Database, AccountRecord?, String, Int64) throws -> String?
     ) throws(CentralError) -> AccountRecord {
-        let now = Self.timestamp(wallClockMillis())
+        let now = Timestamp.format(millis: wallClockMillis())
         do {
             return try pool.writeWithoutTransaction { db in
                 var record: AccountRecord?
@@ -175,7 +166,8 @@ extension CentralStore {
                     db, sql: "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email"
                 ).map { row in
                     StaffAccount(
-                        email: row["email"], name: row["name"], role: try Self.role(row["role"]),
+                        email: row["email"], name: row["name"],
+                        role: try row.value("role", table: "accounts", as: StaffRole.self),
                         passwordHash: row["password_hash"], disabled: row["disabled"], version: row["version"])
                 }
                 return AccountsResponse(accounts: accounts, version: version)
@@ -195,22 +187,11 @@ extension CentralStore {
         try Int64.fetchOne(db, sql: "SELECT coalesce(max(version), 0) FROM accounts") ?? 0
     }
 
-    static func role(_ text: String) throws -> StaffRole {
-        guard let role = StaffRole(rawValue: text) else {
-            throw CentralError.corruptValue(table: "accounts", column: "role", value: text)
-        }
-        return role
-    }
-
     static func fetchAccounts(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [AccountRecord]
     {
         try Row.fetchAll(
             db, sql: "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql,
             arguments: arguments
-        ).map { row in
-            AccountRecord(
-                email: row["email"], name: row["name"], role: try role(row["role"]), disabled: row["disabled"],
-                version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])
-        }
+        ).map { row in try AccountRecord(row: row) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderDomain
 import SyncCore
 
 /// What an audit entry records.
@@ -166,7 +167,7 @@ extension CentralStore {
         -> AuditUploadResponse
     {
         let tokenHash = try tokenHash(token)
-        let now = Self.timestamp(wallClockMillis())
+        let now = Timestamp.format(millis: wallClockMillis())
         do {
             return try pool.writeWithoutTransaction { db in
                 var response = AuditUploadResponse(recorded: 0, duplicates: 0)

@@ -77,7 +77,7 @@ extension CentralStore {
         }
         let token = NodeToken.generate()
         let node = NodeRecord(
-            name: name, shop: shop, nodeID: nil, createdAt: Self.timestamp(wallClockMillis()), boundAt: nil,
+            name: name, shop: shop, nodeID: nil, createdAt: Timestamp.format(millis: wallClockMillis()), boundAt: nil,
             revokedAt: nil, lastSettledSequence: 0)
         do {
             try pool.writeWithoutTransaction { db in
@@ -106,7 +106,7 @@ extension CentralStore {
     /// Revokes a node's token: its requests get 401 from now on. Its settled changes stay.
     @discardableResult
     package func revokeNode(name: String) throws(CentralError) -> NodeRecord {
-        let now = Self.timestamp(wallClockMillis())
+        let now = Timestamp.format(millis: wallClockMillis())
         do {
             return try pool.writeWithoutTransaction { db in
                 var revoked: NodeRecord?

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import StorageSupport
 import SyncCore
 
 extension CentralStore {
@@ -70,12 +71,9 @@ extension CentralStore {
                     rows.append(try RowCodec.decode(row).snapshot)
                 }
                 var movesByOrder: [String: [StatusMove]] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note FROM status_moves"
-                ) {
-                    movesByOrder[row["order_id"], default: []].append(try RowCodec.decodeMove(row))
+                for row in try Row.fetchAll(db, sql: "SELECT \(StatusMoveRows.columns) FROM status_moves") {
+                    movesByOrder[row["order_id"], default: []].append(
+                        try StatusMoveRows.decode(row, table: "status_moves"))
                 }
                 let registers = movesByOrder.keys.sorted().map { orderID in
                     let register = StatusRegister(moves: movesByOrder[orderID]!)

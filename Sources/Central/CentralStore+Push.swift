@@ -1,4 +1,6 @@
 import GRDB
+import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// What a push did, for the reply, the stream and the metrics.
@@ -18,7 +20,7 @@ extension CentralStore {
     package func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
         let tokenHash = try tokenHash(token)
         let nowMillis = wallClockMillis()
-        let receivedAt = Self.timestamp(nowMillis)
+        let receivedAt = Timestamp.format(millis: nowMillis)
         let cache = self.cache
         let processor = self.processor
         do {
@@ -41,7 +43,7 @@ extension CentralStore {
                     try ledger.flush(derivedRule: OrderTotalsRule.rule)
                     try db.execute(
                         sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",
-                        arguments: [Int64(bitPattern: clock.last.packed), ledger.headVersion])
+                        arguments: [clock.last, ledger.headVersion])
                     var settled: [ChangeOutcome.Result: Int] = [:]
                     var clamped = 0
                     for outcome in response.outcomes where !outcome.replayed {

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// Central's authoritative store: one SQLite file (WAL, synchronous=FULL) holding the replica,
@@ -25,10 +27,6 @@ package final class CentralStore: Sendable {
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 
-    package static let systemClock: @Sendable () -> UInt64 = {
-        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-    }
-
     private init(path: String, pool: DatabasePool, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64)
         throws(CentralError)
     {
@@ -47,7 +45,8 @@ package final class CentralStore: Sendable {
 
     /// Creates the store at `path`; refuses, changing nothing, when anything is already there.
     package static func create(
-        path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
+        path: String, processor: PushProcessor = PushProcessor(),
+        clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(CentralError) -> CentralStore {
         if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
         let directory = (path as NSString).deletingLastPathComponent
@@ -67,7 +66,7 @@ package final class CentralStore: Sendable {
                     }
                     try db.execute(
                         sql: "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)",
-                        arguments: [Self.timestamp(clock())])
+                        arguments: [Timestamp.format(millis: clock())])
                     try db.execute(
                         sql:
                             "INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES (1, 0, 0, 0)"
@@ -83,7 +82,8 @@ package final class CentralStore: Sendable {
 
     /// Opens an existing store, applying any migrations it lacks.
     package static func open(
-        path: String, processor: PushProcessor = PushProcessor(), clock: @escaping @Sendable () -> UInt64 = systemClock
+        path: String, processor: PushProcessor = PushProcessor(),
+        clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(CentralError) -> CentralStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
         let pool = try openPool(path, existing: true)
@@ -122,18 +122,6 @@ package final class CentralStore: Sendable {
 
     /// The log's latest version, as last committed.
     package var headVersion: Int64 { cache.committedHeadVersion }
-
-    /// `2026-11-25T14:00:50.000Z`, the replica's timestamp format.
-    static func timestamp(_ millis: UInt64) -> String {
-        let seconds = Double(millis / 1000)
-        var moment = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&moment, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(millis % 1000))
-    }
 }
 
 /// The `central_state` row.
@@ -146,9 +134,8 @@ struct CentralState: Sendable {
         guard try db.tableExists("central_state"),
             let row = try Row.fetchOne(db, sql: "SELECT hlc_last, central_sequence, head_version FROM central_state")
         else { return nil }
-        let hlc: Int64 = row["hlc_last"]
         return CentralState(
-            clock: HybridLogicalClock(last: HLC(packed: UInt64(bitPattern: hlc))),
+            clock: HybridLogicalClock(last: try row.value("hlc_last", table: "central_state")),
             centralSequence: row["central_sequence"], headVersion: row["head_version"])
     }
 }

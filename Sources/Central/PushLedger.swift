@@ -1,4 +1,5 @@
 import GRDB
+import StorageSupport
 import SyncCore
 
 /// `CentralLedger` over central's tables for one push, inside its write transaction: reads come
@@ -78,7 +79,7 @@ struct PushLedger: CentralLedger {
         do {
             let statement = try db.cachedStatement(sql: "SELECT role, disabled FROM accounts WHERE email = ?")
             account = try Row.fetchOne(statement, arguments: [change.author]).map { row in
-                (try CentralStore.role(row["role"]), row["disabled"])
+                (try row.value("role", table: "accounts", as: StaffRole.self), row["disabled"])
             }
             shop = try orderShop(change.orderID)
         } catch {
@@ -165,16 +166,9 @@ struct PushLedger: CentralLedger {
                 row.appended.map { $0.wire.canonicalString }, row.tombstone.map { $0.wire.canonicalString },
             ])
         }
-        let insertMove = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO status_moves (node_id, sequence, order_id, hlc, version, from_status, status, from_resume_status, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        let insertMove = try db.cachedStatement(sql: StatusMoveRows.insertSQL("status_moves", orIgnore: true))
         for (orderID, move) in newMoves {
-            try insertMove.execute(arguments: [
-                move.stamp.nodeID, move.sequence, orderID, Int64(bitPattern: move.stamp.hlc.packed), move.version,
-                move.from.rawValue, move.to.rawValue, move.fromResume?.rawValue, move.note,
-            ])
+            try insertMove.execute(arguments: StatusMoveRows.arguments(move, orderID: orderID))
         }
         let insertLog = try db.cachedStatement(sql: "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)")
         for entry in logEntries {

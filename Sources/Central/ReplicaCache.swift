@@ -1,5 +1,6 @@
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 import Synchronization
 
@@ -59,11 +60,10 @@ final class ReplicaCache: @unchecked Sendable {
                 state.rows[rowState.key] = rowState
             }
             let moveStatement = try db.cachedStatement(
-                sql: """
-                    SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
-                    FROM status_moves WHERE order_id = ?
-                    """)
-            let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map(RowCodec.decodeMove)
+                sql: "SELECT \(StatusMoveRows.columns) FROM status_moves WHERE order_id = ?")
+            let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map { row in
+                try StatusMoveRows.decode(row, table: "status_moves")
+            }
             state.register = StatusRegister(moves: moves)
             orders[orderID] = state
             for key in state.rows.keys { rowOrders[key] = orderID }
@@ -106,7 +106,7 @@ final class ReplicaCache: @unchecked Sendable {
     }
 }
 
-/// Rows of the `rows` and `status_moves` tables to and from SyncCore's types.
+/// Rows of the `rows` table to and from SyncCore's types (`status_moves`: `StatusMoveRows`).
 enum RowCodec {
     static func encodeFields(_ row: RowState) -> String {
         JSONValue.object(row.fields.mapValues(\.wire)).canonicalString
@@ -143,23 +143,5 @@ enum RowCodec {
         } catch {
             throw CentralError.corruptValue(table: "rows", column: column, value: "\(error)")
         }
-    }
-
-    static func decodeMove(_ row: Row) throws -> StatusMove {
-        func status(_ column: String) throws -> OrderStatus? {
-            guard let text: String = row[column] else { return nil }
-            guard let status = OrderStatus(rawValue: text) else {
-                throw CentralError.corruptValue(table: "status_moves", column: column, value: text)
-            }
-            return status
-        }
-        guard let from = try status("from_status"), let to = try status("status") else {
-            throw CentralError.corruptValue(table: "status_moves", column: "status", value: "NULL")
-        }
-        let hlc: Int64 = row["hlc"]
-        return StatusMove(
-            stamp: HLCStamp(hlc: HLC(packed: UInt64(bitPattern: hlc)), nodeID: row["node_id"]),
-            sequence: row["sequence"], version: row["version"], from: from, to: to,
-            fromResume: try status("from_resume_status"), note: row["note"])
     }
 }

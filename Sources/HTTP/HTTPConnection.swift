@@ -186,11 +186,13 @@ final class HTTPConnection {
                 responder.handlerThrew(error, path: request.path)
             }
         case .methodNotAllowed(let allowed):
+            if let unmatched = server.router.unmatched { return unmatched(request, responder, allowed) }
             responder.fail(
                 HTTPError(
                     .methodNotAllowed, "\(request.method) is not allowed on \(request.path)",
                     headers: ["Allow": allowed.map(\.name).joined(separator: ", ")]))
         case .notFound:
+            if let unmatched = server.router.unmatched { return unmatched(request, responder, []) }
             responder.fail(HTTPError(.notFound, "no route for \(request.path)"))
         }
     }

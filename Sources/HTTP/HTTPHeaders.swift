@@ -88,7 +88,8 @@ package struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictiona
 }
 
 extension StringProtocol {
-    var trimmingSpaces: Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's optional white space).
+    package var trimmingSpaces: Substring {
         let scalars = self[...]
         var start = scalars.startIndex
         var end = scalars.endIndex

@@ -7,8 +7,8 @@ package typealias HTTPHandler = (HTTPRequest, HTTPResponder) throws -> Void
 /// (`/v1/orders/:id/notes`); a trailing `*` segment matches the rest of the path. A route made
 /// only of literal segments wins when the path matches it exactly; otherwise routes are tried in
 /// the order they were added. A path that matches with another method gets a 405 with
-/// an Allow header; no match at all gets a 404. HEAD falls back to the GET route (the server
-/// omits the body).
+/// an Allow header; no match at all gets a 404 (both through `unmatched` when it is set). HEAD
+/// falls back to the GET route (the server omits the body).
 package struct HTTPRouter {
     struct Route {
         let method: HTTPMethod
@@ -25,6 +25,11 @@ package struct HTTPRouter {
     private(set) var routes: [Route] = []
     /// Routes without parameters by their exact path, so the common case needs no path splitting.
     private var literalRoutes: [String: [(method: HTTPMethod, handler: HTTPHandler)]] = [:]
+
+    /// Answers a request no route takes, given the methods its path does take: none means no
+    /// route has the path (404), else the method is wrong (405 with an Allow header). Unset,
+    /// the server answers plain text; set it to answer in the API's own error format.
+    package var unmatched: ((_ request: HTTPRequest, _ responder: HTTPResponder, _ allowed: [HTTPMethod]) -> Void)?
 
     package init() {}
 

@@ -1,5 +1,5 @@
-import Foundation
 import OrderDomain
+import SyncCore
 
 /// An order given as JSON (`kct orders create --from-json`, `POST /api/orders` of the node's
 /// local API). Amounts are decimal strings ("899.00"), never JSON numbers, so nothing passes
@@ -19,95 +19,113 @@ package enum OrderDraftInput {
         "product_name", "product_source", "size", "color", "custom_measurements", "quantity", "unit_price",
     ]
 
-    package static func draft(_ object: [String: Any], label: String) throws -> OrderDraft {
-        let unknown = Set(object.keys).subtracting(orderKeys)
-        guard unknown.isEmpty else {
-            throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))")
-        }
-        func text(_ key: String) throws -> String? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let string = value as? String else { throw OrderInputError("\(label): \(key) must be a string") }
-            return string
-        }
+    /// One order object as SyncCore's strict parser reads it (`JSONValue.parse`: duplicate keys
+    /// refused). A value of the wrong JSON type is an error naming its field, never dropped.
+    package static func draft(_ members: [String: JSONValue], label: String) throws(OrderInputError) -> OrderDraft {
+        let object = InputObject(members: members, label: label)
+        try object.refuseUnknown(orderKeys)
         let currency: Currency
-        do { currency = try Currency(code: try text("currency") ?? "USD") } catch {
+        do { currency = try Currency(code: try object.string("currency") ?? "USD") } catch {
             throw OrderInputError("\(label): \(error)")
         }
-        guard let items = object["items"] as? [[String: Any]] else {
+        guard case .array(let items)? = members["items"] else {
             throw OrderInputError("\(label): items must be an array of objects")
         }
         var priority = OrderPriority.normal
-        if let name = try text("priority") {
+        if let name = try object.string("priority") {
             guard let parsed = OrderPriority(parsing: name) else {
-                throw OrderInputError(
-                    "\(label): priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
+                let names = OrderPriority.allCases.map(\.rawValue).joined(separator: ", ")
+                throw OrderInputError("\(label): priority '\(name)' is not one of: \(names)")
             }
             priority = parsed
         }
+        var itemDrafts: [ItemDraft] = []
+        for (index, item) in items.enumerated() {
+            let itemLabel = "\(label).items[\(index)]"
+            guard case .object(let itemMembers) = item else { throw OrderInputError("\(itemLabel) is not an object") }
+            itemDrafts.append(try self.item(InputObject(members: itemMembers, label: itemLabel), currency: currency))
+        }
         return OrderDraft(
             customer: Customer(
-                name: try text("customer_name") ?? "", email: try text("customer_email") ?? "",
-                phone: try text("customer_phone")),
-            items: try items.enumerated().map { index, item in
-                try self.item(item, currency: currency, label: "\(label).items[\(index)]")
-            },
-            priority: priority, currency: currency,
-            tax: try text("tax_amount").map { try money($0, currency: currency, field: "\(label): tax_amount") },
-            shipping: try text("shipping_amount").map {
-                try money($0, currency: currency, field: "\(label): shipping_amount")
-            },
-            neededBy: try text("needed_by").map { value in
+                name: try object.string("customer_name") ?? "", email: try object.string("customer_email") ?? "",
+                phone: try object.string("customer_phone")),
+            items: itemDrafts, priority: priority, currency: currency,
+            tax: try object.money("tax_amount", currency: currency),
+            shipping: try object.money("shipping_amount", currency: currency),
+            neededBy: try object.string("needed_by").map { value throws(OrderInputError) in
                 do { return try CalendarDate(parsing: value) } catch { throw OrderInputError("\(label): \(error)") }
             },
-            shippingAddress: try document(object["shipping_address"], key: "shipping_address", label: label),
-            billingAddress: try document(object["billing_address"], key: "billing_address", label: label),
-            notes: try text("notes"))
+            shippingAddress: try object.document("shipping_address"),
+            billingAddress: try object.document("billing_address"), notes: try object.string("notes"))
     }
 
-    static func item(_ object: [String: Any], currency: Currency, label: String) throws -> ItemDraft {
-        let unknown = Set(object.keys).subtracting(itemKeys)
-        guard unknown.isEmpty else {
-            throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))")
-        }
-        guard let price = object["unit_price"] as? String else {
-            throw OrderInputError("\(label): unit_price must be a decimal string such as \"899.00\"")
+    static func item(_ object: InputObject, currency: Currency) throws(OrderInputError) -> ItemDraft {
+        try object.refuseUnknown(itemKeys)
+        guard case .string(let price)? = object.members["unit_price"] else {
+            throw OrderInputError("\(object.label): unit_price must be a decimal string such as \"899.00\"")
         }
         let quantity: Int
-        switch object["quantity"] {
+        switch object.members["quantity"] {
         case nil: quantity = 1
-        case let number as Int: quantity = number
-        default: throw OrderInputError("\(label): quantity must be a whole number")
+        case .integer(let number)? where Int(exactly: number) != nil: quantity = Int(number)
+        default: throw OrderInputError("\(object.label): quantity must be a whole number")
         }
         var source = ProductSource.catalog
-        if let name = object["product_source"] as? String {
+        if let name = try object.string("product_source") {
             guard let parsed = ProductSource(rawValue: name) else {
-                throw OrderInputError("\(label): product_source '\(name)' is not catalog or custom")
+                throw OrderInputError("\(object.label): product_source '\(name)' is not catalog or custom")
             }
             source = parsed
         }
         return ItemDraft(
-            productName: object["product_name"] as? String ?? "", productSource: source,
-            size: object["size"] as? String, color: object["color"] as? String,
-            customMeasurements: try document(object["custom_measurements"], key: "custom_measurements", label: label),
-            quantity: quantity, unitPrice: try money(price, currency: currency, field: "\(label): unit_price"))
-    }
-
-    /// A JSON object field, given as an object (or as a string holding one).
-    static func document(_ value: Any?, key: String, label: String) throws -> String? {
-        switch value {
-        case nil, is NSNull: return nil
-        case let text as String: return text
-        case let object as [String: Any]:
-            return String(
-                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-        default: throw OrderInputError("\(label): \(key) must be a JSON object")
-        }
+            productName: try object.string("product_name") ?? "", productSource: source,
+            size: try object.string("size"), color: try object.string("color"),
+            customMeasurements: try object.document("custom_measurements"), quantity: quantity,
+            unitPrice: try money(price, currency: currency, field: "\(object.label): unit_price"))
     }
 
     /// A decimal amount in `currency`, e.g. "899.00".
     package static func money(_ text: String, currency: Currency, field: String) throws(OrderInputError) -> Money {
         do { return try Money(parsing: text, currency: currency) } catch { throw OrderInputError("\(field): \(error)") }
+    }
+}
+
+/// The members of one input object, read by type; `label` names the object in errors.
+struct InputObject {
+    let members: [String: JSONValue]
+    let label: String
+
+    func refuseUnknown(_ known: Set<String>) throws(OrderInputError) {
+        let unknown = Set(members.keys).subtracting(known)
+        guard unknown.isEmpty else {
+            throw OrderInputError("\(label): unknown field(s) \(unknown.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// A string member; nil when absent or null.
+    func string(_ key: String) throws(OrderInputError) -> String? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw OrderInputError("\(label): \(key) must be a string, not \(other.typeName)")
+        }
+    }
+
+    /// A decimal-string amount; nil when absent or null.
+    func money(_ key: String, currency: Currency) throws(OrderInputError) -> Money? {
+        guard let text = try string(key) else { return nil }
+        return try OrderDraftInput.money(text, currency: currency, field: "\(label): \(key)")
+    }
+
+    /// A JSON object member (an address, measurements), given as an object or as a string
+    /// holding one; its canonical text, or nil when absent or null.
+    func document(_ key: String) throws(OrderInputError) -> String? {
+        switch members[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case .object?: return members[key]!.canonicalString
+        case let other?: throw OrderInputError("\(label): \(key) must be a JSON object, not \(other.typeName)")
+        }
     }
 }
 

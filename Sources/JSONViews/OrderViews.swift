@@ -33,9 +33,9 @@ package struct ItemJSON: Encodable {
     package var lineNumber: Int
     package var productName: String
     package var productSource: String
-    package var size: String?
-    package var color: String?
-    package var customMeasurements: JSONDocument?
+    @Nullable package var size: String?
+    @Nullable package var color: String?
+    @Nullable package var customMeasurements: JSONValue?
     package var quantity: Int
     package var unitPrice: String
     package var totalPrice: String
@@ -48,7 +48,7 @@ package struct ItemJSON: Encodable {
         productSource = item.productSource.rawValue
         size = item.size
         color = item.color
-        customMeasurements = JSONDocument.parse(item.customMeasurements)
+        customMeasurements = storedDocument(item.customMeasurements)
         quantity = item.quantity
         unitPrice = item.unitPrice.decimalString
         totalPrice = item.totalPrice.decimalString
@@ -61,30 +61,16 @@ package struct ItemJSON: Encodable {
         case createdAt = "created_at"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(lineNumber, forKey: .lineNumber)
-        try container.encode(productName, forKey: .productName)
-        try container.encode(productSource, forKey: .productSource)
-        try container.encode(size, forKey: .size)
-        try container.encode(color, forKey: .color)
-        try container.encode(customMeasurements, forKey: .customMeasurements)
-        try container.encode(quantity, forKey: .quantity)
-        try container.encode(unitPrice, forKey: .unitPrice)
-        try container.encode(totalPrice, forKey: .totalPrice)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
 }
 
 package struct HistoryJSON: Encodable {
     package var id: String
-    package var fromStatus: String?
+    @Nullable package var fromStatus: String?
     package var toStatus: String
     package var changedBy: String
     package var changedAt: String
-    package var note: String?
-    package var durationInPreviousSeconds: Int64?
+    @Nullable package var note: String?
+    @Nullable package var durationInPreviousSeconds: Int64?
 
     package init(_ entry: StatusHistoryRecord) {
         id = entry.id
@@ -102,16 +88,6 @@ package struct HistoryJSON: Encodable {
         case durationInPreviousSeconds = "duration_in_previous_seconds"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(fromStatus, forKey: .fromStatus)
-        try container.encode(toStatus, forKey: .toStatus)
-        try container.encode(changedBy, forKey: .changedBy)
-        try container.encode(changedAt, forKey: .changedAt)
-        try container.encode(note, forKey: .note)
-        try container.encode(durationInPreviousSeconds, forKey: .durationInPreviousSeconds)
-    }
 }
 
 package struct ExceptionJSON: Encodable {
@@ -119,14 +95,14 @@ package struct ExceptionJSON: Encodable {
     package var orderID: String
     package var exceptionType: String
     package var exceptionSeverity: String
-    package var description: String?
+    @Nullable package var description: String?
     package var resolutionStatus: String
     package var customerNotified: Bool
-    package var resolutionNotes: String?
+    @Nullable package var resolutionNotes: String?
     package var createdAt: String
     package var createdBy: String
-    package var resolvedAt: String?
-    package var resolvedBy: String?
+    @Nullable package var resolvedAt: String?
+    @Nullable package var resolvedBy: String?
 
     package init(_ exception: ExceptionRecord) {
         id = exception.id
@@ -151,21 +127,6 @@ package struct ExceptionJSON: Encodable {
         case createdAt = "created_at", createdBy = "created_by", resolvedAt = "resolved_at", resolvedBy = "resolved_by"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(exceptionType, forKey: .exceptionType)
-        try container.encode(exceptionSeverity, forKey: .exceptionSeverity)
-        try container.encode(description, forKey: .description)
-        try container.encode(resolutionStatus, forKey: .resolutionStatus)
-        try container.encode(customerNotified, forKey: .customerNotified)
-        try container.encode(resolutionNotes, forKey: .resolutionNotes)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(createdBy, forKey: .createdBy)
-        try container.encode(resolvedAt, forKey: .resolvedAt)
-        try container.encode(resolvedBy, forKey: .resolvedBy)
-    }
 }
 
 package struct CommunicationJSON: Encodable {
@@ -197,14 +158,53 @@ package struct CommunicationJSON: Encodable {
 /// An order with its items, history, exceptions and communication log. Optional fields are
 /// always present (as null) so the shape does not depend on the data.
 package struct OrderJSON: Encodable {
-    package var order: OrderRecord
+    package var id: String
+    package var orderNumber: String
+    package var status: String
+    @Nullable package var resumeStatus: String?
+    package var priority: String
+    package var customerName: String
+    package var customerEmail: String
+    @Nullable package var customerPhone: String?
+    package var subtotalAmount: String
+    package var taxAmount: String
+    package var shippingAmount: String
+    package var totalAmount: String
+    package var currency: String
+    @Nullable package var neededBy: String?
+    @Nullable package var shippingAddress: JSONValue?
+    @Nullable package var billingAddress: JSONValue?
+    @Nullable package var notes: String?
+    package var createdAt: String
+    package var createdBy: String
+    package var updatedAt: String
     package var items: [ItemJSON]
     package var statusHistory: [HistoryJSON]
     package var exceptions: [ExceptionJSON]
     package var communications: [CommunicationJSON]
 
     package init(_ detail: OrderDetail) {
-        order = detail.order
+        let order = detail.order
+        id = order.id
+        orderNumber = order.orderNumber
+        status = order.status.rawValue
+        resumeStatus = order.resumeStatus?.rawValue
+        priority = order.priority.rawValue
+        customerName = order.customerName
+        customerEmail = order.customerEmail
+        customerPhone = order.customerPhone
+        subtotalAmount = order.subtotal.decimalString
+        taxAmount = order.tax.decimalString
+        shippingAmount = order.shipping.decimalString
+        totalAmount = order.total.decimalString
+        currency = order.currency.code
+        neededBy = order.neededBy?.description
+        shippingAddress = storedDocument(order.shippingAddress)
+        billingAddress = storedDocument(order.billingAddress)
+        notes = order.notes
+        createdAt = order.createdAt
+        createdBy = order.createdBy
+        updatedAt = order.updatedAt
         items = detail.items.map(ItemJSON.init)
         statusHistory = detail.history.map(HistoryJSON.init)
         exceptions = detail.exceptions.map(ExceptionJSON.init)
@@ -221,33 +221,6 @@ package struct OrderJSON: Encodable {
         case items, statusHistory = "status_history", exceptions, communications = "customer_communication_logs"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(order.id, forKey: .id)
-        try container.encode(order.orderNumber, forKey: .orderNumber)
-        try container.encode(order.status.rawValue, forKey: .status)
-        try container.encode(order.resumeStatus?.rawValue, forKey: .resumeStatus)
-        try container.encode(order.priority.rawValue, forKey: .priority)
-        try container.encode(order.customerName, forKey: .customerName)
-        try container.encode(order.customerEmail, forKey: .customerEmail)
-        try container.encode(order.customerPhone, forKey: .customerPhone)
-        try container.encode(order.subtotal.decimalString, forKey: .subtotalAmount)
-        try container.encode(order.tax.decimalString, forKey: .taxAmount)
-        try container.encode(order.shipping.decimalString, forKey: .shippingAmount)
-        try container.encode(order.total.decimalString, forKey: .totalAmount)
-        try container.encode(order.currency.code, forKey: .currency)
-        try container.encode(order.neededBy?.description, forKey: .neededBy)
-        try container.encode(JSONDocument.parse(order.shippingAddress), forKey: .shippingAddress)
-        try container.encode(JSONDocument.parse(order.billingAddress), forKey: .billingAddress)
-        try container.encode(order.notes, forKey: .notes)
-        try container.encode(order.createdAt, forKey: .createdAt)
-        try container.encode(order.createdBy, forKey: .createdBy)
-        try container.encode(order.updatedAt, forKey: .updatedAt)
-        try container.encode(items, forKey: .items)
-        try container.encode(statusHistory, forKey: .statusHistory)
-        try container.encode(exceptions, forKey: .exceptions)
-        try container.encode(communications, forKey: .communications)
-    }
 }
 
 package struct QueueEntryJSON: Encodable {
@@ -259,7 +232,7 @@ package struct QueueEntryJSON: Encodable {
     package var status: String
     package var priority: String
     package var customerName: String
-    package var neededBy: String?
+    @Nullable package var neededBy: String?
     package var createdAt: String
     package var totalAmount: String
     package var currency: String
@@ -286,21 +259,6 @@ package struct QueueEntryJSON: Encodable {
         case createdAt = "created_at", totalAmount = "total_amount", currency
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(queuePosition, forKey: .queuePosition)
-        try container.encode(priorityScore, forKey: .priorityScore)
-        try container.encode(queueType, forKey: .queueType)
-        try container.encode(orderID, forKey: .orderID)
-        try container.encode(orderNumber, forKey: .orderNumber)
-        try container.encode(status, forKey: .status)
-        try container.encode(priority, forKey: .priority)
-        try container.encode(customerName, forKey: .customerName)
-        try container.encode(neededBy, forKey: .neededBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(totalAmount, forKey: .totalAmount)
-        try container.encode(currency, forKey: .currency)
-    }
 }
 
 package struct StatsJSON: Encodable {

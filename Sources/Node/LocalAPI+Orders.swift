@@ -3,6 +3,7 @@ import HTTP
 import JSONViews
 import OrderDomain
 import Store
+import SyncCore
 
 extension LocalAPI {
     /// `GET /api/orders?status=a,b&priority=rush&search=jane&limit=50`.
@@ -74,15 +75,15 @@ extension LocalAPI {
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
         }
-        guard let name = object["status"] as? String else { throw APIError.badRequest("status must be a string") }
+        guard case .string(let name)? = object["status"] else { throw APIError.badRequest("status must be a string") }
         guard let target = OrderStatus(parsing: name) else {
             throw APIError.badRequest(
                 "status '\(name)' is not one of: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let note: String?
         switch object["note"] {
-        case nil, is NSNull: note = nil
-        case let text as String: note = text
+        case nil, .null?: note = nil
+        case .string(let text)?: note = text
         default: throw APIError.badRequest("note must be a string")
         }
         edit(responder, token) { store, actor in
@@ -147,7 +148,7 @@ struct OrderPatchInput: Sendable {
     var shipping: String?
     var priority: OrderPriority?
 
-    init(_ object: [String: Any]) throws(APIError) {
+    init(_ object: [String: JSONValue]) throws(APIError) {
         let unknown = Set(object.keys).subtracting(Self.keys)
         guard unknown.isEmpty else {
             throw .badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
@@ -156,21 +157,17 @@ struct OrderPatchInput: Sendable {
         func text(_ key: String) throws(APIError) -> String? {
             switch object[key] {
             case nil: return nil
-            case is NSNull: return ""
-            case let value as String: return value
+            case .null?: return ""
+            case .string(let value)?: return value
             default: throw .badRequest("\(key) must be a string or null")
             }
         }
         func document(_ key: String) throws(APIError) -> String? {
             switch object[key] {
             case nil: return nil
-            case is NSNull: return ""
-            case let value as String: return value
-            case let value as [String: Any]:
-                guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else {
-                    throw .badRequest("\(key) is not a valid JSON object")
-                }
-                return String(decoding: data, as: UTF8.self)
+            case .null?: return ""
+            case .string(let value)?: return value
+            case .object?: return object[key]!.canonicalString
             default: throw .badRequest("\(key) must be a JSON object or null")
             }
         }

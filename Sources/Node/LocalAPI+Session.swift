@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Store
+import SyncCore
 
 /// A bearer token as presented; never logged or printed (its description hides it).
 struct SessionToken: Sendable, CustomStringConvertible {
@@ -15,7 +16,7 @@ extension LocalAPI {
         guard let value = request.bearerToken, !value.isEmpty else {
             throw .unauthorized("sign in first: POST /api/session, then send Authorization: Bearer <token>")
         }
-        if let wait = rateLimiter.take(token: value) {
+        if let wait = rateLimiter.admit(token: value, nowMillis: loop.now) {
             throw .tooManyRequests(
                 "too many requests for this session; try again in \(wait) s", retryAfterSeconds: wait)
         }
@@ -43,7 +44,7 @@ extension LocalAPI {
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown field(s): \(unknown.sorted().joined(separator: ", "))")
         }
-        guard let email = object["email"] as? String, let password = object["password"] as? String else {
+        guard case .string(let email)? = object["email"], case .string(let password)? = object["password"] else {
             throw APIError.badRequest("give email and password as strings")
         }
         let store = self.store
@@ -93,6 +94,7 @@ extension LocalAPI {
     }
 }
 
+/// `token` only in the answer to a sign-in (left out otherwise).
 struct SessionJSON: Encodable {
     var token: String?
     var expiresAt: String
@@ -102,14 +104,5 @@ struct SessionJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case token, expiresAt = "expires_at", email, name, role
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(token, forKey: .token)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        try container.encode(email, forKey: .email)
-        try container.encode(name, forKey: .name)
-        try container.encode(role, forKey: .role)
     }
 }

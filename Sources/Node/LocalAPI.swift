@@ -3,7 +3,9 @@ import Foundation
 import HTTP
 import JSONViews
 import Logging
+import StaffAuth
 import Store
+import SyncCore
 
 /// The node's JSON API for the staff's screens, on 127.0.0.1:
 ///
@@ -43,44 +45,50 @@ package final class LocalAPI {
     package let server: HTTPServer
     let hub: EventStreamHub
     var hooks: Hooks
-    var rateLimiter: RateLimiter
+    let rateLimiter: TokenRateLimiter
 
     package init(
         loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
-        rateLimit: APIRateLimit = APIRateLimit(),
+        rateLimit: TokenRateLimiter.Configuration = LocalAPI.defaultRateLimit,
         hooks: Hooks = Hooks(), logger: Logger = Logger(label: "kct.node.api")
     ) throws(UVError) {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
         self.hooks = hooks
-        self.rateLimiter = RateLimiter(rateLimit)
+        self.rateLimiter = TokenRateLimiter(rateLimit)
         let hub = EventStreamHub(loop: loop)
         self.hub = hub
         var configuration = HTTPServer.Configuration()
         configuration.host = host
         configuration.port = port
         configuration.maxBodyBytes = 1024 * 1024
-        // The routes capture this box, filled in below: the router must exist before the server.
-        let box = WeakAPI()
+        // The routes reach the API through this box, filled in below: the router must exist
+        // before the server.
+        let owner = RouteOwner<LocalAPI>()
         do {
-            server = try HTTPServer(loop: loop, configuration: configuration, router: Self.router(box), logger: logger)
+            server = try HTTPServer(
+                loop: loop, configuration: configuration, router: Self.router(owner), logger: logger)
         } catch {
             hub.close()
             throw error
         }
-        box.api = self
+        owner.owner = self
     }
 
     package var port: Int { server.port }
+
+    /// Per session: bursts of 200 requests, 100 per second on average (README, "The local API").
+    package static let defaultRateLimit = TokenRateLimiter.Configuration(burst: 200, perSecond: 100)
 
     /// Tells `GET /api/events` subscribers which orders changed and why (`local`, `cli`, `sync`).
     package func broadcast(orderIDs: Set<String>, source: String) {
         loop.assertInLoopThread()
         guard !orderIDs.isEmpty else { return }
-        let payload: [String: Any] = ["order_ids": orderIDs.sorted(), "source": source]
-        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
-        hub.broadcast(ServerSentEvent(event: "change", data: String(decoding: data, as: UTF8.self)))
+        let payload = JSONValue.object([
+            "order_ids": .array(orderIDs.sorted().map(JSONValue.string)), "source": .string(source),
+        ])
+        hub.broadcast(ServerSentEvent(event: "change", data: payload.canonicalString))
     }
 
     package var eventSubscribers: Int { hub.subscriberCount }
@@ -90,17 +98,18 @@ package final class LocalAPI {
 
     // MARK: Routes
 
-    private static func router(_ box: WeakAPI) -> HTTPRouter {
+    private static func router(_ owner: RouteOwner<LocalAPI>) -> HTTPRouter {
         var router = HTTPRouter()
         /// A route open to anyone on loopback (only signing in).
         func open(
             _ method: HTTPMethod, _ pattern: String,
             _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder) throws -> Void
         ) {
-            router.add(method, pattern) { request, responder in
-                guard let api = box.api else { throw HTTPError(.serviceUnavailable, "the node is shutting down") }
-                do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
-            }
+            router.add(
+                method, pattern,
+                owner.handler { api, request, responder in
+                    do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
+                })
         }
         /// A route that needs a session's bearer token, within its rate limit; the handler gets
         /// the token (checked against the replica on the thread pool, by `answer` and `edit`).
@@ -173,19 +182,15 @@ package final class LocalAPI {
         }
     }
 
-    /// The body as a JSON object; a 400 saying so otherwise.
-    static func jsonObject(_ request: HTTPRequest) throws(APIError) -> [String: Any] {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(request.body)) else {
+    /// The body as a JSON object, read by SyncCore's strict parser (a duplicate key is refused);
+    /// a 400 saying so otherwise.
+    static func jsonObject(_ request: HTTPRequest) throws(APIError) -> [String: JSONValue] {
+        guard let value = try? JSONValue.parse(request.body) else {
             throw .badRequest("request body is not valid JSON")
         }
-        guard let object = value as? [String: Any] else { throw .badRequest("request body must be a JSON object") }
+        guard case .object(let object) = value else { throw .badRequest("request body must be a JSON object") }
         return object
     }
-}
-
-/// The routes hold the API weakly through this box (the API owns the server that owns them).
-private final class WeakAPI {
-    weak var api: LocalAPI?
 }
 
 /// JSON as the CLI prints it with `--json`, minus the pretty-printing.

@@ -2,6 +2,7 @@ import EventLoop
 import Foundation
 import HTTP
 import Logging
+import StaffAuth
 import Store
 import SyncCore
 
@@ -25,7 +26,7 @@ package final class NodeDaemon: LoopService {
         /// made by `kct` in another process on its way to central.
         package var replicaCheckDelay: Duration = .milliseconds(5)
         /// Requests per session the local API allows.
-        package var rateLimit = APIRateLimit()
+        package var rateLimit = LocalAPI.defaultRateLimit
 
         package init() {}
     }

@@ -1,4 +1,6 @@
 import Foundation
+import JSONViews
+import OrderDomain
 import Store
 
 /// What the running daemon knows beyond the replica: its sync phase and whether the stream to
@@ -22,14 +24,15 @@ package struct LiveSyncState: Sendable, Equatable {
 package struct SyncStatusJSON: Encodable, Sendable {
     package var online: Bool
     package var pending: Int
-    package var lastSyncAt: String?
-    package var lastAttemptAt: String?
-    package var lastError: String?
+    @Nullable package var lastSyncAt: String?
+    @Nullable package var lastAttemptAt: String?
+    @Nullable package var lastError: String?
     package var cursor: Int64
-    package var headVersion: Int64?
-    package var lag: Int64?
+    @Nullable package var headVersion: Int64?
+    @Nullable package var lag: Int64?
     package var openConflicts: Int
-    package var centralURL: String?
+    @Nullable package var centralURL: String?
+    /// Left out (not null) without a running daemon.
     package var phase: String?
     package var streamOpen: Bool?
 
@@ -55,24 +58,8 @@ package struct SyncStatusJSON: Encodable, Sendable {
         case phase, streamOpen = "stream_open"
     }
 
-    package func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(online, forKey: .online)
-        try container.encode(pending, forKey: .pending)
-        try container.encode(lastSyncAt, forKey: .lastSyncAt)
-        try container.encode(lastAttemptAt, forKey: .lastAttemptAt)
-        try container.encode(lastError, forKey: .lastError)
-        try container.encode(cursor, forKey: .cursor)
-        try container.encode(headVersion, forKey: .headVersion)
-        try container.encode(lag, forKey: .lag)
-        try container.encode(openConflicts, forKey: .openConflicts)
-        try container.encode(centralURL, forKey: .centralURL)
-        try container.encodeIfPresent(phase, forKey: .phase)
-        try container.encodeIfPresent(streamOpen, forKey: .streamOpen)
-    }
-
-    /// UTC ISO 8601 with milliseconds, as the replica stores timestamps.
+    /// As the replica stores timestamps.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        Timestamp.format(millis: UInt64(max(0, date.timeIntervalSince1970 * 1000)))
     }
 }

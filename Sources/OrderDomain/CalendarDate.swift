@@ -31,7 +31,11 @@ package struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvert
 
     /// The UTC day containing `secondsSince1970`.
     package init(utcDayOf secondsSince1970: Double) {
-        let days = Int((secondsSince1970 / 86_400).rounded(.down))
+        self.init(daysSince1970: Int((secondsSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// The day `days` after 1970-01-01 (before it when negative).
+    package init(daysSince1970 days: Int) {
         (year, month, day) = Self.civil(fromDays: days)
     }
 

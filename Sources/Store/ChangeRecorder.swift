@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// Records the changes of one local edit inside its transaction: each change gets the next HLC
@@ -48,8 +49,7 @@ struct ChangeRecorder {
         self.shopCode = shopCode
         self.nowMillis = nowMillis
         self.nowText = Timestamp.format(millis: nowMillis)
-        let hlcLast: Int64 = row["hlc_last"]
-        self.clock = HybridLogicalClock(last: HLC(packed: UInt64(hlcLast)))
+        self.clock = HybridLogicalClock(last: try row.value("hlc_last", table: "node_state"))
         self.lastSequence = row["outbox_last_sequence"]
         self.orderNumberLast = row["order_number_last"]
         self.baseVersion = row["pull_cursor"]
@@ -79,10 +79,10 @@ struct ChangeRecorder {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            lastSequence, Int64(hlc.packed), entity.rawValue, rowID, orderID, operation.rawValue,
+            lastSequence, hlc, entity.rawValue, rowID, orderID, operation.rawValue,
             encodedFields, author, nowText, baseVersion,
         ])
-        let arguments: StatementArguments = [entity.rawValue, rowID, Int64(hlc.packed), nodeID]
+        let arguments: StatementArguments = [entity.rawValue, rowID, hlc, nodeID]
         switch operation {
         case _ where createsRow:
             try db.cachedStatement(
@@ -124,7 +124,7 @@ struct ChangeRecorder {
                     INSERT INTO tombstones (entity, row_id, order_id, hlc, node_id) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (entity, row_id) DO UPDATE SET hlc = excluded.hlc, node_id = excluded.node_id
                     """
-            ).execute(arguments: [entity.rawValue, rowID, orderID, Int64(hlc.packed), nodeID])
+            ).execute(arguments: [entity.rawValue, rowID, orderID, hlc, nodeID])
         }
         changes.append(change)
     }
@@ -168,13 +168,14 @@ struct ChangeRecorder {
         try db.cachedStatement(
             sql: "UPDATE node_state SET hlc_last = ?, outbox_last_sequence = ?, order_number_last = ?"
         )
-        .execute(arguments: [Int64(clock.last.packed), lastSequence, orderNumberLast])
+        .execute(arguments: [clock.last, lastSequence, orderNumberLast])
     }
 }
 
 /// The outbox's `fields` column: the change's fields as one JSON object with sorted keys.
 /// Encoded by hand into UTF-8 bytes because it runs for every change on the write path
-/// (appending to a `String` scalar by scalar cost ~5% of a created order's CPU time); decoded
+/// (appending to a `String` scalar by scalar cost ~5% of a created order's CPU time), strings
+/// escaped by the protocol's canonical writer; decoded
 /// with `JSONDecoder` (`FieldValue`'s Codable form is the same document).
 enum OutboxCodec {
     static func encode(_ fields: [String: FieldValue]) -> String {
@@ -183,7 +184,7 @@ enum OutboxCodec {
         json.append(UInt8(ascii: "{"))
         for (index, key) in fields.keys.sorted().enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
-            appendString(key, to: &json)
+            JSONValue.writeString(key, to: &json)
             json.append(UInt8(ascii: ":"))
             appendValue(fields[key]!, to: &json)
         }
@@ -203,35 +204,13 @@ enum OutboxCodec {
         case .null: json.append(contentsOf: "null".utf8)
         case .integer(let value): json.append(contentsOf: String(value).utf8)
         case .real(let value): json.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
-        case .text(let value): appendString(value, to: &json)
+        case .text(let value): JSONValue.writeString(value, to: &json)
         case .bool(let value): json.append(contentsOf: (value ? "true" : "false").utf8)
         }
     }
 
     static func decodeValue(_ text: String) throws -> FieldValue {
         try JSONDecoder().decode(FieldValue.self, from: Data(text.utf8))
-    }
-
-    /// A JSON string literal (RFC 8259 escaping). Bytes of multi-byte UTF-8 sequences are all
-    /// >= 0x80, so escaping byte by byte never splits a character.
-    static func appendString(_ text: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): json.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                json.append(contentsOf: "\\u00".utf8)
-                json.append(hex[Int(byte >> 4)])
-                json.append(hex[Int(byte & 0xF)])
-            default: json.append(byte)
-            }
-        }
-        json.append(UInt8(ascii: "\""))
     }
 
     static func decode(_ text: String) throws -> [String: FieldValue] {

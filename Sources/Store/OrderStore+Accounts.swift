@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import OrderDomain
 import StaffAuth
+import StorageSupport
 import SyncCore
 
 /// Staff accounts on the replica. A standalone replica manages its own (`kct users`): the first
@@ -203,15 +205,7 @@ extension OrderStore {
         try String.fetchAll(db, sql: "SELECT email FROM accounts WHERE role = 'admin' AND disabled = 0 ORDER BY email")
     }
 
-    static func accountRecord(_ row: Row) throws -> AccountRecord {
-        let roleText: String = row["role"]
-        guard let role = StaffRole(rawValue: roleText) else {
-            throw StoreError.corruptValue(table: "accounts", column: "role", value: roleText)
-        }
-        return AccountRecord(
-            email: row["email"], name: row["name"], role: role, disabled: row["disabled"],
-            version: row["version"], updatedAt: row["updated_at"])
-    }
+    static func accountRecord(_ row: Row) throws -> AccountRecord { try AccountRecord(row: row) }
 }
 
 extension OrderStore {

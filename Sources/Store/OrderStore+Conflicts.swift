@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// Where a conflict stands for staff.
@@ -76,7 +77,7 @@ extension OrderStore {
             conflict.change.entity.rawValue,
             conflict.change.rowID, conflict.change.operation.rawValue, OutboxCodec.encode(conflict.wanted),
             conflict.winner.map { $0.wire.canonicalString }, rejected ? "rejected" : "superseded", conflict.kind.code,
-            conflict.message, conflict.change.author, Int64(conflict.change.hlc.packed), identity.name, now,
+            conflict.message, conflict.change.author, conflict.change.hlc, identity.name, now,
         ])
         return db.changesCount
     }
@@ -115,7 +116,7 @@ extension OrderStore {
         let wantedText: String = row["wanted"]
         let winnerText: String? = row["winner"]
         let fieldsText: String? = row["change_fields"]
-        let hlc: Int64 = row["hlc"]
+        let madeAt: HLC = try row.value("hlc", table: "conflicts")
         var winner: StampedValue?
         if let winnerText {
             do { winner = try StampedValue(wire: try JSONValue.parse(winnerText), path: "winner") } catch {
@@ -136,7 +137,7 @@ extension OrderStore {
             entity: try Decode.value(EntityKind.self, row, "entity", table: "conflicts"),
             rowID: row["row_id"], operation: try Decode.value(ChangeOperation.self, row, "op", table: "conflicts"),
             wanted: wanted, changeFields: changeFields, winner: winner, rejected: (row["kind"] as String) == "rejected",
-            code: row["code"], message: row["message"], author: row["author"], madeAt: HLC(packed: UInt64(hlc)),
+            code: row["code"], message: row["message"], author: row["author"], madeAt: madeAt,
             workstation: row["workstation"], recordedAt: row["recorded_at"],
             state: try Decode.value(ConflictState.self, row, "state", table: "conflicts"),
             settledAt: row["settled_at"], settledBy: row["settled_by"], reappliedSequence: row["reapplied_sequence"])

@@ -102,7 +102,7 @@ extension OrderStore {
                 arguments: [
                     id, order.id, valid.type.rawValue, valid.channel.rawValue, valid.message, recorder.nowText,
                     actor.email,
-                    Int64(recorder.lastHLC.packed), recorder.nodeID,
+                    recorder.lastHLC, recorder.nodeID,
                 ])
             try touch(db, orderID: order.id, now: recorder.nowText)
             return id

@@ -201,7 +201,7 @@ extension OrderStore {
                 """
         ).execute(arguments: [
             id, orderID, entry.from?.rawValue, entry.to.rawValue, entry.changedBy, changedAt, entry.note,
-            entry.secondsInPreviousStatus, Int64(recorder.lastHLC.packed), recorder.nodeID,
+            entry.secondsInPreviousStatus, recorder.lastHLC, recorder.nodeID,
         ])
     }
 

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// The visible replica: the typed tables staff read are the projection of the confirmed
 /// replica with the pending outbox merged over it (`NodeReplica.view`). After a pull page or a
 /// push reply only the touched orders are re-projected, from their confirmed rows, status
 /// moves and pending changes, merged with SyncCore's rules; derived amounts come from
-/// OrderDomain's `OrderTotals`.
+/// SyncCore's `OrderTotalsRule`, as at central.
 extension OrderStore {
     /// One order's visible merge state: confirmed rows and register with its pending changes
     /// merged over them (version 0).
@@ -81,26 +82,21 @@ extension OrderStore {
         orderValues["status"] = status.status.rawValue.databaseValue
         orderValues["resume_status"] = status.resumeStatus?.rawValue.databaseValue ?? .null
 
-        // Items first, for the totals.
-        var lines: [(quantity: Int, unitPrice: Money)] = []
+        // Items first, for the totals (SyncCore's rule, as at central).
         var itemValues: [String: [String: DatabaseValue]] = [:]
+        var itemRows: [RowState] = []
         for (key, row) in view.rows where key.entity == .orderItem && !row.isDeleted {
-            guard let (values, line) = TypedTable.itemValues(of: row, currency: currency) else { continue }
-            lines.append(line)
+            guard var values = TypedTable.items.values(of: row) else { continue }
+            values["order_id"] = row.orderID.databaseValue
             itemValues[key.rowID] = values
+            itemRows.append(row)
         }
-        let tax = Int64.fromDatabaseValue(orderValues["tax_amount"]!) ?? 0
-        let shipping = Int64.fromDatabaseValue(orderValues["shipping_amount"]!) ?? 0
-        if let totals = try? OrderTotals(
-            lines: lines, tax: Money(minorUnits: tax, currency: currency),
-            shipping: Money(minorUnits: shipping, currency: currency), currency: currency)
-        {
-            orderValues["subtotal_amount"] = totals.subtotal.minorUnits.databaseValue
-            orderValues["total_amount"] = totals.total.minorUnits.databaseValue
-        } else {
-            // Amounts beyond OrderDomain's limit (only reachable through hand-made changes): shown as 0.
-            orderValues["subtotal_amount"] = 0.databaseValue
-            orderValues["total_amount"] = 0.databaseValue
+        let derived = OrderTotalsRule.derive(order: order, items: itemRows)
+        for row in itemRows {
+            itemValues[row.rowID]?["total_price"] = derived[row.key]?["total_price"]?.databaseValue ?? .null
+        }
+        for name in ["subtotal_amount", "total_amount"] {
+            orderValues[name] = derived[order.key]?[name]?.databaseValue ?? .null
         }
         orderValues["updated_at"] = nowText.databaseValue
         try TypedTable.orders.upsert(db, id: orderID, orderValues)
@@ -245,25 +241,10 @@ struct TypedTable: Sendable {
         }
         if carriesStamp {
             let stamp = row.appended ?? row.fields.values.min { $0.key < $1.key }
-            values["hlc"] = Int64(stamp?.stamp.hlc.packed ?? 0).databaseValue
+            values["hlc"] = (stamp?.stamp.hlc ?? .zero).databaseValue
             values["node_id"] = (stamp?.stamp.nodeID ?? "").databaseValue
         }
         return values
-    }
-
-    /// An item's column values with its derived `total_price` (quantity × unit price, by
-    /// OrderDomain's `Money`), and its line for the order's totals.
-    static func itemValues(of row: RowState, currency: Currency) -> (
-        [String: DatabaseValue], (quantity: Int, unitPrice: Money)
-    )? {
-        guard var values = items.values(of: row),
-            let quantity = Int64.fromDatabaseValue(values["quantity"]!),
-            let price = Int64.fromDatabaseValue(values["unit_price"]!)
-        else { return nil }
-        let unitPrice = Money(minorUnits: price, currency: currency)
-        values["total_price"] = ((try? unitPrice.multiplied(by: Int(quantity)))?.minorUnits ?? 0).databaseValue
-        values["order_id"] = row.orderID.databaseValue
-        return (values, (Int(quantity), unitPrice))
     }
 
     static func table(for entity: EntityKind) -> TypedTable {

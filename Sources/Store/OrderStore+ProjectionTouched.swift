@@ -91,7 +91,11 @@ extension OrderStore {
                 if row.isDeleted {
                     try db.cachedStatement(sql: "DELETE FROM order_items WHERE id = ?").execute(arguments: [key.rowID])
                 } else {
-                    guard let (values, _) = TypedTable.itemValues(of: row, currency: currency) else { return false }
+                    guard var values = TypedTable.items.values(of: row),
+                        let total = OrderTotalsRule.itemTotal(of: row, currency: currency)
+                    else { return false }
+                    values["total_price"] = total.databaseValue
+                    values["order_id"] = row.orderID.databaseValue
                     try TypedTable.items.upsert(db, id: key.rowID, values)
                 }
             case .statusHistory, .exception, .communicationLog:

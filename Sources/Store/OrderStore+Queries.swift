@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// Filters of `kct orders list`.
@@ -258,9 +259,8 @@ extension OrderStore {
         do { fields = try OutboxCodec.decode(fieldsText) } catch {
             throw StoreError.corruptValue(table: "outbox", column: "fields", value: fieldsText)
         }
-        let hlc: Int64 = row["hlc"]
         return Change(
-            nodeID: nodeID, sequence: row["sequence"], hlc: HLC(packed: UInt64(hlc)),
+            nodeID: nodeID, sequence: row["sequence"], hlc: try row.value("hlc", table: "outbox"),
             entity: try Decode.value(EntityKind.self, row, "entity", table: "outbox"), rowID: row["row_id"],
             orderID: row["order_id"], operation: try Decode.value(ChangeOperation.self, row, "op", table: "outbox"),
             fields: fields, author: row["author"], baseVersion: row["base_version"])
@@ -268,7 +268,7 @@ extension OrderStore {
 
     /// The persisted clock state (for tests and diagnostics).
     package func clockState() throws(StoreError) -> HLC {
-        try read { db in HLC(packed: UInt64(try Int64.fetchOne(db, sql: "SELECT hlc_last FROM node_state") ?? 0)) }
+        try read { db in try HLC.fetchOne(db, sql: "SELECT hlc_last FROM node_state") ?? .zero }
     }
 
     /// `PRAGMA integrity_check`'s lines; `["ok"]` for a sound file.

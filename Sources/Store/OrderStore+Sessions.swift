@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderDomain
 import StaffAuth
 import SyncCore
 

@@ -1,4 +1,5 @@
 import GRDB
+import StorageSupport
 import SyncCore
 
 extension OrderStore {
@@ -16,8 +17,7 @@ extension OrderStore {
                     """),
             arguments: [entity.rawValue, rowID, field])
         guard let row else { return nil }
-        let hlc: Int64 = row["hlc"]
-        return HLCStamp(hlc: HLC(packed: UInt64(hlc)), nodeID: row["node_id"])
+        return HLCStamp(hlc: try row.value("hlc", table: "field_stamps"), nodeID: row["node_id"])
     }
 
     /// `fieldStamp` in a read transaction.

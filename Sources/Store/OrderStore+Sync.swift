@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// Where central is and how this node authenticates to it.
@@ -152,7 +154,7 @@ extension OrderStore {
                     if let hlc = outcome.hlc {
                         change.hlc = hlc
                         try db.cachedStatement(sql: "UPDATE outbox SET hlc = ? WHERE sequence = ?")
-                            .execute(arguments: [Int64(hlc.packed), change.sequence])
+                            .execute(arguments: [hlc, change.sequence])
                         clock.advance(past: hlc)
                     }
                     _ = try batch.merge(db, change, version: outcome.version ?? 0)
@@ -197,7 +199,7 @@ extension OrderStore {
                     // timestamp equal to the logged one (central may have re-stamped it), so the
                     // pending copy and the confirmed one are the same change to the merge rules.
                     try db.cachedStatement(sql: "UPDATE outbox SET hlc = ?1 WHERE sequence = ?2 AND hlc != ?1")
-                        .execute(arguments: [Int64(entry.change.hlc.packed), entry.change.sequence])
+                        .execute(arguments: [entry.change.hlc, entry.change.sequence])
                 }
                 _ = try batch.merge(db, entry.change, version: entry.version)
                 report.applied += 1
@@ -276,13 +278,13 @@ extension OrderStore {
     }
 
     static func loadClock(_ db: Database) throws -> HybridLogicalClock {
-        let packed = try Int64.fetchOne(db.cachedStatement(sql: "SELECT hlc_last FROM node_state")) ?? 0
-        return HybridLogicalClock(last: HLC(packed: UInt64(packed)))
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT hlc_last FROM node_state"))
+        return HybridLogicalClock(last: try row?.value("hlc_last", table: "node_state") ?? .zero)
     }
 
     static func storeClock(_ db: Database, _ clock: HybridLogicalClock) throws {
         try db.cachedStatement(sql: "UPDATE node_state SET hlc_last = max(hlc_last, ?)").execute(arguments: [
-            Int64(clock.last.packed)
+            clock.last
         ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// This workstation as recorded by `kct init`.
@@ -18,7 +19,7 @@ package struct NodeIdentity: Hashable, Sendable {
 ///
 /// Every edit method validates through `OrderDomain`, then, in ONE immediate transaction, changes
 /// the rows, recomputes derived amounts, advances the hybrid logical clock, stamps the synced
-/// fields it set, and appends its `Change` records to the outbox (`OrderStore+Write.swift`). The
+/// fields it set, and appends its `Change` records to the outbox (`ChangeRecorder.swift`). The
 /// database is in WAL mode with `synchronous=FULL`, so a method that returned has its edit on disk.
 /// A later "apply remote change" path lives beside this one and shares `ChangeRecorder`'s tables.
 package final class OrderStore: Sendable {
@@ -41,10 +42,6 @@ package final class OrderStore: Sendable {
     let checkpointer: WALCheckpointer
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
-
-    package static let systemClock: @Sendable () -> UInt64 = {
-        UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-    }
 
     private init(path: String, pool: DatabasePool, identity: NodeIdentity, clock: @escaping @Sendable () -> UInt64)
         throws(StoreError)
@@ -83,7 +80,7 @@ package final class OrderStore: Sendable {
     /// Creates the replica in `directory` (created if needed) and this node's identity. Refuses,
     /// changing nothing, when a replica is already there.
     package static func create(
-        directory: String, name: String, shopCode: String, clock: @escaping @Sendable () -> UInt64 = systemClock
+        directory: String, name: String, shopCode: String, clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(StoreError) -> OrderStore {
         let path = replicaPath(directory)
         if FileManager.default.fileExists(atPath: path) {
@@ -129,7 +126,7 @@ package final class OrderStore: Sendable {
     }
 
     /// Opens an existing replica, applying any migrations it lacks.
-    package static func open(directory: String, clock: @escaping @Sendable () -> UInt64 = systemClock)
+    package static func open(directory: String, clock: @escaping @Sendable () -> UInt64 = WallClock.system)
         throws(StoreError) -> OrderStore
     {
         let path = replicaPath(directory)

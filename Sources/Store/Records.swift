@@ -1,5 +1,6 @@
 import GRDB
 import OrderDomain
+import StorageSupport
 
 /// An order as stored, with its derived amounts.
 package struct OrderRecord: Hashable, Sendable {
@@ -95,86 +96,98 @@ package struct OrderDetail: Hashable, Sendable {
 enum Decode {
     static func value<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E
     where E.RawValue == String {
-        let raw: String = row[column]
-        guard let value = E(rawValue: raw) else {
-            throw StoreError.corruptValue(table: table, column: column, value: raw)
-        }
-        return value
+        try row.value(column, table: table, as: E.self)
     }
 
     static func optional<E: RawRepresentable>(_ type: E.Type, _ row: Row, _ column: String, table: String) throws -> E?
     where E.RawValue == String {
-        guard let raw: String = row[column] else { return nil }
-        guard let value = E(rawValue: raw) else {
-            throw StoreError.corruptValue(table: table, column: column, value: raw)
-        }
-        return value
+        try row.optionalValue(column, table: table, as: E.self)
     }
 
     static func currency(_ row: Row, table: String) throws -> Currency {
-        let code: String = row["currency"]
+        let code: String = try row.value("currency", table: table)
         do { return try Currency(code: code) } catch {
             throw StoreError.corruptValue(table: table, column: "currency", value: code)
         }
     }
 
     static func order(_ row: Row) throws -> OrderRecord {
-        let currency = try currency(row, table: "orders")
-        func money(_ column: String) -> Money { Money(minorUnits: row[column], currency: currency) }
-        let neededBy: String? = row["needed_by"]
+        let table = "orders"
+        let currency = try currency(row, table: table)
+        func money(_ column: String) throws -> Money {
+            Money(minorUnits: try row.value(column, table: table), currency: currency)
+        }
+        let neededBy: String? = try row.value("needed_by", table: table)
         return OrderRecord(
-            id: row["id"], orderNumber: row["order_number"], customerName: row["customer_name"],
-            customerEmail: row["customer_email"], customerPhone: row["customer_phone"],
-            status: try value(OrderStatus.self, row, "status", table: "orders"),
-            resumeStatus: try optional(OrderStatus.self, row, "resume_status", table: "orders"),
-            priority: try value(OrderPriority.self, row, "priority", table: "orders"),
-            currency: currency, subtotal: money("subtotal_amount"), tax: money("tax_amount"),
-            shipping: money("shipping_amount"), total: money("total_amount"),
+            id: try row.value("id", table: table), orderNumber: try row.value("order_number", table: table),
+            customerName: try row.value("customer_name", table: table),
+            customerEmail: try row.value("customer_email", table: table),
+            customerPhone: try row.value("customer_phone", table: table),
+            status: try value(OrderStatus.self, row, "status", table: table),
+            resumeStatus: try optional(OrderStatus.self, row, "resume_status", table: table),
+            priority: try value(OrderPriority.self, row, "priority", table: table),
+            currency: currency, subtotal: try money("subtotal_amount"), tax: try money("tax_amount"),
+            shipping: try money("shipping_amount"), total: try money("total_amount"),
             neededBy: try neededBy.map { text in
                 do { return try CalendarDate(parsing: text) } catch {
-                    throw StoreError.corruptValue(table: "orders", column: "needed_by", value: text)
+                    throw StoreError.corruptValue(table: table, column: "needed_by", value: text)
                 }
             },
-            shippingAddress: row["shipping_address"], billingAddress: row["billing_address"], notes: row["notes"],
-            createdAt: row["created_at"], createdBy: row["created_by"], updatedAt: row["updated_at"])
+            shippingAddress: try row.value("shipping_address", table: table),
+            billingAddress: try row.value("billing_address", table: table), notes: try row.value("notes", table: table),
+            createdAt: try row.value("created_at", table: table), createdBy: try row.value("created_by", table: table),
+            updatedAt: try row.value("updated_at", table: table))
     }
 
     static func item(_ row: Row, currency: Currency) throws -> OrderItemRecord {
-        OrderItemRecord(
-            id: row["id"], lineNumber: row["line_number"],
-            productSource: try value(ProductSource.self, row, "product_source", table: "order_items"),
-            productName: row["product_name"], size: row["size"], color: row["color"],
-            customMeasurements: row["custom_measurements"], quantity: row["quantity"],
-            unitPrice: Money(minorUnits: row["unit_price"], currency: currency),
-            totalPrice: Money(minorUnits: row["total_price"], currency: currency), createdAt: row["created_at"])
+        let table = "order_items"
+        return OrderItemRecord(
+            id: try row.value("id", table: table), lineNumber: try row.value("line_number", table: table),
+            productSource: try value(ProductSource.self, row, "product_source", table: table),
+            productName: try row.value("product_name", table: table), size: try row.value("size", table: table),
+            color: try row.value("color", table: table),
+            customMeasurements: try row.value("custom_measurements", table: table),
+            quantity: try row.value("quantity", table: table),
+            unitPrice: Money(minorUnits: try row.value("unit_price", table: table), currency: currency),
+            totalPrice: Money(minorUnits: try row.value("total_price", table: table), currency: currency),
+            createdAt: try row.value("created_at", table: table))
     }
 
     static func history(_ row: Row) throws -> StatusHistoryRecord {
-        StatusHistoryRecord(
-            id: row["id"], from: try optional(OrderStatus.self, row, "from_status", table: "order_status_history"),
-            to: try value(OrderStatus.self, row, "to_status", table: "order_status_history"),
-            changedBy: row["changed_by"], changedAt: row["changed_at"], note: row["note"],
-            durationInPreviousSeconds: row["duration_in_previous_seconds"])
+        let table = "order_status_history"
+        return StatusHistoryRecord(
+            id: try row.value("id", table: table),
+            from: try optional(OrderStatus.self, row, "from_status", table: table),
+            to: try value(OrderStatus.self, row, "to_status", table: table),
+            changedBy: try row.value("changed_by", table: table), changedAt: try row.value("changed_at", table: table),
+            note: try row.value("note", table: table),
+            durationInPreviousSeconds: try row.value("duration_in_previous_seconds", table: table))
     }
 
     static func exception(_ row: Row) throws -> ExceptionRecord {
-        ExceptionRecord(
-            id: row["id"], orderID: row["order_id"], type: row["exception_type"],
-            severity: try value(ExceptionSeverity.self, row, "exception_severity", table: "order_exceptions"),
-            description: row["description"],
-            resolution: try value(ExceptionResolution.self, row, "resolution_status", table: "order_exceptions"),
-            customerNotified: row["customer_notified"], resolutionNotes: row["resolution_notes"],
-            createdAt: row["created_at"], createdBy: row["created_by"], resolvedAt: row["resolved_at"],
-            resolvedBy: row["resolved_by"])
+        let table = "order_exceptions"
+        return ExceptionRecord(
+            id: try row.value("id", table: table), orderID: try row.value("order_id", table: table),
+            type: try row.value("exception_type", table: table),
+            severity: try value(ExceptionSeverity.self, row, "exception_severity", table: table),
+            description: try row.value("description", table: table),
+            resolution: try value(ExceptionResolution.self, row, "resolution_status", table: table),
+            customerNotified: try row.value("customer_notified", table: table),
+            resolutionNotes: try row.value("resolution_notes", table: table),
+            createdAt: try row.value("created_at", table: table), createdBy: try row.value("created_by", table: table),
+            resolvedAt: try row.value("resolved_at", table: table),
+            resolvedBy: try row.value("resolved_by", table: table))
     }
 
     static func communication(_ row: Row) throws -> CommunicationRecord {
-        CommunicationRecord(
-            id: row["id"],
-            type: try value(CommunicationType.self, row, "communication_type", table: "customer_communication_logs"),
+        let table = "customer_communication_logs"
+        return CommunicationRecord(
+            id: try row.value("id", table: table),
+            type: try value(CommunicationType.self, row, "communication_type", table: table),
             channel: try value(
-                CommunicationChannel.self, row, "communication_channel", table: "customer_communication_logs"),
-            message: row["message_content"], deliveryStatus: row["delivery_status"],
-            createdAt: row["created_at"], createdBy: row["created_by"])
+                CommunicationChannel.self, row, "communication_channel", table: table),
+            message: try row.value("message_content", table: table),
+            deliveryStatus: try row.value("delivery_status", table: table),
+            createdAt: try row.value("created_at", table: table), createdBy: try row.value("created_by", table: table))
     }
 }

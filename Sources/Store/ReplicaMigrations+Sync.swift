@@ -1,3 +1,5 @@
+import StorageSupport
+
 extension ReplicaMigrations {
     /// The sync side of the replica (protocol/IMPLEMENTING.md, "Node"):
     /// - the confirmed replica, written only from pulls and push replies: rows with every field's
@@ -30,18 +32,7 @@ extension ReplicaMigrations {
         ) WITHOUT ROWID;
         CREATE INDEX confirmed_rows_by_order ON confirmed_rows (order_id);
         -- Confirmed set_status changes; StatusRegister(moves:) replays them to the status.
-        CREATE TABLE confirmed_status_moves (
-          order_id TEXT NOT NULL,
-          node_id TEXT NOT NULL,
-          sequence INTEGER NOT NULL,
-          hlc INTEGER NOT NULL,
-          version INTEGER NOT NULL,
-          from_status TEXT NOT NULL,
-          status TEXT NOT NULL,
-          from_resume_status TEXT,
-          note TEXT,
-          PRIMARY KEY (order_id, node_id, sequence)
-        ) WITHOUT ROWID;
+        \(StatusMoveRows.createTableSQL("confirmed_status_moves", primaryKey: "order_id, node_id, sequence"))
         -- This node's edits that lost a conflict rule or were rejected, once per (sequence, field);
         -- field '' stands for the whole change.
         CREATE TABLE conflicts (

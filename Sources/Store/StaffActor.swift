@@ -56,16 +56,6 @@ package enum SessionLookup: Sendable, Equatable {
     }
 }
 
-/// A staff account as listed (the password hash is never shown).
-package struct AccountRecord: Hashable, Sendable {
-    package let email: String
-    package let name: String
-    package let role: StaffRole
-    package let disabled: Bool
-    package let version: Int64
-    package let updatedAt: String
-}
-
 /// Where this replica's accounts come from.
 package enum AccountSource: String, Sendable {
     /// Managed here with `kct users` (a standalone replica).

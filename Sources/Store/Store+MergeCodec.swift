@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// The stored form of a confirmed row's parts: every field as SyncCore's `StampedValue`
@@ -228,38 +229,22 @@ enum ConfirmedState {
     static func register(_ db: Database, orderID: String) throws -> StatusRegister {
         let rows = try Row.fetchAll(
             db.cachedStatement(
-                sql: """
-                    SELECT node_id, sequence, hlc, version, from_status, status, from_resume_status, note
-                    FROM confirmed_status_moves WHERE order_id = ?
-                    """),
+                sql: "SELECT \(StatusMoveRows.columns) FROM confirmed_status_moves WHERE order_id = ?"),
             arguments: [orderID])
         guard !rows.isEmpty else { return StatusRegister() }
         return StatusRegister(
-            moves: try rows.map { row in
-                let hlc: Int64 = row["hlc"]
-                return StatusMove(
-                    stamp: HLCStamp(hlc: HLC(packed: UInt64(hlc)), nodeID: row["node_id"]), sequence: row["sequence"],
-                    version: row["version"],
-                    from: try Decode.value(OrderStatus.self, row, "from_status", table: "confirmed_status_moves"),
-                    to: try Decode.value(OrderStatus.self, row, "status", table: "confirmed_status_moves"),
-                    fromResume: try Decode.optional(
-                        OrderStatus.self, row, "from_resume_status", table: "confirmed_status_moves"),
-                    note: row["note"])
-            })
+            moves: try rows.map { row in try StatusMoveRows.decode(row, table: "confirmed_status_moves") })
     }
+
+    static let saveMoveSQL = StatusMoveRows.insertSQL(
+        "confirmed_status_moves",
+        conflictClause:
+            "ON CONFLICT (order_id, node_id, sequence) DO UPDATE SET version = excluded.version, hlc = excluded.hlc")
 
     static func save(_ db: Database, orderID: String, _ register: StatusRegister) throws {
         for move in register.moves {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO confirmed_status_moves (order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (order_id, node_id, sequence) DO UPDATE SET version = excluded.version, hlc = excluded.hlc
-                    """
-            ).execute(arguments: [
-                orderID, move.stamp.nodeID, move.sequence, Int64(move.stamp.hlc.packed), move.version,
-                move.from.rawValue, move.to.rawValue, move.fromResume?.rawValue, move.note,
-            ])
+            try db.cachedStatement(sql: saveMoveSQL).execute(
+                arguments: StatusMoveRows.arguments(move, orderID: orderID))
         }
     }
 }

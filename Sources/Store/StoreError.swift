@@ -1,5 +1,6 @@
 import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// What went wrong in the replica, with what is needed to act on it. Every refused edit has
@@ -82,6 +83,8 @@ package enum StoreError: Error, CustomStringConvertible {
         switch error {
         case let error as StoreError: error
         case let error as DatabaseError: .database(error)
+        case let error as CorruptStoredValue:
+            .corruptValue(table: error.table, column: error.column, value: error.value)
         case let error as OrderValidationError: .invalid(error)
         case let error as TransitionError: .transition(error)
         case let error as MoneyError: .money(error)

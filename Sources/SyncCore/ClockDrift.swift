@@ -7,7 +7,7 @@
 /// stores and orders by. The push outcome carries the new timestamp (`hlc`) so the node
 /// replaces its pending copy, and `clamped_from` so it can warn staff that its clock is wrong.
 package enum ClockDrift {
-    /// Default bound: five minutes, the same as `HybridLogicalClock.maxDriftMillis`.
+    /// Default bound: five minutes, for central's clamp and for `HybridLogicalClock.receive`.
     package static let defaultMaxDriftMillis: UInt64 = 5 * 60 * 1000
 
     package enum Verdict: Hashable, Sendable {

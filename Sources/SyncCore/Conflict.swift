@@ -1,3 +1,5 @@
+import OrderDomain
+
 /// The rule by which a change lost. Stable codes, shown to staff with the message.
 package enum ConflictRule: String, CaseIterable, Sendable {
     /// Another edit of the same field has a later stamp (last writer wins).
@@ -50,27 +52,7 @@ package struct Conflict: Hashable, Sendable {
 /// Human-readable times for messages.
 extension HLC {
     /// `2026-11-25 14:05:03.120 UTC` from the wall-clock part.
-    package var utcText: String {
-        let millis = Int64(self.millis)
-        let days = millis / 86_400_000
-        let dayMillis = millis % 86_400_000
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(dayMillis / 3_600_000, 2)):\(pad(dayMillis / 60_000 % 60, 2)):\(pad(dayMillis / 1000 % 60, 2)).\(pad(dayMillis % 1000, 3)) UTC"
-    }
+    package var utcText: String { Timestamp.readable(millis: millis) }
 }
 
 extension FieldValue {

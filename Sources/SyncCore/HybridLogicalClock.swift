@@ -51,7 +51,7 @@ package struct HybridLogicalClock: Sendable {
     /// How far ahead of the local wall clock a received timestamp may be.
     package var maxDriftMillis: UInt64
 
-    package init(last: HLC = .zero, maxDriftMillis: UInt64 = 5 * 60 * 1000) {
+    package init(last: HLC = .zero, maxDriftMillis: UInt64 = ClockDrift.defaultMaxDriftMillis) {
         self.last = last
         self.maxDriftMillis = maxDriftMillis
     }

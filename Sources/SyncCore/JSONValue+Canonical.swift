@@ -42,7 +42,10 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ string: String, to output: inout [UInt8]) {
+    /// A JSON string literal (RFC 8259): `"`, `\` and control characters escaped, nothing else.
+    /// Bytes of multi-byte UTF-8 sequences are all >= 0x80, so escaping byte by byte never
+    /// splits a character.
+    package static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -5,7 +5,8 @@ import Foundation
 /// insignificant whitespace), which the golden vectors compare byte for byte.
 ///
 /// Integers and reals are kept apart: `1` is `.integer`, `1.0` and `1e3` are `.real`. HLC values
-/// (up to 2^64) need the full integer range, so parsers must never route them through binary64.
+/// need the full positive `Int64` range (the protocol caps them at `Int64.max`), so parsers must
+/// never route them through binary64.
 package enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)

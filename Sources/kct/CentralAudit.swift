@@ -1,5 +1,6 @@
 import ArgumentParser
 import Central
+import JSONViews
 
 struct CentralAudit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,32 +45,43 @@ struct CentralAudit: ParsableCommand {
     }
 
     struct EntryJSON: Encodable {
-        let entry: AuditEntry
+        let id: Int64
+        let receivedAt: String
+        let kind: String
+        @Nullable var person: String?
+        @Nullable var node: String?
+        @Nullable var orderID: String?
+        @Nullable var entity: String?
+        @Nullable var operation: String?
+        @Nullable var hlc: String?
+        @Nullable var sequence: Int64?
+        @Nullable var outcome: String?
+        @Nullable var code: String?
+        let detail: String
+        @Nullable var eventID: String?
+        @Nullable var happenedAt: String?
 
-        enum CodingKeys: String, CodingKey {
-            case id, receivedAt = "received_at", kind, person, node = "node_name", orderID = "order_id", entity,
-                operation
-            case hlc, sequence, outcome, code, detail, eventID = "event_id", happenedAt = "happened_at"
+        init(_ entry: AuditEntry) {
+            id = entry.id
+            receivedAt = entry.receivedAt
+            kind = entry.kind.rawValue
+            person = entry.person
+            node = entry.nodeName
+            orderID = entry.orderID
+            entity = entry.entity
+            operation = entry.operation
+            hlc = entry.hlc
+            sequence = entry.sequence
+            outcome = entry.outcome
+            code = entry.code
+            detail = entry.detail
+            eventID = entry.eventID
+            happenedAt = entry.happenedAt
         }
 
-        // Absent values are written as null, so every object has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(entry.id, forKey: .id)
-            try container.encode(entry.receivedAt, forKey: .receivedAt)
-            try container.encode(entry.kind.rawValue, forKey: .kind)
-            try container.encode(entry.person, forKey: .person)
-            try container.encode(entry.nodeName, forKey: .node)
-            try container.encode(entry.orderID, forKey: .orderID)
-            try container.encode(entry.entity, forKey: .entity)
-            try container.encode(entry.operation, forKey: .operation)
-            try container.encode(entry.hlc, forKey: .hlc)
-            try container.encode(entry.sequence, forKey: .sequence)
-            try container.encode(entry.outcome, forKey: .outcome)
-            try container.encode(entry.code, forKey: .code)
-            try container.encode(entry.detail, forKey: .detail)
-            try container.encode(entry.eventID, forKey: .eventID)
-            try container.encode(entry.happenedAt, forKey: .happenedAt)
+        enum CodingKeys: String, CodingKey {
+            case id, receivedAt = "received_at", kind, person, node = "node_name", orderID = "order_id", entity
+            case operation, hlc, sequence, outcome, code, detail, eventID = "event_id", happenedAt = "happened_at"
         }
     }
 

@@ -11,7 +11,7 @@ struct CentralDisable: ParsableCommand {
 
     func run() throws {
         let changed = try CentralStore.open(path: database.path).setDisabled(
-            email: account.email, true, by: CentralOperator.name)
+            account.email, true, by: CentralOperator.name)
         Output.note("disabled \(changed.email); account version \(changed.version)")
     }
 }

@@ -11,7 +11,7 @@ struct CentralEnable: ParsableCommand {
 
     func run() throws {
         let changed = try CentralStore.open(path: database.path).setDisabled(
-            email: account.email, false, by: CentralOperator.name)
+            account.email, false, by: CentralOperator.name)
         Output.note("enabled \(changed.email); account version \(changed.version)")
     }
 }

@@ -33,7 +33,7 @@ struct CentralListUsers: ParsableCommand {
                     AccountJSON(
                         email: $0.email, name: $0.name, role: $0.role.rawValue, disabled: $0.disabled,
                         version: $0.version,
-                        createdAt: $0.createdAt, updatedAt: $0.updatedAt)
+                        createdAt: $0.createdAt ?? "", updatedAt: $0.updatedAt)
                 })
         } else {
             print(

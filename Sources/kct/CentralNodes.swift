@@ -1,5 +1,6 @@
 import ArgumentParser
 import Central
+import JSONViews
 
 struct CentralNodes: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,27 +15,15 @@ struct CentralNodes: ParsableCommand {
     struct NodeJSON: Encodable {
         let name: String
         let shop: String
-        let nodeID: String?
+        @Nullable var nodeID: String?
         let createdAt: String
-        let boundAt: String?
-        let revokedAt: String?
+        @Nullable var boundAt: String?
+        @Nullable var revokedAt: String?
         let lastSettledSequence: Int64
 
         enum CodingKeys: String, CodingKey {
             case name, shop, nodeID = "node_id", createdAt = "created_at", boundAt = "bound_at"
             case revokedAt = "revoked_at", lastSettledSequence = "last_settled_sequence"
-        }
-
-        // Absent values are written as null, so every object has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(shop, forKey: .shop)
-            try container.encode(nodeID, forKey: .nodeID)
-            try container.encode(createdAt, forKey: .createdAt)
-            try container.encode(boundAt, forKey: .boundAt)
-            try container.encode(revokedAt, forKey: .revokedAt)
-            try container.encode(lastSettledSequence, forKey: .lastSettledSequence)
         }
     }
 

@@ -13,7 +13,7 @@ struct CentralSetPassword: ParsableCommand {
     func run() throws {
         let store = try CentralStore.open(path: database.path)
         let changed = try store.setPassword(
-            email: account.email, password: try password.read(), by: CentralOperator.name)
+            of: account.email, to: try password.read(), by: CentralOperator.name)
         Output.note("set the password of \(changed.email); account version \(changed.version)")
     }
 }

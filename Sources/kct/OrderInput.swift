@@ -1,6 +1,7 @@
 import Foundation
 import JSONViews
 import OrderDomain
+import SyncCore
 
 /// The `--from-json` document: one order object, or an array of them. Amounts are decimal
 /// strings ("899.00"), never JSON numbers, so nothing passes through floating point.
@@ -21,24 +22,24 @@ enum OrderInput {
             }
             data = contents
         }
-        let document: Any
+        let document: JSONValue
         do {
-            document = try JSONSerialization.jsonObject(with: data)
+            document = try JSONValue.parse(data)
         } catch {
-            throw CLIError("'\(source)' is not JSON")
+            throw CLIError("'\(source)' is not JSON: \(error)")
         }
-        if let object = document as? [String: Any] { return [try draft(object, label: source)] }
-        guard let array = document as? [Any], !array.isEmpty else {
+        if case .object(let object) = document { return [try draft(object, label: source)] }
+        guard case .array(let array) = document, !array.isEmpty else {
             throw CLIError("'\(source)' must hold an order object or a non-empty array of them")
         }
         return try array.enumerated().map { index, element in
-            guard let object = element as? [String: Any] else { throw CLIError("\(source)[\(index)] is not an object") }
+            guard case .object(let object) = element else { throw CLIError("\(source)[\(index)] is not an object") }
             return try draft(object, label: "\(source)[\(index)]")
         }
     }
 
     /// One order object, with errors as this tool reports them.
-    static func draft(_ object: [String: Any], label: String) throws -> OrderDraft {
+    static func draft(_ object: [String: JSONValue], label: String) throws -> OrderDraft {
         do { return try OrderDraftInput.draft(object, label: label) } catch { throw CLIError("\(error)") }
     }
 }

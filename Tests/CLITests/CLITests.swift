@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The CLI through the built binary: help, JSON shapes, error lines and exit codes.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// `kct conflicts …` through the binary. A conflict is what a push reply or pull records; here

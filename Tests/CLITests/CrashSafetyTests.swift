@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// `kill -9` a `kct` process in the middle of a burst of edits (and a status move at a random

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// Sign-in, accounts and roles through the binary: `kct login|logout|whoami|users`, editing

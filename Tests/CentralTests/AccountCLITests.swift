@@ -1,5 +1,6 @@
 import Foundation
 import SyncCore
+import TestSupport
 import Testing
 
 /// `kct central add-user|set-role|disable|enable|set-password|list-users|audit` through the

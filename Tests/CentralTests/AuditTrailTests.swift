@@ -85,11 +85,11 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let (store, w1, _) = try Self.makeStore(directory)
-        try store.setRole(email: "ana@kct.example", role: .manager, by: "root")
-        try store.setRole(email: "ana@kct.example", role: .manager, by: "root")
-        try store.setDisabled(email: "ana@kct.example", true, by: "root")
-        try store.setDisabled(email: "ana@kct.example", false, by: "root")
-        try store.setPassword(email: "ana@kct.example", password: "a new long password", by: "root")
+        try store.setRole(of: "ana@kct.example", to: .manager, by: "root")
+        try store.setRole(of: "ana@kct.example", to: .manager, by: "root")
+        try store.setDisabled("ana@kct.example", true, by: "root")
+        try store.setDisabled("ana@kct.example", false, by: "root")
+        try store.setPassword(of: "ana@kct.example", to: "a new long password", by: "root")
         let account = try store.audit(.person("ana@kct.example"))
         #expect(
             account.map(\.kind) == [.accountCreated, .roleChanged, .accountDisabled, .accountEnabled, .passwordSet])

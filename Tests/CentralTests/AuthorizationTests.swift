@@ -152,7 +152,7 @@ import Testing
                 ]), token: w1)
         #expect(first.response.outcomes.map(\.result) == [.applied])
         // Another process (`kct central set-role`) demotes the processor while W1 is offline.
-        try CentralStore.open(path: directory.database).setRole(email: processor, role: .viewer, by: "tests")
+        try CentralStore.open(path: directory.database).setRole(of: processor, to: .viewer, by: "tests")
         let second = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -167,8 +167,8 @@ import Testing
         #expect(second.response.outcomes.map { $0.reason?.code } == [.forbidden, nil])
         #expect(second.response.outcomes.first?.reason?.message.contains("is a viewer") == true)
         // Disabled, even as an admin, the account's changes are refused.
-        try CentralStore.open(path: directory.database).setRole(email: processor, role: .admin, by: "tests")
-        try CentralStore.open(path: directory.database).setDisabled(email: processor, true, by: "tests")
+        try CentralStore.open(path: directory.database).setRole(of: processor, to: .admin, by: "tests")
+        try CentralStore.open(path: directory.database).setDisabled(processor, true, by: "tests")
         let third = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -185,7 +185,7 @@ import Testing
         // The earlier change stands; none of the refused ones reached the replica or the log.
         let notes = try store.pull(PullRequest(after: 0)).entries.compactMap { $0.change.fields["notes"] }
         #expect(notes == [.text("before")])
-        try store.setDisabled(email: processor, false, by: "tests")
+        try store.setDisabled(processor, false, by: "tests")
         let again = try store.push(
             PushRequest(
                 nodeID: "n-w1",

@@ -2,6 +2,7 @@ import Central
 import Foundation
 import HTTP
 import SyncCore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -19,130 +20,133 @@ import Testing
     ]
 
     @Test func everyProtocolEndpointNeedsANodeToken() async throws {
-        let fixture = try await Fixture.start()
-        for token in [nil, "kct_wrong"] as [String?] {
-            for (method, path) in Self.protected {
-                var headers: HTTPHeaders = [ProtocolVersion.headerName: "1", "Content-Type": "application/json"]
-                if let token { headers.set("Authorization", "Bearer \(token)") }
-                let body: [UInt8]? =
-                    method == .post
-                    ? Array(#"{"protocol_version":1,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
-                let response = try await fixture.client.send(method, fixture.url + path, headers: headers, body: body)
-                #expect(response.status.code == 401, "\(method.name) \(path) with token \(token ?? "none")")
-                #expect(try protocolError(response).code == .unauthorized)
+        try await withStopping(try await Fixture.start()) { fixture in
+            for token in [nil, "kct_wrong"] as [String?] {
+                for (method, path) in Self.protected {
+                    var headers: HTTPHeaders = [ProtocolVersion.headerName: "1", "Content-Type": "application/json"]
+                    if let token { headers.set("Authorization", "Bearer \(token)") }
+                    let body: [UInt8]? =
+                        method == .post
+                        ? Array(#"{"protocol_version":1,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
+                    let response = try await fixture.client.send(
+                        method, fixture.url + path, headers: headers, body: body)
+                    #expect(response.status.code == 401, "\(method.name) \(path) with token \(token ?? "none")")
+                    #expect(try protocolError(response).code == .unauthorized)
+                }
             }
+            #expect(
+                fixture.service.store.refusedTokens[.missing] >= 1 && fixture.service.store.refusedTokens[.unknown] >= 1
+            )
+            // Health and metrics need none (from loopback).
+            #expect(try await fixture.get("/healthz", token: nil, headers: [:]).status.code == 200)
+            let metrics = try await fixture.get("/metrics", token: nil, headers: [:])
+            #expect(metrics.text.contains(#"kct_auth_refused_requests_count{reason="unknown"}"#))
+            #expect(!metrics.text.contains("kct_wrong"))
         }
-        #expect(
-            fixture.service.store.refusedTokens[.missing] >= 1 && fixture.service.store.refusedTokens[.unknown] >= 1)
-        // Health and metrics need none (from loopback).
-        #expect(try await fixture.get("/healthz", token: nil, headers: [:]).status.code == 200)
-        let metrics = try await fixture.get("/metrics", token: nil, headers: [:])
-        #expect(metrics.text.contains(#"kct_auth_refused_requests_count{reason="unknown"}"#))
-        #expect(!metrics.text.contains("kct_wrong"))
-        try await fixture.stop()
     }
 
     @Test func accountsEndpointServesHashesNeverPasswords() async throws {
-        let fixture = try await Fixture.start()
-        let response = try await fixture.get("/v1/accounts", token: fixture.w1)
-        #expect(response.status.code == 200)
-        let accounts = try AccountsResponse.decode(response.body)
-        #expect(
-            accounts.accounts.map(\.email).sorted()
-                == (["staff@kct.example"] + StaffRole.allCases.map(Staff.email)).sorted())
-        #expect(accounts.accounts.allSatisfy { $0.passwordHash.hasPrefix("scrypt$") })
-        #expect(!response.text.contains(Staff.password))
-        #expect(accounts.version == accounts.accounts.map(\.version).max())
-        // Unchanged since the version the node knows: an empty list and the same version.
-        let unchanged = try AccountsResponse.decode(
-            try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
-        #expect(unchanged.accounts.isEmpty && unchanged.version == accounts.version)
-        // A change by another process (`kct central set-role`) shows at once.
-        try CentralStore.open(path: fixture.directory.database).setRole(
-            email: Staff.email(.viewer), role: .processor, by: "tests")
-        let changed = try AccountsResponse.decode(
-            try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
-        #expect(changed.version == accounts.version + 1)
-        #expect(changed.accounts.first { $0.email == Staff.email(.viewer) }?.role == .processor)
-        let bad = try await fixture.get("/v1/accounts?known=yesterday", token: fixture.w1)
-        #expect(try bad.status.code == 400 && protocolError(bad).code == .invalidMessage)
-        let noVersion = try await fixture.get("/v1/accounts", token: fixture.w1, headers: [:])
-        #expect(noVersion.status.code == 400)
-        try await fixture.stop()
+        try await withStopping(try await Fixture.start()) { fixture in
+            let response = try await fixture.get("/v1/accounts", token: fixture.w1)
+            #expect(response.status.code == 200)
+            let accounts = try AccountsResponse.decode(response.body)
+            #expect(
+                accounts.accounts.map(\.email).sorted()
+                    == (["staff@kct.example"] + StaffRole.allCases.map(Staff.email)).sorted())
+            #expect(accounts.accounts.allSatisfy { $0.passwordHash.hasPrefix("scrypt$") })
+            #expect(!response.text.contains(Staff.password))
+            #expect(accounts.version == accounts.accounts.map(\.version).max())
+            // Unchanged since the version the node knows: an empty list and the same version.
+            let unchanged = try AccountsResponse.decode(
+                try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
+            #expect(unchanged.accounts.isEmpty && unchanged.version == accounts.version)
+            // A change by another process (`kct central set-role`) shows at once.
+            try CentralStore.open(path: fixture.directory.database).setRole(
+                of: Staff.email(.viewer), to: .processor, by: "tests")
+            let changed = try AccountsResponse.decode(
+                try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
+            #expect(changed.version == accounts.version + 1)
+            #expect(changed.accounts.first { $0.email == Staff.email(.viewer) }?.role == .processor)
+            let bad = try await fixture.get("/v1/accounts?known=yesterday", token: fixture.w1)
+            #expect(try bad.status.code == 400 && protocolError(bad).code == .invalidMessage)
+            let noVersion = try await fixture.get("/v1/accounts", token: fixture.w1, headers: [:])
+            #expect(noVersion.status.code == 400)
+        }
     }
 
     @Test func roleChangesByAnotherProcessCountFromTheNextPush() async throws {
-        let fixture = try await Fixture.start()
-        let processor = Staff.email(.processor)
-        let first = try await fixture.push(
-            PushRequest(
-                nodeID: "n-w1",
-                changes: [
-                    Build.createOrder("n-w1", 1, at: 1),
-                    Build.change(
-                        "n-w1", 2, at: 2, entity: .order, row: "o-1", fields: ["notes": .text("by the processor")],
-                        author: processor),
-                ]), token: fixture.w1)
-        #expect(try PushResponse.decode(first.body).outcomes.map(\.result) == [.applied, .applied])
-        try CentralStore.open(path: fixture.directory.database).setRole(email: processor, role: .viewer, by: "tests")
-        let second = try await fixture.push(
-            PushRequest(
-                nodeID: "n-w1",
-                changes: [
-                    Build.change(
-                        "n-w1", 3, at: 3, entity: .order, row: "o-1", fields: ["notes": .text("queued while offline")],
-                        author: processor)
-                ]), token: fixture.w1)
-        let outcome = try #require(try PushResponse.decode(second.body).outcomes.first)
-        #expect(outcome.result == .rejected && outcome.reason?.code == .forbidden)
-        #expect(fixture.head == 2)
-        try await fixture.stop()
+        try await withStopping(try await Fixture.start()) { fixture in
+            let processor = Staff.email(.processor)
+            let first = try await fixture.push(
+                PushRequest(
+                    nodeID: "n-w1",
+                    changes: [
+                        Build.createOrder("n-w1", 1, at: 1),
+                        Build.change(
+                            "n-w1", 2, at: 2, entity: .order, row: "o-1", fields: ["notes": .text("by the processor")],
+                            author: processor),
+                    ]), token: fixture.w1)
+            #expect(try PushResponse.decode(first.body).outcomes.map(\.result) == [.applied, .applied])
+            try CentralStore.open(path: fixture.directory.database).setRole(of: processor, to: .viewer, by: "tests")
+            let second = try await fixture.push(
+                PushRequest(
+                    nodeID: "n-w1",
+                    changes: [
+                        Build.change(
+                            "n-w1", 3, at: 3, entity: .order, row: "o-1",
+                            fields: ["notes": .text("queued while offline")],
+                            author: processor)
+                    ]), token: fixture.w1)
+            let outcome = try #require(try PushResponse.decode(second.body).outcomes.first)
+            #expect(outcome.result == .rejected && outcome.reason?.code == .forbidden)
+            #expect(fixture.head == 2)
+        }
     }
 
     @Test func auditUploadsAreIdempotentOverHTTP() async throws {
-        let fixture = try await Fixture.start()
-        let upload = AuditUploadRequest(
-            nodeID: "n-w1",
-            events: [
-                AuthEvent(
-                    id: "4f1c2a9e-0000-4000-8000-000000000001", kind: .signIn, email: Staff.email(.processor),
-                    at: "2026-11-25T14:00:00.000Z", detail: "api")
-            ])
-        let headers: HTTPHeaders = ["Content-Type": "application/json", "Authorization": "Bearer \(fixture.w1)"]
-        let first = try await fixture.client.send(
-            .post, fixture.url + "/v1/audit", headers: headers, body: upload.encoded())
-        #expect(first.status.code == 200)
-        #expect(try AuditUploadResponse.decode(first.body) == AuditUploadResponse(recorded: 1, duplicates: 0))
-        let again = try await fixture.client.send(
-            .post, fixture.url + "/v1/audit", headers: headers, body: upload.encoded())
-        #expect(try AuditUploadResponse.decode(again.body) == AuditUploadResponse(recorded: 0, duplicates: 1))
-        let wrongNode = try await fixture.client.send(
-            .post, fixture.url + "/v1/audit",
-            headers: ["Content-Type": "application/json", "Authorization": "Bearer \(fixture.w2)"],
-            body: upload.encoded())
-        #expect(try wrongNode.status.code == 403 && protocolError(wrongNode).code == .forbidden)
-        let malformed = try await fixture.client.send(
-            .post, fixture.url + "/v1/audit", headers: headers, body: Array("{".utf8))
-        #expect(try malformed.status.code == 400 && protocolError(malformed).code == .malformedJSON)
-        #expect(try fixture.service.store.audit(.node("W1")).filter { $0.kind == .signIn }.count == 1)
-        try await fixture.stop()
+        try await withStopping(try await Fixture.start()) { fixture in
+            let upload = AuditUploadRequest(
+                nodeID: "n-w1",
+                events: [
+                    AuthEvent(
+                        id: "4f1c2a9e-0000-4000-8000-000000000001", kind: .signIn, email: Staff.email(.processor),
+                        at: "2026-11-25T14:00:00.000Z", detail: "api")
+                ])
+            let headers: HTTPHeaders = ["Content-Type": "application/json", "Authorization": "Bearer \(fixture.w1)"]
+            let first = try await fixture.client.send(
+                .post, fixture.url + "/v1/audit", headers: headers, body: upload.encoded())
+            #expect(first.status.code == 200)
+            #expect(try AuditUploadResponse.decode(first.body) == AuditUploadResponse(recorded: 1, duplicates: 0))
+            let again = try await fixture.client.send(
+                .post, fixture.url + "/v1/audit", headers: headers, body: upload.encoded())
+            #expect(try AuditUploadResponse.decode(again.body) == AuditUploadResponse(recorded: 0, duplicates: 1))
+            let wrongNode = try await fixture.client.send(
+                .post, fixture.url + "/v1/audit",
+                headers: ["Content-Type": "application/json", "Authorization": "Bearer \(fixture.w2)"],
+                body: upload.encoded())
+            #expect(try wrongNode.status.code == 403 && protocolError(wrongNode).code == .forbidden)
+            let malformed = try await fixture.client.send(
+                .post, fixture.url + "/v1/audit", headers: headers, body: Array("{".utf8))
+            #expect(try malformed.status.code == 400 && protocolError(malformed).code == .malformedJSON)
+            #expect(try fixture.service.store.audit(.node("W1")).filter { $0.kind == .signIn }.count == 1)
+        }
     }
 
     @Test func aReplayedPushChangesNothingAndATamperedOneIsRefused() async throws {
-        let fixture = try await Fixture.start()
-        _ = try await fixture.push(HTTPEndpointTests.create, token: fixture.w1)
-        let snapshot = try fixture.service.store.replicaSnapshot()
-        let trail = try fixture.service.store.audit(.order("o-1"))
-        let replay = try await fixture.push(HTTPEndpointTests.create, token: fixture.w1)
-        #expect(replay.status.code == 200)
-        #expect(try PushResponse.decode(replay.body).outcomes.allSatisfy(\.replayed))
-        var tampered = HTTPEndpointTests.create
-        tampered.changes[2].fields["notes"] = .text("tampered")
-        let refused = try await fixture.push(tampered, token: fixture.w1)
-        #expect(try refused.status.code == 409 && protocolError(refused).code == .sequenceReused)
-        #expect(try fixture.service.store.replicaSnapshot() == snapshot && fixture.head == 3)
-        #expect(try fixture.service.store.audit(.order("o-1")) == trail)
-        try await fixture.stop()
+        try await withStopping(try await Fixture.start()) { fixture in
+            _ = try await fixture.push(HTTPEndpointTests.create, token: fixture.w1)
+            let snapshot = try fixture.service.store.replicaSnapshot()
+            let trail = try fixture.service.store.audit(.order("o-1"))
+            let replay = try await fixture.push(HTTPEndpointTests.create, token: fixture.w1)
+            #expect(replay.status.code == 200)
+            #expect(try PushResponse.decode(replay.body).outcomes.allSatisfy(\.replayed))
+            var tampered = HTTPEndpointTests.create
+            tampered.changes[2].fields["notes"] = .text("tampered")
+            let refused = try await fixture.push(tampered, token: fixture.w1)
+            #expect(try refused.status.code == 409 && protocolError(refused).code == .sequenceReused)
+            #expect(try fixture.service.store.replicaSnapshot() == snapshot && fixture.head == 3)
+            #expect(try fixture.service.store.audit(.order("o-1")) == trail)
+        }
     }
 
     @Test func requestsBeyondATokensRateGet429() async throws {

@@ -92,6 +92,50 @@ import Testing
             ])
     }
 
+    /// `OrderTotalsRule` (SyncCore, the nodes' rule too): amounts out of OrderDomain's range are 0.
+    @Test func totalsOutOfRangeAreZero() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, w1, _) = try Self.makeStore(directory)
+        let result = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.createOrder("n-w1", 1, at: 1),
+                    Build.addItem("n-w1", 2, at: 2, item: "i-1", quantity: 2, price: FieldCatalog.maximumMinorUnits),
+                    Build.addItem("n-w1", 3, at: 3, item: "i-2", quantity: 1, price: 5_000),
+                ]),
+            token: w1)
+        #expect(result.response.outcomes.allSatisfy { $0.result == .applied })
+        #expect(try store.derivedFields(RowKey(.orderItem, "i-1")) == ["total_price": .integer(0)])
+        #expect(try store.derivedFields(RowKey(.orderItem, "i-2")) == ["total_price": .integer(5_000)])
+        #expect(
+            try store.derivedFields(RowKey(.order, "o-1")) == [
+                "subtotal_amount": .integer(0), "total_amount": .integer(0),
+            ])
+    }
+
+    /// A stored stamp changed behind kct's back (raw SQL) is reported as a corrupt value.
+    @Test func aCorruptStoredStampIsReportedNotTrapped() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, _, w2) = try Self.makeStore(directory)
+        _ = try store.push(Self.scenario[1], token: w2)
+        try DatabaseQueue(path: directory.database).write { db in
+            try db.execute(sql: "UPDATE status_moves SET hlc = -1")
+        }
+        do {
+            _ = try store.replicaSnapshot()
+            Issue.record("a negative stamp was read back")
+        } catch {
+            guard case .corruptValue(let table, let column, _) = error else {
+                Issue.record("unexpected error: \(error)")
+                return
+            }
+            #expect(table == "status_moves" && column == "hlc")
+        }
+    }
+
     @Test func aResentBatchIsAcknowledgedAgainAndNeverAppliedTwice() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,5 +1,6 @@
 import Foundation
 import SyncCore
+import TestSupport
 import Testing
 
 /// `kct central serve` as a process: the ready line on stdout, and a clean exit on signals.

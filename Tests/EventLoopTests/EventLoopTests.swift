@@ -1,101 +1,106 @@
 import EventLoop
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("EventLoop")
 struct EventLoopTests {
     @Test func executeFromOtherThreadsRunsOnTheLoopThread() async throws {
-        let thread = try await EventLoopThread.start()
-        let loop = thread.loop
-        #expect(!loop.isInLoopThread)
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<100 {
-                group.addTask { (try? await loop.submit { $0.isInLoopThread }) ?? false }
+        try await withStopping(try await EventLoopThread.start(), stop: { try await $0.shutdown() }) { thread in
+            let loop = thread.loop
+            #expect(!loop.isInLoopThread)
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<100 {
+                    group.addTask { (try? await loop.submit { $0.isInLoopThread }) ?? false }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
             }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
+            #expect(results.count == 100 && results.allSatisfy { $0 })
         }
-        #expect(results.count == 100 && results.allSatisfy { $0 })
-        try await thread.shutdown()
     }
 
     @Test func timersFireInOrderAndRestartingDebounces() async throws {
-        let thread = try await EventLoopThread.start()
-        let fired = try await thread.loop.submitDeferred {
-            (loop, finish: @escaping (Result<[String], any Error>) -> Void) in
-            var order: [String] = []
-            loop.schedule(after: .milliseconds(30)) { order.append("late") }
-            loop.schedule(after: .milliseconds(1)) { order.append("early") }
-            var debounced = 0
-            let debounce = loop.makeTimer { _ in debounced += 1 }
-            // Restarted three times before it can fire: fires once.
-            debounce.start(after: .milliseconds(20))
-            debounce.start(after: .milliseconds(20))
-            debounce.start(after: .milliseconds(20))
-            let cancelled = loop.schedule(after: .milliseconds(5)) { order.append("cancelled") }
-            cancelled.close()
-            loop.schedule(after: .milliseconds(100)) {
-                debounce.close()
-                finish(.success(order + ["debounced \(debounced)"]))
+        try await withStopping(try await EventLoopThread.start(), stop: { try await $0.shutdown() }) { thread in
+            let fired = try await thread.loop.submitDeferred {
+                (loop, finish: @escaping (Result<[String], any Error>) -> Void) in
+                var order: [String] = []
+                loop.schedule(after: .milliseconds(30)) { order.append("late") }
+                loop.schedule(after: .milliseconds(1)) { order.append("early") }
+                var debounced = 0
+                let debounce = loop.makeTimer { _ in debounced += 1 }
+                // Restarted three times before it can fire: fires once.
+                debounce.start(after: .milliseconds(20))
+                debounce.start(after: .milliseconds(20))
+                debounce.start(after: .milliseconds(20))
+                let cancelled = loop.schedule(after: .milliseconds(5)) { order.append("cancelled") }
+                cancelled.close()
+                loop.schedule(after: .milliseconds(100)) {
+                    debounce.close()
+                    finish(.success(order + ["debounced \(debounced)"]))
+                }
             }
+            #expect(fired == ["early", "late", "debounced 1"])
         }
-        #expect(fired == ["early", "late", "debounced 1"])
-        try await thread.shutdown()
     }
 
     @Test func repeatingTimerFiresUntilClosed() async throws {
-        let thread = try await EventLoopThread.start()
-        let count = try await thread.loop.submitDeferred { (loop, finish: @escaping (Result<Int, any Error>) -> Void) in
-            var ticks = 0
-            let timer = loop.makeTimer { timer in
-                ticks += 1
-                if ticks == 5 {
-                    timer.close()
-                    finish(.success(ticks))
+        try await withStopping(try await EventLoopThread.start(), stop: { try await $0.shutdown() }) { thread in
+            let count = try await thread.loop.submitDeferred {
+                (loop, finish: @escaping (Result<Int, any Error>) -> Void) in
+                var ticks = 0
+                let timer = loop.makeTimer { timer in
+                    ticks += 1
+                    if ticks == 5 {
+                        timer.close()
+                        finish(.success(ticks))
+                    }
                 }
+                timer.start(after: .milliseconds(1), repeating: .milliseconds(2))
             }
-            timer.start(after: .milliseconds(1), repeating: .milliseconds(2))
+            #expect(count == 5)
         }
-        #expect(count == 5)
-        try await thread.shutdown()
     }
 
     @Test func offloadRunsOffTheLoopAndCompletesOnIt() async throws {
-        let thread = try await EventLoopThread.start()
-        let loop = thread.loop
-        let outcome = try await loop.submitDeferred {
-            (loop, finish: @escaping (Result<(Bool, Bool, Int), any Error>) -> Void) in
-            loop.offload({ () -> (Bool, Int) in (loop.isInLoopThread, (1...1000).reduce(0, +)) }) { result in
-                let (workOnLoop, sum) = (try? result.get()) ?? (true, 0)
-                finish(.success((workOnLoop, loop.isInLoopThread, sum)))
+        try await withStopping(try await EventLoopThread.start(), stop: { try await $0.shutdown() }) { thread in
+            let loop = thread.loop
+            let outcome = try await loop.submitDeferred {
+                (loop, finish: @escaping (Result<(Bool, Bool, Int), any Error>) -> Void) in
+                loop.offload({ () -> (Bool, Int) in (loop.isInLoopThread, (1...1000).reduce(0, +)) }) { result in
+                    let (workOnLoop, sum) = (try? result.get()) ?? (true, 0)
+                    finish(.success((workOnLoop, loop.isInLoopThread, sum)))
+                }
             }
+            #expect(outcome.0 == false)
+            #expect(outcome.1 == true)
+            #expect(outcome.2 == 500_500)
+            struct Failure: Error {}
+            await #expect(throws: Failure.self) {
+                try await loop.offload { () -> Int in throw Failure() }
+            }
+            #expect(try await loop.offload { 7 } == 7)
         }
-        #expect(outcome.0 == false)
-        #expect(outcome.1 == true)
-        #expect(outcome.2 == 500_500)
-        struct Failure: Error {}
-        await #expect(throws: Failure.self) {
-            try await loop.offload { () -> Int in throw Failure() }
-        }
-        #expect(try await loop.offload { 7 } == 7)
-        try await thread.shutdown()
     }
 
     @Test func lagMonitorSeesABlockedLoop() async throws {
-        let thread = try await EventLoopThread.start(configuration: .init(lagSampleInterval: .milliseconds(10)))
-        let loop = thread.loop
-        // Let a few samples pass, then block the loop for 150 ms.
-        try await Task.sleep(for: .milliseconds(50))
-        try await loop.submit { _ in Thread.sleep(forTimeInterval: 0.15) }
-        #expect(
-            try await eventually {
-                try await loop.submit { $0.lagMonitor!.snapshot.maxMilliseconds } >= 100
-            })
-        let snapshot = try await loop.submit { $0.lagMonitor!.snapshot }
-        #expect(snapshot.samples > 3)
-        #expect(snapshot.p50Milliseconds <= snapshot.p99Milliseconds)
-        #expect(snapshot.p99Milliseconds <= snapshot.maxMilliseconds)
-        try await thread.shutdown()
+        try await withStopping(
+            try await EventLoopThread.start(configuration: .init(lagSampleInterval: .milliseconds(10))),
+            stop: { try await $0.shutdown() }
+        ) { thread in
+            let loop = thread.loop
+            // Let a few samples pass, then block the loop for 150 ms.
+            try await Task.sleep(for: .milliseconds(50))
+            try await loop.submit { _ in Thread.sleep(forTimeInterval: 0.15) }
+            #expect(
+                try await eventually {
+                    try await loop.submit { $0.lagMonitor!.snapshot.maxMilliseconds } >= 100
+                })
+            let snapshot = try await loop.submit { $0.lagMonitor!.snapshot }
+            #expect(snapshot.samples > 3)
+            #expect(snapshot.p50Milliseconds <= snapshot.p99Milliseconds)
+            #expect(snapshot.p99Milliseconds <= snapshot.maxMilliseconds)
+        }
     }
 
     @Test func shutdownWaitsForServicesThenRefusesWork() async throws {
@@ -137,11 +142,11 @@ struct EventLoopTests {
     }
 
     @Test func runCannotBeCalledTwice() async throws {
-        let thread = try await EventLoopThread.start()
-        await #expect(throws: EventLoopError.alreadyRan) {
-            try await thread.loop.submit { try $0.run() }
+        try await withStopping(try await EventLoopThread.start(), stop: { try await $0.shutdown() }) { thread in
+            await #expect(throws: EventLoopError.alreadyRan) {
+                try await thread.loop.submit { try $0.run() }
+            }
         }
-        try await thread.shutdown()
     }
 
     @Test func durationsBecomeWholeMillisecondsRoundedUp() {
@@ -182,17 +187,4 @@ final class SlowService: LoopService {
         timer?.close()
         loop.unregister(self)
     }
-}
-
-/// Polls a condition until it holds or `timeout` passes (for values sampled by a timer).
-func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws
-    -> Bool
-{
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }

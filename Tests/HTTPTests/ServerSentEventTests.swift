@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import PropertyBased
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Server-sent events: parser, hub and reconnecting client")
@@ -212,46 +213,46 @@ struct ServerSentEventTests {
         let server = try await TestServer.start(routes: standardRoutes)
         let url = "\(server.baseURL)/stream"
         try await server.stop()
-        let client = try await TestClient.start()
-        let recorder = EventRecorder()
-        let boundClient = client.client
-        let source = try await client.thread.loop.submit { loop in
-            var configuration = EventSource.Configuration()
-            configuration.initialBackoff = .milliseconds(20)
-            configuration.maxBackoff = .milliseconds(80)
-            configuration.jitter = 0
-            return LoopBound(
-                boundClient.value.openEventStream(
-                    url: url, configuration: configuration,
-                    onStateChange: { recorder.record(state: $0) },
-                    onEvent: { recorder.record(event: $0) }), loop: loop)
+        try await withStopping(try await TestClient.start()) { client in
+            let recorder = EventRecorder()
+            let boundClient = client.client
+            let source = try await client.thread.loop.submit { loop in
+                var configuration = EventSource.Configuration()
+                configuration.initialBackoff = .milliseconds(20)
+                configuration.maxBackoff = .milliseconds(80)
+                configuration.jitter = 0
+                return LoopBound(
+                    boundClient.value.openEventStream(
+                        url: url, configuration: configuration,
+                        onStateChange: { recorder.record(state: $0) },
+                        onEvent: { recorder.record(event: $0) }), loop: loop)
+            }
+            #expect(try await eventually { recorder.waitingDelays.count >= 4 })
+            let delays = recorder.waitingDelays.prefix(4)
+            #expect(Array(delays) == [.milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(80)])
+            #expect(recorder.waitingErrors.allSatisfy { $0?.kind == .connectionRefused })
+            try await client.thread.loop.submit { _ in source.value.close() }
         }
-        #expect(try await eventually { recorder.waitingDelays.count >= 4 })
-        let delays = recorder.waitingDelays.prefix(4)
-        #expect(Array(delays) == [.milliseconds(20), .milliseconds(40), .milliseconds(80), .milliseconds(80)])
-        #expect(recorder.waitingErrors.allSatisfy { $0?.kind == .connectionRefused })
-        try await client.thread.loop.submit { _ in source.value.close() }
-        try await client.stop()
     }
 
     @Test func wrongContentTypeIsAnError() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let client = try await TestClient.start()
-        let recorder = EventRecorder()
-        let boundClient = client.client
-        let url = "\(server.baseURL)/hello"
-        let source = try await client.thread.loop.submit { loop in
-            LoopBound(
-                boundClient.value.openEventStream(
-                    url: url, onStateChange: { recorder.record(state: $0) },
-                    onEvent: { recorder.record(event: $0) }), loop: loop)
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            try await withStopping(try await TestClient.start()) { client in
+                let recorder = EventRecorder()
+                let boundClient = client.client
+                let url = "\(server.baseURL)/hello"
+                let source = try await client.thread.loop.submit { loop in
+                    LoopBound(
+                        boundClient.value.openEventStream(
+                            url: url, onStateChange: { recorder.record(state: $0) },
+                            onEvent: { recorder.record(event: $0) }), loop: loop)
+                }
+                #expect(try await eventually { !recorder.waitingErrors.isEmpty })
+                #expect(recorder.waitingErrors.first??.kind == .httpStatus)
+                #expect(recorder.events.isEmpty)
+                try await client.thread.loop.submit { _ in source.value.close() }
+            }
         }
-        #expect(try await eventually { !recorder.waitingErrors.isEmpty })
-        #expect(recorder.waitingErrors.first??.kind == .httpStatus)
-        #expect(recorder.events.isEmpty)
-        try await client.thread.loop.submit { _ in source.value.close() }
-        try await client.stop()
-        try await server.stop()
     }
 }
 

@@ -2,6 +2,7 @@ import EventLoop
 import Foundation
 import HTTP
 import Synchronization
+import TestSupport
 import Testing
 
 /// Routes shared by the server tests.
@@ -66,114 +67,114 @@ func standardRoutes(_ loop: EventLoop, _ router: inout HTTPRouter) {
 @Suite("HTTP server against the curl command-line tool")
 struct ServerTests {
     @Test func getAndKeepAliveReuse() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        // Two URLs in one curl run share one connection when keep-alive works.
-        let result = try await runCurl([
-            "-w", "%{http_code} %{num_connects}\\n", "\(server.baseURL)/hello", "\(server.baseURL)/hello",
-        ])
-        #expect(result.status == 0)
-        #expect(result.output == "hello\n200 1\nhello\n200 0\n")
-        #expect(try await server.inspect { $0.requestsHandled } == 2)
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            // Two URLs in one curl run share one connection when keep-alive works.
+            let result = try await runCurl([
+                "-w", "%{http_code} %{num_connects}\\n", "\(server.baseURL)/hello", "\(server.baseURL)/hello",
+            ])
+            #expect(result.status == 0)
+            #expect(result.output == "hello\n200 1\nhello\n200 0\n")
+            #expect(try await server.inspect { $0.requestsHandled } == 2)
+        }
     }
 
     @Test func postBodiesContentLengthAndChunked() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let plain = try await runCurl(["-D", "-", "--data-binary", "order=42&name=Ann", "\(server.baseURL)/echo"])
-        #expect(plain.output.contains("X-Body-Length: 17"))
-        #expect(plain.output.hasSuffix("order=42&name=Ann"))
-        let chunked = try await runCurl([
-            "-H", "Transfer-Encoding: chunked", "--data-binary", "chunked body", "\(server.baseURL)/echo",
-        ])
-        #expect(chunked.output == "chunked body")
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let plain = try await runCurl(["-D", "-", "--data-binary", "order=42&name=Ann", "\(server.baseURL)/echo"])
+            #expect(plain.output.contains("X-Body-Length: 17"))
+            #expect(plain.output.hasSuffix("order=42&name=Ann"))
+            let chunked = try await runCurl([
+                "-H", "Transfer-Encoding: chunked", "--data-binary", "chunked body", "\(server.baseURL)/echo",
+            ])
+            #expect(chunked.output == "chunked body")
+        }
     }
 
     @Test func routingParametersQueryAndErrors() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        #expect(try await runCurl(["\(server.baseURL)/orders/KCT-7/notes/3"]).output == "order KCT-7 note 3")
-        #expect(try await runCurl(["\(server.baseURL)/v1/pull?after=12"]).output == #"{"after":12}"#)
-        let badQuery = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/v1/pull?after=twelve"])
-        #expect(badQuery.output.hasSuffix("400"))
-        #expect(badQuery.output.contains("must be an integer"))
-        let missing = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/nope"])
-        #expect(missing.output.hasSuffix("404"))
-        let wrongMethod = try await runCurl(["-D", "-", "-X", "DELETE", "\(server.baseURL)/hello"])
-        #expect(wrongMethod.output.hasPrefix("HTTP/1.1 405"))
-        #expect(wrongMethod.output.contains("Allow: GET"))
-        let teapot = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/teapot"])
-        #expect(teapot.output == "short and stout\n418")
-        let boom = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/boom"])
-        #expect(boom.output == "internal error\n500")
-        let dropped = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/dropped"])
-        #expect(dropped.output.hasSuffix("500"))
-        // The status was already sent: the stream is cut, so curl reports an incomplete transfer.
-        let cut = try await runCurl(["\(server.baseURL)/throws-mid-stream"])
-        #expect(cut.output == "begun")
-        #expect(cut.status == 18)
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            #expect(try await runCurl(["\(server.baseURL)/orders/KCT-7/notes/3"]).output == "order KCT-7 note 3")
+            #expect(try await runCurl(["\(server.baseURL)/v1/pull?after=12"]).output == #"{"after":12}"#)
+            let badQuery = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/v1/pull?after=twelve"])
+            #expect(badQuery.output.hasSuffix("400"))
+            #expect(badQuery.output.contains("must be an integer"))
+            let missing = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/nope"])
+            #expect(missing.output.hasSuffix("404"))
+            let wrongMethod = try await runCurl(["-D", "-", "-X", "DELETE", "\(server.baseURL)/hello"])
+            #expect(wrongMethod.output.hasPrefix("HTTP/1.1 405"))
+            #expect(wrongMethod.output.contains("Allow: GET"))
+            let teapot = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/teapot"])
+            #expect(teapot.output == "short and stout\n418")
+            let boom = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/boom"])
+            #expect(boom.output == "internal error\n500")
+            let dropped = try await runCurl(["-w", "%{http_code}", "\(server.baseURL)/dropped"])
+            #expect(dropped.output.hasSuffix("500"))
+            // The status was already sent: the stream is cut, so curl reports an incomplete transfer.
+            let cut = try await runCurl(["\(server.baseURL)/throws-mid-stream"])
+            #expect(cut.output == "begun")
+            #expect(cut.status == 18)
+        }
     }
 
     @Test func headGetsHeadersWithoutBody() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let head = try await runCurl(["-I", "\(server.baseURL)/hello"])
-        #expect(head.output.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(head.output.contains("Content-Length: 6"))
-        #expect(!head.output.contains("hello"))
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let head = try await runCurl(["-I", "\(server.baseURL)/hello"])
+            #expect(head.output.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(head.output.contains("Content-Length: 6"))
+            #expect(!head.output.contains("hello"))
+        }
     }
 
     @Test func gzipWhenAccepted() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let expected = String(repeating: "kct order management ", count: 500)
-        let compressed = try await runCurl(["--compressed", "-D", "-", "\(server.baseURL)/big"])
-        #expect(compressed.output.contains("Content-Encoding: gzip"))
-        #expect(compressed.output.hasSuffix(expected))
-        let identity = try await runCurl(["-D", "-", "\(server.baseURL)/big"])
-        #expect(!identity.output.contains("Content-Encoding"))
-        #expect(identity.output.contains("Content-Length: \(expected.utf8.count)"))
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let expected = String(repeating: "kct order management ", count: 500)
+            let compressed = try await runCurl(["--compressed", "-D", "-", "\(server.baseURL)/big"])
+            #expect(compressed.output.contains("Content-Encoding: gzip"))
+            #expect(compressed.output.hasSuffix(expected))
+            let identity = try await runCurl(["-D", "-", "\(server.baseURL)/big"])
+            #expect(!identity.output.contains("Content-Encoding"))
+            #expect(identity.output.contains("Content-Length: \(expected.utf8.count)"))
+        }
     }
 
     @Test func asynchronousAndChunkedResponses() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        #expect(try await runCurl(["\(server.baseURL)/slow"]).output == "done on pool")
-        let chunked = try await runCurl(["-D", "-", "\(server.baseURL)/chunked"])
-        #expect(chunked.output.contains("Transfer-Encoding: chunked"))
-        #expect(chunked.output.hasSuffix("part 1\npart 2\npart 3\n"))
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            #expect(try await runCurl(["\(server.baseURL)/slow"]).output == "done on pool")
+            let chunked = try await runCurl(["-D", "-", "\(server.baseURL)/chunked"])
+            #expect(chunked.output.contains("Transfer-Encoding: chunked"))
+            #expect(chunked.output.hasSuffix("part 1\npart 2\npart 3\n"))
+        }
     }
 
     @Test func jsonInAndOut() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let good = try await runCurl([
-            "-w", " %{http_code}", "-H", "Content-Type: application/json",
-            "--data", #"{"number":"kct-1","total":21}"#, "\(server.baseURL)/json",
-        ])
-        #expect(good.output == #"{"number":"KCT-1","total":42} 201"#)
-        let bad = try await runCurl(["-w", " %{http_code}", "--data", #"{"number":1}"#, "\(server.baseURL)/json"])
-        #expect(bad.output.hasSuffix(" 400"))
-        #expect(bad.output.contains("not a valid Order"))
-        try await server.stop()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let good = try await runCurl([
+                "-w", " %{http_code}", "-H", "Content-Type: application/json",
+                "--data", #"{"number":"kct-1","total":21}"#, "\(server.baseURL)/json",
+            ])
+            #expect(good.output == #"{"number":"KCT-1","total":42} 201"#)
+            let bad = try await runCurl(["-w", " %{http_code}", "--data", #"{"number":1}"#, "\(server.baseURL)/json"])
+            #expect(bad.output.hasSuffix(" 400"))
+            #expect(bad.output.contains("not a valid Order"))
+        }
     }
 
     @Test func pipelinedRequestsAnsweredInOrder() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let port = server.port
-        let responses = try await onOwnThread {
-            let socket = try RawSocket(port: port)
-            // The slow one is answered after work on the thread pool; order must still hold.
-            try socket.send(
-                "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-            )
-            return try socket.readResponses(4)
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let port = server.port
+            let responses = try await onOwnThread {
+                let socket = try RawSocket(port: port)
+                // The slow one is answered after work on the thread pool; order must still hold.
+                try socket.send(
+                    "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                )
+                return try socket.readResponses(4)
+            }
+            #expect(responses.count == 4)
+            #expect(responses[0].hasSuffix("done on pool"))
+            #expect(responses[1].hasSuffix("order 1 note 2"))
+            #expect(responses[2].hasSuffix("abc"))
+            #expect(responses[3].hasSuffix("hello\n"))
         }
-        #expect(responses.count == 4)
-        #expect(responses[0].hasSuffix("done on pool"))
-        #expect(responses[1].hasSuffix("order 1 note 2"))
-        #expect(responses[2].hasSuffix("abc"))
-        #expect(responses[3].hasSuffix("hello\n"))
-        try await server.stop()
     }
 
     @Test func handlersHearWhenTheClientGoesAway() async throws {
@@ -199,35 +200,35 @@ struct ServerTests {
     }
 
     @Test func http10ClosesUnlessKeepAlive() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let port = server.port
-        let reply = try await onOwnThread {
-            let socket = try RawSocket(port: port)
-            try socket.send("GET /hello HTTP/1.0\r\n\r\n")
-            return try socket.readUntilClosed()
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let port = server.port
+            let reply = try await onOwnThread {
+                let socket = try RawSocket(port: port)
+                try socket.send("GET /hello HTTP/1.0\r\n\r\n")
+                return try socket.readUntilClosed()
+            }
+            #expect(reply.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(reply.contains("Connection: close"))
         }
-        #expect(reply.hasPrefix("HTTP/1.1 200 OK"))
-        #expect(reply.contains("Connection: close"))
-        try await server.stop()
     }
 
     @Test func expectContinueGetsInterimResponse() async throws {
-        let server = try await TestServer.start(routes: standardRoutes)
-        let port = server.port
-        let reply = try await onOwnThread {
-            let socket = try RawSocket(port: port)
-            try socket.send(
-                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
-            )
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let count = recv(socket.descriptor, &buffer, buffer.count, 0)
-            let interim = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
-            try socket.send("hi")
-            return interim + "|" + (try socket.readUntilClosed())
+        try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
+            let port = server.port
+            let reply = try await onOwnThread {
+                let socket = try RawSocket(port: port)
+                try socket.send(
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                )
+                var buffer = [UInt8](repeating: 0, count: 256)
+                let count = recv(socket.descriptor, &buffer, buffer.count, 0)
+                let interim = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
+                try socket.send("hi")
+                return interim + "|" + (try socket.readUntilClosed())
+            }
+            #expect(reply.hasPrefix("HTTP/1.1 100 Continue\r\n\r\n|HTTP/1.1 200 OK"))
+            #expect(reply.hasSuffix("hi"))
         }
-        #expect(reply.hasPrefix("HTTP/1.1 100 Continue\r\n\r\n|HTTP/1.1 200 OK"))
-        #expect(reply.hasSuffix("hi"))
-        try await server.stop()
     }
 }
 

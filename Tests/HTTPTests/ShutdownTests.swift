@@ -1,6 +1,7 @@
 import EventLoop
 import Foundation
 import HTTP
+import TestSupport
 import Testing
 
 @Suite("HTTP server graceful shutdown")

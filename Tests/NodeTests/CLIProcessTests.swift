@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import SyncCore
+import TestSupport
 import Testing
 
 /// `kct init --central`, `kct join`, `kct sync now|status` and `kct node run` as processes,
@@ -85,56 +86,58 @@ import Testing
     }
 
     @Test func joinFetchesTheAccountsSoLoginWorksAtOnce() async throws {
-        let central = try await CentralHandle.start()
-        let kct = KCTBinary()
-        defer { kct.cleanUp() }
-        let account = try OrderStore.testAccount(Self.staff, role: .processor, version: 1)
-        try await central.with { $0.setAccounts([account]) }
-        let created = try await kct.run("init", "--name", "W4", "--shop", "S01", "--json")
-        let identity = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
-        let nodeID = try #require(identity["node_id"] as? String)
-        try await central.with { $0.tokens["kct_cli_W4"] = nodeID }
-        let joined = try await kct.run("join", try await central.url, "--token", "kct_cli_W4")
-        #expect(joined.status == 0)
-        #expect(joined.stderr.contains("fetched 1 staff account(s) from central"), "\(joined.stderr)")
-        let login = try await kct.run(["login", "--email", Self.staff, "--password-stdin"], stdin: testPassword + "\n")
-        #expect(login.status == 0, "\(login.stderr)")
-        let users = try await kct.run("users", "list")
-        #expect(users.stderr.contains("accounts from central (version 1)"))
-        try await central.stop()
+        try await withStopping(try await CentralHandle.start()) { central in
+            let kct = KCTBinary()
+            defer { kct.cleanUp() }
+            let account = try OrderStore.testAccount(Self.staff, role: .processor, version: 1)
+            try await central.with { $0.setAccounts([account]) }
+            let created = try await kct.run("init", "--name", "W4", "--shop", "S01", "--json")
+            let identity = try #require(
+                try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+            let nodeID = try #require(identity["node_id"] as? String)
+            try await central.with { $0.tokens["kct_cli_W4"] = nodeID }
+            let joined = try await kct.run("join", try await central.url, "--token", "kct_cli_W4")
+            #expect(joined.status == 0)
+            #expect(joined.stderr.contains("fetched 1 staff account(s) from central"), "\(joined.stderr)")
+            let login = try await kct.run(
+                ["login", "--email", Self.staff, "--password-stdin"], stdin: testPassword + "\n")
+            #expect(login.status == 0, "\(login.stderr)")
+            let users = try await kct.run("users", "list")
+            #expect(users.stderr.contains("accounts from central (version 1)"))
+        }
     }
 
     @Test func nodeRunPrintsItsAddressServesAndExitsZeroOnSIGTERM() async throws {
-        let central = try await CentralHandle.start()
-        let kct = KCTBinary()
-        defer { kct.cleanUp() }
-        _ = try await initNode(kct, central: central, name: "W3")
-        _ = try await kct.run("sync", "now")
-        let (node, line) = try await kct.start("node", "run", "--listen", "127.0.0.1:0")
-        let prefix = "node listening on http://127.0.0.1:"
-        #expect(line.hasPrefix(prefix))
-        let port = try #require(Int(line.dropFirst(prefix.count)))
+        try await withStopping(try await CentralHandle.start()) { central in
+            let kct = KCTBinary()
+            defer { kct.cleanUp() }
+            _ = try await initNode(kct, central: central, name: "W3")
+            _ = try await kct.run("sync", "now")
+            let (node, line) = try await kct.start("node", "run", "--listen", "127.0.0.1:0")
+            let prefix = "node listening on http://127.0.0.1:"
+            #expect(line.hasPrefix(prefix))
+            let port = try #require(Int(line.dropFirst(prefix.count)))
 
-        let anonymous = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)")
-        #expect(try await anonymous.request(.get, "/api/orders").status == 401)
-        let session = try await anonymous.request(
-            .post, "/api/session", body: #"{"email": "\#(Self.staff)", "password": "\#(testPassword)"}"#)
-        #expect(session.status == 201, "\(session.text)")
-        try await anonymous.stop()
-        let token = try #require((session.json as? [String: Any])?["token"] as? String)
-        let api = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)", token: token)
-        let created = try await api.request(
-            .post, "/api/orders",
-            body: """
-                {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
-                 "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
-                """)
-        #expect(created.status == 201)
-        try await api.stop()
-        // The daemon pushes it shortly after; central's stream then tells it the head moved.
-        try await central.waitUntil("central has the order") { $0.model.headVersion > 0 }
+            let anonymous = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)")
+            #expect(try await anonymous.request(.get, "/api/orders").status == 401)
+            let session = try await anonymous.request(
+                .post, "/api/session", body: #"{"email": "\#(Self.staff)", "password": "\#(testPassword)"}"#)
+            #expect(session.status == 201, "\(session.text)")
+            try await anonymous.stop()
+            let token = try #require((session.json as? [String: Any])?["token"] as? String)
+            let api = try await APIClient.start(baseURL: "http://127.0.0.1:\(port)", token: token)
+            let created = try await api.request(
+                .post, "/api/orders",
+                body: """
+                    {"customer_name": "Jane Doe", "customer_email": "jane@example.com",
+                     "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
+                    """)
+            #expect(created.status == 201)
+            try await api.stop()
+            // The daemon pushes it shortly after; central's stream then tells it the head moved.
+            try await central.waitUntil("central has the order") { $0.model.headVersion > 0 }
 
-        #expect(try await node.stop() == 0)
-        try await central.stop()
+            #expect(try await node.stop() == 0)
+        }
     }
 }

@@ -4,6 +4,7 @@ import HTTP
 import OrderDomain
 import Store
 import SyncCore
+import TestSupport
 import Testing
 
 @testable import Node
@@ -12,16 +13,16 @@ import Testing
 @Suite(.serialized) struct DaemonSyncTests {
     /// Runs `body` with a central and cleans everything up whatever happens.
     func withCentral(_ body: (CentralHandle, inout [TestNode]) async throws -> Void) async throws {
-        let central = try await CentralHandle.start()
-        var nodes: [TestNode] = []
-        var failure: (any Error)?
-        do { try await body(central, &nodes) } catch { failure = error }
-        for node in nodes {
-            try? await node.stop()
-            node.removeFiles()
+        try await withStopping(try await CentralHandle.start()) { central in
+            var nodes: [TestNode] = []
+            var failure: (any Error)?
+            do { try await body(central, &nodes) } catch { failure = error }
+            for node in nodes {
+                try? await node.stop()
+                node.removeFiles()
+            }
+            if let failure { throw failure }
         }
-        try? await central.stop()
-        if let failure { throw failure }
     }
 
     func pending(_ node: TestNode) throws -> Int { try node.store.syncStatus().pending }

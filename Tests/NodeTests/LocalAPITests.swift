@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import OrderDomain
 import Store
+import TestSupport
 import Testing
 
 @testable import Node
@@ -15,18 +16,11 @@ import Testing
 
     func withNode(_ body: (TestNode, APIClient) async throws -> Void) async throws {
         let node = try await TestNode.start(name: "W1")
-        let api = try await APIClient.start(baseURL: try await node.apiURL, token: try node.store.testSession())
-        do {
-            try await body(node, api)
-        } catch {
-            try? await api.stop()
-            try? await node.stop()
-            node.removeFiles()
-            throw error
+        defer { node.removeFiles() }
+        try await withStopping(node) { node in
+            let api = try await APIClient.start(baseURL: try await node.apiURL, token: try node.store.testSession())
+            try await withStopping(api) { api in try await body(node, api) }
         }
-        try await api.stop()
-        try await node.stop()
-        node.removeFiles()
     }
 
     @Test func createShowListAndFilterOrders() async throws {

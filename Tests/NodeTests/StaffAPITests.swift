@@ -3,6 +3,7 @@ import HTTP
 import OrderDomain
 import Store
 import SyncCore
+import TestSupport
 import Testing
 
 @testable import Node
@@ -14,13 +15,12 @@ import Testing
         _ body: (TestNode, APIClient) async throws -> Void
     ) async throws {
         let node = try await TestNode.start(name: "W1", configure: configure)
-        let api = try await APIClient.start(baseURL: try await node.apiURL)
-        var failure: (any Error)?
-        do { try await body(node, api) } catch { failure = error }
-        try? await api.stop()
-        try? await node.stop()
-        node.removeFiles()
-        if let failure { throw failure }
+        defer { node.removeFiles() }
+        try await withStopping(node) { node in
+            try await withStopping(try await APIClient.start(baseURL: try await node.apiURL)) { api in
+                try await body(node, api)
+            }
+        }
     }
 
     func signInBody(_ email: String, _ password: String) -> String {
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func eachSessionIsRateLimited() async throws {
-        try await withNode(configure: { $0.rateLimit = APIRateLimit(burst: 3, perSecond: 0.001) }) { node, api in
+        try await withNode(configure: { $0.rateLimit = .init(burst: 3, perSecond: 0.001) }) { node, api in
             let first = try node.store.testSession()
             let second = try node.store.signIn(email: "admin@kct.example", password: testPassword, kind: .api).token
             for _ in 0..<3 {

@@ -184,6 +184,33 @@ import Testing
         #expect(try a.visibleTables() == b.visibleTables())
     }
 
+    /// SyncCore's `OrderTotalsRule`, as at central: an item whose total is out of OrderDomain's
+    /// range shows 0, and so do the order's amounts.
+    @Test func pulledAmountsOutOfRangeShowAsZero() throws {
+        var harness = SyncHarness()
+        let a = try harness.node("W1")
+        let order = try a.createOrder(sampleDraft(), by: .test("ana"))
+        try harness.sync(a)
+        harness.clock.advance(seconds: 1)
+        let item = Change(
+            nodeID: "n-elsewhere", sequence: 1, hlc: HLC(millis: harness.clock.now, counter: 0), entity: .orderItem,
+            rowID: "i-gold", orderID: order.id, operation: .setFields,
+            fields: [
+                "order_id": .text(order.id), "product_name": .text("Gold Suit"), "quantity": .integer(2),
+                "unit_price": .integer(FieldCatalog.maximumMinorUnits), "line_number": .integer(3),
+            ],
+            author: "ben@kct.example", baseVersion: 0)
+        let response = try harness.central.push(
+            PushRequest(nodeID: "n-elsewhere", changes: [item]), authenticatedNode: "n-elsewhere",
+            nowMillis: harness.clock.now)
+        #expect(response.outcomes.map(\.result) == [.applied])
+        try harness.pull(a)
+        let detail = try a.detail(order.id)
+        #expect(detail.items.first { $0.id == "i-gold" }?.totalPrice.minorUnits == 0)
+        #expect(detail.items.first { $0.productName == "Silk Tie" }?.totalPrice == usd("150.00"))
+        #expect(detail.order.subtotal.minorUnits == 0 && detail.order.total.minorUnits == 0)
+    }
+
     @Test func deleteTombstoneWinsOverAConcurrentItemEdit() throws {
         var harness = SyncHarness()
         let a = try harness.node("W1"), b = try harness.node("W2")

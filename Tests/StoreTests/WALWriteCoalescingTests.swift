@@ -1,6 +1,7 @@
 import CSQLiteVFS
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import OrderDomain

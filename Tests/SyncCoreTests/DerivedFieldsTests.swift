@@ -1,29 +1,12 @@
+import OrderDomain
 import Testing
 
 @testable import SyncCore
 
-/// Derived fields are recomputed from merged rows by a rule the runtime provides (it calls
-/// OrderDomain's OrderTotals); here a plain sum stands in for it.
+/// Derived fields are recomputed from merged rows by `OrderTotalsRule` (OrderDomain's money
+/// rules), the one rule central and the node both apply.
 @Suite struct DerivedFieldsTests {
-    static let totals: DerivedFieldsRule = { order, items in
-        var result: [RowKey: [String: FieldValue]] = [:]
-        var subtotal: Int64 = 0
-        for item in items {
-            guard case .integer(let quantity)? = item.fields["quantity"]?.value,
-                case .integer(let price)? = item.fields["unit_price"]?.value
-            else { continue }
-            result[item.key] = ["total_price": .integer(quantity * price)]
-            subtotal += quantity * price
-        }
-        if let order {
-            var total = subtotal
-            for field in ["tax_amount", "shipping_amount"] {
-                if case .integer(let amount)? = order.fields[field]?.value { total += amount }
-            }
-            result[order.key] = ["subtotal_amount": .integer(subtotal), "total_amount": .integer(total)]
-        }
-        return result
-    }
+    static let totals = OrderTotalsRule.rule
 
     @Test func totalsFollowTheMergedItemsOnEveryReplica() throws {
         let create = Build.createOrder()
@@ -57,5 +40,37 @@ import Testing
         var replica = Build.replica([Build.createOrder()])
         let report = replica.merge(Build.addItem("W1", 1, at: 5, item: "i-7"), version: 2)
         #expect(report.touchedOrder == "o-1")
+    }
+
+    /// Amounts out of OrderDomain's range are 0 on the item and on the order, on every replica.
+    @Test func overflowingAmountsAreZero() {
+        let limit = Money.maximumMinorUnits
+        let replica = Build.replica([
+            Build.createOrder(), Build.addItem("W0", 2, at: 1, item: "i-1", quantity: 2, price: limit),
+            Build.addItem("W0", 3, at: 2, item: "i-2", quantity: 1, price: 5000),
+        ])
+        let derived = replica.derivedFields(ofOrder: "o-1", rule: Self.totals)
+        #expect(derived[RowKey(.orderItem, "i-1")] == ["total_price": .integer(0)])
+        #expect(derived[RowKey(.orderItem, "i-2")] == ["total_price": .integer(5000)])
+        #expect(derived[RowKey(.order, "o-1")] == ["subtotal_amount": .integer(0), "total_amount": .integer(0)])
+
+        // Items within range whose sum with tax is not: the order's amounts are 0, the item keeps its own.
+        let taxed = Build.replica([
+            Build.createOrder(), Build.change("W0", 2, at: 1, ["tax_amount": .integer(limit)]),
+            Build.addItem("W0", 3, at: 2, item: "i-1", quantity: 1, price: limit),
+        ])
+        let taxedDerived = taxed.derivedFields(ofOrder: "o-1", rule: Self.totals)
+        #expect(taxedDerived[RowKey(.orderItem, "i-1")] == ["total_price": .integer(limit)])
+        #expect(taxedDerived[RowKey(.order, "o-1")] == ["subtotal_amount": .integer(0), "total_amount": .integer(0)])
+    }
+
+    @Test func anItemWithoutAQuantityCountsOnce() {
+        let replica = Build.replica([
+            Build.createOrder(),
+            Build.change("W0", 2, at: 1, .orderItem, row: "i-1", .setFields, ["unit_price": .integer(700)]),
+        ])
+        let derived = replica.derivedFields(ofOrder: "o-1", rule: Self.totals)
+        #expect(derived[RowKey(.orderItem, "i-1")] == ["total_price": .integer(700)])
+        #expect(derived[RowKey(.order, "o-1")] == ["subtotal_amount": .integer(700), "total_amount": .integer(700)])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// A long-running `kct` process (`kct central serve`, `kct node run`) started with

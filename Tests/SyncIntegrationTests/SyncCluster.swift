@@ -1,10 +1,6 @@
 import Foundation
+import TestSupport
 import Testing
-
-extension KCTProcess {
-    /// A replica in a directory of the caller's choosing (a node of a `SyncCluster`).
-    init(dataDir: String) { self.dataDir = dataDir }
-}
 
 /// Central and its nodes as separate `kct` processes on 127.0.0.1, each with its own data in one
 /// temporary directory. `shutDown()` (also run on deinit) kills every process still running and

@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import StaffAuth
 import SyncCore
+import TestSupport
 
 /// Short constructors for changes; times are whole seconds after t0, and central's clock stands
 /// at t0 + 1 hour unless a test says otherwise.
@@ -99,7 +100,7 @@ struct TemporaryDirectory {
 }
 
 extension TestClient {
-    /// Any status comes back as a response. (`TestClient` itself is HTTPTests' own, linked here.)
+    /// Any status comes back as a response.
     func send(_ method: HTTPMethod = .get, _ url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil) async throws
         -> HTTPClientResponse
     {

@@ -1,9 +1,10 @@
 import EventLoop
 import Foundation
 import HTTP
+import TestSupport
 
 /// A server on its own loop thread, on 127.0.0.1 and a port picked by the kernel.
-final class TestServer: Sendable {
+final class TestServer: Sendable, Stoppable {
     let thread: EventLoopThread
     let port: Int
     let server: LoopBound<HTTPServer>
@@ -61,18 +62,4 @@ func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async 
         let thread = Thread { continuation.resume(with: Result { try work() }) }
         thread.start()
     }
-}
-
-/// Polls a condition until it holds or `timeout` passes; for state that changes on another
-/// thread without an event to await (e.g. a server noticing a closed socket).
-func eventually(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool) async throws
-    -> Bool
-{
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }

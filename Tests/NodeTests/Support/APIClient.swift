@@ -2,10 +2,11 @@ import EventLoop
 import Foundation
 import HTTP
 import Synchronization
+import TestSupport
 
 /// Talks to a node's local API from async tests: an `HTTPClient` on its own loop thread. With a
 /// `token`, every request carries it as `Authorization: Bearer` (unless it sets its own).
-final class APIClient: Sendable {
+final class APIClient: Sendable, Stoppable {
     let thread: EventLoopThread
     let client: LoopBound<HTTPClient>
     let baseURL: String
@@ -80,20 +81,19 @@ final class EventCollector: Sendable {
     private struct State {
         var events: [ServerSentEvent] = []
         var open = false
-        var waiters: [UUID: AsyncStream<Void>.Continuation] = [:]
     }
 
     private let state = Mutex(State())
+    private let wakeups = Wakeups()
 
-    func add(_ event: ServerSentEvent) { notify { $0.events.append(event) } }
-    func state(_ open: Bool) { notify { $0.open = open } }
+    func add(_ event: ServerSentEvent) {
+        state.withLock { $0.events.append(event) }
+        wakeups.wake()
+    }
 
-    private func notify(_ change: (inout State) -> Void) {
-        let waiters = state.withLock { state in
-            change(&state)
-            return Array(state.waiters.values)
-        }
-        waiters.forEach { $0.yield() }
+    func state(_ open: Bool) {
+        state.withLock { $0.open = open }
+        wakeups.wake()
     }
 
     var events: [ServerSentEvent] { state.withLock { $0.events } }
@@ -102,18 +102,6 @@ final class EventCollector: Sendable {
     func waitUntil(
         _ what: String, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (EventCollector) -> Bool
     ) async throws {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let id = UUID()
-        state.withLock { $0.waiters[id] = continuation }
-        defer { _ = state.withLock { $0.waiters.removeValue(forKey: id) } }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            continuation.finish()
-        }
-        defer { timer.cancel() }
-        if condition(self) { return }
-        for await _ in stream where condition(self) { return }
-        if condition(self) { return }
-        throw WaitTimedOut(what: what, timeout: timeout)
+        try await wakeups.waitUntil(what, timeout: timeout) { condition(self) }
     }
 }

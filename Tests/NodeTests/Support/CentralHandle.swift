@@ -1,9 +1,10 @@
 import EventLoop
 import Foundation
 import SyncCore
+import TestSupport
 
 /// A `TestCentral` on its own loop thread, driven from async tests.
-final class CentralHandle: Sendable {
+final class CentralHandle: Sendable, Stoppable {
     let thread: EventLoopThread
     let central: LoopBound<TestCentral>
     /// Wakes waiters after each push central answered.

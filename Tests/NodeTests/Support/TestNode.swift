@@ -5,12 +5,13 @@ import OrderDomain
 import Store
 import SyncCore
 import Synchronization
+import TestSupport
 
 @testable import Node
 
 /// A workstation under test: a replica in a temporary directory and a `NodeDaemon` on its own
 /// loop thread. Tests wait on the daemon's own events (a sync cycle finished), never on sleeps.
-final class TestNode: Sendable {
+final class TestNode: Sendable, Stoppable {
     let directory: String
     let store: OrderStore
     let thread: EventLoopThread
@@ -110,49 +111,21 @@ final class TestNode: Sendable {
 final class DaemonEvents: Sendable {
     enum Event: Sendable { case cycle(succeeded: Bool) }
 
-    private struct State {
-        var events: [Event] = []
-        var waiters: [UUID: AsyncStream<Void>.Continuation] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let events = Mutex<[Event]>([])
+    private let wakeups = Wakeups()
 
     func record(_ event: Event) {
-        let waiters = state.withLock { state in
-            state.events.append(event)
-            return Array(state.waiters.values)
-        }
-        waiters.forEach { $0.yield() }
+        events.withLock { $0.append(event) }
+        wakeups.wake()
     }
 
-    var all: [Event] { state.withLock { $0.events } }
+    var all: [Event] { events.withLock { $0 } }
 
     func waitUntil(_ what: String, timeout: Duration, _ condition: @escaping @Sendable () async throws -> Bool)
         async throws
     {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let id = UUID()
-        state.withLock { $0.waiters[id] = continuation }
-        defer { _ = state.withLock { $0.waiters.removeValue(forKey: id) } }
-        // The timeout only ends a wait that would otherwise hang; it synchronises nothing.
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            continuation.finish()
-        }
-        defer { timer.cancel() }
-        if try await condition() { return }
-        for await _ in stream {
-            if try await condition() { return }
-        }
-        if try await condition() { return }
-        throw WaitTimedOut(what: what, timeout: timeout)
+        try await wakeups.waitUntil(what, timeout: timeout, condition)
     }
-}
-
-struct WaitTimedOut: Error, CustomStringConvertible {
-    let what: String
-    let timeout: Duration
-    var description: String { "timed out after \(timeout) waiting until \(what)" }
 }
 
 /// A suit and a customer: enough for a valid order.

@@ -2,21 +2,27 @@ import Foundation
 import Testing
 
 /// Runs the built `kct` binary in a fresh data directory.
-struct KCTProcess {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+package struct KCTProcess {
+    package struct Result {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
+
+        package init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
 
         /// stdout parsed as JSON.
-        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
-        func object() throws -> [String: Any] { try #require(try json() as? [String: Any]) }
-        func array() throws -> [[String: Any]] { try #require(try json() as? [[String: Any]]) }
+        package func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
+        package func object() throws -> [String: Any] { try #require(try json() as? [String: Any]) }
+        package func array() throws -> [[String: Any]] { try #require(try json() as? [[String: Any]]) }
     }
 
     /// The `kct` executable built beside this test bundle (`swift build --build-tests` builds
     /// every product), else the package's `.build/debug/kct`.
-    static let executable: URL = {
+    package static let executable: URL = {
         let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("kct")
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
@@ -29,18 +35,23 @@ struct KCTProcess {
         return besideTests
     }()
 
-    let dataDir: String
+    package let dataDir: String
 
-    init() {
+    package init() {
         dataDir =
             FileManager.default.temporaryDirectory.appendingPathComponent("kct-cli-tests-\(UUID().uuidString)").path
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(atPath: dataDir) }
+    /// A replica in a directory of the caller's choosing (a node of a sync cluster).
+    package init(dataDir: String) { self.dataDir = dataDir }
+
+    package func cleanUp() { try? FileManager.default.removeItem(atPath: dataDir) }
 
     /// Runs `kct arguments...` with KCT_DATA_DIR set to this test's directory.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    package func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
@@ -64,15 +75,15 @@ struct KCTProcess {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    func run(_ arguments: String..., stdin: String? = nil) throws -> Result { try run(arguments, stdin: stdin) }
+    package func run(_ arguments: String..., stdin: String? = nil) throws -> Result { try run(arguments, stdin: stdin) }
 
     /// The password of every test account.
-    static let password = "correct horse battery"
-    static let admin = "tester@kct.example"
+    package static let password = "correct horse battery"
+    package static let admin = "tester@kct.example"
 
     /// Makes the first account of this standalone replica, an admin `tester@kct.example`, and
     /// signs it in. Each account and each sign-in costs a scrypt (~0.1 s): once per replica.
-    func signInAdmin() throws {
+    package func signInAdmin() throws {
         let added = try run(
             ["users", "add", "--email", Self.admin, "--name", "Tester", "--role", "admin", "--password-stdin"],
             stdin: Self.password + "\n")
@@ -81,14 +92,14 @@ struct KCTProcess {
     }
 
     /// Adds an account (as the signed-in admin) without signing it in.
-    func addAccount(_ email: String, role: String) throws {
+    package func addAccount(_ email: String, role: String) throws {
         let added = try run(
             ["users", "add", "--email", email, "--name", email, "--role", role, "--password-stdin"],
             stdin: Self.password + "\n")
         try #require(added.status == 0, "users add failed: \(added.stderr)")
     }
 
-    func signIn(_ email: String) throws {
+    package func signIn(_ email: String) throws {
         let login = try run(["login", "--email", email, "--password-stdin"], stdin: Self.password + "\n")
         try #require(login.status == 0, "login failed: \(login.stderr)")
     }

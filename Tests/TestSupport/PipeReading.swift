@@ -8,9 +8,8 @@ extension FileHandle {
     /// Everything until end of file, for a child process's output pipe. Unlike Foundation's
     /// `readDataToEndOfFile()` (a `try!` inside), a read that fails with EAGAIN — seen once in a
     /// full run, when the pipe had become non-blocking — waits with poll(2) and goes on, and any
-    /// other error ends the read instead of crashing every test in the process. (Shared by the
-    /// test targets through symlinks.)
-    func readAllTolerantly() -> Data {
+    /// other error ends the read instead of crashing every test in the process.
+    package func readAllTolerantly() -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         let fd = fileDescriptor

@@ -2,16 +2,16 @@ import EventLoop
 import HTTP
 
 /// An `HTTPClient` on its own loop thread, driven from async tests.
-final class TestClient: Sendable {
-    let thread: EventLoopThread
-    let client: LoopBound<HTTPClient>
+package final class TestClient: Sendable, Stoppable {
+    package let thread: EventLoopThread
+    package let client: LoopBound<HTTPClient>
 
     private init(thread: EventLoopThread, client: LoopBound<HTTPClient>) {
         self.thread = thread
         self.client = client
     }
 
-    static func start(configuration: HTTPClient.Configuration = .init()) async throws -> TestClient {
+    package static func start(configuration: HTTPClient.Configuration = .init()) async throws -> TestClient {
         let thread = try await EventLoopThread.start(name: "test-client")
         let client = try await thread.loop.submit { loop in
             LoopBound(try HTTPClient(loop: loop, configuration: configuration), loop: loop)
@@ -19,7 +19,7 @@ final class TestClient: Sendable {
         return TestClient(thread: thread, client: client)
     }
 
-    func send(_ request: HTTPClientRequest) async -> Result<HTTPClientResponse, HTTPClientError> {
+    package func send(_ request: HTTPClientRequest) async -> Result<HTTPClientResponse, HTTPClientError> {
         do {
             return .success(try await client.response(for: request))
         } catch {
@@ -27,7 +27,7 @@ final class TestClient: Sendable {
         }
     }
 
-    func stop() async throws {
+    package func stop() async throws {
         try await thread.shutdown(grace: .seconds(2))
     }
 }
