@@ -193,7 +193,7 @@ struct LargeReplicaSuite: BenchSuite {
                         random.next(3) == 0
                         ? CalendarDate(utcDayOf: created + Double(7 + random.next(90)) * 86_400).description : nil
                     let id = UUID().uuidString.lowercased()
-                    let createdAt = Self.timestamp(created)
+                    let createdAt = Timestamp.format(millis: UInt64(created * 1000))
                     try order.execute(arguments: [
                         id, String(format: "S01-W1-%07d", index + 1), "\(first) \(last)",
                         "\(first.lowercased()).\(index)@example.com", status.rawValue,
@@ -205,16 +205,6 @@ struct LargeReplicaSuite: BenchSuite {
                 return .commit
             }
         }
-    }
-
-    static func timestamp(_ seconds: Double) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
     }
 }
 
