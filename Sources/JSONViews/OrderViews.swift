@@ -323,6 +323,8 @@ package struct StatsJSON: Encodable {
     package var completedOrders: Int
     package var rushOrders: Int
     package var revenue: [Revenue]
+    /// Status name → number of orders, every status present (0 when none).
+    package var ordersByStatus: [String: Int]
 
     package init(_ stats: DashboardStats) {
         totalOrders = stats.totalOrders
@@ -331,6 +333,8 @@ package struct StatsJSON: Encodable {
         shippedOrders = stats.shippedOrders
         completedOrders = stats.completedOrders
         rushOrders = stats.rushOrders
+        ordersByStatus = Dictionary(
+            uniqueKeysWithValues: OrderStatus.allCases.map { ($0.rawValue, stats.byStatus[$0] ?? 0) })
         revenue = stats.revenue.map {
             Revenue(
                 currency: $0.currency.code, paidOrders: $0.paidOrders, totalRevenue: $0.totalRevenue.decimalString,
@@ -341,6 +345,7 @@ package struct StatsJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case totalOrders = "total_orders", pendingOrders = "pending_orders", processingOrders = "processing_orders"
         case shippedOrders = "shipped_orders", completedOrders = "completed_orders", rushOrders = "rush_orders", revenue
+        case ordersByStatus = "orders_by_status"
     }
 }
 
