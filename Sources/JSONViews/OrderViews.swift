@@ -250,9 +250,20 @@ package struct OrderJSON: Encodable {
     }
 }
 
+/// A queue line; `score_parts` says why it scores what it does (`priority` + `age` +
+/// `needed_by` = `priority_score`).
 package struct QueueEntryJSON: Encodable {
+    package struct ScoreParts: Encodable {
+        package var priority: Int
+        package var age: Int
+        package var neededBy: Int
+
+        enum CodingKeys: String, CodingKey { case priority, age, neededBy = "needed_by" }
+    }
+
     package var queuePosition: Int
     package var priorityScore: Int
+    package var scoreParts: ScoreParts
     package var queueType: String
     package var orderID: String
     package var orderNumber: String
@@ -263,10 +274,13 @@ package struct QueueEntryJSON: Encodable {
     package var createdAt: String
     package var totalAmount: String
     package var currency: String
+    package var claim: ClaimJSON?
 
     package init(_ entry: QueueEntry) {
         queuePosition = entry.position
         priorityScore = entry.score
+        scoreParts = ScoreParts(
+            priority: entry.scoreParts.priority, age: entry.scoreParts.age, neededBy: entry.scoreParts.neededBy)
         queueType = entry.queueType
         orderID = entry.order.id
         orderNumber = entry.order.orderNumber
@@ -277,11 +291,13 @@ package struct QueueEntryJSON: Encodable {
         createdAt = entry.order.createdAt
         totalAmount = entry.order.total.decimalString
         currency = entry.order.currency.code
+        claim = entry.claim.map(ClaimJSON.init)
     }
 
     enum CodingKeys: String, CodingKey {
-        case queuePosition = "queue_position", priorityScore = "priority_score", queueType = "queue_type", orderID =
-            "order_id"
+        case claim
+        case queuePosition = "queue_position", priorityScore = "priority_score", scoreParts = "score_parts"
+        case queueType = "queue_type", orderID = "order_id"
         case orderNumber = "order_number", status, priority, customerName = "customer_name", neededBy = "needed_by"
         case createdAt = "created_at", totalAmount = "total_amount", currency
     }
@@ -290,6 +306,7 @@ package struct QueueEntryJSON: Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(queuePosition, forKey: .queuePosition)
         try container.encode(priorityScore, forKey: .priorityScore)
+        try container.encode(scoreParts, forKey: .scoreParts)
         try container.encode(queueType, forKey: .queueType)
         try container.encode(orderID, forKey: .orderID)
         try container.encode(orderNumber, forKey: .orderNumber)
@@ -300,6 +317,22 @@ package struct QueueEntryJSON: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(totalAmount, forKey: .totalAmount)
         try container.encode(currency, forKey: .currency)
+        try container.encode(claim, forKey: .claim)
+    }
+}
+
+/// Who holds an order of the queue: `{"by": e-mail, "name", "at": when claimed, "stage"}`.
+package struct ClaimJSON: Encodable {
+    package var by: String
+    package var name: String
+    package var at: String
+    package var stage: String
+
+    package init(_ holder: ClaimHolder) {
+        by = holder.email
+        name = holder.name
+        at = holder.at
+        stage = holder.stage.rawValue
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Store
+import SyncCore
 
 /// A bearer token as presented; never logged or printed (its description hides it).
 struct SessionToken: Sendable, CustomStringConvertible {
@@ -61,7 +62,8 @@ extension LocalAPI {
         }
     }
 
-    /// `GET /api/session`: who the token signs in, with their role as the replica knows it now.
+    /// `GET /api/session`: who the token signs in, with their role as the replica knows it now and
+    /// the permissions it has.
     func whoami(_ responder: HTTPResponder, _ token: SessionToken) {
         let store = self.store
         loop.offload({ () throws -> [UInt8] in
@@ -69,9 +71,10 @@ extension LocalAPI {
                 _ = try Self.actor(store, token)
                 throw APIError.unauthorized("sign in again")
             }
-            return try APIJSON.encode(
-                SessionJSON(
-                    token: nil, expiresAt: expiresAt, email: actor.email, name: actor.name, role: actor.role.rawValue))
+            var answer = SessionJSON(
+                token: nil, expiresAt: expiresAt, email: actor.email, name: actor.name, role: actor.role.rawValue)
+            answer.permissions = actor.role.permissions.map(\.rawValue)
+            return try APIJSON.encode(answer)
         }) { result in
             switch result {
             case .success(let bytes): responder.send(.json(bytes: bytes))
@@ -99,9 +102,11 @@ struct SessionJSON: Encodable {
     var email: String
     var name: String
     var role: String
+    /// What the role may do (PermissionMatrix's names), so a screen can hide what it may not.
+    var permissions: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case token, expiresAt = "expires_at", email, name, role
+        case token, expiresAt = "expires_at", email, name, role, permissions
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -111,5 +116,6 @@ struct SessionJSON: Encodable {
         try container.encode(email, forKey: .email)
         try container.encode(name, forKey: .name)
         try container.encode(role, forKey: .role)
+        try container.encodeIfPresent(permissions, forKey: .permissions)
     }
 }

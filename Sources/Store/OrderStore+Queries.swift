@@ -24,8 +24,12 @@ package struct OrderFilter: Sendable {
 package struct QueueEntry: Hashable, Sendable {
     package var position: Int
     package var score: Int
+    /// Why the score is what it is: priority base, age bonus, needed-by bonus.
+    package var scoreParts: PriorityScore.Parts
     package var queueType: String
     package var order: OrderRecord
+    /// Who is working on it (`kct queue claim`), if anyone.
+    package var claim: ClaimHolder?
 }
 
 /// The outbox as `kct outbox` shows it.
@@ -139,8 +143,12 @@ extension OrderStore {
     }
 
     /// Recomputes the priority queue at the current time (a local, derived table: no outbox
-    /// entries) and returns it: non-terminal orders by score, then oldest first.
-    package func queue(limit: Int = 50) throws(StoreError) -> [QueueEntry] {
+    /// entries) and returns it: non-terminal orders by score, then oldest first. `statuses` and
+    /// `priorities` (empty: all) choose which entries are returned; positions stay those of the
+    /// whole queue.
+    package func queue(limit: Int = 50, statuses: [OrderStatus] = [], priorities: [OrderPriority] = [])
+        throws(StoreError) -> [QueueEntry]
+    {
         let nowMillis = wallClockMillis()
         let nowSeconds = Double(nowMillis) / 1000
         let now = Timestamp.format(millis: nowMillis)
@@ -154,13 +162,13 @@ extension OrderStore {
                     let scored = open.map { order in
                         (
                             order,
-                            PriorityScore.score(
+                            PriorityScore.parts(
                                 priority: order.priority,
                                 createdAtSeconds: Timestamp.seconds(order.createdAt) ?? nowSeconds,
                                 neededBy: order.neededBy, nowSeconds: nowSeconds)
                         )
                     }.sorted { a, b in
-                        (a.1, b.0.createdAt, b.0.orderNumber) > (b.1, a.0.createdAt, a.0.orderNumber)
+                        (a.1.total, b.0.createdAt, b.0.orderNumber) > (b.1.total, a.0.createdAt, a.0.orderNumber)
                     }
                     try db.execute(
                         sql:
@@ -173,13 +181,22 @@ extension OrderStore {
                             ON CONFLICT (order_id) DO UPDATE SET queue_position = excluded.queue_position,
                               priority_score = excluded.priority_score, queue_type = excluded.queue_type, scored_at = excluded.scored_at
                             """)
-                    for (index, (order, score)) in scored.enumerated() {
+                    for (index, (order, parts)) in scored.enumerated() {
                         let type = PriorityScore.queueType(order.priority)
-                        try upsert.execute(arguments: [RowID.make(), order.id, index + 1, score, type, now])
-                        if index < limit {
-                            entries.append(QueueEntry(position: index + 1, score: score, queueType: type, order: order))
+                        try upsert.execute(arguments: [RowID.make(), order.id, index + 1, parts.total, type, now])
+                        if entries.count < limit, statuses.isEmpty || statuses.contains(order.status),
+                            priorities.isEmpty || priorities.contains(order.priority)
+                        {
+                            entries.append(
+                                QueueEntry(
+                                    position: index + 1, score: parts.total, scoreParts: parts, queueType: type,
+                                    order: order))
                         }
                     }
+                    let claimed = Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM order_claims"))
+                    let holders = try Self.claimHolders(
+                        db, orders: entries.map(\.order).filter { claimed.contains($0.id) })
+                    for index in entries.indices { entries[index].claim = holders[entries[index].order.id] ?? nil }
                     return .commit
                 }
                 return entries
