@@ -82,6 +82,9 @@ package final class LocalAPI {
             throw error
         }
         box.api = self
+        // The web app's files are gzipped once, here on the thread pool rather than on the loop
+        // by the first request for them.
+        loop.offload({ WebAssets.prepare() }) { _ in }
     }
 
     package var port: Int { server.port }
@@ -149,6 +152,7 @@ package final class LocalAPI {
             }
         }
         route(.get, "/api/events") { api, request, responder, token in api.subscribe(request, responder, token) }
+        addWebAppRoutes(to: &router)
         addWorkRoutes(route)
         return router
     }

@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 
+from selenium.common.exceptions import StaleElementReferenceException
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KCT = os.environ.get("KCT", os.path.join(ROOT, ".build", "debug", "kct"))
 PASSWORD = "web tests password"
@@ -42,6 +44,8 @@ def request(url, method="GET", body=None, headers=None, timeout=10):
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
             raw = response.read()
+            if "json" not in (response.headers.get("Content-Type") or ""):
+                return response.status, raw, dict(response.headers)
             return response.status, (json.loads(raw) if raw else None), dict(response.headers)
     except urllib.error.HTTPError as error:
         raw = error.read()
@@ -204,7 +208,7 @@ def wait_until(what, condition, timeout=20, interval=0.05):
     while time.time() < deadline:
         try:
             last = condition()
-        except (ApiError, OSError) as error:
+        except (ApiError, OSError, StaleElementReferenceException) as error:
             last = None
             reason = error
         else:

@@ -7,6 +7,7 @@ import os
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -75,7 +76,9 @@ class App:
         return self
 
     def wait(self, timeout=10):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.05)
+        # Live updates patch the page, so an element found a moment ago may have been replaced.
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=[StaleElementReferenceException])
 
     def find(self, css, timeout=10):
         return self.wait(timeout).until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))

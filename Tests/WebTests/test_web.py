@@ -2,6 +2,7 @@
 workstations (W1, W2) with their daemons (conftest.py). Each test makes the orders it needs."""
 
 import http.server
+import re
 import os
 import threading
 import time
@@ -187,15 +188,17 @@ def test_edit_on_second_workstation_appears_live(app, w1, w2):
     # The user is typing a message that must survive the live update.
     message = app.find("#field-message-content")
     message.send_keys("Called about the fitting, half-way through typ")
-    started = time.time()
+    w2.token(PROCESSOR)  # signed in beforehand: the clock below measures the sync and the page
     w2.api("POST", f"/orders/{number}/communications",
            {"communication_type": "note", "communication_channel": "phone", "message_content": "From W2"},
            as_user=PROCESSOR, expect=201)
-    w2.api("PATCH", "/orders/" + number, {"customer_phone": "+1 555 999 0000"}, as_user=PROCESSOR)
+    started = time.time()
     app.text_in(".log", "From W2", timeout=10)
-    app.wait().until(lambda _: app.find("#field-customer-phone").get_attribute("value") == "+1 555 999 0000")
     elapsed = time.time() - started
-    assert elapsed < 3, f"took {elapsed:.2f} s"
+    print(f"W2's edit on W1's open page after {elapsed:.3f} s")
+    assert elapsed < 1.5, f"took {elapsed:.2f} s"
+    w2.api("PATCH", "/orders/" + number, {"customer_phone": "+1 555 999 0000"}, as_user=PROCESSOR)
+    app.wait().until(lambda _: app.find("#field-customer-phone").get_attribute("value") == "+1 555 999 0000")
     message = app.find("#field-message-content")
     assert message.get_attribute("value") == "Called about the fitting, half-way through typ"
     assert app.driver.switch_to.active_element == message
@@ -215,14 +218,17 @@ def test_offline_then_drained(app, cluster, w1):
         assert time.time() - stopped < 2.5
         # Edits still save, and wait in the outbox.
         move(app, "payment_confirmed")
-        app.text_in("#syncbar [data-sync=pending]", "1 edit waiting")
+        app.wait().until(lambda _: re.match(r"[1-9]\d* edits? waiting", app.find("#syncbar [data-sync=pending]").text))
+        assert w1.sync_status()["pending"] >= 1
         app.screenshot("09-offline")
     finally:
         cluster.start_central()
     restarted = time.time()
     app.wait(20).until(lambda _: sync_bar_state(app) == "online")
+    back = time.time() - restarted
     app.text_in("#syncbar [data-sync=pending]", "0 edits waiting", timeout=20)
-    print(f"online again {time.time() - restarted:.2f} s after central restarted")
+    print(f"sync bar online {back:.2f} s after central restarted (its start included)")
+    assert back < 3
     assert w1.sync_status()["pending"] == 0
 
 
@@ -231,7 +237,8 @@ def test_conflict_reapplied_from_conflicts_screen(app, cluster, w1, w2):
     wait_until("W2 to receive the order", lambda: w2.api("GET", "/orders/" + number))
     cluster.stop_central()
     try:
-        wait_until("both to see central gone", lambda: not w1.sync_status()["online"] and not w2.sync_status()["online"])
+        wait_until("both to see central gone",
+                   lambda: not w1.sync_status()["stream_open"] and not w2.sync_status()["stream_open"])
         # The same field on both while apart: W2's later edit wins, W1's loses.
         w1.api("PATCH", "/orders/" + number, {"customer_phone": "+1 555 111 1111"}, as_user=PROCESSOR)
         time.sleep(0.05)

@@ -186,7 +186,10 @@ function paintNav() {
 function paintSync(status, streamOpen) {
   ctx.sync = status;
   const nodeDown = status.node_reachable === false;
-  const online = !nodeDown && status.online;
+  // The daemon's stream to central is the live signal: it drops the moment central goes away
+  // and reopens within about a second of its return (`online` alone stays true until a sync fails).
+  const online = !nodeDown && (status.stream_open === undefined || status.stream_open === null
+    ? status.online : status.stream_open);
   const parts = [];
   let state;
   if (nodeDown) state = ['down', 'Workstation node not answering', 'Edits cannot be saved until it is back.'];

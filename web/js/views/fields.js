@@ -80,7 +80,7 @@ export function itemEditor(ctx, prefix, item = {}, { canPrice = true, legend = '
           field(`${prefix}.m.${key}.name`, 'Measurement', { value: name, placeholder: 'chest', list: 'measurement-names' }),
           field(`${prefix}.m.${key}.value`, 'Value', { value: String(value), placeholder: '40', size: 8 }),
           h('button', { type: 'button', class: 'small', 'data-action': 'remove-measurement', 'data-prefix': prefix,
-            'data-measurement': key, 'aria-label': `Remove measurement ${name || index + 1}` }, 'Remove'));
+            'data-measurement-key': key, 'aria-label': `Remove measurement ${name || index + 1}` }, 'Remove'));
       }),
       h('button', { type: 'button', class: 'small', 'data-action': 'add-measurement', 'data-prefix': prefix },
         '+ Measurement')),
@@ -100,7 +100,7 @@ export const measurementActions = {
   },
   'remove-measurement'(button, ctx) {
     const keys = measurementKeys(ctx, button.dataset.prefix, {});
-    const index = keys.indexOf(button.dataset.measurement);
+    const index = keys.indexOf(button.dataset.measurementKey);
     if (index >= 0) keys.splice(index, 1);
     ctx.paint();
   },
