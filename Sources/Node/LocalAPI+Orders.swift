@@ -33,11 +33,12 @@ extension LocalAPI {
         }
     }
 
-    /// The order, with `allowed_statuses`: the moves the lifecycle and the person's role allow.
+    /// The order, with `allowed_statuses` (the moves the lifecycle and the person's role allow)
+    /// and `claim` (who is working on it).
     func showOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) {
         let reference = request.pathParameters["ref"] ?? ""
         answer(responder, token) { store, actor in
-            try APIJSON.encode(OrderPageJSON(try store.detail(reference), role: actor.role))
+            try APIJSON.encode(try OrderPageJSON(store, try store.detail(reference), role: actor.role))
         }
     }
 
@@ -105,7 +106,7 @@ extension LocalAPI {
     ) {
         editAnswering(responder, token, status: status) { store, actor in
             let (orderID, detail) = try work(store, actor)
-            return (orderID, try APIJSON.encode(OrderPageJSON(detail, role: actor.role)))
+            return (orderID, try APIJSON.encode(try OrderPageJSON(store, detail, role: actor.role)))
         }
     }
 
@@ -148,24 +149,28 @@ extension LocalAPI {
 
 /// An order as `GET /api/orders/:ref` and every order edit answer it: the `kct orders show
 /// --json` object plus `allowed_statuses`, the next statuses the lifecycle and the signed-in
-/// person's role both allow (PermissionMatrix), so a screen offers only those moves.
+/// person's role both allow (PermissionMatrix), so a screen offers only those moves, and `claim`
+/// (`{"by","name","at","stage"}` or null). Thread pool (reads the claim).
 struct OrderPageJSON: Encodable {
     let order: OrderJSON
     let allowedStatuses: [String]
+    let claim: ClaimJSON?
 
-    init(_ detail: OrderDetail, role: StaffRole) {
+    init(_ store: OrderStore, _ detail: OrderDetail, role: StaffRole) throws {
         order = OrderJSON(detail)
         allowedStatuses = PermissionMatrix.allowedMoves(
             from: detail.order.status, resumeStatus: detail.order.resumeStatus, role: role
         ).map(\.rawValue)
+        claim = try store.claimHolder(detail.order.id).map(ClaimJSON.init)
     }
 
-    enum CodingKeys: String, CodingKey { case allowedStatuses = "allowed_statuses" }
+    enum CodingKeys: String, CodingKey { case allowedStatuses = "allowed_statuses", claim }
 
     func encode(to encoder: any Encoder) throws {
         try order.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(allowedStatuses, forKey: .allowedStatuses)
+        try container.encode(claim, forKey: .claim)
     }
 }
 

@@ -84,6 +84,7 @@ import Testing
             #expect(try node.store.lastOutboxSequence() == queued)
 
             let ana = try await signIn("ana@kct.example", .processor)
+            let tom = try await signIn("tom@kct.example", .processor)
             let claimed = try await ana.request(.post, "/api/orders/\(number)/claim")
             #expect(claimed.status == 201)
             let claim = try #require(claimed.json as? [String: Any])
@@ -93,8 +94,9 @@ import Testing
             let row = try #require((try await admin.request(.get, "/api/queue").json as? [[String: Any]])?.first)
             #expect((row["claim"] as? [String: Any])?["by"] as? String == "ana@kct.example")
             #expect((row["claim"] as? [String: Any])?["name"] as? String == "ana@kct.example")
+            let page = try #require(try await tom.request(.get, "/api/orders/\(number)").json as? [String: Any])
+            #expect((page["claim"] as? [String: Any])?["by"] as? String == "ana@kct.example")
 
-            let tom = try await signIn("tom@kct.example", .processor)
             let taken = try await tom.request(.post, "/api/orders/\(number)/claim")
             #expect(taken.status == 409)
             #expect(error(taken.json)["code"] as? String == "claimed")
