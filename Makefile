@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh Debian machine:
 #   make run    install missing system packages, build, start a demo
-#   make test   install missing system packages, build, run every test
+#   make test   install missing system packages, build, run every test (the browser tests last)
+#   make test-web  only the browser tests (headless Chromium + Selenium against real kct processes)
 #   make format rewrites the Swift sources in the project's style (make lint checks it; make test runs it)
 #   make fuzz   libFuzzer on the protocol decoders and the HTTP request path
 #               [FUZZ_TARGET=protocol|http|gzip|all] [FUZZ_SECONDS=60 per target]
@@ -11,13 +12,18 @@ BUILD_FLAGS ?=
 DEB_PACKAGES := pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libsqlite3-dev zlib1g-dev curl
 # Load generator and peer server for `make bench`'s http suite.
 BENCH_PACKAGES := nginx-light wrk
+# The web app's browser tests and page benchmark: Debian's Chromium and its WebDriver, driven by
+# Selenium for Python in a virtual environment of our own (WEB_VENV, pinned in requirements.txt).
+WEB_PACKAGES := chromium chromium-driver python3-venv
+WEB_VENV := .venv-web
+PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 FUZZ_TARGET ?= all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := protocol http gzip
 
-.PHONY: deps bench-deps build build-release test run bench fuzz clean format lint
+.PHONY: deps bench-deps web-deps build build-release test test-web run bench bench-web fuzz clean format lint
 
 # Installs only what is missing, so a machine that has everything is not touched.
 deps:
@@ -34,21 +40,43 @@ bench-deps: deps
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+web-deps: deps
+	@missing=""; for p in $(WEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@if [ ! -f $(WEB_VENV)/.installed ] || [ Tests/WebTests/requirements.txt -nt $(WEB_VENV)/.installed ]; then \
+	  $(PYTHON) -m venv $(WEB_VENV) && $(WEB_VENV)/bin/pip install -q -r Tests/WebTests/requirements.txt && \
+	  touch $(WEB_VENV)/.installed; \
+	fi
+
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
 build-release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-test: deps lint
+test: deps web-deps lint
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	$(WEB_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/WebTests/test_web.py
+
+# Screenshots of every screen land in .build/web-screenshots/ (test artifacts, not committed).
+test-web: web-deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	$(WEB_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/WebTests/test_web.py
 
 run: build
 	./examples/demo.sh
 
 bench: bench-deps build-release
 	./.build/release/kct-bench $(SUITES)
+	$(MAKE) bench-web
+
+# Dashboard and order page with 10,000 orders, in headless Chromium (BENCHMARKS.md "Web app").
+bench-web: web-deps build-release
+	KCT=.build/release/kct $(WEB_VENV)/bin/python Tests/WebTests/bench_pages.py
 
 # Builds the libFuzzer driver (Fuzz/Driver, added to the package only when KCT_FUZZ is set) in its
 # own scratch path, then runs each target; a crash is kept under Fuzz/regressions/ and fails.
@@ -60,7 +88,7 @@ fuzz: deps
 	done; exit $$status
 
 # The formatter ships with the toolchain; .swift-format holds the style the code is written in.
-FORMAT_PATHS := Package.swift Sources Tests Fuzz
+FORMAT_PATHS := Package.swift Sources Tests Fuzz Plugins
 
 format:
 	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)

@@ -74,6 +74,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // MARK: The staff's web app (web/), embedded at build time; README "The staff's web app"
+        .plugin(name: "EmbedWebApp", capability: .buildTool()),
+        .target(name: "WebApp", plugins: ["EmbedWebApp"]),
+
         // MARK: Runtimes
         .target(
             name: "Central",
@@ -86,7 +90,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP", "CLibUV",
+                "OrderDomain", "SyncCore", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP", "CLibUV", "WebApp",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

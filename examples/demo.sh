@@ -60,6 +60,7 @@ step "$W1" sync status
 cat <<TEXT
 
 Running (logs in $DEMO_DIR/*.log):
+  W1 staff web app      $node_url/      open it in a browser; sign in as below
   central               $central_url      (GET /healthz, /metrics)
   W1 local API          $node_url      sign in first:
       curl -s -X POST $node_url/api/session -d '{"email":"ana@kct.example","password":"$DEMO_PASSWORD"}'

@@ -291,6 +291,20 @@ CREATE TRIGGER orders_search_after_delete AFTER DELETE ON orders BEGIN
   WHERE indexed_through > (SELECT coalesce(max(local_id), 0) FROM orders);
 END;
 
+CREATE TABLE order_claims (
+  id TEXT PRIMARY KEY NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  claim_action TEXT NOT NULL CHECK (claim_action IN ('claim', 'release')),
+  stage TEXT NOT NULL CHECK (stage IN ('pending_payment', 'payment_confirmed', 'processing', 'in_production', 'quality_check', 'packaging', 'shipped', 'out_for_delivery', 'delivered', 'completed', 'cancelled', 'refunded', 'on_hold', 'exception')),
+  claimed_by TEXT NOT NULL,
+  released_claim_id TEXT,
+  created_at TEXT NOT NULL,
+  hlc INTEGER NOT NULL,
+  node_id TEXT NOT NULL
+);
+
+CREATE INDEX order_claims_by_order ON order_claims (order_id);
+
 CREATE INDEX orders_open_by_deadline ON orders (priority, needed_by, created_at, order_number)
 WHERE status NOT IN ('completed', 'cancelled', 'refunded');
 

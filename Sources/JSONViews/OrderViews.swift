@@ -223,9 +223,20 @@ package struct OrderJSON: Encodable {
 
 }
 
+/// A queue line; `score_parts` says why it scores what it does (`priority` + `age` +
+/// `needed_by` = `priority_score`).
 package struct QueueEntryJSON: Encodable {
+    package struct ScoreParts: Encodable {
+        package var priority: Int
+        package var age: Int
+        package var neededBy: Int
+
+        enum CodingKeys: String, CodingKey { case priority, age, neededBy = "needed_by" }
+    }
+
     package var queuePosition: Int
     package var priorityScore: Int
+    package var scoreParts: ScoreParts
     package var queueType: String
     package var orderID: String
     package var orderNumber: String
@@ -236,10 +247,13 @@ package struct QueueEntryJSON: Encodable {
     package var createdAt: String
     package var totalAmount: String
     package var currency: String
+    @Nullable package var claim: ClaimJSON?
 
     package init(_ entry: QueueEntry) {
         queuePosition = entry.position
         priorityScore = entry.score
+        scoreParts = ScoreParts(
+            priority: entry.scoreParts.priority, age: entry.scoreParts.age, neededBy: entry.scoreParts.neededBy)
         queueType = entry.queueType
         orderID = entry.order.id
         orderNumber = entry.order.orderNumber
@@ -250,15 +264,32 @@ package struct QueueEntryJSON: Encodable {
         createdAt = entry.order.createdAt
         totalAmount = entry.order.total.decimalString
         currency = entry.order.currency.code
+        claim = entry.claim.map(ClaimJSON.init)
     }
 
     enum CodingKeys: String, CodingKey {
-        case queuePosition = "queue_position", priorityScore = "priority_score", queueType = "queue_type", orderID =
-            "order_id"
+        case claim
+        case queuePosition = "queue_position", priorityScore = "priority_score", scoreParts = "score_parts"
+        case queueType = "queue_type", orderID = "order_id"
         case orderNumber = "order_number", status, priority, customerName = "customer_name", neededBy = "needed_by"
         case createdAt = "created_at", totalAmount = "total_amount", currency
     }
 
+}
+
+/// Who holds an order of the queue: `{"by": e-mail, "name", "at": when claimed, "stage"}`.
+package struct ClaimJSON: Encodable {
+    package var by: String
+    package var name: String
+    package var at: String
+    package var stage: String
+
+    package init(_ holder: ClaimHolder) {
+        by = holder.email
+        name = holder.name
+        at = holder.at
+        stage = holder.stage.rawValue
+    }
 }
 
 package struct StatsJSON: Encodable {
@@ -281,6 +312,8 @@ package struct StatsJSON: Encodable {
     package var completedOrders: Int
     package var rushOrders: Int
     package var revenue: [Revenue]
+    /// Status name → number of orders, every status present (0 when none).
+    package var ordersByStatus: [String: Int]
 
     package init(_ stats: DashboardStats) {
         totalOrders = stats.totalOrders
@@ -289,6 +322,8 @@ package struct StatsJSON: Encodable {
         shippedOrders = stats.shippedOrders
         completedOrders = stats.completedOrders
         rushOrders = stats.rushOrders
+        ordersByStatus = Dictionary(
+            uniqueKeysWithValues: OrderStatus.allCases.map { ($0.rawValue, stats.byStatus[$0] ?? 0) })
         revenue = stats.revenue.map {
             Revenue(
                 currency: $0.currency.code, paidOrders: $0.paidOrders, totalRevenue: $0.totalRevenue.decimalString,
@@ -299,6 +334,7 @@ package struct StatsJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case totalOrders = "total_orders", pendingOrders = "pending_orders", processingOrders = "processing_orders"
         case shippedOrders = "shipped_orders", completedOrders = "completed_orders", rushOrders = "rush_orders", revenue
+        case ordersByStatus = "orders_by_status"
     }
 }
 

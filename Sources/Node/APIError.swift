@@ -4,21 +4,36 @@ import OrderDomain
 import Store
 
 /// An error answer of the local API: `{"error":{"code":…,"message":…}}`, plus `allowed` (the
-/// moves the lifecycle accepts) when a status move was refused.
+/// moves the lifecycle accepts) when a status move was refused, and `field` (the snake_case
+/// field that is wrong) when the refusal is about one field, so a screen can show it there.
 package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     package var status: HTTPStatus
     /// Stable, for programs: `not_found`, `bad_request`, `invalid`, `illegal_transition`, …
     package var code: String
     package var message: String
     package var allowed: [String]?
+    package var field: String?
     /// Seconds to wait before trying again (a 429's `Retry-After`).
     package var retryAfterSeconds: Int?
 
-    package init(_ status: HTTPStatus, code: String, _ message: String, allowed: [String]? = nil) {
+    package init(
+        _ status: HTTPStatus, code: String, _ message: String, allowed: [String]? = nil, field: String? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.allowed = allowed
+        self.field = field
+    }
+
+    /// 422 `invalid` about one field.
+    package static func invalid(_ message: String, field: String?) -> APIError {
+        APIError(.unprocessableEntity, code: "invalid", message, field: field)
+    }
+
+    /// 400 `bad_request` about one field of the body (wrong type, unknown value).
+    package static func badField(_ field: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: "bad_request", message, field: field)
     }
 
     package var description: String { "\(status.code) \(code): \(message)" }
@@ -43,11 +58,17 @@ package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// lifecycle does not allow → 409 naming the allowed moves; storage failures → 500.
     package init(_ error: StoreError) {
         switch error {
-        case .orderNotFound, .itemNotFound, .exceptionNotFound:
+        case .orderNotFound, .itemNotFound, .exceptionNotFound, .conflictNotFound:
             self.init(.notFound, code: "not_found", error.description)
         case .ambiguousReference:
             self.init(.badRequest, code: "ambiguous_reference", error.description)
-        case .invalid, .money:
+        case .invalid(.claimHeld), .invalid(.alreadyYourClaim):
+            self.init(.conflict, code: "claimed", error.description)
+        case .invalid(.notClaimed):
+            self.init(.conflict, code: "not_claimed", error.description)
+        case .invalid(let invalid):
+            self = .invalid(error.description, field: invalid.field)
+        case .money:
             self.init(.unprocessableEntity, code: "invalid", error.description)
         case .transition(let refused):
             self.init(
@@ -72,7 +93,7 @@ package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         switch error {
         case let error as APIError: self = error
         case let error as StoreError: self.init(error)
-        case let error as OrderValidationError: self.init(.unprocessableEntity, code: "invalid", error.description)
+        case let error as OrderValidationError: self = .invalid(error.description, field: error.field)
         case let error as HTTPError: self.init(error.status, code: "bad_request", error.message)
         default: self.init(.internalServerError, code: "internal_error", "\(error)")
         }
@@ -81,6 +102,7 @@ package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     package var response: HTTPResponse {
         var body: [String: Any] = ["code": code, "message": message]
         if let allowed { body["allowed"] = allowed }
+        if let field { body["field"] = field }
         let data =
             (try? JSONSerialization.data(
                 withJSONObject: ["error": body], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()

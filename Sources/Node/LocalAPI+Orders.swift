@@ -33,16 +33,22 @@ extension LocalAPI {
         }
     }
 
+    /// The order, with `allowed_statuses` (the moves the lifecycle and the person's role allow)
+    /// and `claim` (who is working on it).
     func showOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) {
         let reference = request.pathParameters["ref"] ?? ""
-        answer(responder, token) { store, _ in try APIJSON.encode(OrderJSON(try store.detail(reference))) }
+        answer(responder, token) { store, actor in
+            try APIJSON.encode(try OrderPageJSON(store, try store.detail(reference), role: actor.role))
+        }
     }
 
     /// `POST /api/orders` with the order object of `kct orders create --from-json`.
     func createOrder(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let object = try Self.jsonObject(request)
         let draft: OrderDraft
-        do { draft = try OrderDraftInput.draft(object, label: "order") } catch {
+        do { draft = try OrderDraftInput.draft(object, label: "order") } catch let error as OrderInputError {
+            throw APIError(.badRequest, code: "bad_request", error.description, field: error.field)
+        } catch {
             throw APIError.badRequest("\(error)")
         }
         edit(responder, token, status: .created) { store, actor in
@@ -92,16 +98,28 @@ extension LocalAPI {
         }
     }
 
-    /// An edit on the thread pool as the session's person, then (on the loop) the answer and
-    /// the daemon's notice.
-    private func edit(
+    /// An edit on the thread pool as the session's person that answers with the order (and the
+    /// moves the person may make next), then (on the loop) the answer and the daemon's notice.
+    func edit(
         _ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
         _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (String, OrderDetail)
     ) {
+        editAnswering(responder, token, status: status) { store, actor in
+            let (orderID, detail) = try work(store, actor)
+            return (orderID, try APIJSON.encode(try OrderPageJSON(store, detail, role: actor.role)))
+        }
+    }
+
+    /// An edit on the thread pool as the session's person, answered with the JSON bytes `work`
+    /// returns; on success the daemon is told which order changed (sync soon, SSE).
+    func editAnswering(
+        _ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
+        _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (orderID: String, body: [UInt8])
+    ) {
         let store = self.store
         loop.offload({ () throws -> (String, Int64, [UInt8]) in
-            let (orderID, detail) = try work(store, try Self.actor(store, token))
-            return (orderID, try store.lastOutboxSequence(), try APIJSON.encode(OrderJSON(detail)))
+            let (orderID, bytes) = try work(store, try Self.actor(store, token))
+            return (orderID, try store.lastOutboxSequence(), bytes)
         }) { [weak self] result in
             switch result {
             case .success(let (orderID, sequence, bytes)):
@@ -126,6 +144,33 @@ extension LocalAPI {
             values.append(value)
         }
         return values
+    }
+}
+
+/// An order as `GET /api/orders/:ref` and every order edit answer it: the `kct orders show
+/// --json` object plus `allowed_statuses`, the next statuses the lifecycle and the signed-in
+/// person's role both allow (PermissionMatrix), so a screen offers only those moves, and `claim`
+/// (`{"by","name","at","stage"}` or null). Thread pool (reads the claim).
+struct OrderPageJSON: Encodable {
+    let order: OrderJSON
+    let allowedStatuses: [String]
+    let claim: ClaimJSON?
+
+    init(_ store: OrderStore, _ detail: OrderDetail, role: StaffRole) throws {
+        order = OrderJSON(detail)
+        allowedStatuses = PermissionMatrix.allowedMoves(
+            from: detail.order.status, resumeStatus: detail.order.resumeStatus, role: role
+        ).map(\.rawValue)
+        claim = try store.claimHolder(detail.order.id).map(ClaimJSON.init)
+    }
+
+    enum CodingKeys: String, CodingKey { case allowedStatuses = "allowed_statuses", claim }
+
+    func encode(to encoder: any Encoder) throws {
+        try order.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(allowedStatuses, forKey: .allowedStatuses)
+        try container.encode(claim, forKey: .claim)
     }
 }
 

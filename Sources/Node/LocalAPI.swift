@@ -12,15 +12,27 @@ import SyncCore
 /// | route | answer |
 /// |---|---|
 /// | `GET /api/orders?status=&priority=&search=&limit=` | orders, newest first (`kct orders list --json` shape) |
-/// | `GET /api/orders/:ref` | one order by number or id |
+/// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role) |
 /// | `POST /api/orders` | create (the `--from-json` order object); 201 |
 /// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
 /// | `POST /api/orders/:ref/status` | `{"status":…, "note":…}` |
+/// | `POST /api/orders/:ref/items`, `PATCH`/`DELETE /api/orders/:ref/items/:item` | items (`LocalAPI+Items`) |
+/// | `POST /api/orders/:ref/exceptions`, `POST /api/exceptions/:id/resolve` | exceptions |
+/// | `POST /api/orders/:ref/communications` | log a customer communication |
+/// | `POST`/`DELETE /api/orders/:ref/claim` | claim an order of the queue, release the claim |
+/// | `GET /api/queue?status=&priority=&limit=` | `kct queue --json` rows with `score_parts` and `claim` |
 /// | `GET /api/stats`, `GET /api/sync` | dashboard, sync status |
+/// | `GET /api/analytics?since=YYYY-MM-DD` | processing analytics (`kct stats --analytics --json`) |
 /// | `GET /api/conflicts[?all=true]` | open conflicts (`kct conflicts list --json` shape) |
+/// | `POST /api/conflicts/:id/reapply`, `POST /api/conflicts/:id/dismiss` | settle a conflict |
+/// | `GET /api/users`; `POST /api/users`, `POST /api/users/:email/role|disable|enable` | staff (admin) |
 /// | `GET /api/events` | server-sent events: order ids changed by local edits and by sync |
 /// | `POST /api/session` | sign in: `{"email","password"}` → `{"token","expires_at","email","name","role"}` |
-/// | `GET /api/session`, `DELETE /api/session` | who is signed in; sign out |
+/// | `GET /api/session`, `DELETE /api/session` | who is signed in (with `permissions`); sign out |
+///
+/// Every edit goes through the store's write path (domain rules, role, outbox) and then the
+/// `editMade` hook (sync soon, SSE). Errors are `{"error":{"code","message"}}`, plus `field`
+/// (snake_case) when one field of the input is wrong.
 ///
 /// Every route but `POST /api/session` needs `Authorization: Bearer <token>` of a session
 /// (401 without one, or with one that is unknown, expired, ended, or whose account was
@@ -74,6 +86,9 @@ package final class LocalAPI {
             throw error
         }
         owner.owner = self
+        // The web app's files are gzipped once, here on the thread pool rather than on the loop
+        // by the first request for them.
+        loop.offload({ WebAssets.prepare() }) { _ in }
     }
 
     package var port: Int { server.port }
@@ -146,7 +161,64 @@ package final class LocalAPI {
             }
         }
         route(.get, "/api/events") { api, request, responder, token in api.subscribe(request, responder, token) }
+        addWebAppRoutes(to: &router)
+        addWorkRoutes(route)
         return router
+    }
+
+    typealias RouteAdder = (
+        _ method: HTTPMethod, _ pattern: String,
+        _ handler: @escaping (LocalAPI, HTTPRequest, HTTPResponder, SessionToken) throws -> Void
+    ) -> Void
+
+    /// The routes of the staff's screens beyond orders and sessions (queue, items, exceptions,
+    /// communications, conflicts, staff, analytics), each a `LocalAPI+Topic.swift`.
+    private static func addWorkRoutes(_ route: RouteAdder) {
+        route(.get, "/api/queue") { api, request, responder, token in try api.queue(request, responder, token) }
+        route(.get, "/api/analytics") { api, request, responder, token in
+            try api.analytics(request, responder, token)
+        }
+        route(.post, "/api/orders/:ref/claim") { api, request, responder, token in
+            api.claimOrder(request, responder, token)
+        }
+        route(.delete, "/api/orders/:ref/claim") { api, request, responder, token in
+            api.releaseClaim(request, responder, token)
+        }
+        route(.post, "/api/orders/:ref/items") { api, request, responder, token in
+            try api.addItem(request, responder, token)
+        }
+        route(.patch, "/api/orders/:ref/items/:item") { api, request, responder, token in
+            try api.updateItem(request, responder, token)
+        }
+        route(.delete, "/api/orders/:ref/items/:item") { api, request, responder, token in
+            api.removeItem(request, responder, token)
+        }
+        route(.post, "/api/orders/:ref/exceptions") { api, request, responder, token in
+            try api.openException(request, responder, token)
+        }
+        route(.post, "/api/exceptions/:id/resolve") { api, request, responder, token in
+            try api.resolveException(request, responder, token)
+        }
+        route(.post, "/api/orders/:ref/communications") { api, request, responder, token in
+            try api.logCommunication(request, responder, token)
+        }
+        route(.post, "/api/conflicts/:id/reapply") { api, request, responder, token in
+            try api.reapplyConflict(request, responder, token)
+        }
+        route(.post, "/api/conflicts/:id/dismiss") { api, request, responder, token in
+            try api.dismissConflict(request, responder, token)
+        }
+        route(.get, "/api/users") { api, _, responder, token in api.listUsers(responder, token) }
+        route(.post, "/api/users") { api, request, responder, token in try api.addUser(request, responder, token) }
+        route(.post, "/api/users/:email/role") { api, request, responder, token in
+            try api.setUserRole(request, responder, token)
+        }
+        route(.post, "/api/users/:email/disable") { api, request, responder, token in
+            api.setUserDisabled(request, responder, token, disabled: true)
+        }
+        route(.post, "/api/users/:email/enable") { api, request, responder, token in
+            api.setUserDisabled(request, responder, token, disabled: false)
+        }
     }
 
     // MARK: Plumbing
@@ -185,11 +257,7 @@ package final class LocalAPI {
     /// The body as a JSON object, read by SyncCore's strict parser (a duplicate key is refused);
     /// a 400 saying so otherwise.
     static func jsonObject(_ request: HTTPRequest) throws(APIError) -> [String: JSONValue] {
-        guard let value = try? JSONValue.parse(request.body) else {
-            throw .badRequest("request body is not valid JSON")
-        }
-        guard case .object(let object) = value else { throw .badRequest("request body must be a JSON object") }
-        return object
+        try jsonObject(request.body)
     }
 }
 

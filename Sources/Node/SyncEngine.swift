@@ -53,7 +53,14 @@ package final class SyncEngine {
         package var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
         package var pullPageLimit = ProtocolLimits.defaultPullLimit
         package var requestTimeout: Duration = .seconds(30)
-        package var stream = EventSource.Configuration()
+        /// The stream to central tries again at least every 0.5 s while central is away, so a
+        /// central that comes back is noticed (the stream's reconnect starts a sync) within about
+        /// a second, as the web app's sync bar promises; a refused connection costs next to nothing.
+        package var stream: EventSource.Configuration = {
+            var stream = EventSource.Configuration()
+            stream.maxBackoff = .milliseconds(500)
+            return stream
+        }()
         /// Least time between two fetches of central's accounts (`GET /v1/accounts`), which ride
         /// on sync cycles; the first cycle of an engine always fetches them.
         package var accountsInterval: Duration = .seconds(10)

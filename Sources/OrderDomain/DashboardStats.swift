@@ -47,6 +47,9 @@ package struct DashboardStats: Hashable, Sendable {
     package var shippedOrders = 0
     package var completedOrders = 0
     package var rushOrders = 0
+    /// How many orders are in each status (statuses with none are absent), for the web app's
+    /// "orders by status" chart.
+    package var byStatus: [OrderStatus: Int] = [:]
     /// Sorted by currency code.
     package var revenue: [Revenue] = []
 
@@ -73,6 +76,7 @@ package struct DashboardStats: Hashable, Sendable {
         var sums: [Currency: (count: Int, total: Int64)] = [:]
         for group in groups {
             totalOrders += group.count
+            byStatus[group.status, default: 0] += group.count
             switch Self.bucket(group.status) {
             case .pending: pendingOrders += group.count
             case .processing: processingOrders += group.count

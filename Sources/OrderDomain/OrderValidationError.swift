@@ -16,6 +16,11 @@ package enum OrderValidationError: Error, Equatable, Sendable, CustomStringConve
     case exceptionSettled(String)
     case nothingToChange
     case unchanged(field: String, value: String)
+    /// Queue claims (`QueueClaim`).
+    case notClaimable(status: String)
+    case claimHeld(by: String, since: String)
+    case alreadyYourClaim
+    case notClaimed
 
     package var description: String {
         switch self {
@@ -38,6 +43,33 @@ package enum OrderValidationError: Error, Equatable, Sendable, CustomStringConve
         case .nothingToChange: "nothing to change: give at least one field"
         case .unchanged(let field, let value): "\(field) is already \(value)"
         case .exceptionSettled(let resolution): "the exception is already \(resolution); nothing to resolve"
+        case .notClaimable(let status):
+            "an order in \(status) cannot be claimed: claims are for open work, not on hold, in exception or closed"
+        case .claimHeld(let person, let since):
+            "the order is claimed by \(person) since \(since); they or a manager can release it"
+        case .alreadyYourClaim: "you already hold this order's claim"
+        case .notClaimed: "the order is not claimed"
+        }
+    }
+}
+
+extension OrderValidationError {
+    /// The snake_case field the refusal is about, so a screen can show it beside that field;
+    /// nil when it is about the order or item as a whole.
+    package var field: String? {
+        switch self {
+        case .missingField(let field), .tooLong(let field, _), .notAJSONObject(let field), .money(let field, _),
+            .invalidCode(let field, _), .invalidChoice(let field, _, _), .unchanged(let field, _):
+            field
+        case .invalidEmail: "customer_email"
+        case .invalidPhone: "customer_phone"
+        case .invalidDate: "needed_by"
+        case .invalidQuantity: "quantity"
+        case .noItems: "items"
+        case .exceptionSettled: "resolution_status"
+        case .lastItem, .orderNumbersExhausted, .nothingToChange, .notClaimable, .claimHeld, .alreadyYourClaim,
+            .notClaimed:
+            nil
         }
     }
 }

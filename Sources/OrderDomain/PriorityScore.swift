@@ -45,12 +45,29 @@ package enum PriorityScore {
         return 0
     }
 
+    /// The three terms of a score, so a screen can say why an order is where it is.
+    package struct Parts: Hashable, Sendable {
+        package var priority: Int
+        package var age: Int
+        package var neededBy: Int
+
+        package var total: Int { priority + age + neededBy }
+    }
+
+    /// Times are seconds since 1970 (UTC).
+    package static func parts(
+        priority: OrderPriority, createdAtSeconds: Double, neededBy: CalendarDate?, nowSeconds: Double
+    ) -> Parts {
+        Parts(
+            priority: base(priority), age: ageBonus(createdAtSeconds: createdAtSeconds, nowSeconds: nowSeconds),
+            neededBy: deadlineBonus(neededBy: neededBy, nowSeconds: nowSeconds))
+    }
+
     /// Times are seconds since 1970 (UTC).
     package static func score(
         priority: OrderPriority, createdAtSeconds: Double, neededBy: CalendarDate?, nowSeconds: Double
     ) -> Int {
-        base(priority) + ageBonus(createdAtSeconds: createdAtSeconds, nowSeconds: nowSeconds)
-            + deadlineBonus(neededBy: neededBy, nowSeconds: nowSeconds)
+        parts(priority: priority, createdAtSeconds: createdAtSeconds, neededBy: neededBy, nowSeconds: nowSeconds).total
     }
 }
 

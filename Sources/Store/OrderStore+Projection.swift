@@ -104,12 +104,13 @@ extension OrderStore {
         // The children shown now, of every child table in one statement (none for a new order).
         var existing: [String: [String]] = [:]
         let cursor = try Row.fetchCursor(
-            db.cachedStatement(sql: TypedTable.childIDsSQL), arguments: [orderID, orderID, orderID, orderID])
+            db.cachedStatement(sql: TypedTable.childIDsSQL),
+            arguments: StatementArguments(Array(repeating: orderID, count: TypedTable.childTables)))
         while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
         try replaceChildren(db, .items, orderID: orderID, existing: existing[TypedTable.items.name] ?? [], itemValues)
         for (table, entity) in [
             (TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception),
-            (.communications, .communicationLog),
+            (.communications, .communicationLog), (.claims, .claim),
         ] {
             var children: [String: [String: DatabaseValue]] = [:]
             for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
@@ -222,6 +223,15 @@ struct TypedTable: Sendable {
         required: ["communication_type", "communication_channel", "message_content"],
         computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
 
+    static let claims = TypedTable(
+        name: "order_claims",
+        synced: [
+            ("claim_action", .null), ("stage", .null), ("claimed_by", .null), ("released_claim_id", .null),
+            ("created_at", .null),
+        ],
+        required: ["claim_action", "stage", "claimed_by"],
+        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
+
     /// The synced column values of a merged row; nil when it lacks a required column. A
     /// missing `created_at` falls back to the time of the row's earliest stamp.
     func values(of row: RowState) -> [String: DatabaseValue]? {
@@ -254,6 +264,7 @@ struct TypedTable: Sendable {
         case .statusHistory: history
         case .exception: exceptions
         case .communicationLog: communications
+        case .claim: claims
         }
     }
 

@@ -98,7 +98,7 @@ extension OrderStore {
                     values["order_id"] = row.orderID.databaseValue
                     try TypedTable.items.upsert(db, id: key.rowID, values)
                 }
-            case .statusHistory, .exception, .communicationLog:
+            case .statusHistory, .exception, .communicationLog, .claim:
                 guard let row = batch.rows[key], try orderCurrency() != nil else { return false }
                 let table = TypedTable.table(for: key.entity)
                 if row.isDeleted {
@@ -124,6 +124,9 @@ extension TypedTable {
 
     /// (table name, id) of one order's shown children in every child table; binds the order id
     /// once per table.
-    static let childIDsSQL = [items, history, exceptions, communications]
+    static let children = [items, history, exceptions, communications, claims]
+    static let childTables = children.count
+    static let childIDsSQL =
+        children
         .map { "SELECT '\($0.name)', id FROM \($0.name) WHERE order_id = ?" }.joined(separator: " UNION ALL ")
 }

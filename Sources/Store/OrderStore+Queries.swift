@@ -25,8 +25,12 @@ package struct OrderFilter: Sendable {
 package struct QueueEntry: Hashable, Sendable {
     package var position: Int
     package var score: Int
+    /// Why the score is what it is: priority base, age bonus, needed-by bonus.
+    package var scoreParts: PriorityScore.Parts
     package var queueType: String
     package var order: OrderRecord
+    /// Who is working on it (`kct queue claim`), if anyone.
+    package var claim: ClaimHolder?
 }
 
 /// The outbox as `kct outbox` shows it.
@@ -180,15 +184,21 @@ extension OrderStore {
                 }
             }
             let byID = try db.cachedStatement(sql: "SELECT * FROM orders WHERE id = ?")
-            return try top.ranks.enumerated().map { index, rank in
+            var entries = try top.ranks.enumerated().map { index, rank in
                 guard let row = try Row.fetchOne(byID, arguments: [rank.id]) else {
                     throw StoreError.orderNotFound(rank.id)
                 }
                 let order = try Decode.order(row)
+                let parts = PriorityScore.parts(
+                    priority: order.priority, createdAtSeconds: Timestamp.seconds(order.createdAt) ?? nowSeconds,
+                    neededBy: order.neededBy, nowSeconds: nowSeconds)
                 return QueueEntry(
-                    position: index + 1, score: rank.score, queueType: PriorityScore.queueType(order.priority),
-                    order: order)
+                    position: index + 1, score: rank.score, scoreParts: parts,
+                    queueType: PriorityScore.queueType(order.priority), order: order)
             }
+            let holders = try Self.claimHolders(db, orders: entries.map(\.order))
+            for index in entries.indices { entries[index].claim = holders[entries[index].order.id] ?? nil }
+            return entries
         }
     }
 

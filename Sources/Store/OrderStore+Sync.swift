@@ -178,6 +178,7 @@ extension OrderStore {
                 arguments: [pushed, response.headVersion])
             try Self.storeClock(db, clock)
             try reproject(db, batch, alsoOrders: rejectedOrders, nowText: nowText)
+            report.conflictsRecorded += try recordLostClaims(db, orders: report.touchedOrderIDs, nowText: nowText)
             return report
         }
     }
@@ -224,6 +225,7 @@ extension OrderStore {
                 arguments: [page.nextCursor, page.headVersion])
             try Self.storeClock(db, clock)
             try reproject(db, batch, nowText: nowText)
+            report.conflictsRecorded += try recordLostClaims(db, orders: report.touchedOrderIDs, nowText: nowText)
             return report
         }
     }

@@ -8,7 +8,7 @@ import OrderDomain
 enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
-        "2026-11-27-lazy-search", "2026-12-07-queue-index",
+        "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -19,7 +19,8 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: syncTables) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: staffTables) }
         migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: lazySearchIndex) }
-        migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: queueIndexes) }
+        migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: claimTables) }
+        migrator.registerMigration(identifiers[7]) { db in try db.execute(sql: queueIndexes) }
         return migrator
     }
 

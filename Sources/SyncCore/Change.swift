@@ -46,6 +46,9 @@ package enum EntityKind: String, CaseIterable, Codable, Sendable {
     case statusHistory = "order_status_history"
     case exception = "order_exceptions"
     case communicationLog = "customer_communication_logs"
+    /// Queue claims and their releases: append-only events; who holds an order is a function of
+    /// the set (`ClaimRule`).
+    case claim = "order_claims"
 }
 
 /// The intent of a change, at field granularity.

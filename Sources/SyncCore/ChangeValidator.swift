@@ -51,6 +51,7 @@ package enum ChangeValidator {
             try validateFields(change, allowed: [.appendOnly, .lastWriterWins, .centralOnly])
             try requireCreationFields(change, classes: [.appendOnly])
             try requireOrder(change, replica: replica)
+            if entity == .claim { try validateClaim(change, replica: replica) }
         case .setFields:
             try validateFields(change, allowed: [.lastWriterWins, .centralOnly], isCreation: existing == nil)
             guard !change.fields.isEmpty else { throw Rejection(.missingField, "set_fields needs at least one field") }
@@ -69,6 +70,39 @@ package enum ChangeValidator {
                     )
                 }
             }
+        }
+    }
+
+    /// A claim is made by its claimer for themselves; a release names an existing claim of the
+    /// same order and that claim's claimer (whose permission it needs follows from that).
+    private static func validateClaim(_ change: Change, replica: some ReplicaReading) throws(Rejection) {
+        let released = change.fields["released_claim_id"] ?? .null
+        guard change.fields["claim_action"] == .text(ClaimEvent.Action.release.rawValue) else {
+            guard change.fields["claimed_by"] == .text(change.author) else {
+                throw Rejection(.invalidValue, "a claim is made by its claimer: claimed_by must be \(change.author)")
+            }
+            guard released == .null else {
+                throw Rejection(.invalidValue, "released_claim_id belongs to a release, not to a claim")
+            }
+            if case .text(let name)? = change.fields["stage"], let stage = OrderStatus(rawValue: name) {
+                do { try QueueClaim.checkClaimable(stage) } catch { throw Rejection(.invalidValue, error.description) }
+            }
+            return
+        }
+        guard case .text(let claimID) = released else {
+            throw Rejection(.missingField, "a release requires released_claim_id, the claim it releases")
+        }
+        guard let claim = replica.row(.claim, claimID), !claim.isDeleted, claim.orderID == change.orderID,
+            claim.fields["claim_action"]?.value == .text(ClaimEvent.Action.claim.rawValue)
+        else {
+            throw Rejection(.unknownRow, "there is no claim \(claimID) of order \(change.orderID) to release")
+        }
+        guard claim.fields["claimed_by"]?.value == change.fields["claimed_by"] else {
+            throw Rejection(
+                .invalidValue,
+                "claimed_by must name the claimer of claim \(claimID), "
+                    + (claim.fields["claimed_by"]?.value.displayText ?? "")
+            )
         }
     }
 

@@ -12,6 +12,9 @@ package enum ConflictRule: String, CaseIterable, Sendable {
     case statusNotAllowed = "status_not_allowed"
     /// Two appends used one row id; the earlier-stamped record is kept.
     case appendCollision = "append_collision"
+    /// Another claim of the order in the same stage has an earlier stamp (`ClaimRule`); found by
+    /// the claimer's node when it merges, never sent by central.
+    case claimTaken = "claim_taken"
 }
 
 /// A change, or one field of it, that lost to another: what it wanted, what won, by which rule.

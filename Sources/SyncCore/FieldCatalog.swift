@@ -150,6 +150,19 @@ package enum FieldCatalog {
         FieldSpec("opened_at", .timestamp, .centralOnly),
     ]
 
+    /// A claim names the stage (the order's status when it was made) and its claimer; a release
+    /// names the claim it releases and that claim's claimer. See `ClaimRule`.
+    package static let claims: [FieldSpec] = [
+        orderID,
+        FieldSpec(
+            "claim_action", .enumeration(ClaimEvent.Action.allCases.map(\.rawValue)), .appendOnly, nullable: false,
+            requiredOnCreate: true),
+        FieldSpec("stage", .enumeration(statuses), .appendOnly, nullable: false, requiredOnCreate: true),
+        FieldSpec("claimed_by", .text(maxLength: 255), .appendOnly, nullable: false, requiredOnCreate: true),
+        FieldSpec("released_claim_id", .text(maxLength: Change.maximumIdentifierLength), .appendOnly),
+        FieldSpec("created_at", .timestamp, .appendOnly),
+    ]
+
     package static func fields(of entity: EntityKind) -> [FieldSpec] {
         switch entity {
         case .order: orders
@@ -157,6 +170,7 @@ package enum FieldCatalog {
         case .statusHistory: statusHistory
         case .exception: exceptions
         case .communicationLog: communicationLogs
+        case .claim: claims
         }
     }
 
@@ -175,6 +189,7 @@ package enum FieldCatalog {
         case .statusHistory: [.append]
         case .exception: [.append, .setFields]
         case .communicationLog: [.append, .setFields]
+        case .claim: [.append]
         }
     }
 

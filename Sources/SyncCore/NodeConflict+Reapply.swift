@@ -13,6 +13,12 @@ extension NodeConflict {
     /// visible replica); throws the rejection a person should see when it cannot be re-applied
     /// as it is (the order closed since, the item was deleted, a central-only field…).
     package func reapplication(against view: ReplicaModel) throws(Rejection) -> Reapplication {
+        if change.entity == .claim {
+            // A claim is about now: replaying an old one would skip the rule that settled it.
+            throw Rejection(
+                .operationNotAllowed,
+                "a lost claim is not re-applied; claim the order again from the queue once it is free")
+        }
         var plan = Reapplication(
             entity: change.entity, rowID: change.rowID, orderID: change.orderID, operation: change.operation,
             fields: change.fields)

@@ -30,6 +30,10 @@ package enum Permission: String, CaseIterable, Sendable {
     case logCommunications = "log_communications"
     /// Resolve or dismiss an exception.
     case resolveExceptions = "resolve_exceptions"
+    /// Claim an order from the queue ("I'm cutting this one") and release one's own claim.
+    case claimOrders = "claim_orders"
+    /// Release a claim someone else holds.
+    case releaseOthersClaims = "release_others_claims"
     /// Reapply or dismiss one's own conflicts.
     case resolveOwnConflicts = "resolve_own_conflicts"
     /// Reapply or dismiss conflicts of other people.
@@ -45,10 +49,10 @@ package enum Permission: String, CaseIterable, Sendable {
         case .readOrders:
             .viewer
         case .createOrders, .editOrderDetails, .editItems, .moveProductionStatus, .openExceptions,
-            .logCommunications, .resolveOwnConflicts:
+            .logCommunications, .resolveOwnConflicts, .claimOrders:
             .processor
         case .confirmPayment, .cancelOrders, .refundOrders, .changePriority, .changePrices,
-            .deleteOrders, .resolveExceptions, .resolveOthersConflicts:
+            .deleteOrders, .resolveExceptions, .resolveOthersConflicts, .releaseOthersClaims:
             .manager
         case .manageAccounts, .manageNodes:
             .admin
@@ -72,6 +76,8 @@ package enum Permission: String, CaseIterable, Sendable {
         case .openExceptions: "open exceptions"
         case .logCommunications: "log customer communications"
         case .resolveExceptions: "resolve exceptions"
+        case .claimOrders: "claim orders from the queue"
+        case .releaseOthersClaims: "release other people's claims"
         case .resolveOwnConflicts: "resolve their own conflicts"
         case .resolveOthersConflicts: "resolve other people's conflicts"
         case .manageAccounts: "manage staff accounts"

@@ -62,6 +62,14 @@ package enum PermissionMatrix {
             return [Requirement(.openExceptions, because: "opening an exception")]
         case (.communicationLog, _):
             return [Requirement(.logCommunications, because: "a communication log entry")]
+        case (.claim, _):
+            guard change.fields["claim_action"] == .text(ClaimEvent.Action.release.rawValue) else {
+                return [Requirement(.claimOrders, because: "claiming an order")]
+            }
+            if case .text(let claimer)? = change.fields["claimed_by"], claimer != change.author {
+                return [Requirement(.releaseOthersClaims, because: "releasing \(claimer)'s claim")]
+            }
+            return [Requirement(.claimOrders, because: "releasing a claim")]
         }
     }
 
@@ -80,6 +88,16 @@ package enum PermissionMatrix {
         case .paymentConfirmed where !(from.map(holdingStatuses.contains) ?? false):
             return Requirement(.confirmPayment, because: because)
         default: return Requirement(.moveProductionStatus, because: because)
+        }
+    }
+
+    /// The statuses an order in `status` may move to next that `role` may also make: the
+    /// lifecycle's moves filtered by the permission each needs (what a screen offers as buttons).
+    package static func allowedMoves(from status: OrderStatus, resumeStatus: OrderStatus?, role: StaffRole)
+        -> [OrderStatus]
+    {
+        OrderLifecycle.allowedTransitions(from: status, resumeStatus: resumeStatus).filter { target in
+            role.has(statusRequirement(to: .text(target.rawValue), from: .text(status.rawValue)).permission)
         }
     }
 

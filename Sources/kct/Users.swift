@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONViews
 import Store
 import SyncCore
 
@@ -27,27 +28,5 @@ enum AccountOutput {
             Swift.print(
                 "\(account.email): \(account.name), \(account.role.rawValue)\(account.disabled ? ", disabled" : "")")
         }
-    }
-}
-
-struct AccountJSON: Encodable {
-    var email: String
-    var name: String
-    var role: String
-    var disabled: Bool
-    var version: Int64
-    var updatedAt: String
-
-    init(_ account: AccountRecord) {
-        email = account.email
-        name = account.name
-        role = account.role.rawValue
-        disabled = account.disabled
-        version = account.version
-        updatedAt = account.updatedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case email, name, role, disabled, version, updatedAt = "updated_at"
     }
 }

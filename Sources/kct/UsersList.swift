@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONViews
 import Store
 
 struct UsersList: ParsableCommand {

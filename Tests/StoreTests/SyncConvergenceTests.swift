@@ -46,6 +46,8 @@ struct SeededGenerator: RandomNumberGenerator {
         try store.logCommunication(
             on: order.id, CommunicationDraft(type: .statusUpdate, channel: .email, message: "In production"),
             by: .test("ben"))
+        try store.claimOrder(order.id, by: .test("ben"))
+        try store.releaseClaim(order.id, by: .test("ben"))
         let cancelled = try store.createOrder(
             sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: .test("ana"))
         try store.changeStatus(cancelled.id, to: .cancelled, by: .test("ana"))
@@ -130,7 +132,7 @@ struct SeededGenerator: RandomNumberGenerator {
         }
         let author = StaffActor.test(["ana", "ben", "cy"].randomElement(using: &random)!)
         do throws(StoreError) {
-            switch Int.random(in: 0..<10, using: &random) {
+            switch Int.random(in: 0..<11, using: &random) {
             case 0:
                 try store.updateOrder(
                     order.id, OrderPatch(notes: "note \(Int.random(in: 1...50, using: &random))"), by: author)
@@ -165,6 +167,12 @@ struct SeededGenerator: RandomNumberGenerator {
             case 8:
                 try store.logCommunication(
                     on: order.id, CommunicationDraft(type: .note, channel: .phone, message: "called"), by: author)
+            case 9:
+                if Bool.random(using: &random) {
+                    try store.claimOrder(order.id, by: author)
+                } else {
+                    try store.releaseClaim(order.id, by: author)
+                }
             default:
                 try store.updateOrder(
                     order.id, OrderPatch(tax: usd("\(Int.random(in: 1...99, using: &random)).00")), by: author)

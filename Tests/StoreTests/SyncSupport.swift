@@ -51,7 +51,7 @@ extension OrderStore {
             var lines: [String] = []
             for (table, order) in [
                 ("orders", "id"), ("order_items", "id"), ("order_status_history", "id"), ("order_exceptions", "id"),
-                ("customer_communication_logs", "id"),
+                ("customer_communication_logs", "id"), ("order_claims", "id"),
             ] {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(order)") {
                     let columns = row.columnNames.filter { $0 != "local_id" && $0 != "updated_at" }

@@ -141,7 +141,37 @@ enum VectorScenario {
         }
         result.append(("replica-snapshot.json", central.replica.snapshot))
         result += accountVectors()
+        result += claimVectors()
         return result
+    }
+
+    /// Queue claims (issue 11): on a fresh central, W2 takes its order, claims it and releases
+    /// the claim; central logs both appends (who holds an order is the claim rule's, not central's).
+    static func claimVectors() -> [(name: String, value: JSONValue)] {
+        var central = CentralModel()
+        _ = try? central.push(createPush, authenticatedNode: "W2", nowMillis: t0 + 61_000)
+        let claim: [String: FieldValue] = [
+            "order_id": .text("o-1001"), "claim_action": .text("claim"), "stage": .text("pending_payment"),
+            "claimed_by": .text("james@kct.example"), "created_at": .text("2025-11-25T14:05:00.000Z"),
+        ]
+        let release: [String: FieldValue] = [
+            "order_id": .text("o-1001"), "claim_action": .text("release"), "stage": .text("pending_payment"),
+            "claimed_by": .text("james@kct.example"), "released_claim_id": .text("c-4001"),
+            "created_at": .text("2025-11-25T14:20:00.000Z"),
+        ]
+        let request = PushRequest(
+            nodeID: "W2",
+            changes: [
+                change("W2", 4, hlc(300_000), .claim, "c-4001", .append, claim, base: 3),
+                change("W2", 5, hlc(1_200_000), .claim, "c-4002", .append, release, base: 3),
+            ])
+        let response: JSONValue
+        do {
+            response = try central.push(request, authenticatedNode: "W2", nowMillis: t0 + 1_300_000).wire
+        } catch {
+            response = error.wire
+        }
+        return [("push-request-claims.json", request.wire), ("push-response-claims.json", response)]
     }
 
     /// Staff accounts and the audit upload (issue 5): maria and james as central would serve

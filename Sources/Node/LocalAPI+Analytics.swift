@@ -1,0 +1,25 @@
+import Foundation
+import HTTP
+import JSONViews
+import OrderDomain
+import Store
+
+/// `GET /api/analytics?since=YYYY-MM-DD`: processing analytics as `kct stats --analytics --json`
+/// (computed on the thread pool from the whole status history).
+extension LocalAPI {
+    func analytics(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
+        let query = request.query
+        let unknown = Set(query.keys).subtracting(["since"])
+        guard unknown.isEmpty else {
+            throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))")
+        }
+        var since: CalendarDate?
+        if let text = query["since"], !text.isEmpty {
+            do { since = try CalendarDate(parsing: text) } catch {
+                throw APIError.badField("since", error.description)
+            }
+        }
+        let chosen = since
+        answer(responder, token) { store, _ in try APIJSON.encode(AnalyticsJSON(try store.analytics(since: chosen))) }
+    }
+}

@@ -1,0 +1,131 @@
+/// Processing analytics over a period (`kct stats --analytics --since DATE`):
+///
+/// - Per stage: the minutes of every stage that *ended* in the period, their count, median and
+///   90th percentile (nearest rank: the value at position ⌈p·n⌉ of the sorted minutes).
+/// - Bottleneck: the stage whose median is furthest over its target (ties: the earlier stage).
+/// - SLA: of the orders with a needed-by date that became ready (shipped) in the period, how many
+///   were ready by the end of that day (UTC), and the compliance rate in percent; plus the open
+///   orders (not terminal, not ready) whose needed-by day is before today.
+/// - Throughput: forward moves (`processing` … `completed`) made in the period, per member of
+///   staff and per UTC day, with the orders shipped each day.
+///
+/// Everything is a function of the set of timelines: their order, and the order of each
+/// timeline's moves, do not matter.
+package struct PeriodAnalytics: Hashable, Sendable {
+    package struct StageSummary: Hashable, Sendable {
+        package var stage: FulfilmentStage
+        package var count: Int
+        package var medianMinutes: Int?
+        package var p90Minutes: Int?
+    }
+
+    package struct ServiceLevel: Hashable, Sendable {
+        /// Orders with a needed-by date that became ready in the period.
+        package var due: Int
+        package var onTime: Int
+        package var late: Int { due - onTime }
+        /// onTime ÷ due in percent, two decimals; nil when nothing was due.
+        package var compliancePercent: Double?
+        /// Order numbers of open orders past their needed-by day, most overdue first.
+        package var overdueOpen: [String]
+    }
+
+    package struct StaffThroughput: Hashable, Sendable {
+        package var person: String
+        package var moves: Int
+    }
+
+    package struct DayThroughput: Hashable, Sendable {
+        package var day: CalendarDate
+        package var moves: Int
+        package var ordersShipped: Int
+    }
+
+    package var since: CalendarDate?
+    /// One per stage, in flow order.
+    package var stages: [StageSummary]
+    package var bottleneck: FulfilmentStage?
+    package var serviceLevel: ServiceLevel
+    /// Most moves first, then by person.
+    package var staff: [StaffThroughput]
+    /// By day, oldest first.
+    package var days: [DayThroughput]
+    /// Orders with a move in the period, by order number.
+    package var orders: [OrderAnalytics]
+
+    /// `since` nil: all history. `nowSeconds` decides which open orders are overdue.
+    package init(_ timelines: [OrderTimeline], since: CalendarDate?, nowSeconds: Double) {
+        self.since = since
+        let start = Double(since?.daysSince1970 ?? Int.min / 2) * 86_400
+        func inPeriod(_ seconds: Double) -> Bool { seconds >= start }
+        let today = CalendarDate(utcDayOf: nowSeconds)
+
+        var stageMinutes: [FulfilmentStage: [Int]] = [:]
+        var due = 0, onTime = 0
+        var overdue: [(CalendarDate, String)] = []
+        var staffMoves: [String: Int] = [:]
+        var dayMoves: [CalendarDate: (moves: Int, shipped: Int)] = [:]
+        var orders: [OrderAnalytics] = []
+        for timeline in timelines {
+            let analytics = OrderAnalytics(timeline)
+            let moves = timeline.sortedMoves
+            var reached: [OrderStatus: Double] = [:]
+            for move in moves where reached[move.to] == nil { reached[move.to] = move.atSeconds }
+            for stage in FulfilmentStage.allCases {
+                guard let minutes = analytics.minutes[stage], let end = reached[stage.end], inPeriod(end) else {
+                    continue
+                }
+                stageMinutes[stage, default: []].append(minutes)
+            }
+            if let ready = analytics.readyAtSeconds, inPeriod(ready), let onTimeHere = analytics.readyOnTime {
+                due += 1
+                if onTimeHere { onTime += 1 }
+            }
+            if let neededBy = timeline.neededBy, neededBy < today, !timeline.status.isTerminal,
+                analytics.readyAtSeconds == nil
+            {
+                overdue.append((neededBy, timeline.orderNumber))
+            }
+            for move in moves where inPeriod(move.atSeconds) && Self.isForward(move) {
+                staffMoves[move.by, default: 0] += 1
+                let day = CalendarDate(utcDayOf: move.atSeconds)
+                dayMoves[day, default: (0, 0)].moves += 1
+                if move.to == .shipped, reached[.shipped] == move.atSeconds { dayMoves[day]!.shipped += 1 }
+            }
+            if moves.contains(where: { inPeriod($0.atSeconds) }) { orders.append(analytics) }
+        }
+        stages = FulfilmentStage.allCases.map { stage in
+            let sorted = (stageMinutes[stage] ?? []).sorted()
+            return StageSummary(
+                stage: stage, count: sorted.count, medianMinutes: Self.percentile(sorted, 50),
+                p90Minutes: Self.percentile(sorted, 90))
+        }
+        bottleneck = OrderAnalytics.bottleneck(
+            stages.compactMap { summary in summary.medianMinutes.map { (summary.stage, $0) } })
+        serviceLevel = ServiceLevel(
+            due: due, onTime: onTime,
+            compliancePercent: due == 0 ? nil : OrderAnalytics.hundredths(100 * Double(onTime) / Double(due)),
+            overdueOpen: overdue.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1))
+        staff = staffMoves.map { StaffThroughput(person: $0.key, moves: $0.value) }
+            .sorted { ($1.moves, $0.person) < ($0.moves, $1.person) }
+        days = dayMoves.map { DayThroughput(day: $0.key, moves: $0.value.moves, ordersShipped: $0.value.shipped) }
+            .sorted { $0.day < $1.day }
+        self.orders = orders.sorted { ($0.orderNumber, $0.orderID) < ($1.orderNumber, $1.orderID) }
+    }
+
+    /// Nearest rank: the value at position ⌈p·n/100⌉ (1-based) of `sorted`; nil when empty.
+    package static func percentile(_ sorted: [Int], _ percent: Int) -> Int? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = (percent * sorted.count + 99) / 100
+        return sorted[max(1, rank) - 1]
+    }
+
+    /// A move along the flow after payment (processing … completed), i.e. work done.
+    static func isForward(_ move: OrderTimeline.Move) -> Bool {
+        guard let index = move.to.flowIndex, index > OrderStatus.forwardFlow.firstIndex(of: .paymentConfirmed)! else {
+            return false
+        }
+        // A resume from on hold or exception is not new work.
+        return !(move.from?.isSuspension ?? false)
+    }
+}
