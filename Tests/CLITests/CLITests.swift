@@ -162,6 +162,22 @@ import Testing
             mentioning: ["cannot read"])
         expectRefusal(
             try kct.run("orders", "create", "--from-json", "-", stdin: "{not json"), code: 1, mentioning: ["not JSON"])
+        // A value of the wrong JSON type is refused naming its field, never dropped.
+        for (field, item) in [
+            ("size", #"{"product_name": "Tie", "unit_price": "40.00", "size": 40}"#),
+            ("quantity", #"{"product_name": "Tie", "unit_price": "40.00", "quantity": true}"#),
+            ("product_source", #"{"product_name": "Tie", "unit_price": "40.00", "product_source": 1}"#),
+        ] {
+            let order = #"{"customer_name": "A", "customer_email": "a@example.com", "items": [\#(item)]}"#
+            expectRefusal(
+                try kct.run("orders", "create", "--from-json", "-", stdin: order), code: 1,
+                mentioning: ["-.items[0]: \(field)"])
+        }
+        expectRefusal(
+            try kct.run(
+                "orders", "create", "--from-json", "-",
+                stdin: #"{"customer_name": "A", "customer_name": "B", "customer_email": "a@example.com", "items": []}"#),
+            code: 1, mentioning: ["not JSON", "duplicate"])
         // An array with one bad order saves none of them.
         let batch = """
             [{"customer_name": "Ok", "customer_email": "ok@example.com", "items": [{"product_name": "Tie", "unit_price": "40.00"}]},

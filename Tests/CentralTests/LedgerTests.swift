@@ -119,11 +119,21 @@ import Testing
     @Test func aCorruptStoredStampIsReportedNotTrapped() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (store, _, w2) = try Self.makeStore(directory)
-        _ = try store.push(Self.scenario[1], token: w2)
-        try DatabaseQueue(path: directory.database).write { db in
+        let (store, w1, _) = try Self.makeStore(directory)
+        let pushed = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.createOrder("n-w1", 1, at: 1),
+                    Build.move("n-w1", 2, at: 2, from: "pending_payment", to: "on_hold"),
+                ]),
+            token: w1)
+        #expect(pushed.response.outcomes.allSatisfy { $0.result == .applied })
+        let corrupted = try DatabaseQueue(path: directory.database).write { db in
             try db.execute(sql: "UPDATE status_moves SET hlc = -1")
+            return db.changesCount
         }
+        #expect(corrupted == 1)
         do {
             _ = try store.replicaSnapshot()
             Issue.record("a negative stamp was read back")
