@@ -100,7 +100,8 @@ struct PushLedger: CentralLedger {
         if let shop, shop != node.shop {
             throw Rejection(
                 .wrongShop,
-                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may not change it"
+                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may "
+                    + "not change it"
             )
         }
     }
@@ -157,7 +158,8 @@ struct PushLedger: CentralLedger {
         if let failure = cache.loadFailure { throw failure }
         let upsertRow = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
+                  ?, ?, ?)
                 """)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }

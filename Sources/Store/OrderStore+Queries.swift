@@ -165,14 +165,19 @@ extension OrderStore {
                     }
                     try db.execute(
                         sql:
-                            "DELETE FROM order_priority_queue WHERE order_id NOT IN (SELECT id FROM orders WHERE status NOT IN (\(terminal)))"
+                            """
+                            DELETE FROM order_priority_queue WHERE order_id NOT IN (SELECT id FROM orders WHERE
+                            status NOT IN (\(terminal)))
+                            """
                     )
                     let upsert = try db.cachedStatement(
                         sql: """
-                            INSERT INTO order_priority_queue (id, order_id, queue_position, priority_score, queue_type, scored_at)
+                            INSERT INTO order_priority_queue (id, order_id, queue_position, priority_score,
+                              queue_type, scored_at)
                             VALUES (?, ?, ?, ?, ?, ?)
                             ON CONFLICT (order_id) DO UPDATE SET queue_position = excluded.queue_position,
-                              priority_score = excluded.priority_score, queue_type = excluded.queue_type, scored_at = excluded.scored_at
+                              priority_score = excluded.priority_score, queue_type = excluded.queue_type, scored_at =
+                                excluded.scored_at
                             """)
                     for (index, (order, score)) in scored.enumerated() {
                         let type = PriorityScore.queueType(order.priority)

@@ -144,7 +144,10 @@ enum ConfirmedState {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql:
-                        "SELECT order_id, fields, appended, tombstone FROM confirmed_rows WHERE entity = ? AND row_id = ?"
+                        """
+                        SELECT order_id, fields, appended, tombstone FROM confirmed_rows WHERE entity = ? AND
+                        row_id = ?
+                        """
                 ),
                 arguments: [key.entity.rawValue, key.rowID])
         else { return nil }
@@ -158,7 +161,10 @@ enum ConfirmedState {
         let cursor = try Row.fetchCursor(
             db.cachedStatement(
                 sql:
-                    "SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id = ?"
+                    """
+                    SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id
+                    = ?
+                    """
             ),
             arguments: [orderID])
         while let row = try cursor.next() {
@@ -216,8 +222,10 @@ enum ConfirmedState {
     static func save(_ db: Database, _ state: RowState) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended, tombstone = excluded.tombstone
+                INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
+                  ?, ?, ?)
+                ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended,
+                  tombstone = excluded.tombstone
                 """
         ).execute(arguments: [
             state.entity.rawValue, state.rowID, state.orderID, Data(ConfirmedRowCodec.encode(fields: state.fields)),

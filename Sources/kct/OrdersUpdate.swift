@@ -19,7 +19,8 @@ struct OrdersUpdate: ParsableCommand {
     @Option(
         name: .customLong("shipping-address"),
         help: ArgumentHelp(
-            "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas City,postal_code=64105,country=US'.",
+            "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas "
+                + "City,postal_code=64105,country=US'.",
             valueName: "address"))
     var shippingAddress: String?
     @Option(
