@@ -118,8 +118,9 @@ extension CentralStore {
             db,
             sql:
                 """
-                SELECT row_id FROM rows WHERE entity = ? AND json_extract(fields, '$.order_number.value') = ?
-                COLLATE NOCASE
+                SELECT json_extract(change, '$.row_id') FROM log
+                WHERE json_extract(change, '$.entity') = ? AND json_extract(change, '$.fields.order_number') = ?
+                COLLATE NOCASE ORDER BY version DESC LIMIT 1
                 """,
             arguments: [EntityKind.order.rawValue, reference])
         return byNumber ?? reference

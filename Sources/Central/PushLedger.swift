@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StorageSupport
 import SyncCore
@@ -163,9 +164,9 @@ struct PushLedger: CentralLedger {
                 """)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
+            let stored = RowCodec.encode(row)
             try upsertRow.execute(arguments: [
-                key.entity.rawValue, key.rowID, orderID, RowCodec.encodeFields(row),
-                row.appended.map { $0.wire.canonicalString }, row.tombstone.map { $0.wire.canonicalString },
+                key.entity.rawValue, key.rowID, orderID, stored.fields, stored.appended, stored.tombstone,
             ])
         }
         let insertMove = try db.cachedStatement(sql: StatusMoveRows.insertSQL("status_moves", orIgnore: true))
