@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Layers (see README and ../shared/DESIGN.md):
 //   C system libraries → EventLoop → HTTP
-//   OrderDomain (pure) → SyncCore (pure) → Store (GRDB) → Node / Central → kct
+//   OrderDomain (pure) → SyncCore (pure) → StorageSupport (GRDB) → Store → Node → kct
+//                                           StorageSupport (GRDB) → Central → kct
 import PackageDescription
 
 let package = Package(
@@ -33,7 +34,8 @@ let package = Package(
         .target(name: "SyncCore", dependencies: ["OrderDomain"]),
 
         // Password hashes (scrypt from swift-crypto's _CryptoExtras), bearer tokens and
-        // constant-time comparison: the only place secrets are made or checked.
+        // constant-time comparison: the only place secrets are made or checked; and the
+        // per-token rate limits of central and the local API (keyed by the token's hash).
         .target(
             name: "StaffAuth",
             dependencies: [

@@ -28,7 +28,8 @@ enum LibFuzzerDriver {
         if let name = getenv("KCT_FUZZ_TARGET").map({ String(cString: $0) }) {
             guard let target = FuzzTarget(rawValue: name) else {
                 print(
-                    "KCT_FUZZ_TARGET=\(name) is not a fuzz target (\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    "KCT_FUZZ_TARGET=\(name) is not a fuzz target "
+                        + "(\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))"
                 )
                 exit(2)
             }

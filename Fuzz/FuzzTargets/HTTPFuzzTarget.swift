@@ -63,9 +63,11 @@ enum HTTPFuzzTarget {
         }
         let headers = request.headers.fields.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
         var line =
-            "\(request.method.name) \(request.target) HTTP/\(request.version.major).\(request.version.minor) [\(headers)] body \(request.body.count) keepAlive \(keepAlive)"
+            "\(request.method.name) \(request.target) HTTP/\(request.version.major).\(request.version.minor) "
+            + "[\(headers)] body \(request.body.count) keepAlive \(keepAlive)"
         line +=
-            " query \(request.query.sorted { $0.key < $1.key }) bearer \(request.bearerToken ?? "-") gzip \(request.acceptsGzip)"
+            " query \(request.query.sorted { $0.key < $1.key }) bearer \(request.bearerToken ?? "-") gzip "
+            + "\(request.acceptsGzip)"
         if request.path == "/v1/pull" {
             line +=
                 (try? PullRequest(query: request.query)).map { " pull after \($0.after) limit \($0.limit)" }

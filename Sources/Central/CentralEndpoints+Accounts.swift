@@ -31,7 +31,8 @@ extension CentralEndpoints {
         guard let text else { return nil }
         guard let version = Int64(text), version >= 0 else {
             throw ErrorResponse(
-                code: .invalidMessage, message: "known must be an account version (a whole number ≥ 0), got '\(text)'")
+                code: .invalidMessage,
+                message: "known must be an account version (a whole number ≥ 0), got '\(text)'")
         }
         return version
     }

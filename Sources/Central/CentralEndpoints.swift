@@ -62,31 +62,22 @@ final class CentralEndpoints: LoopService {
 
     private static func makeRouter(_ owner: RouteOwner<CentralEndpoints>) -> HTTPRouter {
         var router = HTTPRouter()
-        router.post(
-            "/v1/push",
-            owner.handler { endpoints, request, responder in
-                endpoints.limited(request, responder) { endpoints.push(request, responder) }
-            })
-        router.get(
-            "/v1/pull",
-            owner.handler { endpoints, request, responder in
-                endpoints.limited(request, responder) { endpoints.pull(request, responder) }
-            })
-        router.get(
-            "/v1/stream",
-            owner.handler { endpoints, request, responder in
-                endpoints.limited(request, responder) { endpoints.stream(request, responder) }
-            })
-        router.get(
-            "/v1/accounts",
-            owner.handler { endpoints, request, responder in
-                endpoints.limited(request, responder) { endpoints.accounts(request, responder) }
-            })
-        router.post(
-            "/v1/audit",
-            owner.handler { endpoints, request, responder in
-                endpoints.limited(request, responder) { endpoints.audit(request, responder) }
-            })
+        /// A protocol route, answered within the request's token's rate limit.
+        func limited(
+            _ method: HTTPMethod, _ path: String,
+            _ answer: @escaping (CentralEndpoints) -> (HTTPRequest, HTTPResponder) -> Void
+        ) {
+            router.add(
+                method, path,
+                owner.handler { endpoints, request, responder in
+                    endpoints.limited(request, responder) { answer(endpoints)(request, responder) }
+                })
+        }
+        limited(.post, "/v1/push", CentralEndpoints.push)
+        limited(.get, "/v1/pull", CentralEndpoints.pull)
+        limited(.get, "/v1/stream", CentralEndpoints.stream)
+        limited(.get, "/v1/accounts", CentralEndpoints.accounts)
+        limited(.post, "/v1/audit", CentralEndpoints.audit)
         router.get(
             "/metrics",
             owner.handler { endpoints, request, responder in
@@ -153,7 +144,8 @@ final class CentralEndpoints: LoopService {
             ErrorResponse(
                 code: .rateLimited,
                 message:
-                    "too many requests for this token (at most \(options.rateLimit.perSecond) per second, bursts of \(Int(options.rateLimit.burst))); retry in \(retryAfter) s"
+                    "too many requests for this token (at most \(options.rateLimit.perSecond) per second, bursts of "
+                    + "\(Int(options.rateLimit.burst))); retry in \(retryAfter) s"
             ),
             headers: ["Retry-After": String(retryAfter)])
     }

@@ -5,12 +5,13 @@ import StorageSupport
 /// which it has applied in GRDB's `grdb_migrations` and gets only the missing ones). The tables
 /// follow protocol/IMPLEMENTING.md; JSON columns hold SyncCore's canonical wire encoding.
 enum CentralSchema {
-    static let identifiers = ["2026-11-25-central", "2026-11-26-staff-accounts-audit"]
+    static let identifiers = ["2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(identifiers[0]) { db in try db.execute(sql: centralTables) }
         migrator.registerMigration(identifiers[1]) { db in try db.execute(sql: accountAndAuditTables) }
+        migrator.registerMigration(identifiers[2]) { db in try convertRowsToBinary(db) }
         return migrator
     }
 
@@ -54,8 +55,8 @@ enum CentralSchema {
           change TEXT NOT NULL,
           displaced TEXT NOT NULL
         );
-        -- The replica: every row's stamped fields (`{field: StampedValue}`), its append stamp
-        -- and tombstone.
+        -- The replica: every row's stamped fields, its append stamp and tombstone, in
+        -- RowStateCodec's binary layout (JSON text before the 2026-12-07 migration).
         CREATE TABLE rows (
           entity TEXT NOT NULL,
           row_id TEXT NOT NULL,

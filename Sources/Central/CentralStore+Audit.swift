@@ -68,7 +68,8 @@ extension CentralStore {
     static func appendAudit(_ db: Database, _ entry: AuditEntry) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence, outcome, code, detail, event_id, happened_at)
+                INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence,
+                  outcome, code, detail, event_id, happened_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try statement.execute(arguments: [
@@ -116,7 +117,11 @@ extension CentralStore {
         let byNumber = try String.fetchOne(
             db,
             sql:
-                "SELECT row_id FROM rows WHERE entity = ? AND json_extract(fields, '$.order_number.value') = ? COLLATE NOCASE",
+                """
+                SELECT json_extract(change, '$.row_id') FROM log
+                WHERE json_extract(change, '$.entity') = ? AND json_extract(change, '$.fields.order_number') = ?
+                COLLATE NOCASE ORDER BY version DESC LIMIT 1
+                """,
             arguments: [EntityKind.order.rawValue, reference])
         return byNumber ?? reference
     }
@@ -141,7 +146,8 @@ extension CentralStore {
         switch change.operation {
         case .setStatus:
             detail =
-                "status \(change.fields["from_status"].map(Self.plain) ?? "?") → \(change.fields["status"].map(Self.plain) ?? "?")"
+                "status \(change.fields["from_status"].map(Self.plain) ?? "?") → "
+                + "\(change.fields["status"].map(Self.plain) ?? "?")"
         case .delete:
             detail = "delete"
         default:
@@ -178,7 +184,8 @@ extension CentralStore {
                         throw ErrorResponse(
                             code: .forbidden,
                             message:
-                                "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only its own events"
+                                "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only "
+                                + "its own events"
                         )
                     }
                     if node.nodeID == nil { try Self.bind(db, node: node, nodeID: nodeID, at: now) }

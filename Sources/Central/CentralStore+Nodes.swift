@@ -162,7 +162,10 @@ extension CentralStore {
         for row in try Row.fetchAll(
             db,
             sql:
-                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash FROM nodes"
+                """
+                SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash
+                FROM nodes
+                """
         ) {
             let stored: Data = row["token_hash"]
             if ConstantTime.equal(stored, tokenHash) {

@@ -37,9 +37,8 @@ extension CentralStore {
                     count += 1
                     last = version
                 }
-                body += Array(
-                    #"],"has_more":\#(hasMore),"head_version":\#(head),"next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#
-                        .utf8)
+                body += Array(#"],"has_more":\#(hasMore),"head_version":\#(head),"#.utf8)
+                body += Array(#""next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#.utf8)
                 return (body, count)
             }
         } catch {

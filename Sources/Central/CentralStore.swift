@@ -69,7 +69,10 @@ package final class CentralStore: Sendable {
                         arguments: [Timestamp.format(millis: clock())])
                     try db.execute(
                         sql:
-                            "INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES (1, 0, 0, 0)"
+                            """
+                            INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES
+                            (1, 0, 0, 0)
+                            """
                     )
                     return .commit
                 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import StorageSupport
 import SyncCore
@@ -100,7 +101,8 @@ struct PushLedger: CentralLedger {
         if let shop, shop != node.shop {
             throw Rejection(
                 .wrongShop,
-                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may not change it"
+                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may "
+                    + "not change it"
             )
         }
     }
@@ -157,13 +159,14 @@ struct PushLedger: CentralLedger {
         if let failure = cache.loadFailure { throw failure }
         let upsertRow = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
+                  ?, ?, ?)
                 """)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
+            let stored = RowCodec.encode(row)
             try upsertRow.execute(arguments: [
-                key.entity.rawValue, key.rowID, orderID, RowCodec.encodeFields(row),
-                row.appended.map { $0.wire.canonicalString }, row.tombstone.map { $0.wire.canonicalString },
+                key.entity.rawValue, key.rowID, orderID, stored.fields, stored.appended, stored.tombstone,
             ])
         }
         let insertMove = try db.cachedStatement(sql: StatusMoveRows.insertSQL("status_moves", orIgnore: true))

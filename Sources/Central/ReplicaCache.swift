@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import OrderDomain
 import StorageSupport
@@ -106,42 +107,20 @@ final class ReplicaCache: @unchecked Sendable {
     }
 }
 
-/// Rows of the `rows` table to and from SyncCore's types (`status_moves`: `StatusMoveRows`).
+/// Rows of the `rows` table to and from SyncCore's `RowState`, in the node's layout
+/// (`RowStateCodec`).
 enum RowCodec {
-    static func encodeFields(_ row: RowState) -> String {
-        JSONValue.object(row.fields.mapValues(\.wire)).canonicalString
-    }
-
     static func decode(_ row: Row) throws -> RowState {
-        let entityText: String = row["entity"]
-        guard let entity = EntityKind(rawValue: entityText) else {
-            throw CentralError.corruptValue(table: "rows", column: "entity", value: entityText)
-        }
-        var state = RowState(entity: entity, rowID: row["row_id"], orderID: row["order_id"])
-        let fieldsText: String = row["fields"]
-        guard case .object(let members)? = try? JSONValue.parse(fieldsText) else {
-            throw CentralError.corruptValue(table: "rows", column: "fields", value: fieldsText)
-        }
-        for (name, value) in members {
-            state.fields[name] = try stamped(value, column: "fields")
-        }
-        if let text: String = row["appended"] { state.appended = try stamped(text, column: "appended") }
-        if let text: String = row["tombstone"] { state.tombstone = try stamped(text, column: "tombstone") }
-        return state
+        let key = RowKey(
+            try row.value("entity", table: "rows", as: EntityKind.self), try row.value("row_id", table: "rows"))
+        return try RowStateCodec.decode(row, key: key, table: "rows")
     }
 
-    private static func stamped(_ text: String, column: String) throws -> StampedValue {
-        guard let value = try? JSONValue.parse(text) else {
-            throw CentralError.corruptValue(table: "rows", column: column, value: text)
-        }
-        return try stamped(value, column: column)
-    }
-
-    private static func stamped(_ value: JSONValue, column: String) throws -> StampedValue {
-        do {
-            return try StampedValue(wire: value, path: column)
-        } catch {
-            throw CentralError.corruptValue(table: "rows", column: column, value: "\(error)")
-        }
+    /// The `fields`, `appended` and `tombstone` column values of `row`.
+    static func encode(_ row: RowState) -> (fields: Data, appended: Data?, tombstone: Data?) {
+        (
+            Data(RowStateCodec.encode(fields: row.fields)), row.appended.map { Data(RowStateCodec.encode($0)) },
+            row.tombstone.map { Data(RowStateCodec.encode($0)) }
+        )
     }
 }

@@ -88,7 +88,8 @@ package final class EventSource {
             pendingError = HTTPClientError(
                 kind: .httpStatus, url: url,
                 message:
-                    "expected 200 text/event-stream, got \(status) \(headers["Content-Type"] ?? "without a content type")",
+                    "expected 200 text/event-stream, got \(status) "
+                    + "\(headers["Content-Type"] ?? "without a content type")",
                 status: status, headers: headers)
             return false
         }

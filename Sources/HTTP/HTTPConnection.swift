@@ -66,8 +66,8 @@ final class HTTPConnection {
     /// Over the connection cap: a short 503 written without queuing, then close.
     func refuse() {
         let response = Array(
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
-                .utf8)
+            ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\n"
+                + "Connection: close\r\n\r\ntoo many connections\n").utf8)
         outgoing = response
         closeWhenFlushed = true
         flush()

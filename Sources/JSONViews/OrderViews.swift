@@ -3,7 +3,8 @@ import OrderDomain
 import Store
 import SyncCore
 
-// The JSON shapes of `kct --json` and of the node's local API (one definition for both). Field names are the replica's snake_case column names; money is a decimal
+// The JSON shapes of `kct --json` and of the node's local API (one definition for both). Field names are the replica's
+// snake_case column names; money is a decimal
 // string in the order's currency ("1049.00"; "120000" for JPY).
 
 package struct NodeJSON: Encodable {

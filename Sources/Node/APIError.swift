@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import OrderDomain
 import Store
+import SyncCore
 
 /// An error answer of the local API: `{"error":{"code":…,"message":…}}`, plus `allowed` (the
 /// moves the lifecycle accepts) when a status move was refused, and `field` (the snake_case
@@ -100,13 +101,11 @@ package struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     package var response: HTTPResponse {
-        var body: [String: Any] = ["code": code, "message": message]
-        if let allowed { body["allowed"] = allowed }
-        if let field { body["field"] = field }
-        let data =
-            (try? JSONSerialization.data(
-                withJSONObject: ["error": body], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        var response = HTTPResponse.json(bytes: Array(data), status: status)
+        var body: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let allowed { body["allowed"] = .array(allowed.map(JSONValue.string)) }
+        if let field { body["field"] = .string(field) }
+        var response = HTTPResponse.json(
+            bytes: JSONValue.object(["error": .object(body)]).canonicalBytes, status: status)
         if let retryAfterSeconds { response.headers.set("Retry-After", String(retryAfterSeconds)) }
         if status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
         return response

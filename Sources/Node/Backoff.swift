@@ -9,7 +9,8 @@ package struct Backoff: Sendable {
 
     package init(initial: Duration = .milliseconds(500), maximum: Duration = .seconds(30), jitter: Double = 0.2) {
         precondition(
-            initial > .zero && maximum >= initial && jitter >= 0, "backoff needs 0 < initial ≤ maximum and jitter ≥ 0")
+            initial > .zero && maximum >= initial && jitter >= 0,
+            "backoff needs 0 < initial ≤ maximum and jitter ≥ 0")
         self.initial = initial
         self.maximum = maximum
         self.jitter = jitter

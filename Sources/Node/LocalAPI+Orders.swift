@@ -236,7 +236,8 @@ struct OrderPatchInput: Sendable {
         if let name = try text("priority") {
             guard let parsed = OrderPriority(parsing: name) else {
                 throw .badRequest(
-                    "priority '\(name)' is not one of: \(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))"
+                    "priority '\(name)' is not one of: "
+                        + "\(OrderPriority.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             priority = parsed

@@ -44,7 +44,8 @@ package enum SyncError: Error, Sendable, CustomStringConvertible {
         case .notConfigured:
             "no central configured; run `kct join URL --token TOKEN` (or `kct init … --central URL --token TOKEN`)"
         case .cannotResend(let expected, let first):
-            "central expects sequence \(expected) but the outbox starts at \(first.map(String.init) ?? "nothing"); an operator must reconcile this node"
+            "central expects sequence \(expected) but the outbox starts at \(first.map(String.init) ?? "nothing"); "
+                + "an operator must reconcile this node"
         }
     }
 }

@@ -22,24 +22,19 @@ extension Row {
     package func value<Value: DatabaseValueConvertible>(
         _ column: String, table: String, as type: Value.Type = Value.self
     ) throws(CorruptStoredValue) -> Value {
-        do {
-            return try decode(Value.self, forColumn: column)
-        } catch {
-            let stored: DatabaseValue = self[column] ?? .null
-            throw CorruptStoredValue(table: table, column: column, value: stored.description)
-        }
+        do { return try decode(Value.self, forColumn: column) } catch { throw corrupt(column, table: table) }
     }
 
     /// As above, through GRDB's faster path for SQLite's own column types (String, Int64, …).
     package func value<Value: DatabaseValueConvertible & StatementColumnConvertible>(
         _ column: String, table: String, as type: Value.Type = Value.self
     ) throws(CorruptStoredValue) -> Value {
-        do {
-            return try decode(Value.self, forColumn: column)
-        } catch {
-            let stored: DatabaseValue = self[column] ?? .null
-            throw CorruptStoredValue(table: table, column: column, value: stored.description)
-        }
+        do { return try decode(Value.self, forColumn: column) } catch { throw corrupt(column, table: table) }
+    }
+
+    private func corrupt(_ column: String, table: String) -> CorruptStoredValue {
+        let stored: DatabaseValue = self[column] ?? .null
+        return CorruptStoredValue(table: table, column: column, value: stored.description)
     }
 
     /// A text column holding one of `Value`'s raw values (a status, a role, a priority).

@@ -39,7 +39,8 @@ struct ChangeRecorder {
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT hlc_last, outbox_last_sequence, order_number_last, pull_cursor FROM node_state, sync_state
+                        SELECT hlc_last, outbox_last_sequence, order_number_last, pull_cursor FROM node_state,
+                          sync_state
                         """))
         else {
             throw StoreError.corruptValue(table: "node_state", column: "singleton", value: "missing")
@@ -75,7 +76,8 @@ struct ChangeRecorder {
         let encodedFields = OutboxCodec.encode(fields)
         try db.cachedStatement(
             sql: """
-                INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at, base_version)
+                INSERT INTO outbox (sequence, hlc, entity, row_id, order_id, op, fields, author, created_at,
+                  base_version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [

@@ -57,7 +57,10 @@ extension OrderStore {
             let version = try Self.nextLocalVersion(db)
             try db.execute(
                 sql:
-                    "INSERT INTO accounts (email, name, role, password_hash, disabled, version, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                    """
+                    INSERT INTO accounts (email, name, role, password_hash, disabled, version, updated_at) VALUES
+                    (?, ?, ?, ?, 0, ?, ?)
+                    """,
                 arguments: [email, name, role.rawValue, hash, version, now])
             return try Self.accountRecord(
                 try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email])!)

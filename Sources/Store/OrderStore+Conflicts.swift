@@ -67,7 +67,8 @@ extension OrderStore {
         }
         try db.cachedStatement(
             sql: """
-                INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted, winner, kind, code, message,
+                INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted, winner,
+                  kind, code, message,
                   author, hlc, workstation, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (sequence, field) DO NOTHING
@@ -105,7 +106,10 @@ extension OrderStore {
             let row = try Row.fetchOne(
                 db,
                 sql:
-                    "SELECT c.*, o.fields AS change_fields FROM conflicts c LEFT JOIN outbox o ON o.sequence = c.sequence WHERE c.id = ?",
+                    """
+                    SELECT c.*, o.fields AS change_fields FROM conflicts c LEFT JOIN outbox o ON o.sequence =
+                    c.sequence WHERE c.id = ?
+                    """,
                 arguments: [id])
         else { throw StoreError.conflictNotFound(id) }
         return try conflictRecord(row)

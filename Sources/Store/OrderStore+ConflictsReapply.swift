@@ -21,7 +21,8 @@ extension OrderStore {
             try Self.requireSettling(conflict, by: actor)
             guard let order = try? resolveOrder(db, conflict.orderID) else {
                 throw StoreError.conflictNotActionable(
-                    "cannot re-apply conflict \(id): order \(conflict.orderNumber ?? conflict.orderID) is no longer on this workstation"
+                    "cannot re-apply conflict \(id): order \(conflict.orderNumber ?? conflict.orderID) is no longer "
+                        + "on this workstation"
                 )
             }
             if conflict.operation == .setStatus {
@@ -50,7 +51,8 @@ extension OrderStore {
                 let operation = conflict.field == nil ? conflict.operation : .setFields
                 if view.row(RowKey(conflict.entity, rowID))?.isDeleted == true {
                     throw StoreError.conflictNotActionable(
-                        "cannot re-apply conflict \(id): the \(conflict.entity.singular) was deleted; add it again instead"
+                        "cannot re-apply conflict \(id): the \(conflict.entity.singular) was deleted; add it again "
+                            + "instead"
                     )
                 }
                 let probe = Change(
@@ -68,7 +70,10 @@ extension OrderStore {
             }
             try db.execute(
                 sql:
-                    "UPDATE conflicts SET state = 'reapplied', settled_at = ?, settled_by = ?, reapplied_sequence = ? WHERE id = ?",
+                    """
+                    UPDATE conflicts SET state = 'reapplied', settled_at = ?, settled_by = ?, reapplied_sequence =
+                    ? WHERE id = ?
+                    """,
                 arguments: [recorder.nowText, actor.email, recorder.lastSequence, id])
             return try Self.conflict(db, id)
         }

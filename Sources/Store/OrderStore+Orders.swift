@@ -38,7 +38,8 @@ extension OrderStore {
             ]
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO orders (id, order_number, customer_name, customer_email, customer_phone, status, priority,
+                    INSERT INTO orders (id, order_number, customer_name, customer_email, customer_phone, status,
+                      priority,
                       currency, subtotal_amount, tax_amount, shipping_amount, total_amount, needed_by, shipping_address,
                       billing_address, notes, created_at, created_by, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -164,8 +164,11 @@ struct TypedTable: Sendable {
         let columns = ["id"] + synced.map(\.name) + computed
         let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         upsertSQL =
-            "INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
-            + "ON CONFLICT (id) DO UPDATE SET \(updates)"
+            """
+            INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES
+            (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+            ON CONFLICT (id) DO UPDATE SET \(updates)
+            """
     }
 
     static let orders = TypedTable(

@@ -30,7 +30,8 @@ extension OrderStore {
         try Bool.fetchOne(
             db,
             sql: """
-                SELECT coalesce((SELECT max(local_id) FROM orders), 0) > coalesce((SELECT indexed_through FROM search_index), 0)
+                SELECT coalesce((SELECT max(local_id) FROM orders), 0) > coalesce((SELECT indexed_through FROM
+                  search_index), 0)
                 """) ?? false
     }
 
@@ -45,7 +46,8 @@ extension OrderStore {
         try db.execute(
             sql: """
                 INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
-                SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM orders WHERE local_id > ?
+                SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM orders WHERE
+                  local_id > ?
                 """, arguments: [through])
         let indexed = db.changesCount
         // An upsert, so that a schema made from schema/replica.sql (which has no rows) works too.
@@ -69,7 +71,8 @@ extension OrderStore {
                   content = '', tokenize = 'unicode61 remove_diacritics 2', columnsize = 0, detail = none
                 );
                 INSERT INTO temp.orders_search_pending (orders_search_pending) VALUES ('delete-all');
-                INSERT INTO temp.orders_search_pending (rowid, order_number, customer_name, customer_email, customer_phone)
+                INSERT INTO temp.orders_search_pending (rowid, order_number, customer_name, customer_email,
+                  customer_phone)
                 SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM main.orders
                 WHERE local_id > coalesce((SELECT indexed_through FROM main.search_index), 0);
                 """)

@@ -48,7 +48,8 @@ extension OrderStore {
             try db.execute(
                 sql: """
                     INSERT INTO sign_in_failures (email, consecutive, last_failed_at) VALUES (?, 1, ?)
-                    ON CONFLICT (email) DO UPDATE SET consecutive = consecutive + 1, last_failed_at = excluded.last_failed_at
+                    ON CONFLICT (email) DO UPDATE SET consecutive = consecutive + 1, last_failed_at =
+                      excluded.last_failed_at
                     """, arguments: [email, nowText])
             return try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email])
         }

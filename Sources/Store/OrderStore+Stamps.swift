@@ -10,7 +10,8 @@ extension OrderStore {
         let row = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT 0 AS precedence, hlc, node_id FROM field_stamps WHERE entity = ?1 AND row_id = ?2 AND field = ?3
+                    SELECT 0 AS precedence, hlc, node_id FROM field_stamps WHERE entity = ?1 AND row_id = ?2 AND
+                      field = ?3
                     UNION ALL
                     SELECT 1, hlc, node_id FROM row_stamps WHERE entity = ?1 AND row_id = ?2
                     ORDER BY precedence LIMIT 1

@@ -135,7 +135,8 @@ extension OrderStore {
             for outcome in response.outcomes.sorted(by: { $0.sequence < $1.sequence }) where outcome.sequence > pushed {
                 guard outcome.sequence == pushed + 1 else {
                     throw StoreError.syncRefused(
-                        "the push reply settles sequence \(outcome.sequence) but this node has settled only up to \(pushed)"
+                        "the push reply settles sequence \(outcome.sequence) but this node has settled only up to "
+                            + "\(pushed)"
                     )
                 }
                 guard
@@ -221,7 +222,10 @@ extension OrderStore {
             try batch.flush(db)
             try db.execute(
                 sql:
-                    "UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version = max(coalesce(head_version, 0), ?)",
+                    """
+                    UPDATE sync_state SET pull_cursor = max(pull_cursor, ?), head_version =
+                    max(coalesce(head_version, 0), ?)
+                    """,
                 arguments: [page.nextCursor, page.headVersion])
             try Self.storeClock(db, clock)
             try reproject(db, batch, nowText: nowText)

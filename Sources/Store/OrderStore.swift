@@ -109,11 +109,17 @@ package final class OrderStore: Sendable {
                     }
                     try db.execute(
                         sql:
-                            "INSERT INTO node_identity (singleton, node_id, name, shop_code, created_at) VALUES (1, ?, ?, ?, ?)",
+                            """
+                            INSERT INTO node_identity (singleton, node_id, name, shop_code, created_at) VALUES (1,
+                            ?, ?, ?, ?)
+                            """,
                         arguments: [identity.nodeID, identity.name, identity.shopCode, identity.createdAt])
                     try db.execute(
                         sql:
-                            "INSERT INTO node_state (singleton, hlc_last, outbox_last_sequence, order_number_last) VALUES (1, 0, 0, 0)"
+                            """
+                            INSERT INTO node_state (singleton, hlc_last, outbox_last_sequence, order_number_last)
+                            VALUES (1, 0, 0, 0)
+                            """
                     )
                     try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
                     return .commit

@@ -20,7 +20,7 @@ extension ReplicaMigrations {
         ALTER TABLE sync_state ADD COLUMN last_error TEXT;
         -- One confirmed row: `fields` maps each stored field to its value and the change that
         -- wrote it; `appended` / `tombstone` are the stamps of the creating append and the delete.
-        -- Encoded by ConfirmedRowCodec.
+        -- Encoded by RowStateCodec (StorageSupport), as central's rows.
         CREATE TABLE confirmed_rows (
           entity TEXT NOT NULL,
           row_id TEXT NOT NULL,

@@ -69,7 +69,8 @@ package enum StoreError: Error, CustomStringConvertible {
         case .conflictNotActionable(let message): message
         case .forbidden(let rejection): rejection.message
         case .wrongShop(let orderNumber, let orderShop, let thisShop):
-            "order \(orderNumber) belongs to shop \(orderShop); this workstation is in shop \(thisShop) and may only change its own shop's orders"
+            "order \(orderNumber) belongs to shop \(orderShop); this workstation is in shop \(thisShop) and may only "
+                + "change its own shop's orders"
         case .accounts(let message): message
         case .signInFailed(let message): message
         case .signInThrottled(let email, let seconds):

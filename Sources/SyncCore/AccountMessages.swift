@@ -109,7 +109,8 @@ package struct AuthEvent: Hashable, Sendable, WireCodable {
         try reader.finish()
         guard email.utf8.count <= 255, detail.utf8.count <= 500, at.utf8.count <= 30 else {
             throw SyncDecodingError(
-                path: path, problem: .invalidValue("too long", expected: "email ≤ 255 bytes, detail ≤ 500, at ≤ 30"))
+                path: path,
+                problem: .invalidValue("too long", expected: "email ≤ 255 bytes, detail ≤ 500, at ≤ 30"))
         }
         self.init(id: id, kind: kind, email: email, at: at, detail: detail)
     }

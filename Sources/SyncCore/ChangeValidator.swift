@@ -45,7 +45,8 @@ package enum ChangeValidator {
             if existing != nil {
                 throw Rejection(
                     .duplicateRow,
-                    "\(entity.singular) \(change.rowID) already exists; appended records are written once, under a new id"
+                    "\(entity.singular) \(change.rowID) already exists; appended records are written once, under a "
+                        + "new id"
                 )
             }
             try validateFields(change, allowed: [.appendOnly, .lastWriterWins, .centralOnly])
@@ -66,7 +67,8 @@ package enum ChangeValidator {
                 } catch {
                     throw Rejection(
                         .unknownRow,
-                        "there is no \(entity.singular) \(change.rowID), and this change does not create one (\(error.message))"
+                        "there is no \(entity.singular) \(change.rowID), and this change does not create one "
+                            + "(\(error.message))"
                     )
                 }
             }
@@ -131,7 +133,8 @@ package enum ChangeValidator {
                     .filter { [.lastWriterWins, .appendOnly].contains($0.fieldClass) }.map(\.name)
                 throw Rejection(
                     .unknownField,
-                    "\(change.entity.rawValue) has no synced field '\(name)'; editable fields: \(known.joined(separator: ", "))"
+                    "\(change.entity.rawValue) has no synced field '\(name)'; editable fields: "
+                        + "\(known.joined(separator: ", "))"
                 )
             }
             switch spec.fieldClass {
@@ -241,7 +244,8 @@ package enum ChangeValidator {
                 guard let status = OrderStatus(rawValue: text) else {
                     throw Rejection(
                         .invalidValue,
-                        "\(name) '\(text)' is not a status; statuses: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                        "\(name) '\(text)' is not a status; statuses: "
+                            + "\(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
                 return status

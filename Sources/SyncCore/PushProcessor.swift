@@ -56,7 +56,8 @@ package struct PushProcessor: Sendable {
             throw ErrorResponse(
                 code: .batchTooLarge,
                 message:
-                    "a push carries at most \(maximumChanges) changes, this one has \(request.changes.count); send them in smaller batches",
+                    "a push carries at most \(maximumChanges) changes, this one has \(request.changes.count); send "
+                    + "them in smaller batches",
                 limit: Int64(maximumChanges))
         }
         for (index, change) in request.changes.enumerated() {
@@ -69,7 +70,8 @@ package struct PushProcessor: Sendable {
                 throw ErrorResponse(
                     code: .invalidMessage,
                     message:
-                        "changes[\(index)] has sequence \(change.sequence) after \(request.changes[index - 1].sequence); a push carries consecutive sequences"
+                        "changes[\(index)] has sequence \(change.sequence) after "
+                        + "\(request.changes[index - 1].sequence); a push carries consecutive sequences"
                 )
             }
         }
@@ -78,7 +80,8 @@ package struct PushProcessor: Sendable {
             throw ErrorResponse(
                 code: .sequenceGap,
                 message:
-                    "central has settled node \(request.nodeID) up to sequence \(settled); this push starts at \(first.sequence). Resend from sequence \(settled + 1)",
+                    "central has settled node \(request.nodeID) up to sequence \(settled); this push starts at "
+                    + "\(first.sequence). Resend from sequence \(settled + 1)",
                 expectedSequence: settled + 1)
         }
         var outcomes: [ChangeOutcome] = []
@@ -98,7 +101,9 @@ package struct PushProcessor: Sendable {
                 throw ErrorResponse(
                     code: .sequenceReused,
                     message:
-                        "sequence \(change.sequence) of node \(change.nodeID) was already settled for a different change; this workstation's outbox does not match central's record (restored from a backup?) and needs an operator",
+                        "sequence \(change.sequence) of node \(change.nodeID) was already settled for a different "
+                        + "change; this workstation's outbox does not match central's record (restored from a "
+                        + "backup?) and needs an operator",
                     expectedSequence: settled + 1)
             }
             outcome.replayed = true

@@ -53,12 +53,14 @@ extension RowState {
         conflict(
             change, field: field, wanted: wanted, winner: tombstone, rule: .rowDeleted,
             message:
-                "the \(entity.singular) was deleted on node \(tombstone.stamp.nodeID) at \(tombstone.stamp.hlc.utcText); a deleted \(entity.singular) takes no edits"
+                "the \(entity.singular) was deleted on node \(tombstone.stamp.nodeID) at "
+                + "\(tombstone.stamp.hlc.utcText); a deleted \(entity.singular) takes no edits"
         )
     }
 
     private static func newerMessage(_ field: String, _ winner: StampedValue) -> String {
-        "\(field) was set to \(winner.value.displayText) on node \(winner.stamp.nodeID) at \(winner.stamp.hlc.utcText), later than this edit"
+        "\(field) was set to \(winner.value.displayText) on node \(winner.stamp.nodeID) at "
+            + "\(winner.stamp.hlc.utcText), later than this edit"
     }
 
     private mutating func mergeFields(_ change: Change, version: Int64) -> MergeResult {
@@ -111,7 +113,8 @@ extension RowState {
         if let existing = appended, existing.key != incoming.key {
             let first = incoming.key < existing.key ? incoming : existing
             let message =
-                "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); appended records are never overwritten"
+                "record \(rowID) was already written on node \(first.stamp.nodeID) at \(first.stamp.hlc.utcText); "
+                + "appended records are never overwritten"
             if incoming.key < existing.key {
                 appended = incoming
                 result.displaced.append(
@@ -169,7 +172,8 @@ extension RowState {
                     loser: value.ref, entity: entity, rowID: rowID, orderID: orderID, field: field, wanted: value.value,
                     winner: incoming, rule: .rowDeleted,
                     message:
-                        "the \(entity.singular) was deleted on node \(change.nodeID) at \(change.hlc.utcText) by someone who had not seen this edit"
+                        "the \(entity.singular) was deleted on node \(change.nodeID) at \(change.hlc.utcText) by "
+                        + "someone who had not seen this edit"
                 ))
         }
         fields = [:]

@@ -48,10 +48,12 @@ extension StatusRegister {
         switch lost.rule {
         case .orderClosed:
             message =
-                "the order was already \(lost.statusInEffect)\(since); a \(lost.statusInEffect) order does not move again"
+                "the order was already \(lost.statusInEffect)\(since); a \(lost.statusInEffect) order does not move "
+                + "again"
         default:
             message =
-                "the order was \(lost.statusInEffect)\(since), and \(lost.statusInEffect) → \(move.to) is not an allowed move"
+                "the order was \(lost.statusInEffect)\(since), and \(lost.statusInEffect) → \(move.to) is not an "
+                + "allowed move"
         }
         return Conflict(
             loser: move.ref, entity: .order, rowID: change.orderID, orderID: change.orderID, field: "status",

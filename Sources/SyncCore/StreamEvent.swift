@@ -28,8 +28,8 @@ package struct StreamEvent: Hashable, Sendable, WireCodable {
         guard let text = lastEventID?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return 0 }
         guard let version = Int64(text), version >= 0 else {
             throw ErrorResponse(
-                code: .invalidCursor, message: "Last-Event-ID must be a log version (a whole number ≥ 0), got '\(text)'"
-            )
+                code: .invalidCursor,
+                message: "Last-Event-ID must be a log version (a whole number ≥ 0), got '\(text)'")
         }
         return version
     }

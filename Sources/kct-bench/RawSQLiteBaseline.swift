@@ -20,15 +20,19 @@ final class RawSQLiteBaseline {
             switch self {
             case .order:
                 """
-                CREATE TABLE rows (local_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, order_number TEXT NOT NULL UNIQUE,
-                  customer_name TEXT, customer_email TEXT, customer_phone TEXT, status TEXT, priority TEXT, currency TEXT,
+                CREATE TABLE rows (local_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, order_number TEXT NOT NULL
+                  UNIQUE,
+                  customer_name TEXT, customer_email TEXT, customer_phone TEXT, status TEXT, priority TEXT, currency
+                    TEXT,
                   subtotal_amount INTEGER, tax_amount INTEGER, shipping_amount INTEGER, total_amount INTEGER,
                   created_at TEXT, created_by TEXT, updated_at TEXT)
                 """
             case .history:
                 """
-                CREATE TABLE rows (id TEXT PRIMARY KEY NOT NULL, order_id TEXT NOT NULL, from_status TEXT, to_status TEXT,
-                  changed_by TEXT, changed_at TEXT, note TEXT, duration_in_previous_seconds INTEGER, hlc INTEGER, node_id TEXT)
+                CREATE TABLE rows (id TEXT PRIMARY KEY NOT NULL, order_id TEXT NOT NULL, from_status TEXT, to_status
+                  TEXT,
+                  changed_by TEXT, changed_at TEXT, note TEXT, duration_in_previous_seconds INTEGER, hlc INTEGER,
+                    node_id TEXT)
                 """
             }
         }
@@ -36,9 +40,13 @@ final class RawSQLiteBaseline {
         var insert: String {
             switch self {
             case .order:
-                "INSERT INTO rows VALUES (NULL, ?, ?, 'Jane Doe', 'jane.doe@example.com', '+1 555 010 0100', 'pending_payment', 'wedding_party', 'USD', 89900, 8450, 1500, 99850, '2026-11-25T14:15:00.123Z', 'bench', '2026-11-25T14:15:00.123Z')"
+                "INSERT INTO rows VALUES (NULL, ?, ?, 'Jane Doe', 'jane.doe@example.com', '+1 555 010 0100', "
+                    + "'pending_payment', 'wedding_party', 'USD', 89900, 8450, 1500, 99850, "
+                    + "'2026-11-25T14:15:00.123Z', 'bench', '2026-11-25T14:15:00.123Z')"
             case .history:
-                "INSERT INTO rows VALUES (?, ?, 'pending_payment', 'payment_confirmed', 'bench', '2026-11-25T14:15:00.123Z', 'paid by card', 12, 117648392519680000, '6f1c2a7e-3b9d-4c1e-9f5a-2d8b7e4c1a90')"
+                "INSERT INTO rows VALUES (?, ?, 'pending_payment', 'payment_confirmed', 'bench', "
+                    + "'2026-11-25T14:15:00.123Z', 'paid by card', 12, 117648392519680000, "
+                    + "'6f1c2a7e-3b9d-4c1e-9f5a-2d8b7e4c1a90')"
             }
         }
 

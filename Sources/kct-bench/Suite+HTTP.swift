@@ -76,17 +76,20 @@ struct HTTPSuite: BenchSuite {
                         target: "0"))
             }
             notes.append(
-                "wrk -t1 -c{16,64,256} -d\(seconds)s --latency, keep-alive, \(Self.body.utf8.count)-byte body; medians of \(options.repetitions) alternating runs"
+                "wrk -t1 -c{16,64,256} -d\(seconds)s --latency, keep-alive, \(Self.body.utf8.count)-byte body; "
+                    + "medians of \(options.repetitions) alternating runs"
             )
             notes.append(
-                "both servers single-threaded: our one event loop vs nginx with worker_processes 1; wrk on the other core"
+                "both servers single-threaded: our one event loop vs nginx with worker_processes 1; wrk on the other "
+                    + "core"
             )
         }
 
         let clientRate = try await Self.measureClient(port: ours.port, options: options)
         figures.append(Figure(name: "client req/s (32 in flight)", value: Samples(clientRate).median, unit: "req/s"))
         notes.append(
-            "client: our HTTPClient (curl multi on its own loop thread) against our server, keep-alive, 32 requests in flight"
+            "client: our HTTPClient (curl multi on its own loop thread) against our server, keep-alive, 32 requests "
+                + "in flight"
         )
         try await ours.stop()
         return SuiteReport(suite: name, figures: figures, notes: notes)

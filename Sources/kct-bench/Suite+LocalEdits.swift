@@ -108,12 +108,19 @@ struct LocalEditsSuite: BenchSuite {
                     baselineValue: median(\.rawHistoryCPU)),
             ],
             notes: [
-                "\(count) edits per measurement after \(Self.warmUp) warm-up edits, in blocks of \(Self.blockSize) alternating with the baseline; medians of \(options.repetitions) repetitions",
-                "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 2 row stamps, clock and counters",
-                "change-status: one transaction writes the status, a history row, 2 outbox entries, 2 field stamps, clock",
-                "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, prepared statement, the Store's page size (\(OrderStore.pageSize)) and checkpoint interval (\(OrderStore.walAutocheckpointPages) pages)",
-                "CPU: the timing thread's CPU time (user + system, so system calls count) per edit; the wait for the disk is the rest of the latency",
-                "the Store checkpoints its WAL on its own connection when its writer pauses (between blocks); the bench waits for that before each raw block, untimed",
+                "\(count) edits per measurement after \(Self.warmUp) warm-up edits, in blocks of \(Self.blockSize) "
+                    + "alternating with the baseline; medians of \(options.repetitions) repetitions",
+                "create-order: 1 item; one transaction writes the order, item and history rows, 3 outbox entries, 2 "
+                    + "row stamps, clock and counters",
+                "change-status: one transaction writes the status, a history row, 2 outbox entries, 2 field stamps, "
+                    + "clock",
+                "baselines: one INSERT of one row per transaction (BEGIN IMMEDIATE…COMMIT), WAL, synchronous=FULL, "
+                    + "prepared statement, the Store's page size (\(OrderStore.pageSize)) and checkpoint interval "
+                    + "(\(OrderStore.walAutocheckpointPages) pages)",
+                "CPU: the timing thread's CPU time (user + system, so system calls count) per edit; the wait for the "
+                    + "disk is the rest of the latency",
+                "the Store checkpoints its WAL on its own connection when its writer pauses (between blocks); the "
+                    + "bench waits for that before each raw block, untimed",
             ])
     }
 

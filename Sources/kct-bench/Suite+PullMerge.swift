@@ -8,7 +8,8 @@ import SyncCore
 struct PullMergeSuite: BenchSuite {
     let name = "pull-merge"
     let summary =
-        "merge of pulled pages into a replica (1,000 set_fields each; new orders as the sync suite) vs raw SQLite inserts"
+        "merge of pulled pages into a replica (1,000 set_fields each; new orders as the sync suite) vs raw SQLite "
+        + "inserts"
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
         var updateRates: [Double] = [], rawUpdateRates: [Double] = []
@@ -41,8 +42,10 @@ struct PullMergeSuite: BenchSuite {
                     target: "≥ 200k changes/s"),
             ],
             notes: [
-                "set_fields: \(options.count(20)) pages of 1,000 changes (notes, priority) over \(options.count(2_000)) existing orders",
-                "new orders: \(creationChanges) changes of one-item orders from another replica's write path, pages of \(ProtocolLimits.defaultPullLimit), as the sync suite's merge figure",
+                "set_fields: \(options.count(20)) pages of 1,000 changes (notes, priority) over "
+                    + "\(options.count(2_000)) existing orders",
+                "new orders: \(creationChanges) changes of one-item orders from another replica's write path, pages "
+                    + "of \(ProtocolLimits.defaultPullLimit), as the sync suite's merge figure",
                 "\(options.repetitions) repetitions, medians",
             ])
     }

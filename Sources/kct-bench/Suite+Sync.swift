@@ -11,7 +11,8 @@ import SyncCore
 struct SyncSuite: BenchSuite {
     let name = "sync"
     let summary =
-        "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; real kct processes"
+        "node merge, push+apply at central, edit propagation A→central→B, 20-node convergence, idle daemon; "
+        + "real kct processes"
 
     static let mergeOrders = 5_000 // × 3 changes = 15,000
     static let pushOrders = 3_334 // × 3 changes (order, item, history) ≈ 10,000
@@ -52,7 +53,10 @@ struct SyncSuite: BenchSuite {
                 baseline: "raw SQLite insert, \(ProtocolLimits.defaultPullLimit) rows/txn",
                 baselineValue: Samples(rawPageRates).median, target: "≥ 200k changes/s"))
         notes.append(
-            "merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through OrderStore.applyPullPage in process (one transaction per page: confirmed replica, stamps, projection of touched orders, cursor)"
+            "merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull "
+                + "pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through "
+                + "OrderStore.applyPullPage in process (one transaction per page: confirmed replica, stamps, "
+                + "projection of touched orders, cursor)"
         )
 
         // Push + apply at central, beside raw inserts batched like the pushes.
@@ -74,7 +78,9 @@ struct SyncSuite: BenchSuite {
                 baseline: "raw SQLite insert, 1,000 rows/txn", baselineValue: Samples(rawBatchRates).median,
                 target: "≥ 100k changes/s"))
         notes.append(
-            "push + apply: \(pushChanges) changes (\(options.count(Self.pushOrders)) new orders with one item) pushed in sequential batches of \(ProtocolLimits.maximumChangesPerPush) from our HTTPClient to a `kct central serve` process over loopback; wall time from the first request to the last response"
+            "push + apply: \(pushChanges) changes (\(options.count(Self.pushOrders)) new orders with one item) "
+                + "pushed in sequential batches of \(ProtocolLimits.maximumChangesPerPush) from our HTTPClient to a "
+                + "`kct central serve` process over loopback; wall time from the first request to the last response"
         )
 
         // Propagation latency with real daemons, and the idle daemon afterwards.
@@ -94,10 +100,13 @@ struct SyncSuite: BenchSuite {
         figures.append(Figure(name: "idle node daemon RSS", value: Double(latency.idleRSSKiB) / 1024, unit: "MiB"))
         figures.append(Figure(name: "idle node daemon CPU", value: latency.idleCPUPercent, unit: "% of a core"))
         notes.append(
-            "propagation: real daemons (`kct central serve`, 2 × `kct node run`); PATCH of one order's notes on A's local API, clock stopped when B's GET /api/events announces the order with source \"sync\"; \(options.count(Self.latencySamples)) sequential edits, 20 ms apart"
+            "propagation: real daemons (`kct central serve`, 2 × `kct node run`); PATCH of one order's notes on A's "
+                + "local API, clock stopped when B's GET /api/events announces the order with source \"sync\"; "
+                + "\(options.count(Self.latencySamples)) sequential edits, 20 ms apart"
         )
         notes.append(
-            "idle daemon: node B after the propagation run, stream to central open, no edits for \(Int(Self.idleSeconds)) s; VmRSS from /proc/PID/status, CPU from /proc/PID/stat utime+stime"
+            "idle daemon: node B after the propagation run, stream to central open, no edits for "
+                + "\(Int(Self.idleSeconds)) s; VmRSS from /proc/PID/status, CPU from /proc/PID/stat utime+stime"
         )
 
         // 20 nodes × 1,000 offline edits.
@@ -123,7 +132,10 @@ struct SyncSuite: BenchSuite {
                 baseline: "raw SQLite insert of as many rows, 1,000/txn", baselineValue: Samples(rawConvergence).median,
                 target: "< 5 s"))
         notes.append(
-            "convergence: \(nodes) replicas each made \(perNode) orders (\(perNodeChanges) changes) with no daemon running; clock started when the \(nodes) `kct node run` processes are launched (one after another), stopped when every node's GET /api/sync shows nothing pending and its cursor at the total; polled every 20 ms; \(min(options.repetitions, 3)) repetitions"
+            "convergence: \(nodes) replicas each made \(perNode) orders (\(perNodeChanges) changes) with no daemon "
+                + "running; clock started when the \(nodes) `kct node run` processes are launched (one after "
+                + "another), stopped when every node's GET /api/sync shows nothing pending and its cursor at the "
+                + "total; polled every 20 ms; \(min(options.repetitions, 3)) repetitions"
         )
 
         try await thread.loop.submit { _ in client.value.close() }
@@ -262,7 +274,8 @@ struct SyncSuite: BenchSuite {
         )
         if orders > 0 {
             let order =
-                #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
+                #"{"customer_name": "Bench Customer", "customer_email": "bench@example.com", "tax_amount": "10.00", "#
+                + #""items": [{"product_name": "Navy Suit", "unit_price": "899.00", "size": "40R"}]}"#
             try KCTBinary.run(
                 ["orders", "create", "--from-json", "-"], environment: environment,
                 stdin: "[" + Array(repeating: order, count: orders).joined(separator: ",") + "]")

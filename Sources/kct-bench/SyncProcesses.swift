@@ -28,7 +28,8 @@ enum KCTBinary {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw BenchError(
-                "kct \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))"
+                "kct \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
+                    + "\(String(decoding: errData, as: UTF8.self))"
             )
         }
         return String(decoding: outData, as: UTF8.self)

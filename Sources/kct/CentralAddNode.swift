@@ -33,7 +33,8 @@ struct CentralAddNode: ParsableCommand {
         } else {
             print("token: \(registration.token)")
             Output.note(
-                "registered workstation \(registration.node.name) of shop \(registration.node.shop); the token is not shown again"
+                "registered workstation \(registration.node.name) of shop \(registration.node.shop); the token is "
+                    + "not shown again"
             )
         }
     }

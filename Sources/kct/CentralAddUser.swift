@@ -35,7 +35,8 @@ struct CentralAddUser: ParsableCommand {
         let created = try store.addAccount(
             email: account.email, name: name, role: role, password: try password.read(), by: CentralOperator.name)
         Output.note(
-            "created \(created.role.rawValue) account \(created.email) (\(created.name)); account version \(created.version)"
+            "created \(created.role.rawValue) account \(created.email) (\(created.name)); account version "
+                + "\(created.version)"
         )
     }
 }

@@ -6,7 +6,8 @@ struct CentralSetRole: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set-role",
         abstract:
-            "Change an account's role; pushes from then on are judged by the new role (a running central sees it at once)."
+            "Change an account's role; pushes from then on are judged by the new role (a running central sees it at "
+            + "once)."
     )
 
     @OptionGroup var database: CentralDatabaseOption

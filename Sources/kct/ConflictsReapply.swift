@@ -18,7 +18,8 @@ struct ConflictsReapply: ParsableCommand {
             return
         }
         print(
-            "re-applied conflict \(conflict.id) on \(conflict.orderNumber ?? conflict.orderID) as outbox sequence \(conflict.reappliedSequence ?? 0)"
+            "re-applied conflict \(conflict.id) on \(conflict.orderNumber ?? conflict.orderID) as outbox sequence "
+                + "\(conflict.reappliedSequence ?? 0)"
         )
     }
 }

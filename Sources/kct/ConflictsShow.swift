@@ -31,7 +31,8 @@ struct ConflictsShow: ParsableCommand {
                 "won:         \(winner.value.displayText), node \(winner.stamp.nodeID) at \(winner.stamp.hlc.utcText)")
         }
         lines += [
-            "by:          \(conflict.author) on \(conflict.workstation) at \(conflict.madeAt.utcText) (outbox sequence \(conflict.sequence))",
+            "by:          \(conflict.author) on \(conflict.workstation) at \(conflict.madeAt.utcText) (outbox "
+                + "sequence \(conflict.sequence))",
             "\(conflict.rejected ? "rejected" : "superseded"):  \(conflict.code): \(conflict.message)",
             "recorded:    \(conflict.recordedAt)",
         ]

@@ -29,7 +29,8 @@ struct ExceptionsOpen: ParsableCommand {
             try Output.json(ExceptionJSON(exception))
         } else {
             print(
-                "opened exception \(exception.id.prefix(8)) (\(exception.type), \(exception.severity.rawValue)) on \(try store.order(exception.orderID).orderNumber)"
+                "opened exception \(exception.id.prefix(8)) (\(exception.type), \(exception.severity.rawValue)) on "
+                    + "\(try store.order(exception.orderID).orderNumber)"
             )
         }
     }

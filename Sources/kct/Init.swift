@@ -42,7 +42,8 @@ struct Init: ParsableCommand {
             Output.note("created replica \(store.path) for workstation \(identity.name) of shop \(identity.shopCode)")
             if central == nil {
                 Output.note(
-                    "next: the first staff account, an admin: kct users add --email you@example.com --name NAME --role admin"
+                    "next: the first staff account, an admin: kct users add --email you@example.com --name NAME "
+                        + "--role admin"
                 )
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import OrderDomain
+import SyncCore
 
 /// Parses `--item 'name=Navy Suit,qty=1,price=899.00,size=40R,color=navy'`.
 ///
@@ -93,17 +94,21 @@ struct ItemSpec {
     func measurements() throws -> String? {
         guard let text = values["measurements"] else { return nil }
         if text.isEmpty || text.hasPrefix("{") { return text }
-        var object: [String: Any] = [:]
+        var object: [String: JSONValue] = [:]
         for pair in text.split(separator: ";") {
             let parts = pair.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw CLIError(
                     "measurements '\(text)': expected name:value pairs separated by ';' (e.g. chest:40;waist:34)")
             }
-            object[parts[0]] = Double(parts[1]).map { $0.rounded() == $0 ? Int($0) as Any : $0 as Any } ?? parts[1]
+            if let number = Double(parts[1]), number.isFinite {
+                let whole = number.rounded() == number && number.magnitude < 1e15
+                object[parts[0]] = whole ? .integer(Int64(number)) : .real(number)
+            } else {
+                object[parts[0]] = .string(parts[1])
+            }
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).canonicalString
     }
 
     static func money(_ text: String, currency: Currency, field: String) throws -> Money {

@@ -45,7 +45,8 @@ enum CentralOptions {
             Output.note("fetched \(count) staff account(s) from central; sign in with `kct login --email …`")
         } catch {
             Output.note(
-                "could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` will, and until then nobody can sign in here"
+                "could not fetch the staff accounts from central yet (\(error)); `kct sync now` or `kct node run` "
+                    + "will, and until then nobody can sign in here"
             )
         }
     }

@@ -31,7 +31,8 @@ struct Login: ParsableCommand {
             try Output.json(WhoamiJSON(actor: actor, expiresAt: session.expiresAt))
         } else {
             print(
-                "signed in as \(actor.name) <\(actor.email)>, \(actor.role.rawValue), until \(Output.time(session.expiresAt)) UTC"
+                "signed in as \(actor.name) <\(actor.email)>, \(actor.role.rawValue), until "
+                    + "\(Output.time(session.expiresAt)) UTC"
             )
         }
     }

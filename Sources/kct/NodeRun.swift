@@ -72,7 +72,8 @@ struct ListenAddress {
         if host == "localhost" { host = "127.0.0.1" }
         guard host == "::1" || host.hasPrefix("127.") else {
             throw ValidationError(
-                "--listen must be a loopback address (127.0.0.1 or ::1): the local API speaks plain HTTP, and passwords and session tokens must not cross the network"
+                "--listen must be a loopback address (127.0.0.1 or ::1): the local API speaks plain HTTP, and "
+                    + "passwords and session tokens must not cross the network"
             )
         }
         self.host = host

@@ -23,7 +23,8 @@ struct OrdersCreate: ParsableCommand {
     @Option(
         name: .customLong("item"),
         help: ArgumentHelp(
-            "An item: 'name=Navy Suit,qty=1,price=899.00,size=40R,color=navy' (also source=catalog|custom, measurements=chest:40;waist:34). Repeatable.",
+            "An item: 'name=Navy Suit,qty=1,price=899.00,size=40R,color=navy' (also source=catalog|custom, "
+                + "measurements=chest:40;waist:34). Repeatable.",
             valueName: "spec"))
     var items: [String] = []
     @Option(help: "Priority.") var priority: OrderPriority = .normal

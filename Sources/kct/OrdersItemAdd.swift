@@ -19,7 +19,8 @@ struct OrdersItemAdd: ParsableCommand {
             try Output.json(OrderJSON(detail))
         } else {
             print(
-                "added item \(added.lineNumber) to \(detail.order.orderNumber)  total \(Output.money(detail.order.total))"
+                "added item \(added.lineNumber) to \(detail.order.orderNumber)  total "
+                    + "\(Output.money(detail.order.total))"
             )
         }
     }

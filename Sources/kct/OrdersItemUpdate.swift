@@ -24,7 +24,8 @@ struct OrdersItemUpdate: ParsableCommand {
             try Output.json(OrderJSON(detail))
         } else {
             print(
-                "updated item \(updated.lineNumber) of \(detail.order.orderNumber)  total \(Output.money(detail.order.total))"
+                "updated item \(updated.lineNumber) of \(detail.order.orderNumber)  total "
+                    + "\(Output.money(detail.order.total))"
             )
         }
     }

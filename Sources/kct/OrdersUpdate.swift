@@ -3,6 +3,7 @@ import Foundation
 import JSONViews
 import OrderDomain
 import Store
+import SyncCore
 
 struct OrdersUpdate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,8 @@ struct OrdersUpdate: ParsableCommand {
     @Option(
         name: .customLong("shipping-address"),
         help: ArgumentHelp(
-            "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas City,postal_code=64105,country=US'.",
+            "Shipping address as a JSON object or key=value pairs: 'line1=1 Main St,city=Kansas "
+                + "City,postal_code=64105,country=US'.",
             valueName: "address"))
     var shippingAddress: String?
     @Option(
@@ -65,15 +67,14 @@ struct OrdersUpdate: ParsableCommand {
     static func address(_ text: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.hasPrefix("{") { return trimmed }
-        var object: [String: String] = [:]
+        var object: [String: JSONValue] = [:]
         for part in trimmed.split(separator: ",") {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, !pair[0].isEmpty else {
                 throw CLIError("address '\(text)': expected key=value pairs separated by commas, or a JSON object")
             }
-            object[pair[0]] = pair[1]
+            object[pair[0]] = .string(pair[1])
         }
-        return String(
-            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return JSONValue.object(object).canonicalString
     }
 }

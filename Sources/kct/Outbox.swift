@@ -26,7 +26,8 @@ struct Outbox: ParsableCommand {
             return
         }
         print(
-            "\(outbox.pendingCount) pending change(s); last sequence \(outbox.lastSequence), pushed up to \(outbox.pushedUpTo)"
+            "\(outbox.pendingCount) pending change(s); last sequence \(outbox.lastSequence), pushed up to "
+                + "\(outbox.pushedUpTo)"
         )
         guard !outbox.entries.isEmpty else { return }
         print(

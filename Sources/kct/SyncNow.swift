@@ -43,7 +43,8 @@ struct SyncNow: ParsableCommand {
                 try Output.json(SyncNowJSON(report))
             } else {
                 print(
-                    "pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of \(report.headVersion)"
+                    "pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of "
+                        + "\(report.headVersion)"
                         + (report.conflictsRecorded > 0
                             ? "; \(report.conflictsRecorded) conflict(s) recorded (kct conflicts list)" : ""))
             }

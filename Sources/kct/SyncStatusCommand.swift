@@ -8,7 +8,8 @@ struct SyncStatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Online or not, pending edits, last successful sync, lag behind central, last error, open conflicts.",
         discussion:
-            "From the replica (works whether or not `kct node run` is running); online means the last attempt reached central."
+            "From the replica (works whether or not `kct node run` is running); online means the last attempt "
+            + "reached central."
     )
 
     @OptionGroup var global: GlobalOptions

@@ -162,10 +162,29 @@ import Testing
             mentioning: ["cannot read"])
         expectRefusal(
             try kct.run("orders", "create", "--from-json", "-", stdin: "{not json"), code: 1, mentioning: ["not JSON"])
+        // A value of the wrong JSON type is refused naming its field, never dropped.
+        for (field, item) in [
+            ("size", #"{"product_name": "Tie", "unit_price": "40.00", "size": 40}"#),
+            ("quantity", #"{"product_name": "Tie", "unit_price": "40.00", "quantity": true}"#),
+            ("product_source", #"{"product_name": "Tie", "unit_price": "40.00", "product_source": 1}"#),
+        ] {
+            let order = #"{"customer_name": "A", "customer_email": "a@example.com", "items": [\#(item)]}"#
+            expectRefusal(
+                try kct.run("orders", "create", "--from-json", "-", stdin: order), code: 1,
+                mentioning: ["-.items[0]: \(field)"])
+        }
+        expectRefusal(
+            try kct.run(
+                "orders", "create", "--from-json", "-",
+                stdin: #"{"customer_name": "A", "customer_name": "B", "customer_email": "a@example.com","#
+                    + #" "items": []}"#),
+            code: 1, mentioning: ["not JSON", "duplicate"])
         // An array with one bad order saves none of them.
         let batch = """
-            [{"customer_name": "Ok", "customer_email": "ok@example.com", "items": [{"product_name": "Tie", "unit_price": "40.00"}]},
-             {"customer_name": "Bad", "customer_email": "bad@", "items": [{"product_name": "Tie", "unit_price": "40.00"}]}]
+            [{"customer_name": "Ok", "customer_email": "ok@example.com", "items": [{"product_name": "Tie", \
+            "unit_price": "40.00"}]},
+             {"customer_name": "Bad", "customer_email": "bad@", "items": [{"product_name": "Tie", "unit_price": \
+             "40.00"}]}]
             """
         expectRefusal(
             try kct.run("orders", "create", "--from-json", "-", stdin: batch), code: 1, mentioning: ["order 2", "bad@"])
@@ -188,9 +207,11 @@ import Testing
         defer { kct.cleanUp() }
         _ = try createSuit(["--priority", "rush"])
         let json = """
-            {"customer_name": "Kenji Sato", "customer_email": "kenji@example.jp", "currency": "JPY", "priority": "wedding_party",
+            {"customer_name": "Kenji Sato", "customer_email": "kenji@example.jp", "currency": "JPY", "priority": \
+            "wedding_party",
              "needed_by": "2030-06-01", "shipping_address": {"city": "Osaka"},
-             "items": [{"product_name": "Hakama", "quantity": 2, "unit_price": "45000", "custom_measurements": {"waist": 80}}]}
+             "items": [{"product_name": "Hakama", "quantity": 2, "unit_price": "45000", "custom_measurements": \
+             {"waist": 80}}]}
             """
         let created = try kct.run(["orders", "create", "--from-json", "-", "--json"], stdin: json)
         #expect(created.status == 0, "\(created.stderr)")

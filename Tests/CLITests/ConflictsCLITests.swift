@@ -31,7 +31,8 @@ import Testing
             try db.execute(sql: "UPDATE orders SET notes = 'from W2' WHERE id = ?", arguments: [id])
             try db.execute(
                 sql: """
-                    INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted, winner, kind, code,
+                    INSERT INTO conflicts (sequence, field, order_id, order_number, entity, row_id, op, wanted,
+                      winner, kind, code,
                       message, author, hlc, workstation, recorded_at)
                     SELECT sequence, 'notes', order_id, ?, entity, row_id, op, '"from W1"',
                       '{"hlc":117637120000000000,"node_id":"node-w2","sequence":7,"value":"from W2","version":12}',

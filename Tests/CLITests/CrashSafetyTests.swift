@@ -27,8 +27,10 @@ import Testing
     static func batch(round: Int) -> String {
         let orders = (0..<burstSize).map { index in
             """
-            {"customer_name": "Crash \(round)-\(index)", "customer_email": "c\(round)x\(index)@example.com", "tax_amount": "1.00",
-             "items": [{"product_name": "Suit", "unit_price": "899.00", "size": "40R"}, {"product_name": "Tie", "quantity": 2, "unit_price": "49.50"}]}
+            {"customer_name": "Crash \(round)-\(index)", "customer_email": "c\(round)x\(index)@example.com", \
+            "tax_amount": "1.00",
+             "items": [{"product_name": "Suit", "unit_price": "899.00", "size": "40R"}, {"product_name": "Tie", \
+             "quantity": 2, "unit_price": "49.50"}]}
             """
         }
         return "[" + orders.joined(separator: ",\n") + "]"
@@ -71,7 +73,9 @@ import Testing
         #expect(killedMidBurst > Self.rounds / 2, "most rounds should have been killed before finishing")
         #expect(reportedSaved.count > 0)
         print(
-            "crash safety: \(reportedSaved.count) orders reported saved, \(killedMidBurst) bursts killed; status moves: \(movesKilled) killed, \(movesFinished) finished, \(reportedMoves.values.reduce(0, +)) reported"
+            "crash safety: \(reportedSaved.count) orders reported saved, \(killedMidBurst) bursts killed; status "
+                + "moves: \(movesKilled) killed, \(movesFinished) finished, \(reportedMoves.values.reduce(0, +)) "
+                + "reported"
         )
     }
 
@@ -168,13 +172,16 @@ import Testing
                 db,
                 sql: """
                     SELECT o.order_number, o.status,
-                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'orders' AND op = 'set_fields') AS order_changes,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'orders' AND op = 'set_fields')
+                        AS order_changes,
                       (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_items') AS item_changes,
                       (SELECT count(*) FROM order_items WHERE order_id = o.id) AS items,
                       (SELECT count(*) FROM outbox WHERE order_id = o.id AND op = 'set_status') AS status_changes,
-                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS history_changes,
+                      (SELECT count(*) FROM outbox WHERE order_id = o.id AND entity = 'order_status_history') AS
+                        history_changes,
                       (SELECT count(*) FROM order_status_history WHERE order_id = o.id) AS history,
-                      (SELECT to_status FROM order_status_history WHERE order_id = o.id ORDER BY changed_at DESC, hlc DESC LIMIT 1) AS last_to
+                      (SELECT to_status FROM order_status_history WHERE order_id = o.id ORDER BY changed_at DESC, hlc
+                        DESC LIMIT 1) AS last_to
                     FROM orders o
                     """)
             var statusChanges = 0
@@ -196,7 +203,8 @@ import Testing
                     SELECT count(*) FROM outbox e WHERE
                       (e.entity = 'orders' AND NOT EXISTS (SELECT 1 FROM orders WHERE id = e.row_id)) OR
                       (e.entity = 'order_items' AND NOT EXISTS (SELECT 1 FROM order_items WHERE id = e.row_id)) OR
-                      (e.entity = 'order_status_history' AND NOT EXISTS (SELECT 1 FROM order_status_history WHERE id = e.row_id))
+                      (e.entity = 'order_status_history' AND NOT EXISTS (SELECT 1 FROM order_status_history WHERE id
+                        = e.row_id))
                     """)
             #expect(orphans == 0)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == orders.count * 4 + statusChanges * 2)

@@ -115,15 +115,60 @@ import Testing
             ])
     }
 
+    /// A store made before rows were binary (each row SyncCore's JSON wire form) is converted
+    /// when opened, and reads back the same.
+    @Test func jsonRowsOfAnOlderStoreBecomeBinary() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (store, w1, _) = try Self.makeStore(directory)
+        _ = try store.push(Self.scenario[0], token: w1)
+        let snapshot = try store.replicaSnapshot()
+        guard case .object(let members) = snapshot, case .array(let rows)? = members["rows"] else {
+            Issue.record("no rows in \(snapshot)")
+            return
+        }
+        try DatabaseQueue(path: directory.database).write { db in
+            for case .object(let row) in rows {
+                guard case .string(let entity)? = row["entity"], case .string(let rowID)? = row["row_id"] else {
+                    continue
+                }
+                try db.execute(
+                    sql: "UPDATE rows SET fields = ?, appended = ?, tombstone = ? WHERE entity = ? AND row_id = ?",
+                    arguments: [
+                        row["fields"]?.canonicalString, row["appended"]?.canonicalString,
+                        row["tombstone"]?.canonicalString, entity, rowID,
+                    ])
+            }
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-12-07-binary-rows'")
+        }
+        #expect(rows.count == 2)
+        let reopened = try CentralStore.open(path: directory.database)
+        #expect(try reopened.replicaSnapshot() == snapshot)
+        let kinds = try DatabaseQueue(path: directory.database).read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT typeof(fields) FROM rows")
+        }
+        #expect(kinds == ["blob"])
+    }
+
     /// A stored stamp changed behind kct's back (raw SQL) is reported as a corrupt value.
     @Test func aCorruptStoredStampIsReportedNotTrapped() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (store, _, w2) = try Self.makeStore(directory)
-        _ = try store.push(Self.scenario[1], token: w2)
-        try DatabaseQueue(path: directory.database).write { db in
+        let (store, w1, _) = try Self.makeStore(directory)
+        let pushed = try store.push(
+            PushRequest(
+                nodeID: "n-w1",
+                changes: [
+                    Build.createOrder("n-w1", 1, at: 1),
+                    Build.move("n-w1", 2, at: 2, from: "pending_payment", to: "on_hold"),
+                ]),
+            token: w1)
+        #expect(pushed.response.outcomes.allSatisfy { $0.result == .applied })
+        let corrupted = try DatabaseQueue(path: directory.database).write { db in
             try db.execute(sql: "UPDATE status_moves SET hlc = -1")
+            return db.changesCount
         }
+        #expect(corrupted == 1)
         do {
             _ = try store.replicaSnapshot()
             Issue.record("a negative stamp was read back")

@@ -12,7 +12,8 @@ struct FuzzInput: CustomTestStringConvertible, Sendable {
     let target: FuzzTarget
     let url: URL
     var testDescription: String {
-        "\(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(target.rawValue)/\(url.lastPathComponent)"
+        let corpus = url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+        return "\(corpus)/\(target.rawValue)/\(url.lastPathComponent)"
     }
 
     /// Fuzz/ of this checkout, found from this file's path.

@@ -99,7 +99,8 @@ struct HostileInputTests {
             #expect(missingSize.hasPrefix("HTTP/1.1 400"))
             let overflowingSize = try await Self.exchange(
                 server.port,
-                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nabc\r\n0\r\n\r\n"
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                    + "chunked\r\n\r\nfffffffffffffffffff\r\nabc\r\n0\r\n\r\n"
             )
             #expect(overflowingSize.hasPrefix("HTTP/1.1 400"))
             try await Self.stillServes(server)
@@ -191,7 +192,8 @@ struct HostileInputTests {
         try await withStopping(try await TestServer.start(routes: standardRoutes)) { server in
             let reply = try await Self.exchange(
                 server.port,
-                "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\u{1}\u{2}websocket frames"
+                "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: "
+                    + "websocket\r\n\r\n\u{1}\u{2}websocket frames"
             )
             #expect(reply.hasPrefix("HTTP/1.1 200"))
             #expect(reply.contains("Connection: close"))

@@ -165,7 +165,9 @@ struct ServerTests {
                 let socket = try RawSocket(port: port)
                 // The slow one is answered after work on the thread pool; order must still hold.
                 try socket.send(
-                    "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                    "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /orders/1/notes/2 HTTP/1.1\r\nHost: x\r\n\r\nPOST "
+                        + "/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello HTTP/1.1\r\nHost: "
+                        + "x\r\n\r\n"
                 )
                 return try socket.readResponses(4)
             }
@@ -218,7 +220,8 @@ struct ServerTests {
             let reply = try await onOwnThread {
                 let socket = try RawSocket(port: port)
                 try socket.send(
-                    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: "
+                        + "close\r\n\r\n"
                 )
                 var buffer = [UInt8](repeating: 0, count: 256)
                 let count = recv(socket.descriptor, &buffer, buffer.count, 0)

@@ -88,6 +88,24 @@ import Testing
             #expect(unknownField.status == 400)
             #expect(unknownField.text.contains("colour"))
 
+            // A number where a string belongs is a 400 naming the field, not a silently empty value.
+            let wrongType = try await api.request(
+                .post, "/api/orders",
+                body: """
+                    {"customer_name": "Jane", "customer_email": "jane@example.com", "customer_phone": 5550100,
+                     "items": [{"product_name": "Suit", "unit_price": "10.00"}]}
+                    """)
+            #expect(wrongType.status == 400)
+            #expect(wrongType.text.contains("customer_phone must be a string"), "\(wrongType.text)")
+            let wrongItemType = try await api.request(
+                .post, "/api/orders",
+                body: """
+                    {"customer_name": "Jane", "customer_email": "jane@example.com",
+                     "items": [{"product_name": "Suit", "unit_price": "10.00", "color": ["navy"]}]}
+                    """)
+            #expect(wrongItemType.status == 400)
+            #expect(wrongItemType.text.contains("order.items[0]: color must be a string"), "\(wrongItemType.text)")
+
             let invalid = try await api.request(
                 .post, "/api/orders",
                 body: """

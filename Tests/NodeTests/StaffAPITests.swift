@@ -90,7 +90,8 @@ import Testing
             #expect(errorCode(refused.json) == "forbidden")
             #expect(
                 errorMessage(refused.json)
-                    == "vera@kct.example is a viewer and may not create orders (a new order); only processors, managers and admins may"
+                    == "vera@kct.example is a viewer and may not create orders (a new order); only processors, "
+                    + "managers and admins may"
             )
             #expect(try node.store.outboxEntries().isEmpty)
             #expect(try await api.request(.get, "/api/orders", headers: bearer).status == 200)

@@ -116,7 +116,8 @@ import Testing
                 try Int64.fetchOne(
                     db,
                     sql:
-                        "SELECT total(length(notes)) + total(tax_amount) + count(DISTINCT priority || status) FROM orders"
+                        "SELECT total(length(notes)) + total(tax_amount) + count(DISTINCT priority || status) FROM "
+                        + "orders"
                 ) ?? 0,
                 try Int64.fetchOne(db, sql: "SELECT total(quantity * unit_price) FROM order_items") ?? 0,
                 try Int64.fetchOne(db, sql: "SELECT count(*) FROM order_exceptions WHERE resolution_status <> 'open'")
@@ -219,11 +220,13 @@ import Testing
         let otherProcessor = StaffActor.test("cy@kct.example", role: .processor)
         #expect(
             storeError { try store.dismissConflict(id, by: viewer) }?.description
-                == "ana@kct.example is a viewer and may not resolve their own conflicts; only processors, managers and admins may"
+                == "ana@kct.example is a viewer and may not resolve their own conflicts; only processors, managers "
+                + "and admins may"
         )
         #expect(
             storeError { try store.dismissConflict(id, by: otherProcessor) }?.description
-                == "cy@kct.example is a processor and may not resolve other people's conflicts; only managers and admins may"
+                == "cy@kct.example is a processor and may not resolve other people's conflicts; only managers and "
+                + "admins may"
         )
         #expect(
             storeError { try store.reapplyConflict(id, by: otherProcessor) }.map {
@@ -234,7 +237,8 @@ import Testing
         let sequence = try store.lastOutboxSequence()
         #expect(
             storeError { try store.reapplyConflict(id, by: ana) }?.description
-                == "ana@kct.example is a processor and may not change priorities (priority); only managers and admins may"
+                == "ana@kct.example is a processor and may not change priorities (priority); only managers and "
+                + "admins may"
         )
         #expect(try store.lastOutboxSequence() == sequence)
         #expect(try store.conflict(id).state == .open)

@@ -55,8 +55,10 @@ import Testing
             try db.execute(sql: "INSERT INTO sync_state (singleton) VALUES (1)")
             try db.execute(
                 sql: """
-                    INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
-                    VALUES ('o-1', 'S01-W1-000001', 'Zelda Okafor', 'zelda@example.com', 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
+                    INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount,
+                      total_amount, created_at, created_by, updated_at)
+                    VALUES ('o-1', 'S01-W1-000001', 'Zelda Okafor', 'zelda@example.com', 100, 100,
+                      '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
                     """)
         }
         try old.close()

@@ -144,7 +144,8 @@ import Testing
             for (number, name) in [(1, "Lena Novak"), (2, "Marek Novak"), (3, "Nina Horvat")] {
                 try db.execute(
                     sql: """
-                        INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount, total_amount, created_at, created_by, updated_at)
+                        INSERT INTO orders (id, order_number, customer_name, customer_email, subtotal_amount,
+                          total_amount, created_at, created_by, updated_at)
                         VALUES (?, ?, ?, ?, 100, 100, '2026-11-25T10:00:00.000Z', 'ana', '2026-11-25T10:00:00.000Z')
                         """, arguments: ["o-\(number)", "S01-W1-00000\(number)", name, "c\(number)@example.com"])
             }

@@ -5,7 +5,8 @@ import Testing
 /// Strict decoding: every malformed message is refused with a typed error that says where.
 @Suite struct DecodingTests {
     static let change =
-        #"{"node_id":"W1","sequence":1,"hlc":115610697072640000,"entity":"orders","row_id":"o-1","order_id":"o-1","op":"set_fields","fields":{"notes":"x"},"author":"a@b","base_version":0}"#
+        #"{"node_id":"W1","sequence":1,"hlc":115610697072640000,"entity":"orders","row_id":"o-1","order_id":"o-1","#
+        + #""op":"set_fields","fields":{"notes":"x"},"author":"a@b","base_version":0}"#
 
     static func push(_ change: String = change, version: String = "1", extra: String = "") -> String {
         #"{"protocol_version":\#(version),"node_id":"W1","changes":[\#(change)]\#(extra)}"#
@@ -94,20 +95,24 @@ import Testing
 
     @Test func outcomesMustBeConsistent() {
         let rejectedWithoutReason =
-            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"rejected","conflicts":[],"replayed":false}]}"#
+            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
+            + #""outcomes":[{"sequence":1,"result":"rejected","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(rejectedWithoutReason.utf8)) }
         let appliedWithoutVersion =
-            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"outcomes":[{"sequence":1,"result":"applied","conflicts":[],"replayed":false}]}"#
+            #"{"protocol_version":1,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
+            + #""outcomes":[{"sequence":1,"result":"applied","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(appliedWithoutVersion.utf8)) }
     }
 
     @Test func pullPagesMustBeOrderedAndEndAtTheirCursor() {
         let change = Self.change
         let unordered =
-            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"change":\#(change),"displaced":[]}],"next_cursor":1,"has_more":false,"head_version":2}"#
+            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"#
+            + #""change":\#(change),"displaced":[]}],"next_cursor":1,"has_more":false,"head_version":2}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(unordered.utf8)) }
         let wrongCursor =
-            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"has_more":false,"head_version":5}"#
+            #"{"protocol_version":1,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"#
+            + #""has_more":false,"head_version":5}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(wrongCursor.utf8)) }
     }
 

@@ -155,7 +155,8 @@ import Testing
         } catch {
             #expect(
                 error.message
-                    == "w1@kct.example is a processor and may not change prices (tax_amount); only managers and admins may"
+                    == "w1@kct.example is a processor and may not change prices (tax_amount); only managers and "
+                    + "admins may"
             )
         }
         #expect(throws: Rejection.self) {

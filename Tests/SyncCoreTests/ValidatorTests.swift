@@ -156,7 +156,8 @@ import Testing
         (
             "order_id naming another order",
             Build.change(
-                "W1", 1, at: 5, .orderItem, row: "i-1", .setFields, ["order_id": .text("o-2"), "quantity": .integer(2)]),
+                "W1", 1, at: 5, .orderItem, row: "i-1", .setFields,
+                ["order_id": .text("o-2"), "quantity": .integer(2)]),
             .orderMismatch
         ),
         (

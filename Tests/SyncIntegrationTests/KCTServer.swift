@@ -92,13 +92,15 @@ final class KCTServer {
             }
             if exited {
                 throw Failure(
-                    "\(name) exited (status \(process.terminationStatus)) before printing '\(prefix)…'; stdout: \(text)\nlog:\n\(logTail())"
+                    "\(name) exited (status \(process.terminationStatus)) before printing '\(prefix)…'; stdout: "
+                        + "\(text)\nlog:\n\(logTail())"
                 )
             }
             if output.changed.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut {
                 killNow()
                 throw Failure(
-                    "\(name) printed no '\(prefix)…' line within \(Int(timeout)) s; stdout: \(text)\nlog:\n\(logTail())"
+                    "\(name) printed no '\(prefix)…' line within \(Int(timeout)) s; stdout: \(text)\n"
+                        + "log:\n\(logTail())"
                 )
             }
         }

@@ -76,7 +76,9 @@ import Testing
             let midWindow = headAfterKill > headBefore && pendingAfter > 0
             if midWindow { landedMidWindow += 1 }
             print(
-                "round \(round): kill -9 of \(killCentral ? "central" : "writer daemon") \(Int(delay * 1000)) ms after start; node pending \(pendingBefore) → \(pendingAfter), central logged \(headAfterKill - headBefore)\(midWindow ? " (mid push/apply)" : "")"
+                "round \(round): kill -9 of \(killCentral ? "central" : "writer daemon") \(Int(delay * 1000)) ms "
+                    + "after start; node pending \(pendingBefore) → \(pendingAfter), central logged "
+                    + "\(headAfterKill - headBefore)\(midWindow ? " (mid push/apply)" : "")"
             )
             try cluster.waitUntil("writer's outbox drained after round \(round)") {
                 let pending = try writer.pending()
@@ -85,7 +87,8 @@ import Testing
             #expect(writer.daemon?.stop() == 0)
         }
         print(
-            "kills that landed while central had logged changes the node had not settled: \(landedMidWindow) of \(Self.killRounds)"
+            "kills that landed while central had logged changes the node had not settled: \(landedMidWindow) of "
+                + "\(Self.killRounds)"
         )
 
         // Nothing lost: every order made is on both nodes.

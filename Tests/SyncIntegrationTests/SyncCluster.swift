@@ -204,7 +204,8 @@ final class SyncCluster {
                     let have = try node.orderNumbers()
                     if have != expected {
                         return
-                            "\(node.name) lacks \(expected.subtracting(have).sorted().prefix(5)), has extra \(have.subtracting(expected).sorted().prefix(5))"
+                            "\(node.name) lacks \(expected.subtracting(have).sorted().prefix(5)), has extra "
+                            + "\(have.subtracting(expected).sorted().prefix(5))"
                     }
                 }
             }

@@ -32,7 +32,9 @@ enum ConvergenceOracle {
         for entry in shuffled { replayed.merge(entry.change, version: entry.version) }
         #expect(
             Bool(replayed == central.replica),
-            "seed \(seed): merging the log in another order gave another state: \(difference(replayed, central.replica))"
+            Comment(
+                rawValue: "seed \(seed): merging the log in another order gave another state: "
+                    + "\(difference(replayed, central.replica))")
         )
 
         let rejected = Set(central.outcomes.filter { $0.value.result == .rejected }.keys)
@@ -78,12 +80,14 @@ enum ConvergenceOracle {
     static func difference(_ a: ReplicaModel, _ b: ReplicaModel) -> String {
         for key in Set(a.rows.keys).union(b.rows.keys).sorted() where a.rows[key] != b.rows[key] {
             return
-                "row \(key.entity.rawValue)/\(key.rowID): \(a.rows[key]?.snapshot.canonicalString ?? "absent") vs \(b.rows[key]?.snapshot.canonicalString ?? "absent")"
+                "row \(key.entity.rawValue)/\(key.rowID): \(a.rows[key]?.snapshot.canonicalString ?? "absent") vs "
+                + "\(b.rows[key]?.snapshot.canonicalString ?? "absent")"
         }
         for order in Set(a.statusRegisters.keys).union(b.statusRegisters.keys).sorted()
         where a.statusRegisters[order] != b.statusRegisters[order] {
             return
-                "status of \(order): \(a.statusRegisters[order]?.moves.map(\.snapshot.canonicalString) ?? []) vs \(b.statusRegisters[order]?.moves.map(\.snapshot.canonicalString) ?? [])"
+                "status of \(order): \(a.statusRegisters[order]?.moves.map(\.snapshot.canonicalString) ?? []) vs "
+                + "\(b.statusRegisters[order]?.moves.map(\.snapshot.canonicalString) ?? [])"
         }
         return "none"
     }

@@ -178,7 +178,8 @@ struct EditGenerator {
         }
         return [
             Edit(
-                entity: .order, rowID: orderID, orderID: orderID, operation: .setStatus, fields: fields, hostile: false),
+                entity: .order, rowID: orderID, orderID: orderID, operation: .setStatus, fields: fields,
+                hostile: false),
             Edit(
                 entity: .statusHistory, rowID: newID("h", node), orderID: orderID, operation: .append,
                 fields: [
