@@ -16,7 +16,7 @@ package struct LiveSyncState: Sendable, Equatable {
 }
 
 /// `kct sync status --json` and `GET /api/sync`: {online, pending, last_sync_at, last_error,
-/// cursor, head_version, lag, open_conflicts, central_url} (+ `phase`, `stream_open` from a
+/// cursor, head_version, lag, open_conflicts, central_url, consecutive_failures, next_retry_at} (+ `phase`, `stream_open` from a
 /// running daemon). Online means the last attempt to reach central succeeded (or, from the
 /// daemon, that its stream to central is open).
 package struct SyncStatusJSON: Encodable, Sendable {
@@ -32,6 +32,9 @@ package struct SyncStatusJSON: Encodable, Sendable {
     package var centralURL: String?
     package var phase: String?
     package var streamOpen: Bool?
+    /// Failed attempts since the last success, and when the daemon retries next (its backoff).
+    package var consecutiveFailures: Int
+    package var nextRetryAt: String?
 
     package init(_ status: SyncStatus, live: LiveSyncState? = nil) {
         let lastAttemptSucceeded = status.lastAttemptAt != nil && status.lastSuccessAt == status.lastAttemptAt
@@ -45,6 +48,8 @@ package struct SyncStatusJSON: Encodable, Sendable {
         lag = status.lag
         openConflicts = status.openConflicts
         centralURL = status.centralURL
+        consecutiveFailures = lastAttemptSucceeded ? 0 : status.consecutiveFailures
+        nextRetryAt = lastAttemptSucceeded ? nil : status.nextRetryAt.map(Self.timestamp)
         phase = live.map { "\($0.phase)" }
         streamOpen = live?.streamOpen
     }
@@ -53,6 +58,7 @@ package struct SyncStatusJSON: Encodable, Sendable {
         case online, pending, lastSyncAt = "last_sync_at", lastAttemptAt = "last_attempt_at", lastError = "last_error"
         case cursor, headVersion = "head_version", lag, openConflicts = "open_conflicts", centralURL = "central_url"
         case phase, streamOpen = "stream_open"
+        case consecutiveFailures = "consecutive_failures", nextRetryAt = "next_retry_at"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -67,6 +73,8 @@ package struct SyncStatusJSON: Encodable, Sendable {
         try container.encode(lag, forKey: .lag)
         try container.encode(openConflicts, forKey: .openConflicts)
         try container.encode(centralURL, forKey: .centralURL)
+        try container.encode(consecutiveFailures, forKey: .consecutiveFailures)
+        try container.encode(nextRetryAt, forKey: .nextRetryAt)
         try container.encodeIfPresent(phase, forKey: .phase)
         try container.encodeIfPresent(streamOpen, forKey: .streamOpen)
     }

@@ -8,7 +8,7 @@ import OrderDomain
 enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
-        "2026-11-27-lazy-search",
+        "2026-11-27-lazy-search", "2026-12-07-sync-retry",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -19,6 +19,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: syncTables) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: staffTables) }
         migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: lazySearchIndex) }
+        migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: syncRetry) }
         return migrator
     }
 
