@@ -152,7 +152,8 @@ extension CentralStore {
     static func fetchNodes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [NodeRecord] {
         try Row.fetchAll(
             db,
-            sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope FROM nodes "
+            sql:
+                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope FROM nodes "
                 + sql, arguments: arguments
         ).map(nodeRecord)
     }
@@ -175,8 +176,8 @@ extension CentralStore {
         for row in try Row.fetchAll(
             db,
             sql:
-                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope, token_hash "
-                + "FROM nodes"
+                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope, "
+                + "token_hash FROM nodes"
         ) {
             let stored: Data = row["token_hash"]
             if ConstantTime.equal(stored, tokenHash) { match = try Self.nodeRecord(row) }

@@ -19,7 +19,9 @@ extension CentralStore {
                     db, sql: "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
                     arguments: [request.after, request.limit + 1])
                 try page.append(rows, limit: request.limit)
-                return (page.finish(nextCursor: page.last ?? request.after, hasMore: page.sawMore, head: head), page.count)
+                return (
+                    page.finish(nextCursor: page.last ?? request.after, hasMore: page.sawMore, head: head), page.count
+                )
             }
         } catch {
             throw ErrorResponse.wrapping(error)

@@ -23,7 +23,8 @@ struct CentralAddNode: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "What the token may read and change: 'shop' (its shop's orders) or 'all' (every shop's, for an admin workstation).",
+            "What the token may read and change: 'shop' (its shop's orders) or 'all' (every shop's: an admin "
+                + "workstation).",
             valueName: "shop|all"))
     var scope = NodeScope.shop.rawValue
 
@@ -38,7 +39,8 @@ struct CentralAddNode: ParsableCommand {
 
     func run() throws {
         let store = try CentralStore.open(path: database.path)
-        let registration = try store.addNode(name: name, shop: shop, scope: NodeScope(rawValue: scope.lowercased()) ?? .shop)
+        let registration = try store.addNode(
+            name: name, shop: shop, scope: NodeScope(rawValue: scope.lowercased()) ?? .shop)
         if json {
             try Output.json([
                 "node_name": registration.node.name, "shop": registration.node.shop,

@@ -46,7 +46,8 @@ struct CentralNodes: ParsableCommand {
             try Output.json(
                 nodes.map {
                     NodeJSON(
-                        name: $0.name, shop: $0.shop, scope: $0.scope.rawValue, nodeID: $0.nodeID, createdAt: $0.createdAt, boundAt: $0.boundAt,
+                        name: $0.name, shop: $0.shop, scope: $0.scope.rawValue, nodeID: $0.nodeID,
+                        createdAt: $0.createdAt, boundAt: $0.boundAt,
                         revokedAt: $0.revokedAt, lastSettledSequence: $0.lastSettledSequence)
                 })
         } else {
@@ -55,7 +56,8 @@ struct CentralNodes: ParsableCommand {
                     ["NAME", "SHOP", "SCOPE", "NODE ID", "SETTLED", "STATE"],
                     nodes.map { node in
                         [
-                            node.name, node.shop, node.scope == .all ? "all shops" : "shop", node.nodeID ?? "(no push yet)", String(node.lastSettledSequence),
+                            node.name, node.shop, node.scope == .all ? "all shops" : "shop",
+                            node.nodeID ?? "(no push yet)", String(node.lastSettledSequence),
                             node.revokedAt.map { "revoked \(Output.time($0))" } ?? "active",
                         ]
                     }))

@@ -137,7 +137,8 @@ import Testing
         #expect(pages.pages.count == 3, "3 full pages, the last ending at the head")
         #expect(pages.cursor == head)
         // From a cursor in the middle of S01's run, an S02 node reads its next entries at once.
-        let middle = try PullResponse.decode(try await fixture.pullResponse(after: 10, limit: 2, token: fixture.w2).body)
+        let middle = try PullResponse.decode(
+            try await fixture.pullResponse(after: 10, limit: 2, token: fixture.w2).body)
         #expect(middle.entries.map(\.change.nodeID) == ["n-w2", "n-w2"] && middle.hasMore)
         // An empty page of the shop still moves a node past other shops' versions.
         let s01Only = (61...70).map { Build.change("n-w1", Int64($0), at: UInt64($0), ["notes": .text("n\($0)")]) }
@@ -244,7 +245,8 @@ import Testing
         // Back to the schema before the migration (what an older kct left on disk).
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: fixture.directory.database + suffix) {
+        for suffix in ["", "-wal", "-shm"]
+        where FileManager.default.fileExists(atPath: fixture.directory.database + suffix) {
             try FileManager.default.copyItem(
                 atPath: fixture.directory.database + suffix, toPath: directory.database + suffix)
         }

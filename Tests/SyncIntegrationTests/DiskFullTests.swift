@@ -48,6 +48,7 @@ struct DiskFullTests {
             expected.insert(number)
         }
         let refusal = try #require(refused, "40 orders were saved on a full disk")
+        print("full disk: \(expected.count - 3) orders still fitted; then: \(refusal.stderr)")
         #expect(refusal.status == 5, "exit status \(refusal.status): \(refusal.stderr)")
         #expect(refusal.stderr.contains("disk holding the replica is full"), "stderr: \(refusal.stderr)")
 

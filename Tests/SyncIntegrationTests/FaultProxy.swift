@@ -150,7 +150,7 @@ final class FaultProxy: Sendable {
                 continue
             }
             guard let upstream = Self.connectUpstream(port: upstreamPort) else {
-                close(client)  // central is down: the node sees the connection end, as if refused
+                close(client) // central is down: the node sees the connection end, as if refused
                 continue
             }
             let connection = ProxiedConnection(client: client, upstream: upstream, proxy: self)
@@ -317,7 +317,7 @@ private final class ProxiedConnection: Sendable {
                     }
                 }
                 let step = tracker.consume(chunk, from: offset)
-                if stalled { return true }  // read and drop: the client hears nothing more
+                if stalled { return true } // read and drop: the client hears nothing more
                 var forwardCount = step.consumed
                 if step.inBody {
                     switch action {
