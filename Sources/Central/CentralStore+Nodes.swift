@@ -15,7 +15,7 @@ package struct NodeRecord: Hashable, Sendable {
     package var boundAt: String?
     package var revokedAt: String?
     package var lastSettledSequence: Int64
-    /// What its token may read and change: its shop's orders, or every shop's.
+    /// What its token may read: its shop's orders, or every shop's (it changes only its shop's).
     package var scope: NodeScope = .shop
 
     package var isRevoked: Bool { revokedAt != nil }
@@ -68,7 +68,7 @@ package final class RefusedTokenCounts: Sendable {
 extension CentralStore {
     /// Registers a workstation and returns its token (the only time it exists in clear).
     /// Names follow `kct init --name` (1 to 5 letters or digits); `central` is reserved.
-    /// `scope` `.all` makes an admin workstation that reads and changes every shop's orders.
+    /// `scope` `.all` makes an admin workstation that reads every shop's orders.
     package func addNode(name: String, shop: String, scope: NodeScope = .shop) throws(CentralError)
         -> NodeRegistration
     {

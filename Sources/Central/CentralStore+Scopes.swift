@@ -1,7 +1,8 @@
 import GRDB
 import SyncCore
 
-/// What a registration's token may read and change (SYNC-PROTOCOL.md §2 "Scopes").
+/// Which orders a registration's token may read (SYNC-PROTOCOL.md §2 "Scopes"); every token
+/// changes only its own shop's.
 package enum NodeScope: String, Sendable, CaseIterable {
     /// The orders of the registration's shop (the default).
     case shop

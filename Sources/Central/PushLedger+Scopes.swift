@@ -2,10 +2,11 @@ import SyncCore
 
 extension PushLedger {
     /// A change to an order of another shop is refused before the rules read the order, so the
-    /// rejection says nothing about it (not even its shop). Registrations of scope `all` (an
-    /// admin workstation) may change every shop's orders; central's own changes are exempt.
+    /// rejection says nothing about it (not even its shop). This holds for registrations of scope
+    /// `all` too: they read every shop's orders but, like the node's own write path
+    /// (`ChangeRecorder`), change only their shop's. Central's own changes are exempt.
     func admit(_ change: Change) throws(Rejection) {
-        guard change.nodeID != ChangeValidator.centralNodeID, node.scope == .shop else { return }
+        guard change.nodeID != ChangeValidator.centralNodeID else { return }
         let shop: String?
         do {
             shop = try orderShop(change.orderID)

@@ -8,7 +8,8 @@ struct CentralAddNode: ParsableCommand {
         discussion: """
             The workstation uses the token with `kct init --central URL --token TOKEN` or `kct join`. \
             Its node id is bound to this registration by its first push. A workstation syncs its shop's \
-            orders only; `--scope all` registers an admin workstation that reads and changes every shop's.
+            orders only; `--scope all` registers an admin workstation that reads every shop's (it still \
+            changes only its own shop's).
             """)
 
     @OptionGroup var database: CentralDatabaseOption
@@ -23,8 +24,8 @@ struct CentralAddNode: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "What the token may read and change: 'shop' (its shop's orders) or 'all' (every shop's: an admin "
-                + "workstation).",
+            "Which orders the workstation syncs: 'shop' (its shop's) or 'all' (every shop's: an admin "
+                + "workstation; it still changes only its own shop's).",
             valueName: "shop|all"))
     var scope = NodeScope.shop.rawValue
 
@@ -50,7 +51,7 @@ struct CentralAddNode: ParsableCommand {
             print("token: \(registration.token)")
             Output.note(
                 "registered workstation \(registration.node.name) of shop \(registration.node.shop)"
-                    + (registration.node.scope == .all ? ", reading and changing every shop's orders" : "")
+                    + (registration.node.scope == .all ? ", reading every shop's orders" : "")
                     + "; the token is not shown again"
             )
         }

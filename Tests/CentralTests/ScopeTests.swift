@@ -7,7 +7,7 @@ import SyncCore
 import Testing
 
 /// Scopes (SYNC-PROTOCOL.md §2): a token of shop S02 never sees an order of S01, by pull, stream
-/// or error message; an `all` registration sees and changes every shop's; filtered pulls still
+/// or error message; an `all` registration sees every shop's (and changes its own); filtered pulls still
 /// carry the cursor to the head in bounded pages; centrals made before scopes migrate.
 @Suite struct ScopeTests {
     /// W1 of S01 and W2 of S02, an admin workstation AD of S01 with scope all; W1 created o-1
@@ -171,7 +171,8 @@ import Testing
         for secret in [Fixture.secret, "S01", "pending_payment", "Navy Suit", "10000"] {
             #expect(!text.contains(secret), "the reply reveals \(secret): \(text)")
         }
-        // The admin workstation (scope all) may change S01's and S02's orders alike.
+        // The admin workstation (scope all) reads every shop's orders but changes only its own shop's,
+        // as its node's write path allows.
         let adminEdits = PushRequest(
             nodeID: "n-ad",
             changes: [
@@ -181,10 +182,12 @@ import Testing
                     "n-ad", 2, at: 21, entity: .order, row: "o-2", order: "o-2", fields: ["notes": .text("by admin")]),
             ])
         let adminReply = try await fixture.push(adminEdits, token: fixture.admin)
-        #expect(adminReply.outcomes.map(\.result) == [.applied, .applied])
-        // … and each shop's nodes see the admin's edit of their own order only.
+        #expect(adminReply.outcomes.map { $0.reason?.code } == [nil, .wrongShop])
+        // … and S01's nodes see the admin's edit of their order, S02's nodes nothing of it.
+        let s01 = try await fixture.pullAll(token: fixture.w1)
+        #expect(s01.entries.map(\.change.nodeID) == ["n-w1", "n-w1", "n-ad"])
         let s02 = try await fixture.pullAll(token: fixture.w2)
-        #expect(s02.entries.map(\.change.orderID) == ["o-2", "o-2"])
+        #expect(s02.entries.map(\.change.orderID) == ["o-2"])
         try await fixture.stop()
     }
 
