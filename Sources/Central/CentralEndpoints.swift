@@ -281,13 +281,17 @@ final class CentralEndpoints: LoopService {
     }
 
     /// Tells the streams of `shops` (nil: every stream) that the log advanced to `version`.
+    /// Pushes finish on the loop in any order: a push whose version is already below the head
+    /// still tells its shops (with the head), whose streams the later push may not have reached;
+    /// the `all` streams heard of that head already.
     func advanceHead(to version: Int64, shops: Set<String>? = nil) {
-        guard version > headVersion else { return }
-        headVersion = version
-        let event = StreamEvent(headVersion: version)
+        let behind = version <= headVersion
+        if behind && (shops?.isEmpty ?? true) { return }
+        headVersion = max(headVersion, version)
+        let event = StreamEvent(headVersion: headVersion)
         hub.broadcast(
-            ServerSentEvent(id: String(version), event: StreamEvent.eventName, data: event.wire.canonicalString),
-            toShops: shops)
+            ServerSentEvent(id: String(headVersion), event: StreamEvent.eventName, data: event.wire.canonicalString),
+            toShops: shops, everyShop: !behind)
     }
 
     // MARK: Pull

@@ -25,10 +25,11 @@ final class ScopedStreamHub {
         return target.subscribe(responder, request: request, lastEventID: "").stream
     }
 
-    /// Sends `event` to the streams of `shops` and of scope `all`; nil (an advance whose shops
-    /// are unknown) sends it to every stream: the event carries no order, only a version.
-    func broadcast(_ event: ServerSentEvent, toShops shops: Set<String>? = nil) {
-        everyShop.broadcast(event)
+    /// Sends `event` to the streams of `shops` and (unless `everyShop` is false) of scope `all`;
+    /// nil (an advance whose shops are unknown) sends it to every stream: the event carries no
+    /// order, only a version.
+    func broadcast(_ event: ServerSentEvent, toShops shops: Set<String>? = nil, everyShop toEveryShop: Bool = true) {
+        if toEveryShop || shops == nil { everyShop.broadcast(event) }
         if let shops {
             for shop in shops { shopHubs[shop]?.broadcast(event) }
         } else {
