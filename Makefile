@@ -8,8 +8,9 @@
 SWIFT ?= swift
 CONFIG ?= debug
 BUILD_FLAGS ?=
-# C libraries the system-library targets link against; curl is the CLI the HTTP tests drive the server with.
-DEB_PACKAGES := pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libsqlite3-dev zlib1g-dev curl
+# C libraries the system-library targets link against; curl is the CLI the HTTP tests drive the server with;
+# sqlite3 is the CLI the disk-full tests check a database's integrity with.
+DEB_PACKAGES := pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libsqlite3-dev zlib1g-dev curl sqlite3
 # Load generator and peer server for `make bench`'s http suite.
 BENCH_PACKAGES := nginx-light wrk
 # The web app's browser tests and page benchmark: Debian's Chromium and its WebDriver, driven by

@@ -12,7 +12,7 @@ final class CentralEndpoints: LoopService {
     let loop: EventLoop
     let store: CentralStore
     let metrics: CentralMetrics
-    let hub: EventStreamHub
+    let hub: ScopedStreamHub
     let server: HTTPServer
     /// The head as last seen on the loop (pushes advance it; streams report it).
     private var headVersion: Int64
@@ -36,7 +36,7 @@ final class CentralEndpoints: LoopService {
         hubConfiguration.heartbeatInterval = .seconds(ProtocolLimits.streamHeartbeatSeconds)
         // Catching up is by version (StreamEvent.resumeVersion), not by replaying old events.
         hubConfiguration.backlogCapacity = 0
-        hub = EventStreamHub(loop: loop, configuration: hubConfiguration)
+        hub = ScopedStreamHub(loop: loop, configuration: hubConfiguration)
         headVersion = store.headVersion
         var configuration = HTTPServer.Configuration()
         configuration.host = host
@@ -181,7 +181,7 @@ final class CentralEndpoints: LoopService {
         ) { [self] result, encoded in
             metrics.recordPush(result)
             responder.send(Self.jsonResponse(encoded))
-            advanceHead(to: result.response.headVersion)
+            advanceHead(to: result.response.headVersion, shops: result.loggedShops)
         }
     }
 
@@ -279,12 +279,18 @@ final class CentralEndpoints: LoopService {
         }
     }
 
-    private func advanceHead(to version: Int64) {
-        guard version > headVersion else { return }
-        headVersion = version
-        let event = StreamEvent(headVersion: version)
+    /// Tells the streams of `shops` (nil: every stream) that the log advanced to `version`.
+    /// Pushes finish on the loop in any order: a push whose version is already below the head
+    /// still tells its shops (with the head), whose streams the later push may not have reached;
+    /// the `all` streams heard of that head already.
+    func advanceHead(to version: Int64, shops: Set<String>? = nil) {
+        let behind = version <= headVersion
+        if behind && (shops?.isEmpty ?? true) { return }
+        headVersion = max(headVersion, version)
+        let event = StreamEvent(headVersion: headVersion)
         hub.broadcast(
-            ServerSentEvent(id: String(version), event: StreamEvent.eventName, data: event.wire.canonicalString))
+            ServerSentEvent(id: String(headVersion), event: StreamEvent.eventName, data: event.wire.canonicalString),
+            toShops: shops, everyShop: !behind)
     }
 
     // MARK: Pull
@@ -304,8 +310,9 @@ final class CentralEndpoints: LoopService {
         offloaded(
             responder,
             { () throws(ErrorResponse) in
-                _ = try store.authenticate(token: token)
-                return Self.compressedIfWorthIt(try store.pullPage(pullRequest).body, gzip: acceptsGzip)
+                let node = try store.authenticate(token: token)
+                return Self.compressedIfWorthIt(
+                    try store.pullPage(pullRequest, shop: node.readableShop).body, gzip: acceptsGzip)
             }
         ) { [self] body in
             metrics.pulls.increment()
@@ -324,8 +331,8 @@ final class CentralEndpoints: LoopService {
             fail(responder, error)
             return
         }
-        authenticated(request, responder) { [self] in
-            let (stream, _) = hub.subscribe(responder, request: request, lastEventID: "")
+        authenticated(request, responder) { [self] node in
+            let stream = hub.subscribe(responder, request: request, shop: node.readableShop)
             // A reconnecting node learns at once that it missed something.
             if resume < headVersion {
                 stream.send(
@@ -347,20 +354,21 @@ final class CentralEndpoints: LoopService {
     }
 
     /// Checks the bearer token off the loop, then runs `then` on the loop (or answers 401).
-    private func authenticated(_ request: HTTPRequest, _ responder: HTTPResponder, then: @escaping () -> Void) {
+    private func authenticated(
+        _ request: HTTPRequest, _ responder: HTTPResponder, then: @escaping (NodeRecord) -> Void
+    ) {
         let token = request.bearerToken
         let store = self.store
-        loop.offload({ () -> ErrorResponse? in
+        loop.offload({ () -> Result<NodeRecord, ErrorResponse> in
             do throws(ErrorResponse) {
-                _ = try store.authenticate(token: token)
-                return nil
+                return .success(try store.authenticate(token: token))
             } catch {
-                return error
+                return .failure(error)
             }
         }) { [self] outcome in
             switch outcome {
-            case .success(nil): then()
-            case .success(let error?): fail(responder, error)
+            case .success(.success(let node)): then(node)
+            case .success(.failure(let error)): fail(responder, error)
             case .failure(let error): fail(responder, ErrorResponse.wrapping(error))
             }
         }

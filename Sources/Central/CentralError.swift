@@ -42,6 +42,9 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
         case .unknownAccount(let email): "no account \(email); `kct central list-users` shows them"
         case .storeInUse(let path): "\(path) is already being served by another `kct central serve`"
         case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
+        case .database(let error) where error.resultCode == .SQLITE_FULL:
+            "the disk holding central's database is full: nothing was saved; free some space and try again "
+                + "(database error \(error.extendedResultCode.rawValue): \(error.message ?? "disk full"))"
         case .database(let error):
             "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
                 + (error.sql.map { " (\($0))" } ?? "")
@@ -70,6 +73,11 @@ extension ErrorResponse {
             database.resultCode == .SQLITE_BUSY || database.resultCode == .SQLITE_LOCKED
         {
             return ErrorResponse(code: .unavailable, message: "central's store is busy; nothing was committed, retry")
+        }
+        if let database = error as? DatabaseError, database.resultCode == .SQLITE_FULL {
+            // Not the node's fault and not permanent: it keeps its outbox and retries with backoff.
+            return ErrorResponse(
+                code: .unavailable, message: "central's disk is full; nothing was committed, retry later")
         }
         return ErrorResponse(
             code: .internalError, message: "central failed and committed nothing: \(CentralError.wrap(error))")

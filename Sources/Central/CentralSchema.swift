@@ -5,13 +5,16 @@ import StorageSupport
 /// which it has applied in GRDB's `grdb_migrations` and gets only the missing ones). The tables
 /// follow protocol/IMPLEMENTING.md; JSON columns hold SyncCore's canonical wire encoding.
 enum CentralSchema {
-    static let identifiers = ["2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows"]
+    static let identifiers = [
+        "2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows", "2026-12-07-node-scopes",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(identifiers[0]) { db in try db.execute(sql: centralTables) }
         migrator.registerMigration(identifiers[1]) { db in try db.execute(sql: accountAndAuditTables) }
         migrator.registerMigration(identifiers[2]) { db in try convertRowsToBinary(db) }
+        migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: nodeScopes) }
         return migrator
     }
 

@@ -15,6 +15,8 @@ package struct NodeRecord: Hashable, Sendable {
     package var boundAt: String?
     package var revokedAt: String?
     package var lastSettledSequence: Int64
+    /// What its token may read: its shop's orders, or every shop's (it changes only its shop's).
+    package var scope: NodeScope = .shop
 
     package var isRevoked: Bool { revokedAt != nil }
 }
@@ -66,7 +68,10 @@ package final class RefusedTokenCounts: Sendable {
 extension CentralStore {
     /// Registers a workstation and returns its token (the only time it exists in clear).
     /// Names follow `kct init --name` (1 to 5 letters or digits); `central` is reserved.
-    package func addNode(name: String, shop: String) throws(CentralError) -> NodeRegistration {
+    /// `scope` `.all` makes an admin workstation that reads every shop's orders.
+    package func addNode(name: String, shop: String, scope: NodeScope = .shop) throws(CentralError)
+        -> NodeRegistration
+    {
         if name.lowercased() == ChangeValidator.centralNodeID {
             throw .invalidNodeName("the name '\(name)' is reserved for central's own changes")
         }
@@ -78,7 +83,7 @@ extension CentralStore {
         let token = NodeToken.generate()
         let node = NodeRecord(
             name: name, shop: shop, nodeID: nil, createdAt: Timestamp.format(millis: wallClockMillis()), boundAt: nil,
-            revokedAt: nil, lastSettledSequence: 0)
+            revokedAt: nil, lastSettledSequence: 0, scope: scope)
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -88,11 +93,13 @@ extension CentralStore {
                         throw CentralError.duplicateNode(name: name)
                     }
                     try db.execute(
-                        sql: "INSERT INTO nodes (name, shop, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                        arguments: [name, shop, Data(SecretToken.hash(token)), node.createdAt])
+                        sql: "INSERT INTO nodes (name, shop, token_hash, created_at, scope) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [name, shop, Data(SecretToken.hash(token)), node.createdAt, scope.rawValue])
                     try Self.appendAudit(
                         db,
-                        AuditEntry(receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name, detail: "shop \(shop)")
+                        AuditEntry(
+                            receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name,
+                            detail: "shop \(shop)" + (scope == .all ? ", scope all" : ""))
                     )
                     return .commit
                 }
@@ -145,14 +152,21 @@ extension CentralStore {
     static func fetchNodes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [NodeRecord] {
         try Row.fetchAll(
             db,
-            sql: "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence FROM nodes "
+            sql:
+                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope FROM nodes "
                 + sql, arguments: arguments
-        ).map { row in
-            NodeRecord(
-                name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
-                boundAt: row["bound_at"], revokedAt: row["revoked_at"],
-                lastSettledSequence: row["last_settled_sequence"])
+        ).map(nodeRecord)
+    }
+
+    static func nodeRecord(_ row: Row) throws -> NodeRecord {
+        let scopeText: String = row["scope"]
+        guard let scope = NodeScope(rawValue: scopeText) else {
+            throw CentralError.corruptValue(table: "nodes", column: "scope", value: scopeText)
         }
+        return NodeRecord(
+            name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
+            boundAt: row["bound_at"], revokedAt: row["revoked_at"],
+            lastSettledSequence: row["last_settled_sequence"], scope: scope)
     }
 
     /// The node a bearer token belongs to: every registration's hash is compared in constant
@@ -163,17 +177,12 @@ extension CentralStore {
             db,
             sql:
                 """
-                SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, token_hash
+                SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope, token_hash
                 FROM nodes
                 """
         ) {
             let stored: Data = row["token_hash"]
-            if ConstantTime.equal(stored, tokenHash) {
-                match = NodeRecord(
-                    name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
-                    boundAt: row["bound_at"], revokedAt: row["revoked_at"],
-                    lastSettledSequence: row["last_settled_sequence"])
-            }
+            if ConstantTime.equal(stored, tokenHash) { match = try Self.nodeRecord(row) }
         }
         guard let match else {
             refusedTokens.count(.unknown)

@@ -4,42 +4,25 @@ import StorageSupport
 import SyncCore
 
 extension CentralStore {
-    /// `GET /v1/pull`: the encoded `PullResponse` for the log after `request.after`. The stored
-    /// log entries are already canonical JSON, so the page is spliced from them without
-    /// decoding; the bytes are exactly `PullResponse.encoded()` (checked by the tests).
-    package func pullPage(_ request: PullRequest) throws(ErrorResponse) -> (body: [UInt8], entries: Int) {
+    /// `GET /v1/pull`: the encoded `PullResponse` for the log after `request.after`, of the orders
+    /// of `shop` only when given (a node's scope, CentralStore+Scopes.swift). The stored log
+    /// entries are already canonical JSON, so the page is spliced from them without decoding;
+    /// the bytes are exactly `PullResponse.encoded()` (checked by the tests).
+    package func pullPage(_ request: PullRequest, shop: String? = nil) throws(ErrorResponse) -> (
+        body: [UInt8], entries: Int
+    ) {
         do {
             return try pool.read { db in
                 let head = try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
-                var body: [UInt8] = []
-                body.reserveCapacity(4096)
-                body += Array(#"{"entries":["#.utf8)
-                var count = 0
-                var last = request.after
-                var hasMore = false
+                if let shop { return try Self.shopPage(db, request, shop: shop, head: head) }
+                var page = PageSplicer()
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
                     arguments: [request.after, request.limit + 1])
-                while let row = try rows.next() {
-                    if count == request.limit {
-                        hasMore = true
-                        break
-                    }
-                    let version: Int64 = row[0]
-                    if count > 0 { body.append(UInt8(ascii: ",")) }
-                    body += Array(#"{"change":"#.utf8)
-                    let change: String = row[1]
-                    body.append(contentsOf: change.utf8)
-                    body += Array(#","displaced":"#.utf8)
-                    let displaced: String = row[2]
-                    body.append(contentsOf: displaced.utf8)
-                    body += Array(#","version":\#(version)}"#.utf8)
-                    count += 1
-                    last = version
-                }
-                body += Array(#"],"has_more":\#(hasMore),"head_version":\#(head),"#.utf8)
-                body += Array(#""next_cursor":\#(last),"protocol_version":\#(ProtocolVersion.current)}"#.utf8)
-                return (body, count)
+                try page.append(rows, limit: request.limit)
+                return (
+                    page.finish(nextCursor: page.last ?? request.after, hasMore: page.sawMore, head: head), page.count
+                )
             }
         } catch {
             throw ErrorResponse.wrapping(error)
@@ -107,5 +90,46 @@ extension CentralStore {
         } catch {
             throw CentralError.wrap(error)
         }
+    }
+}
+
+/// A `PullResponse` body spliced from stored log rows (version, change, displaced), which are
+/// canonical JSON already; the keys are written in canonical (sorted) order.
+struct PageSplicer {
+    private(set) var body: [UInt8] = Array(#"{"entries":["#.utf8)
+    private(set) var count = 0
+    /// The version of the last entry appended.
+    private(set) var last: Int64?
+    /// Whether rows beyond the page's limit exist.
+    private(set) var sawMore = false
+
+    init() { body.reserveCapacity(4096) }
+
+    /// Appends rows up to `limit` entries; one row more means more follow.
+    mutating func append(_ rows: RowCursor, limit: Int) throws {
+        while let row = try rows.next() {
+            if count == limit {
+                sawMore = true
+                return
+            }
+            let version: Int64 = row[0]
+            if count > 0 { body.append(UInt8(ascii: ",")) }
+            body += Array(#"{"change":"#.utf8)
+            let change: String = row[1]
+            body.append(contentsOf: change.utf8)
+            body += Array(#","displaced":"#.utf8)
+            let displaced: String = row[2]
+            body.append(contentsOf: displaced.utf8)
+            body += Array(#","version":\#(version)}"#.utf8)
+            count += 1
+            last = version
+        }
+    }
+
+    func finish(nextCursor: Int64, hasMore: Bool, head: Int64) -> [UInt8] {
+        body
+            + Array(
+                #"],"has_more":\#(hasMore),"head_version":\#(head),"next_cursor":\#(nextCursor),"#.utf8)
+            + Array(#""protocol_version":\#(ProtocolVersion.current)}"#.utf8)
     }
 }

@@ -11,6 +11,8 @@ package struct PushResult: Sendable {
     package var clamped: Int
     /// The node the push authenticated as (its registration name).
     package var nodeName: String
+    /// The shops of the orders this push logged changes of: the streams its event concerns.
+    package var loggedShops: Set<String> = []
 }
 
 extension CentralStore {
@@ -51,7 +53,9 @@ extension CentralStore {
                         if outcome.clampedFrom != nil { clamped += 1 }
                     }
                     changed = ledger.changedOrders
-                    result = PushResult(response: response, settled: settled, clamped: clamped, nodeName: node.name)
+                    result = PushResult(
+                        response: response, settled: settled, clamped: clamped, nodeName: node.name,
+                        loggedShops: try Self.shops(db, ofOrders: Set(ledger.logEntries.map(\.change.orderID))))
                     return .commit
                 }
                 guard let result else {

@@ -70,19 +70,17 @@ struct PushLedger: CentralLedger {
     }
 
     /// PERMISSIONS.md, "At central": the author's account as central knows it now (unknown,
-    /// disabled, role), then the order's shop against the pushing node's. Central's own
-    /// changes are exempt. Accounts are read inside the push's transaction, so a change made
+    /// disabled, role); the order's shop was checked first (`admit`, PushLedger+Scopes.swift).
+    /// Central's own changes are exempt. Accounts are read inside the push's transaction, so a change made
     /// by `kct central set-role` in another process counts from the next push on.
     func authorize(_ change: Change) throws(Rejection) {
         guard change.nodeID != ChangeValidator.centralNodeID else { return }
         let account: (role: StaffRole, disabled: Bool)?
-        let shop: String?
         do {
             let statement = try db.cachedStatement(sql: "SELECT role, disabled FROM accounts WHERE email = ?")
             account = try Row.fetchOne(statement, arguments: [change.author]).map { row in
                 (try row.value("role", table: "accounts", as: StaffRole.self), row["disabled"])
             }
-            shop = try orderShop(change.orderID)
         } catch {
             // The push fails in `flush` with this error; nothing is committed.
             if cache.loadFailure == nil { cache.loadFailure = error }
@@ -98,16 +96,9 @@ struct PushLedger: CentralLedger {
             throw Rejection(.accountDisabled, "the account \(change.author) is disabled at central")
         }
         try PermissionMatrix.authorize(change, role: account.role, against: self)
-        if let shop, shop != node.shop {
-            throw Rejection(
-                .wrongShop,
-                "order \(change.orderID) belongs to shop \(shop); workstation \(node.name) of shop \(node.shop) may "
-                    + "not change it"
-            )
-        }
     }
 
-    private func orderShop(_ orderID: String) throws -> String? {
+    func orderShop(_ orderID: String) throws -> String? {
         if let shop = newOrderShops[orderID] { return shop }
         return try String.fetchOne(
             try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?"), arguments: [orderID])
@@ -173,6 +164,12 @@ struct PushLedger: CentralLedger {
         for (orderID, move) in newMoves {
             try insertMove.execute(arguments: StatusMoveRows.arguments(move, orderID: orderID))
         }
+        // Before the log: its trigger files each entry under its order's shop (log_shops).
+        let insertShop = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
+        for (orderID, shop) in newOrderShops {
+            try insertShop.execute(arguments: [orderID, shop, node.name])
+        }
         let insertLog = try db.cachedStatement(sql: "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)")
         for entry in logEntries {
             try insertLog.execute(arguments: [
@@ -189,11 +186,6 @@ struct PushLedger: CentralLedger {
             try CentralStore.appendAudit(
                 db,
                 CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
-        }
-        let insertShop = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
-        for (orderID, shop) in newOrderShops {
-            try insertShop.execute(arguments: [orderID, shop, node.name])
         }
         let deleteDerived = try db.cachedStatement(sql: "DELETE FROM derived_fields WHERE order_id = ?")
         let insertDerived = try db.cachedStatement(

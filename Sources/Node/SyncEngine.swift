@@ -103,6 +103,10 @@ package final class SyncEngine {
     package private(set) var headVersion: Int64?
     package private(set) var completedCycles = 0
     package private(set) var failedCycles = 0
+    /// Failed cycles since the last success: what the backoff has grown from.
+    package private(set) var consecutiveFailures = 0
+    /// When the retry timer starts the next cycle (nil unless waiting to retry).
+    package private(set) var nextRetryAt: Date?
     package private(set) var isStreamOpen = false
 
     /// After every cycle, on the loop thread (`kct sync now` and tests wait on it).
@@ -339,6 +343,8 @@ package final class SyncEngine {
         phase = .idle
         lastError = nil
         backoff.reset()
+        consecutiveFailures = 0
+        nextRetryAt = nil
         completedCycles += 1
         record(
             SyncAttempt(at: Date(), succeeded: true, error: nil, headVersion: headVersion), outcome: .success(report))
@@ -351,6 +357,8 @@ package final class SyncEngine {
         guard phase == .syncing else { return }
         lastError = error
         failedCycles += 1
+        consecutiveFailures += 1
+        nextRetryAt = nil
         if error.isPermanent {
             logger.error("sync halted: \(error)")
             phase = .halted
@@ -361,6 +369,8 @@ package final class SyncEngine {
             let delay = backoff.nextDelay()
             logger.warning("sync failed; retrying in \(delay): \(error)")
             phase = .waitingToRetry
+            let (seconds, attoseconds) = delay.components
+            nextRetryAt = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
             if retryTimer == nil {
                 retryTimer = loop.makeTimer { [weak self] _ in
                     guard let self, self.phase == .waitingToRetry else { return }
@@ -370,7 +380,9 @@ package final class SyncEngine {
             retryTimer?.start(after: delay)
         }
         record(
-            SyncAttempt(at: Date(), succeeded: false, error: error.description, headVersion: headVersion),
+            SyncAttempt(
+                at: Date(), succeeded: false, error: error.description, headVersion: headVersion,
+                consecutiveFailures: consecutiveFailures, nextRetryAt: nextRetryAt),
             outcome: .failure(error))
     }
 

@@ -18,9 +18,9 @@ package struct LiveSyncState: Sendable, Equatable {
 }
 
 /// `kct sync status --json` and `GET /api/sync`: {online, pending, last_sync_at, last_error,
-/// cursor, head_version, lag, open_conflicts, central_url} (+ `phase`, `stream_open` from a
-/// running daemon). Online means the last attempt to reach central succeeded (or, from the
-/// daemon, that its stream to central is open).
+/// cursor, head_version, lag, open_conflicts, central_url, consecutive_failures, next_retry_at}
+/// (+ `phase`, `stream_open` from a running daemon). Online means the last attempt to reach
+/// central succeeded (or, from the daemon, that its stream to central is open).
 package struct SyncStatusJSON: Encodable, Sendable {
     package var online: Bool
     package var pending: Int
@@ -35,6 +35,9 @@ package struct SyncStatusJSON: Encodable, Sendable {
     /// Left out (not null) without a running daemon.
     package var phase: String?
     package var streamOpen: Bool?
+    /// Failed attempts since the last success, and when the daemon retries next (its backoff).
+    package var consecutiveFailures: Int
+    @Nullable package var nextRetryAt: String?
 
     package init(_ status: SyncStatus, live: LiveSyncState? = nil) {
         let lastAttemptSucceeded = status.lastAttemptAt != nil && status.lastSuccessAt == status.lastAttemptAt
@@ -48,6 +51,8 @@ package struct SyncStatusJSON: Encodable, Sendable {
         lag = status.lag
         openConflicts = status.openConflicts
         centralURL = status.centralURL
+        consecutiveFailures = lastAttemptSucceeded ? 0 : status.consecutiveFailures
+        nextRetryAt = lastAttemptSucceeded ? nil : status.nextRetryAt.map(Self.timestamp)
         phase = live.map { "\($0.phase)" }
         streamOpen = live?.streamOpen
     }
@@ -56,6 +61,7 @@ package struct SyncStatusJSON: Encodable, Sendable {
         case online, pending, lastSyncAt = "last_sync_at", lastAttemptAt = "last_attempt_at", lastError = "last_error"
         case cursor, headVersion = "head_version", lag, openConflicts = "open_conflicts", centralURL = "central_url"
         case phase, streamOpen = "stream_open"
+        case consecutiveFailures = "consecutive_failures", nextRetryAt = "next_retry_at"
     }
 
     /// As the replica stores timestamps.

@@ -38,12 +38,21 @@ package struct SyncAttempt: Sendable, Equatable {
     package var error: String?
     /// Central's head version, when the attempt learnt it.
     package var headVersion: Int64?
+    /// Failed attempts in a row, this one included (0 after a success).
+    package var consecutiveFailures: Int
+    /// When the daemon will try again after this failure (nil: not scheduled, e.g. halted).
+    package var nextRetryAt: Date?
 
-    package init(at: Date, succeeded: Bool, error: String? = nil, headVersion: Int64? = nil) {
+    package init(
+        at: Date, succeeded: Bool, error: String? = nil, headVersion: Int64? = nil, consecutiveFailures: Int = 0,
+        nextRetryAt: Date? = nil
+    ) {
         self.at = at
         self.succeeded = succeeded
         self.error = error
         self.headVersion = headVersion
+        self.consecutiveFailures = consecutiveFailures
+        self.nextRetryAt = nextRetryAt
     }
 }
 
@@ -57,6 +66,10 @@ package struct SyncStatus: Sendable, Equatable {
     package var lastError: String?
     package var openConflicts: Int
     package var centralURL: String?
+    /// Failed sync attempts since the last success (the daemon's backoff grows with them).
+    package var consecutiveFailures = 0
+    /// When the daemon retries next, as it recorded after its last failure.
+    package var nextRetryAt: Date?
 
     /// How many log versions this node is behind central, when central's head is known.
     package var lag: Int64? { headVersion.map { max(0, $0 - cursor) } }
@@ -236,16 +249,27 @@ extension OrderStore {
 
     /// Records the result of a sync attempt for `kct sync status`.
     package func recordSyncAttempt(_ attempt: SyncAttempt) throws(StoreError) {
-        let at = Timestamp.format(millis: UInt64(max(0, attempt.at.timeIntervalSince1970 * 1000)))
+        func text(_ date: Date) -> String {
+            Timestamp.format(millis: UInt64(max(0, date.timeIntervalSince1970 * 1000)))
+        }
+        let at = text(attempt.at)
         try write { db in
             if attempt.succeeded {
                 try db.execute(
-                    sql: "UPDATE sync_state SET last_attempt_at = ?, last_success_at = ?, last_error = NULL",
+                    sql: """
+                        UPDATE sync_state SET last_attempt_at = ?, last_success_at = ?, last_error = NULL,
+                          consecutive_failures = 0, next_retry_at = NULL
+                        """,
                     arguments: [at, at])
             } else {
                 try db.execute(
-                    sql: "UPDATE sync_state SET last_attempt_at = ?, last_error = ?",
-                    arguments: [at, attempt.error ?? "sync failed"])
+                    sql: """
+                        UPDATE sync_state SET last_attempt_at = ?, last_error = ?, consecutive_failures = ?,
+                          next_retry_at = ?
+                        """,
+                    arguments: [
+                        at, attempt.error ?? "sync failed", attempt.consecutiveFailures, attempt.nextRetryAt.map(text),
+                    ])
             }
             if let head = attempt.headVersion {
                 try db.execute(sql: "UPDATE sync_state SET head_version = ?", arguments: [head])
@@ -269,7 +293,8 @@ extension OrderStore {
                 pending: pending, cursor: row["pull_cursor"], headVersion: row["head_version"],
                 lastSuccessAt: date("last_success_at"), lastAttemptAt: date("last_attempt_at"),
                 lastError: row["last_error"],
-                openConflicts: open, centralURL: row["central_url"])
+                openConflicts: open, centralURL: row["central_url"], consecutiveFailures: row["consecutive_failures"],
+                nextRetryAt: date("next_retry_at"))
         }
     }
 

@@ -8,7 +8,7 @@ import OrderDomain
 enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
-        "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index",
+        "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index", "2026-12-07-sync-retry",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -21,6 +21,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: lazySearchIndex) }
         migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: claimTables) }
         migrator.registerMigration(identifiers[7]) { db in try db.execute(sql: queueIndexes) }
+        migrator.registerMigration(identifiers[8]) { db in try db.execute(sql: syncRetry) }
         return migrator
     }
 

@@ -60,6 +60,9 @@ package enum StoreError: Error, CustomStringConvertible {
         case .money(let error): error.description
         case .clock(let error): "clock: \(error)"
         case .corruptValue(let table, let column, let value): "unreadable value '\(value)' in \(table).\(column)"
+        case .database(let error) where error.resultCode == .SQLITE_FULL:
+            "the disk holding the replica is full: nothing was saved; free some space and try again "
+                + "(database error \(error.extendedResultCode.rawValue): \(error.message ?? "disk full"))"
         case .database(let error):
             "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
                 + (error.sql.map { " (\($0))" } ?? "")

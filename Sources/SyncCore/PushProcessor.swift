@@ -19,6 +19,9 @@ package protocol CentralLedger: ReplicaReading {
     mutating func record(_ outcome: ChangeOutcome, of change: Change)
     /// Refuses a valid change its author or node may not make (CentralLedger+Authorization.swift).
     func authorize(_ change: Change) throws(Rejection)
+    /// Refuses a change to an order outside the pushing node's scope, before anything reads that
+    /// order, so the rejection tells nothing about it (CentralLedger+Authorization.swift).
+    func admit(_ change: Change) throws(Rejection)
 }
 
 /// Central's handling of `POST /v1/push`: authorisation of the batch, idempotency by sequence,
@@ -126,6 +129,7 @@ package struct PushProcessor: Sendable {
     ) -> (ChangeOutcome, MergeReport?) {
         var change = incoming
         do {
+            try ledger.admit(change)
             try ChangeValidator.validate(change, against: ledger)
             try ledger.authorize(change)
         } catch {

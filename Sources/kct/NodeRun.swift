@@ -24,8 +24,17 @@ struct NodeRun: ParsableCommand {
             "Loopback address and port for the local API (port 0 picks a free one).", valueName: "host:port"))
     var listen = "127.0.0.1:8701"
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for central to answer a request before giving up and retrying with backoff.",
+            valueName: "seconds"))
+    var requestTimeout = 30
+
     func validate() throws {
         _ = try ListenAddress(listen)
+        guard (1...3600).contains(requestTimeout) else {
+            throw ValidationError("--request-timeout must be 1 to 3600 seconds, not \(requestTimeout)")
+        }
     }
 
     func run() throws {
@@ -36,6 +45,7 @@ struct NodeRun: ParsableCommand {
         var configuration = NodeDaemon.Configuration()
         configuration.listenHost = address.host
         configuration.listenPort = address.port
+        configuration.sync.requestTimeout = .seconds(requestTimeout)
         var startFailure: (any Error)?
         NodeDaemon.launch(loop: loop, store: store, configuration: configuration) { result in
             switch result {

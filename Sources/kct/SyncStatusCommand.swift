@@ -31,6 +31,10 @@ struct SyncStatusCommand: ParsableCommand {
             print("lag:            unknown (cursor \(status.cursor))")
         }
         print("last error:     \(status.lastError ?? "none")")
+        if status.consecutiveFailures > 0 {
+            let retry = status.nextRetryAt.map { "next retry at \($0)" } ?? "no retry scheduled"
+            print("retrying:       \(status.consecutiveFailures) failed attempts in a row; \(retry)")
+        }
         print("open conflicts: \(status.openConflicts)")
     }
 }

@@ -215,7 +215,9 @@ import Testing
                     Build.addItem("n-w9", 5, at: 9, item: "i-91", order: "o-9"),
                 ]), token: other)
         #expect(stolen.response.outcomes.map { $0.reason?.code } == [.wrongShop, .wrongShop, .wrongShop, nil, nil])
-        #expect(stolen.response.outcomes.first?.reason?.message.contains("belongs to shop S01") == true)
+        // The reply names the pushing node's shop, never the order's (SYNC-PROTOCOL.md §2 "Scopes").
+        let message = stolen.response.outcomes.first?.reason?.message ?? ""
+        #expect(message.contains("is not an order of shop S02") && !message.contains("S01"), "\(message)")
         // And S01's workstation cannot touch S02's order.
         let back = try store.push(
             PushRequest(

@@ -84,11 +84,12 @@ final class SyncCluster {
     private(set) var nodes: [Node] = []
     private var restarts = 0
 
-    init() throws {
+    /// `databaseDirectory` puts central's database elsewhere (a small tmpfs, to fill the disk).
+    init(databaseDirectory: String? = nil) throws {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("kct-sync-it-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        databasePath = directory + "/central.sqlite"
+        databasePath = (databaseDirectory ?? directory) + "/central.sqlite"
         try centralCommand("central", "init", "--db", databasePath)
     }
 
@@ -122,9 +123,9 @@ final class SyncCluster {
     }
 
     /// Registers a node at central and returns its token (`add-node --json`).
-    func addNode(_ name: String, shop: String = "S01") throws -> String {
+    func addNode(_ name: String, shop: String = "S01", scope: String = "shop") throws -> String {
         let registered = try centralCommand(
-            "central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--json"
+            "central", "add-node", "--db", databasePath, "--name", name, "--shop", shop, "--scope", scope, "--json"
         ).object()
         return try #require(registered["token"] as? String, "add-node printed no token")
     }
@@ -139,25 +140,30 @@ final class SyncCluster {
     }
 
     /// Registers `name` at central, initialises its replica pointing at central, returns it.
-    /// Central must have been started once (the node needs its URL).
-    func addWorkstation(_ name: String, shop: String = "S01") throws -> Node {
-        let token = try addNode(name, shop: shop)
-        let node = Node(name: name, kct: KCTProcess(dataDir: directory + "/node-\(name)"), token: token)
+    /// Central must have been started once (the node needs its URL); `centralURL` points the
+    /// node elsewhere (a `FaultProxy` in front of central); `dataDir` puts its replica elsewhere.
+    func addWorkstation(
+        _ name: String, shop: String = "S01", scope: String = "shop", via centralURL: String? = nil,
+        dataDir: String? = nil
+    ) throws -> Node {
+        let token = try addNode(name, shop: shop, scope: scope)
+        let node = Node(name: name, kct: KCTProcess(dataDir: dataDir ?? directory + "/node-\(name)"), token: token)
         try centralCommandWithInput(
             "a long enough password\n",
             "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)",
             "--role", "admin", "--password-stdin")
         // `init --central` fetches central's accounts, so the workstation's person signs in at once.
-        try node.run("init", "--name", name, "--shop", shop, "--central", centralURL, "--token", token)
+        try node.run(
+            "init", "--name", name, "--shop", shop, "--central", centralURL ?? self.centralURL, "--token", token)
         try node.run("login", "--email", node.staffEmail, "--password-stdin", stdin: "a long enough password\n")
         nodes.append(node)
         return node
     }
 
-    func startDaemon(_ node: Node) throws {
+    func startDaemon(_ node: Node, extraArguments: [String] = []) throws {
         precondition(node.daemon?.isRunning != true, "\(node.name)'s daemon already running")
         node.daemon = try KCTServer(
-            name: "node \(node.name)", arguments: ["node", "run", "--listen", "127.0.0.1:0"],
+            name: "node \(node.name)", arguments: ["node", "run", "--listen", "127.0.0.1:0"] + extraArguments,
             environment: ["KCT_DATA_DIR": node.kct.dataDir],
             logPath: directory + "/node-\(node.name).log", readyPrefix: "node listening on ")
     }
