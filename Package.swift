@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries from Debian (module map + shim header each)
@@ -69,11 +70,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // MARK: Providers
+        // Stripe, EasyPost and SendGrid as pure knowledge: requests built from intents, answers
+        // classified, webhooks verified and parsed, configuration, parcels and e-mail templates
+        // (embedded, so central stays one binary). No I/O: central sends what it builds.
+        .target(
+            name: "Integrations",
+            dependencies: [
+                "OrderDomain", "StaffAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("EmailTemplates")]),
+
         // MARK: Runtimes
         .target(
             name: "Central",
             dependencies: [
-                "OrderDomain", "SyncCore", "StaffAuth", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "StaffAuth", "EventLoop", "HTTP", "Integrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,16 +104,17 @@ let package = Package(
         .executableTarget(
             name: "kct",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP", "Integrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The sync suite runs the `kct` binary built beside it (central and daemons as deployed),
-        // so it needs no Central/Node dependency of its own.
+        // The sync suite runs the `kct` binary built beside it (central and daemons as deployed).
+        // The effects suite drives central against the Stripe stand-in (ProviderStandIns) and
+        // measures Central's EffectPlanner in process.
         .executableTarget(
             name: "kct-bench",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite",
+                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -123,7 +138,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Central and nodes as separate `kct` processes on loopback (the binary is found as
         // CLITests finds it; KCTProcess.swift is shared with CLITests through a symlink).
-        .testTarget(name: "SyncIntegrationTests"),
+        // The end-to-end integrations test drives providers' stand-ins in-process while central runs
+        // as a process pointed at them.
+        .testTarget(name: "SyncIntegrationTests", dependencies: ["ProviderStandIns", "HTTP", "EventLoop"]),
         // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
         .testTarget(
             name: "NodeTests",
@@ -131,10 +148,23 @@ let package = Package(
         .testTarget(
             name: "CentralTests",
             dependencies: [
-                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "Integrations",
+                "ProviderStandIns", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
+        // Stand-in Stripe, EasyPost and SendGrid servers on loopback for the test suites: the
+        // providers' documented shapes, idempotency replays, errors and signed webhooks. They sign
+        // with Crypto directly, never through Integrations, so a verifier's bug cannot cancel out.
+        .target(
+            name: "ProviderStandIns",
+            dependencies: ["HTTP", "EventLoop", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ProviderStandIns"),
+        .testTarget(
+            name: "IntegrationsTests",
+            dependencies: [
+                "Integrations", "ProviderStandIns", "OrderDomain", "HTTP", "EventLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [
