@@ -29,33 +29,45 @@ package struct EmailTemplates: Sendable {
         }
         var library = MustacheLibrary()
         for source in sources {
-            // Text bodies are not HTML: the pragma turns escaping off for the whole template.
-            let text =
-                (source.isText ? "{{% CONTENT_TYPE: TEXT}}\n" : "") + String(decoding: source.bytes, as: UTF8.self)
-            do {
-                try library.register(text, named: source.name)
-            } catch {
-                throw .unparsable(template: source.name, reason: "\(error)")
+            var text = String(decoding: source.bytes, as: UTF8.self)
+            if source.isText, !source.name.hasPrefix("_") {
+                // The subject is its own template, so a value with a line break cannot end it early.
+                let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let first = lines.first, first.hasPrefix("Subject: ") else {
+                    throw .unparsable(template: source.name, reason: "the first line must be 'Subject: …'")
+                }
+                try Self.register(
+                    "{{% CONTENT_TYPE: TEXT}}" + first.dropFirst("Subject: ".count), named: "\(source.name).subject",
+                    in: &library)
+                text = lines.count > 1 ? String(lines[1]) : ""
             }
+            // Text bodies are not HTML: the pragma turns escaping off for the whole template.
+            try Self.register(
+                (source.isText ? "{{% CONTENT_TYPE: TEXT}}\n" : "") + text, named: source.name, in: &library)
         }
         self.library = library
     }
 
+    private static func register(_ text: String, named name: String, in library: inout MustacheLibrary)
+        throws(EmailTemplateError)
+    {
+        do {
+            try library.register(text, named: name)
+        } catch {
+            throw .unparsable(template: name, reason: "\(error)")
+        }
+    }
+
     /// The e-mail of `type` for an order.
     package func render(_ type: CustomerEmail, facts: EmailFacts) throws(EmailTemplateError) -> RenderedEmail {
-        guard let text = library.render(facts, withTemplate: "\(type.rawValue).txt"),
+        guard let subject = library.render(facts, withTemplate: "\(type.rawValue).txt.subject"),
+            let text = library.render(facts, withTemplate: "\(type.rawValue).txt"),
             let html = library.render(facts, withTemplate: "\(type.rawValue).html")
         else { throw .noTemplate(type.rawValue) }
-        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let first = lines.first, first.hasPrefix("Subject: ") else {
-            throw .unparsable(template: "\(type.rawValue).txt", reason: "the first line must be 'Subject: …'")
-        }
         // A header line: no line breaks, whatever the customer typed.
-        let subject = first.dropFirst("Subject: ".count)
-            .map { $0 == "\r" || $0 == "\n" ? " " : $0 }
-        let body = lines.count > 1 ? String(lines[1]) : ""
+        let oneLine = String(subject.map { $0.isNewline ? " " : $0 })
         return RenderedEmail(
-            template: type, subject: String(subject).trimmingSpaces, text: body.trimmingLeadingNewlines, html: html)
+            template: type, subject: oneLine.trimmingSpaces, text: text.trimmingLeadingNewlines, html: html)
     }
 
     private static func embedded(_ type: CustomerEmail) -> (text: [UInt8], html: [UInt8]) {
@@ -157,6 +169,6 @@ package enum EmailTemplateError: Error, Equatable, Sendable, CustomStringConvert
 
 extension String {
     fileprivate var trimmingLeadingNewlines: String {
-        String(drop { $0 == "\n" || $0 == "\r" })
+        String(drop { $0.isNewline })
     }
 }

@@ -100,9 +100,8 @@ extension StripeAPI {
         default:
             if error?.type == "idempotency_error" {
                 return .permanent(
-                    message:
-                        "Stripe refused a repeated Idempotency-Key with other parameters (a changed request must be "
-                        + "a new effect): \(error?.message ?? "")")
+                    message: "a repeated Idempotency-Key with other parameters (a changed request must be a new "
+                        + "effect): \(errorSummary(answer))")
             }
             return .permanent(message: errorSummary(answer))
         }
