@@ -102,13 +102,10 @@ package final class EasyPostStandIn: Sendable {
 
     /// Posts `payload` signed (or with the given header, or none) to `url`; the receiver's status.
     package func deliver(_ payload: [UInt8], to url: String, signatureHeader: String?? = .none) async -> Int {
-        var headers: HTTPHeaders = ["User-Agent": "EasyPost WebHook Agent 1.0"]
-        switch signatureHeader {
-        case .none: headers.set("X-Hmac-Signature", signature(payload: payload))
-        case .some(.some(let header)): headers.set("X-Hmac-Signature", header)
-        case .some(.none): break
-        }
-        return await server.post(to: url, headers: headers, body: payload)
+        await server.postWebhook(
+            to: url, headers: ["User-Agent": "EasyPost WebHook Agent 1.0"], body: payload,
+            signatureName: "X-Hmac-Signature", signatureHeader: signatureHeader
+        ) { signature(payload: payload) }
     }
 }
 

@@ -129,16 +129,13 @@ package final class SendGridStandIn: Sendable {
     package func deliver(
         _ payload: [UInt8], to url: String, timestamp: Int64 = unixNow(), signatureHeader: String?? = .none
     ) async throws -> Int {
-        var headers: HTTPHeaders = ["User-Agent": "SendGrid Event API"]
-        headers.set("X-Twilio-Email-Event-Webhook-Timestamp", String(timestamp))
-        switch signatureHeader {
-        case .none:
-            headers.set(
-                "X-Twilio-Email-Event-Webhook-Signature", try signature(payload: payload, timestamp: String(timestamp)))
-        case .some(.some(let header)): headers.set("X-Twilio-Email-Event-Webhook-Signature", header)
-        case .some(.none): break
-        }
-        return await server.post(to: url, headers: headers, body: payload)
+        let headers: HTTPHeaders = [
+            "User-Agent": "SendGrid Event API", "X-Twilio-Email-Event-Webhook-Timestamp": String(timestamp),
+        ]
+        return try await server.postWebhook(
+            to: url, headers: headers, body: payload, signatureName: "X-Twilio-Email-Event-Webhook-Signature",
+            signatureHeader: signatureHeader
+        ) { try signature(payload: payload, timestamp: String(timestamp)) }
     }
 
     // MARK: Handler (loop thread)

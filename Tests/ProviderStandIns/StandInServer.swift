@@ -55,6 +55,22 @@ package final class StandInServer: Sendable {
         }
     }
 
+    /// Posts a webhook with its signature in `signatureName`: the provider's own (`sign`) when
+    /// `signatureHeader` is `.none`, none when it is `.some(nil)`, or the given text (forgeries,
+    /// stale or rotated signatures).
+    func postWebhook(
+        to url: String, headers: HTTPHeaders, body: [UInt8], signatureName: String, signatureHeader: String??,
+        sign: () throws -> String
+    ) async rethrows -> Int {
+        var headers = headers
+        switch signatureHeader {
+        case .none: headers.set(signatureName, try sign())
+        case .some(.some(let header)): headers.set(signatureName, header)
+        case .some(.none): break
+        }
+        return await post(to: url, headers: headers, body: body)
+    }
+
     package func stop() async throws {
         try await thread.shutdown(grace: .seconds(2))
     }

@@ -119,13 +119,10 @@ package final class StripeStandIn: Sendable {
 
     /// Posts `payload` signed (or with the given header, or none) to `url`; the receiver's status.
     package func deliver(_ payload: [UInt8], to url: String, signatureHeader: String?? = .none) async -> Int {
-        var headers: HTTPHeaders = ["User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"]
-        switch signatureHeader {
-        case .none: headers.set("Stripe-Signature", signature(payload: payload))
-        case .some(.some(let header)): headers.set("Stripe-Signature", header)
-        case .some(.none): break
-        }
-        return await server.post(to: url, headers: headers, body: payload)
+        await server.postWebhook(
+            to: url, headers: ["User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"], body: payload,
+            signatureName: "Stripe-Signature", signatureHeader: signatureHeader
+        ) { signature(payload: payload) }
     }
 }
 
