@@ -120,6 +120,6 @@ enum ProtocolFuzzTarget {
         {"changes":[
          {"author":"james@kct.example","base_version":0,"entity":"orders","fields":{"created_at":"2025-11-25T14:00:00.000Z","created_by":"james@kct.example","currency":"USD","customer_email":"ada@example.com","customer_name":"Ada Lovelace","needed_by":"2026-06-20","order_number":"S01-W2-0001","priority":"wedding_party","shipping_address":"{\\"city\\":\\"Kalamazoo\\",\\"line1\\":\\"1 Main St\\"}","shipping_amount":0,"status":"pending_payment","tax_amount":8000},"hlc":115610694451200000,"node_id":"W2","op":"set_fields","order_id":"o-1001","row_id":"o-1001","sequence":1},
          {"author":"james@kct.example","base_version":0,"entity":"order_items","fields":{"color":"navy","custom_measurements":"{\\"chest\\":40,\\"waist\\":34}","line_number":1,"order_id":"o-1001","product_name":"Navy Suit","product_source":"custom","quantity":1,"size":"40R","unit_price":89900},"hlc":115610694451200001,"node_id":"W2","op":"set_fields","order_id":"o-1001","row_id":"i-2001","sequence":2}
-        ],"node_id":"W2","protocol_version":1}
+        ],"node_id":"W2","protocol_version":2}
         """
 }

@@ -18,10 +18,13 @@ final class CentralEndpoints: LoopService {
     let logger: Logger
     let options: CentralServeOptions
     private let rateLimiter: TokenRateLimiter
+    /// The effects ledger's runner (issue 12).
+    private(set) var effects: EffectRunner!
 
     static let protocolPaths: [(path: String, method: HTTPMethod)] = [
         ("/v1/push", .post), ("/v1/pull", .get), ("/v1/stream", .get), ("/v1/accounts", .get), ("/v1/audit", .post),
-        ("/healthz", .get), ("/metrics", .get),
+        ("/healthz", .get), ("/metrics", .get), ("/webhooks/stripe", .post), ("/webhooks/easypost", .post),
+        ("/webhooks/sendgrid", .post),
     ]
     static let methods: [HTTPMethod] = [.get, .post, .put, .patch, .delete, .options]
 
@@ -29,7 +32,7 @@ final class CentralEndpoints: LoopService {
         loop: EventLoop, store: CentralStore, host: String, port: Int,
         options: CentralServeOptions = CentralServeOptions(),
         logger: Logger = Logger(label: "kct.central")
-    ) throws(UVError) {
+    ) throws {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
@@ -53,6 +56,9 @@ final class CentralEndpoints: LoopService {
         configuration.idleTimeout = .seconds(ProtocolLimits.streamHeartbeatSeconds * 4)
         server = try HTTPServer(loop: loop, configuration: configuration, router: makeRouter(), logger: logger)
         loop.register(self)
+        effects = try EffectRunner(
+            loop: loop, store: store, configuration: options.integrations, metrics: metrics, logger: logger
+        ) { [unowned self] head in advanceHead(to: head) }
     }
 
     /// Streams end (nodes reconnect to the next central); the server finishes requests in flight.
@@ -79,6 +85,7 @@ final class CentralEndpoints: LoopService {
         router.post("/v1/audit") { [unowned self] request, responder in
             limited(request, responder) { audit(request, responder) }
         }
+        addWebhookRoutes(to: &router)
         router.get("/metrics") { [unowned self] request, responder in
             local(request, responder) { metricsPage(responder) }
         }
@@ -138,7 +145,7 @@ final class CentralEndpoints: LoopService {
 
     /// Runs `then` when the request's token has a request left in its bucket; else 429 with
     /// `Retry-After`. Checked before anything else, so a flood costs no database work.
-    private func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
+    func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
         guard let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) else { return then() }
         metrics.rateLimited.increment()
         fail(
@@ -172,17 +179,20 @@ final class CentralEndpoints: LoopService {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
+        let planner = effects.planner
         // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
         offloaded(
             responder,
             { () throws(ErrorResponse) in
-                let result = try store.push(body: try Self.jsonPayload(request, of: "push"), token: token)
+                let result = try store.push(
+                    body: try Self.jsonPayload(request, of: "push"), token: token, planner: planner)
                 return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
             }
         ) { [self] result, encoded in
             metrics.recordPush(result)
             responder.send(Self.jsonResponse(encoded))
             advanceHead(to: result.response.headVersion)
+            if result.effectsRecorded > 0 { effects.wake() }
         }
     }
 
@@ -280,7 +290,7 @@ final class CentralEndpoints: LoopService {
         }
     }
 
-    private func advanceHead(to version: Int64) {
+    func advanceHead(to version: Int64) {
         guard version > headVersion else { return }
         headVersion = version
         let event = StreamEvent(headVersion: version)

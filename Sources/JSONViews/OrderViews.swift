@@ -202,6 +202,10 @@ package struct OrderJSON: Encodable {
     package var statusHistory: [HistoryJSON]
     package var exceptions: [ExceptionJSON]
     package var communications: [CommunicationJSON]
+    /// What central's providers answered (payment, label, tracking) and the staff requests to
+    /// them; written only when there are any.
+    package var providerFacts: [String: FieldValue] = [:]
+    package var integrationRequests: [IntegrationRequestJSON] = []
 
     package init(_ detail: OrderDetail) {
         order = detail.order
@@ -219,6 +223,7 @@ package struct OrderJSON: Encodable {
         case billingAddress = "billing_address", notes, createdAt = "created_at", createdBy = "created_by", updatedAt =
             "updated_at"
         case items, statusHistory = "status_history", exceptions, communications = "customer_communication_logs"
+        case providerFacts = "provider_facts", integrationRequests = "integration_requests"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -247,6 +252,8 @@ package struct OrderJSON: Encodable {
         try container.encode(statusHistory, forKey: .statusHistory)
         try container.encode(exceptions, forKey: .exceptions)
         try container.encode(communications, forKey: .communications)
+        if !providerFacts.isEmpty { try container.encode(providerFacts, forKey: .providerFacts) }
+        if !integrationRequests.isEmpty { try container.encode(integrationRequests, forKey: .integrationRequests) }
     }
 }
 

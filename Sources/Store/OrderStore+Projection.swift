@@ -266,13 +266,16 @@ struct TypedTable: Sendable {
         return (values, (Int(quantity), unitPrice))
     }
 
-    static func table(for entity: EntityKind) -> TypedTable {
+    /// The typed table of an entity; nil for integration requests, which live only in the
+    /// confirmed replica and the outbox (`OrderStore.integrationRequests(orderID:)` reads them).
+    static func table(for entity: EntityKind) -> TypedTable? {
         switch entity {
         case .order: orders
         case .orderItem: items
         case .statusHistory: history
         case .exception: exceptions
         case .communicationLog: communications
+        case .integrationRequest: nil
         }
     }
 

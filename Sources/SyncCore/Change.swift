@@ -46,6 +46,10 @@ package enum EntityKind: String, CaseIterable, Codable, Sendable {
     case statusHistory = "order_status_history"
     case exception = "order_exceptions"
     case communicationLog = "customer_communication_logs"
+    /// A staff member's request for central to call a provider (payment, shipping, e-mail);
+    /// central answers it with central-only fields (protocol version 2, INTEGRATIONS in
+    /// SYNC-PROTOCOL.md §4.8).
+    case integrationRequest = "order_integration_requests"
 }
 
 /// The intent of a change, at field granularity.

@@ -62,6 +62,8 @@ package enum PermissionMatrix {
             return [Requirement(.openExceptions, because: "opening an exception")]
         case (.communicationLog, _):
             return [Requirement(.logCommunications, because: "a communication log entry")]
+        case (.integrationRequest, _):
+            return [integrationRequirement(change.fields["request_kind"])]
         }
     }
 
@@ -80,6 +82,19 @@ package enum PermissionMatrix {
         case .paymentConfirmed where !(from.map(holdingStatuses.contains) ?? false):
             return Requirement(.confirmPayment, because: because)
         default: return Requirement(.moveProductionStatus, because: because)
+        }
+    }
+
+    /// Asking for a payment is part of taking an order; shipping is fulfilment; an e-mail is a
+    /// customer communication.
+    static func integrationRequirement(_ kind: FieldValue?) -> Requirement {
+        guard case .text(let text)? = kind, let kind = IntegrationRequestKind(rawValue: text) else {
+            return Requirement(.createOrders, because: "an integration request")
+        }
+        switch kind {
+        case .payment: return Requirement(.createOrders, because: "a payment request")
+        case .shippingRates, .shippingLabel: return Requirement(.moveProductionStatus, because: "a shipping request")
+        case .email: return Requirement(.logCommunications, because: "an e-mail request")
         }
     }
 

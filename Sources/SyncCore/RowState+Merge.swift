@@ -188,6 +188,7 @@ extension EntityKind {
         case .statusHistory: "status history entry"
         case .exception: "exception"
         case .communicationLog: "communication log entry"
+        case .integrationRequest: "integration request"
         }
     }
 }

@@ -8,7 +8,9 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measures kct's hot paths beside a baseline measured in the same run.")
 
     /// Every suite, in the order `kct-bench` with no names runs them.
-    static let suites: [any BenchSuite] = [LocalEditsSuite(), HTTPSuite(), PullMergeSuite(), SyncSuite()]
+    static let suites: [any BenchSuite] = [
+        LocalEditsSuite(), HTTPSuite(), PullMergeSuite(), SyncSuite(), EffectsSuite(),
+    ]
 
     @Argument(help: "Suites to run (default: all). See --list.")
     var names: [String] = []

@@ -46,7 +46,10 @@ import Testing
             try await push(request.encoded(), token: token)
         }
 
-        func get(_ path: String, token: String?, headers extra: HTTPHeaders = [ProtocolVersion.headerName: "1"])
+        func get(
+            _ path: String, token: String?,
+            headers extra: HTTPHeaders = [ProtocolVersion.headerName: String(ProtocolVersion.current)]
+        )
             async throws -> HTTPClientResponse
         {
             var headers = extra
@@ -84,19 +87,19 @@ import Testing
         _ = try await fixture.push(Self.create, token: fixture.w1)
         let snapshot = try fixture.service.store.replicaSnapshot()
 
-        let malformed = try await fixture.push(Array(#"{"protocol_version":1,"node_id":"#.utf8), token: fixture.w1)
+        let malformed = try await fixture.push(Array(#"{"protocol_version":2,"node_id":"#.utf8), token: fixture.w1)
         #expect(try malformed.status.code == 400 && (protocolError(malformed)).code == .malformedJSON)
 
         var future = Self.create.wire
         if case .object(var members) = future {
-            members["protocol_version"] = .integer(2)
+            members["protocol_version"] = .integer(3)
             future = .object(members)
         }
         let version = try await fixture.push(future.canonicalBytes, token: fixture.w1)
         let versionError = try protocolError(version)
         #expect(version.status.code == 426 && versionError.code == .unsupportedProtocolVersion)
-        #expect(versionError.peerVersion == 2 && versionError.supportedVersions == 1...1)
-        #expect(versionError.message.contains("2") && versionError.message.contains("1"))
+        #expect(versionError.peerVersion == 3 && versionError.supportedVersions == 2...2)
+        #expect(versionError.message.contains("3") && versionError.message.contains("2"))
 
         let wrongToken = try await fixture.push(Self.create, token: "kct_wrong")
         #expect(try wrongToken.status.code == 401 && (protocolError(wrongToken)).code == .unauthorized)
@@ -194,7 +197,10 @@ import Testing
         let source = try await fixture.client.thread.loop.submit { [client = fixture.client.client] loop in
             LoopBound(
                 client.value.openEventStream(
-                    url: url, headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"],
+                    url: url,
+                    headers: [
+                        "Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current),
+                    ],
                     lastEventID: "0"
                 ) { event in continuation.yield(event) }, loop: loop)
         }
