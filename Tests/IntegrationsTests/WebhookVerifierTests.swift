@@ -199,6 +199,8 @@ import Testing
         #expect(events.map(\.kind) == [.processed, .bounce, .open, .other("group_resubscribe")])
         #expect(events[0].effectID == "eff-9" && events[0].orderID == "ord-3")
         #expect(events[0].sendMessageID == "msg1")
+        #expect(events.map(\.timestamp) == [1_765_000_000, 1_765_000_100, 1_765_000_200, 1_765_000_300])
+        #expect(events[0].email == "a@b.c" && events[0].template == "order_confirmation")
         #expect(events[1].reason == "550 mailbox unavailable")
         #expect(events[2].messageID == nil)
         #expect(throws: WebhookVerificationError.self) {
