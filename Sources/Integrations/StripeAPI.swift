@@ -168,8 +168,10 @@ package struct StripeRefundCreation: Hashable, Sendable {
 
 extension StripeAPI {
     /// The key for an effect's `generation`-th request: the effect id itself first. Move to the
-    /// next generation only when reconciliation proved the previous key created nothing (its
-    /// saved answer was a 5xx, which Stripe would replay for 24 hours).
+    /// next generation only when the previous key is known to have created nothing: after
+    /// reconciliation found no object for a saved 5xx, or when an operator retries an effect
+    /// that failed with a 4xx once its cause is fixed (Stripe saves most 4xx under the key too
+    /// and would replay them for 24 hours).
     package static func idempotencyKey(effectID: String, generation: Int) -> String {
         generation == 0 ? effectID : "\(effectID)/\(generation)"
     }
