@@ -192,6 +192,22 @@ import Testing
         }
     }
 
+    @Test func aStripeThatIsNotListeningIsNotDelivered() async throws {
+        let stripe = try await StripeStandIn.start()
+        let api = StripeAPI(
+            configuration: StripeConfiguration(secretKey: ProviderSecret(stripe.secretKey), baseURL: stripe.baseURL))
+        try await stripe.stop()
+        let client = try await TestClient.start()
+        let reply = await client.reply(to: try api.createPaymentIntent(intent("eff-9")))
+        try await client.stop()
+        guard case .notDelivered = reply,
+            case .transient = StripeAPI.classifyPaymentIntentCreation(reply, effectID: "eff-9")
+        else {
+            Issue.record("a refused connection is not delivered and transient, got \(reply)")
+            return
+        }
+    }
+
     @Test func aWrongKeyIsPermanent() async throws {
         try await withStripe { stripe, _, client in
             let wrong = StripeAPI(

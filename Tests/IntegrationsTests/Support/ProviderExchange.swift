@@ -16,7 +16,7 @@ extension TestClient {
                     body: response.body))
         case .failure(let error):
             switch error.kind {
-            case .connectionRefused, .hostNotFound, .tls: return .notDelivered(reason: error.message)
+            case .connectionRefused, .hostNotFound, .tls, .invalidRequest: return .notDelivered(reason: error.message)
             default: return .answerLost(reason: error.message)
             }
         }
