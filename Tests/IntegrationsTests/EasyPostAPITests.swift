@@ -31,6 +31,7 @@ import Testing
             EasyPostShipmentCreation(to: to, from: shop, parcel: parcel, reference: "KCT-7"))
         #expect(request.url == "https://api.easypost.com/v2/shipments")
         #expect(request.header("Authorization") == "Basic " + Data("EZTK123:".utf8).base64EncodedString())
+        #expect(!request.description.contains(Data("EZTK123:".utf8).base64EncodedString()))
         let body = try #require(
             try JSONSerialization.jsonObject(with: Data(request.body ?? [])) as? [String: [String: Any]])
         let shipment = try #require(body["shipment"])

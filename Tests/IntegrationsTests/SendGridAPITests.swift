@@ -14,6 +14,7 @@ import Testing
         let request = api.send(mail)
         #expect(request.url == "https://api.sendgrid.com/v3/mail/send")
         #expect(request.header("Authorization") == "Bearer SG.key")
+        #expect(!request.description.contains("SG.key"))
         let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body ?? [])) as? [String: Any])
         let content = try #require(body["content"] as? [[String: String]])
         #expect(content.map { $0["type"] } == ["text/plain", "text/html"])
