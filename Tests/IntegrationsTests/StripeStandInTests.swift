@@ -137,10 +137,11 @@ import Testing
 
     @Test func aKeyStillRunningAnswers409AndSavesNothing() async throws {
         try await withStripe { stripe, api, client in
-            stripe.inject(.delay(.milliseconds(400)))
+            // Long enough for the repeat to arrive on a loaded machine while the first is held.
+            stripe.inject(.delay(.seconds(3)))
             let request = try api.createPaymentIntent(intent("eff-7"))
             async let slow = client.reply(to: request)
-            try await Task.sleep(for: .milliseconds(100))
+            while stripe.counters.requests == 0 { try await Task.sleep(for: .milliseconds(10)) }
             let concurrent = StripeAPI.classifyPaymentIntentCreation(await client.reply(to: request), effectID: "eff-7")
             guard case .transient = concurrent else {
                 Issue.record("409 while the key is in flight is transient, got \(concurrent)")
