@@ -54,9 +54,11 @@ import Testing
         ]
     }
 
-    /// `kct orders show --json` of one order on `node`.
+    /// `kct orders show --json` of one order on `node`; empty while the node does not have it yet.
     static func show(_ node: SyncCluster.Node, _ number: String) throws -> [String: Any] {
-        try node.run("orders", "show", number, "--json").object()
+        let result = try node.kct.run(["orders", "show", number, "--json"])
+        guard result.status == 0 else { return [:] }
+        return try result.object()
     }
 
     static func request(_ order: [String: Any], _ kind: String) -> [String: Any]? {
@@ -110,7 +112,10 @@ import Testing
         try w1.run("shipping", "buy", number, "--rate", rateID)
         try cluster.waitUntil("the label on W2") {
             shown = try Self.show(w2, number)
-            return Self.fact(shown, "tracking_code") == nil ? "no tracking code yet" : nil
+            guard Self.fact(shown, "tracking_code") == nil else { return nil }
+            let asked = Self.request(try Self.show(w1, number), "shipping_label")
+            let effects = try cluster.centralCommand("central", "effects", "list", "--db", cluster.databasePath).stdout
+            return "no tracking code on W2; W1's request \(String(describing: asked)); central's effects:\n\(effects)"
         }
         #expect(providers.easyPost.counters.labelsBought == 1)
         let shipmentID = try #require(Self.fact(shown, "easypost_shipment_id") as? String)
@@ -134,8 +139,12 @@ import Testing
             try w1.run("orders", "status", number, status)
         }
         let easyPostURL = cluster.centralURL + "/webhooks/easypost"
-        try cluster.waitUntil("packaging at central") {
-            try Self.show(w2, number)["status"] as? String == "packaging" ? nil : "not yet packaging on W2"
+        try cluster.waitUntil("packaging on W2") {
+            let status = try Self.show(w2, number)["status"] as? String
+            guard status != "packaging" else { return nil }
+            let conflicts = try w1.run("conflicts", "list").stdout
+            return "W2 shows \(status ?? "nothing"); W1 shows \(try Self.show(w1, number)["status"] ?? "nothing"), "
+                + "\(try w1.pending()) pending; W1's conflicts: \(conflicts)"
         }
         let inTransit = try #require(providers.easyPost.trackerEvent(shipmentID: shipmentID, status: "in_transit"))
         let delivered = try #require(providers.easyPost.trackerEvent(shipmentID: shipmentID, status: "delivered"))
@@ -201,11 +210,14 @@ import Testing
         if let fault = faults.randomElement(using: &generator)! { providers.stripe.inject(fault) }
         if let fault = faults.randomElement(using: &generator)! { providers.easyPost.inject(fault) }
 
-        /// Central armed to die at `point`; the test waits for it to die, then restarts it unarmed.
-        func crashThenRecover(_ what: String) throws {
+        /// With central down, `queue` makes requests on W1; then central, armed to die at `point`,
+        /// receives them; once it has died it is restarted unarmed.
+        func crashThenRecover(_ what: String, queue: () throws -> Void) throws {
             #expect(cluster.central?.stop() == 0)
+            try queue()
             cluster.centralEnvironment = providers.environment.merging(["KCT_TEST_CRASH_AT": point]) { $1 }
             try cluster.startCentral()
+            if w1.daemon?.isRunning != true { try cluster.startDaemon(w1) }
             try cluster.waitUntil("central to die at \(point) (\(what))") {
                 cluster.central?.isRunning == false ? nil : "still running"
             }
@@ -213,11 +225,12 @@ import Testing
             try cluster.startCentral()
         }
 
-        let number = try #require(try w1.createOrders([Self.order]).first)
-        try w1.run("payments", "request", number)
-        try w1.run("shipping", "rates", number)
-        try cluster.startDaemon(w1)
-        try crashThenRecover("payment and rates")
+        var number = ""
+        try crashThenRecover("payment and rates") {
+            number = try #require(try w1.createOrders([Self.order]).first)
+            try w1.run("payments", "request", number)
+            try w1.run("shipping", "rates", number)
+        }
         var shown: [String: Any] = [:]
         try cluster.waitUntil("payment and rates answered after the restart") {
             shown = try Self.show(w1, number)
@@ -228,9 +241,11 @@ import Testing
         let rates = try #require(Self.request(shown, "shipping_rates")?["answer"] as? String)
         let rateID = try #require(rates.split(separator: "\n").dropFirst().first?.split(separator: ":").first)
 
-        if let fault = faults.randomElement(using: &generator)! { providers.easyPost.inject(fault) }
-        try w1.run("shipping", "buy", number, "--rate", String(rateID))
-        try crashThenRecover("the label")
+        let fault = faults.randomElement(using: &generator)!
+        try crashThenRecover("the label") {
+            if let fault { providers.easyPost.inject(fault) }
+            try w1.run("shipping", "buy", number, "--rate", String(rateID))
+        }
         try cluster.waitUntil("the label after the restart") {
             shown = try Self.show(w1, number)
             return Self.request(shown, "shipping_label")?["request_state"] as? String == "succeeded"
