@@ -176,8 +176,8 @@ import Testing
         let noVersion = try await fixture.get("/v1/pull?after=0", token: fixture.w2, headers: [:])
         #expect(noVersion.status.code == 400)
         let future = try await fixture.get(
-            "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "2"])
-        #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 2)
+            "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "3"])
+        #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 3)
         let badCursor = try await fixture.get("/v1/pull?after=minus", token: fixture.w2)
         #expect(try badCursor.status.code == 400 && (protocolError(badCursor)).code == .invalidCursor)
         let wrongMethod = try await fixture.client.send(.delete, fixture.url + "/v1/pull")
