@@ -175,9 +175,13 @@ import Testing
         let confirmation = try #require(
             providers.sendGrid.acceptedMails.first { $0.customArgs["template"] == "order_confirmation" })
         let event = try #require(providers.sendGrid.event("delivered", messageID: confirmation.messageID))
-        #expect(
-            try await providers.sendGrid.deliver(
-                providers.sendGrid.eventBatch([event]), to: cluster.centralURL + "/webhooks/sendgrid") == 200)
+        let batch = providers.sendGrid.eventBatch([event])
+        let sendGridURL = cluster.centralURL + "/webhooks/sendgrid"
+        let stale = Int64(Date().timeIntervalSince1970) - 600
+        #expect(try await providers.sendGrid.deliver(batch, to: sendGridURL, signatureHeader: .some(nil)) == 400)
+        #expect(try await providers.sendGrid.deliver(batch, to: sendGridURL, timestamp: stale) == 400)
+        #expect(try await providers.sendGrid.deliver(batch, to: sendGridURL) == 200)
+        #expect(try await providers.sendGrid.deliver(batch, to: sendGridURL) == 200, "a redelivery is acknowledged")
         try cluster.waitUntil("the order confirmation's delivery on W2") {
             let logs = try Self.show(w2, number)["customer_communication_logs"] as? [[String: Any]] ?? []
             let entry = logs.first { $0["communication_type"] as? String == "order_confirmation" }
