@@ -337,20 +337,27 @@ extension CentralStore {
             return try pool.write { db in
                 var effect = try Self.resolveEffect(db, reference)
                 let state = try decide(effect)
+                let previous = effect.state
                 effect.state = state
                 effect.updatedAt = now
                 if state == .pending {
+                    // Stripe saves a refusal (4xx) under its key and would replay it: a retry of a
+                    // failed Stripe effect uses the next key. An unknown one keeps its key (the
+                    // first call may have acted; the same key makes a repeat harmless).
+                    if previous == .failed, effect.kind.provider == .stripe { effect.keyGeneration += 1 }
                     effect.nextAttemptAt = Int64(nowMillis)
                     effect.attempts = 0
                     effect.inFlight = false
                 }
                 try db.execute(
                     sql: """
-                        UPDATE effects SET state = ?, next_attempt_at = ?, attempts = ?, in_flight = ?, updated_at = ?
+                        UPDATE effects SET state = ?, next_attempt_at = ?, attempts = ?, in_flight = ?,
+                          key_generation = ?, updated_at = ?
                         WHERE id = ?
                         """,
                     arguments: [
-                        state.rawValue, effect.nextAttemptAt, effect.attempts, effect.inFlight, now, effect.id,
+                        state.rawValue, effect.nextAttemptAt, effect.attempts, effect.inFlight, effect.keyGeneration,
+                        now, effect.id,
                     ])
                 var entry = Self.auditEntry(effect: effect, state: state, message: "\(action) by \(person)", at: now)
                 entry.person = person

@@ -221,7 +221,8 @@ import Testing
         let answer = try #require(log.first { $0.entity == .integrationRequest && $0.operation == .setFields })
         #expect(answer.fields["request_state"] == .text("not_configured"))
         // An operator's retry puts it back (same id), and cancel stops it.
-        #expect(try fixture.store.retryEffect(effect.id, by: "ops").state == .pending)
+        let retried = try fixture.store.retryEffect(effect.id, by: "ops")
+        #expect(retried.state == .pending && retried.keyGeneration == effect.keyGeneration + 1)
         #expect(throws: CentralError.self) { try fixture.store.retryEffect(effect.id, by: "ops") }
     }
 
