@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries from Debian (module map + shim header each)
@@ -79,12 +80,24 @@ let package = Package(
         // MARK: The staff's web app (web/), embedded at build time; README "The staff's web app"
         .plugin(name: "EmbedWebApp", capability: .buildTool()),
         .target(name: "WebApp", plugins: ["EmbedWebApp"]),
+        // MARK: Providers
+        // Stripe, EasyPost and SendGrid as pure knowledge: requests built from intents, answers
+        // classified, webhooks verified and parsed, configuration, parcels and e-mail templates
+        // (embedded, so central stays one binary). No I/O: central sends what it builds.
+        .target(
+            name: "Integrations",
+            dependencies: [
+                "OrderDomain", "StaffAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("EmailTemplates")]),
 
         // MARK: Runtimes
         .target(
             name: "Central",
             dependencies: [
-                "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "EventLoop", "HTTP", "Integrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,16 +113,17 @@ let package = Package(
         .executableTarget(
             name: "kct",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP",
+                "OrderDomain", "SyncCore", "Store", "JSONViews", "Central", "Node", "EventLoop", "HTTP", "Integrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The sync suite runs the `kct` binary built beside it (central and daemons as deployed),
-        // so it needs no Central/Node dependency of its own.
+        // The sync suite runs the `kct` binary built beside it (central and daemons as deployed).
+        // The effects suite drives central against the Stripe stand-in (ProviderStandIns) and
+        // measures Central's EffectPlanner in process.
         .executableTarget(
             name: "kct-bench",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite",
+                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The large-replica suite builds its replica and plain-table peer with GRDB.
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -137,8 +151,10 @@ let package = Package(
         // builds every product); reads the replica with GRDB to check what the processes left.
         .testTarget(name: "CLITests", dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Central and nodes as separate `kct` processes on loopback (the binary is found as
-        // CLITests finds it, through TestSupport's KCTProcess).
-        .testTarget(name: "SyncIntegrationTests", dependencies: ["TestSupport"]),
+        // CLITests finds it, through TestSupport's KCTProcess). The end-to-end integrations test
+        // drives providers' stand-ins in-process while central runs as a process pointed at them.
+        .testTarget(
+            name: "SyncIntegrationTests", dependencies: ["TestSupport", "ProviderStandIns", "HTTP", "EventLoop"]),
         // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
         .testTarget(
             name: "NodeTests",
@@ -148,10 +164,23 @@ let package = Package(
         .testTarget(
             name: "CentralTests",
             dependencies: [
-                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport", "Integrations",
+                "ProviderStandIns", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
+        // Stand-in Stripe, EasyPost and SendGrid servers on loopback for the test suites: the
+        // providers' documented shapes, idempotency replays, errors and signed webhooks. They sign
+        // with Crypto directly, never through Integrations, so a verifier's bug cannot cancel out.
+        .target(
+            name: "ProviderStandIns",
+            dependencies: ["HTTP", "EventLoop", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/ProviderStandIns"),
+        .testTarget(
+            name: "IntegrationsTests",
+            dependencies: [
+                "Integrations", "ProviderStandIns", "OrderDomain", "HTTP", "EventLoop",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [

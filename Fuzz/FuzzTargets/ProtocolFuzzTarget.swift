@@ -129,6 +129,6 @@ enum ProtocolFuzzTarget {
          "custom_measurements":"{\\"chest\\":40,\\"waist\\":34}","line_number":1,"order_id":"o-1001",\
          "product_name":"Navy Suit","product_source":"custom","quantity":1,"size":"40R","unit_price":89900},\
          "hlc":115610694451200001,"node_id":"W2","op":"set_fields","order_id":"o-1001","row_id":"i-2001","sequence":2}
-        ],"node_id":"W2","protocol_version":1}
+        ],"node_id":"W2","protocol_version":2}
         """
 }

@@ -19,12 +19,14 @@ final class CentralEndpoints: LoopService {
     let logger: Logger
     let options: CentralServeOptions
     private let rateLimiter: TokenRateLimiter
+    /// The effects ledger's runner (issue 12).
+    private(set) var effects: EffectRunner!
 
     init(
         loop: EventLoop, store: CentralStore, host: String, port: Int,
         options: CentralServeOptions = CentralServeOptions(),
         logger: Logger = Logger(label: "kct.central")
-    ) throws(UVError) {
+    ) throws {
         loop.assertInLoopThread()
         self.loop = loop
         self.store = store
@@ -51,6 +53,9 @@ final class CentralEndpoints: LoopService {
             loop: loop, configuration: configuration, router: Self.makeRouter(owner), logger: logger)
         owner.owner = self
         loop.register(self)
+        effects = try EffectRunner(
+            loop: loop, store: store, configuration: options.integrations, metrics: metrics, logger: logger
+        ) { [unowned self] head in advanceHead(to: head) }
     }
 
     /// Streams end (nodes reconnect to the next central); the server finishes requests in flight.
@@ -78,6 +83,10 @@ final class CentralEndpoints: LoopService {
         limited(.get, "/v1/stream", CentralEndpoints.stream)
         limited(.get, "/v1/accounts", CentralEndpoints.accounts)
         limited(.post, "/v1/audit", CentralEndpoints.audit)
+        // Providers' webhooks carry no token: each is verified by its provider's signature.
+        limited(.post, "/webhooks/stripe", CentralEndpoints.stripeWebhook)
+        limited(.post, "/webhooks/easypost", CentralEndpoints.easyPostWebhook)
+        limited(.post, "/webhooks/sendgrid", CentralEndpoints.sendGridWebhook)
         router.get(
             "/metrics",
             owner.handler { endpoints, request, responder in
@@ -136,7 +145,7 @@ final class CentralEndpoints: LoopService {
 
     /// Runs `then` when the request's token has a request left in its bucket; else 429 with
     /// `Retry-After`. Checked before anything else, so a flood costs no database work.
-    private func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
+    func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
         guard let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) else { return then() }
         metrics.rateLimited.increment()
         fail(
@@ -171,17 +180,20 @@ final class CentralEndpoints: LoopService {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
+        let planner = effects.planner
         // Decoding, settling and encoding all happen on the thread pool; the loop only sends.
         offloaded(
             responder,
             { () throws(ErrorResponse) in
-                let result = try store.push(body: try Self.jsonPayload(request, of: "push"), token: token)
+                let result = try store.push(
+                    body: try Self.jsonPayload(request, of: "push"), token: token, planner: planner)
                 return (result, Self.compressedIfWorthIt(result.response.encoded(), gzip: acceptsGzip))
             }
         ) { [self] result, encoded in
             metrics.recordPush(result)
             responder.send(Self.jsonResponse(encoded))
             advanceHead(to: result.response.headVersion, shops: result.loggedShops)
+            if result.effectsRecorded > 0 { effects.wake() }
         }
     }
 

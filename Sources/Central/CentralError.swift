@@ -26,6 +26,10 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
     /// SQLite refused: code, message and SQL, as GRDB reports them.
     case database(DatabaseError)
     case fileSystem(path: String, message: String)
+    /// No effect with that id (or the prefix names several).
+    case unknownEffect(reference: String, ambiguous: Bool)
+    /// `kct central effects retry|cancel` on an effect in a state that does not allow it.
+    case invalidEffectOperation(String)
     case unexpected(String)
 
     package var description: String {
@@ -49,6 +53,11 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
             "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
                 + (error.sql.map { " (\($0))" } ?? "")
         case .fileSystem(let path, let message): "\(path): \(message)"
+        case .unknownEffect(let reference, let ambiguous):
+            ambiguous
+                ? "several effects start with \(reference); give more of the id"
+                : "no effect \(reference); `kct central effects list` shows them"
+        case .invalidEffectOperation(let message): message
         case .unexpected(let message): message
         }
     }

@@ -20,6 +20,12 @@ final class CentralMetrics: Sendable {
     let lagP50: Gauge
     let lagP99: Gauge
     let lagMax: Gauge
+    /// Provider calls started, by effect kind.
+    let effectAttempts: [EffectKind: Counter]
+    /// Effects settled, by state (pending: an attempt that will be retried).
+    let effectOutcomes: [EffectState: Counter]
+    /// Webhook deliveries, by provider and result (accepted, duplicate, refused).
+    let webhooks: [String: Counter]
 
     init(refusedTokens: RefusedTokenCounts) {
         self.refusedTokens = refusedTokens
@@ -58,7 +64,35 @@ final class CentralMetrics: Sendable {
         lagP99 = registry.makeGauge(descriptor: lag, labels: [("quantile", "0.99")])
         lagMax = registry.makeGauge(
             descriptor: Self.name("event_loop_lag_max", "seconds", "Largest event-loop timer lateness since start."))
+        var attempts: [EffectKind: Counter] = [:]
+        for kind in EffectKind.allCases {
+            attempts[kind] = registry.makeCounter(
+                descriptor: Self.name("effect_attempts", "total", "Provider calls started by the effects ledger."),
+                labels: [("kind", kind.rawValue)])
+        }
+        effectAttempts = attempts
+        var outcomes: [EffectState: Counter] = [:]
+        for state in EffectState.allCases where state != .cancelled {
+            outcomes[state] = registry.makeCounter(
+                descriptor: Self.name(
+                    "effect_outcomes", "total", "Effect attempts recorded, by resulting state (pending: will retry)."),
+                labels: [("state", state.rawValue)])
+        }
+        effectOutcomes = outcomes
+        var webhooks: [String: Counter] = [:]
+        for provider in ["stripe", "easypost", "sendgrid"] {
+            for result in ["accepted", "duplicate", "refused"] {
+                webhooks["\(provider)/\(result)"] = registry.makeCounter(
+                    descriptor: Self.name("webhooks", "total", "Provider webhook deliveries, by provider and result."),
+                    labels: [("provider", provider), ("result", result)])
+            }
+        }
+        self.webhooks = webhooks
     }
+
+    func recordEffect(_ state: EffectState) { effectOutcomes[state]?.increment() }
+
+    func recordWebhook(_ provider: String, _ result: String) { webhooks["\(provider)/\(result)"]?.increment() }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "kct", metricName: metric, unitName: unit, helpText: help)

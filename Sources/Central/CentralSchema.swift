@@ -7,6 +7,7 @@ import StorageSupport
 enum CentralSchema {
     static let identifiers = [
         "2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows", "2026-12-07-node-scopes",
+        "2026-12-07-effects-ledger",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -15,6 +16,7 @@ enum CentralSchema {
         migrator.registerMigration(identifiers[1]) { db in try db.execute(sql: accountAndAuditTables) }
         migrator.registerMigration(identifiers[2]) { db in try convertRowsToBinary(db) }
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: nodeScopes) }
+        migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: effectsTables) }
         return migrator
     }
 
@@ -142,5 +144,50 @@ extension CentralSchema {
           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+        """
+}
+
+extension CentralSchema {
+    /// The effects ledger (issue 12): every provider call central makes, recorded in the same
+    /// transaction as the accepted change or verified webhook that causes it.
+    static let effectsTables = """
+        -- One row per provider call. `id` (eff_ + 32 hex of SHA-256 over cause and kind) is also
+        -- Stripe's Idempotency-Key, so a retry after a crash is the same call. UNIQUE (cause, kind)
+        -- makes recording idempotent: a cause records each kind of effect once, ever.
+        -- `parameters` is the exact input of the call, fixed when recorded (a changed amount is
+        -- a new effect). `in_flight` is set, durably, before the provider is called and cleared
+        -- when its answer is recorded: found set at start-up, the answer was lost. `key_generation`
+        -- moves Stripe to a new key only after reconciliation proved the old one made nothing.
+        CREATE TABLE effects (
+          id TEXT PRIMARY KEY,
+          cause TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          order_id TEXT NOT NULL,
+          request_id TEXT,
+          parameters TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'succeeded', 'failed', 'unknown', 'cancelled')),
+          in_flight INTEGER NOT NULL DEFAULT 0 CHECK (in_flight IN (0, 1)),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          key_generation INTEGER NOT NULL DEFAULT 0,
+          first_attempt_at INTEGER,
+          next_attempt_at INTEGER NOT NULL,
+          provider_ref TEXT,
+          result TEXT,
+          message TEXT,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          UNIQUE (cause, kind)
+        );
+        CREATE INDEX effects_due ON effects (next_attempt_at) WHERE state = 'pending';
+        CREATE INDEX effects_by_order ON effects (order_id);
+        CREATE INDEX effects_by_provider_ref ON effects (provider_ref) WHERE provider_ref IS NOT NULL;
+        -- Verified webhook events already acted on, so a redelivery does nothing.
+        CREATE TABLE webhook_events (
+          provider TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          received_at TEXT NOT NULL,
+          PRIMARY KEY (provider, event_id)
+        ) WITHOUT ROWID;
         """
 }

@@ -1,3 +1,4 @@
+import Integrations
 import StaffAuth
 
 /// How `kct central serve` hardens its surface (README, "Central").
@@ -8,6 +9,9 @@ package struct CentralServeOptions: Sendable {
     package var rateLimitBurst: Double
     /// `/healthz` and `/metrics` answer to any peer, not only loopback ones.
     package var publicMetrics: Bool
+    /// Stripe, EasyPost and SendGrid credentials (`--integrations FILE` or the environment);
+    /// each optional (issue 12).
+    package var integrations: IntegrationsConfiguration
 
     /// Above what a well-behaved node sends: a sync cycle makes at most two requests (push, pull),
     /// and a node starts edit-triggered cycles at least `SyncEngine.Configuration.minimumCycleSpacing`
@@ -18,8 +22,9 @@ package struct CentralServeOptions: Sendable {
 
     package init(
         rateLimitPerSecond: Double = defaultRateLimitPerSecond, rateLimitBurst: Double = defaultRateLimitBurst,
-        publicMetrics: Bool = false
+        publicMetrics: Bool = false, integrations: IntegrationsConfiguration = IntegrationsConfiguration()
     ) {
+        self.integrations = integrations
         self.rateLimitPerSecond = rateLimitPerSecond
         self.rateLimitBurst = rateLimitBurst
         self.publicMetrics = publicMetrics

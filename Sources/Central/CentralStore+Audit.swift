@@ -19,6 +19,10 @@ package enum AuditKind: String, CaseIterable, Sendable {
     /// A node's first push (or audit upload) bound its node id to its token.
     case tokenBound = "token_bound"
     case nodeRevoked = "node_revoked"
+    /// A provider call's outcome (the effects ledger), or an operator's retry or cancel of one.
+    case effect
+    /// A verified provider webhook acted on.
+    case webhook
 
     init(_ kind: AuthEventKind) {
         switch kind {

@@ -13,13 +13,17 @@ package struct PushResult: Sendable {
     package var nodeName: String
     /// The shops of the orders this push logged changes of: the streams its event concerns.
     package var loggedShops: Set<String> = []
+    /// Provider calls the push's changes caused, recorded with them (issue 12).
+    package var effectsRecorded: Int = 0
 }
 
 extension CentralStore {
     /// `POST /v1/push` with an already decoded body: authenticates the token, binds the node id
     /// on its first push, and settles the changes in ONE immediate transaction. On a thrown error
     /// nothing was committed.
-    package func push(_ request: PushRequest, token: String?) throws(ErrorResponse) -> PushResult {
+    package func push(_ request: PushRequest, token: String?, planner: EffectPlanner = .unconfigured)
+        throws(ErrorResponse) -> PushResult
+    {
         let tokenHash = try tokenHash(token)
         let nowMillis = wallClockMillis()
         let receivedAt = Timestamp.format(millis: nowMillis)
@@ -42,6 +46,8 @@ extension CentralStore {
                         request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock,
                         ledger: &ledger)
                     if node.nodeID == nil { try Self.bind(db, node: node, nodeID: authenticatedNode, at: receivedAt) }
+                    let effects = try Self.recordEffects(
+                        db, of: request, response, ledger: ledger, planner: planner, nowMillis: nowMillis)
                     try ledger.flush(derivedRule: OrderTotalsRule.rule)
                     try db.execute(
                         sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",
@@ -55,7 +61,8 @@ extension CentralStore {
                     changed = ledger.changedOrders
                     result = PushResult(
                         response: response, settled: settled, clamped: clamped, nodeName: node.name,
-                        loggedShops: try Self.shops(db, ofOrders: Set(ledger.logEntries.map(\.change.orderID))))
+                        loggedShops: try Self.shops(db, ofOrders: Set(ledger.logEntries.map(\.change.orderID))),
+                        effectsRecorded: effects)
                     return .commit
                 }
                 guard let result else {
@@ -69,8 +76,26 @@ extension CentralStore {
         }
     }
 
+    /// The effects of the push's accepted changes, recorded in its transaction. Only changes
+    /// that `mayCause` one are looked at further: the cost per ordinary change is that test.
+    static func recordEffects(
+        _ db: Database, of request: PushRequest, _ response: PushResponse, ledger: PushLedger, planner: EffectPlanner,
+        nowMillis: UInt64
+    ) throws -> Int {
+        var drafts: [EffectDraft] = []
+        for (change, outcome) in zip(request.changes, response.outcomes)
+        where planner.mayCause(change) && !outcome.replayed && outcome.result != .rejected {
+            let state = ledger.changedOrders[change.orderID] ?? ledger.cache.order(change.orderID, db)
+            guard let order = OrderFacts(orderID: change.orderID, state: state) else { continue }
+            drafts += planner.effects(of: change, order: order)
+        }
+        return try record(db, drafts, nowMillis: nowMillis)
+    }
+
     /// `POST /v1/push` from the body bytes (already gunzipped and size-checked).
-    package func push(body: [UInt8], token: String?) throws(ErrorResponse) -> PushResult {
+    package func push(body: [UInt8], token: String?, planner: EffectPlanner = .unconfigured)
+        throws(ErrorResponse) -> PushResult
+    {
         // The token is checked before the body is read: a stranger learns nothing about parsing.
         _ = try authenticate(token: token)
         let request: PushRequest
@@ -79,7 +104,7 @@ extension CentralStore {
         } catch {
             throw ErrorResponse(error)
         }
-        return try push(request, token: token)
+        return try push(request, token: token, planner: planner)
     }
 
     /// The node id a push is settled as. A registration is bound to the node id of its first

@@ -183,6 +183,10 @@ package struct OrderJSON: Encodable {
     package var statusHistory: [HistoryJSON]
     package var exceptions: [ExceptionJSON]
     package var communications: [CommunicationJSON]
+    /// What central's providers answered (payment, label, tracking) and the staff requests to
+    /// them; left out (nil) when there are none.
+    package var providerFacts: [String: FieldValue]?
+    package var integrationRequests: [IntegrationRequestJSON]?
 
     package init(_ detail: OrderDetail) {
         let order = detail.order
@@ -220,6 +224,7 @@ package struct OrderJSON: Encodable {
         case billingAddress = "billing_address", notes, createdAt = "created_at", createdBy = "created_by", updatedAt =
             "updated_at"
         case items, statusHistory = "status_history", exceptions, communications = "customer_communication_logs"
+        case providerFacts = "provider_facts", integrationRequests = "integration_requests"
     }
 
 }

@@ -260,7 +260,9 @@ struct TypedTable: Sendable {
         return values
     }
 
-    static func table(for entity: EntityKind) -> TypedTable {
+    /// The typed table of an entity; nil for integration requests, which live only in the
+    /// confirmed replica and the outbox (`OrderStore.integrationRequests(orderID:)` reads them).
+    static func table(for entity: EntityKind) -> TypedTable? {
         switch entity {
         case .order: orders
         case .orderItem: items
@@ -268,6 +270,7 @@ struct TypedTable: Sendable {
         case .exception: exceptions
         case .communicationLog: communications
         case .claim: claims
+        case .integrationRequest: nil
         }
     }
 

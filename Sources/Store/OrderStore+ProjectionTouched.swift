@@ -98,9 +98,13 @@ extension OrderStore {
                     values["order_id"] = row.orderID.databaseValue
                     try TypedTable.items.upsert(db, id: key.rowID, values)
                 }
+            case .integrationRequest:
+                // No typed table: read from the confirmed replica (OrderStore+Integrations.swift).
+                continue
             case .statusHistory, .exception, .communicationLog, .claim:
-                guard let row = batch.rows[key], try orderCurrency() != nil else { return false }
-                let table = TypedTable.table(for: key.entity)
+                guard let row = batch.rows[key], try orderCurrency() != nil,
+                    let table = TypedTable.table(for: key.entity)
+                else { return false }
                 if row.isDeleted {
                     try db.cachedStatement(sql: "DELETE FROM \(table.name) WHERE id = ?").execute(arguments: [key.rowID]
                     )

@@ -49,6 +49,10 @@ package enum EntityKind: String, CaseIterable, Codable, Sendable {
     /// Queue claims and their releases: append-only events; who holds an order is a function of
     /// the set (`ClaimRule`).
     case claim = "order_claims"
+    /// A staff member's request for central to call a provider (payment, shipping, e-mail);
+    /// central answers it with central-only fields (protocol version 2, INTEGRATIONS in
+    /// SYNC-PROTOCOL.md §4.8).
+    case integrationRequest = "order_integration_requests"
 }
 
 /// The intent of a change, at field granularity.

@@ -81,6 +81,17 @@ package enum FieldCatalog {
         FieldSpec("stripe_payment_intent_id", .text(maxLength: 255), .centralOnly),
         FieldSpec("payment_method", .text(maxLength: 50), .centralOnly),
         FieldSpec("payment_status", .text(maxLength: 50), .centralOnly),
+        // Protocol version 2: what central's providers answered (INTEGRATIONS, SYNC-PROTOCOL.md §4.8).
+        FieldSpec("payment_amount", money, .centralOnly),
+        FieldSpec("stripe_refund_id", .text(maxLength: 255), .centralOnly),
+        FieldSpec("easypost_shipment_id", .text(maxLength: 255), .centralOnly),
+        FieldSpec("shipping_rate_id", .text(maxLength: 255), .centralOnly),
+        FieldSpec("shipping_label_url", .text(maxLength: 2000), .centralOnly),
+        FieldSpec("tracking_code", .text(maxLength: 255), .centralOnly),
+        FieldSpec("tracking_status", .text(maxLength: 50), .centralOnly),
+        FieldSpec("carrier", .text(maxLength: 100), .centralOnly),
+        FieldSpec("service_type", .text(maxLength: 100), .centralOnly),
+        FieldSpec("shipping_cost", money, .centralOnly),
         FieldSpec("subtotal_amount", money, .derived),
         FieldSpec("total_amount", money, .derived),
         FieldSpec("status", .enumeration(statuses), .statusMove, nullable: false),
@@ -163,6 +174,24 @@ package enum FieldCatalog {
         FieldSpec("created_at", .timestamp, .appendOnly),
     ]
 
+    /// Staff requests to central's providers: written once by a node's `append`, answered by
+    /// central's `set_fields` of the central-only fields.
+    package static let integrationRequests: [FieldSpec] = [
+        orderID,
+        FieldSpec(
+            "request_kind", .enumeration(IntegrationRequestKind.allCases.map(\.rawValue)), .appendOnly,
+            nullable: false, requiredOnCreate: true),
+        FieldSpec("rate_id", .text(maxLength: 255), .appendOnly),
+        FieldSpec("template", .enumeration(CustomerEmail.allCases.map(\.rawValue)), .appendOnly),
+        FieldSpec("created_at", .timestamp, .appendOnly),
+        FieldSpec("created_by", .text(maxLength: 255), .appendOnly),
+        FieldSpec(
+            "request_state", .enumeration(IntegrationRequestState.allCases.map(\.rawValue)), .centralOnly,
+            nullable: false),
+        FieldSpec("answer", .text(maxLength: 10_000), .centralOnly),
+        FieldSpec("answered_at", .timestamp, .centralOnly),
+    ]
+
     package static func fields(of entity: EntityKind) -> [FieldSpec] {
         switch entity {
         case .order: orders
@@ -171,6 +200,7 @@ package enum FieldCatalog {
         case .exception: exceptions
         case .communicationLog: communicationLogs
         case .claim: claims
+        case .integrationRequest: integrationRequests
         }
     }
 
@@ -190,6 +220,7 @@ package enum FieldCatalog {
         case .exception: [.append, .setFields]
         case .communicationLog: [.append, .setFields]
         case .claim: [.append]
+        case .integrationRequest: [.append, .setFields]
         }
     }
 

@@ -70,6 +70,8 @@ package enum PermissionMatrix {
                 return [Requirement(.releaseOthersClaims, because: "releasing \(claimer)'s claim")]
             }
             return [Requirement(.claimOrders, because: "releasing a claim")]
+        case (.integrationRequest, _):
+            return [integrationRequirement(change.fields["request_kind"])]
         }
     }
 
@@ -98,6 +100,19 @@ package enum PermissionMatrix {
     {
         OrderLifecycle.allowedTransitions(from: status, resumeStatus: resumeStatus).filter { target in
             role.has(statusRequirement(to: .text(target.rawValue), from: .text(status.rawValue)).permission)
+        }
+    }
+
+    /// Asking for a payment is part of taking an order; shipping is fulfilment; an e-mail is a
+    /// customer communication.
+    static func integrationRequirement(_ kind: FieldValue?) -> Requirement {
+        guard case .text(let text)? = kind, let kind = IntegrationRequestKind(rawValue: text) else {
+            return Requirement(.createOrders, because: "an integration request")
+        }
+        switch kind {
+        case .payment: return Requirement(.createOrders, because: "a payment request")
+        case .shippingRates, .shippingLabel: return Requirement(.moveProductionStatus, because: "a shipping request")
+        case .email: return Requirement(.logCommunications, because: "an e-mail request")
         }
     }
 

@@ -2,9 +2,11 @@
 /// speaks another version gets `unsupported_protocol_version` (HTTP 426) naming both.
 package enum ProtocolVersion {
     /// The version this build speaks.
-    package static let current: Int64 = 1
+    /// 2 added integration requests and the provider answers (SYNC-PROTOCOL.md §4.8): a version-1
+    /// node would refuse them as unknown fields, so version 1 is no longer accepted.
+    package static let current: Int64 = 2
     /// The versions this build accepts from a peer. Widen when a later version stays readable.
-    package static let supported: ClosedRange<Int64> = 1...1
+    package static let supported: ClosedRange<Int64> = 2...2
 
     /// Header carrying the version on requests without a body (`GET /v1/pull`, `GET /v1/stream`).
     package static let headerName = "KCT-Protocol-Version"

@@ -123,8 +123,9 @@ package struct PushProcessor: Sendable {
         return (response, reports)
     }
 
-    /// Settles one new change: validate, re-stamp if needed, merge, log, record.
-    func settle(
+    /// Settles one new change: validate, re-stamp if needed, merge, log, record. Central's own
+    /// changes are settled through it too (CentralModel.author, central's CentralAuthoring).
+    package func settle(
         _ incoming: Change, nowMillis: UInt64, clock: inout HybridLogicalClock, ledger: inout some CentralLedger
     ) -> (ChangeOutcome, MergeReport?) {
         var change = incoming
@@ -159,7 +160,7 @@ package struct PushProcessor: Sendable {
 
     /// A fresh timestamp from central's clock. The counter can only overflow after 65,536
     /// re-stamps within one millisecond; the next millisecond is then used.
-    static func restamp(_ clock: inout HybridLogicalClock, nowMillis: UInt64) -> HLC {
+    package static func restamp(_ clock: inout HybridLogicalClock, nowMillis: UInt64) -> HLC {
         var now = nowMillis
         while true {
             do {

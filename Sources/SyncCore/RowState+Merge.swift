@@ -193,6 +193,7 @@ extension EntityKind {
         case .exception: "exception"
         case .communicationLog: "communication log entry"
         case .claim: "claim"
+        case .integrationRequest: "integration request"
         }
     }
 }

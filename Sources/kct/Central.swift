@@ -7,7 +7,7 @@ struct Central: ParsableCommand {
         subcommands: [
             CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self,
             CentralAddUser.self, CentralSetRole.self, CentralDisable.self, CentralEnable.self, CentralSetPassword.self,
-            CentralListUsers.self, CentralAudit.self,
+            CentralListUsers.self, CentralAudit.self, CentralEffects.self,
         ])
 }
 
@@ -22,8 +22,8 @@ extension CentralError {
         switch self {
         case .missingStore, .notACentralStore: ExitCodes.noReplica
         case .alreadyExists, .duplicateNode, .duplicateAccount: ExitCodes.alreadyExists
-        case .unknownNode, .unknownAccount: ExitCodes.notFound
-        case .invalidNodeName, .invalidAccount, .storeInUse: ExitCodes.refused
+        case .unknownNode, .unknownAccount, .unknownEffect: ExitCodes.notFound
+        case .invalidNodeName, .invalidAccount, .storeInUse, .invalidEffectOperation: ExitCodes.refused
         case .corruptValue, .database, .fileSystem, .unexpected: ExitCodes.storage
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Central
 import Foundation
+import Integrations
 
 struct CentralServe: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,9 @@ struct CentralServe: ParsableCommand {
             Prints `central listening on http://HOST:PORT` once ready (port 0 picks a free port). Every /v1 \
             endpoint needs a node's bearer token and is rate-limited per token (429 with Retry-After). \
             /healthz and /metrics need no token and answer only to loopback peers (127.0.0.1, ::1) unless \
-            --public-metrics is given.
+            --public-metrics is given. Stripe, EasyPost and SendGrid are configured by --integrations FILE \
+            (mode 0600: it holds secrets) or, without it, by KCT_STRIPE_SECRET_KEY and the other \
+            variables of README "Integrations"; a provider left out is reported as not configured.
             """)
 
     @OptionGroup var database: CentralDatabaseOption
@@ -26,6 +29,13 @@ struct CentralServe: ParsableCommand {
 
     @Flag(help: "Answer /healthz and /metrics to any peer, not only to loopback ones (they need no token).")
     var publicMetrics = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Provider credentials (KEY=value lines or JSON; only its owner may read it: chmod 600). "
+                + "Without it, central reads them from its environment.",
+            valueName: "file"))
+    var integrations: String?
 
     func validate() throws {
         _ = try Self.parse(listen)
@@ -48,11 +58,31 @@ struct CentralServe: ParsableCommand {
         return (host, port)
     }
 
+    /// The providers' configuration: the file, else the environment.
+    func integrationsConfiguration() throws -> IntegrationsConfiguration {
+        do {
+            if let integrations { return try IntegrationsConfiguration(contentsOfFile: integrations) }
+            return try IntegrationsConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CLIError("refusing to serve: \(error)")
+        }
+    }
+
     func run() throws {
         let (host, port) = try Self.parse(listen)
+        let integrations = try integrationsConfiguration()
+        let configured = IntegrationProvider.allCases.map { provider in
+            switch provider {
+            case .stripe: integrations.stripe.map { "Stripe at \($0.baseURL)" } ?? "Stripe not configured"
+            case .easyPost: integrations.easyPost.map { "EasyPost at \($0.baseURL)" } ?? "EasyPost not configured"
+            case .sendGrid: integrations.sendGrid.map { "SendGrid at \($0.baseURL)" } ?? "SendGrid not configured"
+            }
+        }
+        Output.note("integrations: " + configured.joined(separator: "; "))
         do {
             let options = CentralServeOptions(
-                rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics)
+                rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics,
+                integrations: integrations)
             try CentralService.serve(databasePath: database.path, host: host, port: port, options: options) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // The line is how scripts and tests learn the port: written straight to the file

@@ -2,6 +2,7 @@ import ArgumentParser
 import JSONViews
 import OrderDomain
 import Store
+import SyncCore
 
 struct OrdersShow: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,12 +13,49 @@ struct OrdersShow: ParsableCommand {
     @Argument(help: "Order number (S01-W1-000001) or id.") var order: String
 
     func run() throws {
-        let detail = try global.openStore().detail(order)
+        let store = try global.openStore()
+        let detail = try store.detail(order)
+        let facts = try store.providerFacts(orderID: detail.order.id)
+        let requests = try store.integrationRequests(orderID: detail.order.id)
         if global.json {
-            try Output.json(OrderJSON(detail))
+            var json = OrderJSON(detail)
+            json.providerFacts = facts.isEmpty ? nil : facts
+            json.integrationRequests = requests.isEmpty ? nil : requests.map(IntegrationRequestJSON.init)
+            try Output.json(json)
         } else {
-            print(Self.render(detail))
+            print(Self.render(detail) + Self.renderIntegrations(facts: facts, requests: requests))
         }
+    }
+
+    /// Payment, label and tracking facts from central, and the requests to its providers.
+    static func renderIntegrations(facts: [String: FieldValue], requests: [IntegrationRequestRecord]) -> String {
+        var lines: [String] = []
+        if !facts.isEmpty {
+            lines.append("\npayment and shipping (from central)")
+            for name in OrderStore.providerFactFields {
+                guard let value = facts[name] else { continue }
+                lines.append(
+                    name.replacingOccurrences(of: "_", with: " ").padding(toLength: 26, withPad: " ", startingAt: 0)
+                        + value.displayText)
+            }
+        }
+        if !requests.isEmpty {
+            lines.append("\nrequests to providers")
+            lines.append(
+                Output.table(
+                    ["ID", "ASKED", "KIND", "STATE", "ANSWER"],
+                    requests.map { request in
+                        var kind = request.kind.rawValue
+                        if let rate = request.rateID { kind += " " + rate }
+                        if let template = request.template { kind += " " + template }
+                        return [
+                            String(request.id.prefix(8)),
+                            "\(request.createdAt.map(Output.time) ?? "") by \(request.createdBy ?? "")", kind,
+                            request.stateText, request.answer ?? "",
+                        ]
+                    }))
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func render(_ detail: OrderDetail) -> String {
@@ -82,11 +120,11 @@ struct OrdersShow: ParsableCommand {
             lines.append("\ncustomer communication")
             lines.append(
                 Output.table(
-                    ["WHEN", "TYPE", "CHANNEL", "BY", "MESSAGE"],
+                    ["WHEN", "TYPE", "CHANNEL", "BY", "DELIVERY", "MESSAGE"],
                     detail.communications.map { log in
                         [
                             Output.time(log.createdAt), log.type.rawValue, log.channel.rawValue, log.createdBy,
-                            log.message,
+                            log.deliveryStatus, log.message,
                         ]
                     }))
         }

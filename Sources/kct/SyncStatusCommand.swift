@@ -17,6 +17,7 @@ struct SyncStatusCommand: ParsableCommand {
     func run() throws {
         let store = try global.openStore()
         let status = SyncStatusJSON(try store.syncStatus())
+        let requests = try store.recentIntegrationRequests(limit: Self.requestsShown)
         if global.json {
             try Output.json(status)
             return
@@ -36,5 +37,19 @@ struct SyncStatusCommand: ParsableCommand {
             print("retrying:       \(status.consecutiveFailures) failed attempts in a row; \(retry)")
         }
         print("open conflicts: \(status.openConflicts)")
+        guard !requests.isEmpty else { return }
+        // Requests to central's providers: answered through sync like any change.
+        print("\nrequests to providers (latest \(Self.requestsShown))")
+        print(
+            Output.table(
+                ["ORDER", "ASKED", "KIND", "STATE", "ANSWER"],
+                requests.map { order, request in
+                    [
+                        order, request.createdAt.map(Output.time) ?? "", request.kind.rawValue, request.stateText,
+                        String((request.answer ?? "").split(separator: "\n").first ?? ""),
+                    ]
+                }))
     }
+
+    static let requestsShown = 10
 }

@@ -146,7 +146,8 @@ import Testing
         #expect(try Self.kct("central", "disable", "--db", db, "--email", "ana@kct.example").status == 0)
         #expect(try await push(4, "after disabling")?.reason?.code == .accountDisabled)
         let accounts = try await client.send(
-            .get, url + "/v1/accounts", headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"])
+            .get, url + "/v1/accounts",
+            headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current)])
         #expect(try AccountsResponse.decode(accounts.body).accounts.map(\.disabled) == [true])
         try await client.stop()
         let trail = try Self.json(try Self.kct("central", "audit", "--db", db, "--order", "S01-W1-1", "--json").stdout)

@@ -47,7 +47,10 @@ import Testing
             try await push(request.encoded(), token: token)
         }
 
-        func get(_ path: String, token: String?, headers extra: HTTPHeaders = [ProtocolVersion.headerName: "1"])
+        func get(
+            _ path: String, token: String?,
+            headers extra: HTTPHeaders = [ProtocolVersion.headerName: String(ProtocolVersion.current)]
+        )
             async throws -> HTTPClientResponse
         {
             var headers = extra
@@ -85,19 +88,19 @@ import Testing
             _ = try await fixture.push(Self.create, token: fixture.w1)
             let snapshot = try fixture.service.store.replicaSnapshot()
 
-            let malformed = try await fixture.push(Array(#"{"protocol_version":1,"node_id":"#.utf8), token: fixture.w1)
+            let malformed = try await fixture.push(Array(#"{"protocol_version":2,"node_id":"#.utf8), token: fixture.w1)
             #expect(try malformed.status.code == 400 && (protocolError(malformed)).code == .malformedJSON)
 
             var future = Self.create.wire
             if case .object(var members) = future {
-                members["protocol_version"] = .integer(2)
+                members["protocol_version"] = .integer(3)
                 future = .object(members)
             }
             let version = try await fixture.push(future.canonicalBytes, token: fixture.w1)
             let versionError = try protocolError(version)
             #expect(version.status.code == 426 && versionError.code == .unsupportedProtocolVersion)
-            #expect(versionError.peerVersion == 2 && versionError.supportedVersions == 1...1)
-            #expect(versionError.message.contains("2") && versionError.message.contains("1"))
+            #expect(versionError.peerVersion == 3 && versionError.supportedVersions == 2...2)
+            #expect(versionError.message.contains("3") && versionError.message.contains("2"))
 
             let wrongToken = try await fixture.push(Self.create, token: "kct_wrong")
             #expect(try wrongToken.status.code == 401 && (protocolError(wrongToken)).code == .unauthorized)
@@ -174,8 +177,8 @@ import Testing
             let noVersion = try await fixture.get("/v1/pull?after=0", token: fixture.w2, headers: [:])
             #expect(noVersion.status.code == 400)
             let future = try await fixture.get(
-                "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "2"])
-            #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 2)
+                "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "3"])
+            #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 3)
             let badCursor = try await fixture.get("/v1/pull?after=minus", token: fixture.w2)
             #expect(try badCursor.status.code == 400 && (protocolError(badCursor)).code == .invalidCursor)
             let wrongMethod = try await fixture.client.send(.delete, fixture.url + "/v1/pull")
@@ -196,7 +199,11 @@ import Testing
             let source = try await fixture.client.thread.loop.submit { [client = fixture.client.client] loop in
                 LoopBound(
                     client.value.openEventStream(
-                        url: url, headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"],
+                        url: url,
+                        headers: [
+                            "Authorization": "Bearer \(token)",
+                            ProtocolVersion.headerName: String(ProtocolVersion.current),
+                        ],
                         lastEventID: "0"
                     ) { event in continuation.yield(event) }, loop: loop)
             }

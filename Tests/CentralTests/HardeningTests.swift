@@ -23,11 +23,13 @@ import Testing
         try await withStopping(try await Fixture.start()) { fixture in
             for token in [nil, "kct_wrong"] as [String?] {
                 for (method, path) in Self.protected {
-                    var headers: HTTPHeaders = [ProtocolVersion.headerName: "1", "Content-Type": "application/json"]
+                    var headers: HTTPHeaders = [
+                        ProtocolVersion.headerName: String(ProtocolVersion.current), "Content-Type": "application/json",
+                    ]
                     if let token { headers.set("Authorization", "Bearer \(token)") }
                     let body: [UInt8]? =
                         method == .post
-                        ? Array(#"{"protocol_version":1,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
+                        ? Array(#"{"protocol_version":2,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
                     let response = try await fixture.client.send(
                         method, fixture.url + path, headers: headers, body: body)
                     #expect(response.status.code == 401, "\(method.name) \(path) with token \(token ?? "none")")
@@ -161,7 +163,9 @@ import Testing
         func pull(_ token: String) async throws -> HTTPClientResponse {
             try await client.send(
                 .get, service.baseURL + "/v1/pull?after=0",
-                headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"])
+                headers: [
+                    "Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current),
+                ])
         }
         for _ in 0..<3 { #expect(try await pull(w1).status.code == 200) }
         let limited = try await pull(w1)
@@ -221,7 +225,7 @@ import Testing
             // The token-protected endpoints answer any peer with a token.
             let pull = try await client.send(
                 .get, remote + "/v1/pull?after=0",
-                headers: ["Authorization": "Bearer \(w1)", ProtocolVersion.headerName: "1"])
+                headers: ["Authorization": "Bearer \(w1)", ProtocolVersion.headerName: String(ProtocolVersion.current)])
             #expect(pull.status.code == 200)
             try await service.stop()
         }

@@ -48,6 +48,9 @@ struct SeededGenerator: RandomNumberGenerator {
             by: .test("ben"))
         try store.claimOrder(order.id, by: .test("ben"))
         try store.releaseClaim(order.id, by: .test("ben"))
+        try store.requestIntegration(on: order.id, .payment, by: .test("ana"))
+        try store.requestIntegration(on: order.id, .shippingLabel, rateID: "rate_123", by: .test("ben"))
+        try store.requestIntegration(on: order.id, .email, template: .orderConfirmation, by: .test("ben"))
         let cancelled = try store.createOrder(
             sampleDraft(name: "Omar Haddad", email: "omar@example.com"), by: .test("ana"))
         try store.changeStatus(cancelled.id, to: .cancelled, by: .test("ana"))

@@ -83,6 +83,8 @@ final class SyncCluster {
     private(set) var centralListen = "127.0.0.1:0"
     private(set) var nodes: [Node] = []
     private var restarts = 0
+    /// Environment of `kct central serve` (provider settings, crash points), kept across restarts.
+    var centralEnvironment: [String: String] = [:]
 
     /// `databaseDirectory` puts central's database elsewhere (a small tmpfs, to fill the disk).
     init(databaseDirectory: String? = nil) throws {
@@ -135,7 +137,7 @@ final class SyncCluster {
         precondition(central?.isRunning != true, "central already running")
         central = try KCTServer(
             name: "central", arguments: ["central", "serve", "--db", databasePath, "--listen", centralListen],
-            environment: [:], logPath: directory + "/central.log", readyPrefix: "central listening on ")
+            environment: centralEnvironment, logPath: directory + "/central.log", readyPrefix: "central listening on ")
         centralListen = central!.listenAddress
     }
 
@@ -254,7 +256,7 @@ final class SyncCluster {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments =
-            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 1"]
+            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 2"]
             + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [centralURL + path]
         let out = Pipe()
         curl.standardOutput = out

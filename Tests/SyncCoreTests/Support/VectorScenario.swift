@@ -126,7 +126,7 @@ enum VectorScenario {
         result.append(("pull-response-first-page.json", central.pull(PullRequest(after: 0, limit: 2)).wire))
         result.append(("stream-event.json", StreamEvent(headVersion: central.headVersion).wire))
         result.append(("health-response.json", HealthResponse(headVersion: central.headVersion).wire))
-        let versionError = ErrorResponse(VersionMismatch(peerVersion: 2, supported: ProtocolVersion.supported))
+        let versionError = ErrorResponse(VersionMismatch(peerVersion: 1, supported: ProtocolVersion.supported))
         result.append(("error-unsupported-version.json", versionError.wire))
         guard case .object(var request) = editPush.wire, case .array(var changes) = request["changes"],
             case .object(var first) = changes[0]
@@ -142,6 +142,76 @@ enum VectorScenario {
         result.append(("replica-snapshot.json", central.replica.snapshot))
         result += accountVectors()
         result += claimVectors()
+        result += integrationVectors()
+        return result
+    }
+
+    /// Protocol version 2 (SYNC-PROTOCOL.md §4.8): W2, offline, asks for a payment and an
+    /// e-mail; central settles the requests, then answers them with its own changes (the
+    /// PaymentIntent, and after Stripe's webhook the payment facts and the move to
+    /// payment_confirmed), which every node pulls.
+    static func integrationVectors() -> [(name: String, value: JSONValue)] {
+        var central = CentralModel()
+        _ = try? central.push(
+            PushRequest(nodeID: "W2", changes: Array(createPush.changes.prefix(2))), authenticatedNode: "W2",
+            nowMillis: t0 + 1_000)
+        let requests = PushRequest(
+            nodeID: "W2",
+            changes: [
+                change(
+                    "W2", 3, hlc(90_000), .integrationRequest, "r-4001", .append,
+                    [
+                        "order_id": .text("o-1001"), "request_kind": .text("payment"),
+                        "created_at": .text("2025-11-25T14:01:30.000Z"), "created_by": .text("james@kct.example"),
+                    ], base: 2),
+                change(
+                    "W2", 4, hlc(91_000), .integrationRequest, "r-4002", .append,
+                    [
+                        "order_id": .text("o-1001"), "request_kind": .text("email"),
+                        "template": .text("order_confirmation"), "created_at": .text("2025-11-25T14:01:31.000Z"),
+                        "created_by": .text("james@kct.example"),
+                    ], base: 2),
+                // A workstation cannot write the answer itself: rejected central_only_field.
+                change(
+                    "W2", 5, hlc(92_000), .integrationRequest, "r-4001", .setFields,
+                    ["request_state": .text("succeeded")], base: 2),
+            ])
+        var result: [(String, JSONValue)] = [("push-request-integrations.json", requests.wire)]
+        do {
+            result.append(
+                (
+                    "push-response-integrations.json",
+                    try central.push(requests, authenticatedNode: "W2", nowMillis: t0 + 120_000).wire
+                ))
+        } catch {
+            result.append(("push-response-integrations.json", error.wire))
+        }
+        let cursor = central.headVersion
+        let answeredAt = "2025-11-25T14:02:01.000Z"
+        _ = central.author(
+            entity: .order, rowID: "o-1001", orderID: "o-1001", operation: .setFields,
+            fields: [
+                "stripe_payment_intent_id": .text("pi_3Q0vectors"), "payment_status": .text("requires_payment_method"),
+                "payment_amount": .integer(97_900),
+            ], author: "central", nowMillis: t0 + 121_000)
+        _ = central.author(
+            entity: .integrationRequest, rowID: "r-4001", orderID: "o-1001", operation: .setFields,
+            fields: [
+                "request_state": .text("succeeded"), "answered_at": .text(answeredAt),
+                "answer": .text("PaymentIntent pi_3Q0vectors for 979.00 USD; the customer pays with its client secret"),
+            ], author: "central", nowMillis: t0 + 121_000)
+        _ = central.author(
+            entity: .order, rowID: "o-1001", orderID: "o-1001", operation: .setFields,
+            fields: ["payment_status": .text("succeeded"), "payment_method": .text("card")], author: "central",
+            nowMillis: t0 + 150_000)
+        _ = central.author(
+            entity: .order, rowID: "o-1001", orderID: "o-1001", operation: .setStatus,
+            fields: [
+                "status": .text("payment_confirmed"), "from_status": .text("pending_payment"),
+                "note": .text("Stripe payment_intent.succeeded"),
+            ], author: "central", nowMillis: t0 + 150_000)
+        result.append(
+            ("pull-response-integrations.json", central.pull(PullRequest(after: cursor, limit: 10)).wire))
         return result
     }
 

@@ -1,0 +1,1 @@
+../../HTTPTests/Support/TestClient.swift
