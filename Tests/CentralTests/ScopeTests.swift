@@ -71,7 +71,9 @@ import Testing
         func pullResponse(after: Int64, limit: Int = 500, token: String) async throws -> HTTPClientResponse {
             try await client.send(
                 .get, service.baseURL + "/v1/pull?after=\(after)&limit=\(limit)",
-                headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"])
+                headers: [
+                    "Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current),
+                ])
         }
 
         /// Every page from `after` until `has_more` is false: the entries and the final cursor,
@@ -202,7 +204,11 @@ import Testing
             let source = try await fixture.client.thread.loop.submit { [client = fixture.client.client] loop in
                 LoopBound(
                     client.value.openEventStream(
-                        url: url, headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: "1"],
+                        url: url,
+                        headers: [
+                            "Authorization": "Bearer \(token)",
+                            ProtocolVersion.headerName: String(ProtocolVersion.current),
+                        ],
                         lastEventID: String(head)
                     ) { event in continuation.yield(event) }, loop: loop)
             }
