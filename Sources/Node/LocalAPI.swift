@@ -10,7 +10,7 @@ import Store
 /// | route | answer |
 /// |---|---|
 /// | `GET /api/orders?status=&priority=&search=&limit=` | orders, newest first (`kct orders list --json` shape) |
-/// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role) |
+/// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role), `claim` |
 /// | `POST /api/orders` | create (the `--from-json` order object); 201 |
 /// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
 /// | `POST /api/orders/:ref/status` | `{"status":…, "note":…}` |
