@@ -20,7 +20,7 @@ import Store
 /// | `POST`/`DELETE /api/orders/:ref/claim` | claim an order of the queue, release the claim |
 /// | `GET /api/queue?status=&priority=&limit=` | `kct queue --json` rows with `score_parts` and `claim` |
 /// | `GET /api/stats`, `GET /api/sync` | dashboard, sync status |
-/// | `GET /api/analytics?since=YYYY-MM-DD` | processing analytics (`kct stats --analytics --json`) |
+/// | `GET /api/analytics?since=YYYY-MM-DD[&orders=true]` | processing analytics (`kct stats --analytics --json`) |
 /// | `GET /api/conflicts[?all=true]` | open conflicts (`kct conflicts list --json` shape) |
 /// | `POST /api/conflicts/:id/reapply`, `POST /api/conflicts/:id/dismiss` | settle a conflict |
 /// | `GET /api/users`; `POST /api/users`, `POST /api/users/:email/role|disable|enable` | staff (admin) |
