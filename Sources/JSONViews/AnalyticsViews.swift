@@ -2,11 +2,17 @@ import Foundation
 import OrderDomain
 
 /// Processing analytics as `kct stats --analytics --json` prints it and `GET /api/analytics`
-/// serves it. Minutes are whole minutes; a stage an order has not been through is null.
+/// serves it. Minutes are whole minutes; a stage an order has not been through is null. The
+/// per-order rows (`orders`, one per order with a move in the period: thousands on a busy
+/// replica) are there only when asked for.
 package struct AnalyticsJSON: Encodable {
     package let analytics: PeriodAnalytics
+    package let includeOrders: Bool
 
-    package init(_ analytics: PeriodAnalytics) { self.analytics = analytics }
+    package init(_ analytics: PeriodAnalytics, includeOrders: Bool) {
+        self.analytics = analytics
+        self.includeOrders = includeOrders
+    }
 
     struct Stage: Encodable {
         let stage: String
@@ -39,7 +45,7 @@ package struct AnalyticsJSON: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case due, onTime = "on_time", late, compliancePercent = "compliance_percent"
-            case overdueOpenOrders = "overdue_open_orders"
+            case overdueOpen = "overdue_open", overdueOpenOrders = "overdue_open_orders"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -48,6 +54,7 @@ package struct AnalyticsJSON: Encodable {
             try container.encode(onTime, forKey: .onTime)
             try container.encode(late, forKey: .late)
             try container.encode(compliancePercent, forKey: .compliancePercent)
+            try container.encode(overdueOpenOrders.count, forKey: .overdueOpen)
             try container.encode(overdueOpenOrders, forKey: .overdueOpenOrders)
         }
     }
@@ -90,7 +97,7 @@ package struct AnalyticsJSON: Encodable {
         try container.encode(
             analytics.days.map { Day(day: $0.day.description, moves: $0.moves, ordersShipped: $0.ordersShipped) },
             forKey: .throughputByDay)
-        try container.encode(analytics.orders.map(OrderAnalyticsJSON.init), forKey: .orders)
+        if includeOrders { try container.encode(analytics.orders.map(OrderAnalyticsJSON.init), forKey: .orders) }
     }
 }
 

@@ -4,12 +4,12 @@ import JSONViews
 import OrderDomain
 import Store
 
-/// `GET /api/analytics?since=YYYY-MM-DD`: processing analytics as `kct stats --analytics --json`
-/// (computed on the thread pool from the whole status history).
+/// `GET /api/analytics?since=YYYY-MM-DD[&orders=true]`: processing analytics as `kct stats
+/// --analytics --json [--orders]` (computed on the thread pool from the whole status history).
 extension LocalAPI {
     func analytics(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let query = request.query
-        let unknown = Set(query.keys).subtracting(["since"])
+        let unknown = Set(query.keys).subtracting(["since", "orders"])
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))")
         }
@@ -20,6 +20,9 @@ extension LocalAPI {
             }
         }
         let chosen = since
-        answer(responder, token) { store, _ in try APIJSON.encode(AnalyticsJSON(try store.analytics(since: chosen))) }
+        let includeOrders = query["orders"] == "true"
+        answer(responder, token) { store, _ in
+            try APIJSON.encode(AnalyticsJSON(try store.analytics(since: chosen), includeOrders: includeOrders))
+        }
     }
 }

@@ -12,7 +12,7 @@ import SyncCore
 /// | route | answer |
 /// |---|---|
 /// | `GET /api/orders?status=&priority=&search=&limit=` | orders, newest first (`kct orders list --json` shape) |
-/// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role) |
+/// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role), `claim` |
 /// | `POST /api/orders` | create (the `--from-json` order object); 201 |
 /// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
 /// | `POST /api/orders/:ref/status` | `{"status":…, "note":…}` |
@@ -22,7 +22,7 @@ import SyncCore
 /// | `POST`/`DELETE /api/orders/:ref/claim` | claim an order of the queue, release the claim |
 /// | `GET /api/queue?status=&priority=&limit=` | `kct queue --json` rows with `score_parts` and `claim` |
 /// | `GET /api/stats`, `GET /api/sync` | dashboard, sync status |
-/// | `GET /api/analytics?since=YYYY-MM-DD` | processing analytics (`kct stats --analytics --json`) |
+/// | `GET /api/analytics?since=YYYY-MM-DD[&orders=true]` | processing analytics (`kct stats --analytics --json`) |
 /// | `GET /api/conflicts[?all=true]` | open conflicts (`kct conflicts list --json` shape) |
 /// | `POST /api/conflicts/:id/reapply`, `POST /api/conflicts/:id/dismiss` | settle a conflict |
 /// | `GET /api/users`; `POST /api/users`, `POST /api/users/:email/role|disable|enable` | staff (admin) |

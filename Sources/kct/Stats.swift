@@ -20,9 +20,11 @@ struct Stats: ParsableCommand {
             "With --analytics: only stages and moves from this UTC day on (YYYY-MM-DD).", valueName: "date"),
         transform: ReportPeriod.parse)
     var since: CalendarDate?
+    @Flag(help: "With --analytics --json: also one row per order (as `kct report orders`).") var orders = false
 
     func validate() throws {
         if since != nil, !analytics { throw ValidationError("--since goes with --analytics") }
+        if orders, !(analytics && global.json) { throw ValidationError("--orders goes with --analytics --json") }
     }
 
     func run() throws {
@@ -56,7 +58,7 @@ struct Stats: ParsableCommand {
 
     func printAnalytics(_ analytics: PeriodAnalytics) throws {
         if global.json {
-            try Output.json(AnalyticsJSON(analytics))
+            try Output.json(AnalyticsJSON(analytics, includeOrders: orders))
             return
         }
         func minutes(_ value: Int?) -> String { value.map { Output.duration(Int64($0) * 60) } ?? "-" }

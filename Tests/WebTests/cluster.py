@@ -168,9 +168,9 @@ class Cluster:
             self.run("central", "add-user", "--db", self.db, "--email", email, "--name", name, "--role", role,
                      "--password-stdin", stdin=PASSWORD + "\n")
 
-    def run(self, *args, env=None, stdin=None, check=True):
+    def run(self, *args, env=None, stdin=None, check=True, timeout=120):
         result = subprocess.run([KCT] + list(args), input=stdin, capture_output=True, text=True,
-                                env={**os.environ, **(env or {})}, timeout=120)
+                                env={**os.environ, **(env or {})}, timeout=timeout)
         if check and result.returncode != 0:
             raise RuntimeError(f"kct {' '.join(args)} exited {result.returncode}: {result.stderr}")
         return result

@@ -120,6 +120,7 @@ class App:
     def full_screenshot(self, name, width=1280):
         """The whole page, not just the window (resizes the window to the page's height)."""
         size = self.driver.get_window_size()
+        self.driver.execute_script("window.scrollTo(0, 0)")
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
         self.driver.set_window_size(width, min(max(height + 120, 600), 4000))
         path = self.screenshot(name)

@@ -87,5 +87,22 @@ function publishSync() {
   for (const listener of syncListeners) listener(lastSync, streamOpen);
 }
 
+// A page left for another (reload, link) may be kept in the back-forward cache with its stream
+// still open; a browser allows only six connections to one host, so a few reloads would leave
+// none for the next page. Close the stream when the page is hidden; open it again if it returns.
+window.addEventListener('pagehide', () => {
+  if (source) {
+    stopLive();
+    resumeOnShow = true;
+  }
+});
+let resumeOnShow = false;
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted && resumeOnShow) {
+    resumeOnShow = false;
+    startLive();
+  }
+});
+
 // Re-read the sync status now (after an edit: "edits waiting" goes up at once).
 export const refreshSync = () => pollSync();

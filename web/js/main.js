@@ -288,6 +288,7 @@ function paintWho() {
 }
 
 async function signOut() {
+  sessionStorage.clear();
   try {
     await del('/session');
   } catch {

@@ -7,6 +7,21 @@ import { barChart, columnChart, ring } from '../charts.js';
 import { label, money, duration, STATUSES } from '../format.js';
 
 const PERIOD_DAYS = 30;
+// The analytics read the whole status history (seconds on a big replica): they are fetched after
+// the cards are on screen, and again at most this often while changes keep coming.
+const ANALYTICS_EVERY_MS = 30000;
+// Kept in sessionStorage too, so a reload within that time shows them at once and does not ask the
+// node to work them out again.
+let analyticsCache = readStored(); // {at, data, loading}
+
+function readStored() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem('kct-analytics'));
+    return stored && Date.now() - stored.at < ANALYTICS_EVERY_MS ? stored : null;
+  } catch {
+    return null;
+  }
+}
 
 function sinceDate(days) {
   const date = new Date(Date.now() - days * 86400000);
@@ -20,18 +35,17 @@ function minutes(value) {
 export default {
   title: 'Dashboard',
 
-  async load() {
-    const [stats, analytics] = await Promise.all([
-      get('/stats'),
-      get('/analytics' + query({ since: sinceDate(PERIOD_DAYS) })).catch((error) => ({ unavailable: error.message })),
-    ]);
-    return { stats, analytics };
+  async load(ctx) {
+    const stats = await get('/stats');
+    refreshAnalytics(ctx);
+    return { stats };
   },
 
   // Any change can move the figures; the dashboard is cheap to re-read.
   watches: () => true,
 
-  render({ stats, analytics }) {
+  render({ stats }) {
+    const analytics = analyticsCache && analyticsCache.data;
     const revenue = stats.revenue || [];
     const cards = [
       ['total', 'Total orders', stats.total_orders],
@@ -73,10 +87,28 @@ export default {
   },
 };
 
+function refreshAnalytics(ctx) {
+  const now = Date.now();
+  if (analyticsCache && (analyticsCache.loading || now - analyticsCache.at < ANALYTICS_EVERY_MS)) return;
+  analyticsCache = { ...(analyticsCache || {}), loading: true };
+  get('/analytics' + query({ since: sinceDate(PERIOD_DAYS) }))
+    .catch((error) => ({ unavailable: error.message }))
+    .then((data) => {
+      analyticsCache = { at: Date.now(), data, loading: false };
+      try {
+        if (!data.unavailable) sessionStorage.setItem('kct-analytics', JSON.stringify({ at: analyticsCache.at, data }));
+      } catch {
+        // Storage full or disabled: the next load asks the node again.
+      }
+      if (ctx.view && ctx.view.title === 'Dashboard') ctx.paint();
+      if (!performance.getEntriesByName('kct-analytics').length) performance.mark('kct-analytics');
+    });
+}
+
 function analyticsPanels(analytics) {
   if (!analytics || analytics.unavailable) {
-    return h('section', { class: 'panel' }, h('h2', 'Processing analytics'),
-      h('p', { class: 'muted' }, analytics ? analytics.unavailable : 'Not available'));
+    return h('section', { class: 'panel', 'aria-busy': analytics ? false : 'true' }, h('h2', 'Processing analytics'),
+      h('p', { class: 'muted' }, analytics ? analytics.unavailable : 'Working out the analytics…'));
   }
   const stages = analytics.stages || [];
   const sla = analytics.sla || {};

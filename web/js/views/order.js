@@ -422,12 +422,9 @@ function addresses(order, ctx) {
     ADDRESS_PARTS.map(([part, text]) => field(`${kind}.${part}`, text, { value: (order[kind] || {})[part] || '' })));
   return h('section', { class: 'panel', 'aria-labelledby': 'addresses-title' },
     h('h2', { id: 'addresses-title' }, 'Addresses'),
-    h('details', { class: 'addresses', open: ctx.state.addressesOpen || false },
-      h('summary',
-        h('span', { class: 'address-summary' },
-          'Shipping: ', addressLines(order.shipping_address).join(', ') || 'none', h('br'),
-          'Billing: ', addressLines(order.billing_address).join(', ') || 'none'),
-        h('span', { class: 'link' }, ' Edit')),
+    show('Shipping', order.shipping_address), show('Billing', order.billing_address),
+    h('details', { class: 'addresses' },
+      h('summary', 'Edit addresses'),
       h('form', { 'data-form': 'addresses', class: 'stack', 'data-edit': '' },
         fields('shipping_address', 'Shipping'), fields('billing_address', 'Billing'),
         formError('addresses'),
@@ -444,7 +441,7 @@ function history(order) {
       entries.map((entry, index) => {
         const next = entries[index + 1];
         const stayed = next ? next.duration_in_previous_seconds : inCurrent;
-        return h('li', { 'data-key': entry.id, class: 'status-' + entry.to_status },
+        return h('li', { 'data-key': entry.id, 'data-status': entry.to_status },
           h('div', { class: 'timeline-head' },
             h('span', { class: 'badge status-' + entry.to_status }, label(entry.to_status)),
             h('span', { class: 'muted small' }, ' ', when(entry.changed_at))),
