@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationsTests",
             dependencies: [
-                "Integrations", "ProviderStandIns", "OrderDomain", "HTTP", "EventLoop",
+                "Integrations", "ProviderStandIns", "OrderDomain", "HTTP", "EventLoop", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(

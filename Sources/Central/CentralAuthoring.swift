@@ -90,7 +90,7 @@ struct CentralAuthoring {
         var history: [String: FieldValue] = [
             "order_id": .text(orderID), "from_status": .text(order.status.rawValue),
             "to_status": .text(status.rawValue),
-            "changed_by": .text(Self.author), "changed_at": .text(CentralStore.timestamp(nowMillis)),
+            "changed_by": .text(Self.author), "changed_at": .text(Timestamp.format(millis: nowMillis)),
             "note": .text(note),
         ]
         if let enteredAt = order.enteredCurrentStatusMillis, nowMillis >= enteredAt {
@@ -122,7 +122,7 @@ struct CentralAuthoring {
             [
                 "exception_type": .text(type), "exception_severity": .text("high"),
                 "description": .text(String(description.prefix(2000))), "resolution_status": .text("open"),
-                "customer_notified": .bool(false), "created_at": .text(CentralStore.timestamp(nowMillis)),
+                "customer_notified": .bool(false), "created_at": .text(Timestamp.format(millis: nowMillis)),
                 "created_by": .text(Self.author),
             ])
     }

@@ -37,7 +37,7 @@ extension CentralStore {
         planner: EffectPlanner, _ body: (Database, inout CentralAuthoring) throws -> Output
     ) throws(CentralError) -> AuthoringResult<Output> {
         let nowMillis = wallClockMillis()
-        let receivedAt = Self.timestamp(nowMillis)
+        let receivedAt = Timestamp.format(millis: nowMillis)
         let cache = self.cache
         let processor = self.processor
         do {
@@ -86,7 +86,7 @@ extension CentralStore {
     /// cause again records nothing. The number recorded.
     static func record(_ db: Database, _ drafts: [EffectDraft], nowMillis: UInt64) throws -> Int {
         guard !drafts.isEmpty else { return 0 }
-        let now = timestamp(nowMillis)
+        let now = Timestamp.format(millis: nowMillis)
         let insert = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO effects (id, cause, kind, order_id, request_id, parameters, state,
@@ -125,7 +125,7 @@ extension CentralStore {
                     let lost = record.inFlight
                     record.inFlight = true
                     record.attempts += 1
-                    record.updatedAt = Self.timestamp(nowMillis)
+                    record.updatedAt = Timestamp.format(millis: nowMillis)
                     record.firstAttemptAt = record.firstAttemptAt ?? Int64(nowMillis)
                     try db.execute(
                         sql: """
@@ -165,7 +165,7 @@ extension CentralStore {
             else { return nil }
             let effect = try Self.effect(row)
             guard effect.state == .pending else { return nil }
-            let now = Self.timestamp(authoring.nowMillis)
+            let now = Timestamp.format(millis: authoring.nowMillis)
             var state: EffectState
             var message: String?
             var nextAttempt = Int64(authoring.nowMillis)
@@ -198,7 +198,9 @@ extension CentralStore {
                     keyGeneration += 1
                     nextAttempt += Int64(SendGridAPI.unknownSettlingTime.components.seconds * 1000)
                     message =
-                        reason + "; sent once more at \(Self.timestamp(UInt64(nextAttempt))) unless SendGrid reports it"
+                        reason
+                        + "; sent once more at \(Timestamp.format(millis: UInt64(nextAttempt)))"
+                        + " unless SendGrid reports it"
                 } else {
                     state = .unknown
                 }
@@ -332,7 +334,7 @@ extension CentralStore {
         _ reference: String, by person: String, action: String, _ decide: (EffectRecord) throws -> EffectState
     ) throws(CentralError) -> EffectRecord {
         let nowMillis = wallClockMillis()
-        let now = Self.timestamp(nowMillis)
+        let now = Timestamp.format(millis: nowMillis)
         do {
             return try pool.write { db in
                 var effect = try Self.resolveEffect(db, reference)

@@ -114,11 +114,11 @@ extension CentralStore {
                         """,
                     arguments: [
                         event.messageID?.split(separator: ".").first.map(String.init),
-                        "settled by SendGrid's \(event.kind.name) event", Self.timestamp(authoring.nowMillis),
+                        "settled by SendGrid's \(event.kind.name) event", Timestamp.format(millis: authoring.nowMillis),
                         effect.id,
                     ])
             }
-            let at = CentralStore.timestamp(UInt64(max(0, event.timestamp)) * 1000)
+            let at = Timestamp.format(millis: UInt64(max(0, event.timestamp)) * 1000)
             var fields: [String: FieldValue] = [:]
             switch event.kind {
             case .delivered:
@@ -147,7 +147,7 @@ extension CentralStore {
         _ body: (Database, inout CentralAuthoring) throws -> String
     ) throws(CentralError) -> AuthoringResult<WebhookResult> {
         try authoring(planner: planner) { db, authoring in
-            let now = Self.timestamp(authoring.nowMillis)
+            let now = Timestamp.format(millis: authoring.nowMillis)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO webhook_events (provider, event_id, event_type, received_at) "
                     + "VALUES (?, ?, ?, ?)",

@@ -96,7 +96,7 @@ enum EffectAnswers {
             .integrationRequest, requestID, order: effect.orderID,
             [
                 "request_state": .text(answered.rawValue), "answer": .text(String(message.prefix(10_000))),
-                "answered_at": .text(CentralStore.timestamp(authoring.nowMillis)),
+                "answered_at": .text(Timestamp.format(millis: authoring.nowMillis)),
             ])
     }
 
@@ -104,7 +104,7 @@ enum EffectAnswers {
     private static func appendCommunication(
         _ effect: EffectRecord, content: String, deliveryStatus: String, into authoring: inout CentralAuthoring
     ) -> String {
-        let now = CentralStore.timestamp(authoring.nowMillis)
+        let now = Timestamp.format(millis: authoring.nowMillis)
         var fields: [String: FieldValue] = [
             "communication_type": .text(effect.text("template") ?? "note"), "communication_channel": .text("email"),
             "message_content": .text(String(content.prefix(10_000))), "created_at": .text(now),

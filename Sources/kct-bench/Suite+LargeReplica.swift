@@ -72,7 +72,8 @@ struct LargeReplicaSuite: BenchSuite {
             "SELECT * FROM plain WHERE customer_name >= 'Smith' AND customer_name < 'Smiti' LIMIT 50")
         try compare(
             "dashboard stats", { _ = try store.stats() },
-            "SELECT status, priority, currency, count(*), sum(total_amount) FROM plain GROUP BY status, priority, currency"
+            "SELECT status, priority, currency, count(*), sum(total_amount) FROM plain "
+                + "GROUP BY status, priority, currency"
         )
 
         var usage = rusage()
@@ -82,7 +83,8 @@ struct LargeReplicaSuite: BenchSuite {
             figures.append(Figure(name: "size: \(table)", value: Double(bytes) / Double(orders), unit: "B/order"))
         }
         notes.append(
-            "\(orders) orders, \(Self.queryRuns) runs of each query; plain table: one row per order, indexed for each shape"
+            "\(orders) orders, \(Self.queryRuns) runs of each query; "
+                + "plain table: one row per order, indexed for each shape"
         )
         return SuiteReport(suite: name, figures: figures, notes: notes)
     }
@@ -132,7 +134,8 @@ struct LargeReplicaSuite: BenchSuite {
                           currency, total_amount, created_at, needed_by,
                           status NOT IN ('completed', 'cancelled', 'refunded') AS open,
                           CASE priority WHEN 'rush' THEN 600 WHEN 'urgent' THEN 500 ELSE 200 END
-                            + min(336, 2 * (CAST(\(now) AS INTEGER) - CAST(strftime('%s', created_at) AS INTEGER)) / 3600)
+                            + min(336, 2 * (CAST(\(now) AS INTEGER)
+                              - CAST(strftime('%s', created_at) AS INTEGER)) / 3600)
                             AS score
                         FROM replica.orders;
                         CREATE INDEX plain_open_by_score ON plain (score) WHERE open = 1;

@@ -6,6 +6,7 @@ import HTTP
 import Integrations
 import ProviderStandIns
 import SyncCore
+import TestSupport
 import Testing
 
 /// The effects ledger against the Stripe stand-in: one PaymentIntent per request whatever the

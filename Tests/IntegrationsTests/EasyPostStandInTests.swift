@@ -1,6 +1,7 @@
 import Integrations
 import OrderDomain
 import ProviderStandIns
+import TestSupport
 import Testing
 
 /// Rates, buying once, and reconciliation against the EasyPost stand-in.

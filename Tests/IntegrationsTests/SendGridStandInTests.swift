@@ -1,6 +1,7 @@
 import Integrations
 import OrderDomain
 import ProviderStandIns
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct SendGridStandInTests {

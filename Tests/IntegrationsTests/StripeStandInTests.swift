@@ -1,6 +1,7 @@
 import Integrations
 import OrderDomain
 import ProviderStandIns
+import TestSupport
 import Testing
 
 /// The module's requests and classifiers against the Stripe stand-in, through the project's

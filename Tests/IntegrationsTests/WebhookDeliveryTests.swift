@@ -2,6 +2,7 @@ import Foundation
 import Integrations
 import OrderDomain
 import ProviderStandIns
+import TestSupport
 import Testing
 
 /// Webhooks signed by the stand-ins (with Crypto directly) verified by the module's verifiers at

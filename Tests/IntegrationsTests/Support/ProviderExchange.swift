@@ -1,5 +1,6 @@
 import HTTP
 import Integrations
+import TestSupport
 
 extension TestClient {
     /// Sends a provider request as central does and reports what came back as a `ProviderReply`.

@@ -1,1 +1,0 @@
-../../HTTPTests/Support/TestClient.swift
