@@ -1,4 +1,3 @@
-import Central
 import EventLoop
 import Foundation
 import GRDB
@@ -8,6 +7,8 @@ import ProviderStandIns
 import SyncCore
 import TestSupport
 import Testing
+
+@testable import Central
 
 /// The effects ledger against the Stripe stand-in: one PaymentIntent per request whatever the
 /// provider does, answers published as central's changes, webhooks verified and de-duplicated,
@@ -72,16 +73,13 @@ import Testing
 
         /// The order's fields in central's replica (read from its file, as another process would).
         func orderFields(_ order: String = "o-1") throws -> [String: FieldValue] {
-            let text = try DatabaseQueue(path: directory.database).read { db in
-                try String.fetchOne(
-                    db, sql: "SELECT fields FROM rows WHERE entity = 'orders' AND row_id = ?", arguments: [order])
+            try DatabaseQueue(path: directory.database).read { db in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT * FROM rows WHERE entity = 'orders' AND row_id = ?", arguments: [order])
+                else { return [:] }
+                return try RowCodec.decode(row).fields.mapValues(\.value)
             }
-            guard let text, case .object(let fields) = try JSONValue.parse(Array(text.utf8)) else { return [:] }
-            var values: [String: FieldValue] = [:]
-            for (name, stamped) in fields {
-                if case .object(let members) = stamped, let value = members["value"] { values[name] = value.fieldValue }
-            }
-            return values
         }
     }
 

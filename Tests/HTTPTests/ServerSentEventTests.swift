@@ -111,9 +111,10 @@ struct ServerSentEventTests {
         let streams = try await StreamServer.start()
         let url = "\(streams.server.baseURL)/stream"
         // curl leaves by --max-time; long enough that a loaded machine still delivers both
-        // events before it (seen: a 3 s limit expired before the subscription was even seen).
-        async let output = runCurl(["-N", "--max-time", "8", url])
-        #expect(try await eventually { try await streams.subscribers() == 1 })
+        // events before it (seen: a 3 s limit, and under the whole suite on 2 cores an 8 s one,
+        // expired before the subscription was even seen).
+        async let output = runCurl(["-N", "--max-time", "20", url])
+        #expect(try await eventually(timeout: .seconds(20)) { try await streams.subscribers() == 1 })
         try await streams.broadcast(ServerSentEvent(event: "order", data: "KCT-1"))
         try await streams.broadcast(ServerSentEvent(id: "custom", data: "two\nlines"))
         let text = try await output.output

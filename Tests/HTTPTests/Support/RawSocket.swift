@@ -15,7 +15,7 @@ final class RawSocket {
 
     let descriptor: Int32
 
-    init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
+    init(port: Int, receiveTimeout: Duration = .seconds(30)) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(operation: "socket", code: errno) }
         var address = sockaddr_in()
