@@ -110,11 +110,11 @@ struct ServerSentEventTests {
     @Test func curlReceivesBroadcastsAndHubNoticesItLeaving() async throws {
         let streams = try await StreamServer.start()
         let url = "\(streams.server.baseURL)/stream"
-        // curl leaves by --max-time; long enough that a loaded machine still delivers both
-        // events before it (seen: a 3 s limit, and under the whole suite on 2 cores an 8 s one,
-        // expired before the subscription was even seen).
-        async let output = runCurl(["-N", "--max-time", "20", url])
-        #expect(try await eventually(timeout: .seconds(20)) { try await streams.subscribers() == 1 })
+        // curl leaves by --max-time; long enough that a starved test still broadcasts both events
+        // before it (seen: 3 s, 8 s and 20 s limits expired under the whole suite on 2 cores, whose
+        // process-driving tests hold the cooperative threads for long stretches).
+        async let output = runCurl(["-N", "--max-time", "120", url])
+        #expect(try await eventually(timeout: .seconds(120)) { try await streams.subscribers() == 1 })
         try await streams.broadcast(ServerSentEvent(event: "order", data: "KCT-1"))
         try await streams.broadcast(ServerSentEvent(id: "custom", data: "two\nlines"))
         let text = try await output.output
