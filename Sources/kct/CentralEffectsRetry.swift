@@ -1,6 +1,5 @@
 import ArgumentParser
 import Central
-import Foundation
 
 struct CentralEffectsRetry: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,22 +11,11 @@ struct CentralEffectsRetry: ParsableCommand {
             did not get it.
             """)
 
-    @OptionGroup var database: CentralDatabaseOption
-
-    @Argument(help: "Effect id (eff_…) or a unique prefix of it.") var effect: String
-
-    @Option(help: ArgumentHelp("Who asks, for the audit trail.", valueName: "name"))
-    var by = ProcessInfo.processInfo.environment["KCT_USER"] ?? NSUserName()
-
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var operation: CentralEffectOperation
 
     func run() throws {
-        let record = try CentralStore.open(path: database.path).retryEffect(effect, by: by)
-        if json {
-            try Output.json(EffectJSON(effect: record))
-        } else {
-            print("effect \(record.id) (\(record.kind.rawValue)) is pending again; central runs it within seconds")
+        try operation.perform({ store, effect, by in try store.retryEffect(effect, by: by) }) { record in
+            "effect \(record.id) (\(record.kind.rawValue)) is pending again; central runs it within seconds"
         }
     }
 }
