@@ -101,6 +101,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of settled changes (ReceivedChangeDigest).
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "Node",
@@ -144,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "OrderDomain", "SyncCore", "CSQLiteVFS", "TestSupport",
+                "Store", "OrderDomain", "SyncCore", "StorageSupport", "CSQLiteVFS", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`
@@ -184,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "SyncCoreTests",
             dependencies: [
-                "SyncCore", "OrderDomain",
+                "SyncCore", "OrderDomain", "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
 

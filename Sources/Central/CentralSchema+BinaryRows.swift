@@ -20,7 +20,7 @@ extension CentralSchema {
             if rows.isEmpty { return }
             for row in rows {
                 let state = try legacyRowState(row)
-                let stored = RowCodec.encode(state)
+                let stored = RowStateCodec.columns(of: state)
                 try update.execute(arguments: [
                     stored.fields, stored.appended, stored.tombstone, state.entity.rawValue, state.rowID,
                 ])

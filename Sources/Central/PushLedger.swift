@@ -48,21 +48,21 @@ struct PushLedger: CentralLedger {
         record(of: change).map(\.outcome)
     }
 
-    func receivedChange(_ change: ChangeRef) -> Change? {
-        record(of: change).map(\.change)
+    func receivedChangeMatches(_ change: Change) -> Bool? {
+        record(of: change.ref).map { $0.changeDigest == ReceivedChangeDigest.of(change) }
     }
 
-    private func record(of change: ChangeRef) -> (change: Change, outcome: ChangeOutcome)? {
+    private func record(of change: ChangeRef) -> (changeDigest: Data, outcome: ChangeOutcome)? {
         do {
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT change, outcome FROM outcomes WHERE node_id = ? AND sequence = ?",
+                    db, sql: "SELECT change_digest, outcome FROM outcomes WHERE node_id = ? AND sequence = ?",
                     arguments: [change.nodeID, change.sequence])
             else {
                 return nil
             }
-            let changeText: String = row["change"], outcomeText: String = row["outcome"]
-            return (try Change.decode(Array(changeText.utf8)), try ChangeOutcome.decode(Array(outcomeText.utf8)))
+            let outcomeText: String = row["outcome"]
+            return (row["change_digest"], try ChangeOutcome.decode(Array(outcomeText.utf8)))
         } catch {
             if cache.loadFailure == nil { cache.loadFailure = error }
             return nil
@@ -155,7 +155,7 @@ struct PushLedger: CentralLedger {
                 """)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
-            let stored = RowCodec.encode(row)
+            let stored = RowStateCodec.columns(of: row)
             try upsertRow.execute(arguments: [
                 key.entity.rawValue, key.rowID, orderID, stored.fields, stored.appended, stored.tombstone,
             ])
@@ -178,10 +178,10 @@ struct PushLedger: CentralLedger {
             ])
         }
         let insertOutcome = try db.cachedStatement(
-            sql: "INSERT INTO outcomes (node_id, sequence, change, outcome) VALUES (?, ?, ?, ?)")
+            sql: "INSERT INTO outcomes (node_id, sequence, change_digest, outcome) VALUES (?, ?, ?, ?)")
         for (change, outcome) in records {
             try insertOutcome.execute(arguments: [
-                change.nodeID, change.sequence, change.wire.canonicalString, outcome.wire.canonicalString,
+                change.nodeID, change.sequence, ReceivedChangeDigest.of(change), outcome.wire.canonicalString,
             ])
             try CentralStore.appendAudit(
                 db,

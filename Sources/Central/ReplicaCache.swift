@@ -116,11 +116,4 @@ enum RowCodec {
         return try RowStateCodec.decode(row, key: key, table: "rows")
     }
 
-    /// The `fields`, `appended` and `tombstone` column values of `row`.
-    static func encode(_ row: RowState) -> (fields: Data, appended: Data?, tombstone: Data?) {
-        (
-            Data(RowStateCodec.encode(fields: row.fields)), row.appended.map { Data(RowStateCodec.encode($0)) },
-            row.tombstone.map { Data(RowStateCodec.encode($0)) }
-        )
-    }
 }

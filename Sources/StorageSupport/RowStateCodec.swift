@@ -3,39 +3,120 @@ import GRDB
 import SyncCore
 
 /// The stored form of a row's merge state (SyncCore's `RowState`), in central's `rows` and a
-/// node's `confirmed_rows`: every field as a `StampedValue` (value, hlc, node, sequence,
-/// version) in a compact binary layout, because every pushed or pulled change reads and
-/// rewrites its row: little-endian integers, strings as a 32-bit length and UTF-8,
-/// values as a tag byte and payload. Schema: `[count u32] ([name] [stamped])*`, stamped =
-/// `[tag u8] [payload] [hlc u64] [node string] [sequence i64] [version i64]`.
+/// node's `confirmed_rows`. Every pushed or pulled change reads and rewrites its row, and these
+/// tables hold one row per order, item and history entry, so the layout is made small enough that
+/// a row fits in its b-tree page instead of spilling to overflow pages (issue #15):
+///
+/// - the changes that wrote a row's fields are listed once (`stamps`) and each field refers to one
+///   by index: a row created by one change carries one stamp, not one per field;
+/// - node ids (lower-case UUIDs) are 16 bytes, listed once per row;
+/// - field names are a one-byte code from `FieldNameCodes` (any other name is spelled out);
+/// - integers are LEB128 varints (signed ones zigzag-encoded), strings a varint length and UTF-8.
+///
+/// `fields` = `[0xFE] [node count] node* [stamp count] stamp* [field count] field*`, where
+/// node = `[0] [16 bytes]` or `[1] [string]`, stamp = `[hlc u64 LE] [node index] [sequence zz]
+/// [version zz]`, field = `[name code] ([string] if code 0) [stamp index] [value]`, value =
+/// `[tag] [payload]` (0 null, 1 integer zz, 2 real as 8 bytes, 3 string, 4 false, 5 true).
+/// `appended` / `tombstone` = `[0xFE] node [hlc u64 LE] [sequence zz] [version zz] [value]`.
+/// Fields are written in name order, so equal states encode to equal bytes.
+///
+/// Rows written before 2026-12-08 used a fixed-width layout (`[count u32] ([name] [stamped])*`,
+/// see `RowStateCodec+Legacy.swift`); `decode` still reads it, and the replica's and central's
+/// `compact-rows` migrations rewrite such rows.
 package enum RowStateCodec {
+    static let compactMarker: UInt8 = 0xFE
+
     package static func encode(fields: [String: StampedValue]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.count * 64)
-        append(UInt32(fields.count), to: &bytes)
-        for (name, value) in fields {
-            append(name, to: &bytes)
-            append(value, to: &bytes)
+        var writer = CompactWriter()
+        writer.bytes.reserveCapacity(16 + fields.count * 12)
+        var nodes: [String] = []
+        var stamps: [(hlc: UInt64, node: Int, sequence: Int64, version: Int64)] = []
+        var stampIndex: [Int] = []
+        stampIndex.reserveCapacity(fields.count)
+        let names = fields.keys.sorted()
+        for name in names {
+            let value = fields[name]!
+            let node: Int
+            if let found = nodes.firstIndex(of: value.stamp.nodeID) {
+                node = found
+            } else {
+                nodes.append(value.stamp.nodeID)
+                node = nodes.count - 1
+            }
+            let stamp = (hlc: value.stamp.hlc.packed, node: node, sequence: value.sequence, version: value.version)
+            if let found = stamps.firstIndex(where: { $0 == stamp }) {
+                stampIndex.append(found)
+            } else {
+                stamps.append(stamp)
+                stampIndex.append(stamps.count - 1)
+            }
         }
-        return bytes
+        writer.bytes.append(compactMarker)
+        writer.varint(UInt64(nodes.count))
+        for node in nodes { writer.node(node) }
+        writer.varint(UInt64(stamps.count))
+        for stamp in stamps {
+            writer.fixed(stamp.hlc)
+            writer.varint(UInt64(stamp.node))
+            writer.signed(stamp.sequence)
+            writer.signed(stamp.version)
+        }
+        writer.varint(UInt64(names.count))
+        for (position, name) in names.enumerated() {
+            writer.name(name)
+            writer.varint(UInt64(stampIndex[position]))
+            writer.value(fields[name]!.value)
+        }
+        return writer.bytes
     }
 
     package static func encode(_ value: StampedValue) -> [UInt8] {
-        var bytes: [UInt8] = []
-        append(value, to: &bytes)
-        return bytes
+        var writer = CompactWriter()
+        writer.bytes.append(compactMarker)
+        writer.node(value.stamp.nodeID)
+        writer.fixed(value.stamp.hlc.packed)
+        writer.signed(value.sequence)
+        writer.signed(value.version)
+        writer.value(value.value)
+        return writer.bytes
+    }
+
+    /// The `fields`, `appended` and `tombstone` column values of `state`.
+    package static func columns(of state: RowState) -> (fields: Data, appended: Data?, tombstone: Data?) {
+        (
+            Data(encode(fields: state.fields)), state.appended.map { Data(encode($0)) },
+            state.tombstone.map { Data(encode($0)) }
+        )
     }
 
     static func decodeFields(_ data: Data) throws -> [String: StampedValue] {
         try data.withUnsafeBytes { buffer in
-            var reader = Reader(buffer: buffer)
-            let count = Int(try reader.integer(UInt32.self))
-            guard count <= buffer.count else { throw Truncated() }
+            guard buffer.first == compactMarker else { return try decodeLegacyFields(buffer) }
+            var reader = CompactReader(buffer: buffer, offset: 1)
+            let nodeCount = try reader.count()
+            var nodes: [String] = []
+            nodes.reserveCapacity(nodeCount)
+            for _ in 0..<nodeCount { nodes.append(try reader.node()) }
+            let stampCount = try reader.count()
+            var stamps: [(stamp: HLCStamp, sequence: Int64, version: Int64)] = []
+            stamps.reserveCapacity(stampCount)
+            for _ in 0..<stampCount {
+                let hlc = HLC(packed: try reader.fixed())
+                let node = try reader.count()
+                guard node < nodes.count else { throw Truncated() }
+                stamps.append(
+                    (HLCStamp(hlc: hlc, nodeID: nodes[node]), try reader.signed(), try reader.signed()))
+            }
+            let fieldCount = try reader.count()
             var fields: [String: StampedValue] = [:]
-            fields.reserveCapacity(count)
-            for _ in 0..<count {
-                let name = try reader.string()
-                fields[name] = try reader.stamped()
+            fields.reserveCapacity(fieldCount)
+            for _ in 0..<fieldCount {
+                let name = try reader.name()
+                let index = try reader.count()
+                guard index < stamps.count else { throw Truncated() }
+                let stamp = stamps[index]
+                fields[name] = StampedValue(
+                    value: try reader.value(), stamp: stamp.stamp, sequence: stamp.sequence, version: stamp.version)
             }
             guard reader.offset == buffer.count else { throw Truncated() }
             return fields
@@ -44,45 +125,18 @@ package enum RowStateCodec {
 
     static func decodeStamp(_ data: Data) throws -> StampedValue {
         try data.withUnsafeBytes { buffer in
-            var reader = Reader(buffer: buffer)
-            let value = try reader.stamped()
+            guard buffer.first == compactMarker else { return try decodeLegacyStamp(buffer) }
+            var reader = CompactReader(buffer: buffer, offset: 1)
+            let node = try reader.node()
+            let hlc = HLC(packed: try reader.fixed())
+            let sequence = try reader.signed()
+            let version = try reader.signed()
+            let value = StampedValue(
+                value: try reader.value(), stamp: HLCStamp(hlc: hlc, nodeID: node), sequence: sequence,
+                version: version)
             guard reader.offset == buffer.count else { throw Truncated() }
             return value
         }
-    }
-
-    private static func append<T: FixedWidthInteger>(_ number: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: number.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private static func append(_ text: String, to bytes: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
-            append(UInt32(utf8.count), to: &bytes)
-            bytes.append(contentsOf: utf8)
-        }
-    }
-
-    private static func append(_ value: StampedValue, to bytes: inout [UInt8]) {
-        switch value.value {
-        case .null: bytes.append(0)
-        case .integer(let number):
-            bytes.append(1)
-            append(number, to: &bytes)
-        case .real(let number):
-            bytes.append(2)
-            append(number.bitPattern, to: &bytes)
-        case .text(let text):
-            bytes.append(3)
-            append(text, to: &bytes)
-        case .bool(let flag):
-            bytes.append(4)
-            bytes.append(flag ? 1 : 0)
-        }
-        append(value.stamp.hlc.packed, to: &bytes)
-        append(value.stamp.nodeID, to: &bytes)
-        append(value.sequence, to: &bytes)
-        append(value.version, to: &bytes)
     }
 
     /// The row state of `key` from a row holding `order_id`, `fields`, `appended` and `tombstone`.
@@ -105,47 +159,8 @@ package enum RowStateCodec {
         return state
     }
 
+    /// Whether a stored `fields` value is in the layout before 2026-12-08 (the migrations' test).
+    package static func isLegacy(_ fields: Data) -> Bool { fields.first != compactMarker }
+
     struct Truncated: Error {}
-
-    struct Reader {
-        let buffer: UnsafeRawBufferPointer
-        var offset = 0
-
-        mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-            let size = MemoryLayout<T>.size
-            guard offset + size <= buffer.count else { throw Truncated() }
-            var value = T.zero
-            withUnsafeMutableBytes(of: &value) {
-                $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + size]))
-            }
-            offset += size
-            return T(littleEndian: value)
-        }
-
-        mutating func string() throws -> String {
-            let length = Int(try integer(UInt32.self))
-            guard offset + length <= buffer.count else { throw Truncated() }
-            let text = String(
-                decoding: UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + length]), as: UTF8.self)
-            offset += length
-            return text
-        }
-
-        mutating func stamped() throws -> StampedValue {
-            let value: FieldValue
-            switch try integer(UInt8.self) {
-            case 0: value = .null
-            case 1: value = .integer(try integer(Int64.self))
-            case 2: value = .real(Double(bitPattern: try integer(UInt64.self)))
-            case 3: value = .text(try string())
-            case 4: value = .bool(try integer(UInt8.self) != 0)
-            default: throw Truncated()
-            }
-            let hlc = HLC(packed: try integer(UInt64.self))
-            let nodeID = try string()
-            return StampedValue(
-                value: value, stamp: HLCStamp(hlc: hlc, nodeID: nodeID), sequence: try integer(Int64.self),
-                version: try integer(Int64.self))
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import GRDB
 import OrderDomain
+import StorageSupport
 
 /// The replica's migrations, registered by stable ids that never change once released: a
 /// database remembers which ids it has applied (GRDB's `grdb_migrations` table) and gets only the
@@ -9,6 +10,7 @@ enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
         "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index", "2026-12-07-sync-retry",
+        "2026-12-08-compact-rows",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -22,6 +24,9 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: claimTables) }
         migrator.registerMigration(identifiers[7]) { db in try db.execute(sql: queueIndexes) }
         migrator.registerMigration(identifiers[8]) { db in try db.execute(sql: syncRetry) }
+        migrator.registerMigration(identifiers[9]) { db in
+            try RowStateCodec.rewriteLegacyRows(db, table: "confirmed_rows")
+        }
         return migrator
     }
 

@@ -78,17 +78,17 @@ enum ConfirmedState {
     }
 
     static func save(_ db: Database, _ state: RowState) throws {
-        try db.cachedStatement(
+        let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
                   ?, ?, ?)
                 ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended,
                   tombstone = excluded.tombstone
                 """
-        ).execute(arguments: [
-            state.entity.rawValue, state.rowID, state.orderID, Data(RowStateCodec.encode(fields: state.fields)),
-            state.appended.map { Data(RowStateCodec.encode($0)) },
-            state.tombstone.map { Data(RowStateCodec.encode($0)) },
+        )
+        let stored = RowStateCodec.columns(of: state)
+        try statement.execute(arguments: [
+            state.entity.rawValue, state.rowID, state.orderID, stored.fields, stored.appended, stored.tombstone,
         ])
     }
 

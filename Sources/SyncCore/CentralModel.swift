@@ -20,7 +20,7 @@ package struct CentralModel: CentralLedger, Sendable {
     package func row(_ key: RowKey) -> RowState? { replica.row(key) }
     package func lastSettledSequence(of nodeID: String) -> Int64 { settledSequence[nodeID] ?? 0 }
     package func recordedOutcome(of change: ChangeRef) -> ChangeOutcome? { outcomes[change] }
-    package func receivedChange(_ change: ChangeRef) -> Change? { received[change] }
+    package func receivedChangeMatches(_ change: Change) -> Bool? { received[change.ref].map { $0 == change } }
     package var headVersion: Int64 { log.last?.version ?? 0 }
 
     package mutating func merge(_ change: Change, version: Int64) -> MergeReport {

@@ -7,9 +7,10 @@ package protocol CentralLedger: ReplicaReading {
     func lastSettledSequence(of nodeID: String) -> Int64
     /// The outcome recorded when the change was first settled.
     func recordedOutcome(of change: ChangeRef) -> ChangeOutcome?
-    /// The change as it was received when first settled (before any re-stamp), so a resent
-    /// sequence can be checked to be the same change.
-    func receivedChange(_ change: ChangeRef) -> Change?
+    /// Whether `change` is the change received when its sequence was first settled (before any
+    /// re-stamp), so a resent sequence can be checked to be the same change; nil when central
+    /// has no record of that sequence.
+    func receivedChangeMatches(_ change: Change) -> Bool?
     var headVersion: Int64 { get }
     /// Merges an accepted change into the replica at `version`.
     mutating func merge(_ change: Change, version: Int64) -> MergeReport
@@ -92,13 +93,14 @@ package struct PushProcessor: Sendable {
         // Sequences are consecutive, so the already-settled ones form a prefix: all of it is
         // checked before anything new is settled.
         for change in request.changes where change.sequence <= settled {
-            guard var outcome = ledger.recordedOutcome(of: change.ref), let received = ledger.receivedChange(change.ref)
+            guard var outcome = ledger.recordedOutcome(of: change.ref),
+                let matches = ledger.receivedChangeMatches(change)
             else {
                 throw ErrorResponse(
                     code: .internalError,
                     message: "central has settled \(change.nodeID) sequence \(change.sequence) but lost its record")
             }
-            guard received == change else {
+            guard matches else {
                 // A node that reuses sequences (restored from an old backup) would otherwise
                 // have its new edits answered with old outcomes and lose them.
                 throw ErrorResponse(

@@ -8,17 +8,6 @@ import Testing
 /// ok, every edit `kct` reported as saved is there, every saved edit has exactly its outbox
 /// entries and no outbox entry lacks its edit.
 @Suite struct CrashSafetyTests {
-    /// SplitMix64: a seeded generator, so a failing run can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let burstSize = 60
     static let rounds = 25
@@ -41,7 +30,7 @@ import Testing
         defer { kct.cleanUp() }
         try #require(try kct.run("init", "--name", "W1", "--shop", "S01").status == 0)
         try kct.signInAdmin()
-        var generator = SeededGenerator(state: 20_261_125)
+        var generator = SplitMix64(seed: 20_261_125)
         var reportedSaved = Set<String>()
         var reportedMoves: [String: Int] = [:]
         var movesFinished = 0, movesKilled = 0

@@ -1,22 +1,11 @@
 import Foundation
 import GRDB
 import SyncCore
+import TestSupport
 import Testing
 
 @testable import OrderDomain
 @testable import Store
-
-/// SplitMix64: a small seeded generator, so a failing run can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct SyncConvergenceTests {
     /// Every kind of local edit writes outbox changes that central's validator accepts, each
@@ -79,7 +68,7 @@ struct SeededGenerator: RandomNumberGenerator {
     /// rejected, and every edit central superseded is in its node's conflicts.
     @Test(arguments: 0..<Self.runs)
     func randomEditsConverge(seed: Int) throws {
-        var random = SeededGenerator(state: UInt64(seed) &* 7919 &+ 17)
+        var random = SplitMix64(seed: UInt64(seed) &* 7919 &+ 17)
         var harness = SyncHarness()
         let clocks = (0..<3).map { _ in ManualClock() }
         let stores = try (0..<3).map { index in
@@ -126,7 +115,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     /// One random edit of any kind; refusals by the rules (an item that is gone, a move that is
     /// no longer allowed) are part of the game.
-    static func randomEdit(_ store: OrderStore, _ random: inout SeededGenerator) throws {
+    static func randomEdit(_ store: OrderStore, _ random: inout SplitMix64) throws {
         let orders = try store.orders(OrderFilter())
         guard let order = orders.randomElement(using: &random), orders.count >= 2 || Bool.random(using: &random) else {
             try store.createOrder(

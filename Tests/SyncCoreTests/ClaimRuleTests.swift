@@ -1,6 +1,7 @@
 import Foundation
 import OrderDomain
 import PropertyBased
+import TestSupport
 import Testing
 
 @testable import SyncCore

@@ -1,5 +1,6 @@
 import Foundation
 import ProviderStandIns
+import TestSupport
 import Testing
 
 /// Payments, shipping and e-mail end to end with real processes: central (`kct central serve`)
@@ -200,7 +201,7 @@ import Testing
         ("effect-claimed", 1 as UInt64), ("provider-answered", 2), ("effect-claimed", 3), ("provider-answered", 4),
     ])
     func centralDyingMidEffectNeitherDoublesNorLosesIt(point: String, seed: UInt64) async throws {
-        var generator = LoopbackKillTests.SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         let faults: [StandInFault?] = [nil, .answerLostAfterActing, .serverErrorAfterActing(status: 500)]
         let providers = try await Providers.start()
         let cluster = try SyncCluster()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `kill -9` of a node daemon in the middle of pushing a large outbox, and of central in the
@@ -6,17 +7,6 @@ import Testing
 /// made is on every node and in central's log, each change is in central's log exactly once, and
 /// each status move is in each order's history exactly once.
 @Suite(.serialized) struct LoopbackKillTests {
-    /// SplitMix64, so a failing run can be replayed from its seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Orders per round: each is 4 changes (order, 2 items, history) plus a status move for
     /// every twentieth (2 changes), ≈ 1,150 changes: two push batches.
@@ -25,7 +15,7 @@ import Testing
 
     @Test func killDashNineMidPushAndMidApplyLosesNothingAndAppliesNothingTwice() throws {
         let seed = ProcessInfo.processInfo.environment["KCT_KILL_SEED"].flatMap(UInt64.init) ?? 20_261_125
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         let cluster = try SyncCluster()
         defer { cluster.shutDown() }
         try cluster.startCentral()

@@ -1,3 +1,5 @@
+import TestSupport
+
 @testable import SyncCore
 
 /// Short constructors for the changes unit tests need. Times are whole seconds after t0.
