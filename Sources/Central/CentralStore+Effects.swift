@@ -58,7 +58,7 @@ extension CentralStore {
                         planner: planner)
                     let output = try body(db, &authoring)
                     let recorded = try Self.record(db, authoring.effects, nowMillis: nowMillis)
-                    try authoring.ledger.flush(derivedRule: OrderTotalsRule.rule)
+                    try authoring.ledger.flush()
                     try db.execute(
                         sql: "UPDATE central_state SET hlc_last = ?, head_version = ?, central_sequence = ?",
                         arguments: [

@@ -73,19 +73,25 @@ extension CentralStore {
         }
     }
 
-    /// Derived fields of one row (item `total_price`, order `subtotal_amount`/`total_amount`).
+    /// Derived fields of one row (item `total_price`, order `subtotal_amount`/`total_amount`),
+    /// computed from its order's rows with OrderDomain's totals, as a node computes them. Nothing
+    /// at central reads them on the push path (effects use `OrderFacts`), so they are not stored.
     package func derivedFields(_ key: RowKey) throws(CentralError) -> [String: JSONValue]? {
         do {
             return try pool.read { db -> [String: JSONValue]? in
                 guard
-                    let text = try String.fetchOne(
-                        db, sql: "SELECT fields FROM derived_fields WHERE entity = ? AND row_id = ?",
+                    let orderID = try String.fetchOne(
+                        db, sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?",
                         arguments: [key.entity.rawValue, key.rowID])
                 else { return nil }
-                guard case .object(let fields)? = try? JSONValue.parse(text) else {
-                    throw CentralError.corruptValue(table: "derived_fields", column: "fields", value: text)
-                }
-                return fields
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?",
+                    arguments: [orderID]
+                ).map(RowCodec.decode).filter { !$0.isDeleted }
+                let order = rows.first { $0.entity == .order }
+                let items = rows.filter { $0.entity == .orderItem }.sorted { $0.key < $1.key }
+                return OrderTotalsRule.rule(order, items)[key]?.mapValues(\.wire)
             }
         } catch {
             throw CentralError.wrap(error)

@@ -48,7 +48,7 @@ extension CentralStore {
                     if node.nodeID == nil { try Self.bind(db, node: node, nodeID: authenticatedNode, at: receivedAt) }
                     let effects = try Self.recordEffects(
                         db, of: request, response, ledger: ledger, planner: planner, nowMillis: nowMillis)
-                    try ledger.flush(derivedRule: OrderTotalsRule.rule)
+                    try ledger.flush()
                     try db.execute(
                         sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",
                         arguments: [clock.last, ledger.headVersion])

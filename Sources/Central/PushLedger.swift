@@ -146,7 +146,7 @@ struct PushLedger: CentralLedger {
     // MARK: Writing
 
     /// Writes everything the push did to the tables (the caller commits).
-    func flush(derivedRule: DerivedFieldsRule) throws {
+    func flush() throws {
         if let failure = cache.loadFailure { throw failure }
         let upsertRow = try db.cachedStatement(
             sql: """
@@ -187,39 +187,9 @@ struct PushLedger: CentralLedger {
                 db,
                 CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
         }
-        let deleteDerived = try db.cachedStatement(sql: "DELETE FROM derived_fields WHERE order_id = ?")
-        let insertDerived = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO derived_fields (entity, row_id, order_id, fields) VALUES (?, ?, ?, ?)")
-        for (orderID, state) in changedOrders where !state.rows.isEmpty {
-            try deleteDerived.execute(arguments: [orderID])
-            let order = state.rows[RowKey(.order, orderID)]
-            let items = state.rows.values.filter { $0.entity == .orderItem && !$0.isDeleted }.sorted { $0.key < $1.key }
-            for (key, fields) in derivedRule(order.flatMap { $0.isDeleted ? nil : $0 }, items) {
-                try insertDerived.execute(arguments: [
-                    key.entity.rawValue, key.rowID, orderID, DerivedCodec.encode(fields),
-                ])
-            }
-        }
         for (nodeID, sequence) in settled {
             try db.execute(
                 sql: "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?", arguments: [sequence, nodeID])
-        }
-    }
-}
-
-/// Derived fields as stored: a JSON object of plain values.
-enum DerivedCodec {
-    static func encode(_ fields: [String: FieldValue]) -> String {
-        JSONValue.object(fields.mapValues(json)).canonicalString
-    }
-
-    static func json(_ value: FieldValue) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .integer(let number): .integer(number)
-        case .real(let number): .real(number)
-        case .text(let text): .string(text)
         }
     }
 }

@@ -15,7 +15,7 @@ extension FieldValue {
         }
     }
 
-    var wire: JSONValue {
+    package var wire: JSONValue {
         switch self {
         case .null: .null
         case .bool(let flag): .bool(flag)
