@@ -52,6 +52,14 @@ struct SyncSuite: BenchSuite {
                 name: "merge of pulled changes at a node", value: Samples(mergeRates).median, unit: "changes/s",
                 baseline: "raw SQLite insert, \(ProtocolLimits.defaultPullLimit) rows/txn",
                 baselineValue: Samples(rawPageRates).median, target: "≥ 200k changes/s"))
+        let mergedOrders = options.count(Self.mergeOrders)
+        let replicaStorage = try StorageFigures(
+            path: OrderStore.replicaPath(root + "/merge-0/target"), orders: mergedOrders)
+        figures.append(
+            Figure(
+                name: "replica bytes per synced one-item order", value: replicaStorage.bytesPerOrder, unit: "B",
+                target: "≤ 2,048 B"))
+        notes.append("replica storage after the merge (dbstat, B per order): " + replicaStorage.breakdown)
         notes.append(
             "merge: \(mergeChanges) changes made by another replica's write path (orders with one item), as pull "
                 + "pages of \(ProtocolLimits.defaultPullLimit) (the daemon's page size), through "
@@ -72,6 +80,13 @@ struct SyncSuite: BenchSuite {
                 try Self.rawBatchRate(
                     rows: pushChanges, batch: ProtocolLimits.maximumChangesPerPush, path: directory + "/raw.sqlite"))
         }
+        let centralStorage = try StorageFigures(
+            path: root + "/push-0/central.sqlite", orders: options.count(Self.pushOrders))
+        figures.append(
+            Figure(
+                name: "central bytes per pushed one-item order", value: centralStorage.bytesPerOrder, unit: "B",
+                target: "≤ 4,096 B"))
+        notes.append("central storage after the pushes (dbstat, B per order): " + centralStorage.breakdown)
         figures.append(
             Figure(
                 name: "push + apply at central", value: Samples(pushRates).median, unit: "changes/s",
