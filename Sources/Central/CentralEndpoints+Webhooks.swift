@@ -16,17 +16,12 @@ extension CentralEndpoints {
         let verifier = StripeWebhookVerifier(secret: secret)
         let body = request.body
         let signature = request.headers[StripeWebhookVerifier.signatureHeader]
-        let store = self.store
-        let planner = effects.planner
-        acted(responder, provider: "stripe") { () throws(WebhookFailure) in
-            let event: StripeEvent
-            do throws(WebhookVerificationError) {
-                event = try verifier.verifiedEvent(payload: body, signatureHeader: signature)
-            } catch {
-                throw .refused(error)
-            }
-            do throws(CentralError) { return [try store.apply(event, planner: planner)] } catch { throw .store(error) }
-        }
+        verifiedDelivery(
+            responder, provider: "stripe",
+            verify: { () throws(WebhookVerificationError) in
+                [try verifier.verifiedEvent(payload: body, signatureHeader: signature)]
+            },
+            apply: { (store, event, planner) throws(CentralError) in try store.apply(event, planner: planner) })
     }
 
     func easyPostWebhook(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -36,17 +31,12 @@ extension CentralEndpoints {
         let verifier = EasyPostWebhookVerifier(secret: secret)
         let body = request.body
         let signature = request.headers[EasyPostWebhookVerifier.signatureHeader]
-        let store = self.store
-        let planner = effects.planner
-        acted(responder, provider: "easypost") { () throws(WebhookFailure) in
-            let event: EasyPostEvent
-            do throws(WebhookVerificationError) {
-                event = try verifier.verifiedEvent(payload: body, signatureHeader: signature)
-            } catch {
-                throw .refused(error)
-            }
-            do throws(CentralError) { return [try store.apply(event, planner: planner)] } catch { throw .store(error) }
-        }
+        verifiedDelivery(
+            responder, provider: "easypost",
+            verify: { () throws(WebhookVerificationError) in
+                [try verifier.verifiedEvent(payload: body, signatureHeader: signature)]
+            },
+            apply: { (store, event, planner) throws(CentralError) in try store.apply(event, planner: planner) })
     }
 
     func sendGridWebhook(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -57,20 +47,30 @@ extension CentralEndpoints {
         let body = request.body
         let signature = request.headers[SendGridWebhookVerifier.signatureHeader]
         let timestamp = request.headers[SendGridWebhookVerifier.timestampHeader]
+        verifiedDelivery(
+            responder, provider: "sendgrid",
+            verify: { () throws(WebhookVerificationError) in
+                try SendGridWebhookVerifier(publicKeyBase64: key).verifiedEvents(
+                    payload: body, signatureHeader: signature, timestampHeader: timestamp)
+            },
+            apply: { (store, event, planner) throws(CentralError) in try store.apply(event, planner: planner) })
+    }
+
+    /// One delivery: its signature verified (`verify` gives its events), then each event acted on.
+    private func verifiedDelivery<Event>(
+        _ responder: HTTPResponder, provider: String,
+        verify: @escaping @Sendable () throws(WebhookVerificationError) -> [Event],
+        apply: @escaping WebhookEventAction<Event>
+    ) {
         let store = self.store
         let planner = effects.planner
-        acted(responder, provider: "sendgrid") { () throws(WebhookFailure) in
-            let events: [SendGridEvent]
-            do throws(WebhookVerificationError) {
-                events = try SendGridWebhookVerifier(publicKeyBase64: key).verifiedEvents(
-                    payload: body, signatureHeader: signature, timestampHeader: timestamp)
-            } catch {
-                throw .refused(error)
-            }
+        acted(responder, provider: provider) { () throws(WebhookFailure) in
+            let events: [Event]
+            do throws(WebhookVerificationError) { events = try verify() } catch { throw .refused(error) }
             var results: [AuthoringResult<WebhookResult>] = []
             for event in events {
                 do throws(CentralError) {
-                    results.append(try store.apply(event, planner: planner))
+                    results.append(try apply(store, event, planner))
                 } catch {
                     throw .store(error)
                 }
@@ -78,6 +78,10 @@ extension CentralEndpoints {
             return results
         }
     }
+
+    /// Acts on one verified event in its own transaction.
+    typealias WebhookEventAction<Event> =
+        @Sendable (CentralStore, Event, EffectPlanner) throws(CentralError) -> AuthoringResult<WebhookResult>
 
     /// Why a delivery was not acted on.
     enum WebhookFailure: Error {
