@@ -354,3 +354,55 @@ BEGIN
   ON CONFLICT (status, resume_status, priority, currency) DO UPDATE SET
     order_count = order_count + 1, total_minor_units = total_minor_units + excluded.total_minor_units;
 END;
+
+CREATE TABLE analytics_pending (order_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE analytics_orders (
+  order_id TEXT PRIMARY KEY NOT NULL,
+  ready INTEGER NOT NULL CHECK (ready IN (0, 1)),
+  contribution TEXT NOT NULL CHECK (json_valid(contribution))
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_stage_minutes (
+  stage TEXT NOT NULL,
+  day TEXT NOT NULL,
+  minutes INTEGER NOT NULL,
+  orders INTEGER NOT NULL,
+  PRIMARY KEY (day, stage, minutes)
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_ready_days (
+  day TEXT PRIMARY KEY NOT NULL,
+  due INTEGER NOT NULL,
+  on_time INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_work_days (
+  day TEXT NOT NULL,
+  person TEXT NOT NULL,
+  moves INTEGER NOT NULL,
+  orders_shipped INTEGER NOT NULL,
+  PRIMARY KEY (day, person)
+) WITHOUT ROWID;
+
+CREATE TRIGGER analytics_after_history_insert AFTER INSERT ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (new.order_id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_history_update AFTER UPDATE ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.order_id), (new.order_id)
+    ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_history_delete AFTER DELETE ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.order_id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_needed_by AFTER UPDATE OF needed_by ON orders
+WHEN old.needed_by IS NOT new.needed_by BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (new.id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_order_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.id) ON CONFLICT (order_id) DO NOTHING;
+END;

@@ -52,15 +52,22 @@ extension OrderStore {
     }
 
     /// Processing analytics of the replica since `since` (nil: all history), at the store's clock.
-    package func analytics(since: CalendarDate?) throws(StoreError) -> PeriodAnalytics {
+    /// Without `includeOrders` (the per-order rows, which are as many as the period's orders) it
+    /// reads the per-day totals (`OrderStore+AnalyticsTotals.swift`); with them, or when the
+    /// totals cannot be brought up to date, the period's histories. Both give the same figures.
+    package func analytics(since: CalendarDate?, includeOrders: Bool = false) throws(StoreError) -> PeriodAnalytics {
         let nowSeconds = Double(wallClockMillis()) / 1000
+        let today = CalendarDate(utcDayOf: nowSeconds)
+        if !includeOrders, try catchUpAnalytics() { return try analyticsFromTotals(since: since, today: today) }
         let timelines =
             if let since {
-                try periodTimelines(since: since, today: CalendarDate(utcDayOf: nowSeconds))
+                try periodTimelines(since: since, today: today)
             } else {
                 try analyticsTimelines()
             }
-        return PeriodAnalytics(timelines, since: since, nowSeconds: nowSeconds)
+        var analytics = PeriodAnalytics(timelines, since: since, nowSeconds: nowSeconds)
+        if !includeOrders { analytics.orders = [] }
+        return analytics
     }
 
     static let moveColumns = "order_id, from_status, to_status, changed_by, changed_at, hlc, node_id, id"

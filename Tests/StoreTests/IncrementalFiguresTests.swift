@@ -37,8 +37,11 @@ import Testing
         let today = CalendarDate(utcDayOf: now)
         for since in [nil, CalendarDate(daysSince1970: today.daysSince1970 - 2), today] {
             let everyTimeline = PeriodAnalytics(try store.analyticsTimelines(), since: since, nowSeconds: now)
-            #expect(
-                try store.analytics(since: since) == everyTimeline, "\(context), since \(String(describing: since))")
+            let label = "\(context), since \(String(describing: since))"
+            #expect(try store.analytics(since: since, includeOrders: true) == everyTimeline, "\(label)")
+            var withoutOrders = everyTimeline
+            withoutOrders.orders = []
+            #expect(try store.analytics(since: since) == withoutOrders, "\(label), from the totals")
         }
     }
 
@@ -53,8 +56,24 @@ import Testing
                 seconds: Bool.random(using: &random) ? 7_200 : Double.random(in: 0...5, using: &random))
             harness.clock.set(clocks.map(\.now).max()!)
             let store = stores[node]
-            switch Int.random(in: 0..<12, using: &random) {
-            case 0...5: try SyncConvergenceTests.randomEdit(store, &random)
+            switch Int.random(in: 0..<14, using: &random) {
+            case 0...4: try SyncConvergenceTests.randomEdit(store, &random)
+            case 12, 13:
+                // An order walked forward a few steps, hours apart (stages, work, shipping).
+                if let order = try store.orders(OrderFilter()).randomElement(using: &random) {
+                    var current = order
+                    for _ in 0..<Int.random(in: 1...4, using: &random) {
+                        let allowed = OrderLifecycle.allowedTransitions(
+                            from: current.status, resumeStatus: current.resumeStatus)
+                        let forward = allowed.filter { ($0.flowIndex ?? -1) > (current.status.flowIndex ?? 99) }
+                        guard let next = (forward.isEmpty ? allowed : forward).randomElement(using: &random) else {
+                            break
+                        }
+                        clocks[node].advance(seconds: Double.random(in: 60...20_000, using: &random))
+                        current = try store.changeStatus(
+                            current.id, to: next, by: .test(["ana", "ben"].randomElement(using: &random)!))
+                    }
+                }
             case 6:
                 // A needed-by day in the past or future (the overdue list).
                 if let order = try store.orders(OrderFilter()).randomElement(using: &random) {
@@ -65,7 +84,9 @@ import Testing
                 }
             case 7:
                 // An order gone from the typed tables, as a pulled delete leaves it.
-                if let order = try store.orders(OrderFilter()).randomElement(using: &random) {
+                if Int.random(in: 0..<3, using: &random) == 0,
+                    let order = try store.orders(OrderFilter()).randomElement(using: &random)
+                {
                     try store.write { db in
                         try db.execute(sql: "DELETE FROM orders WHERE id = ?", arguments: [order.id])
                     }
@@ -76,6 +97,10 @@ import Testing
             try Self.expectFiguresMatchFullScans(store, clock: clocks[node], "seed \(seed), step \(step)")
         }
         for store in stores { try harness.sync(store) }
+        // The random walk reached the figures this is about: measured stages, work, the SLA.
+        let everything = try stores[0].analytics(since: nil)
+        #expect(!everything.days.isEmpty && everything.stages.contains { $0.count > 0 }, "seed \(seed)")
+        #expect(everything.serviceLevel.due + everything.serviceLevel.overdueOpen.count > 0, "seed \(seed)")
         for (index, store) in stores.enumerated() {
             #expect(try store.stats().totalOrders > 0)
             try Self.expectFiguresMatchFullScans(store, clock: clocks[index], "seed \(seed), after sync")
@@ -105,6 +130,11 @@ import Testing
                 sql: """
                     DROP TRIGGER order_counts_after_insert; DROP TRIGGER order_counts_after_delete;
                     DROP TRIGGER order_counts_after_update; DROP TABLE order_counts;
+                    DROP TRIGGER analytics_after_history_insert; DROP TRIGGER analytics_after_history_update;
+                    DROP TRIGGER analytics_after_history_delete; DROP TRIGGER analytics_after_needed_by;
+                    DROP TRIGGER analytics_after_order_delete; DROP TABLE analytics_pending;
+                    DROP TABLE analytics_orders; DROP TABLE analytics_stage_minutes; DROP TABLE analytics_ready_days;
+                    DROP TABLE analytics_work_days;
                     DROP INDEX orders_by_status_priority_created; DROP INDEX orders_by_created;
                     DROP INDEX order_status_history_by_time;
                     CREATE INDEX orders_by_status ON orders (status);
@@ -126,6 +156,12 @@ import Testing
         let migrated = try OrderStore.open(directory: directory.path, clock: clock.function)
         #expect(try migrated.stats() == expectedStats)
         #expect(try migrated.stats().totalOrders == 9)
+        var expectedAnalytics = PeriodAnalytics(
+            try migrated.analyticsTimelines(), since: nil, nowSeconds: Double(clock.now) / 1000)
+        expectedAnalytics.orders = []
+        #expect(try migrated.analytics(since: nil) == expectedAnalytics)
+        #expect(expectedAnalytics.days.isEmpty)
+        #expect(expectedAnalytics.stages.map(\.count) == [0, 0, 0, 0])
         #expect(try migrated.orders(OrderFilter(limit: 100)).map(\.id) == expectedList)
         #expect(try OrderListTests.allPages(migrated, OrderFilter(priorities: [.rush], limit: 2)).count == 5)
         #expect(try migrated.integrityCheck() == ["ok"])
