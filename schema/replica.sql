@@ -88,12 +88,6 @@ CREATE TABLE orders (
   updated_at TEXT NOT NULL
 );
 
-CREATE INDEX orders_by_status ON orders (status);
-
-CREATE INDEX orders_by_priority ON orders (priority);
-
-CREATE INDEX orders_by_created_at ON orders (created_at);
-
 CREATE INDEX orders_by_customer_email ON orders (customer_email);
 
 CREATE TABLE order_items (
@@ -310,3 +304,105 @@ WHERE status NOT IN ('completed', 'cancelled', 'refunded');
 
 CREATE INDEX orders_open_by_age ON orders (priority, created_at, order_number)
 WHERE status NOT IN ('completed', 'cancelled', 'refunded');
+
+CREATE INDEX orders_by_status_priority_created ON orders (status, priority, created_at, order_number);
+
+CREATE INDEX orders_by_created ON orders (created_at, order_number);
+
+CREATE INDEX order_status_history_by_time ON order_status_history (changed_at, order_id);
+
+CREATE TABLE order_counts (
+  status TEXT NOT NULL,
+  resume_status TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  order_count INTEGER NOT NULL,
+  total_minor_units INTEGER NOT NULL,
+  PRIMARY KEY (status, resume_status, priority, currency)
+) WITHOUT ROWID;
+
+CREATE TRIGGER order_counts_after_insert AFTER INSERT ON orders BEGIN
+  INSERT INTO order_counts (status, resume_status, priority, currency, order_count, total_minor_units)
+  VALUES (new.status, coalesce(new.resume_status, ''), new.priority, new.currency, 1, new.total_amount)
+  ON CONFLICT (status, resume_status, priority, currency) DO UPDATE SET
+    order_count = order_count + 1, total_minor_units = total_minor_units + excluded.total_minor_units;
+END;
+
+CREATE TRIGGER order_counts_after_delete AFTER DELETE ON orders BEGIN
+  UPDATE order_counts SET order_count = order_count - 1,
+    total_minor_units = total_minor_units - old.total_amount
+  WHERE status = old.status AND resume_status = coalesce(old.resume_status, '')
+    AND priority = old.priority AND currency = old.currency;
+  DELETE FROM order_counts WHERE order_count = 0 AND status = old.status AND resume_status = coalesce(old.resume_status, '')
+    AND priority = old.priority AND currency = old.currency;
+END;
+
+CREATE TRIGGER order_counts_after_update
+AFTER UPDATE OF status, resume_status, priority, currency, total_amount ON orders
+WHEN old.status IS NOT new.status OR old.resume_status IS NOT new.resume_status
+  OR old.priority IS NOT new.priority OR old.currency IS NOT new.currency
+  OR old.total_amount IS NOT new.total_amount
+BEGIN
+  UPDATE order_counts SET order_count = order_count - 1,
+    total_minor_units = total_minor_units - old.total_amount
+  WHERE status = old.status AND resume_status = coalesce(old.resume_status, '')
+    AND priority = old.priority AND currency = old.currency;
+  DELETE FROM order_counts WHERE order_count = 0 AND status = old.status AND resume_status = coalesce(old.resume_status, '')
+    AND priority = old.priority AND currency = old.currency;
+  INSERT INTO order_counts (status, resume_status, priority, currency, order_count, total_minor_units)
+  VALUES (new.status, coalesce(new.resume_status, ''), new.priority, new.currency, 1, new.total_amount)
+  ON CONFLICT (status, resume_status, priority, currency) DO UPDATE SET
+    order_count = order_count + 1, total_minor_units = total_minor_units + excluded.total_minor_units;
+END;
+
+CREATE TABLE analytics_pending (order_id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE analytics_orders (
+  order_id TEXT PRIMARY KEY NOT NULL,
+  ready INTEGER NOT NULL CHECK (ready IN (0, 1)),
+  contribution TEXT NOT NULL CHECK (json_valid(contribution))
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_stage_minutes (
+  stage TEXT NOT NULL,
+  day TEXT NOT NULL,
+  minutes INTEGER NOT NULL,
+  orders INTEGER NOT NULL,
+  PRIMARY KEY (day, stage, minutes)
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_ready_days (
+  day TEXT PRIMARY KEY NOT NULL,
+  due INTEGER NOT NULL,
+  on_time INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE analytics_work_days (
+  day TEXT NOT NULL,
+  person TEXT NOT NULL,
+  moves INTEGER NOT NULL,
+  orders_shipped INTEGER NOT NULL,
+  PRIMARY KEY (day, person)
+) WITHOUT ROWID;
+
+CREATE TRIGGER analytics_after_history_insert AFTER INSERT ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (new.order_id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_history_update AFTER UPDATE ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.order_id), (new.order_id)
+    ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_history_delete AFTER DELETE ON order_status_history BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.order_id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_needed_by AFTER UPDATE OF needed_by ON orders
+WHEN old.needed_by IS NOT new.needed_by BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (new.id) ON CONFLICT (order_id) DO NOTHING;
+END;
+
+CREATE TRIGGER analytics_after_order_delete AFTER DELETE ON orders BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (old.id) ON CONFLICT (order_id) DO NOTHING;
+END;

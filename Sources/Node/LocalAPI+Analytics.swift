@@ -5,7 +5,7 @@ import OrderDomain
 import Store
 
 /// `GET /api/analytics?since=YYYY-MM-DD[&orders=true]`: processing analytics as `kct stats
-/// --analytics --json [--orders]` (computed on the thread pool from the whole status history).
+/// --analytics --json [--orders]` (on the thread pool: the per-day totals, or with orders the period's histories).
 extension LocalAPI {
     func analytics(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let query = request.query
@@ -22,7 +22,9 @@ extension LocalAPI {
         let chosen = since
         let includeOrders = query["orders"] == "true"
         answer(responder, token) { store, _ in
-            try APIJSON.encode(AnalyticsJSON(try store.analytics(since: chosen), includeOrders: includeOrders))
+            try APIJSON.encode(
+                AnalyticsJSON(
+                    try store.analytics(since: chosen, includeOrders: includeOrders), includeOrders: includeOrders))
         }
     }
 }

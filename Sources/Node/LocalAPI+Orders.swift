@@ -6,10 +6,12 @@ import Store
 import SyncCore
 
 extension LocalAPI {
-    /// `GET /api/orders?status=a,b&priority=rush&search=jane&limit=50`.
+    /// `GET /api/orders?status=a,b&priority=rush&search=jane&limit=50&cursor=…`: a page of
+    /// orders; when more follow, the `X-Next-Cursor` header holds the `cursor` of the next page
+    /// (keyset paging: `OrderStore.orderPage`). The body stays the array of `kct orders list --json`.
     func listOrders(_ request: HTTPRequest, _ responder: HTTPResponder, _ token: SessionToken) throws {
         let query = request.query
-        let unknown = Set(query.keys).subtracting(["status", "priority", "search", "limit"])
+        let unknown = Set(query.keys).subtracting(["status", "priority", "search", "limit", "cursor"])
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown query parameter(s): \(unknown.sorted().joined(separator: ", "))")
         }
@@ -27,9 +29,20 @@ extension LocalAPI {
             }
             filter.limit = limit
         }
+        if let cursor = query["cursor"], !cursor.isEmpty {
+            do {
+                filter.after = try OrderListCursor(parsing: cursor, search: filter.isSearch)
+            } catch {
+                throw APIError(.badRequest, code: "bad_cursor", error.description, field: "cursor")
+            }
+        }
         let chosen = filter
-        answer(responder, token) { store, _ in
-            try APIJSON.encode(try store.orders(chosen).map { OrderJSON(try store.detail($0.id)) })
+        respond(responder, token) { store, _ in
+            let page = try store.orderPage(chosen)
+            var response = HTTPResponse.json(
+                bytes: try APIJSON.encode(try page.orders.map { OrderJSON(try store.detail($0.id)) }))
+            if let next = page.nextCursor { response.headers.set("X-Next-Cursor", next.encoded) }
+            return response
         }
     }
 

@@ -11,7 +11,7 @@ import SyncCore
 ///
 /// | route | answer |
 /// |---|---|
-/// | `GET /api/orders?status=&priority=&search=&limit=` | orders, newest first (`kct orders list --json` shape) |
+/// | `GET /api/orders?status=&priority=&search=&limit=&cursor=` | a page of orders (`kct orders list --json`) |
 /// | `GET /api/orders/:ref` | one order by number or id, with `allowed_statuses` (lifecycle ∩ role), `claim` |
 /// | `POST /api/orders` | create (the `--from-json` order object); 201 |
 /// | `PATCH /api/orders/:ref` | update fields (and `priority`) |
@@ -229,10 +229,19 @@ package final class LocalAPI {
         _ responder: HTTPResponder, _ token: SessionToken, status: HTTPStatus = .ok,
         _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> [UInt8]
     ) {
+        respond(responder, token) { store, actor in .json(bytes: try work(store, actor), status: status) }
+    }
+
+    /// Runs `work` on the thread pool as the session's person and sends its response (or its
+    /// error) back on the loop.
+    func respond(
+        _ responder: HTTPResponder, _ token: SessionToken,
+        _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> HTTPResponse
+    ) {
         let store = self.store
         loop.offload({ try work(store, try Self.actor(store, token)) }) { result in
             switch result {
-            case .success(let bytes): responder.send(.json(bytes: bytes, status: status))
+            case .success(let response): responder.send(response)
             case .failure(let error): responder.send(APIError(any: error).response)
             }
         }

@@ -50,66 +50,56 @@ package struct PeriodAnalytics: Hashable, Sendable {
     package var staff: [StaffThroughput]
     /// By day, oldest first.
     package var days: [DayThroughput]
-    /// Orders with a move in the period, by order number.
+    /// Orders with a move in the period, by order number (only when asked for: a replica computes
+    /// the rest from per-day totals, these from the period's histories).
     package var orders: [OrderAnalytics]
 
     /// `since` nil: all history. `nowSeconds` decides which open orders are overdue.
     package init(_ timelines: [OrderTimeline], since: CalendarDate?, nowSeconds: Double) {
-        self.since = since
         let start = Double(since?.daysSince1970 ?? Int.min / 2) * 86_400
-        func inPeriod(_ seconds: Double) -> Bool { seconds >= start }
         let today = CalendarDate(utcDayOf: nowSeconds)
-
-        var stageMinutes: [FulfilmentStage: [Int]] = [:]
-        var due = 0, onTime = 0
+        var totals = PeriodTotals()
         var overdue: [(CalendarDate, String)] = []
-        var staffMoves: [String: Int] = [:]
-        var dayMoves: [CalendarDate: (moves: Int, shipped: Int)] = [:]
         var orders: [OrderAnalytics] = []
         for timeline in timelines {
             let analytics = OrderAnalytics(timeline)
-            let moves = timeline.sortedMoves
-            var reached: [OrderStatus: Double] = [:]
-            for move in moves where reached[move.to] == nil { reached[move.to] = move.atSeconds }
-            for stage in FulfilmentStage.allCases {
-                guard let minutes = analytics.minutes[stage], let end = reached[stage.end], inPeriod(end) else {
-                    continue
-                }
-                stageMinutes[stage, default: []].append(minutes)
-            }
-            if let ready = analytics.readyAtSeconds, inPeriod(ready), let onTimeHere = analytics.readyOnTime {
-                due += 1
-                if onTimeHere { onTime += 1 }
-            }
+            totals.add(AnalyticsContribution(timeline, analytics: analytics), since: since)
             if let neededBy = timeline.neededBy, neededBy < today, !timeline.status.isTerminal,
                 analytics.readyAtSeconds == nil
             {
                 overdue.append((neededBy, timeline.orderNumber))
             }
-            for move in moves where inPeriod(move.atSeconds) && Self.isForward(move) {
-                staffMoves[move.by, default: 0] += 1
-                let day = CalendarDate(utcDayOf: move.atSeconds)
-                dayMoves[day, default: (0, 0)].moves += 1
-                if move.to == .shipped, reached[.shipped] == move.atSeconds { dayMoves[day]!.shipped += 1 }
-            }
-            if moves.contains(where: { inPeriod($0.atSeconds) }) { orders.append(analytics) }
+            if timeline.moves.contains(where: { $0.atSeconds >= start }) { orders.append(analytics) }
         }
+        self.init(since: since, totals: totals, overdueOpen: overdue, orders: orders)
+    }
+
+    /// From the period's totals, the open orders past their needed-by day (`(day, order number)`,
+    /// any order) and the per-order rows wanted (any order; empty when not asked for).
+    package init(
+        since: CalendarDate?, totals: PeriodTotals, overdueOpen: [(CalendarDate, String)], orders: [OrderAnalytics]
+    ) {
+        self.since = since
         stages = FulfilmentStage.allCases.map { stage in
-            let sorted = (stageMinutes[stage] ?? []).sorted()
+            let sorted = (totals.stageMinutes[stage] ?? [:]).sorted { $0.key < $1.key }
+                .flatMap { repeatElement($0.key, count: $0.value) }
             return StageSummary(
                 stage: stage, count: sorted.count, medianMinutes: Self.percentile(sorted, 50),
                 p90Minutes: Self.percentile(sorted, 90))
         }
         bottleneck = OrderAnalytics.bottleneck(
             stages.compactMap { summary in summary.medianMinutes.map { (summary.stage, $0) } })
+        let due = totals.due, onTime = totals.onTime
         serviceLevel = ServiceLevel(
             due: due, onTime: onTime,
             compliancePercent: due == 0 ? nil : OrderAnalytics.hundredths(100 * Double(onTime) / Double(due)),
-            overdueOpen: overdue.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1))
-        staff = staffMoves.map { StaffThroughput(person: $0.key, moves: $0.value) }
+            overdueOpen: overdueOpen.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1))
+        staff = totals.staffMoves.map { StaffThroughput(person: $0.key, moves: $0.value) }
             .sorted { ($1.moves, $0.person) < ($0.moves, $1.person) }
-        days = dayMoves.map { DayThroughput(day: $0.key, moves: $0.value.moves, ordersShipped: $0.value.shipped) }
-            .sorted { $0.day < $1.day }
+        days = totals.dayMoves.map {
+            DayThroughput(day: $0.key, moves: $0.value, ordersShipped: totals.dayShipped[$0.key] ?? 0)
+        }
+        .sorted { $0.day < $1.day }
         self.orders = orders.sorted { ($0.orderNumber, $0.orderID) < ($1.orderNumber, $1.orderID) }
     }
 

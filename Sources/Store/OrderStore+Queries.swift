@@ -4,23 +4,6 @@ import OrderDomain
 import StorageSupport
 import SyncCore
 
-/// Filters of `kct orders list`.
-package struct OrderFilter: Sendable {
-    package var statuses: [OrderStatus] = []
-    package var priorities: [OrderPriority] = []
-    /// Words matched as prefixes against order number, customer name, e-mail and phone.
-    package var search: String?
-    package var limit: Int = 50
-
-    package init(statuses: [OrderStatus] = [], priorities: [OrderPriority] = [], search: String? = nil, limit: Int = 50)
-    {
-        self.statuses = statuses
-        self.priorities = priorities
-        self.search = search
-        self.limit = limit
-    }
-}
-
 /// One line of the priority queue.
 package struct QueueEntry: Hashable, Sendable {
     package var position: Int
@@ -98,51 +81,6 @@ extension OrderStore {
         }
     }
 
-    /// Orders matching the filter, newest first.
-    package func orders(_ filter: OrderFilter) throws(StoreError) -> [OrderRecord] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if !filter.statuses.isEmpty {
-            conditions.append(
-                "status IN (\(Array(repeating: "?", count: filter.statuses.count).joined(separator: ", ")))")
-            arguments += filter.statuses.map(\.rawValue)
-        }
-        if !filter.priorities.isEmpty {
-            conditions.append(
-                "priority IN (\(Array(repeating: "?", count: filter.priorities.count).joined(separator: ", ")))")
-            arguments += filter.priorities.map(\.rawValue)
-        }
-        let searchQuery = filter.search.flatMap(Self.searchQuery)
-        // The index is brought up to date here, not by edits (OrderStore+SearchIndex.swift).
-        let indexed = searchQuery == nil ? true : try catchUpSearchIndex()
-        return try read { db in
-            var conditions = conditions, arguments = arguments
-            if let searchQuery {
-                if indexed {
-                    conditions.append("local_id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ?)")
-                    arguments.append(searchQuery)
-                } else {
-                    conditions.append(try Self.pendingSearchCondition(db))
-                    arguments += [searchQuery, searchQuery]
-                }
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments.append(filter.limit)
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM orders \(whereClause) ORDER BY created_at DESC, order_number DESC LIMIT ?",
-                arguments: StatementArguments(arguments)
-            ).map(Decode.order)
-        }
-    }
-
-    /// An FTS5 query from free text: each run of letters and digits becomes a quoted prefix
-    /// term, all of which must match. Nil when the text has no such run (matches everything).
-    static func searchQuery(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
-    }
-
     /// The first `limit` open orders by score at the current time, then oldest first. Reads at most
     /// `limit` orders of each queue segment from the open-order indexes and scores only those
     /// (`QueueSegment` says why that is exact), so it costs the same with 100 open orders as with a
@@ -216,15 +154,17 @@ extension OrderStore {
             """
     }
 
-    /// The seed's dashboard figures, from counts and sums grouped in SQL and combined by
-    /// `DashboardStats`.
+    /// The seed's dashboard figures: the counts and sums per group that triggers keep in
+    /// `order_counts` (`ReplicaMigrations.orderCounts`), combined by `DashboardStats`. Reads a
+    /// few dozen rows however many orders there are.
     package func stats() throws(StoreError) -> DashboardStats {
         try read { db in
             let groups = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT status, resume_status, priority, currency, count(*) AS count, sum(total_amount) AS total
-                    FROM orders GROUP BY status, resume_status, priority, currency
+                    SELECT status, nullif(resume_status, '') AS resume_status, priority, currency,
+                      order_count AS count, total_minor_units AS total
+                    FROM order_counts
                     """
             ).map { row in
                 DashboardStats.Group(
@@ -284,5 +224,13 @@ extension OrderStore {
     /// `PRAGMA integrity_check`'s lines; `["ok"]` for a sound file.
     package func integrityCheck() throws(StoreError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+}
+
+extension OrderStore {
+    /// Rewrites the replica compactly (`kct vacuum`); safe while the node daemon serves it
+    /// (`DatabaseVacuum` says why).
+    package func vacuum() throws(StoreError) -> VacuumReport {
+        do { return try DatabaseVacuum.run(pool) } catch { throw StoreError.wrap(error) }
     }
 }

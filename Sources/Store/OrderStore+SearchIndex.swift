@@ -3,20 +3,28 @@ import GRDB
 /// Brings the full-text index up to date when a search needs it, off the edit path (the
 /// watermark and triggers: `ReplicaMigrations.lazySearchIndex`).
 ///
-/// A search first indexes the orders created or pulled since the last one, in one short write
-/// transaction. That needs the write lock: if another process holds it, the search waits like
-/// an edit does (the 30 s busy timeout). If the index still cannot be written (any database
-/// error: the lock held longer than that, a full disk), the search does not fail: it matches the
-/// not-yet-indexed orders in a temporary FTS5 table of its own read connection, so its answer is
-/// the same, and the next search tries the catch-up again. (Opening a replica already needs
-/// write access: `OrderStore.open` runs the migrator, which takes the write lock.)
+/// A search first indexes the orders created or pulled since the last one, in short write
+/// transactions of `searchIndexBatch` orders each. That needs the write lock: if another process
+/// holds it, the search waits like an edit does (the 30 s busy timeout). If the index still
+/// cannot be written (any database error: the lock held longer than that, a full disk), the
+/// search does not fail: it matches the not-yet-indexed orders in a temporary FTS5 table of its
+/// own read connection, so its answer is the same, and the next search tries the catch-up again.
+/// (Opening a replica already needs write access: `OrderStore.open` runs the migrator, which
+/// takes the write lock.)
 extension OrderStore {
-    /// Indexes the orders above the watermark, if any. Returns false when the index could not be
-    /// written; the search then matches those orders itself (`pendingSearchCondition`).
+    /// Orders indexed per write transaction by a catch-up. Batches bound the memory a catch-up
+    /// needs (FTS5 keeps a transaction's new terms in memory and SQLite its dirty pages) and how
+    /// long it holds the write lock, whatever the number of orders waiting: the first search of
+    /// a replica that gained a million orders by a bootstrap indexes them 10,000 at a time.
+    static let searchIndexBatch = 10_000
+
+    /// Indexes the orders above the watermark, if any, a batch per transaction. Returns false
+    /// when the index could not be written; the search then matches the orders still above the
+    /// watermark itself (`pendingSearchCondition`).
     func catchUpSearchIndex() throws(StoreError) -> Bool {
         guard try read(Self.searchIndexIsBehind) else { return true }
         do {
-            _ = try pool.write { db in try Self.indexNewOrders(db) }
+            while try pool.write({ db in try Self.indexNewOrders(db, limit: Self.searchIndexBatch) }) > 0 {}
             return true
         } catch is DatabaseError {
             return false
@@ -35,20 +43,29 @@ extension OrderStore {
                 """) ?? false
     }
 
-    /// In a write transaction: indexes the orders above the watermark with their current values
-    /// and raises the watermark to the highest `local_id`. Returns how many orders it indexed.
+    /// In a write transaction: indexes the `limit` orders just above the watermark with their
+    /// current values and raises the watermark to the highest `local_id` of them, so every order
+    /// at or below it stays indexed and no other. Returns how many orders it indexed.
     @discardableResult
-    static func indexNewOrders(_ db: Database) throws -> Int {
+    static func indexNewOrders(_ db: Database, limit: Int = .max) throws -> Int {
         let through = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM search_index") ?? 0
-        guard let last = try Int64.fetchOne(db, sql: "SELECT max(local_id) FROM orders"), last > through else {
+        guard
+            let last = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(local_id) FROM (SELECT local_id FROM orders WHERE local_id > ? ORDER BY local_id
+                      LIMIT ?)
+                    """,
+                arguments: [through, limit])
+        else {
             return 0
         }
         try db.execute(
             sql: """
                 INSERT INTO orders_search (rowid, order_number, customer_name, customer_email, customer_phone)
                 SELECT local_id, order_number, customer_name, customer_email, customer_phone FROM orders WHERE
-                  local_id > ?
-                """, arguments: [through])
+                  local_id > ? AND local_id <= ?
+                """, arguments: [through, last])
         let indexed = db.changesCount
         // An upsert, so that a schema made from schema/replica.sql (which has no rows) works too.
         try db.execute(

@@ -155,6 +155,10 @@ package final class OrderStore: Sendable {
         return try OrderStore(path: path, pool: pool, identity: identity, clock: clock)
     }
 
+    /// The id of the replica schema's latest migration: two replicas with the same one have the
+    /// same schema (the benchmarks name their cached replica by it).
+    package static var schemaVersion: String { ReplicaMigrations.identifiers.last! }
+
     package static func replicaPath(_ directory: String) -> String {
         (directory as NSString).appendingPathComponent(fileName)
     }

@@ -19,7 +19,7 @@ struct KCT: ParsableCommand {
         subcommands: [
             Init.self, Login.self, Logout.self, Whoami.self, Users.self, Orders.self, Exceptions.self, Queue.self,
             Stats.self, Report.self, Outbox.self, Conflicts.self, Join.self, Sync.self, NodeCommand.self,
-            Central.self, Payments.self, Shipping.self, Email.self,
+            Central.self, Payments.self, Shipping.self, Email.self, Vacuum.self,
         ])
 
     /// Errors of this tool are one line on stderr and a non-zero exit code (see `ExitCodes`);

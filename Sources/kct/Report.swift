@@ -32,7 +32,9 @@ struct ReportPeriod: ParsableArguments {
         if global.json { throw ValidationError("reports are CSV; `kct stats --analytics --json` prints JSON") }
     }
 
-    func analytics() throws -> PeriodAnalytics { try global.openStore().analytics(since: since) }
+    func analytics(includeOrders: Bool = false) throws -> PeriodAnalytics {
+        try global.openStore().analytics(since: since, includeOrders: includeOrders)
+    }
 }
 
 /// RFC 4180 CSV: a header and rows, fields quoted when they hold a comma, quote or line break.

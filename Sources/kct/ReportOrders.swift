@@ -15,7 +15,7 @@ struct ReportOrders: ParsableCommand {
     @OptionGroup var period: ReportPeriod
 
     func run() throws {
-        let rows = try period.analytics().orders.map { order in
+        let rows = try period.analytics(includeOrders: true).orders.map { order in
             let values = OrderAnalyticsJSON(order).values
             return OrderAnalyticsJSON.columns.map { column -> String in
                 switch values[column] ?? nil {

@@ -29,7 +29,7 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         if analytics {
-            try printAnalytics(try global.openStore().analytics(since: since))
+            try printAnalytics(try global.openStore().analytics(since: since, includeOrders: orders))
             return
         }
         let stats = try global.openStore().stats()

@@ -248,6 +248,29 @@ import Testing
         #expect(entries[entries.count - 2]["op"] as? String == "set_status")
     }
 
+    /// `orders list` prints the next page's `--after` cursor on stderr while more follow; a
+    /// cursor of another list is a usage error.
+    @Test func listPagesWithAfter() throws {
+        defer { kct.cleanUp() }
+        for _ in 0..<5 { _ = try createSuit() }
+        var numbers: [String] = []
+        var arguments = ["orders", "list", "--limit", "2", "--json"]
+        while true {
+            let page = try kct.run(arguments)
+            #expect(page.status == 0, "\(page.stderr)")
+            numbers += try page.array().compactMap { $0["order_number"] as? String }
+            guard let range = page.stderr.range(of: "--after ") else { break }
+            let cursor = page.stderr[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
+            arguments = ["orders", "list", "--limit", "2", "--json", "--after", cursor]
+        }
+        #expect(numbers == (1...5).reversed().map { String(format: "S01-W1-%06d", $0) })
+        let cursor = try #require(try kct.run("orders", "list", "--limit", "1").stderr.split(separator: " ").last)
+        expectRefusal(
+            try kct.run(
+                "orders", "list", "--search", "jane", "--after", String(cursor).trimmingCharacters(in: .newlines)),
+            code: 64, mentioning: ["--after", "is not a cursor of this list"])
+    }
+
     @Test func editsUpdateItemsExceptionsAndPriority() throws {
         defer { kct.cleanUp() }
         _ = try createSuit()

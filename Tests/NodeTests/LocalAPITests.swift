@@ -52,6 +52,45 @@ import Testing
         }
     }
 
+    /// `X-Next-Cursor` leads from page to page through every order; a cursor that is not one of
+    /// this list's is a 400 that says so.
+    @Test func listPagesThroughEveryOrderByCursor() async throws {
+        try await withNode { node, api in
+            for index in 0..<7 {
+                let created = try await api.request(
+                    .post, "/api/orders",
+                    body: """
+                        {"customer_name": "Page Smith \(index)", "customer_email": "p\(index)@example.com",
+                         "items": [{"product_name": "Navy Suit", "unit_price": "899.00"}]}
+                        """)
+                #expect(created.status == 201)
+            }
+            for query in ["limit=3", "limit=2&status=pending_payment", "limit=3&search=smith"] {
+                var numbers: [String] = []
+                var cursor: String?
+                repeat {
+                    let path = "/api/orders?\(query)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                    let response = try await api.exchange(.get, path)
+                    #expect(response.status.code == 200, "\(response.text)")
+                    let page = try #require(
+                        try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])
+                    numbers += page.compactMap { $0["order_number"] as? String }
+                    cursor = response.headers["X-Next-Cursor"]
+                } while cursor != nil
+                #expect(numbers.count == 7 && Set(numbers).count == 7, "\(query): \(numbers)")
+                if !query.contains("search") { #expect(numbers == numbers.sorted(by: >), "\(query)") }
+            }
+            let listCursor = try #require(try await api.exchange(.get, "/api/orders?limit=2").headers["X-Next-Cursor"])
+            for path in ["/api/orders?cursor=nonsense", "/api/orders?search=smith&cursor=\(listCursor)"] {
+                let refused = try await api.request(.get, path)
+                #expect(refused.status == 400, "\(path)")
+                let error = (refused.json as? [String: Any])?["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "bad_cursor")
+                #expect((error?["message"] as? String)?.contains("is not a cursor of this list") == true)
+            }
+        }
+    }
+
     @Test func updateAndMoveStatus() async throws {
         try await withNode { _, api in
             let created = try await api.request(.post, "/api/orders", body: createBody)

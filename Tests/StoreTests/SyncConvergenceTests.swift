@@ -70,12 +70,7 @@ import Testing
     func randomEditsConverge(seed: Int) throws {
         var random = SplitMix64(seed: UInt64(seed) &* 7919 &+ 17)
         var harness = SyncHarness()
-        let clocks = (0..<3).map { _ in ManualClock() }
-        let stores = try (0..<3).map { index in
-            try OrderStore.create(
-                directory: harness.directory.sub("W\(index + 1)"), name: "W\(index + 1)", shopCode: "S01",
-                clock: clocks[index].function)
-        }
+        let (stores, clocks) = try harness.nodesWithOwnClocks(3)
         for _ in 0..<Self.steps {
             let node = Int.random(in: 0..<stores.count, using: &random)
             clocks[node].advance(seconds: Double.random(in: 0...3, using: &random))

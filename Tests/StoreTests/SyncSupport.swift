@@ -15,6 +15,17 @@ struct SyncHarness {
         try OrderStore.create(directory: directory.sub(name), name: name, shopCode: "S01", clock: clock.function)
     }
 
+    /// `count` nodes W1, W2, … each with a clock of its own, for tests that move them apart.
+    func nodesWithOwnClocks(_ count: Int) throws -> (stores: [OrderStore], clocks: [ManualClock]) {
+        let clocks = (0..<count).map { _ in ManualClock() }
+        let stores = try (0..<count).map { index in
+            try OrderStore.create(
+                directory: directory.sub("W\(index + 1)"), name: "W\(index + 1)", shopCode: "S01",
+                clock: clocks[index].function)
+        }
+        return (stores, clocks)
+    }
+
     /// Pushes everything pending (in batches of `batch`), returning the replies applied.
     @discardableResult
     mutating func push(_ store: OrderStore, batch: Int = 50) throws -> [SyncApplyReport] {

@@ -95,6 +95,31 @@ def test_dashboard_queue_orders_screens(app, w1):
     app.find(".orders tbody tr .badge.status-payment_confirmed")
 
 
+def test_orders_pages_reach_every_order_and_step_back(app, w1):
+    for index in range(30):
+        create(w1, customer=f"Pager Person {index}")
+    app.sign_in(MANAGER)
+    app.go("#/orders?search=pager", "orders")
+
+    def rows():
+        return [row.get_attribute("data-order") for row in app.all(".orders tbody tr")]
+
+    seen, pages = [], []
+    while True:
+        wait_until("the page to show", lambda: rows() and rows() != (pages[-1] if pages else None))
+        pages.append(rows())
+        seen += pages[-1]
+        older = app.find("[data-view=orders] button[data-action=older]")
+        if older.get_attribute("disabled") is not None:
+            break
+        older.click()
+    assert len(pages) == 2 and len(pages[0]) == 25 and len(pages[1]) == 5, pages
+    assert len(seen) == len(set(seen)) == 30
+    app.find("[data-view=orders] button[data-action=newer]").click()
+    wait_until("the first page again", lambda: rows() == pages[0])
+    assert app.find("[data-view=orders] button[data-action=newer]").get_attribute("disabled") is not None
+
+
 def test_create_order_with_two_items_and_measurements(app, w1):
     app.sign_in(PROCESSOR)
     app.go("#/orders/new", "new-order")

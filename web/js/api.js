@@ -26,6 +26,16 @@ export function onUnauthorized(handler) {
 }
 
 export async function api(method, path, body) {
+  return (await exchange(method, path, body)).data;
+}
+
+// A page of a list and the cursor of the next one (the node's `X-Next-Cursor`; null on the last).
+export async function getPage(path) {
+  const { data, response } = await exchange('GET', path);
+  return { rows: data, next: (response && response.headers.get('X-Next-Cursor')) || null };
+}
+
+async function exchange(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -41,14 +51,14 @@ export async function api(method, path, body) {
   } catch {
     throw new ApiError(0, { error: { code: 'unreachable', message: 'this workstation’s kct node is not answering' } });
   }
-  if (response.status === 204) return null;
+  if (response.status === 204) return { data: null, response };
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const error = new ApiError(response.status, data);
     if (response.status === 401 && path !== '/session') unauthorized(error);
     throw error;
   }
-  return data;
+  return { data, response };
 }
 
 export const get = (path) => api('GET', path);

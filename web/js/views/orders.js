@@ -1,28 +1,31 @@
 // Orders: newest first, with search (order number, customer, e-mail, phone), status and
-// priority filters, pages of 25, and a quick status move per row (the moves offered are the
-// node's allowed_statuses for the order and the signed-in role).
+// priority filters, pages of 25 reaching every order, and a quick status move per row (the
+// moves offered are the node's allowed_statuses for the order and the signed-in role).
 
-import { get, post, query, seg } from '../api.js';
+import { getPage, get, post, query, seg } from '../api.js';
 import { h } from '../dom.js';
 import { label, money, when, STATUSES, PRIORITIES } from '../format.js';
 import { refreshSync } from '../live.js';
 
 const PAGE = 25;
-// The API returns at most 500 orders per request and has no offset: pages are cut from one
-// request of page × 25 + 1 orders (the extra one says whether there is a next page).
-const MAX_PAGES = Math.floor(500 / PAGE) - 1;
 
+// Pages are keyset pages: the URL holds the node's cursor of the page shown (`after`, empty on
+// the first) and its number; the cursors of the pages before it are kept in the screen's state
+// (`ctx.state.trail`), so "Newer" steps back one page. A bookmarked deep page has no trail: its
+// "Newer" goes to the first page.
 function filters(ctx) {
   return {
     search: ctx.query.get('search') || '',
     status: ctx.query.get('status') || '',
     priority: ctx.query.get('priority') || '',
-    page: Math.max(1, Math.min(MAX_PAGES, Number(ctx.query.get('page')) || 1)),
+    after: ctx.query.get('after') || '',
+    page: Math.max(1, Number(ctx.query.get('page')) || 1),
   };
 }
 
 function go(ctx, changes) {
-  const next = { ...filters(ctx), page: 1, ...changes };
+  const next = { ...filters(ctx), page: 1, after: '', ...changes };
+  if (next.page === 1) ctx.state.trail = [];
   ctx.navigate('#/orders' + query({ ...next, page: next.page > 1 ? next.page : '' }));
 }
 
@@ -31,16 +34,15 @@ export default {
 
   async load(ctx) {
     const chosen = filters(ctx);
-    const rows = await get('/orders' + query({
-      search: chosen.search, status: chosen.status, priority: chosen.priority, limit: chosen.page * PAGE + 1,
+    const page = await getPage('/orders' + query({
+      search: chosen.search, status: chosen.status, priority: chosen.priority, limit: PAGE, cursor: chosen.after,
     }));
-    const start = (chosen.page - 1) * PAGE;
-    return { rows: rows.slice(start, start + PAGE), more: rows.length > start + PAGE, chosen };
+    return { rows: page.rows, next: page.next, chosen };
   },
 
   watches: (ids, data) => data.rows.some((row) => ids.has(row.id)) || data.chosen.page === 1,
 
-  render({ rows, more, chosen }, ctx) {
+  render({ rows, next, chosen }, ctx) {
     const quick = ctx.state.quick;
     const canMove = ctx.can('move_production_status') || ctx.can('confirm_payment') || ctx.can('cancel_orders');
     return h('section', { 'data-view': 'orders', 'aria-labelledby': 'orders-title' },
@@ -75,12 +77,11 @@ export default {
             h('th', { scope: 'col' }, 'Created'), canMove ? h('th', { scope: 'col' }, 'Move') : null)),
           h('tbody', rows.map((row) => orderRow(row, quick, canMove)))),
       h('nav', { class: 'pager', 'aria-label': 'Pages' },
-        h('button', { type: 'button', 'data-action': 'page', 'data-page': chosen.page - 1, disabled: chosen.page <= 1 },
-          '← Newer'),
+        h('button', { type: 'button', 'data-action': 'newer', disabled: chosen.page <= 1 },
+          (ctx.state.trail || []).length || chosen.page <= 1 ? '← Newer' : '← First page'),
         h('span', { 'aria-live': 'polite' }, `Page ${chosen.page}`),
-        h('button', { type: 'button', 'data-action': 'page', 'data-page': chosen.page + 1,
-          disabled: !more || chosen.page >= MAX_PAGES }, 'Older →'),
-        more && chosen.page >= MAX_PAGES ? h('span', { class: 'muted' }, 'Search or filter to reach older orders.') : null));
+        h('button', { type: 'button', 'data-action': 'older', 'data-cursor': next || '', disabled: !next },
+          'Older →')));
   },
 
   forms: {
@@ -106,8 +107,18 @@ export default {
   },
 
   actions: {
-    page(button, ctx) {
-      go(ctx, { page: Number(button.dataset.page) });
+    older(button, ctx) {
+      const chosen = filters(ctx);
+      ctx.state.trail = [...(ctx.state.trail || []), chosen.after];
+      go(ctx, { ...chosen, after: button.dataset.cursor, page: chosen.page + 1 });
+    },
+    newer(button, ctx) {
+      const chosen = filters(ctx);
+      const trail = [...(ctx.state.trail || [])];
+      const after = trail.pop();
+      ctx.state.trail = trail;
+      if (after === undefined) go(ctx, { ...chosen, after: '', page: 1 });
+      else go(ctx, { ...chosen, after, page: chosen.page - 1 });
     },
     async quick(button, ctx) {
       const ref = button.dataset.order;

@@ -1,0 +1,17 @@
+import GRDB
+import StorageSupport
+
+extension CentralStore {
+    /// Rewrites the store compactly (`kct central vacuum`); safe while `kct central serve` serves
+    /// it (`DatabaseVacuum` says why).
+    package func vacuum() throws(CentralError) -> VacuumReport {
+        do { return try DatabaseVacuum.run(pool) } catch { throw CentralError.wrap(error) }
+    }
+
+    /// `PRAGMA integrity_check`'s lines; `["ok"]` for a sound file.
+    package func integrityCheck() throws(CentralError) -> [String] {
+        do { return try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import OrderDomain
+
+/// Processing analytics from per-day totals (`ReplicaMigrations.analyticsTotals`): each order's
+/// `AnalyticsContribution` is summed per day, and a period reads its days' totals, so a call
+/// costs the same with a thousand orders as with a million (the overdue list aside, which is as
+/// long as it is). The contributions of the orders changed since the last call are brought up to
+/// date first, a batch per short write transaction, as the search index is; if the replica
+/// cannot be written, `analytics` reads the period's histories instead (same figures, slower).
+extension OrderStore {
+    /// Orders whose contribution one write transaction recomputes.
+    static let analyticsBatch = 2_000
+
+    /// Recomputes the pending orders' contributions. False when the replica could not be written.
+    func catchUpAnalytics() throws(StoreError) -> Bool {
+        let pending = try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM analytics_pending)") ?? false
+        }
+        guard pending else { return true }
+        do {
+            while try pool.write({ db in try Self.refreshContributions(db, limit: Self.analyticsBatch) }) > 0 {}
+            return true
+        } catch is DatabaseError {
+            return false
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// In a write transaction: takes up to `limit` pending orders' old contributions out of the
+    /// totals and puts their current ones in. Returns how many orders it did.
+    @discardableResult
+    static func refreshContributions(_ db: Database, limit: Int) throws -> Int {
+        let ids = try String.fetchAll(db, sql: "SELECT order_id FROM analytics_pending LIMIT ?", arguments: [limit])
+        let order = try db.cachedStatement(sql: "SELECT \(timelineColumns) FROM orders WHERE id = ?")
+        let history = try db.cachedStatement(
+            sql: "SELECT \(moveColumns) FROM order_status_history WHERE order_id = ?")
+        let stored = try db.cachedStatement(sql: "SELECT contribution FROM analytics_orders WHERE order_id = ?")
+        for id in ids {
+            if let text = try String.fetchOne(stored, arguments: [id]) {
+                try addToTotals(db, try ContributionCodec.decode(text), sign: -1)
+            }
+            let moves = try Row.fetchAll(history, arguments: [id]).map(move)
+            if !moves.isEmpty, let row = try Row.fetchOne(order, arguments: [id]) {
+                let contribution = AnalyticsContribution(try timeline(row, moves: moves))
+                try addToTotals(db, contribution, sign: 1)
+                try db.execute(
+                    sql: """
+                        INSERT INTO analytics_orders (order_id, ready, contribution) VALUES (?, ?, ?)
+                        ON CONFLICT (order_id) DO UPDATE SET ready = excluded.ready,
+                          contribution = excluded.contribution
+                        """, arguments: [id, contribution.isReady, try ContributionCodec.encode(contribution)])
+            } else {
+                try db.execute(sql: "DELETE FROM analytics_orders WHERE order_id = ?", arguments: [id])
+            }
+            try db.execute(sql: "DELETE FROM analytics_pending WHERE order_id = ?", arguments: [id])
+        }
+        return ids.count
+    }
+
+    /// Adds (`sign` 1) or takes out (-1) a contribution's facts; rows left at zero are deleted.
+    static func addToTotals(_ db: Database, _ contribution: AnalyticsContribution, sign: Int) throws {
+        for end in contribution.stageEnds {
+            let key: StatementArguments = [end.day.description, end.stage.rawValue, end.minutes]
+            try db.execute(
+                sql: """
+                    INSERT INTO analytics_stage_minutes (day, stage, minutes, orders) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (day, stage, minutes) DO UPDATE SET orders = orders + excluded.orders
+                    """, arguments: key + [sign])
+            try db.execute(
+                sql: "DELETE FROM analytics_stage_minutes WHERE day = ? AND stage = ? AND minutes = ? AND orders = 0",
+                arguments: key)
+        }
+        if let day = contribution.readyDay, let onTime = contribution.readyOnTime {
+            try db.execute(
+                sql: """
+                    INSERT INTO analytics_ready_days (day, due, on_time) VALUES (?, ?, ?)
+                    ON CONFLICT (day) DO UPDATE SET due = due + excluded.due, on_time = on_time + excluded.on_time
+                    """, arguments: [day.description, sign, onTime ? sign : 0])
+            try db.execute(
+                sql: "DELETE FROM analytics_ready_days WHERE day = ? AND due = 0", arguments: [day.description])
+        }
+        for work in contribution.work {
+            let key: StatementArguments = [work.day.description, work.person]
+            try db.execute(
+                sql: """
+                    INSERT INTO analytics_work_days (day, person, moves, orders_shipped) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (day, person) DO UPDATE SET moves = moves + excluded.moves,
+                      orders_shipped = orders_shipped + excluded.orders_shipped
+                    """, arguments: key + [sign * work.moves, sign * work.ordersShipped])
+            try db.execute(
+                sql: "DELETE FROM analytics_work_days WHERE day = ? AND person = ? AND moves = 0", arguments: key)
+        }
+    }
+
+    /// The period's figures from the totals of its days, without the per-order rows.
+    func analyticsFromTotals(since: CalendarDate?, today: CalendarDate) throws(StoreError) -> PeriodAnalytics {
+        try read { db in
+            // Days are `YYYY-MM-DD` text: '' is before every day.
+            let from = since?.description ?? ""
+            var totals = PeriodTotals()
+            let stages = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT stage, minutes, sum(orders) AS orders FROM analytics_stage_minutes WHERE day >= ?
+                    GROUP BY stage, minutes
+                    """, arguments: [from])
+            while let row = try stages.next() {
+                totals.add(
+                    stage: try Decode.value(FulfilmentStage.self, row, "stage", table: "analytics_stage_minutes"),
+                    minutes: row["minutes"], orders: row["orders"])
+            }
+            if let ready = try Row.fetchOne(
+                db, sql: "SELECT sum(due) AS due, sum(on_time) AS on_time FROM analytics_ready_days WHERE day >= ?",
+                arguments: [from])
+            {
+                totals.due = ready["due"] ?? 0
+                totals.onTime = ready["on_time"] ?? 0
+            }
+            let work = try Row.fetchCursor(
+                db, sql: "SELECT day, person, moves, orders_shipped FROM analytics_work_days WHERE day >= ?",
+                arguments: [from])
+            while let row = try work.next() {
+                totals.add(
+                    AnalyticsContribution.Work(
+                        day: try Self.day(row, "day", table: "analytics_work_days"), person: row["person"],
+                        moves: row["moves"], ordersShipped: row["orders_shipped"]))
+            }
+            let overdue = try db.cachedStatement(
+                sql: """
+                    SELECT needed_by, order_number FROM orders INDEXED BY orders_open_by_deadline
+                    WHERE status NOT IN (\(ReplicaMigrations.terminalStatuses)) AND priority = ? AND needed_by < ?
+                      AND NOT EXISTS (SELECT 1 FROM analytics_orders WHERE order_id = orders.id AND ready = 1)
+                    """)
+            var overdueOpen: [(CalendarDate, String)] = []
+            for priority in OrderPriority.allCases {
+                for row in try Row.fetchAll(overdue, arguments: [priority.rawValue, today.description]) {
+                    overdueOpen.append((try Self.day(row, "needed_by", table: "orders"), row["order_number"]))
+                }
+            }
+            return PeriodAnalytics(since: since, totals: totals, overdueOpen: overdueOpen, orders: [])
+        }
+    }
+
+    static func day(_ row: Row, _ column: String, table: String) throws -> CalendarDate {
+        let text: String = row[column]
+        do { return try CalendarDate(parsing: text) } catch {
+            throw StoreError.corruptValue(table: table, column: column, value: text)
+        }
+    }
+}
+
+/// `analytics_orders.contribution`: an order's contribution as compact JSON, `{"s": [[stage, day,
+/// minutes]…], "r": [day, on time] (absent: not ready, or no needed-by date), "k": ready,
+/// "w": [[day, person, moves, shipped]…]}`.
+enum ContributionCodec {
+    static func encode(_ contribution: AnalyticsContribution) throws -> String {
+        var object: [String: Any] = [
+            "s": contribution.stageEnds.map { [$0.stage.rawValue, $0.day.description, $0.minutes] as [Any] },
+            "k": contribution.isReady,
+            "w": contribution.work.map { [$0.day.description, $0.person, $0.moves, $0.ordersShipped] as [Any] },
+        ]
+        if let day = contribution.readyDay, let onTime = contribution.readyOnTime {
+            object["r"] = [day.description, onTime] as [Any]
+        }
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> AnalyticsContribution {
+        func corrupt() -> StoreError { .corruptValue(table: "analytics_orders", column: "contribution", value: text) }
+        func day(_ value: Any?) throws -> CalendarDate {
+            guard let text = value as? String, let day = try? CalendarDate(parsing: text) else { throw corrupt() }
+            return day
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let stages = object["s"] as? [[Any]], let ready = object["k"] as? Bool, let work = object["w"] as? [[Any]]
+        else { throw corrupt() }
+        let stageEnds = try stages.map { entry in
+            guard entry.count == 3, let stage = (entry[0] as? String).flatMap(FulfilmentStage.init(rawValue:)),
+                let minutes = entry[2] as? Int
+            else { throw corrupt() }
+            return AnalyticsContribution.StageEnd(stage: stage, day: try day(entry[1]), minutes: minutes)
+        }
+        let works = try work.map { entry in
+            guard entry.count == 4, let person = entry[1] as? String, let moves = entry[2] as? Int,
+                let shipped = entry[3] as? Int
+            else { throw corrupt() }
+            return AnalyticsContribution.Work(
+                day: try day(entry[0]), person: person, moves: moves, ordersShipped: shipped)
+        }
+        var readyDay: CalendarDate?, readyOnTime: Bool?
+        if let entry = object["r"] as? [Any] {
+            guard entry.count == 2, let onTime = entry[1] as? Bool else { throw corrupt() }
+            readyDay = try day(entry[0])
+            readyOnTime = onTime
+        }
+        return AnalyticsContribution(
+            stageEnds: stageEnds, readyDay: readyDay, readyOnTime: readyOnTime, isReady: ready, work: works)
+    }
+}
