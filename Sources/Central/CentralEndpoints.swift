@@ -80,6 +80,7 @@ final class CentralEndpoints: LoopService {
         }
         limited(.post, "/v1/push", CentralEndpoints.push)
         limited(.get, "/v1/pull", CentralEndpoints.pull)
+        limited(.get, "/v1/snapshot", CentralEndpoints.snapshot)
         limited(.get, "/v1/stream", CentralEndpoints.stream)
         limited(.get, "/v1/accounts", CentralEndpoints.accounts)
         limited(.post, "/v1/audit", CentralEndpoints.audit)

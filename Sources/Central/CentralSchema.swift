@@ -7,7 +7,7 @@ import StorageSupport
 enum CentralSchema {
     static let identifiers = [
         "2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows", "2026-12-07-node-scopes",
-        "2026-12-07-effects-ledger",
+        "2026-12-07-effects-ledger", "2026-12-07-log-compaction",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -17,6 +17,7 @@ enum CentralSchema {
         migrator.registerMigration(identifiers[2]) { db in try convertRowsToBinary(db) }
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: nodeScopes) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: effectsTables) }
+        migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: logCompaction) }
         return migrator
     }
 

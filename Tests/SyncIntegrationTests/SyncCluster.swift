@@ -256,7 +256,7 @@ final class SyncCluster {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments =
-            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 2"]
+            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 3"]
             + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [centralURL + path]
         let out = Pipe()
         curl.standardOutput = out
