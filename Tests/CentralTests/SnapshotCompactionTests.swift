@@ -93,7 +93,8 @@ import Testing
         #expect(atHorizon.entries.map(\.version) == Array((head - 4)...head))
         // The snapshot pinned at the head is still good; one pinned below the horizon is not.
         let next = try await Self.snapshotResponse(
-            fixture, SnapshotRequest(version: started.version, after: started.nextAfter, limit: 10), token: fixture.admin)
+            fixture, SnapshotRequest(version: started.version, after: started.nextAfter, limit: 10),
+            token: fixture.admin)
         #expect(next.status.code == 200)
         let stale = try await Self.snapshotResponse(
             fixture, SnapshotRequest(version: 2, after: "o-1", limit: 10), token: fixture.admin)

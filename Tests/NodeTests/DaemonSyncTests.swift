@@ -149,7 +149,7 @@ import Testing
 
     @Test func healthNegotiationRefusesACentralOfAnotherVersion() async throws {
         try await withCentral { central, nodes in
-            try await central.with { $0.supportedVersions = 3...4 }
+            try await central.with { $0.supportedVersions = 4...5 }
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
             try await node.waitUntil("syncing halts and says why") { node in

@@ -139,7 +139,7 @@ import Testing
     @Test func errorBodiesAndHealthAreReadableAcrossVersions() throws {
         let future = #"{"protocol_version":7,"error":{"code":"unauthorized","message":"token revoked"}}"#
         #expect(try ErrorResponse.decode(Array(future.utf8)).code == .unauthorized)
-        let health = #"{"protocol_version":3,"status":"ok","supported_versions":{"min":3,"max":4},"head_version":5}"#
+        let health = #"{"protocol_version":3,"status":"ok","supported_versions":{"min":4,"max":5},"head_version":5}"#
         let response = try HealthResponse.decode(Array(health.utf8))
         #expect(throws: VersionMismatch.self) { try response.negotiate() }
         #expect(try HealthResponse(headVersion: 0).negotiate() == ProtocolVersion.current)

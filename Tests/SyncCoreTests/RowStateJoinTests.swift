@@ -72,7 +72,8 @@ import Testing
                 let key = RowKey(entry.change.entity, entry.change.rowID)
                 _ = state[
                     key,
-                    default: RowState(entity: entry.change.entity, rowID: entry.change.rowID, orderID: entry.change.orderID)
+                    default: RowState(
+                        entity: entry.change.entity, rowID: entry.change.rowID, orderID: entry.change.orderID)
                 ].merge(entry.change, version: entry.version)
             }
         }

@@ -4,9 +4,9 @@ import HTTP
 import SyncCore
 
 /// A central for the daemon's tests: SyncCore's in-memory `CentralModel` behind our HTTPServer,
-/// speaking the protocol's endpoints (healthz, push, pull, snapshot, stream, accounts, audit) on 127.0.0.1, with switches
-/// to misbehave (refuse a version, answer one push with an error). Loop-confined; tests reach it
-/// through `loop.submit`.
+/// speaking the protocol's endpoints (healthz, push, pull, snapshot, stream, accounts, audit) on
+/// 127.0.0.1, with switches to misbehave (refuse a version, answer one push with an error).
+/// Loop-confined; tests reach it through `loop.submit`.
 final class TestCentral {
     let loop: EventLoop
     private(set) var model = CentralModel()
