@@ -38,38 +38,6 @@ import Testing
         return (pages, texts)
     }
 
-    @Test func aSnapshotHoldsOnlyTheTokensShop() async throws {
-        let fixture = try await Fixture.start()
-        let more = (3...7).map { Fixture.createOrder("n-w1", Int64($0), at: UInt64($0) + 10, order: "o-1\($0)") }
-        _ = try await fixture.push(PushRequest(nodeID: "n-w1", changes: more), token: fixture.w1)
-
-        let s02 = try await Self.snapshotAll(fixture, limit: 2, token: fixture.w2)
-        #expect(s02.pages.flatMap(\.orders).map(\.orderID) == ["o-2"])
-        #expect(s02.pages.first?.ordersTotal == 1)
-        for text in s02.texts {
-            #expect(!text.contains(Fixture.secret) && !text.contains("o-1") && !text.contains("i-1"), "\(text)")
-        }
-        // S01's node pages through its six orders, two at a time, all pinned at one version.
-        let s01 = try await Self.snapshotAll(fixture, limit: 2, token: fixture.w1)
-        #expect(s01.pages.count == 3)
-        #expect(Set(s01.pages.map(\.version)).count == 1)
-        #expect(s01.pages.flatMap(\.orders).map(\.orderID) == ["o-1", "o-13", "o-14", "o-15", "o-16", "o-17"])
-        #expect(s01.pages.first?.orders.first?.rows.count == 2, "the order and its item")
-        #expect(!s01.texts.joined().contains("o-2"))
-        // An admin workstation (scope all) gets every shop's orders.
-        let all = try await Self.snapshotAll(fixture, limit: 100, token: fixture.admin)
-        #expect(all.pages.flatMap(\.orders).count == 7)
-        // Central's state, as the reference model gets it from the log: the same pages.
-        let log = try fixture.service.store.pull(PullRequest(after: 0, limit: 5000)).entries
-        var model = ReplicaModel()
-        for entry in log { model.merge(entry.change, version: entry.version) }
-        let expected = model.snapshotPage(
-            after: nil, limit: 100, version: all.pages[0].version, headVersion: all.pages[0].headVersion,
-            ordersTotal: 7)
-        #expect(all.pages[0] == expected)
-        try await fixture.stop()
-    }
-
     @Test func compactionSendsNodesBehindTheHorizonToASnapshot() async throws {
         let fixture = try await Fixture.start()
         let edits = (3...20).map { Build.change("n-w1", Int64($0), at: UInt64($0), ["notes": .text("note \($0)")]) }
@@ -112,5 +80,41 @@ import Testing
         let request = try SnapshotRequest(query: ["version": "7", "after": "o 1/é", "limit": "99999"])
         #expect(request.limit == SnapshotRequest.maximumLimit)
         #expect(request.queryString == "version=7&after=o%201%2F%C3%A9&limit=5000")
+    }
+}
+
+/// Scope isolation of `GET /v1/snapshot`, beside the other endpoints' in `ScopeTests`: a token of
+/// shop S02 never gets an S01 order by snapshot either.
+extension ScopeTests {
+    @Test func aSnapshotHoldsOnlyTheTokensShop() async throws {
+        let fixture = try await Fixture.start()
+        let more = (3...7).map { Fixture.createOrder("n-w1", Int64($0), at: UInt64($0) + 10, order: "o-1\($0)") }
+        _ = try await fixture.push(PushRequest(nodeID: "n-w1", changes: more), token: fixture.w1)
+
+        let s02 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w2)
+        #expect(s02.pages.flatMap(\.orders).map(\.orderID) == ["o-2"])
+        #expect(s02.pages.first?.ordersTotal == 1)
+        for text in s02.texts {
+            #expect(!text.contains(Fixture.secret) && !text.contains("o-1") && !text.contains("i-1"), "\(text)")
+        }
+        // S01's node pages through its six orders, two at a time, all pinned at one version.
+        let s01 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w1)
+        #expect(s01.pages.count == 3)
+        #expect(Set(s01.pages.map(\.version)).count == 1)
+        #expect(s01.pages.flatMap(\.orders).map(\.orderID) == ["o-1", "o-13", "o-14", "o-15", "o-16", "o-17"])
+        #expect(s01.pages.first?.orders.first?.rows.count == 2, "the order and its item")
+        #expect(!s01.texts.joined().contains("o-2"))
+        // An admin workstation (scope all) gets every shop's orders.
+        let all = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 100, token: fixture.admin)
+        #expect(all.pages.flatMap(\.orders).count == 7)
+        // Central's state, as the reference model gets it from the log: the same pages.
+        let log = try fixture.service.store.pull(PullRequest(after: 0, limit: 5000)).entries
+        var model = ReplicaModel()
+        for entry in log { model.merge(entry.change, version: entry.version) }
+        let expected = model.snapshotPage(
+            after: nil, limit: 100, version: all.pages[0].version, headVersion: all.pages[0].headVersion,
+            ordersTotal: 7)
+        #expect(all.pages[0] == expected)
+        try await fixture.stop()
     }
 }
