@@ -41,44 +41,66 @@ extension SyncEngine {
                 restartBootstrap()
             case .failure(let error): fail(error)
             case .success(let response):
-                let page: SnapshotPage
-                do { page = try SnapshotPage.decode(response.body) } catch {
-                    return fail(
-                        .badResponse(endpoint: "/v1/snapshot", status: response.status.code, message: "\(error)"))
-                }
-                if let pinned = snapshot.version, page.version != pinned {
-                    return fail(
-                        .badResponse(
-                            endpoint: "/v1/snapshot", status: response.status.code,
-                            message: "asked for the snapshot of version \(pinned), got version \(page.version)"))
-                }
-                if page.hasMore && page.nextAfter == nil {
-                    return fail(
-                        .badResponse(
-                            endpoint: "/v1/snapshot", status: response.status.code,
-                            message: "has_more on an empty page"))
-                }
-                noteHead(page.headVersion)
+                // A page is up to a few MiB of JSON: decoded and merged off the loop, in one go.
+                let status = response.status.code
+                let body = response.body
                 withStore({ store throws(StoreError) in
-                    let before = try store.bootstrapProgress()
-                    let applied = try store.applySnapshotPage(page)
-                    let progress = BootstrapProgress(
-                        version: page.version, ordersDone: (before?.ordersDone ?? 0) + Int64(page.orders.count),
-                        ordersTotal: before?.ordersTotal ?? page.ordersTotal, startedAt: before?.startedAt ?? Date())
-                    return (applied, progress)
-                }) { [self] (applied: SyncApplyReport, progress: BootstrapProgress) in
-                    report.snapshotOrders += page.orders.count
-                    absorb(applied)
-                    onBootstrapProgress?(progress, !page.hasMore)
+                    try Self.merge(body, status: status, pinned: snapshot.version, into: store)
+                }) { [self] merged in
+                    let page: MergedPage
+                    switch merged {
+                    case .failure(let error): return fail(error)
+                    case .success(let done): page = done
+                    }
+                    noteHead(page.headVersion)
+                    report.snapshotOrders += page.orders
+                    absorb(page.applied)
+                    onBootstrapProgress?(page.progress, !page.hasMore)
                     if page.hasMore {
                         fetchSnapshot(
-                            SnapshotRequest(version: page.version, after: page.nextAfter, limit: snapshot.limit))
+                            SnapshotRequest(
+                                version: page.progress.version, after: page.nextAfter, limit: snapshot.limit))
                     } else {
-                        logger.info("bootstrapped \(progress.ordersDone) orders at version \(page.version)")
+                        logger.info(
+                            "bootstrapped \(page.progress.ordersDone) orders at version \(page.progress.version)")
                         pull(after: nil)
                     }
                 }
             }
         }
+    }
+
+    /// What merging one snapshot page did, for the loop.
+    struct MergedPage: Sendable {
+        var applied: SyncApplyReport
+        var progress: BootstrapProgress
+        var orders: Int
+        var hasMore: Bool
+        var nextAfter: String?
+        var headVersion: Int64
+    }
+
+    /// Decodes and checks a snapshot page and merges it (on the thread pool).
+    static func merge(_ body: [UInt8], status: Int, pinned: Int64?, into store: OrderStore) throws(StoreError)
+        -> Result<MergedPage, SyncError>
+    {
+        func refused(_ message: String) -> Result<MergedPage, SyncError> {
+            .failure(.badResponse(endpoint: "/v1/snapshot", status: status, message: message))
+        }
+        let page: SnapshotPage
+        do { page = try SnapshotPage.decode(body) } catch { return refused("\(error)") }
+        if let pinned, page.version != pinned {
+            return refused("asked for the snapshot of version \(pinned), got version \(page.version)")
+        }
+        if page.hasMore && page.nextAfter == nil { return refused("has_more on an empty page") }
+        let before = try store.bootstrapProgress()
+        let applied = try store.applySnapshotPage(page)
+        let progress = BootstrapProgress(
+            version: page.version, ordersDone: (before?.ordersDone ?? 0) + Int64(page.orders.count),
+            ordersTotal: before?.ordersTotal ?? page.ordersTotal, startedAt: before?.startedAt ?? Date())
+        return .success(
+            MergedPage(
+                applied: applied, progress: progress, orders: page.orders.count, hasMore: page.hasMore,
+                nextAfter: page.nextAfter, headVersion: page.headVersion))
     }
 }
