@@ -11,7 +11,10 @@ package struct SnapshotRequest: Hashable, Sendable {
     /// Orders per page.
     package var limit: Int
 
-    package static let defaultLimit = 1000
+    /// Measured (debug build, 2,000 one-item orders): a node's peak RSS was 77 MiB with pages of
+    /// 100 orders, 92 MiB with 250 and 119 MiB with 1,000 (a decoded page holds ~45 KB per
+    /// order), against 40 MiB for `kct sync status`; the request count hardly mattered.
+    package static let defaultLimit = 250
     package static let maximumLimit = 5000
 
     package init(version: Int64? = nil, after: String? = nil, limit: Int = defaultLimit) {

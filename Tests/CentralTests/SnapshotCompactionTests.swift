@@ -1,5 +1,6 @@
 import Central
 import Foundation
+import GRDB
 import HTTP
 import SyncCore
 import TestSupport
@@ -116,5 +117,33 @@ extension ScopeTests {
             ordersTotal: 7)
         #expect(all.pages[0] == expected)
         try await fixture.stop()
+    }
+}
+
+extension SnapshotCompactionTests {
+    /// `2026-12-07-log-compaction` on a central made by the schema before it (what an older kct left
+    /// on disk): nothing compacted, snapshots and compaction work at once.
+    @Test func aCentralFromBeforeCompactionMigrates() async throws {
+        let fixture = try await ScopeTests.Fixture.start()
+        try await fixture.client.stop()
+        try await fixture.service.stop()
+        let path = fixture.directory.database
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX order_shops_by_shop;
+                    DROP TABLE compacted_order_numbers;
+                    ALTER TABLE central_state DROP COLUMN compacted_through;
+                    DELETE FROM grdb_migrations WHERE identifier = '2026-12-07-log-compaction';
+                    """)
+        }
+        try queue.close()
+        let store = try CentralStore.open(path: path)
+        #expect(try store.compactedThrough() == 0)
+        let page = try SnapshotPage.decode(try store.snapshotPage(SnapshotRequest(), shop: "S01").body)
+        #expect(page.orders.map(\.orderID) == ["o-1"] && page.version == store.headVersion)
+        #expect(try store.compact(CompactionPolicy(keepVersions: 1)).compactedThrough == store.headVersion - 1)
+        fixture.directory.remove()
     }
 }

@@ -111,3 +111,27 @@ import Testing
         #expect(try a.visibleTables() == b.visibleTables())
     }
 }
+
+extension MigrationTests {
+    /// `2026-12-07-bootstrap` on a replica made by the schema before it: one that had pulled keeps
+    /// pulling from its cursor; one that never pulled bootstraps.
+    @Test(arguments: [(42 as Int64, false), (0, true)])
+    func theBootstrapMigrationBootstrapsOnlyReplicasThatNeverPulled(cursor: Int64, bootstraps: Bool) throws {
+        let directory = TemporaryDirectory()
+        let path = OrderStore.replicaPath(directory.path)
+        let old = try DatabaseQueue(path: path)
+        let previous = try #require(ReplicaMigrations.identifiers.firstIndex(of: "2026-12-07-bootstrap")) - 1
+        try ReplicaMigrations.migrator.migrate(old, upTo: ReplicaMigrations.identifiers[previous])
+        try old.write { db in
+            try db.execute(
+                sql: "INSERT INTO node_identity VALUES (1, 'node-a', 'W1', 'S01', '2026-11-25T10:00:00.000Z')")
+            try db.execute(sql: "INSERT INTO node_state VALUES (1, 0, 0, 1)")
+            try db.execute(sql: "INSERT INTO sync_state (singleton, pull_cursor) VALUES (1, ?)", arguments: [cursor])
+        }
+        try old.close()
+        let store = try OrderStore.open(directory: directory.path)
+        #expect((try store.pendingSnapshot() != nil) == bootstraps)
+        #expect(try store.pullCursor() == cursor)
+        #expect(try store.syncStatus().bootstrap == nil)
+    }
+}
