@@ -105,7 +105,7 @@ package struct SnapshotOrder: Hashable, Sendable, WireCodable {
 
     package var wire: JSONValue {
         .object([
-            "order_id": .string(orderID), "rows": .array(rows.sorted { $0.key < $1.key }.map(\.snapshot)),
+            "order_id": .string(orderID), "rows": .array(rows.map(\.snapshot)),
             "status_moves": .array(moves.map(\.snapshot)),
         ])
     }
