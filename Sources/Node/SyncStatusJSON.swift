@@ -19,8 +19,9 @@ package struct LiveSyncState: Sendable, Equatable {
 
 /// `kct sync status --json` and `GET /api/sync`: {online, pending, last_sync_at, last_error,
 /// cursor, head_version, lag, open_conflicts, central_url, consecutive_failures, next_retry_at}
-/// (+ `phase`, `stream_open` from a running daemon). Online means the last attempt to reach
-/// central succeeded (or, from the daemon, that its stream to central is open).
+/// (+ `phase`, `stream_open` from a running daemon; + `bootstrap` while a snapshot bootstrap
+/// runs). Online means the last attempt to reach central succeeded (or, from the daemon, that its
+/// stream to central is open).
 package struct SyncStatusJSON: Encodable, Sendable {
     package var online: Bool
     package var pending: Int

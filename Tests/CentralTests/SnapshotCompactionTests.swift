@@ -74,6 +74,21 @@ import Testing
         try await fixture.stop()
     }
 
+    /// `--keep-days`: the first entry stamped within the window and everything after it stay.
+    @Test func compactionByAgeKeepsTheEntriesStampedWithinTheWindow() async throws {
+        let fixture = try await Fixture.start()
+        // Versions 1 and 2 stamped at t0 + 1 s and 2 s, version 3 at t0 + 3 s; central's clock one
+        // day and 2.5 s after t0.
+        let admin = try CentralStore.open(path: fixture.directory.database) { Build.t0 + 86_400_000 + 2_500 }
+        #expect(try admin.compact(CompactionPolicy(keepDays: 2)).compactedThrough == 0)
+        let byAge = try admin.compact(CompactionPolicy(keepDays: 1))
+        #expect(byAge.compactedThrough == 2 && byAge.removedEntries == 2)
+        // Either window keeps an entry: the last 2 versions would keep version 2, but it is gone.
+        #expect(try admin.compact(CompactionPolicy(keepDays: 1, keepVersions: 0)).compactedThrough == 2)
+        #expect(try admin.compact(CompactionPolicy(keepDays: 0)).compactedThrough == 3)
+        try await fixture.stop()
+    }
+
     @Test func snapshotQueriesAreChecked() throws {
         #expect(throws: ErrorResponse.self) { try SnapshotRequest(query: ["after": "o-1"]) }
         #expect(throws: ErrorResponse.self) { try SnapshotRequest(query: ["version": "-1"]) }
