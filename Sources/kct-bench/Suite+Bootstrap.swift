@@ -53,11 +53,10 @@ struct BootstrapSuite: BenchSuite {
                 ["init", "--name", "W1", "--shop", "S01", "--central", central.baseURL, "--token", token, "--no-sync"],
                 environment: environment)
             let begin = monotonicSeconds()
-            let output = try KCTBinary.run(["sync", "now", "--json"], environment: environment)
+            let (output, peakKiB) = try Self.runMeasured(
+                ["sync", "now", "--json"], environment: environment, stdoutPath: directory + "/sync-now.json")
             walls.append(monotonicSeconds() - begin)
-            var usage = rusage()
-            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-            rss.append(Double(usage.ru_maxrss) / 1024)
+            rss.append(Double(peakKiB) / 1024)
             try await central.stop()
             guard let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
                 report["snapshot_orders"] as? Int == orders
@@ -72,9 +71,9 @@ struct BootstrapSuite: BenchSuite {
         }
         let wall = Samples(walls).median
         notes += [
-            "\(orders) orders of \(rowsPerOrder) rows each (order, item); the node's `kct sync now`: snapshot pages "
+            "\(orders) orders of \(rowsPerOrder) rows each, as the write path makes a one-item order; the node's `kct sync now`: snapshot pages "
                 + "of \(SnapshotRequest.defaultLimit) orders, then the pull from the snapshot's version",
-            "peak RSS: the largest child process so far (getrusage RUSAGE_CHILDREN), i.e. `kct sync now`",
+            "node peak RSS: `kct sync now`'s own maximum resident set (wait4), central served in this process",
             "\(options.repetitions) repetitions, medians",
         ]
         return SuiteReport(
@@ -167,5 +166,36 @@ struct BootstrapSuite: BenchSuite {
     static func id(_ index: Int, _ row: Int) -> String {
         let digits = String(format: "%012x", index)
         return String(format: "%08x-0000-4000-8000-", row) + digits
+    }
+
+    /// Runs `kct arguments…` and waits for it with `wait4`, which reports the child's own peak RSS
+    /// (Foundation's `Process` does not); stdout goes to `stdoutPath`, stderr is discarded.
+    static func runMeasured(_ arguments: [String], environment: [String: String], stdoutPath: String) throws -> (
+        stdout: String, peakKiB: Int
+    ) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([KCTBinary.path] + arguments).map { strdup($0) } + [nil]
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, KCTBinary.path, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw BenchError("cannot start kct: errno \(spawned)") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+        // Exited normally with status 0 (the wait status's low 7 bits are the signal, 0 for none).
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw BenchError("kct \(arguments.joined(separator: " ")) failed (wait status \(status)): \(output)")
+        }
+        return (output, Int(usage.ru_maxrss))
     }
 }
