@@ -71,8 +71,9 @@ struct BootstrapSuite: BenchSuite {
         }
         let wall = Samples(walls).median
         notes += [
-            "\(orders) orders of \(rowsPerOrder) rows each, as the write path makes a one-item order; the node's `kct sync now`: snapshot pages "
-                + "of \(SnapshotRequest.defaultLimit) orders, then the pull from the snapshot's version",
+            "\(orders) orders of \(rowsPerOrder) rows each, as the write path makes a one-item order; the node's "
+                + "`kct sync now`: snapshot pages of \(SnapshotRequest.defaultLimit) orders, then the pull from the "
+                + "snapshot's version",
             "node peak RSS: `kct sync now`'s own maximum resident set (wait4), central served in this process",
             "\(options.repetitions) repetitions, medians",
         ]
