@@ -89,6 +89,21 @@ import Testing
         try await fixture.stop()
     }
 
+    /// `kct central serve --compact-keep-versions N`: compacts at start and then periodically.
+    @Test func serveCompactsByItsPolicy() async throws {
+        let fixture = try await Fixture.start()
+        try await fixture.client.stop()
+        try await fixture.service.stop()
+        var options = CentralServeOptions()
+        options.compaction = CompactionPolicy(keepVersions: 1)
+        options.compactionInterval = .milliseconds(100)
+        let service = try await CentralService.start(databasePath: fixture.directory.database, options: options)
+        let store = service.store
+        #expect(try await eventually { try store.compactedThrough() == store.headVersion - 1 })
+        try await service.stop()
+        fixture.directory.remove()
+    }
+
     @Test func snapshotQueriesAreChecked() throws {
         #expect(throws: ErrorResponse.self) { try SnapshotRequest(query: ["after": "o-1"]) }
         #expect(throws: ErrorResponse.self) { try SnapshotRequest(query: ["version": "-1"]) }
