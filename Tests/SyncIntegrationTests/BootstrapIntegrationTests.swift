@@ -58,12 +58,16 @@ import Testing
         let proxy = try FaultProxy(upstreamPort: centralPort)
         defer { proxy.stop() }
         let w2 = try cluster.addWorkstation("W2", via: proxy.url, initArguments: ["--no-sync"])
-        // The second page (a snapshot continued: `version=` first in its query) is cut mid-body.
+        // The first page's request is cut after its head (its query starts with `limit=`): curl
+        // sends it again on a fresh connection. The second page (a snapshot continued: `version=`
+        // first in its query) is cut mid-body: the attempt fails after merging the first page.
+        let cutFirst = FaultProxy.Fault.cutRequest(path: "/v1/snapshot?limit=", afterBytes: 0)
         let cut = FaultProxy.Fault.cutResponse(path: "/v1/snapshot?version=", afterBytes: 64)
+        proxy.inject(cutFirst)
         proxy.inject(cut)
         let failed = try w2.kct.run(["sync", "now", "--snapshot-page-limit", "10"])
         #expect(failed.status == 6, "\(failed.stderr)")
-        #expect(proxy.fired == [cut])
+        #expect(proxy.fired == [cutFirst, cut])
         let halfway = try #require(try w2.syncStatus()["bootstrap"] as? [String: Any])
         #expect(halfway["orders_done"] as? Int == 10 && halfway["orders_total"] as? Int == 25)
         #expect(try w2.run("sync", "status").stdout.contains("bootstrap:      10 of 25 orders"))
