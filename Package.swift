@@ -126,6 +126,8 @@ let package = Package(
             name: "kct-bench",
             dependencies: [
                 "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
+                // The bootstrap suite writes central's rows in their stored layout (RowStateCodec).
+                "StorageSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The large-replica suite builds its replica and plain-table peer with GRDB.
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -24,7 +24,8 @@ CREATE TABLE sync_state (
   pull_cursor INTEGER NOT NULL DEFAULT 0,
   pushed_up_to INTEGER NOT NULL DEFAULT 0
 , central_url TEXT, token TEXT, head_version INTEGER, last_attempt_at TEXT, last_success_at TEXT, last_error TEXT, accounts_source TEXT NOT NULL DEFAULT 'local'
-  CHECK (accounts_source IN ('local', 'central')), accounts_version INTEGER NOT NULL DEFAULT 0, consecutive_failures INTEGER NOT NULL DEFAULT 0, next_retry_at TEXT);
+  CHECK (accounts_source IN ('local', 'central')), accounts_version INTEGER NOT NULL DEFAULT 0, consecutive_failures INTEGER NOT NULL DEFAULT 0, next_retry_at TEXT, bootstrap_needed INTEGER NOT NULL DEFAULT 1
+  CHECK (bootstrap_needed IN (0, 1)), snapshot_version INTEGER, snapshot_after TEXT, snapshot_orders_done INTEGER NOT NULL DEFAULT 0, snapshot_orders_total INTEGER, snapshot_started_at TEXT);
 
 CREATE TABLE outbox (
   sequence INTEGER PRIMARY KEY,

@@ -35,6 +35,7 @@ enum ProtocolFuzzTarget {
             decoded.append("PullResponse")
             changes += pull.entries.map(\.change)
         }
+        if try roundTrip(SnapshotPage.self, value) != nil { decoded.append("SnapshotPage") }
         if try roundTrip(ErrorResponse.self, value) != nil { decoded.append("ErrorResponse") }
         if try roundTrip(StreamEvent.self, value) != nil { decoded.append("StreamEvent") }
         if try roundTrip(HealthResponse.self, value) != nil { decoded.append("HealthResponse") }
@@ -129,6 +130,6 @@ enum ProtocolFuzzTarget {
          "custom_measurements":"{\\"chest\\":40,\\"waist\\":34}","line_number":1,"order_id":"o-1001",\
          "product_name":"Navy Suit","product_source":"custom","quantity":1,"size":"40R","unit_price":89900},\
          "hlc":115610694451200001,"node_id":"W2","op":"set_fields","order_id":"o-1001","row_id":"i-2001","sequence":2}
-        ],"node_id":"W2","protocol_version":2}
+        ],"node_id":"W2","protocol_version":3}
         """
 }

@@ -21,6 +21,8 @@ final class CentralEndpoints: LoopService {
     private let rateLimiter: TokenRateLimiter
     /// The effects ledger's runner (issue 12).
     private(set) var effects: EffectRunner!
+    /// Compacts the log periodically when `options.compaction` is set (CentralEndpoints+Compaction.swift).
+    var compactionTimer: LoopTimer?
 
     init(
         loop: EventLoop, store: CentralStore, host: String, port: Int,
@@ -56,6 +58,7 @@ final class CentralEndpoints: LoopService {
         effects = try EffectRunner(
             loop: loop, store: store, configuration: options.integrations, metrics: metrics, logger: logger
         ) { [unowned self] head in advanceHead(to: head) }
+        startCompaction()
     }
 
     /// Streams end (nodes reconnect to the next central); the server finishes requests in flight.
@@ -80,6 +83,7 @@ final class CentralEndpoints: LoopService {
         }
         limited(.post, "/v1/push", CentralEndpoints.push)
         limited(.get, "/v1/pull", CentralEndpoints.pull)
+        limited(.get, "/v1/snapshot", CentralEndpoints.snapshot)
         limited(.get, "/v1/stream", CentralEndpoints.stream)
         limited(.get, "/v1/accounts", CentralEndpoints.accounts)
         limited(.post, "/v1/audit", CentralEndpoints.audit)

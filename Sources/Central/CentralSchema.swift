@@ -7,7 +7,7 @@ import StorageSupport
 enum CentralSchema {
     static let identifiers = [
         "2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows", "2026-12-07-node-scopes",
-        "2026-12-07-effects-ledger", "2026-12-08-compact-rows",
+        "2026-12-07-effects-ledger", "2026-12-07-log-compaction", "2026-12-08-compact-rows",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -17,7 +17,8 @@ enum CentralSchema {
         migrator.registerMigration(identifiers[2]) { db in try convertRowsToBinary(db) }
         migrator.registerMigration(identifiers[3]) { db in try db.execute(sql: nodeScopes) }
         migrator.registerMigration(identifiers[4]) { db in try db.execute(sql: effectsTables) }
-        migrator.registerMigration(identifiers[5]) { db in
+        migrator.registerMigration(identifiers[5]) { db in try db.execute(sql: logCompaction) }
+        migrator.registerMigration(identifiers[6]) { db in
             try RowStateCodec.rewriteLegacyRows(db, table: "rows")
             try digestReceivedChanges(db)
             // Written on every push, read by nothing but tests: computed on read now.

@@ -12,6 +12,10 @@ package struct CentralServeOptions: Sendable {
     /// Stripe, EasyPost and SendGrid credentials (`--integrations FILE` or the environment);
     /// each optional (issue 12).
     package var integrations: IntegrationsConfiguration
+    /// Compact the log by this policy every `compactionInterval` (nil: never; `kct central compact`
+    /// does it on demand).
+    package var compaction: CompactionPolicy?
+    package var compactionInterval: Duration = .seconds(3600)
 
     /// Above what a well-behaved node sends: a sync cycle makes at most two requests (push, pull),
     /// and a node starts edit-triggered cycles at least `SyncEngine.Configuration.minimumCycleSpacing`

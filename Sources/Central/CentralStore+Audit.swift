@@ -127,7 +127,11 @@ extension CentralStore {
                 COLLATE NOCASE ORDER BY version DESC LIMIT 1
                 """,
             arguments: [EntityKind.order.rawValue, reference])
-        return byNumber ?? reference
+        if let byNumber { return byNumber }
+        // The creating entry may have been compacted away (CentralStore+Compaction.swift).
+        return try String.fetchOne(
+            db, sql: "SELECT order_id FROM compacted_order_numbers WHERE order_number = ? LIMIT 1",
+            arguments: [reference]) ?? reference
     }
 
     static func auditEntry(_ row: Row) throws -> AuditEntry {

@@ -14,6 +14,7 @@ extension CentralStore {
         do {
             return try pool.read { db in
                 let head = try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
+                try Self.checkNotCompacted(db, after: request.after)
                 if let shop { return try Self.shopPage(db, request, shop: shop, head: head) }
                 var page = PageSplicer()
                 let rows = try Row.fetchCursor(

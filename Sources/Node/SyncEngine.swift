@@ -52,6 +52,8 @@ package final class SyncEngine {
         package var backoff = Backoff()
         package var pushBatchLimit = ProtocolLimits.maximumChangesPerPush
         package var pullPageLimit = ProtocolLimits.defaultPullLimit
+        /// Orders per snapshot page while bootstrapping (SyncEngine+Bootstrap.swift).
+        package var snapshotPageLimit = SnapshotRequest.defaultLimit
         package var requestTimeout: Duration = .seconds(30)
         /// The stream to central tries again at least every 0.5 s while central is away, so a
         /// central that comes back is noticed (the stream's reconnect starts a sync) within about
@@ -82,6 +84,9 @@ package final class SyncEngine {
     package struct CycleReport: Sendable, Equatable {
         package var pushedChanges = 0
         package var pulledEntries = 0
+        /// Orders merged from snapshot pages (a bootstrap), and snapshots started over this cycle.
+        package var snapshotOrders = 0
+        var snapshotRestarts = 0
         package var conflictsRecorded = 0
         package var touchedOrderIDs: Set<String> = []
         package var cursor: Int64 = 0
@@ -113,6 +118,8 @@ package final class SyncEngine {
     package var onCycleFinished: ((Result<CycleReport, SyncError>) -> Void)?
     /// Orders a push reply or a pull page changed in the replica.
     package var onReplicaChanged: ((Set<String>) -> Void)?
+    /// After every snapshot page merged while bootstrapping; true with the last one.
+    package var onBootstrapProgress: ((BootstrapProgress, Bool) -> Void)?
 
     private var negotiated = false
     private var rerunRequested = false
@@ -123,7 +130,7 @@ package final class SyncEngine {
     private var retryTimer: LoopTimer?
     private var stream: EventSource?
     private var backoff: Backoff
-    private var report = CycleReport()
+    var report = CycleReport()
     /// The sequence a `sequence_gap` asked for in this cycle (asked twice for the same → give up).
     private var resendRequested: Int64?
     /// When central's accounts were last fetched (nil: never, so the next cycle fetches).
@@ -251,7 +258,7 @@ package final class SyncEngine {
         }) { [self] request in
             guard let request else {
                 if let resendFrom { return fail(.cannotResend(expected: resendFrom, firstAvailable: nil)) }
-                return pull(after: nil)
+                return pullOrBootstrap()
             }
             if let resendFrom, request.changes.first?.sequence != resendFrom {
                 return fail(.cannotResend(expected: resendFrom, firstAvailable: request.changes.first?.sequence))
@@ -293,7 +300,7 @@ package final class SyncEngine {
     }
 
     /// Pulls pages from the cursor (read from the replica at the start) until `has_more` is false.
-    private func pull(after known: Int64?) {
+    func pull(after known: Int64?) {
         guard let known else {
             withStore({ store throws(StoreError) in try store.pullCursor() }) { [self] cursor in
                 self.cursor = cursor
@@ -308,6 +315,9 @@ package final class SyncEngine {
             method: .get, url: url, headers: protocolHeaders, timeout: configuration.requestTimeout)
         send(request, endpoint: "/v1/pull") { [self] result in
             switch result {
+            case .failure(.central(let error, _)) where error.code == .cursorCompacted:
+                logger.notice("central compacted its log past cursor \(known); bootstrapping, keeping the outbox")
+                restartBootstrap()
             case .failure(let error): fail(error)
             case .success(let response):
                 let page: PullResponse
@@ -331,7 +341,7 @@ package final class SyncEngine {
         }
     }
 
-    private func absorb(_ applied: SyncApplyReport) {
+    func absorb(_ applied: SyncApplyReport) {
         report.conflictsRecorded += applied.conflictsRecorded
         report.touchedOrderIDs.formUnion(applied.touchedOrderIDs)
         if !applied.touchedOrderIDs.isEmpty { onReplicaChanged?(applied.touchedOrderIDs) }
@@ -397,7 +407,7 @@ package final class SyncEngine {
         }
     }
 
-    private func noteHead(_ head: Int64) {
+    func noteHead(_ head: Int64) {
         headVersion = max(headVersion ?? 0, head)
     }
 

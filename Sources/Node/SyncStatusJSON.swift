@@ -19,8 +19,9 @@ package struct LiveSyncState: Sendable, Equatable {
 
 /// `kct sync status --json` and `GET /api/sync`: {online, pending, last_sync_at, last_error,
 /// cursor, head_version, lag, open_conflicts, central_url, consecutive_failures, next_retry_at}
-/// (+ `phase`, `stream_open` from a running daemon). Online means the last attempt to reach
-/// central succeeded (or, from the daemon, that its stream to central is open).
+/// (+ `phase`, `stream_open` from a running daemon; + `bootstrap` while a snapshot bootstrap
+/// runs). Online means the last attempt to reach central succeeded (or, from the daemon, that its
+/// stream to central is open).
 package struct SyncStatusJSON: Encodable, Sendable {
     package var online: Bool
     package var pending: Int
@@ -38,6 +39,8 @@ package struct SyncStatusJSON: Encodable, Sendable {
     /// Failed attempts since the last success, and when the daemon retries next (its backoff).
     package var consecutiveFailures: Int
     @Nullable package var nextRetryAt: String?
+    /// A snapshot bootstrap under way; left out when none is.
+    package var bootstrap: BootstrapJSON?
 
     package init(_ status: SyncStatus, live: LiveSyncState? = nil) {
         let lastAttemptSucceeded = status.lastAttemptAt != nil && status.lastSuccessAt == status.lastAttemptAt
@@ -53,6 +56,7 @@ package struct SyncStatusJSON: Encodable, Sendable {
         centralURL = status.centralURL
         consecutiveFailures = lastAttemptSucceeded ? 0 : status.consecutiveFailures
         nextRetryAt = lastAttemptSucceeded ? nil : status.nextRetryAt.map(Self.timestamp)
+        bootstrap = status.bootstrap.map(BootstrapJSON.init)
         phase = live.map { "\($0.phase)" }
         streamOpen = live?.streamOpen
     }
@@ -62,10 +66,30 @@ package struct SyncStatusJSON: Encodable, Sendable {
         case cursor, headVersion = "head_version", lag, openConflicts = "open_conflicts", centralURL = "central_url"
         case phase, streamOpen = "stream_open"
         case consecutiveFailures = "consecutive_failures", nextRetryAt = "next_retry_at"
+        case bootstrap
     }
 
     /// As the replica stores timestamps.
     static func timestamp(_ date: Date) -> String {
         Timestamp.format(millis: UInt64(max(0, date.timeIntervalSince1970 * 1000)))
+    }
+}
+
+/// `bootstrap` in `SyncStatusJSON`: {version, orders_done, orders_total, started_at}.
+package struct BootstrapJSON: Encodable, Sendable {
+    package var version: Int64
+    package var ordersDone: Int64
+    @Nullable package var ordersTotal: Int64?
+    @Nullable package var startedAt: String?
+
+    init(_ progress: BootstrapProgress) {
+        version = progress.version
+        ordersDone = progress.ordersDone
+        ordersTotal = progress.ordersTotal
+        startedAt = progress.startedAt.map(SyncStatusJSON.timestamp)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, ordersDone = "orders_done", ordersTotal = "orders_total", startedAt = "started_at"
     }
 }

@@ -70,6 +70,8 @@ package struct SyncStatus: Sendable, Equatable {
     package var consecutiveFailures = 0
     /// When the daemon retries next, as it recorded after its last failure.
     package var nextRetryAt: Date?
+    /// The snapshot bootstrap under way, if any (OrderStore+Bootstrap.swift).
+    package var bootstrap: BootstrapProgress?
 
     /// How many log versions this node is behind central, when central's head is known.
     package var lag: Int64? { headVersion.map { max(0, $0 - cursor) } }
@@ -294,7 +296,7 @@ extension OrderStore {
                 lastSuccessAt: date("last_success_at"), lastAttemptAt: date("last_attempt_at"),
                 lastError: row["last_error"],
                 openConflicts: open, centralURL: row["central_url"], consecutiveFailures: row["consecutive_failures"],
-                nextRetryAt: date("next_retry_at"))
+                nextRetryAt: date("next_retry_at"), bootstrap: try Self.bootstrapProgress(db))
         }
     }
 

@@ -17,6 +17,9 @@ package enum ErrorCode: String, CaseIterable, Sendable {
     case unavailable
     /// Too many requests for one bearer token; `Retry-After` says when to try again.
     case rateLimited = "rate_limited"
+    /// A pull after a version central's log no longer holds (compacted): bootstrap from a
+    /// snapshot, keeping the outbox (version 3, SYNC-PROTOCOL.md §4.10).
+    case cursorCompacted = "cursor_compacted"
 
     package var httpStatus: Int {
         switch self {
@@ -25,6 +28,7 @@ package enum ErrorCode: String, CaseIterable, Sendable {
         case .forbidden: 403
         case .notFound: 404
         case .methodNotAllowed: 405
+        case .cursorCompacted: 410
         case .sequenceGap, .sequenceReused: 409
         case .batchTooLarge, .payloadTooLarge: 413
         case .unsupportedMediaType: 415

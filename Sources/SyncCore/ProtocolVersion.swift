@@ -4,9 +4,12 @@ package enum ProtocolVersion {
     /// The version this build speaks.
     /// 2 added integration requests and the provider answers (SYNC-PROTOCOL.md §4.8): a version-1
     /// node would refuse them as unknown fields, so version 1 is no longer accepted.
-    package static let current: Int64 = 2
+    /// 3 added snapshot bootstrap (`GET /v1/snapshot`) and log compaction (410
+    /// `cursor_compacted`, SYNC-PROTOCOL.md §4.9–4.10): a version-2 node would neither read the
+    /// new error code nor know to bootstrap, so version 2 is no longer accepted.
+    package static let current: Int64 = 3
     /// The versions this build accepts from a peer. Widen when a later version stays readable.
-    package static let supported: ClosedRange<Int64> = 2...2
+    package static let supported: ClosedRange<Int64> = 3...3
 
     /// Header carrying the version on requests without a body (`GET /v1/pull`, `GET /v1/stream`).
     package static let headerName = "KCT-Protocol-Version"

@@ -7,7 +7,7 @@ struct Central: ParsableCommand {
         subcommands: [
             CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self,
             CentralAddUser.self, CentralSetRole.self, CentralDisable.self, CentralEnable.self, CentralSetPassword.self,
-            CentralListUsers.self, CentralAudit.self, CentralEffects.self, CentralVacuum.self,
+            CentralListUsers.self, CentralAudit.self, CentralEffects.self, CentralCompact.self, CentralVacuum.self,
         ])
 }
 

@@ -37,7 +37,19 @@ struct CentralServe: ParsableCommand {
             valueName: "file"))
     var integrations: String?
 
+    @Option(
+        name: .customLong("compact-keep-days"),
+        help: ArgumentHelp("Compact the log hourly, keeping the entries stamped within this many days.", valueName: "n")
+    )
+    var compactKeepDays: Int?
+
+    @Option(
+        name: .customLong("compact-keep-versions"),
+        help: ArgumentHelp("Compact the log hourly, keeping the last this many versions.", valueName: "n"))
+    var compactKeepVersions: Int64?
+
     func validate() throws {
+        try CompactionWindow.check(days: compactKeepDays, versions: compactKeepVersions, required: false)
         _ = try Self.parse(listen)
         guard rateLimit > 0, rateLimit.isFinite else {
             throw ValidationError("--rate-limit must be a positive number of requests per second")
@@ -80,9 +92,10 @@ struct CentralServe: ParsableCommand {
         }
         Output.note("integrations: " + configured.joined(separator: "; "))
         do {
-            let options = CentralServeOptions(
+            var options = CentralServeOptions(
                 rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics,
                 integrations: integrations)
+            options.compaction = CompactionWindow.policy(days: compactKeepDays, versions: compactKeepVersions)
             try CentralService.serve(databasePath: database.path, host: host, port: port, options: options) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // The line is how scripts and tests learn the port: written straight to the file

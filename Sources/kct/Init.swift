@@ -23,6 +23,9 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("This node's token from `kct central add-node` (with --central).", valueName: "token"))
     var token: String?
 
+    @Flag(help: "With --central: only store the URL and token, do not sync now.")
+    var noSync = false
+
     func validate() throws {
         guard (central == nil) == (token == nil) else { throw ValidationError("give --central and --token together") }
         if let central, let token { try CentralOptions.check(url: central, token: token) }
@@ -33,6 +36,8 @@ struct Init: ParsableCommand {
         if let central, let token {
             try store.setSyncSettings(SyncSettings(centralURL: central, token: token))
             CentralOptions.fetchAccounts(store, url: central, token: token)
+            // Progress goes to stderr; the node id follows on stdout.
+            if !noSync { InitialSync.run(store, url: central, token: token) }
         }
         let identity = store.identity
         if global.json {

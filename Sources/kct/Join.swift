@@ -8,9 +8,10 @@ struct Join: ParsableCommand {
         discussion: """
             The token comes from `kct central add-node` on central. Central's staff accounts are \
             fetched at once when central answers, so `kct login` works straight away; from then on \
-            this workstation's accounts come from central. Orders are synced by the next \
-            `kct sync now` or the running `kct node run`, which takes up the new central or token \
-            at once (also after a revoked token halted it).
+            this workstation's accounts come from central. Then its orders are synced once (unless \
+            --no-sync): a new workstation bootstraps from a snapshot of its shop's orders, with a \
+            progress bar on a terminal, and resumes where it stopped if interrupted. The running \
+            `kct node run` takes up the new central or token at once (also after a revoked token halted it).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -22,6 +23,9 @@ struct Join: ParsableCommand {
             "This node's bearer token (kct_…), printed once by `kct central add-node`.", valueName: "token"))
     var token: String
 
+    @Flag(help: "Only store the URL and token; orders are synced by `kct sync now` or `kct node run`.")
+    var noSync = false
+
     func validate() throws {
         try CentralOptions.check(url: url, token: token)
     }
@@ -31,6 +35,7 @@ struct Join: ParsableCommand {
         try store.setSyncSettings(SyncSettings(centralURL: url, token: token))
         Output.note("node \(store.identity.nodeID) will sync with \(url)")
         CentralOptions.fetchAccounts(store, url: url, token: token)
+        if !noSync { InitialSync.run(store, url: url, token: token) }
     }
 }
 

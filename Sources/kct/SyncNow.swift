@@ -4,6 +4,7 @@ import Foundation
 import HTTP
 import Node
 import Store
+import SyncCore
 
 struct SyncNow: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +18,15 @@ struct SyncNow: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(help: ArgumentHelp("Orders per snapshot page when this replica bootstraps.", valueName: "n"))
+    var snapshotPageLimit = SnapshotRequest.defaultLimit
+
+    func validate() throws {
+        guard (1...SnapshotRequest.maximumLimit).contains(snapshotPageLimit) else {
+            throw ValidationError("--snapshot-page-limit must be from 1 to \(SnapshotRequest.maximumLimit)")
+        }
+    }
+
     func run() throws {
         let store = try global.openStore()
         let settings = try store.syncSettings()
@@ -25,9 +35,12 @@ struct SyncNow: ParsableCommand {
         }
         let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
         let client = try HTTPClient(loop: loop)
+        var configuration = SyncEngine.Configuration()
+        configuration.snapshotPageLimit = snapshotPageLimit
         let engine = SyncEngine(
             loop: loop, client: client, store: store,
-            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID),
+            configuration: configuration)
         var outcome: Result<SyncEngine.CycleReport, SyncError>?
         engine.onCycleFinished = { result in
             outcome = result
@@ -43,7 +56,8 @@ struct SyncNow: ParsableCommand {
                 try Output.json(SyncNowJSON(report))
             } else {
                 print(
-                    "pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of "
+                    (report.snapshotOrders > 0 ? "bootstrapped \(report.snapshotOrders) orders, " : "")
+                        + "pushed \(report.pushedChanges), pulled \(report.pulledEntries); cursor \(report.cursor) of "
                         + "\(report.headVersion)"
                         + (report.conflictsRecorded > 0
                             ? "; \(report.conflictsRecorded) conflict(s) recorded (kct conflicts list)" : ""))
@@ -64,6 +78,8 @@ extension ExitCodes {
 struct SyncNowJSON: Encodable {
     var pushed: Int
     var pulled: Int
+    /// Orders merged from central's snapshot (a bootstrap, or the rest of one).
+    var snapshotOrders: Int
     var conflictsRecorded: Int
     var cursor: Int64
     var headVersion: Int64
@@ -71,12 +87,14 @@ struct SyncNowJSON: Encodable {
     init(_ report: SyncEngine.CycleReport) {
         pushed = report.pushedChanges
         pulled = report.pulledEntries
+        snapshotOrders = report.snapshotOrders
         conflictsRecorded = report.conflictsRecorded
         cursor = report.cursor
         headVersion = report.headVersion
     }
 
     enum CodingKeys: String, CodingKey {
-        case pushed, pulled, conflictsRecorded = "conflicts_recorded", cursor, headVersion = "head_version"
+        case pushed, pulled, snapshotOrders = "snapshot_orders", conflictsRecorded = "conflicts_recorded", cursor
+        case headVersion = "head_version"
     }
 }

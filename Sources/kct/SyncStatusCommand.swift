@@ -37,6 +37,12 @@ struct SyncStatusCommand: ParsableCommand {
             print("retrying:       \(status.consecutiveFailures) failed attempts in a row; \(retry)")
         }
         print("open conflicts: \(status.openConflicts)")
+        if let bootstrap = status.bootstrap {
+            let total = bootstrap.ordersTotal.map { " of \($0)" } ?? ""
+            print(
+                "bootstrap:      \(bootstrap.ordersDone)\(total) orders of central's snapshot at version "
+                    + "\(bootstrap.version) (since \(bootstrap.startedAt ?? "?"))")
+        }
         guard !requests.isEmpty else { return }
         // Requests to central's providers: answered through sync like any change.
         print("\nrequests to providers (latest \(Self.requestsShown))")

@@ -88,19 +88,19 @@ import Testing
             _ = try await fixture.push(Self.create, token: fixture.w1)
             let snapshot = try fixture.service.store.replicaSnapshot()
 
-            let malformed = try await fixture.push(Array(#"{"protocol_version":2,"node_id":"#.utf8), token: fixture.w1)
+            let malformed = try await fixture.push(Array(#"{"protocol_version":3,"node_id":"#.utf8), token: fixture.w1)
             #expect(try malformed.status.code == 400 && (protocolError(malformed)).code == .malformedJSON)
 
             var future = Self.create.wire
             if case .object(var members) = future {
-                members["protocol_version"] = .integer(3)
+                members["protocol_version"] = .integer(4)
                 future = .object(members)
             }
             let version = try await fixture.push(future.canonicalBytes, token: fixture.w1)
             let versionError = try protocolError(version)
             #expect(version.status.code == 426 && versionError.code == .unsupportedProtocolVersion)
-            #expect(versionError.peerVersion == 3 && versionError.supportedVersions == 2...2)
-            #expect(versionError.message.contains("3") && versionError.message.contains("2"))
+            #expect(versionError.peerVersion == 4 && versionError.supportedVersions == 3...3)
+            #expect(versionError.message.contains("4") && versionError.message.contains("3"))
 
             let wrongToken = try await fixture.push(Self.create, token: "kct_wrong")
             #expect(try wrongToken.status.code == 401 && (protocolError(wrongToken)).code == .unauthorized)
@@ -177,8 +177,8 @@ import Testing
             let noVersion = try await fixture.get("/v1/pull?after=0", token: fixture.w2, headers: [:])
             #expect(noVersion.status.code == 400)
             let future = try await fixture.get(
-                "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "3"])
-            #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 3)
+                "/v1/pull?after=0", token: fixture.w2, headers: [ProtocolVersion.headerName: "4"])
+            #expect(try future.status.code == 426 && (protocolError(future)).peerVersion == 4)
             let badCursor = try await fixture.get("/v1/pull?after=minus", token: fixture.w2)
             #expect(try badCursor.status.code == 400 && (protocolError(badCursor)).code == .invalidCursor)
             let wrongMethod = try await fixture.client.send(.delete, fixture.url + "/v1/pull")

@@ -15,8 +15,8 @@ import Testing
     typealias Fixture = HTTPEndpointTests.Fixture
 
     static let protected: [(HTTPMethod, String)] = [
-        (.post, "/v1/push"), (.get, "/v1/pull?after=0"), (.get, "/v1/stream"), (.get, "/v1/accounts"),
-        (.post, "/v1/audit"),
+        (.post, "/v1/push"), (.get, "/v1/pull?after=0"), (.get, "/v1/snapshot"), (.get, "/v1/stream"),
+        (.get, "/v1/accounts"), (.post, "/v1/audit"),
     ]
 
     @Test func everyProtocolEndpointNeedsANodeToken() async throws {
@@ -29,7 +29,7 @@ import Testing
                     if let token { headers.set("Authorization", "Bearer \(token)") }
                     let body: [UInt8]? =
                         method == .post
-                        ? Array(#"{"protocol_version":2,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
+                        ? Array(#"{"protocol_version":3,"node_id":"n-w1","changes":[],"events":[]}"#.utf8) : nil
                     let response = try await fixture.client.send(
                         method, fixture.url + path, headers: headers, body: body)
                     #expect(response.status.code == 401, "\(method.name) \(path) with token \(token ?? "none")")

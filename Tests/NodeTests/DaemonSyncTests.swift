@@ -125,8 +125,8 @@ import Testing
             try await central.with {
                 $0.nextPushError = ErrorResponse(
                     code: .unsupportedProtocolVersion,
-                    message: "peer speaks sync protocol version 1; this side speaks version 2",
-                    peerVersion: 1, supportedVersions: 2...2)
+                    message: "peer speaks sync protocol version 1; this side speaks version 3",
+                    peerVersion: 1, supportedVersions: 3...3)
             }
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
@@ -149,7 +149,7 @@ import Testing
 
     @Test func healthNegotiationRefusesACentralOfAnotherVersion() async throws {
         try await withCentral { central, nodes in
-            try await central.with { $0.supportedVersions = 3...4 }
+            try await central.with { $0.supportedVersions = 4...5 }
             let node = try await TestNode.start(name: "W1", central: central)
             nodes.append(node)
             try await node.waitUntil("syncing halts and says why") { node in

@@ -145,7 +145,9 @@ import Testing
                     """)
         }
         let previous = try DatabaseQueue()
-        try ReplicaMigrations.migrator.migrate(previous, upTo: "2026-12-07-sync-retry")
+        // Every migration before this session's (ids sort by date).
+        let lastPrevious = try #require(ReplicaMigrations.identifiers.last { $0 < "2026-12-08" })
+        try ReplicaMigrations.migrator.migrate(previous, upTo: lastPrevious)
         let onDisk = try DatabaseQueue(path: path)
         // The same statements (the re-created indexes come last in sqlite_master).
         func statements(_ queue: DatabaseQueue) throws -> Set<String> {

@@ -11,7 +11,9 @@ import Testing
 @Suite struct DecoderFuzzTests {
     static let cases = ProcessInfo.processInfo.environment["KCT_PROPERTY_CASES"].flatMap(Int.init) ?? 250
 
-    static let seeds: [[UInt8]] = ["push-request-edits.json", "push-response-edits.json", "pull-response.json"].map {
+    static let seeds: [[UInt8]] = [
+        "push-request-edits.json", "push-response-edits.json", "pull-response.json", "snapshot-page.json",
+    ].map {
         name in
         (try? Array(Data(contentsOf: GoldenVectorTests.vectorDirectory.appendingPathComponent(name)))) ?? []
     }
@@ -34,6 +36,7 @@ import Testing
             Self.check(PushRequest.self, bytes)
             Self.check(PushResponse.self, bytes)
             Self.check(PullResponse.self, bytes)
+            Self.check(SnapshotPage.self, bytes)
         }
     }
 

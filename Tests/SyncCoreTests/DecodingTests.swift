@@ -8,7 +8,7 @@ import Testing
         #"{"node_id":"W1","sequence":1,"hlc":115610697072640000,"entity":"orders","row_id":"o-1","order_id":"o-1","#
         + #""op":"set_fields","fields":{"notes":"x"},"author":"a@b","base_version":0}"#
 
-    static func push(_ change: String = change, version: String = "2", extra: String = "") -> String {
+    static func push(_ change: String = change, version: String = "3", extra: String = "") -> String {
         #"{"protocol_version":\#(version),"node_id":"W1","changes":[\#(change)]\#(extra)}"#
     }
 
@@ -28,17 +28,17 @@ import Testing
     }
 
     @Test func wrongVersionNamesBothVersions() throws {
-        let error = try #require(Self.decodeError(Self.push(version: "3")))
-        #expect(error.problem == .unsupportedVersion(VersionMismatch(peerVersion: 3, supported: 2...2)))
-        #expect(error.description == "peer speaks sync protocol version 3; this side speaks version 2")
+        let error = try #require(Self.decodeError(Self.push(version: "4")))
+        #expect(error.problem == .unsupportedVersion(VersionMismatch(peerVersion: 4, supported: 3...3)))
+        #expect(error.description == "peer speaks sync protocol version 4; this side speaks version 3")
         let reply = ErrorResponse(error)
         #expect(reply.code == .unsupportedProtocolVersion && reply.httpStatus == 426)
-        #expect(reply.peerVersion == 3 && reply.supportedVersions == 2...2)
+        #expect(reply.peerVersion == 4 && reply.supportedVersions == 3...3)
     }
 
     @Test func versionIsCheckedBeforeUnknownFields() throws {
         // A newer peer's message is a version mismatch, not a complaint about its new fields.
-        let error = try #require(Self.decodeError(Self.push(version: "3", extra: #","batch_id":"x""#)))
+        let error = try #require(Self.decodeError(Self.push(version: "4", extra: #","batch_id":"x""#)))
         #expect(error.code == .unsupportedProtocolVersion)
     }
 
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func refusesNonJSONWithMalformedJSONCode() throws {
-        let error = try #require(Self.decodeError(#"{"protocol_version":2,"#))
+        let error = try #require(Self.decodeError(#"{"protocol_version":3,"#))
         #expect(error.code == .malformedJSON)
         #expect(ErrorResponse(error).httpStatus == 400)
     }
@@ -95,11 +95,11 @@ import Testing
 
     @Test func outcomesMustBeConsistent() {
         let rejectedWithoutReason =
-            #"{"protocol_version":2,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
+            #"{"protocol_version":3,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
             + #""outcomes":[{"sequence":1,"result":"rejected","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(rejectedWithoutReason.utf8)) }
         let appliedWithoutVersion =
-            #"{"protocol_version":2,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
+            #"{"protocol_version":3,"node_id":"W1","acknowledged_through":1,"head_version":1,"#
             + #""outcomes":[{"sequence":1,"result":"applied","conflicts":[],"replayed":false}]}"#
         #expect(throws: SyncDecodingError.self) { try PushResponse.decode(Array(appliedWithoutVersion.utf8)) }
     }
@@ -107,11 +107,11 @@ import Testing
     @Test func pullPagesMustBeOrderedAndEndAtTheirCursor() {
         let change = Self.change
         let unordered =
-            #"{"protocol_version":2,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"#
+            #"{"protocol_version":3,"entries":[{"version":2,"change":\#(change),"displaced":[]},{"version":1,"#
             + #""change":\#(change),"displaced":[]}],"next_cursor":1,"has_more":false,"head_version":2}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(unordered.utf8)) }
         let wrongCursor =
-            #"{"protocol_version":2,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"#
+            #"{"protocol_version":3,"entries":[{"version":2,"change":\#(change),"displaced":[]}],"next_cursor":5,"#
             + #""has_more":false,"head_version":5}"#
         #expect(throws: SyncDecodingError.self) { try PullResponse.decode(Array(wrongCursor.utf8)) }
     }
@@ -139,7 +139,7 @@ import Testing
     @Test func errorBodiesAndHealthAreReadableAcrossVersions() throws {
         let future = #"{"protocol_version":7,"error":{"code":"unauthorized","message":"token revoked"}}"#
         #expect(try ErrorResponse.decode(Array(future.utf8)).code == .unauthorized)
-        let health = #"{"protocol_version":2,"status":"ok","supported_versions":{"min":3,"max":4},"head_version":5}"#
+        let health = #"{"protocol_version":3,"status":"ok","supported_versions":{"min":4,"max":5},"head_version":5}"#
         let response = try HealthResponse.decode(Array(health.utf8))
         #expect(throws: VersionMismatch.self) { try response.negotiate() }
         #expect(try HealthResponse(headVersion: 0).negotiate() == ProtocolVersion.current)
@@ -148,7 +148,7 @@ import Testing
     @Test func streamEventFrameCarriesTheVersionAsID() throws {
         #expect(
             StreamEvent(headVersion: 42).sseFrame
-                == "id: 42\nevent: log\ndata: {\"head_version\":42,\"protocol_version\":2}\n\n")
+                == "id: 42\nevent: log\ndata: {\"head_version\":42,\"protocol_version\":3}\n\n")
         #expect(try StreamEvent.resumeVersion(lastEventID: nil) == 0)
         #expect(try StreamEvent.resumeVersion(lastEventID: " 42 ") == 42)
         #expect { try StreamEvent.resumeVersion(lastEventID: "abc") } throws: {

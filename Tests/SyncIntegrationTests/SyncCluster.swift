@@ -12,6 +12,8 @@ final class SyncCluster {
         let kct: KCTProcess
         let token: String
         var daemon: KCTServer?
+        /// What `kct init --central` printed (its first sync, a bootstrap, reports on stderr).
+        var initOutput: KCTProcess.Result?
 
         init(name: String, kct: KCTProcess, token: String) {
             self.name = name
@@ -146,7 +148,7 @@ final class SyncCluster {
     /// node elsewhere (a `FaultProxy` in front of central); `dataDir` puts its replica elsewhere.
     func addWorkstation(
         _ name: String, shop: String = "S01", scope: String = "shop", via centralURL: String? = nil,
-        dataDir: String? = nil
+        dataDir: String? = nil, initArguments: [String] = []
     ) throws -> Node {
         let token = try addNode(name, shop: shop, scope: scope)
         let node = Node(name: name, kct: KCTProcess(dataDir: dataDir ?? directory + "/node-\(name)"), token: token)
@@ -155,8 +157,13 @@ final class SyncCluster {
             "central", "add-user", "--db", databasePath, "--email", node.staffEmail, "--name", "Staff \(name)",
             "--role", "admin", "--password-stdin")
         // `init --central` fetches central's accounts, so the workstation's person signs in at once.
-        try node.run(
-            "init", "--name", name, "--shop", shop, "--central", centralURL ?? self.centralURL, "--token", token)
+        let initialised = try node.kct.run(
+            ["init", "--name", name, "--shop", shop, "--central", centralURL ?? self.centralURL, "--token", token]
+                + initArguments)
+        guard initialised.status == 0 else {
+            throw Failure("\(name): kct init exited \(initialised.status): \(initialised.stderr)")
+        }
+        node.initOutput = initialised
         try node.run("login", "--email", node.staffEmail, "--password-stdin", stdin: "a long enough password\n")
         nodes.append(node)
         return node
@@ -256,7 +263,7 @@ final class SyncCluster {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments =
-            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 2"]
+            ["-sS", "--fail", "--max-time", "10", "-H", "KCT-Protocol-Version: 3"]
             + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + [centralURL + path]
         let out = Pipe()
         curl.standardOutput = out

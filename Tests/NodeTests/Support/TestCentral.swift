@@ -4,9 +4,9 @@ import HTTP
 import SyncCore
 
 /// A central for the daemon's tests: SyncCore's in-memory `CentralModel` behind our HTTPServer,
-/// speaking the protocol's endpoints (healthz, push, pull, stream, accounts, audit) on 127.0.0.1, with switches
-/// to misbehave (refuse a version, answer one push with an error). Loop-confined; tests reach it
-/// through `loop.submit`.
+/// speaking the protocol's endpoints (healthz, push, pull, snapshot, stream, accounts, audit) on
+/// 127.0.0.1, with switches to misbehave (refuse a version, answer one push with an error).
+/// Loop-confined; tests reach it through `loop.submit`.
 final class TestCentral {
     let loop: EventLoop
     private(set) var model = CentralModel()
@@ -28,6 +28,7 @@ final class TestCentral {
     private(set) var auditEvents: [AuthEvent] = []
     private(set) var accountFetches: [Int64?] = []
     private(set) var pullCount = 0
+    private(set) var snapshotCount = 0
     private(set) var healthChecks = 0
     private var server: HTTPServer?
     private var hub: EventStreamHub?
@@ -82,6 +83,26 @@ final class TestCentral {
             do throws(ErrorResponse) {
                 let pull = try PullRequest(query: request.query)
                 responder.send(.json(bytes: model.pull(pull).encoded()))
+            } catch {
+                responder.send(Self.error(error))
+            }
+        }
+        router.get("/v1/snapshot") { [unowned self] request, responder in
+            guard authenticate(request) != nil else {
+                return responder.send(Self.error(.unauthorized, "unknown token"))
+            }
+            snapshotCount += 1
+            do throws(ErrorResponse) {
+                let snapshot = try SnapshotRequest(query: request.query)
+                // The model's state is at its head; a snapshot continued after pushes is at a later
+                // one, which pulling from the pinned version merges again without effect.
+                let version = snapshot.version ?? model.headVersion
+                responder.send(
+                    .json(
+                        bytes: model.replica.snapshotPage(
+                            after: snapshot.after, limit: snapshot.limit, version: version,
+                            headVersion: model.headVersion
+                        ).encoded()))
             } catch {
                 responder.send(Self.error(error))
             }

@@ -140,6 +140,25 @@ enum VectorScenario {
             result.append(("error-invalid-message.json", ErrorResponse(error).wire))
         }
         result.append(("replica-snapshot.json", central.replica.snapshot))
+        // Version 3: the first page of a snapshot of the same replica, and a pull from below the
+        // compaction horizon.
+        result.append(
+            (
+                "snapshot-page.json",
+                central.replica.snapshotPage(
+                    after: nil, limit: 1000, version: central.headVersion, headVersion: central.headVersion,
+                    ordersTotal: 1
+                ).wire
+            ))
+        result.append(
+            (
+                "error-cursor-compacted.json",
+                ErrorResponse(
+                    code: .cursorCompacted,
+                    message: "central's log starts after version 5, beyond this node's cursor 2; bootstrap from a "
+                        + "snapshot (GET /v1/snapshot), keeping the outbox"
+                ).wire
+            ))
         result += accountVectors()
         result += claimVectors()
         result += integrationVectors()
@@ -295,6 +314,7 @@ enum VectorScenario {
         case "accounts-response.json": try AccountsResponse(wire: value, path: "").wire
         case "audit-upload-request.json": try AuditUploadRequest(wire: value, path: "").wire
         case "audit-upload-response.json": try AuditUploadResponse(wire: value, path: "").wire
+        case "snapshot-page.json": try SnapshotPage(wire: value, path: "").wire
         default: nil
         }
     }
@@ -312,6 +332,7 @@ enum VectorScenario {
         case "accounts-response.json": "accounts-response.schema.json"
         case "audit-upload-request.json": "audit-upload-request.schema.json"
         case "audit-upload-response.json": "audit-upload-response.schema.json"
+        case "snapshot-page.json": "snapshot-page.schema.json"
         default: nil
         }
     }

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import OrderDomain
+import SyncCore
+
+/// How much of the log `compact` keeps: entries within either window stay.
+package struct CompactionPolicy: Sendable, Equatable {
+    /// Keep entries whose change is stamped less than this many days ago (and every later entry).
+    package var keepDays: Int?
+    /// Keep the last this many versions.
+    package var keepVersions: Int64?
+
+    package init(keepDays: Int? = nil, keepVersions: Int64? = nil) {
+        self.keepDays = keepDays
+        self.keepVersions = keepVersions
+    }
+}
+
+/// What one compaction did.
+package struct CompactionReport: Sendable, Equatable {
+    /// The log holds versions above this one now.
+    package var compactedThrough: Int64
+    /// Log entries removed by this run.
+    package var removedEntries: Int64
+    package var headVersion: Int64
+}
+
+extension CentralStore {
+    /// Log entries removed per transaction, so a large compaction never holds the writer long.
+    static let compactionBatch: Int64 = 20_000
+
+    /// Folds away the log entries at or below the horizon the policy allows (SYNC-PROTOCOL.md
+    /// §4.10). Nothing else needs them: merging and conflict detection read the merged rows and
+    /// status moves (each field keeps the version of its writer, which is what `base_version` is
+    /// compared with), idempotency reads `outcomes`, the audit trail is a table of its own and is
+    /// never compacted, and a node behind the horizon bootstraps from a snapshot instead. Order
+    /// numbers of compacted creations are kept for the audit's lookup by number. Runs in batches;
+    /// safe beside a running `serve` (it writes only the log, `log_shops` and the horizon).
+    package func compact(_ policy: CompactionPolicy) throws(CentralError) -> CompactionReport {
+        let now = wallClockMillis()
+        do {
+            let (target, start, head) = try pool.read { db -> (Int64, Int64, Int64) in
+                let state = try Row.fetchOne(db, sql: "SELECT head_version, compacted_through FROM central_state")
+                let head: Int64 = state?["head_version"] ?? 0
+                let current: Int64 = state?["compacted_through"] ?? 0
+                var horizon = head
+                if let keep = policy.keepVersions { horizon = min(horizon, max(0, head - keep)) }
+                if let days = policy.keepDays {
+                    // The first entry stamped within the window, and everything after it, stay.
+                    let cutoff = Int64(now) - Int64(days) * 86_400_000
+                    let firstRecent = try Int64.fetchOne(
+                        db,
+                        sql: """
+                            SELECT min(version) FROM log
+                            WHERE version > ? AND (json_extract(change, '$.hlc') >> 16) >= ?
+                            """,
+                        arguments: [current, cutoff])
+                    horizon = min(horizon, (firstRecent ?? head + 1) - 1)
+                }
+                return (horizon, current, head)
+            }
+            var through = start
+            var removed: Int64 = 0
+            while through < target {
+                let upTo = min(target, through + Self.compactionBatch)
+                removed += try pool.write { db -> Int64 in
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO compacted_order_numbers (order_number, order_id)
+                            SELECT json_extract(change, '$.fields.order_number'), json_extract(change, '$.row_id')
+                            FROM log WHERE version > ? AND version <= ? AND json_extract(change, '$.entity') = ?
+                              AND json_extract(change, '$.fields.order_number') IS NOT NULL
+                            """, arguments: [through, upTo, EntityKind.order.rawValue])
+                    for shop in try String.fetchAll(db, sql: "SELECT DISTINCT shop FROM order_shops") {
+                        try db.execute(
+                            sql: "DELETE FROM log_shops WHERE shop = ? AND version > ? AND version <= ?",
+                            arguments: [shop, through, upTo])
+                    }
+                    try db.execute(
+                        sql: "DELETE FROM log WHERE version > ? AND version <= ?", arguments: [through, upTo])
+                    let count = Int64(db.changesCount)
+                    try db.execute(
+                        sql: "UPDATE central_state SET compacted_through = max(compacted_through, ?)", arguments: [upTo]
+                    )
+                    return count
+                }
+                through = upTo
+            }
+            return CompactionReport(compactedThrough: max(start, target), removedEntries: removed, headVersion: head)
+        } catch {
+            throw CentralError.wrap(error)
+        }
+    }
+
+    /// A pull from below the horizon cannot be answered from the log: the node must bootstrap.
+    static func checkNotCompacted(_ db: Database, after: Int64) throws {
+        let horizon = try Int64.fetchOne(db, sql: "SELECT compacted_through FROM central_state") ?? 0
+        guard after >= horizon else {
+            throw ErrorResponse(
+                code: .cursorCompacted,
+                message: "central's log starts after version \(horizon), beyond this node's cursor \(after); "
+                    + "bootstrap from a snapshot (GET /v1/snapshot), keeping the outbox")
+        }
+    }
+}
