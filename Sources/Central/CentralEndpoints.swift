@@ -83,6 +83,8 @@ final class CentralEndpoints: LoopService {
         limited(.get, "/v1/stream", CentralEndpoints.stream)
         limited(.get, "/v1/accounts", CentralEndpoints.accounts)
         limited(.post, "/v1/audit", CentralEndpoints.audit)
+        limited(.get, "/v1/checksums", CentralEndpoints.checksums)
+        limited(.get, "/v1/buckets/:bucket", CentralEndpoints.bucket)
         // Providers' webhooks carry no token: each is verified by its provider's signature.
         limited(.post, "/webhooks/stripe", CentralEndpoints.stripeWebhook)
         limited(.post, "/webhooks/easypost", CentralEndpoints.easyPostWebhook)

@@ -9,6 +9,7 @@ enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
         "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index", "2026-12-07-sync-retry",
+        "2026-12-07-sync-verify",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -22,6 +23,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[6]) { db in try db.execute(sql: claimTables) }
         migrator.registerMigration(identifiers[7]) { db in try db.execute(sql: queueIndexes) }
         migrator.registerMigration(identifiers[8]) { db in try db.execute(sql: syncRetry) }
+        migrator.registerMigration(identifiers[9]) { db in try db.execute(sql: syncVerify) }
         return migrator
     }
 

@@ -1,0 +1,60 @@
+import EventLoop
+import HTTP
+import SyncCore
+
+extension CentralEndpoints {
+    /// `GET /v1/checksums` (SYNC-PROTOCOL.md §4.9), scoped like a pull.
+    func checksums(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        do {
+            try Self.checkVersionHeader(request)
+            try Self.refuseQuery(request)
+        } catch {
+            return fail(responder, error)
+        }
+        let token = request.bearerToken
+        let store = self.store
+        let acceptsGzip = request.acceptsGzip
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                let node = try store.authenticate(token: token)
+                return Self.compressedIfWorthIt(
+                    try store.checksums(shop: node.readableShop).encoded(), gzip: acceptsGzip)
+            }
+        ) { body in
+            responder.send(Self.jsonResponse(body))
+        }
+    }
+
+    /// `GET /v1/buckets/:bucket` (SYNC-PROTOCOL.md §4.9), scoped like a pull.
+    func bucket(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let bucket: Int
+        do {
+            try Self.checkVersionHeader(request)
+            try Self.refuseQuery(request)
+            bucket = try BucketResponse.bucket(path: request.pathParameters["bucket"] ?? "")
+        } catch {
+            return fail(responder, error)
+        }
+        let token = request.bearerToken
+        let store = self.store
+        let acceptsGzip = request.acceptsGzip
+        offloaded(
+            responder,
+            { () throws(ErrorResponse) in
+                let node = try store.authenticate(token: token)
+                return Self.compressedIfWorthIt(
+                    try store.bucket(bucket, shop: node.readableShop).encoded(), gzip: acceptsGzip)
+            }
+        ) { body in
+            responder.send(Self.jsonResponse(body))
+        }
+    }
+
+    private static func refuseQuery(_ request: HTTPRequest) throws(ErrorResponse) {
+        if let name = request.query.keys.sorted().first {
+            throw ErrorResponse(
+                code: .invalidMessage, message: "\(request.path) takes no query parameter, not '\(name)'")
+        }
+    }
+}
