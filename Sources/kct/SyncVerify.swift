@@ -23,6 +23,13 @@ struct SyncVerify: ParsableCommand {
     @Flag(help: "Only report the buckets that differ; change nothing.")
     var noRepair = false
 
+    @Flag(
+        help: """
+            Compare at this replica's cursor without syncing first (pending edits stay unpushed); fails when \
+            central has moved past the cursor.
+            """)
+    var noSync = false
+
     @Option(help: ArgumentHelp("Syncs to try when central moves on during verification.", valueName: "n"))
     var attempts = 3
 
@@ -61,7 +68,11 @@ struct SyncVerify: ParsableCommand {
                 }
             }
         }
-        engine.start(openStream: false)
+        if noSync {
+            engine.verify(repair: !noRepair, completion: done)
+        } else {
+            engine.start(openStream: false)
+        }
         try loop.run()
         switch outcome {
         case .success(let report):
