@@ -11,18 +11,8 @@ extension CentralEndpoints {
         } catch {
             return fail(responder, error)
         }
-        let token = request.bearerToken
-        let store = self.store
-        let acceptsGzip = request.acceptsGzip
-        offloaded(
-            responder,
-            { () throws(ErrorResponse) in
-                let node = try store.authenticate(token: token)
-                return Self.compressedIfWorthIt(
-                    try store.checksums(shop: node.readableShop).encoded(), gzip: acceptsGzip)
-            }
-        ) { body in
-            responder.send(Self.jsonResponse(body))
+        scopedRead(request, responder) { store, shop throws(ErrorResponse) in
+            try store.checksums(shop: shop).encoded()
         }
     }
 
@@ -36,6 +26,18 @@ extension CentralEndpoints {
         } catch {
             return fail(responder, error)
         }
+        scopedRead(request, responder) { store, shop throws(ErrorResponse) in
+            try store.bucket(bucket, shop: shop).encoded()
+        }
+    }
+
+    /// A read of the token's scope (its shop, or nil for every shop) on the thread pool, the
+    /// request already checked; the body gzipped when worth it. `sent` runs once it is answered.
+    func scopedRead(
+        _ request: HTTPRequest, _ responder: HTTPResponder,
+        _ read: @escaping @Sendable (CentralStore, String?) throws(ErrorResponse) -> [UInt8],
+        sent: @escaping () -> Void = {}
+    ) {
         let token = request.bearerToken
         let store = self.store
         let acceptsGzip = request.acceptsGzip
@@ -43,11 +45,11 @@ extension CentralEndpoints {
             responder,
             { () throws(ErrorResponse) in
                 let node = try store.authenticate(token: token)
-                return Self.compressedIfWorthIt(
-                    try store.bucket(bucket, shop: node.readableShop).encoded(), gzip: acceptsGzip)
+                return Self.compressedIfWorthIt(try read(store, node.readableShop), gzip: acceptsGzip)
             }
         ) { body in
             responder.send(Self.jsonResponse(body))
+            sent()
         }
     }
 

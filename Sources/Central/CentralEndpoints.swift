@@ -318,19 +318,10 @@ final class CentralEndpoints: LoopService {
             fail(responder, error)
             return
         }
-        let token = request.bearerToken
-        let store = self.store
-        let acceptsGzip = request.acceptsGzip
-        offloaded(
-            responder,
-            { () throws(ErrorResponse) in
-                let node = try store.authenticate(token: token)
-                return Self.compressedIfWorthIt(
-                    try store.pullPage(pullRequest, shop: node.readableShop).body, gzip: acceptsGzip)
-            }
-        ) { [self] body in
+        scopedRead(request, responder) { store, shop throws(ErrorResponse) in
+            try store.pullPage(pullRequest, shop: shop).body
+        } sent: { [self] in
             metrics.pulls.increment()
-            responder.send(Self.jsonResponse(body))
         }
     }
 

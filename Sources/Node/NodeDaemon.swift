@@ -220,6 +220,7 @@ package final class NodeDaemon: LoopService {
         guard !isStopped else { return }
         isStopped = true
         engine?.stop()
+        autoVerify.close()
         watcher?.close()
         watcher = nil
         checkTimer?.close()

@@ -18,25 +18,14 @@ struct SyncNow: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let store = try global.openStore()
-        let settings = try store.syncSettings()
-        guard let url = settings.centralURL, let token = settings.token else {
-            throw CLIError(SyncError.notConfigured.description, exitCode: ExitCodes.syncFailed)
-        }
-        let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
-        let client = try HTTPClient(loop: loop)
-        let engine = SyncEngine(
-            loop: loop, client: client, store: store,
-            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+        let sync = try OneShotSync(store: try global.openStore())
         var outcome: Result<SyncEngine.CycleReport, SyncError>?
-        engine.onCycleFinished = { result in
+        sync.engine.onCycleFinished = { result in
             outcome = result
-            engine.stop()
-            client.close()
-            loop.shutdown()
+            sync.finish()
         }
-        engine.start(openStream: false)
-        try loop.run()
+        sync.engine.start(openStream: false)
+        try sync.loop.run()
         switch outcome {
         case .success(let report):
             if global.json {

@@ -38,23 +38,13 @@ struct SyncVerify: ParsableCommand {
     }
 
     func run() throws {
-        let store = try global.openStore()
-        let settings = try store.syncSettings()
-        guard let url = settings.centralURL, let token = settings.token else {
-            throw CLIError(SyncError.notConfigured.description, exitCode: ExitCodes.syncFailed)
-        }
-        let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
-        let client = try HTTPClient(loop: loop)
-        let engine = SyncEngine(
-            loop: loop, client: client, store: store,
-            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+        let sync = try OneShotSync(store: try global.openStore())
+        let engine = sync.engine
         var outcome: Result<VerifyReport, VerifyFailure>?
         var left = attempts
         func done(_ result: Result<VerifyReport, VerifyFailure>) {
             outcome = result
-            engine.stop()
-            client.close()
-            loop.shutdown()
+            sync.finish()
         }
         // Sync, then verify; when central moved on meanwhile, sync again (at most `attempts` times).
         engine.onCycleFinished = { cycle in
@@ -73,7 +63,7 @@ struct SyncVerify: ParsableCommand {
         } else {
             engine.start(openStream: false)
         }
-        try loop.run()
+        try sync.loop.run()
         switch outcome {
         case .success(let report):
             if global.json {

@@ -5,6 +5,16 @@ import Testing
 /// daemon compare a replica with central's bucket checksums and repair what differs, after the
 /// replica was changed behind kct's back with the sqlite3 CLI.
 @Suite(.serialized) struct ChecksumIntegrationTests {
+    /// Central and workstation W1 (shop S01) with `orders` orders, all pushed.
+    static func syncedWorkstation(orders: Int) throws -> (SyncCluster, SyncCluster.Node, [String]) {
+        let cluster = try SyncCluster()
+        try cluster.startCentral()
+        let node = try cluster.addWorkstation("W1")
+        let numbers = try node.createOrders(SampleOrders.orders(orders, tag: "S01"))
+        try node.run("sync", "now")
+        return (cluster, node, numbers)
+    }
+
     @Test func checksumsAgreeAfterSyncOnEveryNodeOfEveryScope() throws {
         let cluster = try SyncCluster()
         defer { cluster.shutDown() }
@@ -37,12 +47,8 @@ import Testing
     }
 
     @Test func aCorruptedTypedRowIsFoundRepairedAndCounted() throws {
-        let cluster = try SyncCluster()
+        let (cluster, node, numbers) = try Self.syncedWorkstation(orders: 3)
         defer { cluster.shutDown() }
-        try cluster.startCentral()
-        let node = try cluster.addWorkstation("W1")
-        let numbers = try node.createOrders(SampleOrders.orders(3, tag: "S01"))
-        try node.run("sync", "now")
         let before = try node.ordersSnapshot()
         let renamed = try Replica.orderID(node, numbers[0])
         let lostItem = try Replica.orderID(node, numbers[1])
@@ -69,12 +75,8 @@ import Testing
     }
 
     @Test func aCorruptedConfirmedStateIsFoundAndRepaired() throws {
-        let cluster = try SyncCluster()
+        let (cluster, node, numbers) = try Self.syncedWorkstation(orders: 2)
         defer { cluster.shutDown() }
-        try cluster.startCentral()
-        let node = try cluster.addWorkstation("W1")
-        let numbers = try node.createOrders(SampleOrders.orders(2, tag: "S01"))
-        try node.run("sync", "now")
         let before = try node.ordersSnapshot()
         let orderID = try Replica.orderID(node, numbers[0])
         let confirmedItems =
@@ -93,12 +95,8 @@ import Testing
     }
 
     @Test func aPendingEditIsNoMismatchAndSurvivesARepairOfItsBucket() throws {
-        let cluster = try SyncCluster()
+        let (cluster, node, numbers) = try Self.syncedWorkstation(orders: 2)
         defer { cluster.shutDown() }
-        try cluster.startCentral()
-        let node = try cluster.addWorkstation("W1")
-        let numbers = try node.createOrders(SampleOrders.orders(2, tag: "S01"))
-        try node.run("sync", "now")
         let orderID = try Replica.orderID(node, numbers[0])
         try node.run("orders", "update", numbers[0], "--notes", "pending note")
         #expect(try node.pending() == 1)
@@ -182,7 +180,7 @@ import Testing
         try w1.run("orders", "update", numbers[1], "--notes", "wakes W2")
         try cluster.waitUntil("W2 repaired the renamed order") {
             let name = try w2.run("orders", "show", numbers[0], "--json").object()["customer_name"] as? String
-            return name == "Customer S01 0" ? nil : "customer_name \(name ?? "?"); \(try w2.syncStatus())"
+            return name == "Customer S01 0" ? nil : "customer_name \(name ?? "?"); W2 \(try w2.syncStatus())"
         }
         let daemon = try #require(w2.daemon)
         try cluster.waitUntil("W2's /metrics counts the repair") {
