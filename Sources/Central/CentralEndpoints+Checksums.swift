@@ -3,16 +3,17 @@ import HTTP
 import SyncCore
 
 extension CentralEndpoints {
-    /// `GET /v1/checksums` (SYNC-PROTOCOL.md §4.9), scoped like a pull.
+    /// `GET /v1/checksums[?first=A&last=B]` (SYNC-PROTOCOL.md §4.9), scoped like a pull.
     func checksums(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let buckets: ClosedRange<Int>
         do {
             try Self.checkVersionHeader(request)
-            try Self.refuseQuery(request)
+            buckets = try BucketChecksum.range(query: request.query)
         } catch {
             return fail(responder, error)
         }
         scopedRead(request, responder) { store, shop throws(ErrorResponse) in
-            try store.checksums(shop: shop).encoded()
+            try store.checksums(shop: shop, buckets: buckets).encoded()
         }
     }
 

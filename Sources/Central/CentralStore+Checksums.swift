@@ -3,16 +3,19 @@ import StorageSupport
 import SyncCore
 
 extension CentralStore {
-    /// `GET /v1/checksums`: the bucket checksums of the orders `shop` may read (every order when
-    /// nil), with the log version they are at. One read transaction, so the checksums and the
-    /// version are of one state. Reads the scope's orders one at a time (bounded memory; time
-    /// grows with the scope: nothing is cached between requests).
-    package func checksums(shop: String?) throws(ErrorResponse) -> ChecksumsResponse {
+    /// `GET /v1/checksums`: the checksums of `buckets` over the orders `shop` may read (every
+    /// order when nil), with the log version they are at. One read transaction, so the checksums
+    /// and the version are of one state. Lists the scope's order ids and reads those of
+    /// `buckets` one at a time (bounded memory; nothing is cached between requests).
+    package func checksums(shop: String?, buckets: ClosedRange<Int> = BucketChecksum.allBuckets) throws(ErrorResponse)
+        -> ChecksumsResponse
+    {
         do {
             return try pool.read { db in
                 let version = try Self.headVersion(db)
                 var checksums = ScopeChecksums()
                 try Self.forEachOrderID(db, shop: shop) { orderID in
+                    guard buckets.contains(BucketChecksum.bucket(ofOrder: orderID)) else { return }
                     if let visible = try Self.orderState(db, orderID: orderID).visible {
                         checksums.add(orderID: orderID, digest: visible.digest)
                     }

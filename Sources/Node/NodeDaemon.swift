@@ -28,8 +28,9 @@ package final class NodeDaemon: LoopService {
         /// Requests per session the local API allows.
         package var rateLimit = LocalAPI.defaultRateLimit
         /// Least time between two automatic checksum verifications (after a cycle that caught
-        /// up); nil never verifies automatically (`kct sync verify` still does).
-        package var verifyInterval: Duration? = .seconds(3600)
+        /// up; each covers a sixteenth of the buckets, `AutoVerify`); nil never verifies
+        /// automatically (`kct sync verify` still does).
+        package var verifyInterval: Duration? = .seconds(300)
 
         package init() {}
     }

@@ -9,6 +9,8 @@ package struct VerifyReport: Sendable, Equatable {
     /// The log version both sides' checksums are of.
     package var version: Int64
     package var bucketsChecked = BucketChecksum.bucketCount
+    /// The buckets compared (every bucket, or the daemon's slice).
+    package var buckets = BucketChecksum.allBuckets
     /// Buckets whose visible or confirmed checksum differed from central's.
     package var mismatched: [Int] = []
     /// Mismatched buckets rewritten from central's state that match it now.
@@ -46,14 +48,18 @@ package enum VerifyFailure: Error, Sendable, CustomStringConvertible {
 /// phase: it may run while the engine is idle; the store refuses a repair whose version the
 /// cursor has left, so a page merged meanwhile is never undone.
 extension SyncEngine {
-    package func verify(repair: Bool = true, completion: @escaping (Result<VerifyReport, VerifyFailure>) -> Void) {
+    /// Verifies `buckets` (every bucket by default) and, unless `repair` is false, repairs them.
+    package func verify(
+        buckets: ClosedRange<Int> = BucketChecksum.allBuckets, repair: Bool = true,
+        completion: @escaping (Result<VerifyReport, VerifyFailure>) -> Void
+    ) {
         loop.assertInLoopThread()
-        fetch("/v1/checksums", as: ChecksumsResponse.self) { [self] result in
+        fetch("/v1/checksums" + BucketChecksum.query(buckets), as: ChecksumsResponse.self) { [self] result in
             switch result {
             case .failure(let failure): completion(.failure(failure))
             case .success(let central):
                 let store = self.store
-                loop.offload({ try store.localChecksums() }) { [self] local in
+                loop.offload({ try store.localChecksums(buckets: buckets) }) { [self] local in
                     switch local {
                     case .failure(let error): completion(.failure(.sync(.store(StoreError.wrapAny(error)))))
                     case .success(let local):
@@ -62,8 +68,10 @@ extension SyncEngine {
                                 .failure(.notCaughtUp(cursor: local.version, central: central.version)))
                         }
                         var report = VerifyReport(version: central.version)
+                        report.buckets = buckets
+                        report.bucketsChecked = buckets.count
                         report.pendingOrders = local.pendingOrders
-                        report.mismatched = local.mismatches(central, buckets: 0..<BucketChecksum.bucketCount)
+                        report.mismatched = local.mismatches(central, buckets: buckets)
                         if !report.mismatched.isEmpty {
                             let buckets = report.mismatched
                             logger.warning("checksums differ from central's at \(central.version) in \(buckets)")

@@ -17,7 +17,7 @@ package struct LocalChecksums: Sendable, Equatable {
     package var pendingOrders: Int
 
     /// Buckets where either side differs from central's.
-    package func mismatches(_ central: ChecksumsResponse, buckets: Range<Int>) -> [Int] {
+    package func mismatches(_ central: ChecksumsResponse, buckets: ClosedRange<Int>) -> [Int] {
         buckets.filter { bucket in
             let expected = central.checksum(ofBucket: bucket)
             return visible.checksum(ofBucket: bucket) != expected || confirmed.checksum(ofBucket: bucket) != expected
@@ -64,18 +64,21 @@ package struct VerifyStatus: Sendable, Equatable {
 extension OrderStore {
     /// The replica's bucket checksums, in one read transaction (one consistent state, at its
     /// cursor). Reads every order once, one order at a time: memory stays bounded, time grows
-    /// with the replica. `bucket` limits the work to one bucket's orders.
-    package func localChecksums(bucket: Int? = nil) throws(StoreError) -> LocalChecksums {
-        try read { db in try Self.checksums(db, bucket: bucket) }
+    /// with the replica. `buckets` limits the work to those buckets' orders (every order id is
+    /// still listed and hashed, but only theirs are read).
+    package func localChecksums(buckets: ClosedRange<Int> = BucketChecksum.allBuckets) throws(StoreError)
+        -> LocalChecksums
+    {
+        try read { db in try Self.checksums(db, buckets: buckets) }
     }
 
-    static func checksums(_ db: Database, bucket: Int?) throws -> LocalChecksums {
+    static func checksums(_ db: Database, buckets: ClosedRange<Int>) throws -> LocalChecksums {
         let (cursor, pushed) = try syncCounters(db)
         let pending = try pendingOrderIDs(db, pushedUpTo: pushed)
         var result = LocalChecksums(
             version: cursor, visible: ScopeChecksums(), confirmed: ScopeChecksums(), pendingOrders: 0)
         try forEachOrderID(db) { orderID in
-            if let bucket, BucketChecksum.bucket(ofOrder: orderID) != bucket { return }
+            if !buckets.contains(BucketChecksum.bucket(ofOrder: orderID)) { return }
             let confirmed = try confirmedVisibleOrder(db, orderID: orderID)
             if let confirmed { result.confirmed.add(orderID: orderID, digest: confirmed.digest) }
             if pending.contains(orderID) {
@@ -109,7 +112,7 @@ extension OrderStore {
                 try ConfirmedState.save(db, orderID: order.orderID, order.register)
             }
             try reproject(db, orders: orders, nowText: nowText)
-            let after = try Self.checksums(db, bucket: response.bucket)
+            let after = try Self.checksums(db, buckets: response.bucket...response.bucket)
             let expected = response.checksum
             return .repaired(
                 orders: orders,

@@ -161,6 +161,34 @@ package struct BucketChecksum: Hashable, Sendable {
     /// Buckets per scope: about 1,000 orders per bucket at a million orders, so a repair moves
     /// one bucket's rows (a few MB), not the scope.
     package static let bucketCount = 1024
+    package static let allBuckets = 0...(bucketCount - 1)
+
+    /// Parses `first` and `last` of `GET /v1/checksums?first=A&last=B` (both optional, inclusive).
+    package static func range(query: [String: String]) throws(ErrorResponse) -> ClosedRange<Int> {
+        func bucket(_ name: String, _ fallback: Int) throws(ErrorResponse) -> Int {
+            guard let text = query[name] else { return fallback }
+            guard let value = Int(text), allBuckets.contains(value), String(value) == text else {
+                throw ErrorResponse(
+                    code: .invalidMessage,
+                    message: "\(name) must be a bucket from 0 to \(bucketCount - 1), got '\(text)'")
+            }
+            return value
+        }
+        if let unknown = query.keys.sorted().first(where: { $0 != "first" && $0 != "last" }) {
+            throw ErrorResponse(code: .invalidMessage, message: "checksums take first and last, not '\(unknown)'")
+        }
+        let first = try bucket("first", 0)
+        let last = try bucket("last", bucketCount - 1)
+        guard first <= last else {
+            throw ErrorResponse(code: .invalidMessage, message: "first (\(first)) must not be after last (\(last))")
+        }
+        return first...last
+    }
+
+    /// `?first=A&last=B`, empty for every bucket.
+    package static func query(_ buckets: ClosedRange<Int>) -> String {
+        buckets == allBuckets ? "" : "?first=\(buckets.lowerBound)&last=\(buckets.upperBound)"
+    }
 
     package var orders: Int64 = 0
     package var sum: [UInt64] = [0, 0, 0, 0]

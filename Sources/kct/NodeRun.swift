@@ -32,10 +32,11 @@ struct NodeRun: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Least seconds between two automatic checksum verifications against central (after a sync that "
-                + "caught up; the first one after start always verifies); 0 never verifies automatically.",
+            "Least seconds between two automatic checksum verifications against central, each of a sixteenth "
+                + "of the buckets (after a sync that caught up; the first one after start verifies at once); 0 "
+                + "never verifies automatically.",
             valueName: "seconds"))
-    var verifyInterval = 3600
+    var verifyInterval = 300
 
     func validate() throws {
         _ = try ListenAddress(listen)

@@ -185,4 +185,15 @@ import Testing
         #expect(throws: ErrorResponse.self) { try BucketResponse.bucket(path: "01") }
         #expect(try BucketResponse.bucket(path: "1023") == 1023)
     }
+
+    @Test func aChecksumRequestNamesABucketRange() throws {
+        #expect(try BucketChecksum.range(query: [:]) == 0...1023)
+        #expect(try BucketChecksum.range(query: ["first": "64", "last": "127"]) == 64...127)
+        #expect(try BucketChecksum.range(query: ["last": "5"]) == 0...5)
+        for bad in [["first": "9", "last": "8"], ["first": "1024"], ["last": "-1"], ["first": "07"], ["limit": "1"]] {
+            #expect(throws: ErrorResponse.self, "\(bad)") { try BucketChecksum.range(query: bad) }
+        }
+        #expect(BucketChecksum.query(0...1023) == "")
+        #expect(BucketChecksum.query(64...127) == "?first=64&last=127")
+    }
 }

@@ -159,6 +159,11 @@ import Testing
                     as: UTF8.self
                 ).contains("Customer S01"))
         }
+        // A range of buckets: only those.
+        let firstHalf = try #require(
+            try json("/v1/checksums?first=0&last=511", s01.token)["buckets"] as? [[String: Any]])
+        #expect(firstHalf.compactMap { $0["bucket"] as? Int }.allSatisfy { $0 <= 511 })
+        #expect(firstHalf.count == ofS01.filter { ($0["bucket"] as? Int ?? 0) <= 511 }.count)
         // No token, or a bucket out of range: refused.
         #expect(try cluster.centralGET("/v1/checksums") == nil)
         #expect(try cluster.centralGET("/v1/buckets/1024", token: s02.token) == nil)
@@ -176,9 +181,10 @@ import Testing
         let orderID = try Replica.orderID(w2, numbers[0])
         try Replica.sql(w2, "UPDATE orders SET customer_name = 'x' WHERE id = '\(orderID)'")
         usleep(1_100_000) // the verify interval
-        // An edit elsewhere: W2 pulls it, is caught up, verifies, and repairs its bucket.
+        // An edit elsewhere: W2 pulls it, is caught up, and verifies a round (a sixteenth of the
+        // buckets a second, after the round under way if one is), repairing the renamed order's bucket.
         try w1.run("orders", "update", numbers[1], "--notes", "wakes W2")
-        try cluster.waitUntil("W2 repaired the renamed order") {
+        try cluster.waitUntil("W2 repaired the renamed order", timeout: 90) {
             let name = try w2.run("orders", "show", numbers[0], "--json").object()["customer_name"] as? String
             return name == "Customer S01 0" ? nil : "customer_name \(name ?? "?"); W2 \(try w2.syncStatus())"
         }
@@ -189,6 +195,7 @@ import Testing
         }
         let verify = try #require(try w2.syncStatus()["verify"] as? [String: Any])
         #expect(verify["repaired_total"] as? Int == 1)
+        #expect(verify["buckets_checked"] as? Int == 64)
     }
 }
 
