@@ -78,7 +78,7 @@ package struct OrderState: Hashable, Sendable, WireCodable {
     }
 
     package var register: StatusRegister { StatusRegister(moves: moves) }
-    package var rowsByKey: [RowKey: RowState] { Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0) }) }
+    package var rowsByKey: [RowKey: RowState] { Dictionary(rows.map { ($0.key, $0) }) { first, _ in first } }
     package var visible: VisibleOrder? { VisibleOrder(orderID: orderID, rows: rowsByKey, register: register) }
 
     package init(wire value: JSONValue, path: String) throws(SyncDecodingError) {
@@ -87,10 +87,18 @@ package struct OrderState: Hashable, Sendable, WireCodable {
         let rows = try reader.list("rows", RowState.init(snapshot:path:))
         let moves = try reader.list("moves", StatusMove.init(snapshot:path:))
         try reader.finish()
-        for (index, row) in rows.enumerated() where row.orderID != orderID {
-            throw SyncDecodingError(
-                path: "\(reader.childPath("rows"))[\(index)].order_id",
-                problem: .invalidValue("'\(row.orderID)'", expected: "'\(orderID)'"))
+        var keys: Set<RowKey> = []
+        for (index, row) in rows.enumerated() {
+            guard row.orderID == orderID else {
+                throw SyncDecodingError(
+                    path: "\(reader.childPath("rows"))[\(index)].order_id",
+                    problem: .invalidValue("'\(row.orderID)'", expected: "'\(orderID)'"))
+            }
+            guard keys.insert(row.key).inserted else {
+                throw SyncDecodingError(
+                    path: "\(reader.childPath("rows"))[\(index)].row_id",
+                    problem: .invalidValue("'\(row.rowID)'", expected: "each row once"))
+            }
         }
         self.init(orderID: orderID, rows: rows, moves: moves)
     }
@@ -122,10 +130,18 @@ package struct BucketResponse: Hashable, Sendable, WireCodable {
         let bucket = Int(try reader.integer("bucket", in: 0...Int64(BucketChecksum.bucketCount - 1)))
         let orders = try reader.list("orders", OrderState.init(wire:path:))
         try reader.finish()
-        for (index, order) in orders.enumerated() where BucketChecksum.bucket(ofOrder: order.orderID) != bucket {
-            throw SyncDecodingError(
-                path: "orders[\(index)].order_id",
-                problem: .invalidValue("'\(order.orderID)'", expected: "an order of bucket \(bucket)"))
+        var seen: Set<String> = []
+        for (index, order) in orders.enumerated() {
+            guard BucketChecksum.bucket(ofOrder: order.orderID) == bucket else {
+                throw SyncDecodingError(
+                    path: "orders[\(index)].order_id",
+                    problem: .invalidValue("'\(order.orderID)'", expected: "an order of bucket \(bucket)"))
+            }
+            guard seen.insert(order.orderID).inserted else {
+                throw SyncDecodingError(
+                    path: "orders[\(index)].order_id",
+                    problem: .invalidValue("'\(order.orderID)'", expected: "each order once"))
+            }
         }
         self.init(version: version, bucket: bucket, orders: orders)
     }

@@ -181,6 +181,13 @@ import Testing
         let wrong = BucketResponse(
             version: 1, bucket: 3, orders: [OrderState(orderID: "o-1001", rows: [], moves: [])])
         #expect(throws: SyncDecodingError.self) { try BucketResponse.decode(wrong.encoded()) }
+        // The same order twice, or one row twice.
+        let state = VectorScenario.finalReplica()!.orderState(ofOrder: "o-1001")
+        let twice = BucketResponse(version: 1, bucket: 102, orders: [state, state])
+        #expect(throws: SyncDecodingError.self) { try BucketResponse.decode(twice.encoded()) }
+        let doubled = OrderState(orderID: "o-1001", rows: state.rows + state.rows.prefix(1), moves: state.moves)
+        #expect(throws: SyncDecodingError.self) { try OrderState(wire: doubled.wire, path: "") }
+        #expect(doubled.rowsByKey.count == state.rows.count)
         #expect(throws: ErrorResponse.self) { try BucketResponse.bucket(path: "1024") }
         #expect(throws: ErrorResponse.self) { try BucketResponse.bucket(path: "01") }
         #expect(try BucketResponse.bucket(path: "1023") == 1023)

@@ -10,8 +10,10 @@ import Testing
 @Suite struct DecoderFuzzTests {
     static let cases = ProcessInfo.processInfo.environment["KCT_PROPERTY_CASES"].flatMap(Int.init) ?? 250
 
-    static let seeds: [[UInt8]] = ["push-request-edits.json", "push-response-edits.json", "pull-response.json"].map {
-        name in
+    static let seeds: [[UInt8]] = [
+        "push-request-edits.json", "push-response-edits.json", "pull-response.json", "checksums-response.json",
+        "bucket-response.json",
+    ].map { name in
         (try? Array(Data(contentsOf: GoldenVectorTests.vectorDirectory.appendingPathComponent(name)))) ?? []
     }
 
@@ -33,6 +35,8 @@ import Testing
             Self.check(PushRequest.self, bytes)
             Self.check(PushResponse.self, bytes)
             Self.check(PullResponse.self, bytes)
+            Self.check(ChecksumsResponse.self, bytes)
+            Self.check(BucketResponse.self, bytes)
         }
     }
 
