@@ -196,6 +196,18 @@ import Testing
         let verify = try #require(try w2.syncStatus()["verify"] as? [String: Any])
         #expect(verify["repaired_total"] as? Int == 1)
         #expect(verify["buckets_checked"] as? Int == 64)
+        // The local API's GET /api/sync says the same.
+        let session = try SmallDisk.command(
+            "/usr/bin/curl", "-sS", "--max-time", "10", "-X", "POST", daemon.url + "/api/session", "-d",
+            #"{"email": "\#(w2.staffEmail)", "password": "a long enough password"}"#)
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: Data(session.output.utf8)) as? [String: Any])?["token"] as? String,
+            "\(session.output)")
+        let sync = try SmallDisk.command(
+            "/usr/bin/curl", "-sS", "--max-time", "10", "-H", "Authorization: Bearer \(token)", daemon.url + "/api/sync"
+        )
+        let status = try #require(try JSONSerialization.jsonObject(with: Data(sync.output.utf8)) as? [String: Any])
+        #expect((status["verify"] as? [String: Any])?["repaired_total"] as? Int == 1, "\(status)")
     }
 }
 
