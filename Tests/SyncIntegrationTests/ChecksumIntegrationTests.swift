@@ -32,6 +32,18 @@ import Testing
         try s01b.run("orders", "update", numbers[0], "--notes", "edited on W1B")
         try s01.run("orders", "status", numbers[1], "payment_confirmed", "--note", "paid at the till")
         try s01.run("exceptions", "open", numbers[2], "--type", "fabric_delay", "--severity", "high")
+        // Items added, changed and removed, the priority, a message, a claim and its release, the
+        // exception resolved: every local write path writes what the projection would.
+        try s01.run("orders", "item", "add", numbers[3], "name=Vest,qty=1,price=120.00,size=40R,color=navy")
+        try s01.run("orders", "item", "update", numbers[3], "1", "qty=2,price=110.00")
+        try s01.run("orders", "item", "remove", numbers[3], "2")
+        try s01.run("orders", "priority", numbers[3], "rush")
+        try s01b.run("orders", "log", numbers[0], "--message", "called the customer")
+        try s01.run("queue", "claim", numbers[1])
+        try s01.run("queue", "release", numbers[1])
+        let exceptions = try s01.run("orders", "show", numbers[2], "--json").object()["exceptions"]
+        let exception = try #require((exceptions as? [[String: Any]])?.first?["id"] as? String)
+        try s01.run("exceptions", "resolve", exception, "--note", "fabric arrived", "--customer-notified")
         for node in [s01, s01b, s02, admin, s01, s01b] { try node.run("sync", "now") }
         for node in [s01, s01b, s02, admin] {
             let report = try node.run("sync", "verify", "--json").object()
