@@ -103,10 +103,7 @@ extension OrderStore {
             try Self.forEachOrderID(db) { orderID in
                 if BucketChecksum.bucket(ofOrder: orderID) == response.bucket { orders.insert(orderID) }
             }
-            for orderID in orders.sorted() {
-                try db.execute(sql: "DELETE FROM confirmed_rows WHERE order_id = ?", arguments: [orderID])
-                try db.execute(sql: "DELETE FROM confirmed_status_moves WHERE order_id = ?", arguments: [orderID])
-            }
+            for orderID in orders.sorted() { try ConfirmedState.remove(db, orderID: orderID) }
             for order in response.orders {
                 for row in order.rows { try ConfirmedState.save(db, row) }
                 try ConfirmedState.save(db, orderID: order.orderID, order.register)
@@ -160,7 +157,7 @@ extension OrderStore {
     /// behind by a deleted order counts) or confirmed.
     static let orderIDsSQL =
         (["SELECT id FROM orders"] + TypedTable.children.map { "SELECT order_id FROM \($0.name)" }
-        + ["SELECT order_id FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves"])
+        + ConfirmedState.orderIDSelects)
         .joined(separator: " UNION ")
 
     static func forEachOrderID(_ db: Database, _ body: (String) throws -> Void) throws {
