@@ -63,7 +63,7 @@ extension SyncEngine {
                     switch local {
                     case .failure(let error): completion(.failure(.sync(.store(StoreError.wrapAny(error)))))
                     case .success(let local):
-                        guard local.version == central.version else {
+                        guard local.version == central.version, local.heardHead <= central.version else {
                             return completion(
                                 .failure(.notCaughtUp(cursor: local.version, central: central.version)))
                         }

@@ -8,6 +8,9 @@ import SyncCore
 package struct LocalChecksums: Sendable, Equatable {
     /// The pull cursor they were computed at: comparable only with central's at the same version.
     package var version: Int64
+    /// The latest head this replica heard of: a push reply may have confirmed changes beyond the
+    /// cursor, and then the confirmed replica is ahead of the cursor's version.
+    package var heardHead: Int64
     /// What staff see: the typed tables of orders without pending changes; for an order with
     /// pending changes (whose view legitimately differs from central's) its confirmed state.
     package var visible: ScopeChecksums
@@ -76,7 +79,8 @@ extension OrderStore {
         let (cursor, pushed) = try syncCounters(db)
         let pending = try pendingOrderIDs(db, pushedUpTo: pushed)
         var result = LocalChecksums(
-            version: cursor, visible: ScopeChecksums(), confirmed: ScopeChecksums(), pendingOrders: 0)
+            version: cursor, heardHead: try heardHead(db) ?? cursor, visible: ScopeChecksums(),
+            confirmed: ScopeChecksums(), pendingOrders: 0)
         try forEachOrderID(db) { orderID in
             if !buckets.contains(BucketChecksum.bucket(ofOrder: orderID)) { return }
             let confirmed = try confirmedVisibleOrder(db, orderID: orderID)
@@ -98,7 +102,11 @@ extension OrderStore {
         let nowText = Timestamp.format(millis: wallClockMillis())
         return try write { db in
             let cursor = try Self.syncCounters(db).cursor
-            guard cursor == response.version else { return .stale(cursor: cursor) }
+            // A push reply since may have confirmed changes beyond the version: they would be lost
+            // from the confirmed replica until the next pull.
+            guard cursor == response.version, try Self.heardHead(db) ?? cursor <= response.version else {
+                return .stale(cursor: cursor)
+            }
             var orders = Set(response.orders.map(\.orderID))
             try Self.forEachOrderID(db) { orderID in
                 if BucketChecksum.bucket(ofOrder: orderID) == response.bucket { orders.insert(orderID) }
@@ -145,6 +153,10 @@ extension OrderStore {
     }
 
     // MARK: Reading orders
+
+    static func heardHead(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT head_version FROM sync_state")
+    }
 
     static func pendingOrderIDs(_ db: Database, pushedUpTo: Int64) throws -> Set<String> {
         Set(
