@@ -32,7 +32,9 @@ let package = Package(
 
         // MARK: Pure layers: no I/O
         .target(name: "OrderDomain"),
-        .target(name: "SyncCore", dependencies: ["OrderDomain"]),
+        .target(
+            name: "SyncCore",
+            dependencies: ["OrderDomain", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Password hashes (scrypt from swift-crypto's _CryptoExtras), bearer tokens and
         // constant-time comparison: the only place secrets are made or checked; and the
@@ -109,6 +111,7 @@ let package = Package(
             dependencies: [
                 "OrderDomain", "SyncCore", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP", "CLibUV", "WebApp",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
 
         // MARK: Executables

@@ -306,6 +306,18 @@ WHERE status NOT IN ('completed', 'cancelled', 'refunded');
 CREATE INDEX orders_open_by_age ON orders (priority, created_at, order_number)
 WHERE status NOT IN ('completed', 'cancelled', 'refunded');
 
+CREATE TABLE sync_verify (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  last_at TEXT,
+  version INTEGER,
+  buckets_checked INTEGER NOT NULL DEFAULT 0,
+  buckets_mismatched INTEGER NOT NULL DEFAULT 0,
+  buckets_repaired INTEGER NOT NULL DEFAULT 0,
+  runs_total INTEGER NOT NULL DEFAULT 0,
+  mismatched_total INTEGER NOT NULL DEFAULT 0,
+  repaired_total INTEGER NOT NULL DEFAULT 0
+);
+
 CREATE INDEX orders_by_status_priority_created ON orders (status, priority, created_at, order_number);
 
 CREATE INDEX orders_by_created ON orders (created_at, order_number);

@@ -42,6 +42,8 @@ enum ProtocolFuzzTarget {
         if try roundTrip(AccountsResponse.self, value) != nil { decoded.append("AccountsResponse") }
         if try roundTrip(AuditUploadRequest.self, value) != nil { decoded.append("AuditUploadRequest") }
         if try roundTrip(AuditUploadResponse.self, value) != nil { decoded.append("AuditUploadResponse") }
+        if try roundTrip(ChecksumsResponse.self, value) != nil { decoded.append("ChecksumsResponse") }
+        if try roundTrip(BucketResponse.self, value) != nil { decoded.append("BucketResponse") }
         if let change = try roundTrip(Change.self, value) {
             decoded.append("Change")
             changes.append(change)

@@ -87,6 +87,8 @@ final class CentralEndpoints: LoopService {
         limited(.get, "/v1/stream", CentralEndpoints.stream)
         limited(.get, "/v1/accounts", CentralEndpoints.accounts)
         limited(.post, "/v1/audit", CentralEndpoints.audit)
+        limited(.get, "/v1/checksums", CentralEndpoints.checksums)
+        limited(.get, "/v1/buckets/:bucket", CentralEndpoints.bucket)
         // Providers' webhooks carry no token: each is verified by its provider's signature.
         limited(.post, "/webhooks/stripe", CentralEndpoints.stripeWebhook)
         limited(.post, "/webhooks/easypost", CentralEndpoints.easyPostWebhook)
@@ -320,19 +322,10 @@ final class CentralEndpoints: LoopService {
             fail(responder, error)
             return
         }
-        let token = request.bearerToken
-        let store = self.store
-        let acceptsGzip = request.acceptsGzip
-        offloaded(
-            responder,
-            { () throws(ErrorResponse) in
-                let node = try store.authenticate(token: token)
-                return Self.compressedIfWorthIt(
-                    try store.pullPage(pullRequest, shop: node.readableShop).body, gzip: acceptsGzip)
-            }
-        ) { [self] body in
+        scopedRead(request, responder) { store, shop throws(ErrorResponse) in
+            try store.pullPage(pullRequest, shop: shop).body
+        } sent: { [self] in
             metrics.pulls.increment()
-            responder.send(Self.jsonResponse(body))
         }
     }
 

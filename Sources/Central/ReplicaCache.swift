@@ -9,6 +9,24 @@ import Synchronization
 struct OrderMergeState: Sendable {
     var rows: [RowKey: RowState] = [:]
     var register = StatusRegister()
+
+    /// The order's committed rows and status moves, from `rows` and `status_moves`.
+    static func load(_ db: Database, orderID: String) throws -> OrderMergeState {
+        var state = OrderMergeState()
+        let rowStatement = try db.cachedStatement(
+            sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
+        for row in try Row.fetchAll(rowStatement, arguments: [orderID]) {
+            let rowState = try RowCodec.decode(row)
+            state.rows[rowState.key] = rowState
+        }
+        let moveStatement = try db.cachedStatement(
+            sql: "SELECT \(StatusMoveRows.columns) FROM status_moves WHERE order_id = ?")
+        let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map { row in
+            try StatusMoveRows.decode(row, table: "status_moves")
+        }
+        state.register = StatusRegister(moves: moves)
+        return state
+    }
 }
 
 /// Committed merge state of the orders pushes have touched, loaded from the database on first
@@ -53,19 +71,7 @@ final class ReplicaCache: @unchecked Sendable {
     func order(_ orderID: String, _ db: Database) -> OrderMergeState {
         if let cached = orders[orderID] { return cached }
         do {
-            var state = OrderMergeState()
-            let rowStatement = try db.cachedStatement(
-                sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
-            for row in try Row.fetchAll(rowStatement, arguments: [orderID]) {
-                let rowState = try RowCodec.decode(row)
-                state.rows[rowState.key] = rowState
-            }
-            let moveStatement = try db.cachedStatement(
-                sql: "SELECT \(StatusMoveRows.columns) FROM status_moves WHERE order_id = ?")
-            let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map { row in
-                try StatusMoveRows.decode(row, table: "status_moves")
-            }
-            state.register = StatusRegister(moves: moves)
+            let state = try OrderMergeState.load(db, orderID: orderID)
             orders[orderID] = state
             for key in state.rows.keys { rowOrders[key] = orderID }
             return state

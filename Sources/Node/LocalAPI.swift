@@ -27,6 +27,7 @@ import SyncCore
 /// | `POST /api/conflicts/:id/reapply`, `POST /api/conflicts/:id/dismiss` | settle a conflict |
 /// | `GET /api/users`; `POST /api/users`, `POST /api/users/:email/role|disable|enable` | staff (admin) |
 /// | `GET /api/events` | server-sent events: order ids changed by local edits and by sync |
+/// | `GET /metrics` | Prometheus text: checksum verifications and repairs (no session, loopback only) |
 /// | `POST /api/session` | sign in: `{"email","password"}` → `{"token","expires_at","email","name","role"}` |
 /// | `GET /api/session`, `DELETE /api/session` | who is signed in (with `permissions`); sign out |
 ///
@@ -58,6 +59,8 @@ package final class LocalAPI {
     let hub: EventStreamHub
     var hooks: Hooks
     let rateLimiter: TokenRateLimiter
+    /// `GET /metrics` (LocalAPI+Metrics.swift).
+    let metrics = NodeMetrics()
 
     package init(
         loop: EventLoop, store: OrderStore, host: String = "127.0.0.1", port: Int,
@@ -138,6 +141,7 @@ package final class LocalAPI {
             }
         }
         open(.post, "/api/session") { api, request, responder in try api.signIn(request, responder) }
+        open(.get, "/metrics") { api, request, responder in api.metricsPage(request, responder) }
         route(.get, "/api/session") { api, _, responder, token in api.whoami(responder, token) }
         route(.delete, "/api/session") { api, _, responder, token in api.signOut(responder, token) }
         route(.get, "/api/orders") { api, request, responder, token in try api.listOrders(request, responder, token) }
@@ -249,7 +253,9 @@ package final class LocalAPI {
 
     func syncStatus(_ responder: HTTPResponder, _ token: SessionToken) {
         let live = hooks.liveSync()
-        answer(responder, token) { store, _ in try APIJSON.encode(SyncStatusJSON(try store.syncStatus(), live: live)) }
+        answer(responder, token) { store, _ in
+            try APIJSON.encode(SyncStatusJSON(try store.syncStatus(), verify: try store.verifyStatus(), live: live))
+        }
     }
 
     /// The event stream, once the session is checked.

@@ -27,6 +27,10 @@ package final class NodeDaemon: LoopService {
         package var replicaCheckDelay: Duration = .milliseconds(5)
         /// Requests per session the local API allows.
         package var rateLimit = LocalAPI.defaultRateLimit
+        /// Least time between two automatic checksum verifications (after a cycle that caught
+        /// up; each covers a sixteenth of the buckets, `AutoVerify`); nil never verifies
+        /// automatically (`kct sync verify` still does).
+        package var verifyInterval: Duration? = .seconds(300)
 
         package init() {}
     }
@@ -40,6 +44,7 @@ package final class NodeDaemon: LoopService {
     private var client: HTTPClient?
     private let logger: Logger
     private var watcher: ReplicaWatcher?
+    private let autoVerify: AutoVerify
     private var checkTimer: LoopTimer?
     private var knownOutboxSequence: Int64
     private let nodeID: String
@@ -88,6 +93,7 @@ package final class NodeDaemon: LoopService {
         self.logger = logger
         knownOutboxSequence = startup.lastOutboxSequence
         nodeID = startup.nodeID
+        autoVerify = AutoVerify(interval: configuration.verifyInterval, logger: logger)
         api = try LocalAPI(
             loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
             rateLimit: configuration.rateLimit)
@@ -112,6 +118,7 @@ package final class NodeDaemon: LoopService {
         hooks.liveSync = { [weak self] in self?.liveSyncState }
         api.hooks = hooks
         engine?.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
+        if let engine { autoVerify.watch(engine) }
         loop.register(self)
         engine?.start()
     }
@@ -190,6 +197,7 @@ package final class NodeDaemon: LoopService {
             replacement.onReplicaChanged = { [weak self] orderIDs in
                 self?.api.broadcast(orderIDs: orderIDs, source: "sync")
             }
+            autoVerify.watch(replacement)
             engine = replacement
             logger.notice("central settings changed (kct join): syncing with \(endpoint.centralURL)")
             replacement.start()
@@ -213,6 +221,7 @@ package final class NodeDaemon: LoopService {
         guard !isStopped else { return }
         isStopped = true
         engine?.stop()
+        autoVerify.close()
         watcher?.close()
         watcher = nil
         checkTimer?.close()

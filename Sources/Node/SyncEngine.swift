@@ -120,6 +120,9 @@ package final class SyncEngine {
     package var onReplicaChanged: ((Set<String>) -> Void)?
     /// After every snapshot page merged while bootstrapping; true with the last one.
     package var onBootstrapProgress: ((BootstrapProgress, Bool) -> Void)?
+    /// After a successful cycle that left the cursor at central's head (the daemon verifies
+    /// checksums then: SyncEngine+Verify.swift).
+    package var onCaughtUp: ((CycleReport) -> Void)?
 
     private var negotiated = false
     private var rerunRequested = false
@@ -404,6 +407,7 @@ package final class SyncEngine {
         loop.offload({ try store.recordSyncAttempt(attempt) }) { [weak self] result in
             if case .failure(let error) = result { logger.error("cannot record the sync attempt: \(error)") }
             self?.onCycleFinished?(outcome)
+            if case .success(let report) = outcome, report.cursor >= report.headVersion { self?.onCaughtUp?(report) }
         }
     }
 

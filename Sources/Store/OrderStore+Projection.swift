@@ -68,36 +68,17 @@ extension OrderStore {
         }
     }
 
+    /// Writes one order's typed rows as SyncCore's `VisibleOrder` projects its merge state (the
+    /// same values the checksums encode; totals by `OrderTotalsRule`, as at central).
     static func project(_ db: Database, _ view: OrderView, orderID: String, nowText: String) throws {
-        guard let order = view.rows[RowKey(.order, orderID)], !order.isDeleted,
-            let values = TypedTable.orders.values(of: order),
-            case .text(let code)? = order.fields["currency"]?.value, let currency = try? Currency(code: code)
+        guard let visible = VisibleOrder(orderID: orderID, rows: view.rows, register: view.register),
+            let shown = visible.tables[TypedTable.orders.name]?[orderID]
         else {
             // Not visible (never created here, or its creation was rejected): its rows go with it.
             try db.cachedStatement(sql: "DELETE FROM orders WHERE id = ?").execute(arguments: [orderID])
             return
         }
-        var orderValues = values
-        let status = view.register.resolution
-        orderValues["status"] = status.status.rawValue.databaseValue
-        orderValues["resume_status"] = status.resumeStatus?.rawValue.databaseValue ?? .null
-
-        // Items first, for the totals (SyncCore's rule, as at central).
-        var itemValues: [String: [String: DatabaseValue]] = [:]
-        var itemRows: [RowState] = []
-        for (key, row) in view.rows where key.entity == .orderItem && !row.isDeleted {
-            guard var values = TypedTable.items.values(of: row) else { continue }
-            values["order_id"] = row.orderID.databaseValue
-            itemValues[key.rowID] = values
-            itemRows.append(row)
-        }
-        let derived = OrderTotalsRule.derive(order: order, items: itemRows)
-        for row in itemRows {
-            itemValues[row.rowID]?["total_price"] = derived[row.key]?["total_price"]?.databaseValue ?? .null
-        }
-        for name in ["subtotal_amount", "total_amount"] {
-            orderValues[name] = derived[order.key]?[name]?.databaseValue ?? .null
-        }
+        var orderValues = shown.mapValues(\.databaseValue)
         orderValues["updated_at"] = nowText.databaseValue
         try TypedTable.orders.upsert(db, id: orderID, orderValues)
 
@@ -107,16 +88,8 @@ extension OrderStore {
             db.cachedStatement(sql: TypedTable.childIDsSQL),
             arguments: StatementArguments(Array(repeating: orderID, count: TypedTable.childTables)))
         while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
-        try replaceChildren(db, .items, orderID: orderID, existing: existing[TypedTable.items.name] ?? [], itemValues)
-        for (table, entity) in [
-            (TypedTable.history, EntityKind.statusHistory), (.exceptions, .exception),
-            (.communications, .communicationLog), (.claims, .claim),
-        ] {
-            var children: [String: [String: DatabaseValue]] = [:]
-            for (key, row) in view.rows where key.entity == entity && !row.isDeleted {
-                guard let values = table.values(of: row) else { continue }
-                children[key.rowID] = values
-            }
+        for table in TypedTable.children {
+            let children = (visible.tables[table.name] ?? [:]).mapValues { $0.mapValues(\.databaseValue) }
             try replaceChildren(db, table, orderID: orderID, existing: existing[table.name] ?? [], children)
         }
     }
@@ -137,127 +110,45 @@ extension OrderStore {
     }
 }
 
-/// A typed table as the projection writes it: its synced columns with the value a row takes
-/// when no change set it, the columns a row needs to be shown at all, and local columns.
+/// A typed table as the projection writes it: SyncCore's `VisibleTable` (synced columns, their
+/// fallbacks, required columns, creating stamps: the rules the checksums also encode) plus the
+/// columns the projection computes and the upsert statement.
 struct TypedTable: Sendable {
-    let name: String
+    let visible: VisibleTable
+    var name: String { visible.name }
     /// Synced columns and their fallback (the table's default, or NULL).
     let synced: [(name: String, fallback: DatabaseValue)]
-    /// A row missing one of these is not shown (it was never fully created here).
-    let required: Set<String>
     /// Columns the projection computes (derived, status, stamps, local bookkeeping).
     let computed: [String]
-    /// Whether rows carry the `hlc` / `node_id` of the append that created them.
-    let carriesStamp: Bool
     /// Built once: the projection upserts a row per touched record.
     let upsertSQL: String
 
-    init(
-        name: String, synced: [(name: String, fallback: DatabaseValue)], required: Set<String>, computed: [String],
-        carriesStamp: Bool = false
-    ) {
-        self.name = name
-        self.synced = synced
-        self.required = required
+    init(_ visible: VisibleTable, computed: [String]) {
+        self.visible = visible
+        self.synced = visible.synced.map { ($0.name, $0.fallback.databaseValue) }
         self.computed = computed
-        self.carriesStamp = carriesStamp
         let columns = ["id"] + synced.map(\.name) + computed
         let updates = (synced.map(\.name) + computed).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         upsertSQL =
             """
-            INSERT INTO \(name) (\(columns.joined(separator: ", "))) VALUES
+            INSERT INTO \(visible.name) (\(columns.joined(separator: ", "))) VALUES
             (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
             ON CONFLICT (id) DO UPDATE SET \(updates)
             """
     }
 
     static let orders = TypedTable(
-        name: "orders",
-        synced: [
-            ("order_number", .null), ("customer_name", .null), ("customer_email", .null), ("customer_phone", .null),
-            ("priority", "normal".databaseValue), ("currency", "USD".databaseValue), ("tax_amount", 0.databaseValue),
-            ("shipping_amount", 0.databaseValue), ("needed_by", .null), ("shipping_address", .null),
-            ("billing_address", .null),
-            ("notes", .null), ("created_at", .null), ("created_by", "".databaseValue),
-        ],
-        required: ["order_number", "customer_name", "customer_email", "currency"],
-        computed: ["status", "resume_status", "subtotal_amount", "total_amount", "updated_at"])
+        .orders, computed: ["status", "resume_status", "subtotal_amount", "total_amount", "updated_at"])
+    static let items = TypedTable(.items, computed: ["order_id", "total_price"])
+    static let history = TypedTable(.history, computed: ["order_id", "hlc", "node_id"])
+    static let exceptions = TypedTable(.exceptions, computed: ["order_id"])
+    static let communications = TypedTable(.communications, computed: ["order_id", "hlc", "node_id"])
+    static let claims = TypedTable(.claims, computed: ["order_id", "hlc", "node_id"])
 
-    static let items = TypedTable(
-        name: "order_items",
-        synced: [
-            ("line_number", 1.databaseValue), ("product_source", "catalog".databaseValue), ("product_name", .null),
-            ("size", .null),
-            ("color", .null), ("custom_measurements", .null), ("quantity", 1.databaseValue), ("unit_price", .null),
-            ("created_at", .null),
-        ],
-        required: ["product_name", "unit_price"],
-        computed: ["order_id", "total_price"])
-
-    static let history = TypedTable(
-        name: "order_status_history",
-        synced: [
-            ("from_status", .null), ("to_status", .null), ("changed_by", .null), ("changed_at", .null), ("note", .null),
-            ("duration_in_previous_seconds", .null),
-        ],
-        required: ["to_status", "changed_by", "changed_at"],
-        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
-
-    static let exceptions = TypedTable(
-        name: "order_exceptions",
-        synced: [
-            ("exception_type", .null), ("exception_severity", .null), ("description", .null),
-            ("resolution_status", "open".databaseValue),
-            ("customer_notified", false.databaseValue), ("resolution_notes", .null), ("created_at", .null),
-            ("created_by", "".databaseValue),
-            ("resolved_at", .null), ("resolved_by", .null),
-        ],
-        required: ["exception_type", "exception_severity"],
-        computed: ["order_id"])
-
-    static let communications = TypedTable(
-        name: "customer_communication_logs",
-        synced: [
-            ("communication_type", .null), ("communication_channel", .null), ("message_content", .null),
-            ("delivery_status", "pending".databaseValue), ("sent_at", .null), ("delivered_at", .null),
-            ("opened_at", .null),
-            ("created_at", .null), ("created_by", "".databaseValue),
-        ],
-        required: ["communication_type", "communication_channel", "message_content"],
-        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
-
-    static let claims = TypedTable(
-        name: "order_claims",
-        synced: [
-            ("claim_action", .null), ("stage", .null), ("claimed_by", .null), ("released_claim_id", .null),
-            ("created_at", .null),
-        ],
-        required: ["claim_action", "stage", "claimed_by"],
-        computed: ["order_id", "hlc", "node_id"], carriesStamp: true)
-
-    /// The synced column values of a merged row; nil when it lacks a required column. A
-    /// missing `created_at` falls back to the time of the row's earliest stamp.
+    /// The synced column values of a merged row (`VisibleTable.values(of:)`); nil when it lacks a
+    /// required column.
     func values(of row: RowState) -> [String: DatabaseValue]? {
-        var values: [String: DatabaseValue] = [:]
-        for (name, fallback) in synced {
-            if let stamped = row.fields[name] {
-                values[name] = stamped.value.databaseValue
-            } else if required.contains(name) {
-                return nil
-            } else if name == "created_at" {
-                let earliest = row.appended ?? row.fields.values.min { $0.key < $1.key }
-                values[name] = Timestamp.format(millis: earliest?.stamp.hlc.millis ?? 0).databaseValue
-            } else {
-                values[name] = fallback
-            }
-            if values[name] == .null, required.contains(name) { return nil }
-        }
-        if carriesStamp {
-            let stamp = row.appended ?? row.fields.values.min { $0.key < $1.key }
-            values["hlc"] = (stamp?.stamp.hlc ?? .zero).databaseValue
-            values["node_id"] = (stamp?.stamp.nodeID ?? "").databaseValue
-        }
-        return values
+        visible.values(of: row)?.mapValues(\.databaseValue)
     }
 
     /// The typed table of an entity; nil for integration requests, which live only in the

@@ -10,8 +10,8 @@ enum ReplicaMigrations {
     static let identifiers = [
         "2026-11-25-replica", "2026-11-25-search", "2026-11-25-queue", "2026-11-25-sync", "2026-11-26-staff",
         "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index", "2026-12-07-sync-retry",
-        "2026-12-07-bootstrap", "2026-12-08-compact-rows", "2026-12-08-list-indexes", "2026-12-08-order-counts",
-        "2026-12-08-analytics-totals",
+        "2026-12-07-bootstrap", "2026-12-07-sync-verify", "2026-12-08-compact-rows", "2026-12-08-list-indexes",
+        "2026-12-08-order-counts", "2026-12-08-analytics-totals",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -26,12 +26,13 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[7]) { db in try db.execute(sql: queueIndexes) }
         migrator.registerMigration(identifiers[8]) { db in try db.execute(sql: syncRetry) }
         migrator.registerMigration(identifiers[9]) { db in try db.execute(sql: bootstrap) }
-        migrator.registerMigration(identifiers[10]) { db in
+        migrator.registerMigration(identifiers[10]) { db in try db.execute(sql: syncVerify) }
+        migrator.registerMigration(identifiers[11]) { db in
             try RowStateCodec.rewriteLegacyRows(db, table: "confirmed_rows")
         }
-        migrator.registerMigration(identifiers[11]) { db in try db.execute(sql: listIndexes) }
-        migrator.registerMigration(identifiers[12]) { db in try db.execute(sql: orderCounts) }
-        migrator.registerMigration(identifiers[13]) { db in try db.execute(sql: analyticsTotals) }
+        migrator.registerMigration(identifiers[12]) { db in try db.execute(sql: listIndexes) }
+        migrator.registerMigration(identifiers[13]) { db in try db.execute(sql: orderCounts) }
+        migrator.registerMigration(identifiers[14]) { db in try db.execute(sql: analyticsTotals) }
         return migrator
     }
 

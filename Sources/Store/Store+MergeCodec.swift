@@ -92,6 +92,17 @@ enum ConfirmedState {
         ])
     }
 
+    /// SELECTs of the order ids the confirmed replica holds anything of, to UNION with others.
+    static let orderIDSelects = ["SELECT order_id FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves"]
+
+    /// Forgets everything confirmed of one order (a checksum repair rewrites it from central's).
+    static func remove(_ db: Database, orderID: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM confirmed_rows WHERE order_id = ?").execute(arguments: [orderID])
+        try db.cachedStatement(sql: "DELETE FROM confirmed_status_moves WHERE order_id = ?").execute(arguments: [
+            orderID
+        ])
+    }
+
     static func register(_ db: Database, orderID: String) throws -> StatusRegister {
         let rows = try Row.fetchAll(
             db.cachedStatement(

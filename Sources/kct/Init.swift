@@ -37,7 +37,7 @@ struct Init: ParsableCommand {
             try store.setSyncSettings(SyncSettings(centralURL: central, token: token))
             CentralOptions.fetchAccounts(store, url: central, token: token)
             // Progress goes to stderr; the node id follows on stdout.
-            if !noSync { InitialSync.run(store, url: central, token: token) }
+            if !noSync { InitialSync.run(store) }
         }
         let identity = store.identity
         if global.json {

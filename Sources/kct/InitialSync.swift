@@ -13,25 +13,12 @@ import Store
 /// terminal (plain lines otherwise). A failure is reported, not fatal: the bootstrap resumes where
 /// it stopped with `kct sync now` or `kct node run`.
 enum InitialSync {
-    static func run(_ store: OrderStore, url: String, token: String) {
+    static func run(_ store: OrderStore) {
         do {
-            let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
-            let client = try HTTPClient(loop: loop)
-            let engine = SyncEngine(
-                loop: loop, client: client, store: store,
-                endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID))
+            let sync = try OneShotSync(store: store)
             let bar = ProgressBar(terminal: isatty(STDERR_FILENO) == 1)
-            engine.onBootstrapProgress = { progress, finished in bar.show(progress, finished: finished) }
-            var outcome: Result<SyncEngine.CycleReport, SyncError>?
-            engine.onCycleFinished = { result in
-                outcome = result
-                engine.stop()
-                client.close()
-                loop.shutdown()
-            }
-            engine.start(openStream: false)
-            try loop.run()
-            switch outcome {
+            sync.engine.onBootstrapProgress = { progress, finished in bar.show(progress, finished: finished) }
+            switch try sync.runCycle() {
             case .success(let report):
                 Output.note(
                     "synced: \(report.snapshotOrders) order(s) from central's snapshot, \(report.pulledEntries) "

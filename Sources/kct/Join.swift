@@ -35,7 +35,7 @@ struct Join: ParsableCommand {
         try store.setSyncSettings(SyncSettings(centralURL: url, token: token))
         Output.note("node \(store.identity.nodeID) will sync with \(url)")
         CentralOptions.fetchAccounts(store, url: url, token: token)
-        if !noSync { InitialSync.run(store, url: url, token: token) }
+        if !noSync { InitialSync.run(store) }
     }
 }
 

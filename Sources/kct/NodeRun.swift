@@ -30,10 +30,21 @@ struct NodeRun: ParsableCommand {
             valueName: "seconds"))
     var requestTimeout = 30
 
+    @Option(
+        help: ArgumentHelp(
+            "Least seconds between two automatic checksum verifications against central, each of a sixteenth "
+                + "of the buckets (after a sync that caught up; the first one after start verifies at once); 0 "
+                + "never verifies automatically.",
+            valueName: "seconds"))
+    var verifyInterval = 300
+
     func validate() throws {
         _ = try ListenAddress(listen)
         guard (1...3600).contains(requestTimeout) else {
             throw ValidationError("--request-timeout must be 1 to 3600 seconds, not \(requestTimeout)")
+        }
+        guard verifyInterval >= 0 else {
+            throw ValidationError("--verify-interval must be 0 (never) or more seconds, not \(verifyInterval)")
         }
     }
 
@@ -46,6 +57,7 @@ struct NodeRun: ParsableCommand {
         configuration.listenHost = address.host
         configuration.listenPort = address.port
         configuration.sync.requestTimeout = .seconds(requestTimeout)
+        configuration.verifyInterval = verifyInterval == 0 ? nil : .seconds(verifyInterval)
         var startFailure: (any Error)?
         NodeDaemon.launch(loop: loop, store: store, configuration: configuration) { result in
             switch result {

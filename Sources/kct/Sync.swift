@@ -2,6 +2,6 @@ import ArgumentParser
 
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sync with central: see where this workstation stands, or sync once now.",
-        subcommands: [SyncStatusCommand.self, SyncNow.self])
+        abstract: "Sync with central: see where this workstation stands, sync once now, or verify by checksums.",
+        subcommands: [SyncStatusCommand.self, SyncNow.self, SyncVerify.self])
 }

@@ -28,29 +28,10 @@ struct SyncNow: ParsableCommand {
     }
 
     func run() throws {
-        let store = try global.openStore()
-        let settings = try store.syncSettings()
-        guard let url = settings.centralURL, let token = settings.token else {
-            throw CLIError(SyncError.notConfigured.description, exitCode: ExitCodes.syncFailed)
-        }
-        let loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
-        let client = try HTTPClient(loop: loop)
         var configuration = SyncEngine.Configuration()
         configuration.snapshotPageLimit = snapshotPageLimit
-        let engine = SyncEngine(
-            loop: loop, client: client, store: store,
-            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID),
-            configuration: configuration)
-        var outcome: Result<SyncEngine.CycleReport, SyncError>?
-        engine.onCycleFinished = { result in
-            outcome = result
-            engine.stop()
-            client.close()
-            loop.shutdown()
-        }
-        engine.start(openStream: false)
-        try loop.run()
-        switch outcome {
+        let sync = try OneShotSync(store: try global.openStore(), configuration: configuration)
+        switch try sync.runCycle() {
         case .success(let report):
             if global.json {
                 try Output.json(SyncNowJSON(report))

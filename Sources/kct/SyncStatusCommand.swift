@@ -16,7 +16,7 @@ struct SyncStatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let status = SyncStatusJSON(try store.syncStatus())
+        let status = SyncStatusJSON(try store.syncStatus(), verify: try store.verifyStatus())
         let requests = try store.recentIntegrationRequests(limit: Self.requestsShown)
         if global.json {
             try Output.json(status)
@@ -43,6 +43,7 @@ struct SyncStatusCommand: ParsableCommand {
                 "bootstrap:      \(bootstrap.ordersDone)\(total) orders of central's snapshot at version "
                     + "\(bootstrap.version) (since \(bootstrap.startedAt ?? "?"))")
         }
+        if let verify = status.verify { print("verified:       \(Self.describe(verify))") }
         guard !requests.isEmpty else { return }
         // Requests to central's providers: answered through sync like any change.
         print("\nrequests to providers (latest \(Self.requestsShown))")
@@ -58,4 +59,12 @@ struct SyncStatusCommand: ParsableCommand {
     }
 
     static let requestsShown = 10
+
+    /// The last checksum verification in one line (`kct sync verify`).
+    static func describe(_ verify: VerifyJSON) -> String {
+        guard let at = verify.lastVerifiedAt else { return "never (kct sync verify)" }
+        return "\(Output.time(at)) at version \(verify.version ?? 0): \(verify.bucketsChecked) buckets checked, "
+            + "\(verify.bucketsMismatched) mismatched, \(verify.bucketsRepaired) repaired "
+            + "(\(verify.repairedTotal) repaired in \(verify.runsTotal) runs)"
+    }
 }

@@ -13,8 +13,8 @@ import Testing
 
     static let seeds: [[UInt8]] = [
         "push-request-edits.json", "push-response-edits.json", "pull-response.json", "snapshot-page.json",
-    ].map {
-        name in
+        "checksums-response.json", "bucket-response.json",
+    ].map { name in
         (try? Array(Data(contentsOf: GoldenVectorTests.vectorDirectory.appendingPathComponent(name)))) ?? []
     }
 
@@ -37,6 +37,8 @@ import Testing
             Self.check(PushResponse.self, bytes)
             Self.check(PullResponse.self, bytes)
             Self.check(SnapshotPage.self, bytes)
+            Self.check(ChecksumsResponse.self, bytes)
+            Self.check(BucketResponse.self, bytes)
         }
     }
 

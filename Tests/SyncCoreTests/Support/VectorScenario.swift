@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 @testable import SyncCore
 
@@ -159,6 +160,8 @@ enum VectorScenario {
                         + "snapshot (GET /v1/snapshot), keeping the outbox"
                 ).wire
             ))
+        result += checksumVectors(central.replica, version: central.headVersion)
+        finalReplicaBox.withLock { $0 = central.replica }
         result += accountVectors()
         result += claimVectors()
         result += integrationVectors()
@@ -302,6 +305,34 @@ enum VectorScenario {
         ]
     }
 
+    /// Central's replica at the end of the scenario (runs it when needed).
+    static func finalReplica() -> ReplicaModel? {
+        if finalReplicaBox.withLock({ $0 }) == nil { _ = vectors() }
+        return finalReplicaBox.withLock { $0 }
+    }
+
+    private static let finalReplicaBox = Mutex<ReplicaModel?>(nil)
+
+    /// Checksums of central's replica at the end (SYNC-PROTOCOL.md §4.11): every bucket's, the
+    /// bucket of order o-1001 in full, and that order's canonical bytes and digest.
+    static func checksumVectors(_ replica: ReplicaModel, version: Int64) -> [(name: String, value: JSONValue)] {
+        let checksums = ChecksumsResponse(version: version, buckets: replica.bucketChecksums().buckets)
+        let bucket = BucketChecksum.bucket(ofOrder: "o-1001")
+        let orders = replica.orderIDs.filter { BucketChecksum.bucket(ofOrder: $0) == bucket }
+        let response = BucketResponse(
+            version: version, bucket: bucket, orders: orders.map { replica.orderState(ofOrder: $0) })
+        let visible = replica.orderState(ofOrder: "o-1001").visible!
+        let encoding = JSONValue.object([
+            "order_id": .string("o-1001"), "bucket": .integer(Int64(bucket)),
+            "canonical_bytes": .string(visible.canonicalBytes.map { String(format: "%02x", $0) }.joined()),
+            "digest": .string(visible.digest.hex),
+        ])
+        return [
+            ("checksums-response.json", checksums.wire), ("bucket-response.json", response.wire),
+            ("order-checksum.json", encoding),
+        ]
+    }
+
     /// The decoder for each vector, so the golden test can decode and re-encode it.
     static func roundTrip(_ name: String, _ value: JSONValue) throws(SyncDecodingError) -> JSONValue? {
         switch name {
@@ -315,6 +346,8 @@ enum VectorScenario {
         case "audit-upload-request.json": try AuditUploadRequest(wire: value, path: "").wire
         case "audit-upload-response.json": try AuditUploadResponse(wire: value, path: "").wire
         case "snapshot-page.json": try SnapshotPage(wire: value, path: "").wire
+        case "checksums-response.json": try ChecksumsResponse(wire: value, path: "").wire
+        case "bucket-response.json": try BucketResponse(wire: value, path: "").wire
         default: nil
         }
     }
@@ -333,6 +366,9 @@ enum VectorScenario {
         case "audit-upload-request.json": "audit-upload-request.schema.json"
         case "audit-upload-response.json": "audit-upload-response.schema.json"
         case "snapshot-page.json": "snapshot-page.schema.json"
+        case "checksums-response.json": "checksums-response.schema.json"
+        case "bucket-response.json": "bucket-response.schema.json"
+        case "order-checksum.json": "order-checksum.schema.json"
         default: nil
         }
     }

@@ -1,0 +1,67 @@
+import GRDB
+import StorageSupport
+import SyncCore
+
+extension CentralStore {
+    /// `GET /v1/checksums`: the checksums of `buckets` over the orders `shop` may read (every
+    /// order when nil), with the log version they are at. One read transaction, so the checksums
+    /// and the version are of one state. Lists the scope's order ids and reads those of
+    /// `buckets` one at a time (bounded memory; nothing is cached between requests).
+    package func checksums(shop: String?, buckets: ClosedRange<Int> = BucketChecksum.allBuckets) throws(ErrorResponse)
+        -> ChecksumsResponse
+    {
+        do {
+            return try pool.read { db in
+                let version = try Self.headVersion(db)
+                var checksums = ScopeChecksums()
+                try Self.forEachOrderID(db, shop: shop) { orderID in
+                    guard buckets.contains(BucketChecksum.bucket(ofOrder: orderID)) else { return }
+                    if let visible = try Self.orderState(db, orderID: orderID).visible {
+                        checksums.add(orderID: orderID, digest: visible.digest)
+                    }
+                }
+                return ChecksumsResponse(version: version, buckets: checksums.buckets)
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+
+    /// `GET /v1/buckets/N`: the merge state of every order of bucket N that `shop` may read,
+    /// and the log version it is at (one read transaction).
+    package func bucket(_ bucket: Int, shop: String?) throws(ErrorResponse) -> BucketResponse {
+        do {
+            return try pool.read { db in
+                let version = try Self.headVersion(db)
+                var orders: [OrderState] = []
+                try Self.forEachOrderID(db, shop: shop) { orderID in
+                    guard BucketChecksum.bucket(ofOrder: orderID) == bucket else { return }
+                    orders.append(try Self.orderState(db, orderID: orderID))
+                }
+                return BucketResponse(version: version, bucket: bucket, orders: orders)
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
+
+    static func headVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
+    }
+
+    /// The orders of `shop` (as pulls scope them: by `order_shops`), or every order with rows.
+    static func forEachOrderID(_ db: Database, shop: String?, _ body: (String) throws -> Void) throws {
+        let cursor =
+            if let shop {
+                try String.fetchCursor(db, sql: "SELECT order_id FROM order_shops WHERE shop = ?", arguments: [shop])
+            } else {
+                try String.fetchCursor(db, sql: "SELECT DISTINCT order_id FROM rows")
+            }
+        while let orderID = try cursor.next() { try body(orderID) }
+    }
+
+    static func orderState(_ db: Database, orderID: String) throws -> OrderState {
+        let state = try OrderMergeState.load(db, orderID: orderID)
+        return OrderState(orderID: orderID, rows: Array(state.rows.values), moves: state.register.moves)
+    }
+}

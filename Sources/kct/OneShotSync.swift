@@ -1,0 +1,46 @@
+import EventLoop
+import HTTP
+import Node
+import Store
+
+/// The daemon's sync engine for one command in this process (`kct sync now`, `kct sync verify`):
+/// the replica's central and token, on an event loop of its own that `finish()` ends.
+struct OneShotSync {
+    let loop: EventLoop
+    let client: HTTPClient
+    let engine: SyncEngine
+
+    /// Exits 6 when the replica has no central or token.
+    init(store: OrderStore, configuration: SyncEngine.Configuration = SyncEngine.Configuration()) throws {
+        let settings = try store.syncSettings()
+        guard let url = settings.centralURL, let token = settings.token else {
+            throw CLIError(SyncError.notConfigured.description, exitCode: ExitCodes.syncFailed)
+        }
+        loop = try EventLoop(configuration: .init(lagSampleInterval: nil))
+        client = try HTTPClient(loop: loop)
+        engine = SyncEngine(
+            loop: loop, client: client, store: store,
+            endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID),
+            configuration: configuration)
+    }
+
+    /// One sync cycle (push, the snapshot bootstrap when due, pull) run to its end on this
+    /// thread; nil when the loop ended without one.
+    func runCycle() throws -> Result<SyncEngine.CycleReport, SyncError>? {
+        var outcome: Result<SyncEngine.CycleReport, SyncError>?
+        engine.onCycleFinished = { result in
+            outcome = result
+            finish()
+        }
+        engine.start(openStream: false)
+        try loop.run()
+        return outcome
+    }
+
+    /// Stops the engine and lets `loop.run()` return.
+    func finish() {
+        engine.stop()
+        client.close()
+        loop.shutdown()
+    }
+}
