@@ -47,52 +47,57 @@ extension OrderStore {
             if !moves.isEmpty, let row = try Row.fetchOne(order, arguments: [id]) {
                 let contribution = AnalyticsContribution(try timeline(row, moves: moves))
                 try addToTotals(db, contribution, sign: 1)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO analytics_orders (order_id, ready, contribution) VALUES (?, ?, ?)
                         ON CONFLICT (order_id) DO UPDATE SET ready = excluded.ready,
                           contribution = excluded.contribution
-                        """, arguments: [id, contribution.isReady, try ContributionCodec.encode(contribution)])
+                        """
+                ).execute(arguments: [id, contribution.isReady, try ContributionCodec.encode(contribution)])
             } else {
-                try db.execute(sql: "DELETE FROM analytics_orders WHERE order_id = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM analytics_orders WHERE order_id = ?").execute(arguments: [id])
             }
-            try db.execute(sql: "DELETE FROM analytics_pending WHERE order_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM analytics_pending WHERE order_id = ?").execute(arguments: [id])
         }
         return ids.count
     }
 
     /// Adds (`sign` 1) or takes out (-1) a contribution's facts; rows left at zero are deleted.
     static func addToTotals(_ db: Database, _ contribution: AnalyticsContribution, sign: Int) throws {
+        /// Runs the upsert, then, when taking out, deletes the row if it fell to zero.
+        func apply(_ upsert: String, _ values: StatementArguments, deleteAtZero: String, key: StatementArguments) throws
+        {
+            try db.cachedStatement(sql: upsert).execute(arguments: key + values)
+            if sign < 0 { try db.cachedStatement(sql: deleteAtZero).execute(arguments: key) }
+        }
         for end in contribution.stageEnds {
-            let key: StatementArguments = [end.day.description, end.stage.rawValue, end.minutes]
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_stage_minutes (day, stage, minutes, orders) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (day, stage, minutes) DO UPDATE SET orders = orders + excluded.orders
-                    """, arguments: key + [sign])
-            try db.execute(
-                sql: "DELETE FROM analytics_stage_minutes WHERE day = ? AND stage = ? AND minutes = ? AND orders = 0",
-                arguments: key)
+            try apply(
+                """
+                INSERT INTO analytics_stage_minutes (day, stage, minutes, orders) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, stage, minutes) DO UPDATE SET orders = orders + excluded.orders
+                """, [sign],
+                deleteAtZero:
+                    "DELETE FROM analytics_stage_minutes WHERE day = ? AND stage = ? AND minutes = ? AND orders = 0",
+                key: [end.day.description, end.stage.rawValue, end.minutes])
         }
         if let day = contribution.readyDay, let onTime = contribution.readyOnTime {
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_ready_days (day, due, on_time) VALUES (?, ?, ?)
-                    ON CONFLICT (day) DO UPDATE SET due = due + excluded.due, on_time = on_time + excluded.on_time
-                    """, arguments: [day.description, sign, onTime ? sign : 0])
-            try db.execute(
-                sql: "DELETE FROM analytics_ready_days WHERE day = ? AND due = 0", arguments: [day.description])
+            try apply(
+                """
+                INSERT INTO analytics_ready_days (day, due, on_time) VALUES (?, ?, ?)
+                ON CONFLICT (day) DO UPDATE SET due = due + excluded.due, on_time = on_time + excluded.on_time
+                """, [sign, onTime ? sign : 0],
+                deleteAtZero: "DELETE FROM analytics_ready_days WHERE day = ? AND due = 0",
+                key: [day.description])
         }
         for work in contribution.work {
-            let key: StatementArguments = [work.day.description, work.person]
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_work_days (day, person, moves, orders_shipped) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (day, person) DO UPDATE SET moves = moves + excluded.moves,
-                      orders_shipped = orders_shipped + excluded.orders_shipped
-                    """, arguments: key + [sign * work.moves, sign * work.ordersShipped])
-            try db.execute(
-                sql: "DELETE FROM analytics_work_days WHERE day = ? AND person = ? AND moves = 0", arguments: key)
+            try apply(
+                """
+                INSERT INTO analytics_work_days (day, person, moves, orders_shipped) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, person) DO UPDATE SET moves = moves + excluded.moves,
+                  orders_shipped = orders_shipped + excluded.orders_shipped
+                """, [sign * work.moves, sign * work.ordersShipped],
+                deleteAtZero: "DELETE FROM analytics_work_days WHERE day = ? AND person = ? AND moves = 0",
+                key: [work.day.description, work.person])
         }
     }
 
