@@ -19,7 +19,9 @@ extension OrderStore {
         }
         guard pending else { return true }
         do {
-            while try pool.write({ db in try Self.refreshContributions(db, limit: Self.analyticsBatch) }) > 0 {}
+            try withCatchUpCache {
+                while try pool.write({ db in try Self.refreshContributions(db, limit: Self.analyticsBatch) }) > 0 {}
+            }
             return true
         } catch is DatabaseError {
             return false
@@ -45,52 +47,57 @@ extension OrderStore {
             if !moves.isEmpty, let row = try Row.fetchOne(order, arguments: [id]) {
                 let contribution = AnalyticsContribution(try timeline(row, moves: moves))
                 try addToTotals(db, contribution, sign: 1)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO analytics_orders (order_id, ready, contribution) VALUES (?, ?, ?)
                         ON CONFLICT (order_id) DO UPDATE SET ready = excluded.ready,
                           contribution = excluded.contribution
-                        """, arguments: [id, contribution.isReady, try ContributionCodec.encode(contribution)])
+                        """
+                ).execute(arguments: [id, contribution.isReady, try ContributionCodec.encode(contribution)])
             } else {
-                try db.execute(sql: "DELETE FROM analytics_orders WHERE order_id = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM analytics_orders WHERE order_id = ?").execute(arguments: [id])
             }
-            try db.execute(sql: "DELETE FROM analytics_pending WHERE order_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM analytics_pending WHERE order_id = ?").execute(arguments: [id])
         }
         return ids.count
     }
 
     /// Adds (`sign` 1) or takes out (-1) a contribution's facts; rows left at zero are deleted.
     static func addToTotals(_ db: Database, _ contribution: AnalyticsContribution, sign: Int) throws {
+        /// Runs the upsert, then, when taking out, deletes the row if it fell to zero.
+        func apply(_ upsert: String, _ values: StatementArguments, deleteAtZero: String, key: StatementArguments) throws
+        {
+            try db.cachedStatement(sql: upsert).execute(arguments: key + values)
+            if sign < 0 { try db.cachedStatement(sql: deleteAtZero).execute(arguments: key) }
+        }
         for end in contribution.stageEnds {
-            let key: StatementArguments = [end.day.description, end.stage.rawValue, end.minutes]
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_stage_minutes (day, stage, minutes, orders) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (day, stage, minutes) DO UPDATE SET orders = orders + excluded.orders
-                    """, arguments: key + [sign])
-            try db.execute(
-                sql: "DELETE FROM analytics_stage_minutes WHERE day = ? AND stage = ? AND minutes = ? AND orders = 0",
-                arguments: key)
+            try apply(
+                """
+                INSERT INTO analytics_stage_minutes (day, stage, minutes, orders) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, stage, minutes) DO UPDATE SET orders = orders + excluded.orders
+                """, [sign],
+                deleteAtZero:
+                    "DELETE FROM analytics_stage_minutes WHERE day = ? AND stage = ? AND minutes = ? AND orders = 0",
+                key: [end.day.description, end.stage.rawValue, end.minutes])
         }
         if let day = contribution.readyDay, let onTime = contribution.readyOnTime {
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_ready_days (day, due, on_time) VALUES (?, ?, ?)
-                    ON CONFLICT (day) DO UPDATE SET due = due + excluded.due, on_time = on_time + excluded.on_time
-                    """, arguments: [day.description, sign, onTime ? sign : 0])
-            try db.execute(
-                sql: "DELETE FROM analytics_ready_days WHERE day = ? AND due = 0", arguments: [day.description])
+            try apply(
+                """
+                INSERT INTO analytics_ready_days (day, due, on_time) VALUES (?, ?, ?)
+                ON CONFLICT (day) DO UPDATE SET due = due + excluded.due, on_time = on_time + excluded.on_time
+                """, [sign, onTime ? sign : 0],
+                deleteAtZero: "DELETE FROM analytics_ready_days WHERE day = ? AND due = 0",
+                key: [day.description])
         }
         for work in contribution.work {
-            let key: StatementArguments = [work.day.description, work.person]
-            try db.execute(
-                sql: """
-                    INSERT INTO analytics_work_days (day, person, moves, orders_shipped) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (day, person) DO UPDATE SET moves = moves + excluded.moves,
-                      orders_shipped = orders_shipped + excluded.orders_shipped
-                    """, arguments: key + [sign * work.moves, sign * work.ordersShipped])
-            try db.execute(
-                sql: "DELETE FROM analytics_work_days WHERE day = ? AND person = ? AND moves = 0", arguments: key)
+            try apply(
+                """
+                INSERT INTO analytics_work_days (day, person, moves, orders_shipped) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, person) DO UPDATE SET moves = moves + excluded.moves,
+                  orders_shipped = orders_shipped + excluded.orders_shipped
+                """, [sign * work.moves, sign * work.ordersShipped],
+                deleteAtZero: "DELETE FROM analytics_work_days WHERE day = ? AND person = ? AND moves = 0",
+                key: [work.day.description, work.person])
         }
     }
 
@@ -151,52 +158,57 @@ extension OrderStore {
     }
 }
 
-/// `analytics_orders.contribution`: an order's contribution as compact JSON, `{"s": [[stage, day,
-/// minutes]…], "r": [day, on time] (absent: not ready, or no needed-by date), "k": ready,
-/// "w": [[day, person, moves, shipped]…]}`.
+/// `analytics_orders.contribution`: an order's contribution as compact JSON (days as days since
+/// 1970, stages by their position in the flow, each person once): `{"k": ready 0/1, "r": [day,
+/// on time 0/1] (absent: not ready or no needed-by date), "s": [[stage, day, minutes]…],
+/// "w": {person: [[day, moves, shipped]…]}}`.
 enum ContributionCodec {
     static func encode(_ contribution: AnalyticsContribution) throws -> String {
+        var work: [String: [[Int]]] = [:]
+        for entry in contribution.work {
+            work[entry.person, default: []].append([entry.day.daysSince1970, entry.moves, entry.ordersShipped])
+        }
         var object: [String: Any] = [
-            "s": contribution.stageEnds.map { [$0.stage.rawValue, $0.day.description, $0.minutes] as [Any] },
-            "k": contribution.isReady,
-            "w": contribution.work.map { [$0.day.description, $0.person, $0.moves, $0.ordersShipped] as [Any] },
+            "k": contribution.isReady ? 1 : 0,
+            "s": contribution.stageEnds.map { [stageIndex($0.stage), $0.day.daysSince1970, $0.minutes] },
+            "w": work,
         ]
         if let day = contribution.readyDay, let onTime = contribution.readyOnTime {
-            object["r"] = [day.description, onTime] as [Any]
+            object["r"] = [day.daysSince1970, onTime ? 1 : 0]
         }
         return String(
             decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     static func decode(_ text: String) throws -> AnalyticsContribution {
-        func corrupt() -> StoreError { .corruptValue(table: "analytics_orders", column: "contribution", value: text) }
-        func day(_ value: Any?) throws -> CalendarDate {
-            guard let text = value as? String, let day = try? CalendarDate(parsing: text) else { throw corrupt() }
-            return day
-        }
+        let corrupt = StoreError.corruptValue(table: "analytics_orders", column: "contribution", value: text)
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let stages = object["s"] as? [[Any]], let ready = object["k"] as? Bool, let work = object["w"] as? [[Any]]
-        else { throw corrupt() }
+            let ready = object["k"] as? Int, let stages = object["s"] as? [[Int]],
+            let work = object["w"] as? [String: [[Int]]]
+        else { throw corrupt }
         let stageEnds = try stages.map { entry in
-            guard entry.count == 3, let stage = (entry[0] as? String).flatMap(FulfilmentStage.init(rawValue:)),
-                let minutes = entry[2] as? Int
-            else { throw corrupt() }
-            return AnalyticsContribution.StageEnd(stage: stage, day: try day(entry[1]), minutes: minutes)
+            guard entry.count == 3, FulfilmentStage.allCases.indices.contains(entry[0]) else { throw corrupt }
+            return AnalyticsContribution.StageEnd(
+                stage: FulfilmentStage.allCases[entry[0]], day: CalendarDate(daysSince1970: entry[1]),
+                minutes: entry[2])
         }
-        let works = try work.map { entry in
-            guard entry.count == 4, let person = entry[1] as? String, let moves = entry[2] as? Int,
-                let shipped = entry[3] as? Int
-            else { throw corrupt() }
-            return AnalyticsContribution.Work(
-                day: try day(entry[0]), person: person, moves: moves, ordersShipped: shipped)
+        let works = try work.flatMap { person, days in
+            try days.map { entry in
+                guard entry.count == 3 else { throw corrupt }
+                return AnalyticsContribution.Work(
+                    day: CalendarDate(daysSince1970: entry[0]), person: person, moves: entry[1],
+                    ordersShipped: entry[2])
+            }
         }
         var readyDay: CalendarDate?, readyOnTime: Bool?
-        if let entry = object["r"] as? [Any] {
-            guard entry.count == 2, let onTime = entry[1] as? Bool else { throw corrupt() }
-            readyDay = try day(entry[0])
-            readyOnTime = onTime
+        if let entry = object["r"] as? [Int] {
+            guard entry.count == 2 else { throw corrupt }
+            readyDay = CalendarDate(daysSince1970: entry[0])
+            readyOnTime = entry[1] == 1
         }
         return AnalyticsContribution(
-            stageEnds: stageEnds, readyDay: readyDay, readyOnTime: readyOnTime, isReady: ready, work: works)
+            stageEnds: stageEnds, readyDay: readyDay, readyOnTime: readyOnTime, isReady: ready == 1, work: works)
     }
+
+    static func stageIndex(_ stage: FulfilmentStage) -> Int { FulfilmentStage.allCases.firstIndex(of: stage)! }
 }

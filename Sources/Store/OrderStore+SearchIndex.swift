@@ -18,13 +18,32 @@ extension OrderStore {
     /// a replica that gained a million orders by a bootstrap indexes them 10,000 at a time.
     static let searchIndexBatch = 10_000
 
+    /// Page cache of the writer during a catch-up (search index, analytics), in KiB: a catch-up
+    /// reads each order once, so the edit path's large cache (`writerCacheKiB`) would only fill
+    /// with pages nobody needs again soon, and raise the process's memory by as much.
+    static let catchUpCacheKiB = 2_048
+
+    /// Runs `body` (batches of writes) with the writer's page cache at `catchUpCacheKiB`, then
+    /// gives the writer its usual cache back.
+    func withCatchUpCache<T>(_ body: () throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.catchUpCacheKiB)") }
+        defer {
+            try? pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
+            }
+        }
+        return try body()
+    }
+
     /// Indexes the orders above the watermark, if any, a batch per transaction. Returns false
     /// when the index could not be written; the search then matches the orders still above the
     /// watermark itself (`pendingSearchCondition`).
     func catchUpSearchIndex() throws(StoreError) -> Bool {
         guard try read(Self.searchIndexIsBehind) else { return true }
         do {
-            while try pool.write({ db in try Self.indexNewOrders(db, limit: Self.searchIndexBatch) }) > 0 {}
+            try withCatchUpCache {
+                while try pool.write({ db in try Self.indexNewOrders(db, limit: Self.searchIndexBatch) }) > 0 {}
+            }
             return true
         } catch is DatabaseError {
             return false

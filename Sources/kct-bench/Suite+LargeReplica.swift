@@ -58,16 +58,22 @@ struct LargeReplicaSuite: BenchSuite {
         // Peak RSS from here: opening, the one-offs below and the queries, not building the replica.
         let peakFromHere = PeakRSS.reset()
         let store = try OrderStore.open(directory: directory)
+        notes.append(String(format: "peak RSS after opening the replica: %.0f MiB", PeakRSS.mebibytes()))
         // The first search indexes every order and the first analytics call sums every order's
         // contribution (both brought up to date lazily, in batches); these one-offs are reported,
         // not mixed into the figures.
         let indexing = monotonicSeconds()
         _ = try store.orders(OrderFilter(search: "warmup", limit: 1))
-        notes.append(String(format: "first search indexed the replica in %.1f s", monotonicSeconds() - indexing))
+        notes.append(
+            String(
+                format: "first search indexed the replica in %.1f s (peak RSS so far %.0f MiB)",
+                monotonicSeconds() - indexing, PeakRSS.mebibytes()))
         let summing = monotonicSeconds()
         _ = try store.analytics(since: nil)
         notes.append(
-            String(format: "first analytics call summed every order's history in %.1f s", monotonicSeconds() - summing))
+            String(
+                format: "first analytics call summed every order's history in %.1f s (peak RSS so far %.0f MiB)",
+                monotonicSeconds() - summing, PeakRSS.mebibytes()))
 
         let deep = try Self.middleCursor(of: .completed, in: directory + "/replica.sqlite")
         let smith = try store.orderPage(OrderFilter(search: "smith", limit: 50))
