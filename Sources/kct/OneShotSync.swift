@@ -1,5 +1,6 @@
 import EventLoop
 import HTTP
+import Logging
 import Node
 import Store
 
@@ -21,7 +22,15 @@ struct OneShotSync {
         engine = SyncEngine(
             loop: loop, client: client, store: store,
             endpoint: SyncEndpoint(centralURL: url, token: token, nodeID: store.identity.nodeID),
-            configuration: configuration)
+            configuration: configuration, logger: Self.quietLogger)
+    }
+
+    /// The command reports the cycle itself (a summary line, the bootstrap's progress bar), so
+    /// the engine's informational lines would only repeat it between them; warnings still show.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "kct.node.sync")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// One sync cycle (push, the snapshot bootstrap when due, pull) run to its end on this
