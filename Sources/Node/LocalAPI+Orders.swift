@@ -130,17 +130,21 @@ extension LocalAPI {
         _ work: @escaping @Sendable (OrderStore, StaffActor) throws -> (orderID: String, body: [UInt8])
     ) {
         let store = self.store
+        editsInFlight += 1
         loop.offload({ () throws -> (String, Int64, [UInt8]) in
             let (orderID, bytes) = try work(store, try Self.actor(store, token))
             return (orderID, try store.lastOutboxSequence(), bytes)
         }) { [weak self] result in
+            guard let self else { return }
+            editsInFlight -= 1
             switch result {
             case .success(let (orderID, sequence, bytes)):
                 responder.send(.json(bytes: bytes, status: status))
-                self?.hooks.editMade(orderID, sequence)
+                hooks.editMade(orderID, sequence)
             case .failure(let error):
                 responder.send(APIError(any: error).response)
             }
+            if editsInFlight == 0 { hooks.editsSettled() }
         }
     }
 

@@ -47,6 +47,8 @@ package final class LocalAPI {
     package struct Hooks {
         /// A request changed the replica: the order and the outbox's last sequence after it.
         package var editMade: (_ orderID: String, _ outboxSequence: Int64) -> Void = { _, _ in }
+        /// No edit of this API is under way any more (`editsInFlight` fell to 0).
+        package var editsSettled: () -> Void = {}
         /// The live side of `GET /api/sync` (nil when no central is configured).
         package var liveSync: () -> LiveSyncState? = { nil }
 
@@ -58,6 +60,10 @@ package final class LocalAPI {
     package let server: HTTPServer
     let hub: EventStreamHub
     var hooks: Hooks
+    /// Edits offloaded and not yet answered (loop thread only). The daemon's look at the outbox
+    /// waits for them, so that an edit made here is announced as `local` and not, when its commit
+    /// wakes the file watcher before its answer reaches the loop, as another process's.
+    package internal(set) var editsInFlight = 0
     let rateLimiter: TokenRateLimiter
     /// `GET /metrics` (LocalAPI+Metrics.swift).
     let metrics = NodeMetrics()

@@ -50,6 +50,9 @@ package final class NodeDaemon: LoopService {
     private let nodeID: String
     private var isChecking = false
     private var checkAgain = false
+    /// The outbox grew while an edit of our own API was under way: looked at again once it is
+    /// announced, so that only what another process wrote is announced as theirs.
+    private var checkAfterAPIEdits = false
     package private(set) var isStopped = false
 
     /// What the daemon reads from the replica before it starts.
@@ -115,6 +118,7 @@ package final class NodeDaemon: LoopService {
         var hooks = LocalAPI.Hooks()
         hooks.editMade = { [weak self] orderID, sequence in self?.localEdit(orderID: orderID, outboxSequence: sequence)
         }
+        hooks.editsSettled = { [weak self] in self?.apiEditsSettled() }
         hooks.liveSync = { [weak self] in self?.liveSyncState }
         api.hooks = hooks
         engine?.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
@@ -166,7 +170,9 @@ package final class NodeDaemon: LoopService {
             switch result {
             case .success(let (last, orderIDs, settings)):
                 self.adopt(settings)
-                if last > self.knownOutboxSequence {
+                if last > self.knownOutboxSequence, self.api.editsInFlight > 0 {
+                    self.checkAfterAPIEdits = true
+                } else if last > self.knownOutboxSequence {
                     self.knownOutboxSequence = last
                     self.api.broadcast(orderIDs: orderIDs, source: "cli")
                     self.engine?.syncSoon()
@@ -179,6 +185,12 @@ package final class NodeDaemon: LoopService {
                 self.checkOutbox()
             }
         }
+    }
+
+    private func apiEditsSettled() {
+        guard checkAfterAPIEdits, !isStopped else { return }
+        checkAfterAPIEdits = false
+        checkOutbox()
     }
 
     /// `kct join` while the daemon runs (a first central, another central, or a new token after
