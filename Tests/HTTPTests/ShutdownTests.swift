@@ -15,7 +15,9 @@ struct ShutdownTests {
         }
         let port = server.port
         async let inFlight = onOwnThread { () -> String in
-            let socket = try RawSocket(port: port)
+            // The answer waits for this test's own steps below, which the rest of the suite can
+            // starve of the cooperative pool for minutes on 2 cores: not the 30 s default.
+            let socket = try RawSocket(port: port, receiveTimeout: .seconds(300))
             try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
             return try socket.readUntilClosed()
         }
@@ -40,7 +42,7 @@ struct ShutdownTests {
         }
         let port = server.port
         async let stream = onOwnThread { () -> String in
-            let socket = try RawSocket(port: port)
+            let socket = try RawSocket(port: port, receiveTimeout: .seconds(300))
             try socket.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
             return try socket.readUntilClosed()
         }
