@@ -64,6 +64,9 @@ final class RawSocket {
             let count = recv(descriptor, &buffer, buffer.count, 0)
             if count == 0 { break }
             if count < 0 {
+                // A signal to the test process (a child exiting) interrupts a receive with a
+                // timeout instead of restarting it.
+                if errno == EINTR { continue }
                 if errno == ECONNRESET { break }
                 throw Failure(operation: "recv", code: errno)
             }
@@ -80,6 +83,7 @@ final class RawSocket {
             let responses = Self.splitResponses(received)
             if responses.count >= count { return responses }
             let got = recv(descriptor, &buffer, buffer.count, 0)
+            if got < 0, errno == EINTR { continue }
             guard got > 0 else {
                 throw Failure(operation: "recv after \(responses.count) responses", code: got == 0 ? ECONNRESET : errno)
             }
