@@ -2,7 +2,7 @@ import OrderDomain
 
 /// The derived amounts of a merged order, by OrderDomain's money rules: each item's
 /// `total_price` (quantity × unit price) and the order's `subtotal_amount` / `total_amount`.
-/// Central (its `derived_fields`) and the node (its typed tables) both compute them here.
+/// Central (`CentralStore.derivedFields`, `OrderFacts`) and the node (its typed tables) both compute them here.
 ///
 /// - An item needs a `unit_price`; its `quantity` is 1 when no change set it, as is the
 ///   typed table's default. Tax and shipping are 0 when unset.
