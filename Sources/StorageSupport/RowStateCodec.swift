@@ -33,9 +33,8 @@ package enum RowStateCodec {
         var stamps: [(hlc: UInt64, node: Int, sequence: Int64, version: Int64)] = []
         var stampIndex: [Int] = []
         stampIndex.reserveCapacity(fields.count)
-        let names = fields.keys.sorted()
-        for name in names {
-            let value = fields[name]!
+        let entries = fields.sorted { $0.key < $1.key }
+        for (_, value) in entries {
             let node: Int
             if let found = nodes.firstIndex(of: value.stamp.nodeID) {
                 node = found
@@ -61,11 +60,11 @@ package enum RowStateCodec {
             writer.signed(stamp.sequence)
             writer.signed(stamp.version)
         }
-        writer.varint(UInt64(names.count))
-        for (position, name) in names.enumerated() {
+        writer.varint(UInt64(entries.count))
+        for (position, (name, value)) in entries.enumerated() {
             writer.name(name)
             writer.varint(UInt64(stampIndex[position]))
-            writer.value(fields[name]!.value)
+            writer.value(value.value)
         }
         return writer.bytes
     }
