@@ -74,14 +74,9 @@ package struct StripeConfiguration: Hashable, Sendable {
     package init(secretKey: ProviderSecret, webhookSecret: ProviderSecret? = nil, baseURL: String? = nil) {
         self.secretKey = secretKey
         self.webhookSecret = webhookSecret
-        self.baseURL = Self.trimmed(baseURL) ?? StripeAPI.defaultBaseURL
+        self.baseURL = providerBaseURL(baseURL, default: StripeAPI.defaultBaseURL)
     }
 
-    static func trimmed(_ url: String?) -> String? {
-        guard var url, !url.isEmpty else { return nil }
-        while url.hasSuffix("/") { url.removeLast() }
-        return url
-    }
 }
 
 package struct EasyPostConfiguration: Hashable, Sendable {
@@ -93,7 +88,7 @@ package struct EasyPostConfiguration: Hashable, Sendable {
     package init(apiKey: ProviderSecret, webhookSecret: ProviderSecret? = nil, baseURL: String? = nil) {
         self.apiKey = apiKey
         self.webhookSecret = webhookSecret
-        self.baseURL = StripeConfiguration.trimmed(baseURL) ?? EasyPostAPI.defaultBaseURL
+        self.baseURL = providerBaseURL(baseURL, default: EasyPostAPI.defaultBaseURL)
     }
 }
 
@@ -106,7 +101,7 @@ package struct SendGridConfiguration: Hashable, Sendable {
     package init(apiKey: ProviderSecret, webhookPublicKey: String? = nil, baseURL: String? = nil) {
         self.apiKey = apiKey
         self.webhookPublicKey = webhookPublicKey
-        self.baseURL = StripeConfiguration.trimmed(baseURL) ?? SendGridAPI.defaultBaseURL
+        self.baseURL = providerBaseURL(baseURL, default: SendGridAPI.defaultBaseURL)
     }
 }
 
@@ -127,4 +122,12 @@ package struct ShopConfiguration: Hashable, Sendable {
         self.fromEmail = fromEmail
         self.replyToEmail = replyToEmail
     }
+}
+
+/// A provider's base URL without trailing slashes (paths are appended with one), or the
+/// provider's own when none is given (a stand-in's address replaces it in tests).
+func providerBaseURL(_ url: String?, default defaultURL: String) -> String {
+    guard var url, !url.isEmpty else { return defaultURL }
+    while url.hasSuffix("/") { url.removeLast() }
+    return url
 }
