@@ -58,7 +58,10 @@ let package = Package(
         // row decoding that throws instead of trapping, the wall clock.
         .target(
             name: "StorageSupport",
-            dependencies: ["OrderDomain", "SyncCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["OrderDomain", "SyncCore", "SQLAccess", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Central's statements on either backend: values, rows and the connection protocol that
+        // SQLite (StorageSupport's SQLiteConnection) and PostgreSQL (Postgres) implement.
+        .target(name: "SQLAccess"),
         .target(
             name: "Store",
             dependencies: [

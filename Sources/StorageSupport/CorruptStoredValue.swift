@@ -1,20 +1,5 @@
 import GRDB
-
-/// A stored value that does not read back as what was written (a hand-edited or corrupt file).
-/// The Store and central map it to their own `corruptValue` errors.
-package struct CorruptStoredValue: Error, Sendable, CustomStringConvertible {
-    package let table: String
-    package let column: String
-    package let value: String
-
-    package init(table: String, column: String, value: String) {
-        self.table = table
-        self.column = column
-        self.value = value
-    }
-
-    package var description: String { "unreadable value '\(value)' in \(table).\(column)" }
-}
+@_exported import SQLAccess
 
 extension Row {
     /// The value of `column` as `Value`. GRDB's non-optional subscript traps on a value that does
@@ -58,5 +43,42 @@ extension Row {
             throw CorruptStoredValue(table: table, column: column, value: raw)
         }
         return parsed
+    }
+}
+
+/// GRDB rows read by the decoders shared with central (`ColumnReading`).
+extension Row: ColumnReading {
+    package func read<Value: SQLValueConvertible>(_ column: String, table: String, as type: Value.Type)
+        throws(CorruptStoredValue) -> Value
+    {
+        let stored: DatabaseValue = self[column] ?? .null
+        guard let value = Value(sqlValue: stored.sqlValue) else {
+            throw CorruptStoredValue(table: table, column: column, value: stored.description)
+        }
+        return value
+    }
+}
+
+extension DatabaseValue {
+    package var sqlValue: SQLValue {
+        switch storage {
+        case .null: .null
+        case .int64(let value): .integer(value)
+        case .double(let value): .real(value)
+        case .string(let value): .text(value)
+        case .blob(let value): .blob(value)
+        }
+    }
+}
+
+extension SQLValue {
+    package var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): value.databaseValue
+        }
     }
 }
