@@ -62,6 +62,10 @@ let package = Package(
         // Central's statements on either backend: values, rows and the connection protocol that
         // SQLite (StorageSupport's SQLiteConnection) and PostgreSQL (Postgres) implement.
         .target(name: "SQLAccess"),
+        // PostgreSQL through libpq (Debian's libpq-dev): connections, prepared statements,
+        // pipelined batches, LISTEN/NOTIFY; README "Central on PostgreSQL" says why libpq.
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "Postgres", dependencies: ["SQLAccess", "CPostgres"]),
         .target(
             name: "Store",
             dependencies: [
@@ -178,6 +182,7 @@ let package = Package(
                 "ProviderStandIns", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLAccess", "TestSupport"]),
         // Stand-in Stripe, EasyPost and SendGrid servers on loopback for the test suites: the
         // providers' documented shapes, idempotency replays, errors and signed webhooks. They sign
         // with Crypto directly, never through Integrations, so a verifier's bug cannot cancel out.

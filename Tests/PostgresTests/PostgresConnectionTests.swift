@@ -1,0 +1,36 @@
+import Foundation
+import Postgres
+import SQLAccess
+import Testing
+
+@Suite struct PostgresConnectionTests {
+    let url = ProcessInfo.processInfo.environment["KCT_TEST_PG"] ?? ""
+
+    @Test func roundTripsEveryValueKind() throws {
+        let connection = try PostgresConnection(url: url)
+        try connection.executeScript(
+            "DROP TABLE IF EXISTS t; CREATE TABLE t (i bigint PRIMARY KEY, r double precision, s text, b bytea, n text)")
+        try connection.execute(
+            "INSERT INTO t (i, r, s, b, n) VALUES (?, ?, ?, ?, ?)",
+            [.integer(Int64.max), .real(1.5), .text("it's ? here"), .blob(Data([0, 1, 0xfe, 0xff])), .null])
+        let row = try #require(try connection.fetchOne("SELECT i, r, s, b, n, count(*) OVER () AS c FROM t"))
+        #expect(row["i"] == .integer(Int64.max))
+        #expect(row["r"] == .real(1.5))
+        #expect(row["s"] == .text("it's ? here"))
+        #expect(row["b"] == .blob(Data([0, 1, 0xfe, 0xff])))
+        #expect(row["n"] == .null)
+        #expect(row["c"] == .integer(1))
+        try connection.executeMany(
+            "INSERT INTO t (i, s) VALUES (?, ?) ON CONFLICT (i) DO UPDATE SET s = excluded.s",
+            (0..<2500).map { [.integer(Int64($0)), .text("row \($0)")] })
+        #expect(try connection.fetchValue("SELECT count(*) FROM t", as: Int64.self) == 2501)
+        #expect(throws: PostgresError.self) {
+            try connection.executeMany(
+                "INSERT INTO t (i, s) VALUES (?, ?)", [[.integer(-1), .text("a")], [.integer(-1), .text("dup")]])
+        }
+        // A pipeline outside a transaction is one implicit transaction up to its sync point.
+        #expect(try connection.fetchValue("SELECT s FROM t WHERE i = ?", [.integer(-1)], as: String.self) == nil)
+        // The connection is usable after the failed pipeline.
+        #expect(try connection.fetchValue("SELECT count(*) FROM t", as: Int64.self) == 2501)
+    }
+}
