@@ -107,6 +107,7 @@ let package = Package(
             name: "Central",
             dependencies: [
                 "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "EventLoop", "HTTP", "Integrations",
+                "SQLAccess", "Postgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

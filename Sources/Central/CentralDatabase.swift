@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Postgres
 import StorageSupport
 
 /// Where central keeps its store: one SQLite file (the default) or a PostgreSQL database. Every
@@ -14,6 +15,8 @@ import StorageSupport
 package final class CentralDatabase: Sendable {
     enum Backend: Sendable {
         case sqlite(DatabasePool)
+        /// The pool, and the lock that makes this process's writes one at a time.
+        case postgres(PostgresPool, writer: NSLock)
     }
 
     let backend: Backend
@@ -23,13 +26,37 @@ package final class CentralDatabase: Sendable {
     package var dialect: SQLDialect {
         switch backend {
         case .sqlite: .sqlite
+        case .postgres: .postgres
         }
     }
 
     /// `body` in a read transaction: a consistent snapshot of committed state.
     func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         switch backend {
-        case .sqlite(let pool): try pool.read { db in try body(SQLiteConnection(db)) }
+        case .sqlite(let pool): return try pool.read { db in try body(SQLiteConnection(db)) }
+        case .postgres(let pool, _):
+            // An idle connection may have died with a server restart; a read is safe to run again.
+            do {
+                return try Self.readTransaction(pool, body)
+            } catch let error as PostgresError where error.kind == .connectionLost {
+                return try Self.readTransaction(pool, body)
+            }
+        }
+    }
+
+    /// REPEATABLE READ: every statement of the read sees the same snapshot (a pull's head and
+    /// its page agree), as SQLite's WAL readers do.
+    private static func readTransaction<T>(_ pool: PostgresPool, _ body: (any SQLConnection) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                let result = try body(connection)
+                try connection.executeScript("COMMIT")
+                return result
+            } catch {
+                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
+                throw error
+            }
         }
     }
 
@@ -44,6 +71,10 @@ package final class CentralDatabase: Sendable {
     func writeWithoutTransaction<T>(_ body: (CentralWriter) throws -> T) throws -> T {
         switch backend {
         case .sqlite(let pool): try pool.writeWithoutTransaction { db in try body(CentralWriter(.sqlite(db))) }
+        case .postgres(let pool, let writer):
+            try writer.withLock {
+                try pool.withConnection { connection in try body(CentralWriter(.postgres(connection))) }
+            }
         }
     }
 }
@@ -52,6 +83,7 @@ package final class CentralDatabase: Sendable {
 struct CentralWriter {
     enum Connection {
         case sqlite(Database)
+        case postgres(PostgresConnection)
     }
 
     let connection: Connection
@@ -62,20 +94,66 @@ struct CentralWriter {
     var sql: any SQLConnection {
         switch connection {
         case .sqlite(let db): SQLiteConnection(db)
+        case .postgres(let connection): connection
         }
     }
 
     /// `body` in one write transaction that excludes every other writer of the store, in this
-    /// process or another, until it commits (SQLite: BEGIN IMMEDIATE).
+    /// process or another, until it commits (SQLite: BEGIN IMMEDIATE; PostgreSQL: the row lock on
+    /// `central_state`, taken before anything else is read).
     func transaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         switch connection {
         case .sqlite(let db):
-            var result: T?
+            var result: Result<T, any Error>?
             try db.inTransaction(.immediate) {
-                result = try body(SQLiteConnection(db))
+                result = .success(try body(SQLiteConnection(db)))
                 return .commit
             }
-            return result!
+            guard let result else { preconditionFailure("GRDB committed without running the transaction's body") }
+            return try result.get()
+        case .postgres(let connection):
+            try connection.executeScript("BEGIN")
+            do {
+                // Before central init the table is empty and nothing is locked: nothing else can
+                // run yet either (`kct central init` is one transaction that creates the row).
+                try connection.execute("SELECT singleton FROM central_state FOR UPDATE", [])
+                let result = try body(connection)
+                try connection.executeScript("COMMIT")
+                return result
+            } catch {
+                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
+                throw error
+            }
         }
     }
+}
+
+extension CentralDatabase {
+    /// Applies the migrations a PostgreSQL database lacks, by id, each in its own transaction
+    /// with the ids it applied recorded in `central_migrations`. Processes starting together
+    /// take turns (a transaction-scoped advisory lock), so each migration runs once.
+    static func migratePostgres(_ connection: PostgresConnection, _ migrations: [(id: String, sql: String)]) throws {
+        try connection.executeScript(
+            "CREATE TABLE IF NOT EXISTS central_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)")
+        for migration in migrations {
+            try connection.executeScript("BEGIN")
+            do {
+                try connection.execute("SELECT pg_advisory_xact_lock(?)", [.integer(Self.migrationLockKey)])
+                let applied = try connection.fetchValue(
+                    "SELECT count(*) FROM central_migrations WHERE id = ?", [.text(migration.id)], as: Int64.self)
+                if applied == 0 {
+                    try connection.executeScript(migration.sql)
+                    try connection.execute(
+                        "INSERT INTO central_migrations (id, applied_at) VALUES (?, now())", [.text(migration.id)])
+                }
+                try connection.executeScript("COMMIT")
+            } catch {
+                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// The advisory lock key central's migrations take ("kct" in ASCII).
+    static let migrationLockKey: Int64 = 0x6b_6374
 }
