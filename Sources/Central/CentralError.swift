@@ -1,4 +1,5 @@
 import GRDB
+import Postgres
 import StorageSupport
 import SyncCore
 
@@ -25,6 +26,8 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
     case corruptValue(table: String, column: String, value: String)
     /// SQLite refused: code, message and SQL, as GRDB reports them.
     case database(DatabaseError)
+    /// PostgreSQL refused or could not be reached: SQLSTATE and message as libpq reports them.
+    case postgres(PostgresError)
     case fileSystem(path: String, message: String)
     /// No effect with that id (or the prefix names several).
     case unknownEffect(reference: String, ambiguous: Bool)
@@ -52,6 +55,9 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
         case .database(let error):
             "database error \(error.resultCode.rawValue): \(error.message ?? "unknown")"
                 + (error.sql.map { " (\($0))" } ?? "")
+        case .postgres(let error) where error.isUnavailable:
+            "central's PostgreSQL database is unreachable: \(error.message)"
+        case .postgres(let error): error.description
         case .fileSystem(let path, let message): "\(path): \(message)"
         case .unknownEffect(let reference, let ambiguous):
             ambiguous
@@ -66,6 +72,7 @@ package enum CentralError: Error, CustomStringConvertible, Sendable {
         switch error {
         case let error as CentralError: error
         case let error as DatabaseError: .database(error)
+        case let error as PostgresError: .postgres(error)
         case let error as CorruptStoredValue:
             .corruptValue(table: error.table, column: error.column, value: error.value)
         default: .unexpected(String(describing: error))
@@ -83,6 +90,11 @@ extension ErrorResponse {
         {
             return ErrorResponse(code: .unavailable, message: "central's store is busy; nothing was committed, retry")
         }
+        if let postgres = (error as? PostgresError) ?? (error as? CentralError)?.postgresError, postgres.isUnavailable {
+            // The node keeps its outbox and retries with backoff; the database may be restarting.
+            return ErrorResponse(
+                code: .unavailable, message: "central's database is unreachable; nothing was committed, retry")
+        }
         if let database = error as? DatabaseError, database.resultCode == .SQLITE_FULL {
             // Not the node's fault and not permanent: it keeps its outbox and retries with backoff.
             return ErrorResponse(
@@ -90,5 +102,11 @@ extension ErrorResponse {
         }
         return ErrorResponse(
             code: .internalError, message: "central failed and committed nothing: \(CentralError.wrap(error))")
+    }
+}
+
+extension CentralError {
+    var postgresError: PostgresError? {
+        if case .postgres(let error) = self { error } else { nil }
     }
 }

@@ -24,7 +24,7 @@ extension CentralError {
         case .alreadyExists, .duplicateNode, .duplicateAccount: ExitCodes.alreadyExists
         case .unknownNode, .unknownAccount, .unknownEffect: ExitCodes.notFound
         case .invalidNodeName, .invalidAccount, .storeInUse, .invalidEffectOperation: ExitCodes.refused
-        case .corruptValue, .database, .fileSystem, .unexpected: ExitCodes.storage
+        case .corruptValue, .database, .postgres, .fileSystem, .unexpected: ExitCodes.storage
         }
     }
 }
