@@ -31,9 +31,8 @@ package enum StatusMoveRows {
 
     /// `INSERT … VALUES` for `values`/`arguments`, followed by `conflictClause` (`ON CONFLICT …`,
     /// or "").
-    package static func insertSQL(_ table: String, orIgnore: Bool = false, conflictClause: String = "") -> String {
-        "INSERT \(orIgnore ? "OR IGNORE " : "")INTO \(table) (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + conflictClause
+    package static func insertSQL(_ table: String, conflictClause: String = "") -> String {
+        "INSERT INTO \(table) (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + conflictClause
     }
 
     /// The values of `insertSQL`'s placeholders, for central's statements on either backend.
