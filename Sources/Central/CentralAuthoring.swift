@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// A change central makes itself: payment and delivery facts, answers to staff requests.
@@ -17,7 +17,7 @@ struct CentralChangeDraft: Sendable {
 /// pushed change (validated, merged, logged, its outcome and audit entry recorded), so nodes
 /// receive it by the normal pull. Effects the accepted changes cause are planned here too.
 struct CentralAuthoring {
-    let db: Database
+    let conn: any SQLConnection
     var ledger: PushLedger
     var clock: HybridLogicalClock
     var sequence: Int64
@@ -61,7 +61,7 @@ struct CentralAuthoring {
 
     /// The order as this transaction sees it.
     func order(_ orderID: String) -> OrderFacts? {
-        OrderFacts(orderID: orderID, state: ledger.changedOrders[orderID] ?? ledger.cache.order(orderID, db))
+        OrderFacts(orderID: orderID, state: ledger.changedOrders[orderID] ?? ledger.cache.order(orderID, conn))
     }
 
     /// Sets fields of an order or of one of its rows.

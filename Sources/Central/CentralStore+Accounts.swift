@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import OrderDomain
 import StaffAuth
 import StorageSupport
@@ -57,14 +56,14 @@ extension CentralStore {
         guard hash.hasPrefix("scrypt$") else {
             throw .invalidAccount("a password hash is scrypt$…, as StaffAuth.PasswordHash makes it")
         }
-        return try accountWrite(email: email, kind: .accountCreated) { db, existing, now, version in
+        return try accountWrite(email: email, kind: .accountCreated) { conn, existing, now, version in
             if existing != nil { throw CentralError.duplicateAccount(email: email) }
-            try db.execute(
-                sql: """
-                    INSERT INTO accounts (email, name, role, password_hash, disabled, version, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, 0, ?, ?, ?)
-                    """,
-                arguments: [email, name, role.rawValue, hash, version, now, now])
+            try conn.execute(
+                """
+                INSERT INTO accounts (email, name, role, password_hash, disabled, version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 0, ?, ?, ?)
+                """,
+                email, name, role.rawValue, hash, version, now, now)
             return "\(role.rawValue), name \(name) (by \(operatorName))"
         }
     }
@@ -75,12 +74,12 @@ extension CentralStore {
         -> AccountRecord
     {
         let email = try Self.normalizedEmail(email)
-        return try accountWrite(email: email, kind: .roleChanged) { db, existing, now, version in
+        return try accountWrite(email: email, kind: .roleChanged) { conn, existing, now, version in
             guard let existing else { throw CentralError.unknownAccount(email: email) }
             guard existing.role != role else { return nil }
-            try db.execute(
-                sql: "UPDATE accounts SET role = ?, version = ?, updated_at = ? WHERE email = ?",
-                arguments: [role.rawValue, version, now, email])
+            try conn.execute(
+                "UPDATE accounts SET role = ?, version = ?, updated_at = ? WHERE email = ?",
+                role.rawValue, version, now, email)
             return "\(existing.role.rawValue) → \(role.rawValue) (by \(operatorName))"
         }
     }
@@ -92,12 +91,12 @@ extension CentralStore {
     {
         let email = try Self.normalizedEmail(email)
         return try accountWrite(email: email, kind: disabled ? .accountDisabled : .accountEnabled) {
-            db, existing, now, version in
+            conn, existing, now, version in
             guard let existing else { throw CentralError.unknownAccount(email: email) }
             guard existing.disabled != disabled else { return nil }
-            try db.execute(
-                sql: "UPDATE accounts SET disabled = ?, version = ?, updated_at = ? WHERE email = ?",
-                arguments: [disabled, version, now, email])
+            try conn.execute(
+                "UPDATE accounts SET disabled = ?, version = ?, updated_at = ? WHERE email = ?",
+                disabled, version, now, email)
             return "by \(operatorName)"
         }
     }
@@ -109,11 +108,11 @@ extension CentralStore {
     {
         let email = try Self.normalizedEmail(email)
         let hash = try Self.passwordHash(password)
-        return try accountWrite(email: email, kind: .passwordSet) { db, existing, now, version in
+        return try accountWrite(email: email, kind: .passwordSet) { conn, existing, now, version in
             guard existing != nil else { throw CentralError.unknownAccount(email: email) }
-            try db.execute(
-                sql: "UPDATE accounts SET password_hash = ?, version = ?, updated_at = ? WHERE email = ?",
-                arguments: [hash, version, now, email])
+            try conn.execute(
+                "UPDATE accounts SET password_hash = ?, version = ?, updated_at = ? WHERE email = ?",
+                hash, version, now, email)
             return "by \(operatorName)"
         }
     }
@@ -123,22 +122,19 @@ extension CentralStore {
     /// or nil when there is nothing to change (nothing is written then).
     private func accountWrite(
         email: String, kind: AuditKind,
-        _ body: @escaping (Database, AccountRecord?, String, Int64) throws -> String?
+        _ body: (any SQLConnection, AccountRecord?, String, Int64) throws -> String?
     ) throws(CentralError) -> AccountRecord {
         let now = Timestamp.format(millis: wallClockMillis())
         do {
-            return try pool.writeWithoutTransaction { db in
-                var record: AccountRecord?
-                try db.inTransaction(.immediate) {
-                    let existing = try Self.fetchAccounts(db, sql: "WHERE email = ?", arguments: [email]).first
-                    let version = try Self.accountVersion(db) + 1
-                    if let detail = try body(db, existing, now, version) {
-                        try Self.appendAudit(db, AuditEntry(receivedAt: now, kind: kind, person: email, detail: detail))
-                    }
-                    record = try Self.fetchAccounts(db, sql: "WHERE email = ?", arguments: [email]).first
-                    return .commit
+            return try database.write { conn in
+                let existing = try Self.fetchAccounts(conn, sql: "WHERE email = ?", [.text(email)]).first
+                let version = try Self.accountVersion(conn) + 1
+                if let detail = try body(conn, existing, now, version) {
+                    try Self.appendAudit(conn, AuditEntry(receivedAt: now, kind: kind, person: email, detail: detail))
                 }
-                guard let record else { throw CentralError.unknownAccount(email: email) }
+                guard let record = try Self.fetchAccounts(conn, sql: "WHERE email = ?", [.text(email)]).first else {
+                    throw CentralError.unknownAccount(email: email)
+                }
                 return record
             }
         } catch {
@@ -149,7 +145,7 @@ extension CentralStore {
     /// Every account, by e-mail (no password hashes).
     package func accounts() throws(CentralError) -> [AccountRecord] {
         do {
-            return try pool.read { db in try Self.fetchAccounts(db, sql: "ORDER BY email") }
+            return try database.read { conn in try Self.fetchAccounts(conn, sql: "ORDER BY email") }
         } catch {
             throw CentralError.wrap(error)
         }
@@ -159,16 +155,19 @@ extension CentralStore {
     /// account version the node's copy is up to date and the list is empty.
     package func accountsResponse(known: Int64?) throws(ErrorResponse) -> AccountsResponse {
         do {
-            return try pool.read { db in
-                let version = try Self.accountVersion(db)
+            return try database.read { conn in
+                let version = try Self.accountVersion(conn)
                 if let known, known == version { return AccountsResponse(accounts: [], version: version) }
-                let accounts = try Row.fetchAll(
-                    db, sql: "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email"
+                let table = "accounts"
+                let accounts = try conn.fetchAll(
+                    "SELECT email, name, role, password_hash, disabled, version FROM accounts ORDER BY email"
                 ).map { row in
                     StaffAccount(
-                        email: row["email"], name: row["name"],
-                        role: try row.value("role", table: "accounts", as: StaffRole.self),
-                        passwordHash: row["password_hash"], disabled: row["disabled"], version: row["version"])
+                        email: try row.read("email", table: table), name: try row.read("name", table: table),
+                        role: try row.read("role", table: table, as: StaffRole.self),
+                        passwordHash: try row.read("password_hash", table: table),
+                        disabled: try row.read("disabled", table: table), version: try row.read("version", table: table)
+                    )
                 }
                 return AccountsResponse(accounts: accounts, version: version)
             }
@@ -183,15 +182,15 @@ extension CentralStore {
         return try accountsResponse(known: known)
     }
 
-    static func accountVersion(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(version), 0) FROM accounts") ?? 0
+    static func accountVersion(_ conn: any SQLConnection) throws -> Int64 {
+        try conn.fetchValue("SELECT coalesce(max(version), 0) FROM accounts") ?? 0
     }
 
-    static func fetchAccounts(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [AccountRecord]
+    static func fetchAccounts(_ conn: any SQLConnection, sql: String, _ arguments: [SQLValue] = []) throws
+        -> [AccountRecord]
     {
-        try Row.fetchAll(
-            db, sql: "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql,
-            arguments: arguments
+        try conn.fetchAll(
+            "SELECT email, name, role, disabled, version, created_at, updated_at FROM accounts " + sql, arguments
         ).map { row in try AccountRecord(row: row) }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// What an audit entry records.
@@ -69,41 +69,48 @@ package enum AuditFilter: Sendable {
 }
 
 extension CentralStore {
-    static func appendAudit(_ db: Database, _ entry: AuditEntry) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence,
-                  outcome, code, detail, event_id, happened_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        try statement.execute(arguments: [
-            entry.receivedAt, entry.kind.rawValue, entry.person, entry.nodeName, entry.orderID, entry.entity,
-            entry.operation,
-            entry.hlc, entry.sequence, entry.outcome, entry.code, entry.detail, entry.eventID, entry.happenedAt,
-        ])
+    static func appendAudit(_ conn: any SQLConnection, _ entry: AuditEntry) throws {
+        try conn.execute(appendAuditSQL, auditValues(entry))
+    }
+
+    /// Appends one entry (`auditValues`); `id` is the table's own.
+    static let appendAuditSQL = """
+        INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence,
+          outcome, code, detail, event_id, happened_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func auditValues(_ entry: AuditEntry) -> [SQLValue] {
+        [
+            .text(entry.receivedAt), .text(entry.kind.rawValue), entry.person.sqlValue, entry.nodeName.sqlValue,
+            entry.orderID.sqlValue, entry.entity.sqlValue, entry.operation.sqlValue, entry.hlc.sqlValue,
+            entry.sequence.sqlValue, entry.outcome.sqlValue, entry.code.sqlValue, .text(entry.detail),
+            entry.eventID.sqlValue, entry.happenedAt.sqlValue,
+        ]
     }
 
     /// The audit entries `filter` selects, oldest first; with `limit`, the latest `limit` of them.
     package func audit(_ filter: AuditFilter, limit: Int? = nil) throws(CentralError) -> [AuditEntry] {
         do {
-            return try pool.read { db in
+            return try database.read { conn in
                 let condition: String
                 let argument: String
                 switch filter {
                 case .order(let reference):
                     condition = "order_id = ?"
-                    argument = try Self.orderID(db, reference: reference)
+                    argument = try Self.orderID(conn, reference: reference)
                 case .person(let email):
                     condition = "person = ?"
                     argument = email.trimmingCharacters(in: .whitespaces).lowercased()
                 case .node(let name):
-                    condition = "node_name = ? COLLATE NOCASE"
+                    // Registration names compare without case, as SQLite's NOCASE did (ASCII).
+                    condition = "lower(node_name) = lower(?)"
                     argument = name
                 }
                 let latest =
                     "SELECT * FROM audit WHERE \(condition) ORDER BY id DESC"
                     + (limit.map { " LIMIT \(max(0, $0))" } ?? "")
-                return try Row.fetchAll(db, sql: "SELECT * FROM (\(latest)) ORDER BY id", arguments: [argument]).map(
+                return try conn.fetchAll("SELECT * FROM (\(latest)) AS latest ORDER BY id", [.text(argument)]).map(
                     Self.auditEntry)
             }
         } catch {
@@ -112,40 +119,38 @@ extension CentralStore {
     }
 
     /// An order id, or the id of the order whose `order_number` is `reference`.
-    static func orderID(_ db: Database, reference: String) throws -> String {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE order_id = ?)", arguments: [reference])
-            == true
-        {
+    static func orderID(_ conn: any SQLConnection, reference: String) throws -> String {
+        if try conn.fetchOne("SELECT 1 FROM audit WHERE order_id = ? LIMIT 1", [.text(reference)]) != nil {
             return reference
         }
-        let byNumber = try String.fetchOne(
-            db,
-            sql:
-                """
-                SELECT json_extract(change, '$.row_id') FROM log
-                WHERE json_extract(change, '$.entity') = ? AND json_extract(change, '$.fields.order_number') = ?
-                COLLATE NOCASE ORDER BY version DESC LIMIT 1
-                """,
-            arguments: [EntityKind.order.rawValue, reference])
+        let dialect = conn.dialect
+        let byNumber: String? = try conn.fetchValue(
+            """
+            SELECT \(dialect.jsonText("change", "row_id")) FROM log
+            WHERE \(dialect.jsonText("change", "entity")) = ?
+              AND lower(\(dialect.jsonText("change", "fields", "order_number"))) = lower(?)
+            ORDER BY version DESC LIMIT 1
+            """,
+            [.text(EntityKind.order.rawValue), .text(reference)])
         if let byNumber { return byNumber }
-        // The creating entry may have been compacted away (CentralStore+Compaction.swift).
-        return try String.fetchOne(
-            db, sql: "SELECT order_id FROM compacted_order_numbers WHERE order_number = ? LIMIT 1",
-            arguments: [reference]) ?? reference
+        // The creating entry may have been compacted away (CentralStore+Compaction.swift). The
+        // column is NOCASE in SQLite's schema; lower() says so in SQL both backends accept.
+        return try conn.fetchValue(
+            "SELECT order_id FROM compacted_order_numbers WHERE lower(order_number) = lower(?) LIMIT 1",
+            [.text(reference)]) ?? reference
     }
 
-    static func auditEntry(_ row: Row) throws -> AuditEntry {
-        let kindText: String = row["kind"]
-        guard let kind = AuditKind(rawValue: kindText) else {
-            throw CentralError.corruptValue(table: "audit", column: "kind", value: kindText)
-        }
+    static func auditEntry(_ row: SQLRow) throws -> AuditEntry {
+        let table = "audit"
         return AuditEntry(
-            id: row["id"], receivedAt: row["received_at"], kind: kind, person: row["person"],
-            nodeName: row["node_name"],
-            orderID: row["order_id"], entity: row["entity"], operation: row["operation"], hlc: row["hlc"],
-            sequence: row["sequence"],
-            outcome: row["outcome"], code: row["code"], detail: row["detail"], eventID: row["event_id"],
-            happenedAt: row["happened_at"])
+            id: try row.read("id", table: table), receivedAt: try row.read("received_at", table: table),
+            kind: try row.read("kind", table: table, as: AuditKind.self), person: try row.read("person", table: table),
+            nodeName: try row.read("node_name", table: table), orderID: try row.read("order_id", table: table),
+            entity: try row.read("entity", table: table), operation: try row.read("operation", table: table),
+            hlc: try row.read("hlc", table: table), sequence: try row.read("sequence", table: table),
+            outcome: try row.read("outcome", table: table), code: try row.read("code", table: table),
+            detail: try row.read("detail", table: table), eventID: try row.read("event_id", table: table),
+            happenedAt: try row.read("happened_at", table: table))
     }
 
     /// The audit entry of a settled change.
@@ -183,37 +188,31 @@ extension CentralStore {
         let tokenHash = try tokenHash(token)
         let now = Timestamp.format(millis: wallClockMillis())
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try database.write { conn in
                 var response = AuditUploadResponse(recorded: 0, duplicates: 0)
-                try db.inTransaction(.immediate) {
-                    let node = try authenticate(db, tokenHash: tokenHash)
-                    let nodeID = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
-                    guard nodeID == request.nodeID else {
-                        throw ErrorResponse(
-                            code: .forbidden,
-                            message:
-                                "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only "
-                                + "its own events"
-                        )
+                let node = try authenticate(conn, tokenHash: tokenHash)
+                let nodeID = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
+                guard nodeID == request.nodeID else {
+                    throw ErrorResponse(
+                        code: .forbidden,
+                        message:
+                            "this token belongs to node \(nodeID), not \(request.nodeID); a node uploads only "
+                            + "its own events"
+                    )
+                }
+                if node.nodeID == nil { try Self.bind(conn, node: node, nodeID: nodeID, at: now) }
+                for event in request.events {
+                    if try conn.fetchOne("SELECT 1 FROM audit WHERE event_id = ?", [.text(event.id)]) != nil {
+                        response.duplicates += 1
+                        continue
                     }
-                    if node.nodeID == nil { try Self.bind(db, node: node, nodeID: nodeID, at: now) }
-                    for event in request.events {
-                        if try Bool.fetchOne(
-                            db, sql: "SELECT EXISTS (SELECT 1 FROM audit WHERE event_id = ?)", arguments: [event.id])
-                            == true
-                        {
-                            response.duplicates += 1
-                            continue
-                        }
-                        try Self.appendAudit(
-                            db,
-                            AuditEntry(
-                                receivedAt: now, kind: AuditKind(event.kind), person: event.email.lowercased(),
-                                nodeName: node.name,
-                                detail: event.detail, eventID: event.id, happenedAt: event.at))
-                        response.recorded += 1
-                    }
-                    return .commit
+                    try Self.appendAudit(
+                        conn,
+                        AuditEntry(
+                            receivedAt: now, kind: AuditKind(event.kind), person: event.email.lowercased(),
+                            nodeName: node.name,
+                            detail: event.detail, eventID: event.id, happenedAt: event.at))
+                    response.recorded += 1
                 }
                 return response
             }

@@ -1,4 +1,3 @@
-import GRDB
 import StorageSupport
 import SyncCore
 
@@ -11,12 +10,12 @@ extension CentralStore {
         -> ChecksumsResponse
     {
         do {
-            return try pool.read { db in
-                let version = try Self.headVersion(db)
+            return try database.read { conn in
+                let version = try Self.headVersion(conn)
                 var checksums = ScopeChecksums()
-                try Self.forEachOrderID(db, shop: shop) { orderID in
+                try Self.forEachOrderID(conn, shop: shop) { orderID in
                     guard buckets.contains(BucketChecksum.bucket(ofOrder: orderID)) else { return }
-                    if let visible = try Self.orderState(db, orderID: orderID).visible {
+                    if let visible = try Self.orderState(conn, orderID: orderID).visible {
                         checksums.add(orderID: orderID, digest: visible.digest)
                     }
                 }
@@ -31,12 +30,12 @@ extension CentralStore {
     /// and the log version it is at (one read transaction).
     package func bucket(_ bucket: Int, shop: String?) throws(ErrorResponse) -> BucketResponse {
         do {
-            return try pool.read { db in
-                let version = try Self.headVersion(db)
+            return try database.read { conn in
+                let version = try Self.headVersion(conn)
                 var orders: [OrderState] = []
-                try Self.forEachOrderID(db, shop: shop) { orderID in
+                try Self.forEachOrderID(conn, shop: shop) { orderID in
                     guard BucketChecksum.bucket(ofOrder: orderID) == bucket else { return }
-                    orders.append(try Self.orderState(db, orderID: orderID))
+                    orders.append(try Self.orderState(conn, orderID: orderID))
                 }
                 return BucketResponse(version: version, bucket: bucket, orders: orders)
             }
@@ -45,23 +44,27 @@ extension CentralStore {
         }
     }
 
-    static func headVersion(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
+    static func headVersion(_ conn: any SQLConnection) throws -> Int64 {
+        try conn.fetchValue("SELECT head_version FROM central_state") ?? 0
     }
 
-    /// The orders of `shop` (as pulls scope them: by `order_shops`), or every order with rows.
-    static func forEachOrderID(_ db: Database, shop: String?, _ body: (String) throws -> Void) throws {
-        let cursor =
+    /// The orders of `shop` (as pulls scope them: by `order_shops`), or every order with rows,
+    /// read as they come while `body` loads each order on the same connection.
+    static func forEachOrderID(_ conn: any SQLConnection, shop: String?, _ body: (String) throws -> Void) throws {
+        let (table, sql, arguments): (String, String, [SQLValue]) =
             if let shop {
-                try String.fetchCursor(db, sql: "SELECT order_id FROM order_shops WHERE shop = ?", arguments: [shop])
+                ("order_shops", "SELECT order_id FROM order_shops WHERE shop = ?", [.text(shop)])
             } else {
-                try String.fetchCursor(db, sql: "SELECT DISTINCT order_id FROM rows")
+                ("rows", "SELECT DISTINCT order_id FROM rows", [])
             }
-        while let orderID = try cursor.next() { try body(orderID) }
+        try conn.forEachRow(sql, arguments) { row in
+            try body(try row.read(at: 0, table: table, as: String.self))
+            return true
+        }
     }
 
-    static func orderState(_ db: Database, orderID: String) throws -> OrderState {
-        let state = try OrderMergeState.load(db, orderID: orderID)
+    static func orderState(_ conn: any SQLConnection, orderID: String) throws -> OrderState {
+        let state = try OrderMergeState.load(conn, orderID: orderID)
         return OrderState(orderID: orderID, rows: Array(state.rows.values), moves: state.register.moves)
     }
 }

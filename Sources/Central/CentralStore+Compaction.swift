@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// How much of the log `compact` keeps: entries within either window stay.
@@ -39,22 +39,21 @@ extension CentralStore {
     package func compact(_ policy: CompactionPolicy) throws(CentralError) -> CompactionReport {
         let now = wallClockMillis()
         do {
-            let (target, start, head) = try pool.read { db -> (Int64, Int64, Int64) in
-                let state = try Row.fetchOne(db, sql: "SELECT head_version, compacted_through FROM central_state")
-                let head: Int64 = state?["head_version"] ?? 0
-                let current: Int64 = state?["compacted_through"] ?? 0
+            let (target, start, head) = try database.read { conn -> (Int64, Int64, Int64) in
+                let (head, current) = try Self.headAndHorizon(conn)
                 var horizon = head
                 if let keep = policy.keepVersions { horizon = min(horizon, max(0, head - keep)) }
                 if let days = policy.keepDays {
                     // The first entry stamped within the window, and everything after it, stay.
+                    // `>> 16` is the HLC's milliseconds: an arithmetic shift of a positive
+                    // 64-bit integer on both backends.
                     let cutoff = Int64(now) - Int64(days) * 86_400_000
-                    let firstRecent = try Int64.fetchOne(
-                        db,
-                        sql: """
-                            SELECT min(version) FROM log
-                            WHERE version > ? AND (json_extract(change, '$.hlc') >> 16) >= ?
-                            """,
-                        arguments: [current, cutoff])
+                    let firstRecent: Int64? = try conn.fetchValue(
+                        """
+                        SELECT min(version) FROM log
+                        WHERE version > ? AND (\(conn.dialect.jsonInteger("change", "hlc")) >> 16) >= ?
+                        """,
+                        [.integer(current), .integer(cutoff)])
                     horizon = min(horizon, (firstRecent ?? head + 1) - 1)
                 }
                 return (horizon, current, head)
@@ -63,26 +62,28 @@ extension CentralStore {
             var removed: Int64 = 0
             while through < target {
                 let upTo = min(target, through + Self.compactionBatch)
-                removed += try pool.write { db -> Int64 in
-                    try db.execute(
-                        sql: """
-                            INSERT OR IGNORE INTO compacted_order_numbers (order_number, order_id)
-                            SELECT json_extract(change, '$.fields.order_number'), json_extract(change, '$.row_id')
-                            FROM log WHERE version > ? AND version <= ? AND json_extract(change, '$.entity') = ?
-                              AND json_extract(change, '$.fields.order_number') IS NOT NULL
-                            """, arguments: [through, upTo, EntityKind.order.rawValue])
-                    for shop in try String.fetchAll(db, sql: "SELECT DISTINCT shop FROM order_shops") {
-                        try db.execute(
-                            sql: "DELETE FROM log_shops WHERE shop = ? AND version > ? AND version <= ?",
-                            arguments: [shop, through, upTo])
-                    }
-                    try db.execute(
-                        sql: "DELETE FROM log WHERE version > ? AND version <= ?", arguments: [through, upTo])
-                    let count = Int64(db.changesCount)
-                    try db.execute(
-                        sql: "UPDATE central_state SET compacted_through = max(compacted_through, ?)", arguments: [upTo]
-                    )
-                    return count
+                removed += try database.write { conn -> Int64 in
+                    let dialect = conn.dialect
+                    let orderNumber = dialect.jsonText("change", "fields", "order_number")
+                    // The WHERE clause also keeps SQLite from reading ON CONFLICT as a join's ON.
+                    try conn.execute(
+                        """
+                        INSERT INTO compacted_order_numbers (order_number, order_id)
+                        SELECT \(orderNumber), \(dialect.jsonText("change", "row_id"))
+                        FROM log WHERE version > ? AND version <= ? AND \(dialect.jsonText("change", "entity")) = ?
+                          AND \(orderNumber) IS NOT NULL
+                        ON CONFLICT DO NOTHING
+                        """, through, upTo, EntityKind.order.rawValue)
+                    try conn.executeMany(
+                        "DELETE FROM log_shops WHERE shop = ? AND version > ? AND version <= ?",
+                        try conn.fetchValues("SELECT DISTINCT shop FROM order_shops", as: String.self).map { shop in
+                            [.text(shop), .integer(through), .integer(upTo)]
+                        })
+                    let count = try conn.execute("DELETE FROM log WHERE version > ? AND version <= ?", through, upTo)
+                    // Never lowers the horizon.
+                    try conn.execute(
+                        "UPDATE central_state SET compacted_through = ? WHERE compacted_through < ?", upTo, upTo)
+                    return Int64(count)
                 }
                 through = upTo
             }
@@ -93,8 +94,8 @@ extension CentralStore {
     }
 
     /// A pull from below the horizon cannot be answered from the log: the node must bootstrap.
-    static func checkNotCompacted(_ db: Database, after: Int64) throws {
-        let horizon = try Int64.fetchOne(db, sql: "SELECT compacted_through FROM central_state") ?? 0
+    static func checkNotCompacted(_ conn: any SQLConnection, after: Int64) throws {
+        let horizon: Int64 = try conn.fetchValue("SELECT compacted_through FROM central_state") ?? 0
         guard after >= horizon else {
             throw ErrorResponse(
                 code: .cursorCompacted,

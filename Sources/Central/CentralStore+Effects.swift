@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import Integrations
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// What a transaction of central's own changes committed.
@@ -34,45 +34,40 @@ extension CentralStore {
     /// changes, their log entries, outcomes, the effects they cause and whatever `body` writes
     /// commit together or not at all.
     func authoring<Output: Sendable>(
-        planner: EffectPlanner, _ body: (Database, inout CentralAuthoring) throws -> Output
+        planner: EffectPlanner, _ body: (any SQLConnection, inout CentralAuthoring) throws -> Output
     ) throws(CentralError) -> AuthoringResult<Output> {
         let nowMillis = wallClockMillis()
         let receivedAt = Timestamp.format(millis: nowMillis)
         let cache = self.cache
         let processor = self.processor
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try database.writeWithoutTransaction { writer in
                 cache.enter()
                 defer { cache.leave() }
-                var result: AuthoringResult<Output>?
                 var changed: [String: OrderMergeState] = [:]
                 var clock = cache.clock
                 var sequence = cache.centralSequence
-                try db.inTransaction(.immediate) {
+                let result = try writer.transaction { conn in
                     var authoring = CentralAuthoring(
-                        db: db,
+                        conn: conn,
                         ledger: PushLedger(
-                            db: db, cache: cache, node: .central, nodeID: ChangeValidator.centralNodeID,
+                            conn: conn, cache: cache, node: .central, nodeID: ChangeValidator.centralNodeID,
                             lastSettled: cache.centralSequence, receivedAt: receivedAt),
                         clock: cache.clock, sequence: cache.centralSequence, nowMillis: nowMillis, processor: processor,
                         planner: planner)
-                    let output = try body(db, &authoring)
-                    let recorded = try Self.record(db, authoring.effects, nowMillis: nowMillis)
+                    let output = try body(conn, &authoring)
+                    let recorded = try Self.record(conn, authoring.effects, nowMillis: nowMillis)
                     try authoring.ledger.flush()
-                    try db.execute(
-                        sql: "UPDATE central_state SET hlc_last = ?, head_version = ?, central_sequence = ?",
-                        arguments: [
-                            Int64(bitPattern: authoring.clock.last.packed), authoring.ledger.headVersion,
-                            authoring.sequence,
-                        ])
+                    try conn.execute(
+                        "UPDATE central_state SET hlc_last = ?, head_version = ?, central_sequence = ?",
+                        authoring.clock.last, authoring.ledger.headVersion, authoring.sequence)
                     clock = authoring.clock
                     sequence = authoring.sequence
                     changed = authoring.ledger.changedOrders
-                    result = AuthoringResult(
+                    return AuthoringResult(
                         output: output, headVersion: authoring.ledger.headVersion, effectsRecorded: recorded)
-                    return .commit
                 }
-                guard let result else { throw CentralError.unexpected("central's changes finished without a result") }
+                // Committed: the cache takes the changes before the next writer starts.
                 cache.commit(changed, clock: clock, headVersion: result.headVersion)
                 cache.centralSequence = sequence
                 return result
@@ -84,22 +79,20 @@ extension CentralStore {
 
     /// Records planned effects; a cause records each kind once (UNIQUE), so planning the same
     /// cause again records nothing. The number recorded.
-    static func record(_ db: Database, _ drafts: [EffectDraft], nowMillis: UInt64) throws -> Int {
+    static func record(_ conn: any SQLConnection, _ drafts: [EffectDraft], nowMillis: UInt64) throws -> Int {
         guard !drafts.isEmpty else { return 0 }
         let now = Timestamp.format(millis: nowMillis)
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO effects (id, cause, kind, order_id, request_id, parameters, state,
+        var recorded = 0
+        // One statement each, not a batch: the count of rows each inserted is needed.
+        for draft in drafts {
+            recorded += try conn.execute(
+                """
+                INSERT INTO effects (id, cause, kind, order_id, request_id, parameters, state,
                   next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-                """)
-        var recorded = 0
-        for draft in drafts {
-            try insert.execute(arguments: [
-                EffectDraft.newID(), draft.cause, draft.kind.rawValue, draft.orderID, draft.requestID,
-                JSONValue.object(draft.parameters).canonicalString, Int64(nowMillis), now, now,
-            ])
-            recorded += db.changesCount
+                ON CONFLICT DO NOTHING
+                """, EffectDraft.newID(), draft.cause, draft.kind.rawValue, draft.orderID, draft.requestID,
+                JSONValue.object(draft.parameters).canonicalString, Int64(nowMillis), now, now)
         }
         return recorded
     }
@@ -111,30 +104,31 @@ extension CentralStore {
     func claimDueEffects(excluding running: Set<String>, limit: Int) throws(CentralError) -> [ClaimedEffect] {
         let nowMillis = wallClockMillis()
         do {
-            return try pool.write { db in
-                let candidates = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM effects WHERE state = 'pending' AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at, created_at LIMIT ?
-                        """,
-                    arguments: [Int64(nowMillis), limit + running.count]
+            return try database.write { conn in
+                let candidates = try conn.fetchAll(
+                    """
+                    SELECT * FROM effects WHERE state = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, created_at LIMIT ?
+                    """,
+                    [.integer(Int64(nowMillis)), .integer(Int64(limit + running.count))]
                 ).map(Self.effect).filter { !running.contains($0.id) }.prefix(limit)
                 var claimed: [ClaimedEffect] = []
+                var updates: [[SQLValue]] = []
                 for var record in candidates {
                     let lost = record.inFlight
                     record.inFlight = true
                     record.attempts += 1
                     record.updatedAt = Timestamp.format(millis: nowMillis)
                     record.firstAttemptAt = record.firstAttemptAt ?? Int64(nowMillis)
-                    try db.execute(
-                        sql: """
-                            UPDATE effects SET in_flight = 1, attempts = ?, first_attempt_at = ?, updated_at = ?
-                            WHERE id = ?
-                            """,
-                        arguments: [record.attempts, record.firstAttemptAt, record.updatedAt, record.id])
+                    updates.append([
+                        .integer(Int64(record.attempts)), record.firstAttemptAt.sqlValue, .text(record.updatedAt),
+                        .text(record.id),
+                    ])
                     claimed.append(ClaimedEffect(record: record, answerWasLost: lost))
                 }
+                try conn.executeMany(
+                    "UPDATE effects SET in_flight = 1, attempts = ?, first_attempt_at = ?, updated_at = ? WHERE id = ?",
+                    updates)
                 return claimed
             }
         } catch {
@@ -145,8 +139,8 @@ extension CentralStore {
     /// When the next pending effect falls due (milliseconds since 1970), if any.
     func nextEffectDue() throws(CentralError) -> Int64? {
         do {
-            return try pool.read { db in
-                try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM effects WHERE state = 'pending'")
+            return try database.read { conn in
+                try conn.fetchValue("SELECT min(next_attempt_at) FROM effects WHERE state = 'pending'")
             }
         } catch {
             throw CentralError.wrap(error)
@@ -160,9 +154,10 @@ extension CentralStore {
     )
         throws(CentralError) -> AuthoringResult<EffectState?>
     {
-        try authoring(planner: planner) { db, authoring in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM effects WHERE id = ?", arguments: [effectID])
-            else { return nil }
+        try authoring(planner: planner) { conn, authoring in
+            guard let row = try conn.fetchOne("SELECT * FROM effects WHERE id = ?", [.text(effectID)]) else {
+                return nil
+            }
             let effect = try Self.effect(row)
             guard effect.state == .pending else { return nil }
             let now = Timestamp.format(millis: authoring.nowMillis)
@@ -215,19 +210,17 @@ extension CentralStore {
                 EffectAnswers.publishFailure(
                     of: effect, state: .failed, message: message!, requestState: .notConfigured, into: &authoring)
             }
-            try db.execute(
-                sql: """
-                    UPDATE effects SET state = ?, in_flight = 0, next_attempt_at = ?, key_generation = ?,
-                      provider_ref = coalesce(?, provider_ref), result = coalesce(?, result), message = ?,
-                      updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [
-                    state.rawValue, nextAttempt, keyGeneration, Self.providerRef(attempt),
-                    result.map { JSONValue.object($0).canonicalString }, message, now, effectID,
-                ])
+            try conn.execute(
+                """
+                UPDATE effects SET state = ?, in_flight = 0, next_attempt_at = ?, key_generation = ?,
+                  provider_ref = coalesce(?, provider_ref), result = coalesce(?, result), message = ?,
+                  updated_at = ?
+                WHERE id = ?
+                """,
+                state.rawValue, nextAttempt, keyGeneration, Self.providerRef(attempt),
+                result.map { JSONValue.object($0).canonicalString }, message, now, effectID)
             if state != .pending || effect.attempts == 1 {
-                try Self.appendAudit(db, Self.auditEntry(effect: effect, state: state, message: message, at: now))
+                try Self.appendAudit(conn, Self.auditEntry(effect: effect, state: state, message: message, at: now))
             }
             return state
         }
@@ -274,21 +267,21 @@ extension CentralStore {
         -> [EffectRecord]
     {
         do {
-            return try pool.read { db in
+            return try database.read { conn in
                 var conditions: [String] = []
-                var arguments: [(any DatabaseValueConvertible)?] = []
+                var arguments: [SQLValue] = []
                 if !states.isEmpty {
                     conditions.append("state IN (\(states.map { _ in "?" }.joined(separator: ", ")))")
-                    for state in states.map(\.rawValue).sorted() { arguments.append(state) }
+                    for state in states.map(\.rawValue).sorted() { arguments.append(.text(state)) }
                 }
                 if let orderID {
                     conditions.append("order_id = ?")
-                    arguments.append(try Self.orderID(db, reference: orderID))
+                    arguments.append(.text(try Self.orderID(conn, reference: orderID)))
                 }
                 let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-                return try Row.fetchAll(
-                    db, sql: "SELECT * FROM effects \(whereClause) ORDER BY created_at DESC, id LIMIT \(max(0, limit))",
-                    arguments: StatementArguments(arguments)
+                return try conn.fetchAll(
+                    "SELECT * FROM effects \(whereClause) ORDER BY created_at DESC, id LIMIT \(max(0, limit))",
+                    arguments
                 ).map(Self.effect)
             }
         } catch {
@@ -299,7 +292,7 @@ extension CentralStore {
     /// One effect by id (or unique id prefix).
     package func effect(_ reference: String) throws(CentralError) -> EffectRecord {
         do {
-            return try pool.read { db in try Self.resolveEffect(db, reference) }
+            return try database.read { conn in try Self.resolveEffect(conn, reference) }
         } catch {
             throw CentralError.wrap(error)
         }
@@ -336,8 +329,8 @@ extension CentralStore {
         let nowMillis = wallClockMillis()
         let now = Timestamp.format(millis: nowMillis)
         do {
-            return try pool.write { db in
-                var effect = try Self.resolveEffect(db, reference)
+            return try database.write { conn in
+                var effect = try Self.resolveEffect(conn, reference)
                 let state = try decide(effect)
                 let previous = effect.state
                 effect.state = state
@@ -351,19 +344,17 @@ extension CentralStore {
                     effect.attempts = 0
                     effect.inFlight = false
                 }
-                try db.execute(
-                    sql: """
-                        UPDATE effects SET state = ?, next_attempt_at = ?, attempts = ?, in_flight = ?,
-                          key_generation = ?, updated_at = ?
-                        WHERE id = ?
-                        """,
-                    arguments: [
-                        state.rawValue, effect.nextAttemptAt, effect.attempts, effect.inFlight, effect.keyGeneration,
-                        now, effect.id,
-                    ])
+                try conn.execute(
+                    """
+                    UPDATE effects SET state = ?, next_attempt_at = ?, attempts = ?, in_flight = ?,
+                      key_generation = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                    state.rawValue, effect.nextAttemptAt, effect.attempts, effect.inFlight, effect.keyGeneration, now,
+                    effect.id)
                 var entry = Self.auditEntry(effect: effect, state: state, message: "\(action) by \(person)", at: now)
                 entry.person = person
-                try Self.appendAudit(db, entry)
+                try Self.appendAudit(conn, entry)
                 return effect
             }
         } catch {
@@ -371,49 +362,52 @@ extension CentralStore {
         }
     }
 
-    static func resolveEffect(_ db: Database, _ reference: String) throws -> EffectRecord {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM effects WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 2",
-            arguments: [reference, reference.replacingOccurrences(of: "_", with: "\\_") + "%"])
-        if let exact = rows.first(where: { ($0["id"] as String) == reference }) { return try effect(exact) }
-        guard rows.count == 1 else {
-            throw CentralError.unknownEffect(reference: reference, ambiguous: rows.count > 1)
+    static func resolveEffect(_ conn: any SQLConnection, _ reference: String) throws -> EffectRecord {
+        // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        let effects = try conn.fetchAll(
+            "SELECT * FROM effects WHERE id = ? OR lower(id) LIKE lower(?) ESCAPE '\\' LIMIT 2",
+            [.text(reference), .text(reference.replacingOccurrences(of: "_", with: "\\_") + "%")]
+        ).map(effect)
+        if let exact = effects.first(where: { $0.id == reference }) { return exact }
+        guard effects.count == 1 else {
+            throw CentralError.unknownEffect(reference: reference, ambiguous: effects.count > 1)
         }
-        return try effect(rows[0])
+        return effects[0]
     }
 
-    static func effect(_ row: Row) throws -> EffectRecord {
-        let kindText: String = row["kind"]
-        let stateText: String = row["state"]
-        guard let kind = EffectKind(rawValue: kindText) else {
-            throw CentralError.corruptValue(table: "effects", column: "kind", value: kindText)
-        }
-        guard let state = EffectState(rawValue: stateText) else {
-            throw CentralError.corruptValue(table: "effects", column: "state", value: stateText)
-        }
+    static func effect(_ row: SQLRow) throws -> EffectRecord {
+        let table = "effects"
         func object(_ column: String) throws -> [String: JSONValue]? {
-            guard let text: String = row[column] else { return nil }
+            guard let text = try row.read(column, table: table, as: String?.self) else { return nil }
             guard case .object(let members)? = try? JSONValue.parse(text) else {
-                throw CentralError.corruptValue(table: "effects", column: column, value: text)
+                throw CentralError.corruptValue(table: table, column: column, value: text)
             }
             return members
         }
         return EffectRecord(
-            id: row["id"], cause: row["cause"], kind: kind, orderID: row["order_id"], requestID: row["request_id"],
-            parameters: try object("parameters") ?? [:], state: state, inFlight: row["in_flight"],
-            attempts: row["attempts"], keyGeneration: row["key_generation"], firstAttemptAt: row["first_attempt_at"],
-            nextAttemptAt: row["next_attempt_at"], providerRef: row["provider_ref"],
-            result: try object("result"), message: row["message"], createdAt: row["created_at"],
-            updatedAt: row["updated_at"])
+            id: try row.read("id", table: table), cause: try row.read("cause", table: table),
+            kind: try row.read("kind", table: table, as: EffectKind.self),
+            orderID: try row.read("order_id", table: table),
+            requestID: try row.read("request_id", table: table), parameters: try object("parameters") ?? [:],
+            state: try row.read("state", table: table, as: EffectState.self),
+            inFlight: try row.read("in_flight", table: table), attempts: try row.read("attempts", table: table),
+            keyGeneration: try row.read("key_generation", table: table),
+            firstAttemptAt: try row.read("first_attempt_at", table: table),
+            nextAttemptAt: try row.read("next_attempt_at", table: table),
+            providerRef: try row.read("provider_ref", table: table), result: try object("result"),
+            message: try row.read("message", table: table), createdAt: try row.read("created_at", table: table),
+            updatedAt: try row.read("updated_at", table: table))
     }
 
     /// Effects by state, for `/metrics`.
     func effectCounts() throws(CentralError) -> [EffectState: Int] {
         do {
-            return try pool.read { db in
+            return try database.read { conn in
                 var counts: [EffectState: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM effects GROUP BY state") {
-                    if let state = EffectState(rawValue: row["state"]) { counts[state] = row["n"] }
+                for row in try conn.fetchAll("SELECT state, count(*) AS n FROM effects GROUP BY state") {
+                    if let state = EffectState(rawValue: try row.read("state", table: "effects", as: String.self)) {
+                        counts[state] = try row.read("n", table: "effects")
+                    }
                 }
                 return counts
             }

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import OrderDomain
 import StaffAuth
+import StorageSupport
 import SyncCore
 import Synchronization
 
@@ -85,24 +85,20 @@ extension CentralStore {
             name: name, shop: shop, nodeID: nil, createdAt: Timestamp.format(millis: wallClockMillis()), boundAt: nil,
             revokedAt: nil, lastSettledSequence: 0, scope: scope)
         do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    if try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM nodes WHERE name = ? COLLATE NOCASE", arguments: [name]) != 0
-                    {
-                        throw CentralError.duplicateNode(name: name)
-                    }
-                    try db.execute(
-                        sql: "INSERT INTO nodes (name, shop, token_hash, created_at, scope) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [name, shop, Data(SecretToken.hash(token)), node.createdAt, scope.rawValue])
-                    try Self.appendAudit(
-                        db,
-                        AuditEntry(
-                            receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name,
-                            detail: "shop \(shop)" + (scope == .all ? ", scope all" : ""))
-                    )
-                    return .commit
+            try database.write { conn in
+                // Names are unique without case, as SQLite's NOCASE compared them (ASCII).
+                if try conn.fetchOne("SELECT 1 FROM nodes WHERE lower(name) = lower(?)", [.text(name)]) != nil {
+                    throw CentralError.duplicateNode(name: name)
                 }
+                try conn.execute(
+                    "INSERT INTO nodes (name, shop, token_hash, created_at, scope) VALUES (?, ?, ?, ?, ?)",
+                    name, shop, Data(SecretToken.hash(token)), node.createdAt, scope.rawValue)
+                try Self.appendAudit(
+                    conn,
+                    AuditEntry(
+                        receivedAt: node.createdAt, kind: .nodeAdded, nodeName: name,
+                        detail: "shop \(shop)" + (scope == .all ? ", scope all" : ""))
+                )
             }
         } catch {
             throw CentralError.wrap(error)
@@ -115,24 +111,21 @@ extension CentralStore {
     package func revokeNode(name: String) throws(CentralError) -> NodeRecord {
         let now = Timestamp.format(millis: wallClockMillis())
         do {
-            return try pool.writeWithoutTransaction { db in
-                var revoked: NodeRecord?
-                try db.inTransaction(.immediate) {
-                    let before = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
-                    try db.execute(
-                        sql: "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE name = ? COLLATE NOCASE",
-                        arguments: [now, name])
-                    revoked = try Self.fetchNodes(db, sql: "WHERE name = ? COLLATE NOCASE", arguments: [name]).first
-                    if let revoked, before?.revokedAt == nil {
-                        try Self.appendAudit(
-                            db,
-                            AuditEntry(
-                                receivedAt: now, kind: .nodeRevoked, nodeName: revoked.name,
-                                detail: "shop \(revoked.shop)"))
-                    }
-                    return .commit
+            return try database.write { conn in
+                let byName = "WHERE lower(name) = lower(?)"
+                let before = try Self.fetchNodes(conn, sql: byName, [.text(name)]).first
+                try conn.execute(
+                    "UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE lower(name) = lower(?)", now, name)
+                guard let revoked = try Self.fetchNodes(conn, sql: byName, [.text(name)]).first else {
+                    throw CentralError.unknownNode(name: name)
                 }
-                guard let revoked else { throw CentralError.unknownNode(name: name) }
+                if before?.revokedAt == nil {
+                    try Self.appendAudit(
+                        conn,
+                        AuditEntry(
+                            receivedAt: now, kind: .nodeRevoked, nodeName: revoked.name, detail: "shop \(revoked.shop)")
+                    )
+                }
                 return revoked
             }
         } catch {
@@ -143,46 +136,45 @@ extension CentralStore {
     /// Every registered node, by name.
     package func nodes() throws(CentralError) -> [NodeRecord] {
         do {
-            return try pool.read { db in try Self.fetchNodes(db, sql: "ORDER BY name") }
+            return try database.read { conn in try Self.fetchNodes(conn, sql: "ORDER BY name") }
         } catch {
             throw CentralError.wrap(error)
         }
     }
 
-    static func fetchNodes(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [NodeRecord] {
-        try Row.fetchAll(
-            db,
-            sql:
-                "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope FROM nodes "
-                + sql, arguments: arguments
+    static func fetchNodes(_ conn: any SQLConnection, sql: String, _ arguments: [SQLValue] = []) throws
+        -> [NodeRecord]
+    {
+        try conn.fetchAll(
+            "SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope FROM nodes "
+                + sql,
+            arguments
         ).map(nodeRecord)
     }
 
-    static func nodeRecord(_ row: Row) throws -> NodeRecord {
-        let scopeText: String = row["scope"]
-        guard let scope = NodeScope(rawValue: scopeText) else {
-            throw CentralError.corruptValue(table: "nodes", column: "scope", value: scopeText)
-        }
+    static func nodeRecord(_ row: SQLRow) throws -> NodeRecord {
+        let table = "nodes"
         return NodeRecord(
-            name: row["name"], shop: row["shop"], nodeID: row["node_id"], createdAt: row["created_at"],
-            boundAt: row["bound_at"], revokedAt: row["revoked_at"],
-            lastSettledSequence: row["last_settled_sequence"], scope: scope)
+            name: try row.read("name", table: table), shop: try row.read("shop", table: table),
+            nodeID: try row.read("node_id", table: table), createdAt: try row.read("created_at", table: table),
+            boundAt: try row.read("bound_at", table: table), revokedAt: try row.read("revoked_at", table: table),
+            lastSettledSequence: try row.read("last_settled_sequence", table: table),
+            scope: try row.read("scope", table: table, as: NodeScope.self))
     }
 
     /// The node a bearer token belongs to: every registration's hash is compared in constant
     /// time (no early exit, no index lookup by the secret). Unknown or revoked: 401.
-    func authenticate(_ db: Database, tokenHash: [UInt8]) throws -> NodeRecord {
+    func authenticate(_ conn: any SQLConnection, tokenHash: [UInt8]) throws -> NodeRecord {
         var match: NodeRecord?
-        for row in try Row.fetchAll(
-            db,
-            sql:
-                """
-                SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope, token_hash
-                FROM nodes
-                """
-        ) {
-            let stored: Data = row["token_hash"]
+        try conn.forEachRow(
+            """
+            SELECT name, shop, node_id, created_at, bound_at, revoked_at, last_settled_sequence, scope, token_hash
+            FROM nodes
+            """, []
+        ) { row in
+            let stored = try row.read("token_hash", table: "nodes", as: Data.self)
             if ConstantTime.equal(stored, tokenHash) { match = try Self.nodeRecord(row) }
+            return true
         }
         guard let match else {
             refusedTokens.count(.unknown)
@@ -201,7 +193,7 @@ extension CentralStore {
     package func authenticate(token: String?) throws(ErrorResponse) -> NodeRecord {
         let hash = try tokenHash(token)
         do {
-            return try pool.read { db in try authenticate(db, tokenHash: hash) }
+            return try database.read { conn in try authenticate(conn, tokenHash: hash) }
         } catch {
             throw ErrorResponse.wrapping(error)
         }
@@ -217,10 +209,9 @@ extension CentralStore {
     }
 
     /// Binds a registration to the node id of its first push or upload, audited.
-    static func bind(_ db: Database, node: NodeRecord, nodeID: String, at now: String) throws {
-        try db.execute(
-            sql: "UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?", arguments: [nodeID, now, node.name])
+    static func bind(_ conn: any SQLConnection, node: NodeRecord, nodeID: String, at now: String) throws {
+        try conn.execute("UPDATE nodes SET node_id = ?, bound_at = ? WHERE name = ?", nodeID, now, node.name)
         try appendAudit(
-            db, AuditEntry(receivedAt: now, kind: .tokenBound, nodeName: node.name, detail: "node id \(nodeID)"))
+            conn, AuditEntry(receivedAt: now, kind: .tokenBound, nodeName: node.name, detail: "node id \(nodeID)"))
     }
 }

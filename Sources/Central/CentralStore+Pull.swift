@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import StorageSupport
 import SyncCore
 
@@ -12,15 +11,14 @@ extension CentralStore {
         body: [UInt8], entries: Int
     ) {
         do {
-            return try pool.read { db in
-                let head = try Int64.fetchOne(db, sql: "SELECT head_version FROM central_state") ?? 0
-                try Self.checkNotCompacted(db, after: request.after)
-                if let shop { return try Self.shopPage(db, request, shop: shop, head: head) }
+            return try database.read { conn in
+                let head = try Self.headVersion(conn)
+                try Self.checkNotCompacted(conn, after: request.after)
+                if let shop { return try Self.shopPage(conn, request, shop: shop, head: head) }
                 var page = PageSplicer()
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
-                    arguments: [request.after, request.limit + 1])
-                try page.append(rows, limit: request.limit)
+                try page.append(
+                    conn, "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
+                    [.integer(request.after), .integer(Int64(request.limit) + 1)], limit: request.limit)
                 return (
                     page.finish(nextCursor: page.last ?? request.after, hasMore: page.sawMore, head: head), page.count
                 )
@@ -44,22 +42,20 @@ extension CentralStore {
     /// bytes, so convergence checks can compare central with a node's reference model.
     package func replicaSnapshot() throws(CentralError) -> JSONValue {
         do {
-            return try pool.read { db in
+            return try database.read { conn in
                 var rows: [JSONValue] = []
-                for row in try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows ORDER BY entity, row_id"
-                ) {
+                try conn.forEachRow("SELECT \(RowCodec.columns) FROM rows ORDER BY entity, row_id", []) { row in
                     rows.append(try RowCodec.decode(row).snapshot)
+                    return true
                 }
                 var movesByOrder: [String: [StatusMove]] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT \(StatusMoveRows.columns) FROM status_moves") {
-                    movesByOrder[row["order_id"], default: []].append(
+                try conn.forEachRow("SELECT \(StatusMoveRows.columns) FROM status_moves", []) { row in
+                    movesByOrder[try row.read("order_id", table: "status_moves"), default: []].append(
                         try StatusMoveRows.decode(row, table: "status_moves"))
+                    return true
                 }
                 let registers = movesByOrder.keys.sorted().map { orderID in
-                    let register = StatusRegister(moves: movesByOrder[orderID]!)
+                    let register = StatusRegister(moves: movesByOrder[orderID] ?? [])
                     return JSONValue.object([
                         "order_id": .string(orderID),
                         "status": .string(register.status.rawValue),
@@ -79,17 +75,10 @@ extension CentralStore {
     /// at central reads them on the push path (effects use `OrderFacts`), so they are not stored.
     package func derivedFields(_ key: RowKey) throws(CentralError) -> [String: JSONValue]? {
         do {
-            return try pool.read { db -> [String: JSONValue]? in
-                guard
-                    let orderID = try String.fetchOne(
-                        db, sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?",
-                        arguments: [key.entity.rawValue, key.rowID])
-                else { return nil }
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?",
-                    arguments: [orderID]
-                ).map(RowCodec.decode).filter { !$0.isDeleted }
+            return try database.read { conn -> [String: JSONValue]? in
+                guard let orderID = try RowCodec.orderID(of: key, conn) else { return nil }
+                let rows = try conn.fetchAll(RowCodec.selectByOrderSQL, [.text(orderID)]).map(RowCodec.decode)
+                    .filter { !$0.isDeleted }
                 let order = rows.first { $0.entity == .order }
                 let items = rows.filter { $0.entity == .orderItem }.sorted { $0.key < $1.key }
                 return OrderTotalsRule.rule(order, items)[key]?.mapValues(\.wire)
@@ -112,24 +101,24 @@ struct PageSplicer {
 
     init() { body.reserveCapacity(4096) }
 
-    /// Appends rows up to `limit` entries; one row more means more follow.
-    mutating func append(_ rows: RowCursor, limit: Int) throws {
-        while let row = try rows.next() {
+    /// Appends the rows (version, change, displaced) of `sql` up to `limit` entries; one row
+    /// more means more follow. Rows are read as they come: a page never holds its rows twice.
+    mutating func append(_ conn: any SQLConnection, _ sql: String, _ arguments: [SQLValue], limit: Int) throws {
+        try conn.forEachRow(sql, arguments) { row in
             if count == limit {
                 sawMore = true
-                return
+                return false
             }
-            let version: Int64 = row[0]
+            let version = try row.read(at: 0, table: "log", as: Int64.self)
             if count > 0 { body.append(UInt8(ascii: ",")) }
             body += Array(#"{"change":"#.utf8)
-            let change: String = row[1]
-            body.append(contentsOf: change.utf8)
+            body.append(contentsOf: try row.read(at: 1, table: "log", as: String.self).utf8)
             body += Array(#","displaced":"#.utf8)
-            let displaced: String = row[2]
-            body.append(contentsOf: displaced.utf8)
+            body.append(contentsOf: try row.read(at: 2, table: "log", as: String.self).utf8)
             body += Array(#","version":\#(version)}"#.utf8)
             count += 1
             last = version
+            return true
         }
     }
 

@@ -1,4 +1,3 @@
-import GRDB
 import OrderDomain
 import StorageSupport
 import SyncCore
@@ -30,28 +29,26 @@ extension CentralStore {
         let cache = self.cache
         let processor = self.processor
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try database.writeWithoutTransaction { writer in
                 cache.enter()
                 defer { cache.leave() }
-                var result: PushResult?
                 var changed: [String: OrderMergeState] = [:]
                 var clock = cache.clock
-                try db.inTransaction(.immediate) {
-                    let node = try authenticate(db, tokenHash: tokenHash)
-                    let authenticatedNode = try Self.bindingNodeID(db, node: node, requested: request.nodeID)
+                let result = try writer.transaction { conn in
+                    let node = try authenticate(conn, tokenHash: tokenHash)
+                    let authenticatedNode = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
                     var ledger = PushLedger(
-                        db: db, cache: cache, node: node, nodeID: authenticatedNode,
+                        conn: conn, cache: cache, node: node, nodeID: authenticatedNode,
                         lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
                     let (response, _) = try processor.process(
                         request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock,
                         ledger: &ledger)
-                    if node.nodeID == nil { try Self.bind(db, node: node, nodeID: authenticatedNode, at: receivedAt) }
+                    if node.nodeID == nil { try Self.bind(conn, node: node, nodeID: authenticatedNode, at: receivedAt) }
                     let effects = try Self.recordEffects(
-                        db, of: request, response, ledger: ledger, planner: planner, nowMillis: nowMillis)
+                        conn, of: request, response, ledger: ledger, planner: planner, nowMillis: nowMillis)
                     try ledger.flush()
-                    try db.execute(
-                        sql: "UPDATE central_state SET hlc_last = ?, head_version = ?",
-                        arguments: [clock.last, ledger.headVersion])
+                    try conn.execute(
+                        "UPDATE central_state SET hlc_last = ?, head_version = ?", clock.last, ledger.headVersion)
                     var settled: [ChangeOutcome.Result: Int] = [:]
                     var clamped = 0
                     for outcome in response.outcomes where !outcome.replayed {
@@ -59,15 +56,12 @@ extension CentralStore {
                         if outcome.clampedFrom != nil { clamped += 1 }
                     }
                     changed = ledger.changedOrders
-                    result = PushResult(
+                    return PushResult(
                         response: response, settled: settled, clamped: clamped, nodeName: node.name,
-                        loggedShops: try Self.shops(db, ofOrders: Set(ledger.logEntries.map(\.change.orderID))),
+                        loggedShops: try Self.shops(conn, ofOrders: Set(ledger.logEntries.map(\.change.orderID))),
                         effectsRecorded: effects)
-                    return .commit
                 }
-                guard let result else {
-                    throw ErrorResponse(code: .internalError, message: "push finished without a result")
-                }
+                // Committed: the cache takes the push's state before the next writer starts.
                 cache.commit(changed, clock: clock, headVersion: result.response.headVersion)
                 return result
             }
@@ -79,17 +73,17 @@ extension CentralStore {
     /// The effects of the push's accepted changes, recorded in its transaction. Only changes
     /// that `mayCause` one are looked at further: the cost per ordinary change is that test.
     static func recordEffects(
-        _ db: Database, of request: PushRequest, _ response: PushResponse, ledger: PushLedger, planner: EffectPlanner,
-        nowMillis: UInt64
+        _ conn: any SQLConnection, of request: PushRequest, _ response: PushResponse, ledger: PushLedger,
+        planner: EffectPlanner, nowMillis: UInt64
     ) throws -> Int {
         var drafts: [EffectDraft] = []
         for (change, outcome) in zip(request.changes, response.outcomes)
         where planner.mayCause(change) && !outcome.replayed && outcome.result != .rejected {
-            let state = ledger.changedOrders[change.orderID] ?? ledger.cache.order(change.orderID, db)
+            let state = ledger.changedOrders[change.orderID] ?? ledger.cache.order(change.orderID, conn)
             guard let order = OrderFacts(orderID: change.orderID, state: state) else { continue }
             drafts += planner.effects(of: change, order: order)
         }
-        return try record(db, drafts, nowMillis: nowMillis)
+        return try record(conn, drafts, nowMillis: nowMillis)
     }
 
     /// `POST /v1/push` from the body bytes (already gunzipped and size-checked).
@@ -109,10 +103,9 @@ extension CentralStore {
 
     /// The node id a push is settled as. A registration is bound to the node id of its first
     /// push and to nothing else after; a node id already bound to another registration is refused.
-    static func bindingNodeID(_ db: Database, node: NodeRecord, requested: String) throws -> String {
+    static func bindingNodeID(_ conn: any SQLConnection, node: NodeRecord, requested: String) throws -> String {
         if let bound = node.nodeID { return bound }
-        if let other = try String.fetchOne(db, sql: "SELECT name FROM nodes WHERE node_id = ?", arguments: [requested])
-        {
+        if let other: String = try conn.fetchValue("SELECT name FROM nodes WHERE node_id = ?", [.text(requested)]) {
             throw ErrorResponse(
                 code: .forbidden,
                 message: "node id \(requested) is registered as \(other); this token belongs to \(node.name)")

@@ -1,4 +1,4 @@
-import GRDB
+import StorageSupport
 import SyncCore
 
 /// Which orders a registration's token may read (SYNC-PROTOCOL.md §2 "Scopes"); every token
@@ -25,17 +25,16 @@ extension CentralStore {
     ///   it, so the node asks once more and gets
     /// - an empty page, which ends at the head: nothing of this shop up to there.
     /// So a caught-up node's cursor equals the head, and a page costs at most `limit` + 1 rows.
-    static func shopPage(_ db: Database, _ request: PullRequest, shop: String, head: Int64) throws -> (
+    static func shopPage(_ conn: any SQLConnection, _ request: PullRequest, shop: String, head: Int64) throws -> (
         body: [UInt8], entries: Int
     ) {
         var page = PageSplicer()
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT log.version, log.change, log.displaced FROM log_shops JOIN log ON log.version = log_shops.version
-                WHERE log_shops.shop = ? AND log_shops.version > ? ORDER BY log_shops.version LIMIT ?
-                """, arguments: [shop, request.after, request.limit + 1])
-        try page.append(rows, limit: request.limit)
+        try page.append(
+            conn,
+            """
+            SELECT log.version, log.change, log.displaced FROM log_shops JOIN log ON log.version = log_shops.version
+            WHERE log_shops.shop = ? AND log_shops.version > ? ORDER BY log_shops.version LIMIT ?
+            """, [.text(shop), .integer(request.after), .integer(Int64(request.limit) + 1)], limit: request.limit)
         guard let last = page.last else {
             return (page.finish(nextCursor: max(request.after, head), hasMore: false, head: head), 0)
         }
@@ -43,11 +42,13 @@ extension CentralStore {
     }
 
     /// The shops of `orders` (those of a push's log entries: whom its stream event concerns).
-    static func shops(_ db: Database, ofOrders orders: Set<String>) throws -> Set<String> {
-        let statement = try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?")
+    static func shops(_ conn: any SQLConnection, ofOrders orders: Set<String>) throws -> Set<String> {
         var shops: Set<String> = []
         for order in orders {
-            if let shop = try String.fetchOne(statement, arguments: [order]) { shops.insert(shop) }
+            if let shop: String = try conn.fetchValue("SELECT shop FROM order_shops WHERE order_id = ?", [.text(order)])
+            {
+                shops.insert(shop)
+            }
         }
         return shops
     }

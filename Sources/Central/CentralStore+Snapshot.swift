@@ -1,4 +1,3 @@
-import GRDB
 import StorageSupport
 import SyncCore
 
@@ -13,10 +12,8 @@ extension CentralStore {
         body: [UInt8], orders: Int
     ) {
         do {
-            return try pool.read { db in
-                let state = try Row.fetchOne(db, sql: "SELECT head_version, compacted_through FROM central_state")
-                let head: Int64 = state?["head_version"] ?? 0
-                let horizon: Int64 = state?["compacted_through"] ?? 0
+            return try database.read { conn in
+                let (head, horizon) = try Self.headAndHorizon(conn)
                 let version = request.version ?? head
                 if version < horizon {
                     throw ErrorResponse(
@@ -28,14 +25,14 @@ extension CentralStore {
                     throw ErrorResponse(
                         code: .invalidCursor, message: "version \(version) is beyond central's head (\(head))")
                 }
-                let ids = try Self.snapshotOrderIDs(db, shop: shop, after: request.after, limit: request.limit + 1)
+                let ids = try Self.snapshotOrderIDs(conn, shop: shop, after: request.after, limit: request.limit + 1)
                 var orders: [SnapshotOrder] = []
                 orders.reserveCapacity(min(ids.count, request.limit))
                 for orderID in ids.prefix(request.limit) {
-                    orders.append(try Self.snapshotOrder(db, orderID: orderID))
+                    orders.append(try Self.snapshotOrder(conn, orderID: orderID))
                 }
                 var total: Int64?
-                if request.after == nil { total = try Self.scopeOrderCount(db, shop: shop) }
+                if request.after == nil { total = try Self.scopeOrderCount(conn, shop: shop) }
                 let page = SnapshotPage(
                     version: version, orders: orders, nextAfter: orders.last?.orderID,
                     hasMore: ids.count > request.limit, headVersion: head, ordersTotal: total)
@@ -48,47 +45,53 @@ extension CentralStore {
 
     /// Ids of the scope's orders after `after`, ascending: a `shop` scope through `order_shops`
     /// (no other shop's order is read), an `all` scope through `rows` (every order there is).
-    static func snapshotOrderIDs(_ db: Database, shop: String?, after: String?, limit: Int) throws -> [String] {
+    static func snapshotOrderIDs(_ conn: any SQLConnection, shop: String?, after: String?, limit: Int) throws
+        -> [String]
+    {
         if let shop {
-            return try String.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT order_id FROM order_shops WHERE shop = ? AND order_id > ? ORDER BY order_id LIMIT ?"),
-                arguments: [shop, after ?? "", limit])
+            return try conn.fetchValues(
+                "SELECT order_id FROM order_shops WHERE shop = ? AND order_id > ? ORDER BY order_id LIMIT ?",
+                [.text(shop), .text(after ?? ""), .integer(Int64(limit))])
         }
-        return try String.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT DISTINCT order_id FROM rows WHERE order_id > ? ORDER BY order_id LIMIT ?"),
-            arguments: [after ?? "", limit])
+        return try conn.fetchValues(
+            "SELECT DISTINCT order_id FROM rows WHERE order_id > ? ORDER BY order_id LIMIT ?",
+            [.text(after ?? ""), .integer(Int64(limit))])
     }
 
-    static func scopeOrderCount(_ db: Database, shop: String?) throws -> Int64 {
+    static func scopeOrderCount(_ conn: any SQLConnection, shop: String?) throws -> Int64 {
         if let shop {
-            return try Int64.fetchOne(db, sql: "SELECT count(*) FROM order_shops WHERE shop = ?", arguments: [shop])
-                ?? 0
+            return try conn.fetchValue("SELECT count(*) FROM order_shops WHERE shop = ?", [.text(shop)]) ?? 0
         }
-        return try Int64.fetchOne(db, sql: "SELECT count(DISTINCT order_id) FROM rows") ?? 0
+        return try conn.fetchValue("SELECT count(DISTINCT order_id) FROM rows") ?? 0
     }
 
-    static func snapshotOrder(_ db: Database, orderID: String) throws -> SnapshotOrder {
+    static func snapshotOrder(_ conn: any SQLConnection, orderID: String) throws -> SnapshotOrder {
         var rows: [RowState] = []
-        let cursor = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?"),
-            arguments: [orderID])
-        while let row = try cursor.next() { rows.append(try RowCodec.decode(row)) }
-        let moves = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT \(StatusMoveRows.columns) FROM status_moves WHERE order_id = ?"),
-            arguments: [orderID]
-        ).map { row in try StatusMoveRows.decode(row, table: "status_moves") }
+        try conn.forEachRow(RowCodec.selectByOrderSQL, [.text(orderID)]) { row in
+            rows.append(try RowCodec.decode(row))
+            return true
+        }
+        let moves = try conn.fetchAll(StatusMoveRows.selectByOrderSQL, [.text(orderID)]).map { row in
+            try StatusMoveRows.decode(row, table: "status_moves")
+        }
         return SnapshotOrder(orderID: orderID, rows: rows, moves: StatusRegister(moves: moves).moves)
+    }
+
+    /// The log's head and the version below which it was compacted (0: never).
+    static func headAndHorizon(_ conn: any SQLConnection) throws -> (head: Int64, horizon: Int64) {
+        guard let state = try conn.fetchOne("SELECT head_version, compacted_through FROM central_state") else {
+            return (0, 0)
+        }
+        return (
+            try state.read("head_version", table: "central_state"),
+            try state.read("compacted_through", table: "central_state")
+        )
     }
 
     /// The version below which the log was compacted (0: never).
     package func compactedThrough() throws(CentralError) -> Int64 {
         do {
-            return try pool.read { db in
-                try Int64.fetchOne(db, sql: "SELECT compacted_through FROM central_state") ?? 0
-            }
+            return try database.read { conn in try Self.headAndHorizon(conn).horizon }
         } catch {
             throw CentralError.wrap(error)
         }

@@ -1,6 +1,6 @@
-import GRDB
 import Integrations
 import OrderDomain
+import StorageSupport
 import SyncCore
 
 /// What a verified webhook came to.
@@ -17,10 +17,10 @@ extension CentralStore {
     /// refund's facts. Rules only move forward (a late failure does not undo a success), so the
     /// order events arrive in does not matter.
     func apply(_ event: StripeEvent, planner: EffectPlanner) throws(CentralError) -> AuthoringResult<WebhookResult> {
-        try webhook(provider: "stripe", eventID: event.id, type: event.type, planner: planner) { db, authoring in
+        try webhook(provider: "stripe", eventID: event.id, type: event.type, planner: planner) { conn, authoring in
             switch event.object {
             case .paymentIntentSucceeded(let intent):
-                guard let orderID = try Self.orderID(db, stripe: intent.metadata, providerRef: intent.id) else {
+                guard let orderID = try Self.orderID(conn, stripe: intent.metadata, providerRef: intent.id) else {
                     return "no kct order for PaymentIntent \(intent.id)"
                 }
                 authoring.set(
@@ -34,7 +34,7 @@ extension CentralStore {
                 }
                 return "PaymentIntent \(intent.id) succeeded"
             case .paymentIntentFailed(let intent):
-                guard let orderID = try Self.orderID(db, stripe: intent.metadata, providerRef: intent.id),
+                guard let orderID = try Self.orderID(conn, stripe: intent.metadata, providerRef: intent.id),
                     let order = authoring.order(orderID)
                 else {
                     return "no kct order for PaymentIntent \(intent.id)"
@@ -51,7 +51,7 @@ extension CentralStore {
                 return "PaymentIntent \(intent.id) failed"
             case .chargeRefunded(let charge):
                 guard let intentID = charge.paymentIntent,
-                    let orderID = try Self.orderID(db, stripe: charge.metadata, providerRef: intentID)
+                    let orderID = try Self.orderID(conn, stripe: charge.metadata, providerRef: intentID)
                 else {
                     return "no kct order for charge \(charge.id)"
                 }
@@ -69,9 +69,10 @@ extension CentralStore {
     /// order's moves toward delivered, an exception for a delivery problem.
     func apply(_ event: EasyPostEvent, planner: EffectPlanner) throws(CentralError) -> AuthoringResult<WebhookResult> {
         try webhook(provider: "easypost", eventID: event.id, type: event.description, planner: planner) {
-            db, authoring in
+            conn, authoring in
             guard let tracker = event.tracker else { return "event \(event.description) is not used by kct" }
-            guard let orderID = try Self.orderID(db, shipment: tracker.shipmentID, trackingCode: tracker.trackingCode),
+            guard
+                let orderID = try Self.orderID(conn, shipment: tracker.shipmentID, trackingCode: tracker.trackingCode),
                 let order = authoring.order(orderID)
             else {
                 return "no kct order for tracker \(tracker.id)"
@@ -99,24 +100,22 @@ extension CentralStore {
     /// Acts on one verified SendGrid event: the e-mail's communication-log entry follows it.
     func apply(_ event: SendGridEvent, planner: EffectPlanner) throws(CentralError) -> AuthoringResult<WebhookResult> {
         try webhook(provider: "sendgrid", eventID: event.eventID, type: event.kind.name, planner: planner) {
-            db, authoring in
-            guard let effect = try Self.mailEffect(db, effectID: event.effectID, messageID: event.messageID),
+            conn, authoring in
+            guard let effect = try Self.mailEffect(conn, effectID: event.effectID, messageID: event.messageID),
                 case .string(let logID)? = effect.result?["communication_log_id"]
             else {
                 return "no kct e-mail for SendGrid message \(event.messageID ?? "?")"
             }
             if effect.state == .unknown || (effect.state == .pending && effect.keyGeneration > 0) {
                 // The send whose answer was lost did go out: SendGrid reports it.
-                try db.execute(
-                    sql: """
-                        UPDATE effects SET state = 'succeeded', in_flight = 0, provider_ref = coalesce(provider_ref, ?),
-                          message = ?, updated_at = ? WHERE id = ?
-                        """,
-                    arguments: [
-                        event.messageID?.split(separator: ".").first.map(String.init),
-                        "settled by SendGrid's \(event.kind.name) event", Timestamp.format(millis: authoring.nowMillis),
-                        effect.id,
-                    ])
+                try conn.execute(
+                    """
+                    UPDATE effects SET state = 'succeeded', in_flight = 0, provider_ref = coalesce(provider_ref, ?),
+                      message = ?, updated_at = ? WHERE id = ?
+                    """,
+                    event.messageID?.split(separator: ".").first.map(String.init),
+                    "settled by SendGrid's \(event.kind.name) event", Timestamp.format(millis: authoring.nowMillis),
+                    effect.id)
             }
             let at = Timestamp.format(millis: UInt64(max(0, event.timestamp)) * 1000)
             var fields: [String: FieldValue] = [:]
@@ -131,7 +130,7 @@ extension CentralStore {
                 return "SendGrid \(event.kind.name) for \(logID) noted"
             }
             // Delivery status only moves forward; timestamps are facts and are always kept.
-            let current = try Self.deliveryStatus(db, authoring: authoring, orderID: effect.orderID, logID: logID)
+            let current = try Self.deliveryStatus(conn, authoring: authoring, orderID: effect.orderID, logID: logID)
             if case .text(let next)? = fields["delivery_status"], !DeliveryProgress.isProgress(from: current, to: next)
             {
                 fields.removeValue(forKey: "delivery_status")
@@ -144,19 +143,20 @@ extension CentralStore {
     /// The shared frame: de-duplicate by event id in the same transaction as the effects.
     private func webhook(
         provider: String, eventID: String, type: String, planner: EffectPlanner,
-        _ body: (Database, inout CentralAuthoring) throws -> String
+        _ body: (any SQLConnection, inout CentralAuthoring) throws -> String
     ) throws(CentralError) -> AuthoringResult<WebhookResult> {
-        try authoring(planner: planner) { db, authoring in
+        try authoring(planner: planner) { conn, authoring in
             let now = Timestamp.format(millis: authoring.nowMillis)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO webhook_events (provider, event_id, event_type, received_at) "
-                    + "VALUES (?, ?, ?, ?)",
-                arguments: [provider, eventID, type, now])
-            guard db.changesCount == 1 else { return .duplicate }
-            let detail = try body(db, &authoring)
+            let inserted = try conn.execute(
+                """
+                INSERT INTO webhook_events (provider, event_id, event_type, received_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, provider, eventID, type, now)
+            guard inserted == 1 else { return .duplicate }
+            let detail = try body(conn, &authoring)
             let orderID = authoring.accepted.first?.orderID
             try Self.appendAudit(
-                db,
+                conn,
                 AuditEntry(
                     receivedAt: now, kind: .webhook, person: nil, nodeName: provider, orderID: orderID, entity: nil,
                     operation: type, outcome: "accepted", detail: detail, eventID: "\(provider):\(eventID)"))
@@ -165,52 +165,52 @@ extension CentralStore {
     }
 
     /// The order a Stripe object belongs to: its metadata, else the effect that made it.
-    static func orderID(_ db: Database, stripe metadata: [String: String], providerRef: String) throws -> String? {
+    static func orderID(_ conn: any SQLConnection, stripe metadata: [String: String], providerRef: String) throws
+        -> String?
+    {
         if let orderID = metadata[StripeAPI.orderIDMetadataKey],
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM rows WHERE entity = 'orders' AND row_id = ?)",
-                arguments: [orderID]) == true
+            try conn.fetchOne(
+                "SELECT 1 FROM rows WHERE entity = ? AND row_id = ?",
+                [.text(EntityKind.order.rawValue), .text(orderID)])
+                != nil
         {
             return orderID
         }
-        return try String.fetchOne(
-            db, sql: "SELECT order_id FROM effects WHERE provider_ref = ? LIMIT 1", arguments: [providerRef])
+        return try conn.fetchValue(
+            "SELECT order_id FROM effects WHERE provider_ref = ? LIMIT 1", [.text(providerRef)])
     }
 
     /// The order a parcel belongs to: the effect that made its shipment.
-    static func orderID(_ db: Database, shipment: String?, trackingCode: String?) throws -> String? {
+    static func orderID(_ conn: any SQLConnection, shipment: String?, trackingCode: String?) throws -> String? {
         if let shipment,
-            let orderID = try String.fetchOne(
-                db, sql: "SELECT order_id FROM effects WHERE provider_ref = ? LIMIT 1", arguments: [shipment])
+            let orderID: String = try conn.fetchValue(
+                "SELECT order_id FROM effects WHERE provider_ref = ? LIMIT 1", [.text(shipment)])
         {
             return orderID
         }
         guard let trackingCode else { return nil }
-        return try String.fetchOne(
-            db,
-            sql: """
-                SELECT order_id FROM effects WHERE kind = ? AND json_extract(result, '$.tracking_code') = ? LIMIT 1
-                """, arguments: [EffectKind.purchase.rawValue, trackingCode])
+        let resultTrackingCode = conn.dialect.jsonText("result", "tracking_code")
+        return try conn.fetchValue(
+            "SELECT order_id FROM effects WHERE kind = ? AND \(resultTrackingCode) = ? LIMIT 1",
+            [.text(EffectKind.purchase.rawValue), .text(trackingCode)])
     }
 
     /// The send an event is about: by the effect id kct put in `custom_args`, else by message id.
-    static func mailEffect(_ db: Database, effectID: String?, messageID: String?) throws -> EffectRecord? {
-        if let effectID,
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM effects WHERE id = ?", arguments: [effectID])
-        {
+    static func mailEffect(_ conn: any SQLConnection, effectID: String?, messageID: String?) throws -> EffectRecord? {
+        if let effectID, let row = try conn.fetchOne("SELECT * FROM effects WHERE id = ?", [.text(effectID)]) {
             return try effect(row)
         }
         guard let messageID, let prefix = messageID.split(separator: ".").first else { return nil }
-        return try Row.fetchOne(
-            db, sql: "SELECT * FROM effects WHERE kind = ? AND provider_ref = ?",
-            arguments: [EffectKind.mail.rawValue, String(prefix)]
+        return try conn.fetchOne(
+            "SELECT * FROM effects WHERE kind = ? AND provider_ref = ?",
+            [.text(EffectKind.mail.rawValue), .text(String(prefix))]
         ).map(effect)
     }
 
-    static func deliveryStatus(_ db: Database, authoring: CentralAuthoring, orderID: String, logID: String) throws
-        -> String?
+    static func deliveryStatus(_ conn: any SQLConnection, authoring: CentralAuthoring, orderID: String, logID: String)
+        throws -> String?
     {
-        let state = authoring.ledger.changedOrders[orderID] ?? authoring.ledger.cache.order(orderID, db)
+        let state = authoring.ledger.changedOrders[orderID] ?? authoring.ledger.cache.order(orderID, conn)
         if case .text(let status)? = state.rows[RowKey(.communicationLog, logID)]?.fields["delivery_status"]?.value {
             return status
         }

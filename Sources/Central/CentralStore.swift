@@ -5,7 +5,9 @@ import StorageSupport
 import SyncCore
 
 /// Central's authoritative store: one SQLite file (WAL, synchronous=FULL) holding the replica,
-/// the log, every settled change's outcome, the registered nodes and central's clock.
+/// the log, every settled change's outcome, the registered nodes and central's clock. Every
+/// feature reads and writes through `CentralDatabase` in SQL both backends accept, so the same
+/// statements will serve a PostgreSQL database (issue 14).
 ///
 /// Every push runs `PushProcessor.process` inside ONE immediate transaction (`push`), so the
 /// effects, log entries, outcomes, the node's last settled sequence and the clock commit
@@ -19,7 +21,7 @@ package final class CentralStore: Sendable {
     static let pageCacheKiB = 64 * 1024
 
     package let path: String
-    let pool: DatabasePool
+    let database: CentralDatabase
     let cache: ReplicaCache
     let processor: PushProcessor
     /// Requests refused for their bearer token since the store was opened.
@@ -27,15 +29,15 @@ package final class CentralStore: Sendable {
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
 
-    private init(path: String, pool: DatabasePool, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64)
-        throws(CentralError)
-    {
+    private init(
+        path: String, database: CentralDatabase, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64
+    ) throws(CentralError) {
         self.path = path
-        self.pool = pool
+        self.database = database
         self.processor = processor
         self.wallClockMillis = clock
         do {
-            let state = try pool.read { db in try CentralState.fetch(db) }
+            let state = try database.read { conn in try CentralState.fetch(conn) }
             guard let state else { throw CentralError.notACentralStore(path: path) }
             cache = ReplicaCache(state: state)
         } catch {
@@ -57,30 +59,25 @@ package final class CentralStore: Sendable {
                 throw .fileSystem(path: directory, message: error.localizedDescription)
             }
         }
-        let pool = try openPool(path, existing: false)
+        let database = CentralDatabase(.sqlite(try openPool(path, existing: false)))
         do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    guard try Int.fetchOne(db, sql: "SELECT count(*) FROM central_identity") == 0 else {
-                        throw CentralError.alreadyExists(path: path)
-                    }
-                    try db.execute(
-                        sql: "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)",
-                        arguments: [Timestamp.format(millis: clock())])
-                    try db.execute(
-                        sql:
-                            """
-                            INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES
-                            (1, 0, 0, 0)
-                            """
-                    )
-                    return .commit
+            try database.write { conn in
+                guard try conn.fetchValue("SELECT count(*) FROM central_identity", as: Int64.self) == 0 else {
+                    throw CentralError.alreadyExists(path: path)
                 }
+                try conn.execute(
+                    "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)",
+                    Timestamp.format(millis: clock()))
+                try conn.execute(
+                    """
+                    INSERT INTO central_state (singleton, hlc_last, central_sequence, head_version) VALUES
+                    (1, 0, 0, 0)
+                    """)
             }
         } catch {
             throw CentralError.wrap(error)
         }
-        return try CentralStore(path: path, pool: pool, processor: processor, clock: clock)
+        return try CentralStore(path: path, database: database, processor: processor, clock: clock)
     }
 
     /// Opens an existing store, applying any migrations it lacks.
@@ -89,11 +86,12 @@ package final class CentralStore: Sendable {
         clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(CentralError) -> CentralStore {
         guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
-        let pool = try openPool(path, existing: true)
-        return try CentralStore(path: path, pool: pool, processor: processor, clock: clock)
+        let database = CentralDatabase(.sqlite(try openPool(path, existing: true)))
+        return try CentralStore(path: path, database: database, processor: processor, clock: clock)
     }
 
     /// WAL with synchronous=FULL: a push that was answered is on disk, even across power loss.
+    /// SQLite only, as are its migrations (`CentralSchema`): a PostgreSQL database has its own.
     /// An existing file is migrated only if it already is a central store, so a stray SQLite
     /// file (a node's replica, say) is refused untouched.
     private static func openPool(_ path: String, existing: Bool) throws(CentralError) -> DatabasePool {
@@ -133,12 +131,14 @@ struct CentralState: Sendable {
     var centralSequence: Int64
     var headVersion: Int64
 
-    static func fetch(_ db: Database) throws -> CentralState? {
-        guard try db.tableExists("central_state"),
-            let row = try Row.fetchOne(db, sql: "SELECT hlc_last, central_sequence, head_version FROM central_state")
+    /// The row, or nil when there is none (a store whose creation never committed).
+    static func fetch(_ conn: any SQLConnection) throws -> CentralState? {
+        let table = "central_state"
+        guard let row = try conn.fetchOne("SELECT hlc_last, central_sequence, head_version FROM central_state")
         else { return nil }
         return CentralState(
-            clock: HybridLogicalClock(last: try row.value("hlc_last", table: "central_state")),
-            centralSequence: row["central_sequence"], headVersion: row["head_version"])
+            clock: HybridLogicalClock(last: try row.read("hlc_last", table: table)),
+            centralSequence: try row.read("central_sequence", table: table),
+            headVersion: try row.read("head_version", table: table))
     }
 }

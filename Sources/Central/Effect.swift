@@ -78,7 +78,7 @@ package struct EffectRecord: Hashable, Sendable {
     }
 }
 
-/// An effect to record: `EffectPlanner`'s output, written with `INSERT OR IGNORE`.
+/// An effect to record: `EffectPlanner`'s output, written with `INSERT … ON CONFLICT DO NOTHING`.
 struct EffectDraft: Hashable, Sendable {
     var cause: String
     var kind: EffectKind

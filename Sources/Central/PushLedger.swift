@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import StorageSupport
 import SyncCore
 
@@ -7,7 +6,7 @@ import SyncCore
 /// from the push's own overlay, then the committed `ReplicaCache`, then the database; writes
 /// collect in the overlay and reach the tables in `flush`, before the commit.
 struct PushLedger: CentralLedger {
-    let db: Database
+    let conn: any SQLConnection
     let cache: ReplicaCache
     /// Orders this push changed, with their full merge state.
     private(set) var changedOrders: [String: OrderMergeState] = [:]
@@ -26,8 +25,11 @@ struct PushLedger: CentralLedger {
     /// Shops of the orders this push created.
     private var newOrderShops: [String: String] = [:]
 
-    init(db: Database, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64, receivedAt: String) {
-        self.db = db
+    init(
+        conn: any SQLConnection, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64,
+        receivedAt: String
+    ) {
+        self.conn = conn
         self.cache = cache
         self.node = node
         self.receivedAt = receivedAt
@@ -39,7 +41,7 @@ struct PushLedger: CentralLedger {
 
     func row(_ key: RowKey) -> RowState? {
         if let orderID = changedRowOrders[key] { return changedOrders[orderID]?.rows[key] }
-        return cache.row(key, db)
+        return cache.row(key, conn)
     }
 
     func lastSettledSequence(of nodeID: String) -> Int64 { settled[nodeID] ?? 0 }
@@ -55,14 +57,17 @@ struct PushLedger: CentralLedger {
     private func record(of change: ChangeRef) -> (changeDigest: Data, outcome: ChangeOutcome)? {
         do {
             guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT change_digest, outcome FROM outcomes WHERE node_id = ? AND sequence = ?",
-                    arguments: [change.nodeID, change.sequence])
+                let row = try conn.fetchOne(
+                    "SELECT change_digest, outcome FROM outcomes WHERE node_id = ? AND sequence = ?",
+                    [.text(change.nodeID), .integer(change.sequence)])
             else {
                 return nil
             }
-            let outcomeText: String = row["outcome"]
-            return (row["change_digest"], try ChangeOutcome.decode(Array(outcomeText.utf8)))
+            let outcomeText = try row.read("outcome", table: "outcomes", as: String.self)
+            return (
+                try row.read("change_digest", table: "outcomes", as: Data.self),
+                try ChangeOutcome.decode(Array(outcomeText.utf8))
+            )
         } catch {
             if cache.loadFailure == nil { cache.loadFailure = error }
             return nil
@@ -77,10 +82,13 @@ struct PushLedger: CentralLedger {
         guard change.nodeID != ChangeValidator.centralNodeID else { return }
         let account: (role: StaffRole, disabled: Bool)?
         do {
-            let statement = try db.cachedStatement(sql: "SELECT role, disabled FROM accounts WHERE email = ?")
-            account = try Row.fetchOne(statement, arguments: [change.author]).map { row in
-                (try row.value("role", table: "accounts", as: StaffRole.self), row["disabled"])
-            }
+            account = try conn.fetchOne("SELECT role, disabled FROM accounts WHERE email = ?", [.text(change.author)])
+                .map { row in
+                    (
+                        try row.read("role", table: "accounts", as: StaffRole.self),
+                        try row.read("disabled", table: "accounts", as: Bool.self)
+                    )
+                }
         } catch {
             // The push fails in `flush` with this error; nothing is committed.
             if cache.loadFailure == nil { cache.loadFailure = error }
@@ -100,8 +108,7 @@ struct PushLedger: CentralLedger {
 
     func orderShop(_ orderID: String) throws -> String? {
         if let shop = newOrderShops[orderID] { return shop }
-        return try String.fetchOne(
-            try db.cachedStatement(sql: "SELECT shop FROM order_shops WHERE order_id = ?"), arguments: [orderID])
+        return try conn.fetchValue("SELECT shop FROM order_shops WHERE order_id = ?", [.text(orderID)])
     }
 
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
@@ -114,7 +121,7 @@ struct PushLedger: CentralLedger {
             }
         }
         // Taken out while it changes, so the dictionaries are not copied on write.
-        var state = changedOrders.removeValue(forKey: orderID) ?? cache.order(orderID, db)
+        var state = changedOrders.removeValue(forKey: orderID) ?? cache.order(orderID, conn)
         let result: MergeResult
         if change.operation == .setStatus {
             result = state.register.merge(change, version: version)
@@ -145,51 +152,62 @@ struct PushLedger: CentralLedger {
 
     // MARK: Writing
 
-    /// Writes everything the push did to the tables (the caller commits).
+    /// Writes everything the push did to the tables (the caller commits): one batch per statement
+    /// (`executeMany`), which PostgreSQL sends as one pipeline.
     func flush() throws {
         if let failure = cache.loadFailure { throw failure }
-        let upsertRow = try db.cachedStatement(
-            sql: """
-                INSERT OR REPLACE INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
-                  ?, ?, ?)
-                """)
+        var rowValues: [[SQLValue]] = []
+        rowValues.reserveCapacity(dirtyRows.count)
         for key in dirtyRows {
             guard let orderID = changedRowOrders[key], let row = changedOrders[orderID]?.rows[key] else { continue }
             let stored = RowStateCodec.columns(of: row)
-            try upsertRow.execute(arguments: [
-                key.entity.rawValue, key.rowID, orderID, stored.fields, stored.appended, stored.tombstone,
+            rowValues.append([
+                .text(key.entity.rawValue), .text(key.rowID), .text(orderID), .blob(stored.fields),
+                stored.appended.sqlValue, stored.tombstone.sqlValue,
             ])
         }
-        let insertMove = try db.cachedStatement(sql: StatusMoveRows.insertSQL("status_moves", orIgnore: true))
-        for (orderID, move) in newMoves {
-            try insertMove.execute(arguments: StatusMoveRows.arguments(move, orderID: orderID))
-        }
+        try conn.executeMany(Self.upsertRowSQL, rowValues)
+        try conn.executeMany(
+            Self.insertMoveSQL, newMoves.map { orderID, move in StatusMoveRows.values(move, orderID: orderID) })
         // Before the log: its trigger files each entry under its order's shop (log_shops).
-        let insertShop = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?)")
-        for (orderID, shop) in newOrderShops {
-            try insertShop.execute(arguments: [orderID, shop, node.name])
-        }
-        let insertLog = try db.cachedStatement(sql: "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)")
-        for entry in logEntries {
-            try insertLog.execute(arguments: [
-                entry.version, entry.change.wire.canonicalString,
-                JSONValue.array(entry.displaced.map(\.wire)).canonicalString,
-            ])
-        }
-        let insertOutcome = try db.cachedStatement(
-            sql: "INSERT INTO outcomes (node_id, sequence, change_digest, outcome) VALUES (?, ?, ?, ?)")
-        for (change, outcome) in records {
-            try insertOutcome.execute(arguments: [
-                change.nodeID, change.sequence, ReceivedChangeDigest.of(change), outcome.wire.canonicalString,
-            ])
-            try CentralStore.appendAudit(
-                db,
-                CentralStore.auditEntry(change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
-        }
-        for (nodeID, sequence) in settled {
-            try db.execute(
-                sql: "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?", arguments: [sequence, nodeID])
-        }
+        try conn.executeMany(
+            "INSERT INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            newOrderShops.map { orderID, shop in [.text(orderID), .text(shop), .text(node.name)] })
+        try conn.executeMany(
+            "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)",
+            logEntries.map { entry in
+                [
+                    .integer(entry.version), .text(entry.change.wire.canonicalString),
+                    .text(JSONValue.array(entry.displaced.map(\.wire)).canonicalString),
+                ]
+            })
+        try conn.executeMany(
+            "INSERT INTO outcomes (node_id, sequence, change_digest, outcome) VALUES (?, ?, ?, ?)",
+            records.map { change, outcome in
+                [
+                    .text(change.nodeID), .integer(change.sequence), .blob(ReceivedChangeDigest.of(change)),
+                    .text(outcome.wire.canonicalString),
+                ]
+            })
+        try conn.executeMany(
+            CentralStore.appendAuditSQL,
+            records.map { change, outcome in
+                CentralStore.auditValues(
+                    CentralStore.auditEntry(
+                        change: change, outcome: outcome, nodeName: node.name, receivedAt: receivedAt))
+            })
+        try conn.executeMany(
+            "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?",
+            settled.map { nodeID, sequence in [.integer(sequence), .text(nodeID)] })
     }
+
+    /// Stores a row's merge state, replacing the one stored before.
+    static let upsertRowSQL = """
+        INSERT INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (entity, row_id) DO UPDATE SET order_id = excluded.order_id, fields = excluded.fields,
+          appended = excluded.appended, tombstone = excluded.tombstone
+        """
+
+    /// A move already stored (the same node and sequence) is left as it is.
+    static let insertMoveSQL = StatusMoveRows.insertSQL("status_moves", conflictClause: "ON CONFLICT DO NOTHING")
 }

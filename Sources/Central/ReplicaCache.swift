@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import OrderDomain
 import StorageSupport
 import SyncCore
@@ -11,18 +10,17 @@ struct OrderMergeState: Sendable {
     var register = StatusRegister()
 
     /// The order's committed rows and status moves, from `rows` and `status_moves`.
-    static func load(_ db: Database, orderID: String) throws -> OrderMergeState {
+    static func load(_ conn: any SQLConnection, orderID: String) throws -> OrderMergeState {
         var state = OrderMergeState()
-        let rowStatement = try db.cachedStatement(
-            sql: "SELECT entity, row_id, order_id, fields, appended, tombstone FROM rows WHERE order_id = ?")
-        for row in try Row.fetchAll(rowStatement, arguments: [orderID]) {
+        try conn.forEachRow(RowCodec.selectByOrderSQL, [.text(orderID)]) { row in
             let rowState = try RowCodec.decode(row)
             state.rows[rowState.key] = rowState
+            return true
         }
-        let moveStatement = try db.cachedStatement(
-            sql: "SELECT \(StatusMoveRows.columns) FROM status_moves WHERE order_id = ?")
-        let moves = try Row.fetchAll(moveStatement, arguments: [orderID]).map { row in
-            try StatusMoveRows.decode(row, table: "status_moves")
+        var moves: [StatusMove] = []
+        try conn.forEachRow(StatusMoveRows.selectByOrderSQL, [.text(orderID)]) { row in
+            moves.append(try StatusMoveRows.decode(row, table: "status_moves"))
+            return true
         }
         state.register = StatusRegister(moves: moves)
         return state
@@ -34,8 +32,8 @@ struct OrderMergeState: Sendable {
 /// overlay (`PushLedger`) that is folded in only after its transaction commits.
 final class ReplicaCache: @unchecked Sendable {
     // @unchecked Sendable: every member is used only from inside the store's write transactions,
-    // which GRDB's single writer runs one at a time; `enter()`/`leave()` check that with a
-    // precondition. `committedHeadVersion` is the exception and is atomic.
+    // which this process's one writer (`CentralDatabase`) runs one at a time; `enter()`/`leave()`
+    // check that with a precondition. `committedHeadVersion` is the exception and is atomic.
 
     /// Orders kept before the cache is dropped and refilled from the database as needed.
     static let orderLimit = 100_000
@@ -68,10 +66,10 @@ final class ReplicaCache: @unchecked Sendable {
     func leave() { inUse.store(false, ordering: .releasing) }
 
     /// The order's committed state, loading it on first use (an order with no rows yet is empty).
-    func order(_ orderID: String, _ db: Database) -> OrderMergeState {
+    func order(_ orderID: String, _ conn: any SQLConnection) -> OrderMergeState {
         if let cached = orders[orderID] { return cached }
         do {
-            let state = try OrderMergeState.load(db, orderID: orderID)
+            let state = try OrderMergeState.load(conn, orderID: orderID)
             orders[orderID] = state
             for key in state.rows.keys { rowOrders[key] = orderID }
             return state
@@ -82,14 +80,11 @@ final class ReplicaCache: @unchecked Sendable {
     }
 
     /// A committed row by key, loading its order on first use.
-    func row(_ key: RowKey, _ db: Database) -> RowState? {
+    func row(_ key: RowKey, _ conn: any SQLConnection) -> RowState? {
         if let orderID = rowOrders[key] { return orders[orderID]?.rows[key] }
         do {
-            let statement = try db.cachedStatement(sql: "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?")
-            guard let orderID = try String.fetchOne(statement, arguments: [key.entity.rawValue, key.rowID]) else {
-                return nil
-            }
-            return order(orderID, db).rows[key]
+            guard let orderID = try RowCodec.orderID(of: key, conn) else { return nil }
+            return order(orderID, conn).rows[key]
         } catch {
             if loadFailure == nil { loadFailure = error }
             return nil
@@ -116,10 +111,27 @@ final class ReplicaCache: @unchecked Sendable {
 /// Rows of the `rows` table to and from SyncCore's `RowState`, in the node's layout
 /// (`RowStateCodec`).
 enum RowCodec {
-    static func decode(_ row: Row) throws -> RowState {
+    /// The columns `decode` reads.
+    static let columns = "entity, row_id, order_id, fields, appended, tombstone"
+    /// One order's rows in key order, which `rows_by_order` (order_id, then the key) gives SQLite
+    /// without sorting; said in SQL so that PostgreSQL pages snapshots in the same order.
+    static let selectByOrderSQL = "SELECT \(columns) FROM rows WHERE order_id = ? ORDER BY entity, row_id"
+
+    /// A row of `rows`: a central `SQLRow`, or a GRDB row where tests read the file directly.
+    static func decode(_ row: some ColumnReading) throws -> RowState {
         let key = RowKey(
-            try row.value("entity", table: "rows", as: EntityKind.self), try row.value("row_id", table: "rows"))
+            try row.read("entity", table: "rows", as: EntityKind.self), try row.read("row_id", table: "rows"))
         return try RowStateCodec.decode(row, key: key, table: "rows")
     }
 
+    /// The order a row belongs to; nil when there is no such row.
+    static func orderID(of key: RowKey, _ conn: any SQLConnection) throws -> String? {
+        try conn.fetchValue(
+            "SELECT order_id FROM rows WHERE entity = ? AND row_id = ?", [.text(key.entity.rawValue), .text(key.rowID)])
+    }
+}
+
+extension StatusMoveRows {
+    /// One order's moves in central's `status_moves` (`status_moves_by_order`).
+    static let selectByOrderSQL = "SELECT \(columns) FROM status_moves WHERE order_id = ?"
 }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import SQLAccess
 import SyncCore
 
 /// The stored form of a row's merge state (SyncCore's `RowState`), in central's `rows` and a
@@ -138,16 +138,19 @@ package enum RowStateCodec {
         }
     }
 
-    /// The row state of `key` from a row holding `order_id`, `fields`, `appended` and `tombstone`.
-    package static func decode(_ row: Row, key: RowKey, table: String) throws(CorruptStoredValue) -> RowState {
-        var state = RowState(entity: key.entity, rowID: key.rowID, orderID: try row.value("order_id", table: table))
-        let fields: Data = try row.value("fields", table: table)
+    /// The row state of `key` from a row holding `order_id`, `fields`, `appended` and `tombstone`:
+    /// a GRDB row of the node's Store or a central `SQLRow`.
+    package static func decode(_ row: some ColumnReading, key: RowKey, table: String) throws(CorruptStoredValue)
+        -> RowState
+    {
+        var state = RowState(entity: key.entity, rowID: key.rowID, orderID: try row.read("order_id", table: table))
+        let fields = try row.read("fields", table: table, as: Data.self)
         do {
             state.fields = try decodeFields(fields)
-            if let appended: Data = try row.value("appended", table: table) {
+            if let appended = try row.read("appended", table: table, as: Data?.self) {
                 state.appended = try decodeStamp(appended)
             }
-            if let tombstone: Data = try row.value("tombstone", table: table) {
+            if let tombstone = try row.read("tombstone", table: table, as: Data?.self) {
                 state.tombstone = try decodeStamp(tombstone)
             }
         } catch {

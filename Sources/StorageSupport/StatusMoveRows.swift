@@ -1,5 +1,6 @@
 import GRDB
 import OrderDomain
+import SQLAccess
 import SyncCore
 
 /// Status moves as stored: central's `status_moves` (every accepted move) and a node's
@@ -24,31 +25,38 @@ package enum StatusMoveRows {
         """
     }
 
-    /// The columns `decode` reads and `insertSQL` writes, in `arguments` order.
+    /// The columns `decode` reads and `insertSQL` writes, in `values` order.
     package static let columns =
         "order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note"
 
-    /// `INSERT … VALUES` for `arguments`, followed by `conflictClause` (`ON CONFLICT …`, or "").
-    package static func insertSQL(_ table: String, orIgnore: Bool = false, conflictClause: String = "") -> String {
-        "INSERT \(orIgnore ? "OR IGNORE " : "")INTO \(table) (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + conflictClause
+    /// `INSERT … VALUES` for `values`/`arguments`, followed by `conflictClause` (`ON CONFLICT …`,
+    /// or "").
+    package static func insertSQL(_ table: String, conflictClause: String = "") -> String {
+        "INSERT INTO \(table) (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + conflictClause
     }
 
-    package static func arguments(_ move: StatusMove, orderID: String) -> StatementArguments {
+    /// The values of `insertSQL`'s placeholders, for central's statements on either backend.
+    package static func values(_ move: StatusMove, orderID: String) -> [SQLValue] {
         [
-            orderID, move.stamp.nodeID, move.sequence, move.stamp.hlc, move.version, move.from.rawValue,
-            move.to.rawValue, move.fromResume?.rawValue, move.note,
+            .text(orderID), .text(move.stamp.nodeID), .integer(move.sequence), move.stamp.hlc.sqlValue,
+            .integer(move.version), .text(move.from.rawValue), .text(move.to.rawValue),
+            move.fromResume?.rawValue.sqlValue ?? .null, move.note.sqlValue,
         ]
     }
 
-    /// One move from a row holding `columns`.
-    package static func decode(_ row: Row, table: String) throws(CorruptStoredValue) -> StatusMove {
+    /// `values` as GRDB arguments, for the node's Store.
+    package static func arguments(_ move: StatusMove, orderID: String) -> StatementArguments {
+        StatementArguments(values(move, orderID: orderID).map(\.databaseValue))
+    }
+
+    /// One move from a row holding `columns`: a GRDB row of the node's Store or a central `SQLRow`.
+    package static func decode(_ row: some ColumnReading, table: String) throws(CorruptStoredValue) -> StatusMove {
         StatusMove(
-            stamp: HLCStamp(hlc: try row.value("hlc", table: table), nodeID: try row.value("node_id", table: table)),
-            sequence: try row.value("sequence", table: table), version: try row.value("version", table: table),
-            from: try row.value("from_status", table: table, as: OrderStatus.self),
-            to: try row.value("status", table: table, as: OrderStatus.self),
-            fromResume: try row.optionalValue("from_resume_status", table: table, as: OrderStatus.self),
-            note: try row.value("note", table: table))
+            stamp: HLCStamp(hlc: try row.read("hlc", table: table), nodeID: try row.read("node_id", table: table)),
+            sequence: try row.read("sequence", table: table), version: try row.read("version", table: table),
+            from: try row.read("from_status", table: table, as: OrderStatus.self),
+            to: try row.read("status", table: table, as: OrderStatus.self),
+            fromResume: try row.readOptional("from_resume_status", table: table, as: OrderStatus.self),
+            note: try row.read("note", table: table))
     }
 }
