@@ -180,7 +180,7 @@ let package = Package(
             name: "CentralTests",
             dependencies: [
                 "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport", "Integrations",
-                "ProviderStandIns", .product(name: "GRDB", package: "GRDB.swift"),
+                "ProviderStandIns", "Postgres", "SQLAccess", .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLAccess", "TestSupport"]),

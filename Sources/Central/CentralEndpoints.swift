@@ -23,6 +23,8 @@ final class CentralEndpoints: LoopService {
     private(set) var effects: EffectRunner!
     /// Compacts the log periodically when `options.compaction` is set (CentralEndpoints+Compaction.swift).
     var compactionTimer: LoopTimer?
+    /// PostgreSQL: hears the pushes other serve processes commit, for this process's streams.
+    private var listener: CentralLogListener?
 
     init(
         loop: EventLoop, store: CentralStore, host: String, port: Int,
@@ -58,6 +60,14 @@ final class CentralEndpoints: LoopService {
         effects = try EffectRunner(
             loop: loop, store: store, configuration: options.integrations, metrics: metrics, logger: logger
         ) { [unowned self] head in advanceHead(to: head) }
+        if let pool = store.postgresPool {
+            listener = CentralLogListener(loop: loop, pool: pool, instanceID: store.instanceID, logger: logger) {
+                [unowned self] head, shops in
+                advanceHead(to: head, shops: shops)
+                // Another process's push may have recorded effects, which only the leader runs.
+                effects.wake()
+            }
+        }
         startCompaction()
     }
 

@@ -16,11 +16,12 @@ package final class CentralService: Sendable {
     package let host: String
     package let port: Int
     private let thread: EventLoopThread
-    private let lock: ServeLock
+    /// SQLite only: one serve per file. Any number serve one PostgreSQL database.
+    private let lock: ServeLock?
 
     package var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    private init(store: CentralStore, host: String, port: Int, thread: EventLoopThread, lock: ServeLock) {
+    private init(store: CentralStore, host: String, port: Int, thread: EventLoopThread, lock: ServeLock?) {
         self.store = store
         self.host = host
         self.port = port
@@ -28,14 +29,14 @@ package final class CentralService: Sendable {
         self.lock = lock
     }
 
-    /// Opens the store at `databasePath` and serves it on `host:port` (0: a free port, read it
-    /// back from `port`) from a loop thread of its own.
+    /// Opens the store at `location` and serves it on `host:port` (0: a free port, read it back
+    /// from `port`) from a loop thread of its own.
     package static func start(
-        databasePath: String, host: String = "127.0.0.1", port: Int = 0,
+        location: CentralLocation, host: String = "127.0.0.1", port: Int = 0,
         options: CentralServeOptions = CentralServeOptions()
     ) async throws -> CentralService {
-        let lock = try ServeLock(databasePath: databasePath)
-        let store = try CentralStore.open(path: databasePath)
+        let lock = try ServeLock(location)
+        let store = try CentralStore.open(at: location)
         let thread = try await EventLoopThread.start(name: "kct-central")
         do {
             let bound = try await thread.loop.submit { loop in
@@ -49,21 +50,29 @@ package final class CentralService: Sendable {
         }
     }
 
+    /// `start(location: .sqlite(path: databasePath), …)`.
+    package static func start(
+        databasePath: String, host: String = "127.0.0.1", port: Int = 0,
+        options: CentralServeOptions = CentralServeOptions()
+    ) async throws -> CentralService {
+        try await start(location: .sqlite(path: databasePath), host: host, port: port, options: options)
+    }
+
     /// Stops taking requests, finishes those in flight, ends the streams, and waits.
     package func stop(grace: Duration = .seconds(5)) async throws {
         try await thread.shutdown(grace: grace)
-        lock.release()
+        lock?.release()
     }
 
-    /// Serves `databasePath` on the calling thread until SIGINT or SIGTERM, then shuts down
-    /// gracefully. `ready` is called with the bound port once requests are accepted.
+    /// Serves the store at `location` on the calling thread until SIGINT or SIGTERM, then shuts
+    /// down gracefully. `ready` is called with the bound port once requests are accepted.
     package static func serve(
-        databasePath: String, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
+        location: CentralLocation, host: String, port: Int, options: CentralServeOptions = CentralServeOptions(),
         ready: (Int) -> Void
     ) throws {
-        let lock = try ServeLock(databasePath: databasePath)
-        defer { lock.release() }
-        let store = try CentralStore.open(path: databasePath)
+        let lock = try ServeLock(location)
+        defer { lock?.release() }
+        let store = try CentralStore.open(at: location)
         let loop = try EventLoop()
         let endpoints = try CentralEndpoints(loop: loop, store: store, host: host, port: port, options: options)
         try loop.shutdownOnSignals()
@@ -73,8 +82,9 @@ package final class CentralService: Sendable {
     }
 }
 
-/// One `serve` per store: the replica cache assumes nobody else writes the replica. An advisory
-/// lock on a file beside the database (not on the database itself: closing any descriptor of
+/// One `serve` per SQLite store: its replica cache assumes nobody else writes the replica (on
+/// PostgreSQL each write transaction first catches the cache up, `ReplicaCache.synchronize`, so
+/// any number of processes may serve). An advisory lock on a file beside the database (not on the database itself: closing any descriptor of
 /// the database would drop SQLite's own POSIX locks). Released by `release` or process exit.
 final class ServeLock: Sendable {
     private let descriptor: Int32
@@ -104,6 +114,12 @@ final class ServeLock: Sendable {
     }
 
     static let busyAttempts = 20
+
+    /// The lock for a SQLite store; nil for PostgreSQL, which needs none.
+    convenience init?(_ location: CentralLocation) throws(CentralError) {
+        guard case .sqlite(let path) = location else { return nil }
+        try self.init(databasePath: path)
+    }
 
     private let released = Atomic<Bool>(false)
 

@@ -48,6 +48,7 @@ extension CentralStore {
                 var clock = cache.clock
                 var sequence = cache.centralSequence
                 let result = try writer.transaction { conn in
+                    try cache.synchronize(conn)
                     var authoring = CentralAuthoring(
                         conn: conn,
                         ledger: PushLedger(
@@ -58,6 +59,11 @@ extension CentralStore {
                     let output = try body(conn, &authoring)
                     let recorded = try Self.record(conn, authoring.effects, nowMillis: nowMillis)
                     try authoring.ledger.flush()
+                    if !authoring.ledger.logEntries.isEmpty {
+                        try announceLogAdvance(
+                            conn, head: authoring.ledger.headVersion,
+                            shops: try Self.shops(conn, ofOrders: Set(authoring.ledger.logEntries.map(\.change.orderID))))
+                    }
                     try conn.execute(
                         "UPDATE central_state SET hlc_last = ?, head_version = ?, central_sequence = ?",
                         authoring.clock.last, authoring.ledger.headVersion, authoring.sequence)

@@ -35,6 +35,8 @@ extension CentralStore {
                 var changed: [String: OrderMergeState] = [:]
                 var clock = cache.clock
                 let result = try writer.transaction { conn in
+                    try cache.synchronize(conn)
+                    clock = cache.clock
                     let node = try authenticate(conn, tokenHash: tokenHash)
                     let authenticatedNode = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
                     var ledger = PushLedger(
@@ -56,10 +58,13 @@ extension CentralStore {
                         if outcome.clampedFrom != nil { clamped += 1 }
                     }
                     changed = ledger.changedOrders
+                    let loggedShops = try Self.shops(conn, ofOrders: Set(ledger.logEntries.map(\.change.orderID)))
+                    if !ledger.logEntries.isEmpty {
+                        try announceLogAdvance(conn, head: ledger.headVersion, shops: loggedShops)
+                    }
                     return PushResult(
                         response: response, settled: settled, clamped: clamped, nodeName: node.name,
-                        loggedShops: try Self.shops(conn, ofOrders: Set(ledger.logEntries.map(\.change.orderID))),
-                        effectsRecorded: effects)
+                        loggedShops: loggedShops, effectsRecorded: effects)
                 }
                 // Committed: the cache takes the push's state before the next writer starts.
                 cache.commit(changed, clock: clock, headVersion: result.response.headVersion)

@@ -20,8 +20,10 @@ package final class CentralStore: Sendable {
     /// Page cache per connection, in KiB.
     static let pageCacheKiB = 64 * 1024
 
-    package let path: String
+    package let location: CentralLocation
     let database: CentralDatabase
+    /// This open store's id in the notifications it sends other processes (`CentralLogListener`).
+    let instanceID = UUID().uuidString.lowercased()
     let cache: ReplicaCache
     let processor: PushProcessor
     /// Requests refused for their bearer token since the store was opened.
@@ -30,40 +32,36 @@ package final class CentralStore: Sendable {
     let wallClockMillis: @Sendable () -> UInt64
 
     private init(
-        path: String, database: CentralDatabase, processor: PushProcessor, clock: @escaping @Sendable () -> UInt64
+        location: CentralLocation, database: CentralDatabase, processor: PushProcessor,
+        clock: @escaping @Sendable () -> UInt64
     ) throws(CentralError) {
-        self.path = path
+        self.location = location
         self.database = database
         self.processor = processor
         self.wallClockMillis = clock
         do {
             let state = try database.read { conn in try CentralState.fetch(conn) }
-            guard let state else { throw CentralError.notACentralStore(path: path) }
+            guard let state else { throw CentralError.notACentralStore(path: location.description) }
             cache = ReplicaCache(state: state)
         } catch {
             throw CentralError.wrap(error)
         }
     }
 
-    /// Creates the store at `path`; refuses, changing nothing, when anything is already there.
+    /// Creates the store at `location`; refuses, changing nothing, when one is already there.
     package static func create(
-        path: String, processor: PushProcessor = PushProcessor(),
+        at location: CentralLocation, processor: PushProcessor = PushProcessor(),
         clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(CentralError) -> CentralStore {
-        if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .fileSystem(path: directory, message: error.localizedDescription)
-            }
+        let database: CentralDatabase
+        switch location {
+        case .sqlite(let path): database = try createFile(path)
+        case .postgres(let url): database = try openPostgres(url, existing: false)
         }
-        let database = CentralDatabase(.sqlite(try openPool(path, existing: false)))
         do {
             try database.write { conn in
                 guard try conn.fetchValue("SELECT count(*) FROM central_identity", as: Int64.self) == 0 else {
-                    throw CentralError.alreadyExists(path: path)
+                    throw CentralError.alreadyExists(path: location.description)
                 }
                 try conn.execute(
                     "INSERT INTO central_identity (singleton, created_at) VALUES (1, ?)",
@@ -77,17 +75,52 @@ package final class CentralStore: Sendable {
         } catch {
             throw CentralError.wrap(error)
         }
-        return try CentralStore(path: path, database: database, processor: processor, clock: clock)
+        return try CentralStore(location: location, database: database, processor: processor, clock: clock)
     }
 
     /// Opens an existing store, applying any migrations it lacks.
     package static func open(
+        at location: CentralLocation, processor: PushProcessor = PushProcessor(),
+        clock: @escaping @Sendable () -> UInt64 = WallClock.system
+    ) throws(CentralError) -> CentralStore {
+        let database: CentralDatabase
+        switch location {
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
+            database = CentralDatabase(.sqlite(try openPool(path, existing: true)))
+        case .postgres(let url): database = try openPostgres(url, existing: true)
+        }
+        return try CentralStore(location: location, database: database, processor: processor, clock: clock)
+    }
+
+    /// `create(at: .sqlite(path:))`.
+    package static func create(
         path: String, processor: PushProcessor = PushProcessor(),
         clock: @escaping @Sendable () -> UInt64 = WallClock.system
     ) throws(CentralError) -> CentralStore {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingStore(path: path) }
-        let database = CentralDatabase(.sqlite(try openPool(path, existing: true)))
-        return try CentralStore(path: path, database: database, processor: processor, clock: clock)
+        try create(at: .sqlite(path: path), processor: processor, clock: clock)
+    }
+
+    /// `open(at: .sqlite(path:))`.
+    package static func open(
+        path: String, processor: PushProcessor = PushProcessor(),
+        clock: @escaping @Sendable () -> UInt64 = WallClock.system
+    ) throws(CentralError) -> CentralStore {
+        try open(at: .sqlite(path: path), processor: processor, clock: clock)
+    }
+
+    /// A new SQLite file, migrated; refuses a path where anything already is.
+    private static func createFile(_ path: String) throws(CentralError) -> CentralDatabase {
+        if FileManager.default.fileExists(atPath: path) { throw .alreadyExists(path: path) }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .fileSystem(path: directory, message: error.localizedDescription)
+            }
+        }
+        return CentralDatabase(.sqlite(try openPool(path, existing: false)))
     }
 
     /// WAL with synchronous=FULL: a push that was answered is on disk, even across power loss.

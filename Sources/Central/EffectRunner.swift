@@ -26,6 +26,8 @@ final class EffectRunner: LoopService {
     private var scanning = false
     private var rescan = false
     private var isShuttingDown = false
+    /// PostgreSQL: whether this process is the one that runs effects (nil: SQLite, always).
+    private let leadership: EffectsLeadership?
 
     /// Effects attempted at once.
     static let concurrency = 16
@@ -42,6 +44,7 @@ final class EffectRunner: LoopService {
         self.metrics = metrics
         self.logger = logger
         self.headAdvanced = headAdvanced
+        leadership = store.postgresPool.map { EffectsLeadership(url: $0.url) }
         planner = EffectPlanner(configuration: configuration)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.defaultTimeout = ProviderCalls.timeout
@@ -76,7 +79,10 @@ final class EffectRunner: LoopService {
         rescan = false
         let store = self.store
         let busy = running
+        let leadership = self.leadership
         loop.offload({ () throws -> ([ClaimedEffect], Int64?) in
+            // Another process runs them; this one looks again at the next idle scan.
+            guard leadership?.holds() ?? true else { return ([], nil) }
             let claimed = try store.claimDueEffects(excluding: busy, limit: free)
             return (claimed, try store.nextEffectDue())
         }) { [self] outcome in

@@ -91,6 +91,37 @@ final class ReplicaCache: @unchecked Sendable {
         }
     }
 
+    /// Catches up with what other processes committed (central on PostgreSQL, several serve
+    /// processes): called first in every write transaction that uses the cache, once the
+    /// transaction holds the store's write lock, so nothing can commit meanwhile. Orders touched
+    /// by log entries appended since the cache's head are dropped (reloaded on next use); the
+    /// clock, central's sequence and the head are taken from `central_state`. With one process
+    /// the row equals the cache and this is one read.
+    func synchronize(_ conn: any SQLConnection) throws {
+        guard let state = try CentralState.fetch(conn) else { return }
+        clock = state.clock
+        centralSequence = state.centralSequence
+        guard state.headVersion != headVersion else { return }
+        let compactedThrough =
+            try conn.fetchValue("SELECT compacted_through FROM central_state", as: Int64.self) ?? 0
+        // Entries compacted away cannot say which orders they touched; many entries are cheaper
+        // to forget wholesale than to read.
+        if compactedThrough > headVersion || state.headVersion - headVersion > Int64(Self.orderLimit) {
+            orders.removeAll(keepingCapacity: true)
+            rowOrders.removeAll(keepingCapacity: true)
+        } else {
+            let touched: [String] = try conn.fetchValues(
+                "SELECT DISTINCT \(conn.dialect.jsonText("change", "order_id")) FROM log WHERE version > ?",
+                [.integer(headVersion)])
+            for orderID in touched {
+                guard let state = orders.removeValue(forKey: orderID) else { continue }
+                for key in state.rows.keys { rowOrders.removeValue(forKey: key) }
+            }
+        }
+        headVersion = state.headVersion
+        head.store(headVersion, ordering: .releasing)
+    }
+
     /// Folds a committed push in.
     func commit(_ changed: [String: OrderMergeState], clock: HybridLogicalClock, headVersion: Int64) {
         self.clock = clock

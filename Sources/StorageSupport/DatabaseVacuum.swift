@@ -8,6 +8,12 @@ package struct VacuumReport: Hashable, Sendable {
     /// Whether the WAL was checkpointed and truncated afterwards, so the file on disk has its new
     /// size; when a reader held an older snapshot, the next checkpoint does it instead.
     package var fileShrunk: Bool
+
+    package init(bytesBefore: Int64, bytesAfter: Int64, fileShrunk: Bool) {
+        self.bytesBefore = bytesBefore
+        self.bytesAfter = bytesAfter
+        self.fileShrunk = fileShrunk
+    }
 }
 
 /// `VACUUM` run while the replica's node daemon or central's server may be serving the same file.

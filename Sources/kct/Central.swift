@@ -8,13 +8,39 @@ struct Central: ParsableCommand {
             CentralInit.self, CentralAddNode.self, CentralRevokeNode.self, CentralNodes.self, CentralServe.self,
             CentralAddUser.self, CentralSetRole.self, CentralDisable.self, CentralEnable.self, CentralSetPassword.self,
             CentralListUsers.self, CentralAudit.self, CentralEffects.self, CentralCompact.self, CentralVacuum.self,
+            CentralMigrateToPostgres.self,
         ])
 }
 
-/// The central store's file, which every `kct central` command names.
+/// Where central's store is, which every `kct central` command names: `--db` with a SQLite file
+/// or a PostgreSQL URL, or `--postgres` with a URL.
 struct CentralDatabaseOption: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp("Central's SQLite file.", valueName: "path"))
-    var path: String
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "Central's SQLite file, or a PostgreSQL URL (postgres://USER@HOST:PORT/DB).", valueName: "path|url"))
+    var db: String?
+
+    @Option(
+        name: .customLong("postgres"),
+        help: ArgumentHelp("Central's PostgreSQL database (same as --db with a postgres:// URL).", valueName: "url"))
+    var postgres: String?
+
+    func validate() throws {
+        switch (db, postgres) {
+        case (nil, nil): throw ValidationError("name central's store with --db FILE or --db/--postgres postgres://…")
+        case (.some, .some): throw ValidationError("give --db or --postgres, not both")
+        case (.some(let db), nil) where db.isEmpty: throw ValidationError("--db needs a file or a postgres:// URL")
+        case (nil, .some(let url)) where CentralLocation(url) == .sqlite(path: url):
+            throw ValidationError("--postgres needs a postgres:// or postgresql:// URL, got '\(url)'")
+        default: break
+        }
+    }
+
+    var location: CentralLocation {
+        if let postgres { return .postgres(url: postgres) }
+        return CentralLocation(db ?? "")
+    }
 }
 
 extension CentralError {

@@ -39,7 +39,7 @@ struct CentralAddNode: ParsableCommand {
     }
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let registration = try store.addNode(
             name: name, shop: shop, scope: NodeScope(rawValue: scope.lowercased()) ?? .shop)
         if json {

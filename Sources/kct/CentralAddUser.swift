@@ -31,7 +31,7 @@ struct CentralAddUser: ParsableCommand {
     }
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let created = try store.addAccount(
             email: account.email, name: name, role: role, password: try password.read(), by: CentralOperator.name)
         Output.note(

@@ -86,7 +86,7 @@ struct CentralAudit: ParsableCommand {
     }
 
     func run() throws {
-        let entries = try CentralStore.open(path: database.path).audit(filter, limit: limit)
+        let entries = try CentralStore.open(at: database.location).audit(filter, limit: limit)
         if json {
             try Output.json(entries.map(EntryJSON.init))
             return

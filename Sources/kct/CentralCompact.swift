@@ -26,7 +26,7 @@ struct CentralCompact: ParsableCommand {
     }
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         guard let policy = CompactionWindow.policy(days: keepDays, versions: keepVersions) else { return }
         let report = try store.compact(policy)
         print(

@@ -19,7 +19,7 @@ struct CentralEffectOperation: ParsableArguments {
     func perform(
         _ change: (CentralStore, String, String) throws -> EffectRecord, done: (EffectRecord) -> String
     ) throws {
-        let record = try change(try CentralStore.open(path: database.path), effect, by)
+        let record = try change(try CentralStore.open(at: database.location), effect, by)
         if json {
             try Output.json(EffectJSON(effect: record))
         } else {

@@ -31,7 +31,7 @@ struct CentralEffectsList: ParsableCommand {
     }
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let effects = try store.effects(states: Set(state), orderID: order, limit: limit)
         if json {
             try Output.json(effects.map(EffectJSON.init))

@@ -14,7 +14,7 @@ struct CentralEffectsShow: ParsableCommand {
     var json = false
 
     func run() throws {
-        let record = try CentralStore.open(path: database.path).effect(effect)
+        let record = try CentralStore.open(at: database.location).effect(effect)
         if json {
             try Output.json(EffectJSON(effect: record))
             return

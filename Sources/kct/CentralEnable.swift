@@ -10,7 +10,7 @@ struct CentralEnable: ParsableCommand {
     @OptionGroup var account: CentralAccountOption
 
     func run() throws {
-        let changed = try CentralStore.open(path: database.path).setDisabled(
+        let changed = try CentralStore.open(at: database.location).setDisabled(
             account.email, false, by: CentralOperator.name)
         Output.note("enabled \(changed.email); account version \(changed.version)")
     }

@@ -26,7 +26,7 @@ struct CentralListUsers: ParsableCommand {
     }
 
     func run() throws {
-        let accounts = try CentralStore.open(path: database.path).accounts()
+        let accounts = try CentralStore.open(at: database.location).accounts()
         if json {
             try Output.json(
                 accounts.map {

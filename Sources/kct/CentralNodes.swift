@@ -29,7 +29,7 @@ struct CentralNodes: ParsableCommand {
     }
 
     func run() throws {
-        let nodes = try CentralStore.open(path: database.path).nodes()
+        let nodes = try CentralStore.open(at: database.location).nodes()
         if json {
             try Output.json(
                 nodes.map {

@@ -12,7 +12,7 @@ struct CentralRevokeNode: ParsableCommand {
     var name: String
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let node = try store.revokeNode(name: name)
         Output.note("revoked \(node.name) at \(node.revokedAt ?? "?")")
     }

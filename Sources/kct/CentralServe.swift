@@ -96,7 +96,7 @@ struct CentralServe: ParsableCommand {
                 rateLimitPerSecond: rateLimit, rateLimitBurst: rateBurst, publicMetrics: publicMetrics,
                 integrations: integrations)
             options.compaction = CompactionWindow.policy(days: compactKeepDays, versions: compactKeepVersions)
-            try CentralService.serve(databasePath: database.path, host: host, port: port, options: options) { bound in
+            try CentralService.serve(location: database.location, host: host, port: port, options: options) { bound in
                 let shown = host.contains(":") ? "[\(host)]" : host
                 // The line is how scripts and tests learn the port: written straight to the file
                 // descriptor, never left in a stdio buffer.
@@ -105,7 +105,7 @@ struct CentralServe: ParsableCommand {
         } catch let error as CentralError {
             throw error
         } catch {
-            throw CLIError("cannot serve \(database.path) on \(listen): \(error)", exitCode: ExitCodes.storage)
+            throw CLIError("cannot serve \(database.location) on \(listen): \(error)", exitCode: ExitCodes.storage)
         }
     }
 }

@@ -11,7 +11,7 @@ struct CentralSetPassword: ParsableCommand {
     @OptionGroup var password: CentralPasswordOptions
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let changed = try store.setPassword(
             of: account.email, to: try password.read(), by: CentralOperator.name)
         Output.note("set the password of \(changed.email); account version \(changed.version)")

@@ -19,7 +19,7 @@ struct CentralSetRole: ParsableCommand {
     var role: StaffRole
 
     func run() throws {
-        let store = try CentralStore.open(path: database.path)
+        let store = try CentralStore.open(at: database.location)
         let changed = try store.setRole(of: account.email, to: role, by: CentralOperator.name)
         Output.note("\(changed.email) is now \(changed.role.withArticle); account version \(changed.version)")
     }
