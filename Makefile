@@ -11,6 +11,9 @@ BUILD_FLAGS ?=
 # C libraries the system-library targets link against; curl is the CLI the HTTP tests drive the server with;
 # sqlite3 is the CLI the disk-full tests check a database's integrity with.
 DEB_PACKAGES := pkg-config libuv1-dev libcurl4-openssl-dev libhttp-parser-dev libsqlite3-dev zlib1g-dev curl sqlite3
+# The PostgreSQL server the tests start in a temporary directory (Tests/TestSupport/PostgresServer.swift):
+# Debian's initdb, postgres, psql and pg_dump. `make run` does not need it.
+PG_PACKAGES := postgresql
 # Load generator and peer server for `make bench`'s http suite.
 BENCH_PACKAGES := nginx-light wrk
 # The web app's browser tests and page benchmark: Debian's Chromium and its WebDriver, driven by
@@ -24,11 +27,18 @@ FUZZ_TARGET ?= all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := protocol http gzip
 
-.PHONY: deps bench-deps web-deps build build-release test test-web run bench bench-web fuzz clean format lint
+.PHONY: deps pg-deps bench-deps web-deps build build-release test test-web run bench bench-web fuzz clean format lint
 
 # Installs only what is missing, so a machine that has everything is not touched.
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+pg-deps: deps
+	@missing=""; for p in $(PG_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -63,7 +73,7 @@ build-release: deps
 # starve the event-loop tests' awaits (sockets and provider calls timed out under them).
 PROCESS_SUITES = SyncIntegrationTests|CLITests
 
-test: deps web-deps lint
+test: deps pg-deps web-deps lint
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --skip '$(PROCESS_SUITES)'
 	$(SWIFT) test --skip-build $(BUILD_FLAGS) --filter '$(PROCESS_SUITES)'
