@@ -133,10 +133,11 @@ extension CentralStore {
             """,
             [.text(EntityKind.order.rawValue), .text(reference)])
         if let byNumber { return byNumber }
-        // The creating entry may have been compacted away (CentralStore+Compaction.swift). The
-        // column is NOCASE in SQLite's schema; lower() says so in SQL both backends accept.
+        // The creating entry may have been compacted away (CentralStore+Compaction.swift). Numbers
+        // are stored lower-cased (PostgreSQL's schema checks it; SQLite's column is NOCASE, where
+        // older stores' numbers keep their case), so the key is compared, not recomputed.
         return try conn.fetchValue(
-            "SELECT order_id FROM compacted_order_numbers WHERE lower(order_number) = lower(?) LIMIT 1",
+            "SELECT order_id FROM compacted_order_numbers WHERE order_number = lower(?) LIMIT 1",
             [.text(reference)]) ?? reference
     }
 

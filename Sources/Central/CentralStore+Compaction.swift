@@ -69,7 +69,7 @@ extension CentralStore {
                     try conn.execute(
                         """
                         INSERT INTO compacted_order_numbers (order_number, order_id)
-                        SELECT \(orderNumber), \(dialect.jsonText("change", "row_id"))
+                        SELECT lower(\(orderNumber)), \(dialect.jsonText("change", "row_id"))
                         FROM log WHERE version > ? AND version <= ? AND \(dialect.jsonText("change", "entity")) = ?
                           AND \(orderNumber) IS NOT NULL
                         ON CONFLICT DO NOTHING

@@ -62,7 +62,8 @@ extension CentralStore {
                     if !authoring.ledger.logEntries.isEmpty {
                         try announceLogAdvance(
                             conn, head: authoring.ledger.headVersion,
-                            shops: try Self.shops(conn, ofOrders: Set(authoring.ledger.logEntries.map(\.change.orderID))))
+                            shops: try Self.shops(
+                                conn, ofOrders: Set(authoring.ledger.logEntries.map(\.change.orderID))))
                     }
                     try conn.execute(
                         "UPDATE central_state SET hlc_last = ?, head_version = ?, central_sequence = ?",

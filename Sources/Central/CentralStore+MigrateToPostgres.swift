@@ -47,7 +47,8 @@ extension CentralStore {
                         let counted = try postgres.fetchValue("SELECT count(*) FROM \(table)", as: Int64.self) ?? 0
                         guard counted == copied else {
                             throw CentralError.unexpected(
-                                "\(table): copied \(copied) rows but PostgreSQL holds \(counted); nothing was committed")
+                                "\(table): copied \(copied) rows but PostgreSQL holds \(counted); nothing was committed"
+                            )
                         }
                         report.tables.append((table, copied))
                         progress(table, copied)
@@ -83,7 +84,13 @@ extension CentralStore {
             copied += Int64(batch.count)
             batch.removeAll(keepingCapacity: true)
         }
-        try sqlite.forEachRow("SELECT * FROM \(table)", []) { row in
+        // Order numbers of compacted creations are kept lower-cased at PostgreSQL (its schema
+        // checks it); SQLite's NOCASE column may hold them as older stores wrote them.
+        let select =
+            table == "compacted_order_numbers"
+            ? "SELECT lower(order_number) AS order_number, order_id FROM compacted_order_numbers"
+            : "SELECT * FROM \(table)"
+        try sqlite.forEachRow(select, []) { row in
             if insert == nil {
                 let columns = row.columns.names
                 insert =

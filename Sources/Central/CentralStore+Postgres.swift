@@ -14,7 +14,9 @@ extension CentralStore {
                     let isCentral = try connection.fetchValue(
                         "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?",
                         [.text("central_identity")], as: Int64.self)
-                    guard isCentral == 1 else { throw CentralError.missingStore(path: CentralLocation.postgres(url: url).description) }
+                    guard isCentral == 1 else {
+                        throw CentralError.missingStore(path: CentralLocation.postgres(url: url).description)
+                    }
                 }
                 try CentralDatabase.migratePostgres(connection, CentralPostgresSchema.migrations)
             }

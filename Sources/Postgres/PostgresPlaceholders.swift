@@ -1,7 +1,7 @@
 /// Central's statements use SQLite's `?` placeholders; PostgreSQL numbers them (`$1`, `$2`…).
 /// Rewrites every `?` outside string literals, quoted identifiers and comments.
-enum PostgresPlaceholders {
-    static func numbered(_ sql: String) -> (text: String, count: Int) {
+package enum PostgresPlaceholders {
+    package static func numbered(_ sql: String) -> (text: String, count: Int) {
         var output = ""
         output.reserveCapacity(sql.utf8.count + 16)
         var count = 0

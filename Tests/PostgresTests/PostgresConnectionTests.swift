@@ -1,15 +1,16 @@
 import Foundation
 import Postgres
 import SQLAccess
+import TestSupport
 import Testing
 
+/// The libpq driver against the test run's PostgreSQL server.
 @Suite struct PostgresConnectionTests {
-    let url = ProcessInfo.processInfo.environment["KCT_TEST_PG"] ?? ""
-
     @Test func roundTripsEveryValueKind() throws {
-        let connection = try PostgresConnection(url: url)
+        let connection = try PostgresConnection(url: try PostgresServer.shared().createDatabase())
         try connection.executeScript(
-            "DROP TABLE IF EXISTS t; CREATE TABLE t (i bigint PRIMARY KEY, r double precision, s text, b bytea, n text)")
+            "DROP TABLE IF EXISTS t; CREATE TABLE t (i bigint PRIMARY KEY, r double precision, s text, b bytea, n text)"
+        )
         try connection.execute(
             "INSERT INTO t (i, r, s, b, n) VALUES (?, ?, ?, ?, ?)",
             [.integer(Int64.max), .real(1.5), .text("it's ? here"), .blob(Data([0, 1, 0xfe, 0xff])), .null])
@@ -32,5 +33,34 @@ import Testing
         #expect(try connection.fetchValue("SELECT s FROM t WHERE i = ?", [.integer(-1)], as: String.self) == nil)
         // The connection is usable after the failed pipeline.
         #expect(try connection.fetchValue("SELECT count(*) FROM t", as: Int64.self) == 2501)
+    }
+}
+
+extension PostgresConnectionTests {
+    @Test func placeholdersOutsideQuotesAndCommentsAreNumbered() {
+        let (text, count) = PostgresPlaceholders.numbered("SELECT '?', \"a?\" FROM t WHERE x = ? -- why?\nAND y = ?")
+        #expect(text == "SELECT '?', \"a?\" FROM t WHERE x = $1 -- why?\nAND y = $2")
+        #expect(count == 2)
+    }
+
+    @Test func aRefusedConnectionIsAClearError() {
+        #expect {
+            _ = try PostgresConnection(url: "postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
+        } throws: { error in
+            (error as? PostgresError)?.kind == .connectionFailed && (error as? PostgresError)?.isUnavailable == true
+        }
+    }
+
+    @Test func statementErrorsCarryTheirSQLState() throws {
+        let connection = try PostgresConnection(url: try PostgresServer.shared().createDatabase())
+        try connection.executeScript("CREATE TABLE u (k text PRIMARY KEY)")
+        try connection.execute("INSERT INTO u (k) VALUES (?)", [.text("a")])
+        #expect {
+            try connection.execute("INSERT INTO u (k) VALUES (?)", [.text("a")])
+        } throws: { error in
+            (error as? PostgresError)?.sqlState == "23505" && (error as? PostgresError)?.isConstraintViolation == true
+        }
+        // A failed statement outside a transaction leaves the connection usable.
+        #expect(try connection.fetchValue("SELECT count(*) FROM u", as: Int64.self) == 1)
     }
 }

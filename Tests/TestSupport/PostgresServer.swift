@@ -101,10 +101,11 @@ package final class PostgresServer: Sendable {
     /// The schema of the database at `url` as `pg_dump --schema-only` writes it (no owners,
     /// privileges or tablespaces), without its comments, `SET` lines and `\restrict` guards:
     /// the statements only, one blank line between them. Still runnable by `psql`.
-    package func dumpSchema(_ url: String) throws -> String {
+    package func dumpSchema(_ url: String, excludingTables excluded: [String] = []) throws -> String {
         let dump = try Self.run(
             binDirectory + "/pg_dump",
-            ["--schema-only", "--no-owner", "--no-privileges", "--no-tablespaces", "--no-comments", "-d", url])
+            ["--schema-only", "--no-owner", "--no-privileges", "--no-tablespaces", "--no-comments", "-d", url]
+                + excluded.flatMap { ["-T", $0] })
         var lines: [Substring] = []
         for line in dump.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("--") || line.hasPrefix("SET ") || line.hasPrefix("SELECT pg_catalog.set_config(")
