@@ -79,8 +79,11 @@ final class SyncCluster {
     }
 
     let directory: String
+    /// What `--db` names: central's SQLite file, or a PostgreSQL URL.
     let databasePath: String
     private(set) var central: KCTServer?
+    /// More `kct central serve` processes on the same (PostgreSQL) database, each on its own port.
+    private(set) var otherCentrals: [KCTServer] = []
     /// Central's address once it first listened; restarts reuse it, as the nodes know it.
     private(set) var centralListen = "127.0.0.1:0"
     private(set) var nodes: [Node] = []
@@ -88,12 +91,13 @@ final class SyncCluster {
     /// Environment of `kct central serve` (provider settings, crash points), kept across restarts.
     var centralEnvironment: [String: String] = [:]
 
-    /// `databaseDirectory` puts central's database elsewhere (a small tmpfs, to fill the disk).
-    init(databaseDirectory: String? = nil) throws {
+    /// `databaseDirectory` puts central's database elsewhere (a small tmpfs, to fill the disk);
+    /// `postgresURL` puts it in that (empty) PostgreSQL database instead.
+    init(databaseDirectory: String? = nil, postgresURL: String? = nil) throws {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("kct-sync-it-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        databasePath = (databaseDirectory ?? directory) + "/central.sqlite"
+        databasePath = postgresURL ?? (databaseDirectory ?? directory) + "/central.sqlite"
         try centralCommand("central", "init", "--db", databasePath)
     }
 
@@ -103,6 +107,7 @@ final class SyncCluster {
     func shutDown() {
         for node in nodes { node.daemon?.killNow() }
         central?.killNow()
+        for other in otherCentrals { other.killNow() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -143,6 +148,19 @@ final class SyncCluster {
         centralListen = central!.listenAddress
     }
 
+    /// Starts one more `kct central serve` on the same database, on a port of its own (central on
+    /// PostgreSQL serves from any number of processes); returns it (also kept in `otherCentrals`).
+    @discardableResult
+    func startOtherCentral(listen: String = "127.0.0.1:0") throws -> KCTServer {
+        let index = otherCentrals.count + 2
+        let server = try KCTServer(
+            name: "central \(index)", arguments: ["central", "serve", "--db", databasePath, "--listen", listen],
+            environment: centralEnvironment, logPath: directory + "/central-\(index).log",
+            readyPrefix: "central listening on ")
+        otherCentrals.append(server)
+        return server
+    }
+
     /// Registers `name` at central, initialises its replica pointing at central, returns it.
     /// Central must have been started once (the node needs its URL); `centralURL` points the
     /// node elsewhere (a `FaultProxy` in front of central); `dataDir` puts its replica elsewhere.
@@ -179,7 +197,8 @@ final class SyncCluster {
 
     /// Logs of every process, for a failure message.
     func logs() -> String {
-        ([central?.logPath ?? directory + "/central.log"] + nodes.map { directory + "/node-\($0.name).log" })
+        ([central?.logPath ?? directory + "/central.log"] + otherCentrals.map(\.logPath)
+            + nodes.map { directory + "/node-\($0.name).log" })
             .map { path in
                 "== \(path)\n" + String(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").suffix(3_000))
             }
