@@ -27,7 +27,7 @@ FUZZ_TARGET ?= all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := protocol http gzip
 
-.PHONY: deps pg-deps bench-deps web-deps build build-release test test-web run bench bench-web fuzz clean format lint
+.PHONY: deps pg-deps bench-deps web-deps build build-release test test-web run run-postgres bench bench-web fuzz clean format lint
 
 # Installs only what is missing, so a machine that has everything is not touched.
 deps:
@@ -86,6 +86,12 @@ test-web: web-deps
 
 run: build
 	./examples/demo.sh
+
+# Central on PostgreSQL: two serve processes behind nginx, two workstations (README "Central on PostgreSQL").
+run-postgres: pg-deps build
+	@dpkg -s nginx-light >/dev/null 2>&1 || dpkg -s nginx >/dev/null 2>&1 || \
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light)
+	./examples/central-postgres.sh
 
 bench: bench-deps build-release
 	./.build/release/kct-bench $(SUITES)

@@ -111,9 +111,7 @@ final class CentralEndpoints: LoopService {
         router.get(
             "/healthz",
             owner.handler { endpoints, request, responder in
-                endpoints.local(request, responder) {
-                    responder.send(.json(bytes: HealthResponse(headVersion: endpoints.headVersion).encoded()))
-                }
+                endpoints.local(request, responder) { endpoints.health(responder) }
             })
         // Protocol errors for unknown paths and wrong methods, as JSON like every other error.
         router.unmatched = owner.unmatched { endpoints, request, responder, allowed in
@@ -359,6 +357,18 @@ final class CentralEndpoints: LoopService {
                         id: String(headVersion), event: StreamEvent.eventName,
                         data: StreamEvent(headVersion: headVersion).wire.canonicalString))
             }
+        }
+    }
+
+    // MARK: Health
+
+    /// 200 with the head as the database has it, once a read of the database succeeded; 503
+    /// `unavailable` when it cannot be read (PostgreSQL down or unreachable, a broken file).
+    private func health(_ responder: HTTPResponder) {
+        let store = self.store
+        offloaded(responder, { () throws(ErrorResponse) in try store.databaseHeadVersion() }) { [self] head in
+            advanceHead(to: head)
+            responder.send(.json(bytes: HealthResponse(headVersion: max(head, headVersion)).encoded()))
         }
     }
 

@@ -154,8 +154,20 @@ package final class CentralStore: Sendable {
         }
     }
 
-    /// The log's latest version, as last committed.
+    /// The log's latest version, as last committed by this process.
     package var headVersion: Int64 { cache.committedHeadVersion }
+
+    /// The log's latest version as the database has it (any process's commits), for `/healthz`:
+    /// it fails as a push would when the database cannot be read.
+    package func databaseHeadVersion() throws(ErrorResponse) -> Int64 {
+        do {
+            return try database.read { conn in
+                try conn.fetchValue("SELECT head_version FROM central_state", as: Int64.self) ?? 0
+            }
+        } catch {
+            throw ErrorResponse.wrapping(error)
+        }
+    }
 }
 
 /// The `central_state` row.
