@@ -149,6 +149,15 @@ CREATE TABLE public.outcomes (
     CONSTRAINT outcomes_change_digest_check CHECK ((length(change_digest) = 32))
 );
 
+CREATE TABLE public.rate_buckets (
+    token_hash bytea NOT NULL,
+    tokens double precision NOT NULL,
+    updated_ms bigint NOT NULL,
+    admitted bigint NOT NULL,
+    CONSTRAINT rate_buckets_admitted_check CHECK ((admitted = ANY (ARRAY[(0)::bigint, (1)::bigint]))),
+    CONSTRAINT rate_buckets_token_hash_check CHECK ((length(token_hash) = 32))
+);
+
 CREATE TABLE public.rows (
     entity text NOT NULL,
     row_id text NOT NULL,
@@ -224,6 +233,9 @@ ALTER TABLE ONLY public.order_shops
 
 ALTER TABLE ONLY public.outcomes
     ADD CONSTRAINT outcomes_pkey PRIMARY KEY (node_id, sequence);
+
+ALTER TABLE ONLY public.rate_buckets
+    ADD CONSTRAINT rate_buckets_pkey PRIMARY KEY (token_hash);
 
 ALTER TABLE ONLY public.rows
     ADD CONSTRAINT rows_pkey PRIMARY KEY (entity, row_id);

@@ -158,9 +158,25 @@ final class CentralEndpoints: LoopService {
     }
 
     /// Runs `then` when the request's token has a request left in its bucket; else 429 with
-    /// `Retry-After`. Checked before anything else, so a flood costs no database work.
-    func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: () -> Void) {
-        guard let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) else { return then() }
+    /// `Retry-After`. This process's bucket is checked first, so a flood costs no database work;
+    /// on PostgreSQL a node token's request then also takes from the bucket every serve process
+    /// shares (`admitShared`, on the thread pool), so N processes do not give a token N times
+    /// its rate. A database that cannot be asked does not refuse the request: the request itself
+    /// then meets the database and gets its 503.
+    func limited(_ request: HTTPRequest, _ responder: HTTPResponder, then: @escaping () -> Void) {
+        if let retryAfter = rateLimiter.admit(token: request.bearerToken, nowMillis: loop.now) {
+            return refuseRateLimited(responder, retryAfter: retryAfter)
+        }
+        guard store.sharesRateLimits, let token = request.bearerToken else { return then() }
+        let store = self.store
+        let limit = options.rateLimit
+        loop.offload({ try store.admitShared(token: token, limit: limit) }) { [self] outcome in
+            if case .success(let retryAfter?) = outcome { return refuseRateLimited(responder, retryAfter: retryAfter) }
+            then()
+        }
+    }
+
+    private func refuseRateLimited(_ responder: HTTPResponder, retryAfter: Int) {
         metrics.rateLimited.increment()
         fail(
             responder,

@@ -8,9 +8,22 @@
 /// canonical wire text byte for byte (a `jsonb` column would not), and are read with `::jsonb`.
 /// schema/central-postgres.sql is the schema as PostgreSQL reports it after these migrations.
 enum CentralPostgresSchema {
-    static let identifiers = ["2026-12-08-postgres-central"]
+    static let identifiers = ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits"]
 
-    static let migrations: [(id: String, sql: String)] = [(identifiers[0], centralTables)]
+    static let migrations: [(id: String, sql: String)] = [
+        (identifiers[0], centralTables), (identifiers[1], sharedRateLimits),
+    ]
+
+    /// Several serve processes share each node token's request budget (`CentralStore+RateLimits`):
+    /// one bucket per registered token, refilled on each request by PostgreSQL's own clock.
+    static let sharedRateLimits = """
+        CREATE TABLE rate_buckets (
+          token_hash bytea PRIMARY KEY CHECK (length(token_hash) = 32),
+          tokens double precision NOT NULL,
+          updated_ms bigint NOT NULL,
+          admitted bigint NOT NULL CHECK (admitted IN (0, 1))
+        );
+        """
 
     static let centralTables = """
         -- Marks the database as a central store. One row, written by `kct central init`.

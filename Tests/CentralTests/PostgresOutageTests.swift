@@ -63,3 +63,42 @@ import Testing
         try await service.stop()
     }
 }
+
+/// A node token's rate limit holds across serve processes on one PostgreSQL database: the
+/// budget spent at one process is spent at the other (issue 14).
+@Suite(.serialized) struct SharedRateLimitTests {
+    @Test func aTokensBudgetIsSharedByEveryServeProcess() async throws {
+        let url = try PostgresServer.shared().createDatabase()
+        let store = try CentralStore.create(at: .postgres(url: url))
+        let token = try store.addNode(name: "W1", shop: "S01").token
+        let other = try store.addNode(name: "W2", shop: "S01").token
+        let options = CentralServeOptions(rateLimitPerSecond: 0.2, rateLimitBurst: 3)
+        let first = try await CentralService.start(location: .postgres(url: url), options: options)
+        let second = try await CentralService.start(location: .postgres(url: url), options: options)
+        let client = try await TestClient.start()
+        func pull(_ service: CentralService, _ token: String) async throws -> HTTPClientResponse {
+            try await client.send(
+                .get, service.baseURL + "/v1/pull?after=0",
+                headers: [
+                    "Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current),
+                ])
+        }
+        do {
+            for _ in 0..<3 { #expect(try await pull(first, token).status.code == 200) }
+            // The second process has never seen this token, yet its budget is spent.
+            let refused = try await pull(second, token)
+            #expect(refused.status.code == 429)
+            #expect(refused.headers["Retry-After"].flatMap(Int.init).map { $0 >= 1 } == true)
+            // Another token's budget is its own.
+            #expect(try await pull(second, other).status.code == 200)
+        } catch {
+            try? await client.stop()
+            try? await first.stop()
+            try? await second.stop()
+            throw error
+        }
+        try await client.stop()
+        try await first.stop()
+        try await second.stop()
+    }
+}
