@@ -14,6 +14,8 @@ package final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// Prepared statement names by their (`?`-placeholder) SQL text.
     private var prepared: [String: String] = [:]
+    /// Distinct statements kept prepared per connection before they are all deallocated.
+    static let preparedLimit = 512
 
     /// Connects to `url` (`postgres://user@host:port/db` or a libpq key=value string).
     package init(url: String) throws(PostgresError) {
@@ -48,6 +50,11 @@ package final class PostgresConnection: @unchecked Sendable {
     /// The prepared statement for `sql`, preparing it on first use.
     func statementName(_ sql: String) throws(PostgresError) -> String {
         if let name = prepared[sql] { return name }
+        if prepared.count >= Self.preparedLimit {
+            // Statements built from filters vary; the server keeps each one this session made.
+            try executeScript("DEALLOCATE ALL")
+            prepared.removeAll()
+        }
         let name = "s\(prepared.count + 1)"
         let (text, _) = PostgresPlaceholders.numbered(sql)
         let result = PQprepare(handle, name, text, 0, nil)
