@@ -7,8 +7,8 @@ import Testing
 /// The append-only audit trail: pushed changes by several people with their outcomes, account
 /// and node events, uploaded sign-ins, and the triggers that keep it append-only.
 @Suite struct AuditTrailTests {
-    static func makeStore(_ directory: TemporaryDirectory) throws -> (CentralStore, w1: String, w2: String) {
-        let store = try CentralStore.create(path: directory.database, clock: { Build.centralNow })
+    static func makeStore(_ storage: TestStoreLocation) throws -> (CentralStore, w1: String, w2: String) {
+        let store = try CentralStore.create(at: storage.location, clock: { Build.centralNow })
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
         try Staff.add(
@@ -16,10 +16,11 @@ import Testing
         return (store, w1, w2)
     }
 
-    @Test func recordsEveryEditBySeveralPeopleWithItsOutcome() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func recordsEveryEditBySeveralPeopleWithItsOutcome(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, w2) = try Self.makeStore(storage)
         _ = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -81,10 +82,11 @@ import Testing
         #expect(try store.audit(.order("o-1"), limit: 2) == Array(trail.suffix(2)))
     }
 
-    @Test func recordsAccountAndNodeEvents() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func recordsAccountAndNodeEvents(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         try store.setRole(of: "ana@kct.example", to: .manager, by: "root")
         try store.setRole(of: "ana@kct.example", to: .manager, by: "root")
         try store.setDisabled("ana@kct.example", true, by: "root")
@@ -112,10 +114,11 @@ import Testing
                 && store.refusedTokens[.missing] == 1)
     }
 
-    @Test func signInEventsUploadOnceAndOnlyForTheTokensNode() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func signInEventsUploadOnceAndOnlyForTheTokensNode(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, w2) = try Self.makeStore(storage)
         let events = [
             AuthEvent(
                 id: "e-1", kind: .signInFailed, email: "Ana@kct.example", at: "2026-11-25T14:00:00.000Z",
@@ -153,13 +156,14 @@ import Testing
         #expect(trail[0].happenedAt == "2026-11-25T14:00:00.000Z" && trail[0].detail == "cli: wrong password")
     }
 
+    // SQLite only: writes to the file with GRDB (PostgresSchemaTests checks PostgreSQL's trigger).
     @Test func theTrailRefusesUpdatesAndDeletes() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, _, _) = try Self.makeStore(directory)
+        let storage = try TestStoreLocation(.sqlite)
+        defer { storage.remove() }
+        let (store, _, _) = try Self.makeStore(storage)
         let before = try store.audit(.node("W1"))
         #expect(before.count == 1)
-        let database = try DatabaseQueue(path: directory.database)
+        let database = try DatabaseQueue(path: storage.directory.database)
         defer { try? database.close() }
         for sql in [
             "UPDATE audit SET detail = 'forged'", "DELETE FROM audit", "DELETE FROM audit WHERE kind = 'node_added'",

@@ -8,8 +8,8 @@ import Testing
 /// kind of change, roles revoked between pushes, unknown and disabled authors, and shops.
 @Suite struct AuthorizationTests {
     /// o-1 exists with item i-1 and exception x-1 (made by an admin on W0); everything else is new.
-    static func setUp(_ directory: TemporaryDirectory) throws -> (store: CentralStore, w1: String) {
-        let store = try CentralStore.create(path: directory.database, clock: { Build.centralNow })
+    static func setUp(_ storage: TestStoreLocation) throws -> (store: CentralStore, w1: String) {
+        let store = try CentralStore.create(at: storage.location, clock: { Build.centralNow })
         let w0 = try store.addNode(name: "W0", shop: "S01").token
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         try Staff.addEveryRole(store)
@@ -111,13 +111,13 @@ import Testing
         ),
     ]
 
-    @Test(arguments: kinds.map(\.0))
-    func everyRoleAgainstEveryKindOfChangeAtCentral(_ name: String) throws {
+    @Test(arguments: CentralBackend.allCases, kinds.map(\.0))
+    func everyRoleAgainstEveryKindOfChangeAtCentral(_ backend: CentralBackend, _ name: String) throws {
         let (_, template, minimum) = try #require(Self.kinds.first { $0.0 == name })
         for role in StaffRole.allCases {
-            let directory = try TemporaryDirectory()
-            defer { directory.remove() }
-            let (store, w1) = try Self.setUp(directory)
+            let storage = try TestStoreLocation(backend)
+            defer { storage.remove() }
+            let (store, w1) = try Self.setUp(storage)
             var change = template
             change.author = Staff.email(role)
             let outcome = try #require(
@@ -137,10 +137,11 @@ import Testing
         }
     }
 
-    @Test func aRoleRevokedBetweenPushesRejectsTheLaterChangesOnly() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1) = try Self.setUp(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func aRoleRevokedBetweenPushesRejectsTheLaterChangesOnly(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1) = try Self.setUp(storage)
         let processor = Staff.email(.processor)
         let first = try store.push(
             PushRequest(
@@ -152,7 +153,7 @@ import Testing
                 ]), token: w1)
         #expect(first.response.outcomes.map(\.result) == [.applied])
         // Another process (`kct central set-role`) demotes the processor while W1 is offline.
-        try CentralStore.open(path: directory.database).setRole(of: processor, to: .viewer, by: "tests")
+        try CentralStore.open(at: storage.location).setRole(of: processor, to: .viewer, by: "tests")
         let second = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -167,8 +168,8 @@ import Testing
         #expect(second.response.outcomes.map { $0.reason?.code } == [.forbidden, nil])
         #expect(second.response.outcomes.first?.reason?.message.contains("is a viewer") == true)
         // Disabled, even as an admin, the account's changes are refused.
-        try CentralStore.open(path: directory.database).setRole(of: processor, to: .admin, by: "tests")
-        try CentralStore.open(path: directory.database).setDisabled(processor, true, by: "tests")
+        try CentralStore.open(at: storage.location).setRole(of: processor, to: .admin, by: "tests")
+        try CentralStore.open(at: storage.location).setDisabled(processor, true, by: "tests")
         let third = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -197,10 +198,11 @@ import Testing
         #expect(again.response.outcomes.map(\.result) == [.applied])
     }
 
-    @Test func aNodeMayChangeOnlyItsOwnShopsOrders() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1) = try Self.setUp(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func aNodeMayChangeOnlyItsOwnShopsOrders(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1) = try Self.setUp(storage)
         let other = try store.addNode(name: "W9", shop: "S02").token
         // A token of shop S02 (stolen or not) cannot touch S01's order o-1 …
         let stolen = try store.push(
@@ -230,19 +232,20 @@ import Testing
         #expect(try store.audit(.node("W9")).filter { $0.code == "wrong_shop" }.count == 3)
     }
 
+    // SQLite only: a store from before one of SQLite's migrations; PostgreSQL's schema starts past them all.
     @Test func ordersPushedBeforeTheMigrationBelongToTheirCreatorsShop() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        _ = try Self.setUp(directory)
+        let storage = try TestStoreLocation(.sqlite)
+        defer { storage.remove() }
+        _ = try Self.setUp(storage)
         // Turn the file back into a store from before staff accounts: the migration then runs
         // again on open and must find o-1's shop from the log.
-        let database = try DatabaseQueue(path: directory.database)
+        let database = try DatabaseQueue(path: storage.directory.database)
         try database.write { db in
             for table in ["accounts", "order_shops", "audit"] { try db.execute(sql: "DROP TABLE \(table)") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-11-26-staff-accounts-audit'")
         }
         try database.close()
-        let store = try CentralStore.open(path: directory.database, clock: { Build.centralNow })
+        let store = try CentralStore.open(at: storage.location, clock: { Build.centralNow })
         try Staff.addEveryRole(store)
         let other = try store.addNode(name: "W9", shop: "S02").token
         let stolen = try store.push(

@@ -31,8 +31,9 @@ import Testing
         return (try BucketResponse.decode(response.body), response.text)
     }
 
-    @Test func eachTokenGetsItsScopesChecksumsAsTheReferenceModelComputesThem() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func eachTokenGetsItsScopesChecksumsAsTheReferenceModelComputesThem(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         let head = fixture.service.store.headVersion
         // The reference: SyncCore's model fed the whole log.
         var reference = ReplicaModel()
@@ -63,8 +64,9 @@ import Testing
         try await fixture.stop()
     }
 
-    @Test func aShopTokenLearnsNothingOfAnotherShopsOrders() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func aShopTokenLearnsNothingOfAnotherShopsOrders(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         let bucketOfO1 = BucketChecksum.bucket(ofOrder: "o-1")
         let (answer, text) = try await Self.bucket(fixture, bucketOfO1, token: fixture.w2)
         #expect(!answer.orders.contains { $0.orderID == "o-1" })
@@ -74,8 +76,9 @@ import Testing
         try await fixture.stop()
     }
 
-    @Test func badChecksumRequestsAreRefused() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func badChecksumRequestsAreRefused(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         let cases: [(String, String?, Bool, Int, ErrorCode)] = [
             ("/v1/buckets/1024", fixture.w1, true, 400, .invalidMessage),
             ("/v1/buckets/x", fixture.w1, true, 400, .invalidMessage),

@@ -24,12 +24,12 @@ import Testing
             ], author: author)
     }
 
-    /// Pushes one change as W1 to a central set up by `AuthorizationTests` plus a claim of o-1
-    /// by the admin (k-1); the outcome.
-    func outcome(_ change: Change) throws -> ChangeOutcome {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1) = try AuthorizationTests.setUp(directory)
+    /// Pushes one change as W1 to a central on `backend` set up by `AuthorizationTests` plus a
+    /// claim of o-1 by the admin (k-1); the outcome.
+    func outcome(_ change: Change, _ backend: CentralBackend) throws -> ChangeOutcome {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1) = try AuthorizationTests.setUp(storage)
         let w0 = try store.addNode(name: "W9", shop: "S01").token
         let held = try store.push(
             PushRequest(
@@ -47,9 +47,9 @@ import Testing
             try store.push(PushRequest(nodeID: "n-w1", changes: [change]), token: w1).response.outcomes.first)
     }
 
-    @Test(arguments: StaffRole.allCases)
-    func claimingNeedsAProcessor(_ role: StaffRole) throws {
-        let result = try outcome(Self.claim("k-2", by: Staff.email(role)))
+    @Test(arguments: CentralBackend.allCases, StaffRole.allCases)
+    func claimingNeedsAProcessor(_ backend: CentralBackend, _ role: StaffRole) throws {
+        let result = try outcome(Self.claim("k-2", by: Staff.email(role)), backend)
         if role >= .processor {
             #expect(result.result == .applied, "\(role): \(result.reason?.description ?? "")")
         } else {
@@ -58,9 +58,9 @@ import Testing
         }
     }
 
-    @Test(arguments: StaffRole.allCases)
-    func releasingAnothersClaimNeedsAManager(_ role: StaffRole) throws {
-        let result = try outcome(Self.release("k-1", of: Staff.admin, by: Staff.email(role)))
+    @Test(arguments: CentralBackend.allCases, StaffRole.allCases)
+    func releasingAnothersClaimNeedsAManager(_ backend: CentralBackend, _ role: StaffRole) throws {
+        let result = try outcome(Self.release("k-1", of: Staff.admin, by: Staff.email(role)), backend)
         if role >= .manager {
             #expect(result.result == .applied, "\(role): \(result.reason?.description ?? "")")
         } else {
@@ -68,16 +68,17 @@ import Testing
         }
     }
 
-    @Test func claimsThatMisstateTheirClaimerOrClaimAreRejected() throws {
+    @Test(arguments: CentralBackend.allCases)
+    func claimsThatMisstateTheirClaimerOrClaimAreRejected(_ backend: CentralBackend) throws {
         let processor = Staff.email(.processor)
-        let forSomeoneElse = try outcome(Self.claim("k-2", by: processor, claimedBy: Staff.admin))
+        let forSomeoneElse = try outcome(Self.claim("k-2", by: processor, claimedBy: Staff.admin), backend)
         #expect(forSomeoneElse.reason?.code == .invalidValue)
-        let wrongClaimer = try outcome(Self.release("k-1", of: processor, by: processor))
+        let wrongClaimer = try outcome(Self.release("k-1", of: processor, by: processor), backend)
         #expect(wrongClaimer.reason?.code == .invalidValue)
-        let noSuchClaim = try outcome(Self.release("k-9", of: processor, by: processor))
+        let noSuchClaim = try outcome(Self.release("k-9", of: processor, by: processor), backend)
         #expect(noSuchClaim.reason?.code == .unknownRow)
         var onHold = Self.claim("k-2", by: processor)
         onHold.fields["stage"] = .text("on_hold")
-        #expect(try outcome(onHold).reason?.code == .invalidValue)
+        #expect(try outcome(onHold, backend).reason?.code == .invalidValue)
     }
 }

@@ -9,17 +9,18 @@ import Testing
 /// received change's text) are rewritten compact when opened, read back the same, and still
 /// recognise a resent settled change and refuse a different one under its sequence.
 @Suite struct CompactStorageTests {
+    // SQLite only: a store from before one of SQLite's migrations; PostgreSQL's schema starts past them all.
     @Test func anOlderStoreIsRewrittenCompactAndKeepsItsRecords() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try LedgerTests.makeStore(directory)
+        let storage = try TestStoreLocation(.sqlite)
+        defer { storage.remove() }
+        let (store, w1, w2) = try LedgerTests.makeStore(storage)
         var replies: [PushResponse] = []
         for request in LedgerTests.scenario {
             replies.append(try store.push(request, token: request.nodeID == "n-w1" ? w1 : w2).response)
         }
         let snapshot = try store.replicaSnapshot()
         let received = LedgerTests.scenario.flatMap(\.changes)
-        try DatabaseQueue(path: directory.database).write { db in
+        try DatabaseQueue(path: storage.directory.database).write { db in
             // Rows back to the old layout.
             for row in try Row.fetchAll(db, sql: "SELECT * FROM rows") {
                 let key = RowKey(try #require(EntityKind(rawValue: row["entity"])), row["row_id"])
@@ -54,9 +55,9 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outcomes") == received.count)
         }
 
-        let reopened = try CentralStore.open(path: directory.database)
+        let reopened = try CentralStore.open(path: storage.directory.database)
         #expect(try reopened.replicaSnapshot() == snapshot)
-        let layouts = try DatabaseQueue(path: directory.database).read { db in
+        let layouts = try DatabaseQueue(path: storage.directory.database).read { db in
             try Data.fetchAll(db, sql: "SELECT fields FROM rows").map(RowStateCodec.isLegacy)
         }
         #expect(!layouts.isEmpty && layouts.allSatisfy { !$0 })

@@ -1,9 +1,9 @@
 import EventLoop
 import Foundation
-import GRDB
 import HTTP
 import Integrations
 import ProviderStandIns
+import SQLAccess
 import SyncCore
 import TestSupport
 import Testing
@@ -16,15 +16,15 @@ import Testing
 @Suite(.serialized) struct EffectsLedgerTests {
     /// Central serving on loopback with Stripe pointed at a stand-in; W1 registered.
     struct Fixture {
-        let directory: TemporaryDirectory
+        let storage: TestStoreLocation
         let service: CentralService
         let stripe: StripeStandIn?
         let client: TestClient
         let w1: String
 
-        static func start(stripe configured: Bool = true) async throws -> Fixture {
-            let directory = try TemporaryDirectory()
-            let store = try CentralStore.create(path: directory.database)
+        static func start(_ backend: CentralBackend, stripe configured: Bool = true) async throws -> Fixture {
+            let storage = try TestStoreLocation(backend)
+            let store = try CentralStore.create(at: storage.location)
             let w1 = try store.addNode(name: "W1", shop: "S01").token
             try Staff.addEveryRole(store)
             let stripe = configured ? try await StripeStandIn.start() : nil
@@ -35,16 +35,16 @@ import Testing
                         baseURL: stand.baseURL)
                 })
             let service = try await CentralService.start(
-                databasePath: directory.database, options: CentralServeOptions(integrations: integrations))
+                location: storage.location, options: CentralServeOptions(integrations: integrations))
             return Fixture(
-                directory: directory, service: service, stripe: stripe, client: try await TestClient.start(), w1: w1)
+                storage: storage, service: service, stripe: stripe, client: try await TestClient.start(), w1: w1)
         }
 
         func stop() async throws {
             try await client.stop()
             try await service.stop()
             try await stripe?.stop()
-            directory.remove()
+            storage.remove()
         }
 
         var store: CentralStore { service.store }
@@ -71,13 +71,12 @@ import Testing
             try store.effects().first { $0.kind.rawValue == kind }
         }
 
-        /// The order's fields in central's replica (read from its file, as another process would).
+        /// The order's fields in central's replica (read from the database, not the replica cache).
         func orderFields(_ order: String = "o-1") throws -> [String: FieldValue] {
-            try DatabaseQueue(path: directory.database).read { db in
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT * FROM rows WHERE entity = 'orders' AND row_id = ?", arguments: [order])
-                else { return [:] }
+            try store.database.read { conn in
+                let rows = try conn.fetchAll(
+                    "SELECT \(RowCodec.columns) FROM rows WHERE entity = 'orders' AND row_id = ?", [.text(order)])
+                guard let row = rows.first else { return [:] }
                 return try RowCodec.decode(row).fields.mapValues(\.value)
             }
         }
@@ -93,8 +92,9 @@ import Testing
             fields: ["order_id": .text("o-1"), "request_kind": .text("payment")])
     }
 
-    @Test func aPaymentRequestCreatesOneIntentForTheExactTotalAndIsAnswered() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func aPaymentRequestCreatesOneIntentForTheExactTotalAndIsAnswered(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         defer { Task { try? await fixture.stop() } }
         let pushed = try await fixture.push(Self.order() + [Self.paymentRequest(3)])
         #expect(pushed.outcomes.allSatisfy { $0.result == .applied })
@@ -120,12 +120,14 @@ import Testing
         #expect(try fixture.store.effects().count == 1 && stripe.counters.intentsCreated == 1)
     }
 
-    @Test(arguments: [
-        StandInFault.serverErrorAfterActing(status: 500), .answerLostAfterActing, .serverErrorBeforeActing(status: 500),
-        .rateLimited(retryAfterSeconds: 1),
-    ])
-    func faultsNeverChargeTwiceNorLoseTheIntent(_ fault: StandInFault) async throws {
-        let fixture = try await Fixture.start()
+    @Test(
+        arguments: CentralBackend.allCases,
+        [
+            StandInFault.serverErrorAfterActing(status: 500), .answerLostAfterActing,
+            .serverErrorBeforeActing(status: 500), .rateLimited(retryAfterSeconds: 1),
+        ])
+    func faultsNeverChargeTwiceNorLoseTheIntent(_ backend: CentralBackend, _ fault: StandInFault) async throws {
+        let fixture = try await Fixture.start(backend)
         defer { Task { try? await fixture.stop() } }
         let stripe = try #require(fixture.stripe)
         stripe.inject(fault)
@@ -141,8 +143,9 @@ import Testing
         #expect(effect.providerRef == stripe.paymentIntentIDs.first)
     }
 
-    @Test func signedWebhooksConfirmPaymentOnceAndBadOnesAreRefused() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func signedWebhooksConfirmPaymentOnceAndBadOnesAreRefused(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         defer { Task { try? await fixture.stop() } }
         let stripe = try #require(fixture.stripe)
         _ = try await fixture.push(Self.order() + [Self.paymentRequest(3)])
@@ -184,8 +187,9 @@ import Testing
         #expect(audit.contains { $0.kind == .webhook } && audit.contains { $0.kind == .effect })
     }
 
-    @Test func aMoveToRefundedRefundsOnceWhoeverAsks() async throws {
-        let fixture = try await Fixture.start()
+    @Test(arguments: CentralBackend.allCases)
+    func aMoveToRefundedRefundsOnceWhoeverAsks(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend)
         defer { Task { try? await fixture.stop() } }
         let stripe = try #require(fixture.stripe)
         _ = try await fixture.push(Self.order() + [Self.paymentRequest(3)])
@@ -207,8 +211,9 @@ import Testing
         #expect(try fixture.orderFields()["payment_status"] == .text("refunded"))
     }
 
-    @Test func withoutStripeTheRequestIsAnsweredNotConfigured() async throws {
-        let fixture = try await Fixture.start(stripe: false)
+    @Test(arguments: CentralBackend.allCases)
+    func withoutStripeTheRequestIsAnsweredNotConfigured(_ backend: CentralBackend) async throws {
+        let fixture = try await Fixture.start(backend, stripe: false)
         defer { Task { try? await fixture.stop() } }
         _ = try await fixture.push(Self.order() + [Self.paymentRequest(3)])
         try await fixture.eventually("the effect to be parked") {
@@ -225,10 +230,11 @@ import Testing
         #expect(throws: CentralError.self) { try fixture.store.retryEffect(effect.id, by: "ops") }
     }
 
-    @Test func ordinaryEditsRecordNoEffectsWithoutIntegrations() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try LedgerTests.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func ordinaryEditsRecordNoEffectsWithoutIntegrations(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try LedgerTests.makeStore(storage)
         for request in LedgerTests.scenario {
             guard request.nodeID == "n-w1" else { continue }
             #expect(try store.push(request, token: w1).effectsRecorded == 0)

@@ -11,26 +11,26 @@ import Testing
 @Suite struct HTTPEndpointTests {
     /// A running central with W1 and W2 registered.
     struct Fixture: Stoppable {
-        let directory: TemporaryDirectory
+        let storage: TestStoreLocation
         let service: CentralService
         let client: TestClient
         let w1: String
         let w2: String
 
-        static func start() async throws -> Fixture {
-            let directory = try TemporaryDirectory()
-            let store = try CentralStore.create(path: directory.database)
+        static func start(_ backend: CentralBackend) async throws -> Fixture {
+            let storage = try TestStoreLocation(backend)
+            let store = try CentralStore.create(at: storage.location)
             let w1 = try store.addNode(name: "W1", shop: "S01").token
             let w2 = try store.addNode(name: "W2", shop: "S01").token
             try Staff.addEveryRole(store)
-            let service = try await CentralService.start(databasePath: directory.database)
-            return Fixture(directory: directory, service: service, client: try await TestClient.start(), w1: w1, w2: w2)
+            let service = try await CentralService.start(location: storage.location)
+            return Fixture(storage: storage, service: service, client: try await TestClient.start(), w1: w1, w2: w2)
         }
 
         func stop() async throws {
             try await client.stop()
             try await service.stop()
-            directory.remove()
+            storage.remove()
         }
 
         var url: String { service.baseURL }
@@ -69,8 +69,9 @@ import Testing
             Build.change("n-w1", 3, at: 3, ["notes": .text("gift wrap")]),
         ])
 
-    @Test func pushIsSettledAndGzipWorksBothWays() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func pushIsSettledAndGzipWorksBothWays(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             let compressed = try Gzip.compress(Self.create.encoded())
             let response = try await fixture.push(
                 compressed, token: fixture.w1, headers: ["Content-Encoding": "gzip", "Accept-Encoding": "gzip"])
@@ -83,8 +84,9 @@ import Testing
         }
     }
 
-    @Test func hostileInputIsRefusedClearlyAndChangesNothing() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func hostileInputIsRefusedClearlyAndChangesNothing(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             _ = try await fixture.push(Self.create, token: fixture.w1)
             let snapshot = try fixture.service.store.replicaSnapshot()
 
@@ -157,8 +159,9 @@ import Testing
         }
     }
 
-    @Test func pullPagesThroughTheLog() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func pullPagesThroughTheLog(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             _ = try await fixture.push(Self.create, token: fixture.w1)
             var cursor: Int64 = 0
             var versions: [Int64] = []
@@ -188,8 +191,9 @@ import Testing
         }
     }
 
-    @Test func streamTellsSubscribersWhenTheLogAdvances() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func streamTellsSubscribersWhenTheLogAdvances(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             _ = try await fixture.push(
                 PushRequest(nodeID: "n-w1", changes: [Self.create.changes[0]]), token: fixture.w1)
             let (events, continuation) = AsyncStream.makeStream(of: ServerSentEvent.self)

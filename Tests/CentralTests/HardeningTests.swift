@@ -19,8 +19,9 @@ import Testing
         (.get, "/v1/accounts"), (.post, "/v1/audit"),
     ]
 
-    @Test func everyProtocolEndpointNeedsANodeToken() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func everyProtocolEndpointNeedsANodeToken(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             for token in [nil, "kct_wrong"] as [String?] {
                 for (method, path) in Self.protected {
                     var headers: HTTPHeaders = [
@@ -47,8 +48,9 @@ import Testing
         }
     }
 
-    @Test func accountsEndpointServesHashesNeverPasswords() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func accountsEndpointServesHashesNeverPasswords(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             let response = try await fixture.get("/v1/accounts", token: fixture.w1)
             #expect(response.status.code == 200)
             let accounts = try AccountsResponse.decode(response.body)
@@ -63,7 +65,7 @@ import Testing
                 try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
             #expect(unchanged.accounts.isEmpty && unchanged.version == accounts.version)
             // A change by another process (`kct central set-role`) shows at once.
-            try CentralStore.open(path: fixture.directory.database).setRole(
+            try CentralStore.open(at: fixture.storage.location).setRole(
                 of: Staff.email(.viewer), to: .processor, by: "tests")
             let changed = try AccountsResponse.decode(
                 try await fixture.get("/v1/accounts?known=\(accounts.version)", token: fixture.w1).body)
@@ -76,8 +78,9 @@ import Testing
         }
     }
 
-    @Test func roleChangesByAnotherProcessCountFromTheNextPush() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func roleChangesByAnotherProcessCountFromTheNextPush(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             let processor = Staff.email(.processor)
             let first = try await fixture.push(
                 PushRequest(
@@ -89,7 +92,7 @@ import Testing
                             author: processor),
                     ]), token: fixture.w1)
             #expect(try PushResponse.decode(first.body).outcomes.map(\.result) == [.applied, .applied])
-            try CentralStore.open(path: fixture.directory.database).setRole(of: processor, to: .viewer, by: "tests")
+            try CentralStore.open(at: fixture.storage.location).setRole(of: processor, to: .viewer, by: "tests")
             let second = try await fixture.push(
                 PushRequest(
                     nodeID: "n-w1",
@@ -105,8 +108,9 @@ import Testing
         }
     }
 
-    @Test func auditUploadsAreIdempotentOverHTTP() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func auditUploadsAreIdempotentOverHTTP(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             let upload = AuditUploadRequest(
                 nodeID: "n-w1",
                 events: [
@@ -134,8 +138,9 @@ import Testing
         }
     }
 
-    @Test func aReplayedPushChangesNothingAndATamperedOneIsRefused() async throws {
-        try await withStopping(try await Fixture.start()) { fixture in
+    @Test(arguments: CentralBackend.allCases)
+    func aReplayedPushChangesNothingAndATamperedOneIsRefused(_ backend: CentralBackend) async throws {
+        try await withStopping(try await Fixture.start(backend)) { fixture in
             _ = try await fixture.push(HTTPEndpointTests.create, token: fixture.w1)
             let snapshot = try fixture.service.store.replicaSnapshot()
             let trail = try fixture.service.store.audit(.order("o-1"))
@@ -151,14 +156,15 @@ import Testing
         }
     }
 
-    @Test func requestsBeyondATokensRateGet429() async throws {
-        let directory = try TemporaryDirectory()
-        let store = try CentralStore.create(path: directory.database)
+    @Test(arguments: CentralBackend.allCases)
+    func requestsBeyondATokensRateGet429(_ backend: CentralBackend) async throws {
+        let storage = try TestStoreLocation(backend)
+        let store = try CentralStore.create(at: storage.location)
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
         // A bucket of 3 refilled once every 1000 s: the fourth request within the test is refused.
         let options = CentralServeOptions(rateLimitPerSecond: 0.001, rateLimitBurst: 3)
-        let service = try await CentralService.start(databasePath: directory.database, options: options)
+        let service = try await CentralService.start(location: storage.location, options: options)
         let client = try await TestClient.start()
         func pull(_ token: String) async throws -> HTTPClientResponse {
             try await client.send(
@@ -180,7 +186,7 @@ import Testing
         #expect(metrics.text.contains("kct_sync_rate_limited_requests_total 1"))
         try await client.stop()
         try await service.stop()
-        directory.remove()
+        storage.remove()
     }
 
     /// This machine's first IPv4 address that is not loopback, if it has one.
@@ -202,16 +208,18 @@ import Testing
         return nil
     }
 
-    @Test(.enabled(if: nonLoopbackAddress() != nil, "needs a network interface besides loopback"))
-    func healthAndMetricsAnswerOnlyLoopbackPeersUnlessPublic() async throws {
+    @Test(
+        .enabled(if: nonLoopbackAddress() != nil, "needs a network interface besides loopback"),
+        arguments: CentralBackend.allCases)
+    func healthAndMetricsAnswerOnlyLoopbackPeersUnlessPublic(_ backend: CentralBackend) async throws {
         let address = try #require(Self.nonLoopbackAddress())
-        let directory = try TemporaryDirectory()
-        let store = try CentralStore.create(path: directory.database)
+        let storage = try TestStoreLocation(backend)
+        let store = try CentralStore.create(at: storage.location)
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let client = try await TestClient.start()
         for publicMetrics in [false, true] {
             let service = try await CentralService.start(
-                databasePath: directory.database, host: "0.0.0.0",
+                location: storage.location, host: "0.0.0.0",
                 options: CentralServeOptions(publicMetrics: publicMetrics))
             let remote = "http://\(address):\(service.port)"
             let local = "http://127.0.0.1:\(service.port)"
@@ -230,6 +238,6 @@ import Testing
             try await service.stop()
         }
         try await client.stop()
-        directory.remove()
+        storage.remove()
     }
 }

@@ -8,10 +8,10 @@ import Testing
 /// refusals and durability.
 @Suite struct LedgerTests {
     /// A store with W1 and W2 registered; returns their tokens.
-    static func makeStore(_ directory: TemporaryDirectory, now: UInt64 = Build.centralNow) throws -> (
+    static func makeStore(_ storage: TestStoreLocation, now: UInt64 = Build.centralNow) throws -> (
         CentralStore, w1: String, w2: String
     ) {
-        let store = try CentralStore.create(path: directory.database, clock: { now })
+        let store = try CentralStore.create(at: storage.location, clock: { now })
         let w1 = try store.addNode(name: "W1", shop: "S01").token
         let w2 = try store.addNode(name: "W2", shop: "S01").token
         try Staff.addEveryRole(store)
@@ -48,10 +48,11 @@ import Testing
             ]),
     ]
 
-    @Test func settlesExactlyAsTheReferenceModel() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func settlesExactlyAsTheReferenceModel(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, w2) = try Self.makeStore(storage)
         var model = CentralModel()
         for request in Self.scenario {
             let token = request.nodeID == "n-w1" ? w1 : w2
@@ -72,10 +73,11 @@ import Testing
         #expect(outcomes.count == 9)
     }
 
-    @Test func totalsAreRecomputedWithOrderDomain() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func totalsAreRecomputedWithOrderDomain(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, w2) = try Self.makeStore(storage)
         _ = try store.push(Self.scenario[0], token: w1)
         #expect(
             try store.derivedFields(RowKey(.order, "o-1")) == [
@@ -93,10 +95,11 @@ import Testing
     }
 
     /// `OrderTotalsRule` (SyncCore, the nodes' rule too): amounts out of OrderDomain's range are 0.
-    @Test func totalsOutOfRangeAreZero() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func totalsOutOfRangeAreZero(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         let result = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -117,17 +120,18 @@ import Testing
 
     /// A store made before rows were binary (each row SyncCore's JSON wire form) is converted
     /// when opened, and reads back the same.
+    // SQLite only: a store from before one of SQLite's migrations; PostgreSQL's schema starts past them all.
     @Test func jsonRowsOfAnOlderStoreBecomeBinary() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+        let storage = try TestStoreLocation(.sqlite)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         _ = try store.push(Self.scenario[0], token: w1)
         let snapshot = try store.replicaSnapshot()
         guard case .object(let members) = snapshot, case .array(let rows)? = members["rows"] else {
             Issue.record("no rows in \(snapshot)")
             return
         }
-        try DatabaseQueue(path: directory.database).write { db in
+        try DatabaseQueue(path: storage.directory.database).write { db in
             for case .object(let row) in rows {
                 guard case .string(let entity)? = row["entity"], case .string(let rowID)? = row["row_id"] else {
                     continue
@@ -142,19 +146,20 @@ import Testing
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-12-07-binary-rows'")
         }
         #expect(rows.count == 2)
-        let reopened = try CentralStore.open(path: directory.database)
+        let reopened = try CentralStore.open(at: storage.location)
         #expect(try reopened.replicaSnapshot() == snapshot)
-        let kinds = try DatabaseQueue(path: directory.database).read { db in
+        let kinds = try DatabaseQueue(path: storage.directory.database).read { db in
             try String.fetchAll(db, sql: "SELECT DISTINCT typeof(fields) FROM rows")
         }
         #expect(kinds == ["blob"])
     }
 
     /// A stored stamp changed behind kct's back (raw SQL) is reported as a corrupt value.
+    // SQLite only: corrupts the file with GRDB.
     @Test func aCorruptStoredStampIsReportedNotTrapped() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+        let storage = try TestStoreLocation(.sqlite)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         let pushed = try store.push(
             PushRequest(
                 nodeID: "n-w1",
@@ -164,7 +169,7 @@ import Testing
                 ]),
             token: w1)
         #expect(pushed.response.outcomes.allSatisfy { $0.result == .applied })
-        let corrupted = try DatabaseQueue(path: directory.database).write { db in
+        let corrupted = try DatabaseQueue(path: storage.directory.database).write { db in
             try db.execute(sql: "UPDATE status_moves SET hlc = -1")
             return db.changesCount
         }
@@ -181,10 +186,11 @@ import Testing
         }
     }
 
-    @Test func aResentBatchIsAcknowledgedAgainAndNeverAppliedTwice() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func aResentBatchIsAcknowledgedAgainAndNeverAppliedTwice(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         let first = try store.push(Self.scenario[0], token: w1)
         let snapshot = try store.replicaSnapshot()
         let again = try store.push(Self.scenario[0], token: w1)
@@ -202,10 +208,11 @@ import Testing
         #expect(mixed.response.acknowledgedThrough == 4 && store.headVersion == 4)
     }
 
-    @Test func aGapIsRefusedWithTheSequenceToResendFrom() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func aGapIsRefusedWithTheSequenceToResendFrom(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         _ = try store.push(Self.scenario[0], token: w1)
         let snapshot = try store.replicaSnapshot()
         let gap = PushRequest(nodeID: "n-w1", changes: [Build.change("n-w1", 6, at: 30, ["notes": .text("lost")])])
@@ -214,10 +221,11 @@ import Testing
         #expect(try store.replicaSnapshot() == snapshot && store.headVersion == 3)
     }
 
-    @Test func aDifferentChangeUnderASettledSequenceIsRefused() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func aDifferentChangeUnderASettledSequenceIsRefused(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         _ = try store.push(Self.scenario[0], token: w1)
         let restored = PushRequest(
             nodeID: "n-w1", changes: [Build.change("n-w1", 3, at: 3, ["notes": .text("something else")])])
@@ -226,10 +234,11 @@ import Testing
         #expect(store.headVersion == 3)
     }
 
-    @Test func rejectedChangesAreSettledButChangeNothing() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, _) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func rejectedChangesAreSettledButChangeNothing(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, _) = try Self.makeStore(storage)
         _ = try store.push(Self.scenario[0], token: w1)
         let snapshot = try store.replicaSnapshot()
         let bad = PushRequest(
@@ -253,10 +262,11 @@ import Testing
         #expect(try store.replicaSnapshot() == snapshot && store.headVersion == 3)
     }
 
-    @Test func tokensAndNodeIDsAreChecked() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (store, w1, w2) = try Self.makeStore(directory)
+    @Test(arguments: CentralBackend.allCases)
+    func tokensAndNodeIDsAreChecked(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
+        let (store, w1, w2) = try Self.makeStore(storage)
         let unknown = #expect(throws: ErrorResponse.self) { try store.push(Self.scenario[0], token: "kct_not-a-token") }
         #expect(unknown?.code == .unauthorized)
         _ = try store.push(Self.scenario[0], token: w1)
@@ -282,19 +292,20 @@ import Testing
         #expect(throws: CentralError.self) { try store.addNode(name: "w2", shop: "S01") }
     }
 
-    @Test func stateSurvivesClosingAndReopening() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
+    @Test(arguments: CentralBackend.allCases)
+    func stateSurvivesClosingAndReopening(_ backend: CentralBackend) throws {
+        let storage = try TestStoreLocation(backend)
+        defer { storage.remove() }
         var snapshot: JSONValue
         let w1: String
         do {
-            let (store, token, w2) = try Self.makeStore(directory)
+            let (store, token, w2) = try Self.makeStore(storage)
             w1 = token
             _ = try store.push(Self.scenario[0], token: w1)
             _ = try store.push(Self.scenario[1], token: w2)
             snapshot = try store.replicaSnapshot()
         }
-        let reopened = try CentralStore.open(path: directory.database, clock: { Build.centralNow })
+        let reopened = try CentralStore.open(at: storage.location, clock: { Build.centralNow })
         #expect(try reopened.replicaSnapshot() == snapshot)
         #expect(reopened.headVersion == 6)
         let resent = try reopened.push(Self.scenario[0], token: w1)
@@ -305,6 +316,7 @@ import Testing
         #expect(snapshot != .null)
     }
 
+    // SQLite only: a stray SQLite file at the store's path.
     @Test func refusesAStrayFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
