@@ -48,15 +48,7 @@ package final class CentralDatabase: Sendable {
     /// its page agree), as SQLite's WAL readers do.
     private static func readTransaction<T>(_ pool: PostgresPool, _ body: (any SQLConnection) throws -> T) throws -> T {
         try pool.withConnection { connection in
-            try connection.executeScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            do {
-                let result = try body(connection)
-                try connection.executeScript("COMMIT")
-                return result
-            } catch {
-                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
-                throw error
-            }
+            try connection.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(connection) }
         }
     }
 
@@ -112,17 +104,11 @@ struct CentralWriter {
             guard let result else { preconditionFailure("GRDB committed without running the transaction's body") }
             return try result.get()
         case .postgres(let connection):
-            try connection.executeScript("BEGIN")
-            do {
+            return try connection.transaction {
                 // Before central init the table is empty and nothing is locked: nothing else can
                 // run yet either (`kct central init` is one transaction that creates the row).
                 try connection.execute("SELECT singleton FROM central_state FOR UPDATE", [])
-                let result = try body(connection)
-                try connection.executeScript("COMMIT")
-                return result
-            } catch {
-                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
-                throw error
+                return try body(connection)
             }
         }
     }
@@ -133,23 +119,19 @@ extension CentralDatabase {
     /// with the ids it applied recorded in `central_migrations`. Processes starting together
     /// take turns (a transaction-scoped advisory lock), so each migration runs once.
     static func migratePostgres(_ connection: PostgresConnection, _ migrations: [(id: String, sql: String)]) throws {
-        try connection.executeScript(
-            "CREATE TABLE IF NOT EXISTS central_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)")
         for migration in migrations {
-            try connection.executeScript("BEGIN")
-            do {
+            try connection.transaction {
+                // Under the lock, so that two processes starting together do not both create it.
                 try connection.execute("SELECT pg_advisory_xact_lock(?)", [.integer(Self.migrationLockKey)])
+                try connection.executeScript(
+                    "CREATE TABLE IF NOT EXISTS central_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)"
+                )
                 let applied = try connection.fetchValue(
                     "SELECT count(*) FROM central_migrations WHERE id = ?", [.text(migration.id)], as: Int64.self)
-                if applied == 0 {
-                    try connection.executeScript(migration.sql)
-                    try connection.execute(
-                        "INSERT INTO central_migrations (id, applied_at) VALUES (?, now())", [.text(migration.id)])
-                }
-                try connection.executeScript("COMMIT")
-            } catch {
-                if connection.isUsable { try? connection.executeScript("ROLLBACK") }
-                throw error
+                guard applied == 0 else { return }
+                try connection.executeScript(migration.sql)
+                try connection.execute(
+                    "INSERT INTO central_migrations (id, applied_at) VALUES (?, now())", [.text(migration.id)])
             }
         }
     }

@@ -75,6 +75,20 @@ package final class PostgresConnection: @unchecked Sendable {
         return try body(result!)
     }
 
+    /// `body` between `begin` (`BEGIN`, or `BEGIN` with an isolation level) and COMMIT; rolled
+    /// back when it throws (unless the connection broke, when the server already rolled it back).
+    package func transaction<T>(_ begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+        try executeScript(begin)
+        do {
+            let result = try body()
+            try executeScript("COMMIT")
+            return result
+        } catch {
+            if isUsable { try? executeScript("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Throws unless `result` is a success; nil (out of memory, connection gone) is a failure.
     func check(_ result: OpaquePointer?, sql: String) throws(PostgresError) {
         guard let result else { throw connectionError() }
