@@ -2,6 +2,7 @@ import Central
 import Foundation
 import GRDB
 import SyncCore
+import TestSupport
 import Testing
 
 /// The append-only audit trail: pushed changes by several people with their outcomes, account

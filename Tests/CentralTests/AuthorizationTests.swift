@@ -2,6 +2,7 @@ import Central
 import Foundation
 import GRDB
 import SyncCore
+import TestSupport
 import Testing
 
 /// Central's last word on pushed changes (PERMISSIONS.md, "At central"): every role × every

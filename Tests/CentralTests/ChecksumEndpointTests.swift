@@ -2,6 +2,7 @@ import Central
 import Foundation
 import HTTP
 import SyncCore
+import TestSupport
 import Testing
 
 /// `GET /v1/checksums` and `GET /v1/buckets/N` (SYNC-PROTOCOL.md §4.11) on a running central:

@@ -1,6 +1,7 @@
 import Central
 import Foundation
 import SyncCore
+import TestSupport
 import Testing
 
 /// Central judges queue claims like any pushed change (PERMISSIONS.md, CONFLICT-RULES.md §3.8):

@@ -2,6 +2,7 @@ import Central
 import Foundation
 import GRDB
 import SyncCore
+import TestSupport
 import Testing
 
 /// The SQLite ledger against the reference in-memory `CentralModel`, and its idempotency,

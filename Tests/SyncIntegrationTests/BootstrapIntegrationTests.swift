@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Snapshot bootstrap and log compaction with real processes (SYNC-PROTOCOL.md §4.9–4.10): a
@@ -14,8 +15,10 @@ import Testing
         ).stdout
     }
 
-    @Test func aJoiningWorkstationBootstrapsFromASnapshotThenKeepsPulling() throws {
-        let cluster = try SyncCluster()
+    @Test(arguments: CentralBackend.allCases) func aJoiningWorkstationBootstrapsFromASnapshotThenKeepsPulling(
+        _ backend: CentralBackend
+    ) throws {
+        let cluster = try SyncCluster(backend: backend)
         defer { cluster.shutDown() }
         try cluster.startCentral()
         let w1 = try cluster.addWorkstation("W1")
@@ -80,8 +83,10 @@ import Testing
         #expect(try w2.syncStatus()["bootstrap"] == nil)
     }
 
-    @Test func aWorkstationOfflinePastTheHorizonRebootstrapsKeepingItsEdits() throws {
-        let cluster = try SyncCluster()
+    @Test(arguments: CentralBackend.allCases) func aWorkstationOfflinePastTheHorizonRebootstrapsKeepingItsEdits(
+        _ backend: CentralBackend
+    ) throws {
+        let cluster = try SyncCluster(backend: backend)
         defer { cluster.shutDown() }
         try cluster.startCentral()
         let w1 = try cluster.addWorkstation("W1")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Central and three workstations as separate `kct` processes on loopback: orders made and
@@ -6,8 +7,10 @@ import Testing
 /// back on the same database; a conflicting edit ends the same everywhere and its loser is in
 /// the losing workstation's conflicts list.
 @Suite(.serialized) struct LoopbackConvergenceTests {
-    @Test func threeWorkstationsConvergeThroughAnOutageOfCentral() throws {
-        let cluster = try SyncCluster()
+    @Test(arguments: CentralBackend.allCases) func threeWorkstationsConvergeThroughAnOutageOfCentral(
+        _ backend: CentralBackend
+    ) throws {
+        let cluster = try SyncCluster(backend: backend)
         defer { cluster.shutDown() }
         try cluster.startCentral()
         let nodes = try ["W1", "W2", "W3"].map { try cluster.addWorkstation($0) }

@@ -13,10 +13,12 @@ import Testing
     static let ordersPerRound = 280
     static let killRounds = 4
 
-    @Test func killDashNineMidPushAndMidApplyLosesNothingAndAppliesNothingTwice() throws {
+    @Test(arguments: CentralBackend.allCases) func killDashNineMidPushAndMidApplyLosesNothingAndAppliesNothingTwice(
+        _ backend: CentralBackend
+    ) throws {
         let seed = ProcessInfo.processInfo.environment["KCT_KILL_SEED"].flatMap(UInt64.init) ?? 20_261_125
         var generator = SplitMix64(seed: seed)
-        let cluster = try SyncCluster()
+        let cluster = try SyncCluster(backend: backend)
         defer { cluster.shutDown() }
         try cluster.startCentral()
         let writer = try cluster.addWorkstation("W1")

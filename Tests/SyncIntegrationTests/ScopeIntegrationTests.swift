@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Scopes end to end: daemons of two shops and an admin workstation (`--scope all`) on one
@@ -6,8 +7,10 @@ import Testing
 /// and every cursor reaches central's head (a shop's node is not stuck behind versions it may not
 /// see).
 @Suite(.serialized) struct ScopeIntegrationTests {
-    @Test func eachShopsReplicaHoldsItsOwnOrdersAndTheAdminsHoldsAll() throws {
-        let cluster = try SyncCluster()
+    @Test(arguments: CentralBackend.allCases) func eachShopsReplicaHoldsItsOwnOrdersAndTheAdminsHoldsAll(
+        _ backend: CentralBackend
+    ) throws {
+        let cluster = try SyncCluster(backend: backend)
         defer { cluster.shutDown() }
         try cluster.startCentral()
         let s01 = try cluster.addWorkstation("W1", shop: "S01")

@@ -101,6 +101,15 @@ final class SyncCluster {
         try centralCommand("central", "init", "--db", databasePath)
     }
 
+    /// Central's database on `backend`: a file in the directory, or a new PostgreSQL database on
+    /// the test run's server.
+    convenience init(backend: CentralBackend) throws {
+        switch backend {
+        case .sqlite: try self.init()
+        case .postgres: try self.init(postgresURL: try PostgresServer.shared().createDatabase())
+        }
+    }
+
     deinit { shutDown() }
 
     /// Kills whatever is still running (daemons first) and removes the directory. Idempotent.

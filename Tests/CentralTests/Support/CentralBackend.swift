@@ -5,15 +5,6 @@ import Testing
 
 @testable import Central
 
-/// The two backends central's suites run on (issue 14): every test of the store or the service
-/// takes one as its argument, `@Test(arguments: CentralBackend.allCases)`.
-enum CentralBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
-
-    var testDescription: String { rawValue }
-}
-
 /// A fresh place for a central store on `backend`: a file in a new temporary directory, or a new
 /// database on the test process's PostgreSQL server (`PostgresServer.shared()`) holding central's
 /// migrated schema and nothing else, as `CentralStore.create` leaves it before its first rows. The
