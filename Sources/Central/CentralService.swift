@@ -84,8 +84,9 @@ package final class CentralService: Sendable {
 
 /// One `serve` per SQLite store: its replica cache assumes nobody else writes the replica (on
 /// PostgreSQL each write transaction first catches the cache up, `ReplicaCache.synchronize`, so
-/// any number of processes may serve). An advisory lock on a file beside the database (not on the database itself: closing any descriptor of
-/// the database would drop SQLite's own POSIX locks). Released by `release` or process exit.
+/// any number of processes may serve). An advisory lock on a file beside the database (not on the
+/// database itself: closing any descriptor of the database would drop SQLite's own POSIX locks).
+/// Released by `release` or process exit.
 final class ServeLock: Sendable {
     private let descriptor: Int32
     let path: String
