@@ -139,8 +139,9 @@ let package = Package(
                 "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
                 // The bootstrap suite writes central's rows in their stored layout (RowStateCodec).
                 "StorageSupport",
-                // The postgres suite starts a PostgreSQL server of its own, as the tests do.
-                "LocalPostgres",
+                // The postgres suite starts a PostgreSQL server of its own, as the tests do, and times
+                // one of central's statements through central's driver.
+                "LocalPostgres", "Postgres", "SQLAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The large-replica suite builds its replica and plain-table peer with GRDB.
                 .product(name: "GRDB", package: "GRDB.swift"),
