@@ -87,7 +87,8 @@ test-web: web-deps
 run: build
 	./examples/demo.sh
 
-bench: bench-deps build-release
+# The postgres suite starts Debian's PostgreSQL itself (pg-deps: server, pgbench, pg_stat_statements).
+bench: bench-deps pg-deps build-release
 	./.build/release/kct-bench $(SUITES)
 	$(MAKE) bench-web
 

@@ -53,7 +53,7 @@ struct PostgresSuite: BenchSuite {
             pgbenchTransactions = Self.pgbenchTransactions(
                 tps: try Self.pgbenchRate(server, clients: Self.clients, transactionsPerClient: 100))
         } else {
-            notes.append("pgbench is not installed (Debian's postgresql-contrib): no pgbench baseline")
+            notes.append("pgbench is not installed (Debian's postgresql-15 has it): no pgbench baseline")
         }
 
         let workload = try Workload(
