@@ -93,7 +93,8 @@ run-postgres: pg-deps build
 	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light)
 	./examples/central-postgres.sh
 
-bench: bench-deps build-release
+# The postgres suite starts Debian's PostgreSQL itself (pg-deps: server, pgbench, pg_stat_statements).
+bench: bench-deps pg-deps build-release
 	./.build/release/kct-bench $(SUITES)
 	$(MAKE) bench-web
 

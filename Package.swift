@@ -139,6 +139,9 @@ let package = Package(
                 "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
                 // The bootstrap suite writes central's rows in their stored layout (RowStateCodec).
                 "StorageSupport",
+                // The postgres suite starts a PostgreSQL server of its own, as the tests do, and times
+                // one of central's statements through central's driver.
+                "LocalPostgres", "Postgres", "SQLAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // The large-replica suite builds its replica and plain-table peer with GRDB.
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -148,6 +151,9 @@ let package = Package(
         // What several test targets use: the built `kct` run as a process, pipe reading, an HTTP
         // client on its own loop, and the waits (`eventually`, `Wakeups`, `withStopping`).
         .target(name: "TestSupport", dependencies: ["EventLoop", "HTTP"], path: "Tests/TestSupport"),
+        // A real PostgreSQL server in a temporary directory (Debian's binaries, initdb as the
+        // `postgres` user under root): the tests' shared throwaway one, and kct-bench's durable one.
+        .target(name: "LocalPostgres", path: "Tests/LocalPostgres"),
         .testTarget(name: "OrderDomainTests", dependencies: ["OrderDomain"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "TestSupport"]),
         .testTarget(
@@ -169,7 +175,8 @@ let package = Package(
         // CLITests finds it, through TestSupport's KCTProcess). The end-to-end integrations test
         // drives providers' stand-ins in-process while central runs as a process pointed at them.
         .testTarget(
-            name: "SyncIntegrationTests", dependencies: ["TestSupport", "ProviderStandIns", "HTTP", "EventLoop"]),
+            name: "SyncIntegrationTests",
+            dependencies: ["TestSupport", "ProviderStandIns", "HTTP", "EventLoop", "LocalPostgres"]),
         // The node daemon against an in-test central (SyncCore's CentralModel behind HTTPServer).
         .testTarget(
             name: "NodeTests",
@@ -180,10 +187,11 @@ let package = Package(
             name: "CentralTests",
             dependencies: [
                 "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport", "Integrations",
-                "ProviderStandIns", "Postgres", "SQLAccess", .product(name: "GRDB", package: "GRDB.swift"),
+                "ProviderStandIns", "Postgres", "SQLAccess", "LocalPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLAccess", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "SQLAccess", "LocalPostgres"]),
         // Stand-in Stripe, EasyPost and SendGrid servers on loopback for the test suites: the
         // providers' documented shapes, idempotency replays, errors and signed webhooks. They sign
         // with Crypto directly, never through Integrations, so a verifier's bug cannot cancel out.

@@ -214,6 +214,16 @@ struct SyncSuite: BenchSuite {
     ) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let database = directory + "/central.sqlite"
+        let tokens = try prepareCentral(database: database, nodes: nodes)
+        let server = try KCTServerProcess(
+            ["central", "serve", "--db", database, "--listen", "127.0.0.1:0"],
+            logPath: directory + "/central.log", readyPrefix: "central listening on ")
+        return (server, tokens)
+    }
+
+    /// `kct central init` of a new central at `database` (a file or a postgres:// URL), the bench
+    /// account, and one node registration per name; each node's token.
+    static func prepareCentral(database: String, nodes: [String]) throws -> [String: String] {
         try KCTBinary.run(["central", "init", "--db", database])
         // Central judges every change by its author's account (PERMISSIONS.md).
         try KCTBinary.run(
@@ -234,10 +244,7 @@ struct SyncSuite: BenchSuite {
             }
             tokens[node] = token
         }
-        let server = try KCTServerProcess(
-            ["central", "serve", "--db", database, "--listen", "127.0.0.1:0"],
-            logPath: directory + "/central.log", readyPrefix: "central listening on ")
-        return (server, tokens)
+        return tokens
     }
 
     static func measurePushApply(orders: Int, directory: String, client: LoopBound<HTTPClient>) async throws -> (

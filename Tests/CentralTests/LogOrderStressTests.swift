@@ -1,10 +1,10 @@
 import Central
 import Foundation
+import LocalPostgres
 import Postgres
 import SQLAccess
 import SyncCore
 import Synchronization
-import TestSupport
 import Testing
 
 /// SYNC-PROTOCOL.md §4.12: several central stores on one PostgreSQL database (each with its own

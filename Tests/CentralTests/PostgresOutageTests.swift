@@ -1,6 +1,7 @@
 import Central
 import Foundation
 import HTTP
+import LocalPostgres
 import SyncCore
 import TestSupport
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
+import LocalPostgres
 import SyncCore
-import TestSupport
 import Testing
 
 @testable import Central

@@ -1,7 +1,7 @@
 import Foundation
+import LocalPostgres
 import Postgres
 import SQLAccess
-import TestSupport
 import Testing
 
 /// The libpq driver against the test run's PostgreSQL server.

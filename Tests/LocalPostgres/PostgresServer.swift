@@ -1,27 +1,30 @@
 import Foundation
+import LocalPostgres
 import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A real PostgreSQL server for the tests (issue 14): Debian's `postgresql` binaries, a cluster
-/// made by `initdb` in a fresh temporary directory, listening on 127.0.0.1 on a free port and on
-/// a unix socket in that directory. One per test process (`shared()`), started on first use;
-/// each test takes a brand-new empty database of its own (`createDatabase()`).
+/// A real PostgreSQL server started by the process that needs it (issue 14): Debian's
+/// `postgresql` binaries, a cluster made by `initdb` in a fresh temporary directory, listening on
+/// 127.0.0.1 on a free port and on a unix socket in that directory. The tests share one per test
+/// process (`shared()`, started on first use), each test taking a brand-new empty database of its
+/// own (`createDatabase()`); `kct-bench postgres` starts one of its own with durable settings
+/// (`start(durability: .durable)`) and stops it when done.
 ///
 /// PostgreSQL refuses to run as root, and the tests run as root in CI: then the cluster's
 /// directory is given to the `postgres` user (which Debian's package creates) and `initdb` and
 /// `postgres` run as that user through `runuser`; otherwise as the current user. Either
 /// way the superuser is named `postgres` and every local connection is trusted (`-A trust`).
-/// The cluster uses the C locale (text sorts by code point, as SQLite's BINARY collation does)
-/// and runs with fsync off: it is thrown away with the directory.
+/// The cluster uses the C locale (text sorts by code point, as SQLite's BINARY collation does).
 ///
-/// Stopping: at the test process's normal exit an `atexit` handler shuts the server down at once
-/// (SIGQUIT to the postmaster). A watcher started with it (a shell in a session of its own,
-/// holding no pipe of the test process) polls the test process every second and, once it is
-/// gone however it ended (a crash, kill -9, Ctrl-C), stops the server if still running and
-/// deletes the directory. So no cluster outlives its test run by more than a second or two.
+/// Stopping: `stop()` shuts the server down (fast shutdown) and deletes the directory. At the
+/// process's normal exit an `atexit` handler shuts every server still running down at once
+/// (SIGQUIT to the postmaster). A watcher started with each server (a shell in a session of its
+/// own, holding no pipe of ours) polls this process every second and, once it is gone however it
+/// ended (a crash, kill -9, Ctrl-C), stops the server if still running and deletes the
+/// directory. So no cluster outlives its process by more than a second or two.
 package final class PostgresServer: Sendable {
     package enum Failure: Error, CustomStringConvertible {
         /// Debian's `postgresql` package (server) is not installed.
@@ -45,29 +48,48 @@ package final class PostgresServer: Sendable {
         }
     }
 
+    /// What a commit promises.
+    package enum Durability: Sendable {
+        /// fsync, synchronous_commit and full_page_writes off: for a cluster thrown away with its
+        /// directory (the tests).
+        case throwaway
+        /// PostgreSQL's defaults, said explicitly: fsync on, synchronous_commit on,
+        /// full_page_writes on; a commit is on disk when it returns (measurements).
+        case durable
+
+        var settings: [String: String] {
+            let value = self == .durable ? "on" : "off"
+            return ["fsync": value, "synchronous_commit": value, "full_page_writes": value]
+        }
+    }
+
     /// The TCP port on 127.0.0.1 (the unix socket in `directory` has the same number).
     package let port: Int
     /// The cluster's temporary directory: `data/` (the cluster), `server.log`, the socket.
     package let directory: String
-    /// Where initdb, pg_ctl, psql and pg_dump are taken from (one PostgreSQL version).
+    /// Where initdb, pg_ctl, psql, pg_dump (and pgbench, when installed) are taken from.
     package let binDirectory: String
+    /// The postmaster's process id.
+    package let postmasterID: pid_t
     private let databaseCount = Mutex(0)
 
-    private init(port: Int, directory: String, binDirectory: String) {
+    private init(port: Int, directory: String, binDirectory: String, postmasterID: pid_t) {
         self.port = port
         self.directory = directory
         self.binDirectory = binDirectory
+        self.postmasterID = postmasterID
     }
 
-    /// The server of this test process, started by the first call (which waits for it: about
-    /// 1–2 s); a failure to start is the answer of every call.
-    package static func shared() throws -> PostgresServer { try started.get() }
+    /// The throwaway server of this test process, started by the first call (which waits for it:
+    /// about 1–2 s); a failure to start is the answer of every call.
+    package static func shared() throws -> PostgresServer { try sharedServer.get() }
 
     // A static let is initialised once, on first use, under a lock (swift_once).
-    private static let started = Result { try PostgresServer.start() }
+    private static let sharedServer = Result { try PostgresServer.start(durability: .throwaway) }
 
-    /// The postmaster's process id, for the `atexit` handler.
-    private static let postmaster = Mutex<pid_t>(0)
+    /// Postmasters still running, for the `atexit` handler.
+    private static let running = Mutex<Set<pid_t>>([])
+    private static let exitHandlerInstalled = Mutex(false)
 
     /// A URL of a brand-new empty database of this server (a unique name per call), as the
     /// superuser `postgres` over TCP: `postgres://postgres@127.0.0.1:PORT/kct_N`.
@@ -93,8 +115,7 @@ package final class PostgresServer: Sendable {
         let script = directory + "/script-\(UUID().uuidString).sql"
         try Data(sql.utf8).write(to: URL(fileURLWithPath: script))
         defer { try? FileManager.default.removeItem(atPath: script) }
-        let output = try Self.run(
-            binDirectory + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", url, "-f", script])
+        let output = try tool("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", url, "-f", script])
         return output.hasSuffix("\n") ? String(output.dropLast()) : output
     }
 
@@ -102,8 +123,8 @@ package final class PostgresServer: Sendable {
     /// privileges or tablespaces), without its comments, `SET` lines and `\restrict` guards:
     /// the statements only, one blank line between them. Still runnable by `psql`.
     package func dumpSchema(_ url: String, excludingTables excluded: [String] = []) throws -> String {
-        let dump = try Self.run(
-            binDirectory + "/pg_dump",
+        let dump = try tool(
+            "pg_dump",
             ["--schema-only", "--no-owner", "--no-privileges", "--no-tablespaces", "--no-comments", "-d", url]
                 + excluded.flatMap { ["-T", $0] })
         var lines: [Substring] = []
@@ -120,9 +141,33 @@ package final class PostgresServer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Runs one of the server's client tools (`psql`, `pg_dump`, `pgbench`…) from `binDirectory`
+    /// as the current user to its end; its stdout, or `Failure.commandFailed` with its output.
+    @discardableResult
+    package func tool(_ name: String, _ arguments: [String]) throws -> String {
+        try Self.run(binDirectory + "/" + name, arguments, in: directory)
+    }
+
+    /// Shuts the server down (fast shutdown: sessions are ended, nothing is lost), waits for the
+    /// postmaster to exit (up to 60 s), and deletes the directory. Idempotent.
+    package func stop() {
+        let wasRunning = Self.running.withLock { $0.remove(postmasterID) != nil }
+        guard wasRunning else { return }
+        kill(postmasterID, SIGINT)
+        let deadline = Date().addingTimeInterval(60)
+        while kill(postmasterID, 0) == 0 && Date() < deadline { usleep(20_000) }
+        if kill(postmasterID, 0) == 0 {
+            kill(postmasterID, SIGQUIT)
+            usleep(200_000)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     // MARK: Starting
 
-    private static func start() throws -> PostgresServer {
+    /// Starts a server of its own for the caller (about 1–3 s), with `durability` and any further
+    /// `settings` appended to postgresql.conf (a value is written as given: quote strings).
+    package static func start(durability: Durability, settings: [String: String] = [:]) throws -> PostgresServer {
         let binDirectory = try findBinaries()
         let asRoot = geteuid() == 0
         var owner: passwd?
@@ -153,26 +198,24 @@ package final class PostgresServer: Sendable {
         do {
             try asServerUser(
                 "initdb",
-                [
-                    "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
-                    "--no-instructions",
-                ])
-            let settings = """
+                ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"]
+                    + (durability == .throwaway ? ["--no-sync"] : []))
+            let lines = durability.settings.merging(settings) { $1 }.sorted { $0.key < $1.key }
+                .map { "\($0.key) = \($0.value)" }
+            let configuration = """
 
-                # kct tests: a throwaway cluster.
+                # Started by PostgresServer (Tests/LocalPostgres).
                 listen_addresses = '127.0.0.1'
                 unix_socket_directories = '\(directory)'
-                fsync = off
-                synchronous_commit = off
-                full_page_writes = off
+                \(lines.joined(separator: "\n"))
 
                 """
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/postgresql.conf"))
             try handle.seekToEnd()
-            try handle.write(contentsOf: Data(settings.utf8))
+            try handle.write(contentsOf: Data(configuration.utf8))
             try handle.close()
             let logPath = directory + "/server.log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             if let owner { chown(logPath, owner.pw_uid, owner.pw_gid) }
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             defer { try? log.close() }
@@ -215,10 +258,14 @@ package final class PostgresServer: Sendable {
                         command: command.joined(separator: " "), status: -1,
                         output: "the server did not start within 60 s; server.log:\n\(written)")
                 }
-                postmaster.withLock { $0 = postmasterID }
-                atexit { PostgresServer.stopAtExit() }
+                running.withLock { _ = $0.insert(postmasterID) }
+                exitHandlerInstalled.withLock { installed in
+                    if !installed { atexit { PostgresServer.stopAtExit() } }
+                    installed = true
+                }
                 try startWatcher(runAs: runAs, pgCtl: binDirectory + "/pg_ctl", data: data, directory: directory)
-                return PostgresServer(port: port, directory: directory, binDirectory: binDirectory)
+                return PostgresServer(
+                    port: port, directory: directory, binDirectory: binDirectory, postmasterID: postmasterID)
             }
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
@@ -262,12 +309,13 @@ package final class PostgresServer: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// See the type's comment, "Stopping".
+    /// See the type's comment, "Stopping". The watcher also ends once `stop()` has deleted the
+    /// cluster's directory.
     private static func startWatcher(runAs: [String], pgCtl: String, data: String, directory: String) throws {
         let script = """
-            while kill -0 "$1" 2>/dev/null; do sleep 1; done
+            while kill -0 "$1" 2>/dev/null && [ -d "$DATA" ]; do sleep 1; done
             shift
-            "$@" -D "$DATA" -m immediate -w stop >/dev/null 2>&1
+            [ -d "$DATA" ] && "$@" -D "$DATA" -m immediate -w stop >/dev/null 2>&1
             rm -rf "$DIRECTORY"
             """
         let watcher = Process()
@@ -282,41 +330,47 @@ package final class PostgresServer: Sendable {
     }
 
     private static func stopAtExit() {
-        let pid = postmaster.withLock { $0 }
-        if pid > 0 { kill(pid, SIGQUIT) }
+        for pid in running.withLock({ $0 }) { kill(pid, SIGQUIT) }
     }
 
     // MARK: Running the tools
 
-    /// Runs a tool to its end with stdout and stderr read at once (stderr on a thread of its
-    /// own, so neither pipe can fill and block it); returns stdout, or throws with stderr and
-    /// stdout. The environment has no PG* variables: only the arguments say where to connect.
+    /// Runs a tool to its end with stdout and stderr written to files in `directory` (no pipe can
+    /// fill and block it, nor be read short); returns stdout, or throws with stderr and stdout.
+    /// The environment has no PG* variables: only the arguments say where to connect.
     @discardableResult
-    private static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+    private static func run(_ executable: String, _ arguments: [String], in directory: String) throws -> String {
+        let base = directory + "/tool-\(UUID().uuidString)"
+        let outputPath = base + ".out", errorPath = base + ".err"
+        for path in [outputPath, errorPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        defer {
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        // The server's user may not be allowed into the test's working directory.
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe(), errors = Pipe()
+        // The server's user may not be allowed into our working directory.
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
-        let errorData = Mutex(Data())
-        let errorReader = errors.fileHandleForReading
-        let errorsRead = DispatchGroup()
-        DispatchQueue.global().async(group: errorsRead) {
-            let data = errorReader.readAllTolerantly()
-            errorData.withLock { $0 = data }
+        do {
+            try process.run()
+        } catch {
+            try? output.close()
+            try? errors.close()
+            throw error
         }
-        let outputData = output.fileHandleForReading.readAllTolerantly()
-        errorsRead.wait()
+        try output.close()
+        try errors.close()
         process.waitUntilExit()
-        let text = String(decoding: outputData, as: UTF8.self)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let errorText = String(decoding: errorData.withLock { $0 }, as: UTF8.self)
+            let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
             throw Failure.commandFailed(
                 command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
                 output: errorText + text)
