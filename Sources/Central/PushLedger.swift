@@ -24,6 +24,8 @@ struct PushLedger: CentralLedger {
     let receivedAt: String
     /// Shops of the orders this push created.
     private var newOrderShops: [String: String] = [:]
+    /// What this push read once and asks again for most of its changes.
+    private let lookups = PushLookups()
 
     init(
         conn: any SQLConnection, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64,
@@ -41,7 +43,10 @@ struct PushLedger: CentralLedger {
 
     func row(_ key: RowKey) -> RowState? {
         if let orderID = changedRowOrders[key] { return changedOrders[orderID]?.rows[key] }
-        return cache.row(key, conn)
+        if lookups.absentRows.contains(key) { return nil }
+        let row = cache.row(key, conn)
+        if row == nil { lookups.absentRows.insert(key) }
+        return row
     }
 
     func lastSettledSequence(of nodeID: String) -> Int64 { settled[nodeID] ?? 0 }
@@ -80,15 +85,20 @@ struct PushLedger: CentralLedger {
     /// by `kct central set-role` in another process counts from the next push on.
     func authorize(_ change: Change) throws(Rejection) {
         guard change.nodeID != ChangeValidator.centralNodeID else { return }
-        let account: (role: StaffRole, disabled: Bool)?
+        let account: PushLookups.Account?
         do {
-            account = try conn.fetchOne("SELECT role, disabled FROM accounts WHERE email = ?", [.text(change.author)])
-                .map { row in
-                    (
-                        try row.read("role", table: "accounts", as: StaffRole.self),
-                        try row.read("disabled", table: "accounts", as: Bool.self)
-                    )
+            if let known = lookups.accounts[change.author] {
+                account = known
+            } else {
+                account = try conn.fetchOne(
+                    "SELECT role, disabled FROM accounts WHERE email = ?", [.text(change.author)]
+                ).map { row in
+                    PushLookups.Account(
+                        role: try row.read("role", table: "accounts", as: StaffRole.self),
+                        disabled: try row.read("disabled", table: "accounts", as: Bool.self))
                 }
+                lookups.accounts[change.author] = .some(account)
+            }
         } catch {
             // The push fails in `flush` with this error; nothing is committed.
             if cache.loadFailure == nil { cache.loadFailure = error }
@@ -108,7 +118,10 @@ struct PushLedger: CentralLedger {
 
     func orderShop(_ orderID: String) throws -> String? {
         if let shop = newOrderShops[orderID] { return shop }
-        return try conn.fetchValue("SELECT shop FROM order_shops WHERE order_id = ?", [.text(orderID)])
+        if let known = lookups.shops[orderID] { return known }
+        let shop: String? = try conn.fetchValue("SELECT shop FROM order_shops WHERE order_id = ?", [.text(orderID)])
+        lookups.shops[orderID] = .some(shop)
+        return shop
     }
 
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
@@ -120,8 +133,11 @@ struct PushLedger: CentralLedger {
                 if cache.loadFailure == nil { cache.loadFailure = error }
             }
         }
-        // Taken out while it changes, so the dictionaries are not copied on write.
-        var state = changedOrders.removeValue(forKey: orderID) ?? cache.order(orderID, conn)
+        // Taken out while it changes, so the dictionaries are not copied on write. An order this
+        // push created had no shop, so nothing at central: it has no rows or moves to load.
+        var state =
+            changedOrders.removeValue(forKey: orderID)
+            ?? (newOrderShops[orderID] != nil ? OrderMergeState() : cache.order(orderID, conn))
         let result: MergeResult
         if change.operation == .setStatus {
             result = state.register.merge(change, version: version)
@@ -210,4 +226,21 @@ struct PushLedger: CentralLedger {
 
     /// A move already stored (the same node and sequence) is left as it is.
     static let insertMoveSQL = StatusMoveRows.insertSQL("status_moves", conflictClause: "ON CONFLICT DO NOTHING")
+}
+
+/// What one push reads once and then asks again for most of its changes: its authors' accounts,
+/// its orders' shops, and the row keys it found absent (a new row is looked up by the rules and
+/// again by the merge). Valid for the push's transaction only, which holds the store's write
+/// lock, so nothing else can change them meanwhile. A class: the ledger's reads are non-mutating.
+final class PushLookups {
+    struct Account {
+        var role: StaffRole
+        var disabled: Bool
+    }
+
+    /// By e-mail; `.some(nil)`: no such account.
+    var accounts: [String: Account?] = [:]
+    /// By order id; `.some(nil)`: an order central does not know yet.
+    var shops: [String: String?] = [:]
+    var absentRows: Set<RowKey> = []
 }
