@@ -42,6 +42,7 @@ extension CentralStore {
                     var ledger = PushLedger(
                         conn: conn, cache: cache, node: node, nodeID: authenticatedNode,
                         lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
+                    try ledger.prefetch(request.changes)
                     let (response, _) = try processor.process(
                         request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock,
                         ledger: &ledger)

@@ -25,7 +25,7 @@ struct PushLedger: CentralLedger {
     /// Shops of the orders this push created.
     private var newOrderShops: [String: String] = [:]
     /// What this push read once and asks again for most of its changes.
-    private let lookups = PushLookups()
+    let lookups = PushLookups()
 
     init(
         conn: any SQLConnection, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64,
@@ -44,6 +44,7 @@ struct PushLedger: CentralLedger {
     func row(_ key: RowKey) -> RowState? {
         if let orderID = changedRowOrders[key] { return changedOrders[orderID]?.rows[key] }
         if lookups.absentRows.contains(key) { return nil }
+        if let orderID = lookups.rowOrders[key] { return cache.order(orderID, conn).rows[key] }
         let row = cache.row(key, conn)
         if row == nil { lookups.absentRows.insert(key) }
         return row
@@ -243,4 +244,6 @@ final class PushLookups {
     /// By order id; `.some(nil)`: an order central does not know yet.
     var shops: [String: String?] = [:]
     var absentRows: Set<RowKey> = []
+    /// The order of each row key found (`prefetch`), so the row's order is loaded without asking.
+    var rowOrders: [RowKey: String] = [:]
 }

@@ -79,6 +79,9 @@ final class ReplicaCache: @unchecked Sendable {
         }
     }
 
+    /// Whether the row is cached (its order is loaded), so asking for it reads nothing.
+    func holds(_ key: RowKey) -> Bool { rowOrders[key] != nil }
+
     /// A committed row by key, loading its order on first use.
     func row(_ key: RowKey, _ conn: any SQLConnection) -> RowState? {
         if let orderID = rowOrders[key] { return orders[orderID]?.rows[key] }

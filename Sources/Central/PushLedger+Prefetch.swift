@@ -1,0 +1,63 @@
+import StorageSupport
+import SyncCore
+
+extension PushLedger {
+    /// Keys looked up per statement by `prefetch`; unused places are NULL, so every chunk is the
+    /// same statement text (prepared once).
+    static let prefetchChunk = 100
+
+    /// Reads, a hundred per statement, what the rules and the merge would otherwise ask one change
+    /// at a time: the shop of every order the push names and where each row it names lives (or
+    /// that it does not exist yet). On PostgreSQL each of those questions is a round trip made
+    /// while the push holds the log's lock; here they are a few. Rows already in the replica
+    /// cache are not asked for.
+    func prefetch(_ changes: [Change]) throws {
+        var orderIDs: [String] = []
+        var seenOrders: Set<String> = []
+        var keys: [RowKey] = []
+        var seenKeys: Set<RowKey> = []
+        for change in changes where change.nodeID != ChangeValidator.centralNodeID {
+            if seenOrders.insert(change.orderID).inserted { orderIDs.append(change.orderID) }
+            let key = RowKey(change.entity, change.rowID)
+            if change.operation != .setStatus, !cache.holds(key), seenKeys.insert(key).inserted { keys.append(key) }
+        }
+        let placeholders = Array(repeating: "?", count: Self.prefetchChunk).joined(separator: ", ")
+        for chunk in orderIDs.chunked(Self.prefetchChunk) {
+            for orderID in chunk { lookups.shops[orderID] = .some(nil) }
+            let arguments = chunk.map { SQLValue.text($0) } + Self.padding(Self.prefetchChunk - chunk.count)
+            try conn.forEachRow(
+                "SELECT order_id, shop FROM order_shops WHERE order_id IN (\(placeholders))", arguments
+            ) { row in
+                lookups.shops[try row.read("order_id", table: "order_shops")] = .some(
+                    try row.read("shop", table: "order_shops", as: String.self))
+                return true
+            }
+        }
+        let pairs = Array(repeating: "(?, ?)", count: Self.prefetchChunk).joined(separator: ", ")
+        for chunk in keys.chunked(Self.prefetchChunk) {
+            var absent = Set(chunk)
+            let arguments =
+                chunk.flatMap { [SQLValue.text($0.entity.rawValue), .text($0.rowID)] }
+                + Self.padding(2 * (Self.prefetchChunk - chunk.count))
+            try conn.forEachRow(
+                "SELECT entity, row_id, order_id FROM rows WHERE (entity, row_id) IN (\(pairs))", arguments
+            ) { row in
+                let key = RowKey(
+                    try row.read("entity", table: "rows", as: EntityKind.self), try row.read("row_id", table: "rows"))
+                absent.remove(key)
+                lookups.rowOrders[key] = try row.read("order_id", table: "rows", as: String.self)
+                return true
+            }
+            lookups.absentRows.formUnion(absent)
+        }
+    }
+
+    private static func padding(_ count: Int) -> [SQLValue] { Array(repeating: .null, count: count) }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
