@@ -123,9 +123,7 @@ extension CentralDatabase {
             try connection.transaction {
                 // Under the lock, so that two processes starting together do not both create it.
                 try connection.execute("SELECT pg_advisory_xact_lock(?)", [.integer(Self.migrationLockKey)])
-                try connection.executeScript(
-                    "CREATE TABLE IF NOT EXISTS central_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)"
-                )
+                try connection.executeScript(Self.migrationsTable)
                 let applied = try connection.fetchValue(
                     "SELECT count(*) FROM central_migrations WHERE id = ?", [.text(migration.id)], as: Int64.self)
                 guard applied == 0 else { return }
@@ -135,6 +133,10 @@ extension CentralDatabase {
             }
         }
     }
+
+    /// The record of the migrations applied, by id.
+    static let migrationsTable =
+        "CREATE TABLE IF NOT EXISTS central_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL)"
 
     /// The advisory lock key central's migrations take ("kct" in ASCII).
     static let migrationLockKey: Int64 = 0x6b_6374
