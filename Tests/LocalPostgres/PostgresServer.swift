@@ -85,7 +85,12 @@ package final class PostgresServer: Sendable {
     package static func shared() throws -> PostgresServer { try sharedServer.get() }
 
     // A static let is initialised once, on first use, under a lock (swift_once).
-    private static let sharedServer = Result { try PostgresServer.start(durability: .throwaway) }
+    /// Test suites run in parallel and every central store, serve process, listener and effects
+    /// runner holds connections of its own: PostgreSQL's default of 100 was once exhausted
+    /// ("too many clients already") by a full `make test`.
+    private static let sharedServer = Result {
+        try PostgresServer.start(durability: .throwaway, settings: ["max_connections": "500"])
+    }
 
     /// Postmasters still running, for the `atexit` handler.
     private static let running = Mutex<Set<pid_t>>([])
