@@ -26,6 +26,11 @@ final class CentralLogListener: LoopService {
     private let onAdvance: (_ head: Int64, _ shops: Set<String>?) -> Void
     private var connection: PostgresConnection?
     private var watcher: SocketWatcher?
+    /// A duplicate of the connection's socket, which the watcher polls: libpq closes its own
+    /// descriptor when it finds the connection broken (inside `drainNotifications`), and libuv
+    /// must never poll a closed descriptor (a reused number would be another socket). Closed
+    /// here, after the watcher.
+    private var watchedSocket: Int32 = -1
     private var retry: LoopTimer?
     private var isShutDown = false
 
@@ -56,15 +61,17 @@ final class CentralLogListener: LoopService {
             guard !isShutDown else { return }
             switch outcome {
             case .success((let connection, let head)):
-                guard
-                    let watcher = SocketWatcher(
-                        loop: loop, socket: connection.socket, handler: { [unowned self] _ in readable() })
+                let socket = dup(connection.socket)
+                guard socket >= 0,
+                    let watcher = SocketWatcher(loop: loop, socket: socket, handler: { [unowned self] _ in readable() })
                 else {
+                    if socket >= 0 { close(socket) }
                     logger.warning("the PostgreSQL listener's socket cannot be watched; retrying")
                     return scheduleReconnect()
                 }
                 self.connection = connection
                 self.watcher = watcher
+                watchedSocket = socket
                 onAdvance(head, nil)
             case .failure(let error):
                 logger.warning("cannot listen for other central processes' pushes: \(error); retrying")
@@ -92,6 +99,10 @@ final class CentralLogListener: LoopService {
     private func disconnect() {
         watcher?.close()
         watcher = nil
+        if watchedSocket >= 0 {
+            close(watchedSocket)
+            watchedSocket = -1
+        }
         connection = nil
     }
 
