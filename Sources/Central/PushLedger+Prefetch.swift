@@ -39,8 +39,13 @@ extension PushLedger {
             let arguments =
                 chunk.flatMap { [SQLValue.text($0.entity.rawValue), .text($0.rowID)] }
                 + Self.padding(2 * (Self.prefetchChunk - chunk.count))
+            // A join from the keys, searched by primary key: SQLite answers `(entity, row_id) IN
+            // (…)` by scanning all of `rows`.
             try conn.forEachRow(
-                "SELECT entity, row_id, order_id FROM rows WHERE (entity, row_id) IN (\(pairs))", arguments
+                """
+                SELECT r.entity, r.row_id, r.order_id FROM (VALUES \(pairs)) AS k JOIN rows AS r
+                  ON r.entity = k.column1 AND r.row_id = k.column2
+                """, arguments
             ) { row in
                 let key = RowKey(
                     try row.read("entity", table: "rows", as: EntityKind.self), try row.read("row_id", table: "rows"))
