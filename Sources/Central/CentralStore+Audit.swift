@@ -70,15 +70,16 @@ package enum AuditFilter: Sendable {
 
 extension CentralStore {
     static func appendAudit(_ conn: any SQLConnection, _ entry: AuditEntry) throws {
-        try conn.execute(appendAuditSQL, auditValues(entry))
+        try conn.execute(auditInsert.sql(rows: 1), auditValues(entry))
     }
 
     /// Appends one entry (`auditValues`); `id` is the table's own.
-    static let appendAuditSQL = """
-        INSERT INTO audit (received_at, kind, person, node_name, order_id, entity, operation, hlc, sequence,
-          outcome, code, detail, event_id, happened_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    static let auditInsert = SQLInsert(
+        into: "audit",
+        columns: [
+            "received_at", "kind", "person", "node_name", "order_id", "entity", "operation", "hlc", "sequence",
+            "outcome", "code", "detail", "event_id", "happened_at",
+        ])
 
     static func auditValues(_ entry: AuditEntry) -> [SQLValue] {
         [

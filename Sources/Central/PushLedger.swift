@@ -183,31 +183,31 @@ struct PushLedger: CentralLedger {
                 stored.appended.sqlValue, stored.tombstone.sqlValue,
             ])
         }
-        try conn.executeMany(Self.upsertRowSQL, rowValues)
-        try conn.executeMany(
-            Self.insertMoveSQL, newMoves.map { orderID, move in StatusMoveRows.values(move, orderID: orderID) })
+        try conn.insertMany(Self.upsertRows, rowValues)
+        try conn.insertMany(
+            Self.insertMoves, newMoves.map { orderID, move in StatusMoveRows.values(move, orderID: orderID) })
         // Before the log: its trigger files each entry under its order's shop (log_shops).
-        try conn.executeMany(
-            "INSERT INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        try conn.insertMany(
+            SQLInsert(into: "order_shops", columns: ["order_id", "shop", "node_name"], "ON CONFLICT DO NOTHING"),
             newOrderShops.map { orderID, shop in [.text(orderID), .text(shop), .text(node.name)] })
-        try conn.executeMany(
-            "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)",
+        try conn.insertMany(
+            SQLInsert(into: "log", columns: ["version", "change", "displaced"]),
             logEntries.map { entry in
                 [
                     .integer(entry.version), .text(entry.change.wire.canonicalString),
                     .text(JSONValue.array(entry.displaced.map(\.wire)).canonicalString),
                 ]
             })
-        try conn.executeMany(
-            "INSERT INTO outcomes (node_id, sequence, change_digest, outcome) VALUES (?, ?, ?, ?)",
+        try conn.insertMany(
+            SQLInsert(into: "outcomes", columns: ["node_id", "sequence", "change_digest", "outcome"]),
             records.map { change, outcome in
                 [
                     .text(change.nodeID), .integer(change.sequence), .blob(ReceivedChangeDigest.of(change)),
                     .text(outcome.wire.canonicalString),
                 ]
             })
-        try conn.executeMany(
-            CentralStore.appendAuditSQL,
+        try conn.insertMany(
+            CentralStore.auditInsert,
             records.map { change, outcome in
                 CentralStore.auditValues(
                     CentralStore.auditEntry(
@@ -218,15 +218,17 @@ struct PushLedger: CentralLedger {
             settled.map { nodeID, sequence in [.integer(sequence), .text(nodeID)] })
     }
 
-    /// Stores a row's merge state, replacing the one stored before.
-    static let upsertRowSQL = """
-        INSERT INTO rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?, ?, ?, ?)
+    /// Stores rows' merge states, replacing those stored before; `dirtyRows` names each row once,
+    /// as a multi-row `DO UPDATE` needs.
+    static let upsertRows = SQLInsert(
+        into: "rows", columns: ["entity", "row_id", "order_id", "fields", "appended", "tombstone"],
+        """
         ON CONFLICT (entity, row_id) DO UPDATE SET order_id = excluded.order_id, fields = excluded.fields,
           appended = excluded.appended, tombstone = excluded.tombstone
-        """
+        """)
 
     /// A move already stored (the same node and sequence) is left as it is.
-    static let insertMoveSQL = StatusMoveRows.insertSQL("status_moves", conflictClause: "ON CONFLICT DO NOTHING")
+    static let insertMoves = StatusMoveRows.insert("status_moves", conflictClause: "ON CONFLICT DO NOTHING")
 }
 
 /// What one push reads once and then asks again for most of its changes: its authors' accounts,

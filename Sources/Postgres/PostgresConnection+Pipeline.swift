@@ -6,6 +6,11 @@ extension PostgresConnection {
     /// socket buffer can fill while the other is still writing (libpq's blocking-mode caveat).
     static let pipelineDepth = 1_000
 
+    /// Rows per statement of `insertMany`, largest first: a call's rows go out in statements of
+    /// these sizes, so each table has at most four prepared shapes. PostgreSQL's time per
+    /// statement (bind, executor start, result) is several times its time per row inserted.
+    static let rowsPerInsert = [64, 16, 4, 1]
+
     /// Runs `sql` once per argument list as one pipeline (libpq's pipeline mode): the statements
     /// go out back to back and their results are read after, one round trip per
     /// `pipelineDepth` statements instead of one per statement. Stops at the first failure, whose
@@ -16,33 +21,57 @@ extension PostgresConnection {
             try execute(sql, argumentLists[0])
             return
         }
-        let name = try statementName(sql)
+        try runPipeline(argumentLists.map { (sql, $0) })
+    }
+
+    /// `rows` in multi-row statements (`rowsPerInsert`), sent as one pipeline.
+    package func insertMany(_ insert: SQLInsert, _ rows: [[SQLValue]]) throws {
+        var statements: [(sql: String, arguments: [SQLValue])] = []
         var start = 0
-        while start < argumentLists.count {
-            let end = min(start + Self.pipelineDepth, argumentLists.count)
-            try runPipeline(name, sql: sql, argumentLists[start..<end])
+        while start < rows.count {
+            let count = Self.rowsPerInsert.first { $0 <= rows.count - start } ?? 1
+            statements.append((insert.sql(rows: count), Array(rows[start..<start + count].joined())))
+            start += count
+        }
+        if statements.count == 1 {
+            try execute(statements[0].sql, statements[0].arguments)
+            return
+        }
+        try runPipeline(statements)
+    }
+
+    private func runPipeline(_ statements: [(sql: String, arguments: [SQLValue])]) throws {
+        // Prepared before the pipeline starts (PQprepare cannot run inside one), all at once so
+        // that no DEALLOCATE between two of them invalidates the first.
+        let names = try statementNames(Set(statements.map(\.sql)))
+        var start = 0
+        while start < statements.count {
+            let end = min(start + Self.pipelineDepth, statements.count)
+            try runPipeline(statements[start..<end], names: names)
             start = end
         }
     }
 
-    private func runPipeline(_ name: String, sql: String, _ argumentLists: ArraySlice<[SQLValue]>) throws {
+    private func runPipeline(
+        _ statements: ArraySlice<(sql: String, arguments: [SQLValue])>, names: [String: String]
+    ) throws {
         let handle = rawHandle
         guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
         var firstError: PostgresError?
-        var sent = 0
-        for arguments in argumentLists {
+        var sent: [String] = []
+        for (sql, arguments) in statements {
             let queued = PostgresValues.withParameters(arguments) { count, values, lengths, formats in
-                PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+                PQsendQueryPrepared(handle, names[sql], count, values, lengths, formats, 0)
             }
             guard queued == 1 else {
                 firstError = connectionError()
                 break
             }
-            sent += 1
+            sent.append(sql)
         }
         if PQpipelineSync(handle) != 1, firstError == nil { firstError = connectionError() }
         // Every sent statement gives a result then nil; the sync point gives PIPELINE_SYNC last.
-        for _ in 0..<sent {
+        for sql in sent {
             let result = PQgetResult(handle)
             if firstError == nil, let result, PQresultStatus(result) != PGRES_PIPELINE_ABORTED {
                 do { try check(result, sql: sql) } catch { firstError = error }

@@ -15,7 +15,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Prepared statement names by their (`?`-placeholder) SQL text.
     private var prepared: [String: String] = [:]
     /// Distinct statements kept prepared per connection before they are all deallocated.
-    static let preparedLimit = 512
+    package static let preparedLimit = 512
 
     /// Connects to `url` (`postgres://user@host:port/db` or a libpq key=value string).
     package init(url: String) throws(PostgresError) {
@@ -49,19 +49,29 @@ package final class PostgresConnection: @unchecked Sendable {
 
     /// The prepared statement for `sql`, preparing it on first use.
     func statementName(_ sql: String) throws(PostgresError) -> String {
-        if let name = prepared[sql] { return name }
-        if prepared.count >= Self.preparedLimit {
+        try statementNames([sql])[sql]!
+    }
+
+    /// The prepared statements for `sqls`, preparing those not prepared yet; all of them stay
+    /// valid together (a DEALLOCATE to make room comes before any of them is prepared).
+    func statementNames(_ sqls: Set<String>) throws(PostgresError) -> [String: String] {
+        let missing = sqls.filter { prepared[$0] == nil }
+        if !missing.isEmpty, prepared.count + missing.count > Self.preparedLimit {
             // Statements built from filters vary; the server keeps each one this session made.
             try executeScript("DEALLOCATE ALL")
             prepared.removeAll()
         }
-        let name = "s\(prepared.count + 1)"
-        let (text, _) = PostgresPlaceholders.numbered(sql)
-        let result = PQprepare(handle, name, text, 0, nil)
-        defer { PQclear(result) }
-        try check(result, sql: sql)
-        prepared[sql] = name
-        return name
+        for sql in sqls where prepared[sql] == nil {
+            let name = "s\(prepared.count + 1)"
+            let (text, _) = PostgresPlaceholders.numbered(sql)
+            let result = PQprepare(handle, name, text, 0, nil)
+            defer { PQclear(result) }
+            try check(result, sql: sql)
+            prepared[sql] = name
+        }
+        var names: [String: String] = [:]
+        for sql in sqls { names[sql] = prepared[sql] }
+        return names
     }
 
     /// Runs the prepared `sql` with `arguments`; the result is cleared after `body` reads it.

@@ -25,14 +25,20 @@ package enum StatusMoveRows {
         """
     }
 
-    /// The columns `decode` reads and `insertSQL` writes, in `values` order.
+    /// The columns `decode` reads and `insert` writes, in `values` order.
     package static let columns =
         "order_id, node_id, sequence, hlc, version, from_status, status, from_resume_status, note"
 
-    /// `INSERT … VALUES` for `values`/`arguments`, followed by `conflictClause` (`ON CONFLICT …`,
-    /// or "").
+    /// The insert of `values`/`arguments` into `table`, followed by `conflictClause`
+    /// (`ON CONFLICT …`, or "").
+    package static func insert(_ table: String, conflictClause: String = "") -> SQLInsert {
+        SQLInsert(
+            into: table, columns: columns.split(separator: ", ").map(String.init), conflictClause)
+    }
+
+    /// `insert`'s statement for one row.
     package static func insertSQL(_ table: String, conflictClause: String = "") -> String {
-        "INSERT INTO \(table) (\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) " + conflictClause
+        insert(table, conflictClause: conflictClause).sql(rows: 1)
     }
 
     /// The values of `insertSQL`'s placeholders, for central's statements on either backend.

@@ -440,8 +440,8 @@ struct PostgresSuite: BenchSuite {
         return (single, (monotonicSeconds() - begin) / Double(count) * 1e6)
     }
 
-    /// The statements central's `PushLedger.flush` sends with `executeMany` (a pipeline when
-    /// there are several), as pg_stat_statements shows them.
+    /// The statements central's `PushLedger.flush` sends with `insertMany` and `executeMany` (a
+    /// pipeline when there are several), as pg_stat_statements shows them.
     static let pipelinedStatements = [
         "INSERT INTO rows", "INSERT INTO status_moves", "INSERT INTO order_shops", "INSERT INTO log ",
         "INSERT INTO outcomes", "INSERT INTO audit", "UPDATE nodes SET last_settled_sequence",

@@ -64,3 +64,53 @@ extension PostgresConnectionTests {
         #expect(try connection.fetchValue("SELECT count(*) FROM u", as: Int64.self) == 1)
     }
 }
+
+extension PostgresConnectionTests {
+    @Test func insertManyPutsSeveralRowsInAStatementAndKeepsTheirOrder() throws {
+        let connection = try PostgresConnection(url: try PostgresServer.shared().createDatabase())
+        try connection.executeScript(
+            """
+            CREATE TABLE m (id bigint GENERATED ALWAYS AS IDENTITY, k bigint PRIMARY KEY, b bytea, s text,
+              r double precision)
+            """)
+        let insert = SQLInsert(into: "m", columns: ["k", "b", "s", "r"], "ON CONFLICT DO NOTHING")
+        // 1,000 rows go out as 15 × 64 + 2 × 16 + 2 × 4 (largest sizes first), parameters typed by
+        // their target columns; a key met twice is left to the conflict clause.
+        var rows: [[SQLValue]] = (0..<1_000).map { index in
+            let text: SQLValue = index % 3 == 0 ? .null : .text("r\(index)")
+            return [.integer(Int64(index)), .blob(Data([UInt8(index % 256)])), text, .real(Double(index) / 2)]
+        }
+        rows.append([.integer(7), .null, .text("second 7"), .real(0)])
+        try connection.insertMany(insert, rows)
+        #expect(try connection.fetchValue("SELECT count(*) FROM m", as: Int64.self) == 1_000)
+        let keys = try connection.fetchValues("SELECT k FROM m ORDER BY id", as: Int64.self)
+        #expect(keys == (0..<1_000).map(Int64.init))
+        let seven = try #require(try connection.fetchOne("SELECT b, s, r FROM m WHERE k = 7"))
+        #expect(seven["b"] == .blob(Data([7])) && seven["s"] == .text("r7") && seven["r"] == .real(3.5))
+        #expect(try connection.fetchValue("SELECT s FROM m WHERE k = 9", as: String.self) == nil)
+        #expect(try connection.fetchValue("SELECT count(*) FROM m WHERE s IS NULL", as: Int64.self) == 334)
+
+        // A failing row fails the call; outside a transaction, its pipeline is rolled back whole.
+        let plain = SQLInsert(into: "m", columns: ["k", "s"])
+        #expect(throws: PostgresError.self) {
+            let fresh: [[SQLValue]] = (2_000..<2_100).map { [.integer(Int64($0)), .text("x")] }
+            try connection.insertMany(plain, fresh + [[.integer(5), .text("dup")]])
+        }
+        #expect(try connection.fetchValue("SELECT count(*) FROM m", as: Int64.self) == 1_000)
+        // One row is one plain statement.
+        try connection.insertMany(plain, [[.integer(-1), .text("one")]])
+        #expect(try connection.fetchValue("SELECT s FROM m WHERE k = -1", as: String.self) == "one")
+    }
+
+    @Test func statementsPreparedForOnePipelineSurviveMakingRoomForThem() throws {
+        let connection = try PostgresConnection(url: try PostgresServer.shared().createDatabase())
+        try connection.executeScript("CREATE TABLE p (k bigint PRIMARY KEY)")
+        // Fill the prepared-statement cache to one short of its limit, so that the four shapes
+        // of the next insertMany do not fit: they must all be prepared after the DEALLOCATE.
+        for index in 0..<(PostgresConnection.preparedLimit - 1) {
+            _ = try connection.fetchValue("SELECT \(index)::bigint", as: Int64.self)
+        }
+        try connection.insertMany(SQLInsert(into: "p", columns: ["k"]), (0..<85).map { [.integer(Int64($0))] })
+        #expect(try connection.fetchValue("SELECT count(*) FROM p", as: Int64.self) == 85)
+    }
+}
