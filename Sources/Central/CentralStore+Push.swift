@@ -59,7 +59,7 @@ extension CentralStore {
                         if outcome.clampedFrom != nil { clamped += 1 }
                     }
                     changed = ledger.changedOrders
-                    let loggedShops = try Self.shops(conn, ofOrders: Set(ledger.logEntries.map(\.change.orderID)))
+                    let loggedShops = try ledger.loggedShops()
                     if !ledger.logEntries.isEmpty {
                         try announceLogAdvance(conn, head: ledger.headVersion, shops: loggedShops)
                     }

@@ -125,6 +125,16 @@ struct PushLedger: CentralLedger {
         return shop
     }
 
+    /// The shops of the orders the push logged changes of (whom its stream event concerns), from
+    /// what the push already knows: no question per order while the log's lock is held.
+    func loggedShops() throws -> Set<String> {
+        var shops: Set<String> = []
+        for orderID in Set(logEntries.map(\.change.orderID)) {
+            if let shop = try orderShop(orderID) { shops.insert(shop) }
+        }
+        return shops
+    }
+
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
         let orderID = change.orderID
         if change.nodeID != ChangeValidator.centralNodeID, newOrderShops[orderID] == nil {
