@@ -1,3 +1,5 @@
+import SQLAccess
+
 /// Central's migrations for PostgreSQL (issue 14): a set of their own, by stable ids that never
 /// change once released. The first one creates what the SQLite migrations of `CentralSchema` end
 /// with (after `2026-12-08-compact-rows`), table for table: the same columns in the same order,
@@ -8,11 +10,18 @@
 /// canonical wire text byte for byte (a `jsonb` column would not), and are read with `::jsonb`.
 /// schema/central-postgres.sql is the schema as PostgreSQL reports it after these migrations.
 enum CentralPostgresSchema {
-    static let identifiers = ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits"]
+    static let identifiers = ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits", "2026-12-09-packed-log"]
 
-    static let migrations: [(id: String, sql: String)] = [
-        (identifiers[0], centralTables), (identifiers[1], sharedRateLimits),
+    /// Each migration's SQL, or its steps in Swift (as SQLite's of the same name).
+    static let migrations: [(id: String, step: Step)] = [
+        (identifiers[0], .sql(centralTables)), (identifiers[1], .sql(sharedRateLimits)),
+        (identifiers[2], .swift(CentralSchema.packLog)),
     ]
+
+    enum Step: Sendable {
+        case sql(String)
+        case swift(@Sendable (any SQLConnection) throws -> Void)
+    }
 
     /// Several serve processes share each node token's request budget (`CentralStore+RateLimits`):
     /// one bucket per registered token, refilled on each request by PostgreSQL's own clock.

@@ -186,18 +186,21 @@ struct PushLedger: CentralLedger {
         try conn.executeMany(Self.upsertRowSQL, rowValues)
         try conn.executeMany(
             Self.insertMoveSQL, newMoves.map { orderID, move in StatusMoveRows.values(move, orderID: orderID) })
-        // Before the log: its trigger files each entry under its order's shop (log_shops).
         try conn.executeMany(
             "INSERT INTO order_shops (order_id, shop, node_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             newOrderShops.map { orderID, shop in [.text(orderID), .text(shop), .text(node.name)] })
+        let packer = try LogChangePacker()
         try conn.executeMany(
             "INSERT INTO log (version, change, displaced) VALUES (?, ?, ?)",
-            logEntries.map { entry in
+            try logEntries.map { entry in
                 [
-                    .integer(entry.version), .text(entry.change.wire.canonicalString),
+                    .integer(entry.version), .blob(try packer.pack(entry.change.wire.canonicalString.utf8)),
                     .text(JSONValue.array(entry.displaced.map(\.wire)).canonicalString),
                 ]
             })
+        // After the order shops: each entry filed under its order's shop, for scoped pulls.
+        try conn.executeMany(
+            Self.fileLogEntrySQL, logEntries.map { entry in [.integer(entry.version), .text(entry.change.orderID)] })
         try conn.executeMany(
             "INSERT INTO outcomes (node_id, sequence, change_digest, outcome) VALUES (?, ?, ?, ?)",
             records.map { change, outcome in
@@ -217,6 +220,11 @@ struct PushLedger: CentralLedger {
             "UPDATE nodes SET last_settled_sequence = ? WHERE node_id = ?",
             settled.map { nodeID, sequence in [.integer(sequence), .text(nodeID)] })
     }
+
+    /// Files a log entry (version, order id) under its order's shop; an order without a shop (none
+    /// today) is read by 'all' registrations only. The cast types the parameter for PostgreSQL.
+    static let fileLogEntrySQL =
+        "INSERT INTO log_shops (shop, version) SELECT shop, CAST(? AS BIGINT) FROM order_shops WHERE order_id = ?"
 
     /// Stores a row's merge state, replacing the one stored before.
     static let upsertRowSQL = """
