@@ -68,7 +68,8 @@ extension CentralStore {
                     var numbers: [[SQLValue]] = []
                     let unpacker = try LogChangeUnpacker()
                     try conn.forEachRow(
-                        "SELECT change FROM log WHERE version > ? AND version <= ?", [.integer(through), .integer(upTo)]
+                        "SELECT change FROM log WHERE version > ? AND version <= ?",
+                        [.integer(through), .integer(upTo)]
                     ) { row in
                         let change = try unpacker.change(try row.read(at: 0, table: "log", as: Data.self))
                         if change.entity == .order, case .text(let number)? = change.fields["order_number"] {

@@ -102,7 +102,8 @@ final class LogChangeUnpacker {
     /// Appends the change's canonical wire text to `output`.
     func unpack(_ stored: Data, into output: inout [UInt8]) throws(LogChangeCodecError) {
         guard stored.first == LogChangeCodec.formatV1 else {
-            throw LogChangeCodecError(message: "unknown stored change format \(stored.first.map(String.init) ?? "(empty)")")
+            let format = stored.first.map(String.init) ?? "(empty)"
+            throw LogChangeCodecError(message: "unknown stored change format \(format)")
         }
         guard inflateReset(&stream) == Z_OK else { throw LogChangeCodecError(message: "inflateReset failed") }
         var failure: Int32?

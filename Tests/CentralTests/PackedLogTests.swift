@@ -48,9 +48,10 @@ import Testing
         let next = PushRequest(nodeID: "n-w1", changes: [Build.createOrder("n-w1", 8, at: 20, order: "o-2")])
         let outcome = try #require(try reopened.push(next, token: w1).response.outcomes.first)
         let version = try #require(outcome.version)
-        let filed = try PullResponse.decode(try reopened.pullPage(PullRequest(after: version - 1), shop: "S01").body)
+        let newEntries = PullRequest(after: version - 1)
+        let filed = try PullResponse.decode(try reopened.pullPage(newEntries, shop: "S01").body)
         #expect(filed.entries.map { $0.version } == [version])
-        let elsewhere = try PullResponse.decode(try reopened.pullPage(PullRequest(after: version - 1), shop: "S02").body)
+        let elsewhere = try PullResponse.decode(try reopened.pullPage(newEntries, shop: "S02").body)
         #expect(elsewhere.entries.isEmpty)
     }
 
