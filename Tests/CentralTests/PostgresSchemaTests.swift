@@ -7,10 +7,11 @@ import Testing
 
 /// Central's PostgreSQL schema (CentralPostgresSchema) on a real server: the migrations build
 /// what schema/central-postgres.sql says, and the schema's own rules (append-only audit, CHECK
-/// constraints) hold (log entries are filed under their shops by the push: PackedLogTests). The migrations are applied as central applies
-/// them (`kct central init --db postgres://…`); `central_migrations`, the record of which ran, is
-/// left out of the schema file. Serialized: every psql call blocks its thread until psql ends, and
-/// on 2 cores parallel tests here would hold all of Swift's cooperative threads at once.
+/// constraints) hold (log entries are filed under their shops by the push: PackedLogTests). The
+/// migrations are applied as central applies them (`kct central init --db postgres://…`);
+/// `central_migrations`, the record of which ran, is left out of the schema file. Serialized:
+/// every psql call blocks its thread until psql ends, and on 2 cores parallel tests here would
+/// hold all of Swift's cooperative threads at once.
 @Suite(.serialized) struct PostgresSchemaTests {
     static let schemaFile = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
