@@ -34,6 +34,21 @@ enum CentralPostgresSchema {
         );
         """
 
+    /// The trigger that filed log entries under their shops until `2026-12-09-packed-log` (it read
+    /// the change's JSON text); part of the first migration, and what tests of that one restore.
+    static let logShopsTrigger = """
+        CREATE FUNCTION log_shops_on_append() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO log_shops (shop, version)
+            SELECT shop, NEW.version FROM order_shops
+            WHERE order_id = NEW.change::jsonb ->> 'order_id';
+          RETURN NULL;
+        END;
+        $$;
+        CREATE TRIGGER log_shops_on_append AFTER INSERT ON log
+          FOR EACH ROW EXECUTE FUNCTION log_shops_on_append();
+        """
+
     static let centralTables = """
         -- Marks the database as a central store. One row, written by `kct central init`.
         CREATE TABLE central_identity (
@@ -187,16 +202,7 @@ enum CentralPostgresSchema {
         );
         -- Filled by a trigger so that every writer of the log (pushes, central's own changes) is
         -- scoped without knowing about scopes. A new order's shop is written before its entries.
-        CREATE FUNCTION log_shops_on_append() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          INSERT INTO log_shops (shop, version)
-            SELECT shop, NEW.version FROM order_shops
-            WHERE order_id = NEW.change::jsonb ->> 'order_id';
-          RETURN NULL;
-        END;
-        $$;
-        CREATE TRIGGER log_shops_on_append AFTER INSERT ON log
-          FOR EACH ROW EXECUTE FUNCTION log_shops_on_append();
+        \(logShopsTrigger)
         -- The effects ledger (issue 12): every provider call central makes, recorded in the same
         -- transaction as the accepted change or verified webhook that causes it. One row per
         -- provider call. `id` (eff_ + 32 hex of SHA-256 over cause and kind) is also Stripe's

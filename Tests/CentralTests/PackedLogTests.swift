@@ -74,16 +74,7 @@ import Testing
             try conn.executeScript(
                 """
                 DROP TABLE log; ALTER TABLE log_text RENAME TO log; ALTER INDEX log_text_pkey RENAME TO log_pkey;
-                CREATE FUNCTION log_shops_on_append() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  INSERT INTO log_shops (shop, version)
-                    SELECT shop, NEW.version FROM order_shops
-                    WHERE order_id = NEW.change::jsonb ->> 'order_id';
-                  RETURN NULL;
-                END;
-                $$;
-                CREATE TRIGGER log_shops_on_append AFTER INSERT ON log
-                  FOR EACH ROW EXECUTE FUNCTION log_shops_on_append();
+                \(CentralPostgresSchema.logShopsTrigger)
                 DELETE FROM central_migrations WHERE id = '2026-12-09-packed-log';
                 """)
         } else {
