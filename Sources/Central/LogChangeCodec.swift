@@ -4,7 +4,7 @@ import SyncCore
 
 /// How the log stores each accepted change: its canonical wire text, deflated alone against a
 /// fixed dictionary of the protocol's keys and common values (issue #15: the text was ~570 B a
-/// change, ~40% of central's bytes per order; packed ~160 B). Unpacking gives back the exact
+/// change, ~40% of central's bytes per order; packed ~190 B). Unpacking gives back the exact
 /// bytes packed, so pulls still splice stored changes into their pages without re-encoding.
 ///
 /// Layout: one format byte, then a raw deflate stream. Format 1 uses `dictionaryV1`. Stored
