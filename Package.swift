@@ -108,6 +108,8 @@ let package = Package(
             dependencies: [
                 "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "EventLoop", "HTTP", "Integrations",
                 "SQLAccess", "Postgres",
+                // The log's changes stored deflated with a preset dictionary (LogChangeCodec).
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

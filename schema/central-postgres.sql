@@ -13,17 +13,6 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION public.log_shops_on_append() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-  INSERT INTO log_shops (shop, version)
-    SELECT shop, NEW.version FROM order_shops
-    WHERE order_id = NEW.change::jsonb ->> 'order_id';
-  RETURN NULL;
-END;
-$$;
-
 CREATE TABLE public.accounts (
     email text NOT NULL,
     name text NOT NULL,
@@ -112,7 +101,7 @@ CREATE TABLE public.effects (
 
 CREATE TABLE public.log (
     version bigint NOT NULL,
-    change text NOT NULL,
+    change bytea NOT NULL,
     displaced text NOT NULL
 );
 
@@ -269,5 +258,3 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON public.audit FOR EACH ROW EXECUT
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON public.audit FOR EACH STATEMENT EXECUTE FUNCTION public.audit_append_only();
 
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON public.audit FOR EACH ROW EXECUTE FUNCTION public.audit_append_only();
-
-CREATE TRIGGER log_shops_on_append AFTER INSERT ON public.log FOR EACH ROW EXECUTE FUNCTION public.log_shops_on_append();

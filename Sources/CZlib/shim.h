@@ -12,4 +12,16 @@ static inline int kct_inflate_init_auto(z_stream *stream) {
     return inflateInit2(stream, 15 + 32);
 }
 
+// Raw deflate (no header or checksum) for records stored one by one with a preset dictionary
+// (central's log, LogChangeCodec): a zlib header and Adler-32 would cost 6 bytes a record.
+// Fixed Huffman codes: a change of ~600 B inflates in ~1.1 us instead of ~3.9 us (no code tables
+// to build per record), for 189 B instead of 163 B a change (measured on 15,000 changes).
+static inline int kct_deflate_init_raw(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, -15, 8, Z_FIXED);
+}
+
+static inline int kct_inflate_init_raw(z_stream *stream) {
+    return inflateInit2(stream, -15);
+}
+
 #endif

@@ -118,7 +118,9 @@ extension CentralDatabase {
     /// Applies the migrations a PostgreSQL database lacks, by id, each in its own transaction
     /// with the ids it applied recorded in `central_migrations`. Processes starting together
     /// take turns (a transaction-scoped advisory lock), so each migration runs once.
-    static func migratePostgres(_ connection: PostgresConnection, _ migrations: [(id: String, sql: String)]) throws {
+    static func migratePostgres(
+        _ connection: PostgresConnection, _ migrations: [(id: String, step: CentralPostgresSchema.Step)]
+    ) throws {
         for migration in migrations {
             try connection.transaction {
                 // Under the lock, so that two processes starting together do not both create it.
@@ -127,7 +129,10 @@ extension CentralDatabase {
                 let applied = try connection.fetchValue(
                     "SELECT count(*) FROM central_migrations WHERE id = ?", [.text(migration.id)], as: Int64.self)
                 guard applied == 0 else { return }
-                try connection.executeScript(migration.sql)
+                switch migration.step {
+                case .sql(let sql): try connection.executeScript(sql)
+                case .swift(let step): try step(connection)
+                }
                 try connection.execute(
                     "INSERT INTO central_migrations (id, applied_at) VALUES (?, now())", [.text(migration.id)])
             }

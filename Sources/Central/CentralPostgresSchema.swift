@@ -1,3 +1,5 @@
+import SQLAccess
+
 /// Central's migrations for PostgreSQL (issue 14): a set of their own, by stable ids that never
 /// change once released. The first one creates what the SQLite migrations of `CentralSchema` end
 /// with (after `2026-12-08-compact-rows`), table for table: the same columns in the same order,
@@ -8,11 +10,18 @@
 /// canonical wire text byte for byte (a `jsonb` column would not), and are read with `::jsonb`.
 /// schema/central-postgres.sql is the schema as PostgreSQL reports it after these migrations.
 enum CentralPostgresSchema {
-    static let identifiers = ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits"]
+    static let identifiers = ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits", "2026-12-09-packed-log"]
 
-    static let migrations: [(id: String, sql: String)] = [
-        (identifiers[0], centralTables), (identifiers[1], sharedRateLimits),
+    /// Each migration's SQL, or its steps in Swift (as SQLite's of the same name).
+    static let migrations: [(id: String, step: Step)] = [
+        (identifiers[0], .sql(centralTables)), (identifiers[1], .sql(sharedRateLimits)),
+        (identifiers[2], .swift(CentralSchema.packLog)),
     ]
+
+    enum Step: Sendable {
+        case sql(String)
+        case swift(@Sendable (any SQLConnection) throws -> Void)
+    }
 
     /// Several serve processes share each node token's request budget (`CentralStore+RateLimits`):
     /// one bucket per registered token, refilled on each request by PostgreSQL's own clock.
@@ -23,6 +32,21 @@ enum CentralPostgresSchema {
           updated_ms bigint NOT NULL,
           admitted bigint NOT NULL CHECK (admitted IN (0, 1))
         );
+        """
+
+    /// The trigger that filed log entries under their shops until `2026-12-09-packed-log` (it read
+    /// the change's JSON text); part of the first migration, and what tests of that one restore.
+    static let logShopsTrigger = """
+        CREATE FUNCTION log_shops_on_append() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO log_shops (shop, version)
+            SELECT shop, NEW.version FROM order_shops
+            WHERE order_id = NEW.change::jsonb ->> 'order_id';
+          RETURN NULL;
+        END;
+        $$;
+        CREATE TRIGGER log_shops_on_append AFTER INSERT ON log
+          FOR EACH ROW EXECUTE FUNCTION log_shops_on_append();
         """
 
     static let centralTables = """
@@ -178,16 +202,7 @@ enum CentralPostgresSchema {
         );
         -- Filled by a trigger so that every writer of the log (pushes, central's own changes) is
         -- scoped without knowing about scopes. A new order's shop is written before its entries.
-        CREATE FUNCTION log_shops_on_append() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          INSERT INTO log_shops (shop, version)
-            SELECT shop, NEW.version FROM order_shops
-            WHERE order_id = NEW.change::jsonb ->> 'order_id';
-          RETURN NULL;
-        END;
-        $$;
-        CREATE TRIGGER log_shops_on_append AFTER INSERT ON log
-          FOR EACH ROW EXECUTE FUNCTION log_shops_on_append();
+        \(logShopsTrigger)
         -- The effects ledger (issue 12): every provider call central makes, recorded in the same
         -- transaction as the accepted change or verified webhook that causes it. One row per
         -- provider call. `id` (eff_ + 32 hex of SHA-256 over cause and kind) is also Stripe's

@@ -7,7 +7,7 @@ import StorageSupport
 enum CentralSchema {
     static let identifiers = [
         "2026-11-25-central", "2026-11-26-staff-accounts-audit", "2026-12-07-binary-rows", "2026-12-07-node-scopes",
-        "2026-12-07-effects-ledger", "2026-12-07-log-compaction", "2026-12-08-compact-rows",
+        "2026-12-07-effects-ledger", "2026-12-07-log-compaction", "2026-12-08-compact-rows", "2026-12-09-packed-log",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -24,6 +24,7 @@ enum CentralSchema {
             // Written on every push, read by nothing but tests: computed on read now.
             try db.execute(sql: "DROP TABLE IF EXISTS derived_fields")
         }
+        migrator.registerMigration(identifiers[7]) { db in try packLog(SQLiteConnection(db)) }
         return migrator
     }
 

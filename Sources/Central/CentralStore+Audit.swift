@@ -124,15 +124,22 @@ extension CentralStore {
         if try conn.fetchOne("SELECT 1 FROM audit WHERE order_id = ? LIMIT 1", [.text(reference)]) != nil {
             return reference
         }
-        let dialect = conn.dialect
-        let byNumber: String? = try conn.fetchValue(
-            """
-            SELECT \(dialect.jsonText("change", "row_id")) FROM log
-            WHERE \(dialect.jsonText("change", "entity")) = ?
-              AND lower(\(dialect.jsonText("change", "fields", "order_number"))) = lower(?)
-            ORDER BY version DESC LIMIT 1
-            """,
-            [.text(EntityKind.order.rawValue), .text(reference)])
+        // The newest entry that gave an order this number (compared without case); only entries
+        // that carry an order number are decoded.
+        var byNumber: String?
+        let key = reference.lowercased()
+        let marker = Array(#""order_number":"#.utf8)
+        let unpacker = try LogChangeUnpacker()
+        try conn.forEachRow("SELECT change FROM log ORDER BY version DESC", []) { row in
+            let text = try unpacker.unpack(try row.read(at: 0, table: "log", as: Data.self))
+            guard text.contains(marker) else { return true }
+            let change = try Change.decode(text)
+            guard change.entity == .order, case .text(let number)? = change.fields["order_number"],
+                number.lowercased() == key
+            else { return true }
+            byNumber = change.rowID
+            return false
+        }
         if let byNumber { return byNumber }
         // The creating entry may have been compacted away (CentralStore+Compaction.swift). Numbers
         // are stored lower-cased (PostgreSQL's schema checks it; SQLite's column is NOCASE, where

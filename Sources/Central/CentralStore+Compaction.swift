@@ -45,15 +45,17 @@ extension CentralStore {
                 if let keep = policy.keepVersions { horizon = min(horizon, max(0, head - keep)) }
                 if let days = policy.keepDays {
                     // The first entry stamped within the window, and everything after it, stay.
-                    // `>> 16` is the HLC's milliseconds: an arithmetic shift of a positive
-                    // 64-bit integer on both backends.
-                    let cutoff = Int64(now) - Int64(days) * 86_400_000
-                    let firstRecent: Int64? = try conn.fetchValue(
-                        """
-                        SELECT min(version) FROM log
-                        WHERE version > ? AND (\(conn.dialect.jsonInteger("change", "hlc")) >> 16) >= ?
-                        """,
-                        [.integer(current), .integer(cutoff)])
+                    let cutoff = UInt64(max(0, Int64(now) - Int64(days) * 86_400_000))
+                    var firstRecent: Int64?
+                    let unpacker = try LogChangeUnpacker()
+                    try conn.forEachRow(
+                        "SELECT version, change FROM log WHERE version > ? ORDER BY version", [.integer(current)]
+                    ) { row in
+                        let change = try unpacker.change(try row.read(at: 1, table: "log", as: Data.self))
+                        guard change.hlc.millis >= cutoff else { return true }
+                        firstRecent = try row.read(at: 0, table: "log", as: Int64.self)
+                        return false
+                    }
                     horizon = min(horizon, (firstRecent ?? head + 1) - 1)
                 }
                 return (horizon, current, head)
@@ -63,17 +65,24 @@ extension CentralStore {
             while through < target {
                 let upTo = min(target, through + Self.compactionBatch)
                 removed += try database.write { conn -> Int64 in
-                    let dialect = conn.dialect
-                    let orderNumber = dialect.jsonText("change", "fields", "order_number")
-                    // The WHERE clause also keeps SQLite from reading ON CONFLICT as a join's ON.
-                    try conn.execute(
+                    var numbers: [[SQLValue]] = []
+                    let unpacker = try LogChangeUnpacker()
+                    try conn.forEachRow(
+                        "SELECT change FROM log WHERE version > ? AND version <= ?",
+                        [.integer(through), .integer(upTo)]
+                    ) { row in
+                        let change = try unpacker.change(try row.read(at: 0, table: "log", as: Data.self))
+                        if change.entity == .order, case .text(let number)? = change.fields["order_number"] {
+                            numbers.append([.text(number), .text(change.rowID)])
+                        }
+                        return true
+                    }
+                    // Lower-cased by each backend's own `lower` (PostgreSQL's schema checks it).
+                    try conn.executeMany(
                         """
-                        INSERT INTO compacted_order_numbers (order_number, order_id)
-                        SELECT lower(\(orderNumber)), \(dialect.jsonText("change", "row_id"))
-                        FROM log WHERE version > ? AND version <= ? AND \(dialect.jsonText("change", "entity")) = ?
-                          AND \(orderNumber) IS NOT NULL
+                        INSERT INTO compacted_order_numbers (order_number, order_id) VALUES (lower(?), ?)
                         ON CONFLICT DO NOTHING
-                        """, through, upTo, EntityKind.order.rawValue)
+                        """, numbers)
                     try conn.executeMany(
                         "DELETE FROM log_shops WHERE shop = ? AND version > ? AND version <= ?",
                         try conn.fetchValues("SELECT DISTINCT shop FROM order_shops", as: String.self).map { shop in

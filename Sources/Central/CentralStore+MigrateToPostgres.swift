@@ -9,9 +9,8 @@ package struct PostgresMigrationReport: Sendable {
 }
 
 extension CentralStore {
-    /// Central's tables in the order they are copied: `log` before `order_shops`, so that
-    /// PostgreSQL's `log_shops_on_append` trigger finds no shop and `log_shops` is copied as it
-    /// is; every other table has no trigger that writes.
+    /// Central's tables in the order they are copied (no table has a trigger that writes; the
+    /// log's changes are copied packed, as they are).
     static let migratedTables = [
         "central_identity", "central_state", "nodes", "accounts", "outcomes", "log", "order_shops", "log_shops",
         "rows", "status_moves", "audit", "compacted_order_numbers", "effects", "webhook_events",

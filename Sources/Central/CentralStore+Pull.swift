@@ -15,7 +15,7 @@ extension CentralStore {
                 let head = try Self.headVersion(conn)
                 try Self.checkNotCompacted(conn, after: request.after)
                 if let shop { return try Self.shopPage(conn, request, shop: shop, head: head) }
-                var page = PageSplicer()
+                var page = try PageSplicer()
                 try page.append(
                     conn, "SELECT version, change, displaced FROM log WHERE version > ? ORDER BY version LIMIT ?",
                     [.integer(request.after), .integer(Int64(request.limit) + 1)], limit: request.limit)
@@ -90,7 +90,8 @@ extension CentralStore {
 }
 
 /// A `PullResponse` body spliced from stored log rows (version, change, displaced), which are
-/// canonical JSON already; the keys are written in canonical (sorted) order.
+/// canonical JSON already (the change packed, `LogChangeCodec`); the keys are written in
+/// canonical (sorted) order.
 struct PageSplicer {
     private(set) var body: [UInt8] = Array(#"{"entries":["#.utf8)
     private(set) var count = 0
@@ -98,8 +99,12 @@ struct PageSplicer {
     private(set) var last: Int64?
     /// Whether rows beyond the page's limit exist.
     private(set) var sawMore = false
+    private let unpacker: LogChangeUnpacker
 
-    init() { body.reserveCapacity(4096) }
+    init() throws {
+        unpacker = try LogChangeUnpacker()
+        body.reserveCapacity(4096)
+    }
 
     /// Appends the rows (version, change, displaced) of `sql` up to `limit` entries; one row
     /// more means more follow. Rows are read as they come: a page never holds its rows twice.
@@ -112,7 +117,7 @@ struct PageSplicer {
             let version = try row.read(at: 0, table: "log", as: Int64.self)
             if count > 0 { body.append(UInt8(ascii: ",")) }
             body += Array(#"{"change":"#.utf8)
-            body.append(contentsOf: try row.read(at: 1, table: "log", as: String.self).utf8)
+            try unpacker.unpack(try row.read(at: 1, table: "log", as: Data.self), into: &body)
             body += Array(#","displaced":"#.utf8)
             body.append(contentsOf: try row.read(at: 2, table: "log", as: String.self).utf8)
             body += Array(#","version":\#(version)}"#.utf8)

@@ -28,7 +28,7 @@ extension CentralStore {
     static func shopPage(_ conn: any SQLConnection, _ request: PullRequest, shop: String, head: Int64) throws -> (
         body: [UInt8], entries: Int
     ) {
-        var page = PageSplicer()
+        var page = try PageSplicer()
         try page.append(
             conn,
             """

@@ -179,8 +179,8 @@ struct PushLedger: CentralLedger {
 
     // MARK: Writing
 
-    /// Writes everything the push did to the tables (the caller commits): one batch per statement
-    /// (`executeMany`), which PostgreSQL sends as one pipeline.
+    /// Writes everything the push did to the tables (the caller commits): one batch per table
+    /// (`insertMany`, `executeMany`), which PostgreSQL sends as one pipeline of multi-row inserts.
     func flush() throws {
         if let failure = cache.loadFailure { throw failure }
         var rowValues: [[SQLValue]] = []
@@ -196,18 +196,25 @@ struct PushLedger: CentralLedger {
         try conn.insertMany(Self.upsertRows, rowValues)
         try conn.insertMany(
             Self.insertMoves, newMoves.map { orderID, move in StatusMoveRows.values(move, orderID: orderID) })
-        // Before the log: its trigger files each entry under its order's shop (log_shops).
         try conn.insertMany(
             SQLInsert(into: "order_shops", columns: ["order_id", "shop", "node_name"], "ON CONFLICT DO NOTHING"),
             newOrderShops.map { orderID, shop in [.text(orderID), .text(shop), .text(node.name)] })
+        let packer = try LogChangePacker()
         try conn.insertMany(
             SQLInsert(into: "log", columns: ["version", "change", "displaced"]),
-            logEntries.map { entry in
+            try logEntries.map { entry in
                 [
-                    .integer(entry.version), .text(entry.change.wire.canonicalString),
+                    .integer(entry.version), .blob(try packer.pack(entry.change.wire.canonicalString.utf8)),
                     .text(JSONValue.array(entry.displaced.map(\.wire)).canonicalString),
                 ]
             })
+        // Each entry filed under its order's shop, for scoped pulls; an order without a shop (none
+        // today) is read by 'all' registrations only.
+        var filed: [[SQLValue]] = []
+        for entry in logEntries {
+            if let shop = try orderShop(entry.change.orderID) { filed.append([.text(shop), .integer(entry.version)]) }
+        }
+        try conn.insertMany(SQLInsert(into: "log_shops", columns: ["shop", "version"]), filed)
         try conn.insertMany(
             SQLInsert(into: "outcomes", columns: ["node_id", "sequence", "change_digest", "outcome"]),
             records.map { change, outcome in

@@ -113,9 +113,13 @@ final class ReplicaCache: @unchecked Sendable {
             orders.removeAll(keepingCapacity: true)
             rowOrders.removeAll(keepingCapacity: true)
         } else {
-            let touched: [String] = try conn.fetchValues(
-                "SELECT DISTINCT \(conn.dialect.jsonText("change", "order_id")) FROM log WHERE version > ?",
-                [.integer(headVersion)])
+            // The entries another process appended: few, and each names its order once unpacked.
+            var touched: Set<String> = []
+            let unpacker = try LogChangeUnpacker()
+            try conn.forEachRow("SELECT change FROM log WHERE version > ?", [.integer(headVersion)]) { row in
+                touched.insert(try unpacker.change(try row.read(at: 0, table: "log", as: Data.self)).orderID)
+                return true
+            }
             for orderID in touched {
                 guard let state = orders.removeValue(forKey: orderID) else { continue }
                 for key in state.rows.keys { rowOrders.removeValue(forKey: key) }

@@ -1,6 +1,6 @@
 /// Which SQL a connection speaks where the two backends differ. Central's statements are written
 /// once in the SQL both accept (`?` placeholders, `INSERT … ON CONFLICT`, integer 0/1 flags); the
-/// few places that differ (JSON paths into a stored change, schema scripts) ask the dialect.
+/// few places that differ (JSON paths into stored JSON, schema scripts) ask the dialect.
 package enum SQLDialect: Sendable {
     case sqlite
     case postgres

@@ -444,7 +444,7 @@ struct PostgresSuite: BenchSuite {
     /// pipeline when there are several), as pg_stat_statements shows them.
     static let pipelinedStatements = [
         "INSERT INTO rows", "INSERT INTO status_moves", "INSERT INTO order_shops", "INSERT INTO log ",
-        "INSERT INTO outcomes", "INSERT INTO audit", "UPDATE nodes SET last_settled_sequence",
+        "INSERT INTO log_shops", "INSERT INTO outcomes", "INSERT INTO audit", "UPDATE nodes SET last_settled_sequence",
     ]
 
     // MARK: Report

@@ -1,6 +1,7 @@
 import Central
 import Foundation
 import GRDB
+import StorageSupport
 import SyncCore
 import TestSupport
 import Testing
@@ -238,10 +239,11 @@ import Testing
         let storage = try TestStoreLocation(.sqlite)
         defer { storage.remove() }
         _ = try Self.setUp(storage)
-        // Turn the file back into a store from before staff accounts: the migration then runs
-        // again on open and must find o-1's shop from the log.
+        // Turn the file back into a store from before staff accounts (its log as text, as then):
+        // the migration then runs again on open and must find o-1's shop from the log.
         let database = try DatabaseQueue(path: storage.directory.database)
         try database.write { db in
+            try PackedLogTests.unpackLog(SQLiteConnection(db))
             for table in ["accounts", "order_shops", "audit"] { try db.execute(sql: "DROP TABLE \(table)") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-11-26-staff-accounts-audit'")
         }

@@ -6,11 +6,12 @@ import Testing
 @testable import Central
 
 /// Central's PostgreSQL schema (CentralPostgresSchema) on a real server: the migrations build
-/// what schema/central-postgres.sql says, and the schema's own rules (append-only audit, the
-/// log_shops trigger, CHECK constraints) hold. The migrations are applied as central applies
-/// them (`kct central init --db postgres://…`); `central_migrations`, the record of which ran, is
-/// left out of the schema file. Serialized: every psql call blocks its thread until psql ends, and
-/// on 2 cores parallel tests here would hold all of Swift's cooperative threads at once.
+/// what schema/central-postgres.sql says, and the schema's own rules (append-only audit, CHECK
+/// constraints) hold (log entries are filed under their shops by the push: PackedLogTests). The
+/// migrations are applied as central applies them (`kct central init --db postgres://…`);
+/// `central_migrations`, the record of which ran, is left out of the schema file. Serialized:
+/// every psql call blocks its thread until psql ends, and on 2 cores parallel tests here would
+/// hold all of Swift's cooperative threads at once.
 @Suite(.serialized) struct PostgresSchemaTests {
     static let schemaFile = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -53,7 +54,10 @@ import Testing
 
     @Test func migrationIdentifiersAreTheMigrationsInOrder() {
         #expect(CentralPostgresSchema.migrations.map(\.id) == CentralPostgresSchema.identifiers)
-        #expect(CentralPostgresSchema.identifiers == ["2026-12-08-postgres-central", "2026-12-08-shared-rate-limits"])
+        #expect(
+            CentralPostgresSchema.identifiers == [
+                "2026-12-08-postgres-central", "2026-12-08-shared-rate-limits", "2026-12-09-packed-log",
+            ])
         #expect(Set(CentralPostgresSchema.identifiers).count == CentralPostgresSchema.identifiers.count)
     }
 
@@ -118,37 +122,6 @@ import Testing
         #expect(explicit.contains("cannot insert a non-DEFAULT value into column \"id\""), "\(explicit)")
         let trail = try server.psql(url, "SELECT id, kind, detail FROM audit ORDER BY id")
         #expect(trail == "1|sign_in|\n2|sign_out|")
-    }
-
-    @Test func logEntriesAreFiledUnderTheirOrdersShop() throws {
-        let (server, url) = try Self.migratedDatabase()
-        // Log entries as central writes them: SyncCore's canonical wire text of the change.
-        func entry(_ version: Int, _ change: Change) -> String {
-            let text = change.wire.canonicalString.replacingOccurrences(of: "'", with: "''")
-            return "INSERT INTO log (version, change, displaced) VALUES (\(version), '\(text)', '[]');"
-        }
-        try server.psql(
-            url,
-            """
-            INSERT INTO order_shops (order_id, shop, node_name) VALUES ('o-1', 'S01', 'W1'), ('o-2', 'S02', 'W2');
-            \(entry(1, Build.createOrder("n-w1", 1, at: 1, order: "o-1")))
-            \(entry(2, Build.createOrder("n-w2", 1, at: 2, order: "o-2")))
-            \(entry(3, Build.change("n-w1", 2, at: 3, ["notes": .text("gift wrap")])))
-            \(entry(4, Build.createOrder("n-w3", 1, at: 4, order: "o-9")))
-            """)
-        let filed = try server.psql(url, "SELECT shop, version FROM log_shops ORDER BY shop, version")
-        // o-9 has no shop: its entry is read by 'all' registrations only.
-        #expect(filed == "S01|1\nS01|3\nS02|2")
-        // A rolled-back entry leaves nothing filed.
-        _ = Self.failure(
-            server, url,
-            """
-            BEGIN;
-            \(entry(5, Build.change("n-w1", 3, at: 5, ["notes": .text("rolled back")])))
-            INSERT INTO log (version, change, displaced) VALUES (5, '{}', '[]');
-            COMMIT;
-            """)
-        #expect(try server.psql(url, "SELECT count(*) FROM log_shops") == "3")
     }
 
     @Test func checksRefuseBadValues() throws {
