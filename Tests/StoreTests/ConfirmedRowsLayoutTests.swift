@@ -45,21 +45,11 @@ import Testing
         var states = try confirmedStates(path)
         for state in extra { states[RowKey(state.entity, state.rowID)] = state }
         try DatabaseQueue(path: path, configuration: waiting).write { db in
-            // The table and index as `2026-11-25-sync` made them, word for word.
-            try db.execute(
-                sql: """
-                    DROP TABLE confirmed_rows;
-                    CREATE TABLE confirmed_rows (
-                      entity TEXT NOT NULL,
-                      row_id TEXT NOT NULL,
-                      order_id TEXT NOT NULL,
-                      fields BLOB NOT NULL,
-                      appended BLOB,
-                      tombstone BLOB,
-                      PRIMARY KEY (entity, row_id)
-                    ) WITHOUT ROWID;
-                    CREATE INDEX confirmed_rows_by_order ON confirmed_rows (order_id);
-                    """)
+            // The table and index as `2026-11-25-sync` made them, taken from it word for word.
+            let sync = ReplicaMigrations.syncTables
+            let table = try #require(sync.range(of: "CREATE TABLE confirmed_rows (")).lowerBound
+            let index = try #require(sync.range(of: "ON confirmed_rows (order_id);")).upperBound
+            try db.execute(sql: "DROP TABLE confirmed_rows; " + sync[table..<index])
             for state in states.values {
                 let stored = encode(state)
                 try db.execute(
