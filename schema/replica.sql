@@ -170,18 +170,6 @@ CREATE VIRTUAL TABLE orders_search USING fts5(
 
 CREATE INDEX outbox_by_order ON outbox (order_id, sequence);
 
-CREATE TABLE confirmed_rows (
-  entity TEXT NOT NULL,
-  row_id TEXT NOT NULL,
-  order_id TEXT NOT NULL,
-  fields BLOB NOT NULL,
-  appended BLOB,
-  tombstone BLOB,
-  PRIMARY KEY (entity, row_id)
-) WITHOUT ROWID;
-
-CREATE INDEX confirmed_rows_by_order ON confirmed_rows (order_id);
-
 CREATE TABLE confirmed_status_moves (
   order_id TEXT NOT NULL,
   node_id TEXT NOT NULL,
@@ -419,3 +407,13 @@ END;
 CREATE TRIGGER analytics_after_order_delete AFTER DELETE ON orders BEGIN
   INSERT INTO analytics_pending (order_id) VALUES (old.id) ON CONFLICT (order_id) DO NOTHING;
 END;
+
+CREATE TABLE confirmed_rows (
+  order_id BLOB NOT NULL,
+  entity INTEGER NOT NULL,
+  row_id BLOB NOT NULL,
+  fields BLOB NOT NULL,
+  appended BLOB,
+  tombstone BLOB,
+  PRIMARY KEY (order_id, entity, row_id)
+) WITHOUT ROWID;

@@ -177,11 +177,11 @@ struct CompactReader {
 
 /// Lower-case hyphenated UUID text ⇄ its 16 bytes. Only the canonical spelling converts, so the
 /// round trip gives back exactly the string that was stored.
-enum CanonicalUUID {
+package enum CanonicalUUID {
     private static let hyphens: Set<Int> = [8, 13, 18, 23]
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func bytes(of text: String) -> [UInt8]? {
+    package static func bytes(of text: String) -> [UInt8]? {
         var text = text
         return text.withUTF8 { utf8 -> [UInt8]? in
             guard utf8.count == 36 else { return nil }
@@ -210,7 +210,7 @@ enum CanonicalUUID {
         }
     }
 
-    static func string(of bytes: UnsafeRawBufferPointer) -> String {
+    package static func string(of bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: 36) { output in
             var position = 0
             for (index, byte) in bytes.enumerated() {

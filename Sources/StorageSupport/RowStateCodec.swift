@@ -143,7 +143,14 @@ package enum RowStateCodec {
     package static func decode(_ row: some ColumnReading, key: RowKey, table: String) throws(CorruptStoredValue)
         -> RowState
     {
-        var state = RowState(entity: key.entity, rowID: key.rowID, orderID: try row.read("order_id", table: table))
+        try decode(row, key: key, orderID: try row.read("order_id", table: table), table: table)
+    }
+
+    /// As above, the order id given (a node's `confirmed_rows` stores it as bytes).
+    package static func decode(_ row: some ColumnReading, key: RowKey, orderID: String, table: String)
+        throws(CorruptStoredValue) -> RowState
+    {
+        var state = RowState(entity: key.entity, rowID: key.rowID, orderID: orderID)
         let fields = try row.read("fields", table: table, as: Data.self)
         do {
             state.fields = try decodeFields(fields)

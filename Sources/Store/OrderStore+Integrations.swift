@@ -90,8 +90,8 @@ extension OrderStore {
                 db,
                 sql: """
                     SELECT orders.id, orders.order_number FROM orders WHERE orders.id IN (
-                      SELECT order_id FROM outbox WHERE entity = ?1
-                      UNION SELECT order_id FROM confirmed_rows WHERE entity = ?1)
+                      SELECT order_id FROM outbox WHERE entity = ?
+                      UNION \(ConfirmedState.orderIDsSelect(entity: .integrationRequest)))
                     """, arguments: [EntityKind.integrationRequest.rawValue]
             ).map { (id: $0[0] as String, number: $0[1] as String) }
         }

@@ -4,21 +4,19 @@ import OrderDomain
 import StorageSupport
 import SyncCore
 
-/// Reading and writing the confirmed replica (`confirmed_rows`, `confirmed_status_moves`).
+/// Reading and writing the confirmed replica (`confirmed_rows`, `confirmed_status_moves`): the one
+/// place that knows their layout (`ConfirmedState+Layout.swift`).
 enum ConfirmedState {
-    static func row(_ db: Database, _ key: RowKey) throws -> RowState? {
+    static let columns = "entity, row_id, order_id, fields, appended, tombstone"
+
+    static func row(_ db: Database, _ key: RowKey, orderID: String) throws -> RowState? {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
-                    sql:
-                        """
-                        SELECT order_id, fields, appended, tombstone FROM confirmed_rows WHERE entity = ? AND
-                        row_id = ?
-                        """
-                ),
-                arguments: [key.entity.rawValue, key.rowID])
+                    sql: "SELECT \(columns) FROM confirmed_rows WHERE order_id = ? AND entity = ? AND row_id = ?"),
+                arguments: StatementArguments(keyArguments(key, orderID: orderID)))
         else { return nil }
-        return try decode(row, key: key)
+        return try decode(row)
     }
 
     /// Every confirmed row of one order; rows in `known` (the same state, already decoded) are
@@ -26,17 +24,12 @@ enum ConfirmedState {
     static func rows(_ db: Database, orderID: String, known: [RowKey: RowState] = [:]) throws -> [RowKey: RowState] {
         var rows: [RowKey: RowState] = [:]
         let cursor = try Row.fetchCursor(
-            db.cachedStatement(
-                sql:
-                    """
-                    SELECT entity, row_id, order_id, fields, appended, tombstone FROM confirmed_rows WHERE order_id
-                    = ?
-                    """
-            ),
-            arguments: [orderID])
+            db.cachedStatement(sql: "SELECT \(columns) FROM confirmed_rows WHERE order_id = ?"),
+            arguments: [storedID(orderID)])
         while let row = try cursor.next() {
-            let key = RowKey(try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
-            rows[key] = try known[key] ?? decode(row, key: key)
+            let state = try decode(row)
+            let key = RowKey(state.entity, state.rowID)
+            rows[key] = known[key] ?? state
         }
         return rows
     }
@@ -44,60 +37,67 @@ enum ConfirmedState {
     /// How many keys one prefetch statement looks up; a short last chunk repeats its last key,
     /// so one prepared statement serves every chunk.
     static let prefetchChunk = 100
-    /// A join from the keys (CROSS JOIN keeps that order): `(entity, row_id) IN (VALUES …)`
-    /// scans the whole table.
+    /// A join from the keys (CROSS JOIN keeps that order): `(…) IN (VALUES …)` scans the whole
+    /// table.
     static let prefetchSQL =
         "SELECT c.entity, c.row_id, c.order_id, c.fields, c.appended, c.tombstone FROM (VALUES "
-        + Array(repeating: "(?, ?)", count: prefetchChunk).joined(separator: ", ")
-        + ") AS k CROSS JOIN confirmed_rows AS c ON c.entity = k.column1 AND c.row_id = k.column2"
+        + Array(repeating: "(?, ?, ?)", count: prefetchChunk).joined(separator: ", ")
+        + ") AS k CROSS JOIN confirmed_rows AS c ON c.order_id = k.column1 AND c.entity = k.column2"
+        + " AND c.row_id = k.column3"
 
-    /// The confirmed rows of `keys` that exist, in one statement per `prefetchChunk` keys.
-    static func rows(_ db: Database, keys: [RowKey]) throws -> [RowKey: RowState] {
+    /// The confirmed rows of `keys` (each in its order) that exist, in one statement per
+    /// `prefetchChunk` keys.
+    static func rows(_ db: Database, keys: [(key: RowKey, orderID: String)]) throws -> [RowKey: RowState] {
         var rows: [RowKey: RowState] = [:]
         let statement = try db.cachedStatement(sql: prefetchSQL)
         for start in stride(from: 0, to: keys.count, by: prefetchChunk) {
             var arguments: [DatabaseValue] = []
-            arguments.reserveCapacity(prefetchChunk * 2)
+            arguments.reserveCapacity(prefetchChunk * 3)
             for index in 0..<prefetchChunk {
-                let key = keys[min(start + index, keys.count - 1)]
-                arguments.append(key.entity.rawValue.databaseValue)
-                arguments.append(key.rowID.databaseValue)
+                let wanted = keys[min(start + index, keys.count - 1)]
+                arguments += keyArguments(wanted.key, orderID: wanted.orderID)
             }
             let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(databaseValues: arguments))
             while let row = try cursor.next() {
-                let key = RowKey(
-                    try Decode.value(EntityKind.self, row, "entity", table: "confirmed_rows"), row["row_id"])
-                rows[key] = try decode(row, key: key)
+                let state = try decode(row)
+                rows[RowKey(state.entity, state.rowID)] = state
             }
         }
         return rows
     }
 
-    private static func decode(_ row: Row, key: RowKey) throws -> RowState {
-        try RowStateCodec.decode(row, key: key, table: "confirmed_rows")
-    }
-
     static func save(_ db: Database, _ state: RowState) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO confirmed_rows (entity, row_id, order_id, fields, appended, tombstone) VALUES (?, ?, ?,
-                  ?, ?, ?)
-                ON CONFLICT (entity, row_id) DO UPDATE SET fields = excluded.fields, appended = excluded.appended,
-                  tombstone = excluded.tombstone
+                INSERT INTO confirmed_rows (order_id, entity, row_id, fields, appended, tombstone)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (order_id, entity, row_id) DO UPDATE SET fields = excluded.fields,
+                  appended = excluded.appended, tombstone = excluded.tombstone
                 """
         )
         let stored = RowStateCodec.columns(of: state)
-        try statement.execute(arguments: [
-            state.entity.rawValue, state.rowID, state.orderID, stored.fields, stored.appended, stored.tombstone,
-        ])
+        try statement.execute(
+            arguments: StatementArguments(
+                keyArguments(RowKey(state.entity, state.rowID), orderID: state.orderID)
+                    + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue]))
     }
 
     /// SELECTs of the order ids the confirmed replica holds anything of, to UNION with others.
-    static let orderIDSelects = ["SELECT order_id FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves"]
+    static let orderIDSelects = [
+        "SELECT \(orderIDText) FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves",
+    ]
+
+    /// A SELECT of the order ids with a confirmed row of `entity`, to UNION with others. (It reads
+    /// the whole table: rows are clustered by order.)
+    static func orderIDsSelect(entity: EntityKind) -> String {
+        "SELECT \(orderIDText) FROM confirmed_rows WHERE entity = \(entityCode(entity))"
+    }
 
     /// Forgets everything confirmed of one order (a checksum repair rewrites it from central's).
     static func remove(_ db: Database, orderID: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM confirmed_rows WHERE order_id = ?").execute(arguments: [orderID])
+        try db.cachedStatement(sql: "DELETE FROM confirmed_rows WHERE order_id = ?").execute(arguments: [
+            storedID(orderID)
+        ])
         try db.cachedStatement(sql: "DELETE FROM confirmed_status_moves WHERE order_id = ?").execute(arguments: [
             orderID
         ])
@@ -141,15 +141,17 @@ struct ConfirmedBatch {
     /// Looks up in one go the confirmed rows `changes` will merge into, instead of one statement
     /// per change.
     mutating func prefetch(_ db: Database, _ changes: some Sequence<Change>) throws {
-        var keys: [RowKey] = []
+        var keys: [(key: RowKey, orderID: String)] = []
         var seen: Set<RowKey> = []
         for change in changes where change.operation != .setStatus {
             let key = RowKey(change.entity, change.rowID)
-            if rows[key] == nil, prefetched[key] == nil, seen.insert(key).inserted { keys.append(key) }
+            if rows[key] == nil, prefetched[key] == nil, seen.insert(key).inserted {
+                keys.append((key, change.orderID))
+            }
         }
         guard !keys.isEmpty else { return }
         let found = try ConfirmedState.rows(db, keys: keys)
-        for key in keys { prefetched[key] = .some(found[key]) }
+        for wanted in keys { prefetched[wanted.key] = .some(found[wanted.key]) }
     }
 
     mutating func merge(_ db: Database, _ change: Change, version: Int64) throws -> MergeResult {
@@ -167,7 +169,7 @@ struct ConfirmedBatch {
         } else if let looked = prefetched.removeValue(forKey: key) {
             confirmed = looked
         } else {
-            confirmed = try ConfirmedState.row(db, key)
+            confirmed = try ConfirmedState.row(db, key, orderID: change.orderID)
         }
         var row = confirmed ?? RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
         let result = row.merge(change, version: version)

@@ -125,7 +125,9 @@ import Testing
         let expectedList = try store.orders(OrderFilter(limit: 100)).map(\.id)
         let expectedStats = try Self.statsByScanningEveryOrder(store)
         let path = store.path
-        // Back to the previous schema: undo what the two migrations did, and forget them.
+        // Back to the previous schema: undo what the two migrations did (and the confirmed rows'
+        // layout of a later one), and forget them.
+        try ConfirmedRowsLayoutTests.revertToTheEntityKeyedLayout(path)
         try store.write { db in
             try db.execute(
                 sql: """

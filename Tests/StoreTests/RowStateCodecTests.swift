@@ -105,35 +105,29 @@ import Testing
         try harness.sync(w1)
         try harness.sync(w2)
         let path = w2.path
-        let states = try DatabaseQueue(path: path).write { db -> [RowKey: RowState] in
-            var states: [RowKey: RowState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM confirmed_rows") {
-                let key = RowKey(try #require(EntityKind(rawValue: row["entity"])), row["row_id"])
-                let state = try RowStateCodec.decode(row, key: key, table: "confirmed_rows")
-                states[key] = state
-                try db.execute(
-                    sql: "UPDATE confirmed_rows SET fields = ?, appended = ? WHERE entity = ? AND row_id = ?",
-                    arguments: [
-                        Data(RowStateCodec.encodeLegacy(fields: state.fields)),
-                        state.appended.map { Data(RowStateCodec.encodeLegacy($0)) }, key.entity.rawValue, key.rowID,
-                    ])
-            }
+        // Confirmed rows as they were before both `2026-12-08-compact-rows` and the layout after it.
+        let states = try ConfirmedRowsLayoutTests.revertToTheEntityKeyedLayout(path) { state in
+            (
+                Data(RowStateCodec.encodeLegacy(fields: state.fields)),
+                state.appended.map { Data(RowStateCodec.encodeLegacy($0)) },
+                state.tombstone.map { Data(RowStateCodec.encodeLegacy($0)) }
+            )
+        }
+        try DatabaseQueue(path: path, configuration: ConfirmedRowsLayoutTests.waiting).write { db in
+            let legacy = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM confirmed_rows WHERE substr(fields, 1, 1) <> x'FE'")
+            #expect(legacy == states.count)
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-12-08-compact-rows'")
-            return states
         }
         #expect(states.count >= 3)
         let visible = try w2.visibleTables()
         let reopened = try OrderStore.open(directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         #expect(try reopened.visibleTables() == visible)
-        let after = try DatabaseQueue(path: path).read { db -> [RowKey: RowState] in
-            var states: [RowKey: RowState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM confirmed_rows") {
-                #expect(!RowStateCodec.isLegacy(row["fields"]))
-                let key = RowKey(try #require(EntityKind(rawValue: row["entity"])), row["row_id"])
-                states[key] = try RowStateCodec.decode(row, key: key, table: "confirmed_rows")
-            }
-            return states
+        let after = try ConfirmedRowsLayoutTests.confirmedStates(path)
+        let legacyLeft = try reopened.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM confirmed_rows WHERE substr(fields, 1, 1) <> x'FE'")
         }
+        #expect(legacyLeft == 0)
         #expect(after == states)
         // It keeps syncing: W1's next edit reaches the rewritten replica.
         try w1.updateOrder(order.id, OrderPatch(notes: "after the rewrite"), by: .test("ana"))

@@ -126,7 +126,8 @@ import Testing
         try a.setPriority(order.id, to: .high, by: .test("ana"))
         try harness.sync(a)
         try harness.pull(b)
-        let confirmed = try #require(try b.read { db in try ConfirmedState.row(db, RowKey(.order, order.id)) })
+        let confirmed = try #require(
+            try b.read { db in try ConfirmedState.row(db, RowKey(.order, order.id), orderID: order.id) })
         #expect(confirmed.fields["customer_name"]?.value == .text("Jane Doe"))
         #expect(confirmed.fields["notes"]?.value == .text("second page"))
         #expect(confirmed.fields["priority"]?.value == .text("high"))

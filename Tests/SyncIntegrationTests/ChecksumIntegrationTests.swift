@@ -5,6 +5,11 @@ import Testing
 /// daemon compare a replica with central's bucket checksums and repair what differs, after the
 /// replica was changed behind kct's back with the sqlite3 CLI.
 @Suite(.serialized) struct ChecksumIntegrationTests {
+    /// `order_items`' code in `confirmed_rows.entity` (the Store's `ConfirmedState.entityCode`).
+    static let itemsCode = 2
+    /// An order id as `confirmed_rows.order_id` holds it: the UUID's 16 bytes.
+    static func stored(_ orderID: String) -> String { "x'\(orderID.replacingOccurrences(of: "-", with: ""))'" }
+
     /// Central and workstation W1 (shop S01) with `orders` orders, all pushed.
     static func syncedWorkstation(orders: Int) throws -> (SyncCluster, SyncCluster.Node, [String]) {
         let cluster = try SyncCluster()
@@ -92,10 +97,11 @@ import Testing
         let before = try node.ordersSnapshot()
         let orderID = try Replica.orderID(node, numbers[0])
         let confirmedItems =
-            "SELECT count(*) FROM confirmed_rows WHERE entity = 'order_items' AND order_id = '\(orderID)'"
+            "SELECT count(*) FROM confirmed_rows WHERE entity = \(Self.itemsCode) AND order_id = \(Self.stored(orderID))"
         #expect(try Replica.sql(node, confirmedItems) == "2")
         // The typed tables still show the items: only the confirmed copy is damaged.
-        try Replica.sql(node, "DELETE FROM confirmed_rows WHERE entity = 'order_items' AND order_id = '\(orderID)'")
+        try Replica.sql(
+            node, "DELETE FROM confirmed_rows WHERE entity = \(Self.itemsCode) AND order_id = \(Self.stored(orderID))")
         #expect(try node.ordersSnapshot() == before)
 
         let report = try node.run("sync", "verify", "--json").object()
@@ -119,7 +125,8 @@ import Testing
         #expect(try node.pending() == 1)
 
         // Its confirmed state damaged: the bucket is repaired, and the pending edit still shows.
-        try Replica.sql(node, "DELETE FROM confirmed_rows WHERE entity = 'order_items' AND order_id = '\(orderID)'")
+        try Replica.sql(
+            node, "DELETE FROM confirmed_rows WHERE entity = \(Self.itemsCode) AND order_id = \(Self.stored(orderID))")
         let report = try node.run("sync", "verify", "--no-sync", "--json").object()
         #expect((report["mismatched"] as? [Int])?.count == 1, "\(report)")
         #expect(report["repaired"] as? [Int] == report["mismatched"] as? [Int], "\(report)")
