@@ -417,3 +417,16 @@ CREATE TABLE confirmed_rows (
   tombstone BLOB,
   PRIMARY KEY (order_id, entity, row_id)
 ) WITHOUT ROWID;
+
+CREATE TABLE analytics_open_ready (
+  local_id INTEGER PRIMARY KEY,
+  order_id TEXT NOT NULL UNIQUE
+);
+
+CREATE INDEX orders_open_by_needed_by ON orders (needed_by, order_number, status)
+WHERE needed_by IS NOT NULL AND status NOT IN ('completed', 'cancelled', 'refunded');
+
+CREATE TRIGGER analytics_after_status AFTER UPDATE OF status ON orders
+WHEN old.status IS NOT new.status BEGIN
+  INSERT INTO analytics_pending (order_id) VALUES (new.id) ON CONFLICT (order_id) DO NOTHING;
+END;

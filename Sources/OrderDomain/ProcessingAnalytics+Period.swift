@@ -81,11 +81,11 @@ package struct PeriodAnalytics: Hashable, Sendable {
     ) {
         self.since = since
         stages = FulfilmentStage.allCases.map { stage in
-            let sorted = (totals.stageMinutes[stage] ?? [:]).sorted { $0.key < $1.key }
-                .flatMap { repeatElement($0.key, count: $0.value) }
+            let counts = (totals.stageMinutes[stage] ?? [:]).sorted { $0.key < $1.key }
+                .map { (value: $0.key, count: $0.value) }
             return StageSummary(
-                stage: stage, count: sorted.count, medianMinutes: Self.percentile(sorted, 50),
-                p90Minutes: Self.percentile(sorted, 90))
+                stage: stage, count: counts.reduce(0) { $0 + $1.count }, medianMinutes: Self.percentile(counts, 50),
+                p90Minutes: Self.percentile(counts, 90))
         }
         bottleneck = OrderAnalytics.bottleneck(
             stages.compactMap { summary in summary.medianMinutes.map { (summary.stage, $0) } })
@@ -105,9 +105,20 @@ package struct PeriodAnalytics: Hashable, Sendable {
 
     /// Nearest rank: the value at position ⌈p·n/100⌉ (1-based) of `sorted`; nil when empty.
     package static func percentile(_ sorted: [Int], _ percent: Int) -> Int? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = (percent * sorted.count + 99) / 100
-        return sorted[max(1, rank) - 1]
+        percentile(sorted.map { (value: $0, count: 1) }, percent)
+    }
+
+    /// The same over `counts` (how many times each value occurs, by value ascending), without
+    /// spelling out every value: a period's stages can hold a hundred thousand minutes.
+    package static func percentile(_ counts: [(value: Int, count: Int)], _ percent: Int) -> Int? {
+        let total = counts.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return nil }
+        let rank = max(1, (percent * total + 99) / 100)
+        var seen = 0
+        return counts.first { entry in
+            seen += entry.count
+            return seen >= rank
+        }?.value
     }
 
     /// A move along the flow after payment (processing … completed), i.e. work done.

@@ -35,7 +35,7 @@ extension OrderStore {
     @discardableResult
     static func refreshContributions(_ db: Database, limit: Int) throws -> Int {
         let ids = try String.fetchAll(db, sql: "SELECT order_id FROM analytics_pending LIMIT ?", arguments: [limit])
-        let order = try db.cachedStatement(sql: "SELECT \(timelineColumns) FROM orders WHERE id = ?")
+        let order = try db.cachedStatement(sql: "SELECT local_id, \(timelineColumns) FROM orders WHERE id = ?")
         let history = try db.cachedStatement(
             sql: "SELECT \(moveColumns) FROM order_status_history WHERE order_id = ?")
         let stored = try db.cachedStatement(sql: "SELECT contribution FROM analytics_orders WHERE order_id = ?")
@@ -43,10 +43,21 @@ extension OrderStore {
             if let text = try String.fetchOne(stored, arguments: [id]) {
                 try addToTotals(db, try ContributionCodec.decode(text), sign: -1)
             }
+            try db.cachedStatement(sql: "DELETE FROM analytics_open_ready WHERE order_id = ?").execute(arguments: [id])
             let moves = try Row.fetchAll(history, arguments: [id]).map(move)
             if !moves.isEmpty, let row = try Row.fetchOne(order, arguments: [id]) {
-                let contribution = AnalyticsContribution(try timeline(row, moves: moves))
+                let timeline = try timeline(row, moves: moves)
+                let contribution = AnalyticsContribution(timeline)
                 try addToTotals(db, contribution, sign: 1)
+                if contribution.isReady, !timeline.status.isTerminal {
+                    // A row left by a deleted order whose `local_id` this order took is that order's no more.
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO analytics_open_ready (local_id, order_id) VALUES (?, ?)
+                            ON CONFLICT (local_id) DO UPDATE SET order_id = excluded.order_id
+                            """
+                    ).execute(arguments: [row["local_id"], id])
+                }
                 try db.cachedStatement(
                     sql: """
                         INSERT INTO analytics_orders (order_id, ready, contribution) VALUES (?, ?, ?)
@@ -134,24 +145,44 @@ extension OrderStore {
                         day: try Self.day(row, "day", table: "analytics_work_days"), person: row["person"],
                         moves: row["moves"], ordersShipped: row["orders_shipped"]))
             }
-            let overdue = try db.cachedStatement(
-                sql: """
-                    SELECT needed_by, order_number FROM orders INDEXED BY orders_open_by_deadline
-                    WHERE status NOT IN (\(ReplicaMigrations.terminalStatuses)) AND priority = ? AND needed_by < ?
-                      AND NOT EXISTS (SELECT 1 FROM analytics_orders WHERE order_id = orders.id AND ready = 1)
-                    """)
-            var overdueOpen: [(CalendarDate, String)] = []
-            for priority in OrderPriority.allCases {
-                for row in try Row.fetchAll(overdue, arguments: [priority.rawValue, today.description]) {
-                    overdueOpen.append((try Self.day(row, "needed_by", table: "orders"), row["order_number"]))
-                }
-            }
+            let overdueOpen = try Self.overdueOpen(db, today: today)
             return PeriodAnalytics(since: since, totals: totals, overdueOpen: overdueOpen, orders: [])
         }
     }
 
+    /// The open orders past their needed-by day that have not been ready, as `(day, order number)`
+    /// in the list's order, from one index and the small `analytics_open_ready`
+    /// (`ReplicaMigrations.analyticsOverdue`). Needs the contributions up to date.
+    static func overdueOpen(_ db: Database, today: CalendarDate) throws -> [(CalendarDate, String)] {
+        let overdue = try db.cachedStatement(sql: overdueOpenSQL)
+        var overdueOpen: [(CalendarDate, String)] = []
+        // Rows come by day, and a day is parsed once: thousands of rows, a few hundred days.
+        var last: (text: String, day: CalendarDate)?
+        let rows = try Row.fetchCursor(overdue, arguments: [today.description])
+        while let row = try rows.next() {
+            // By position: a lookup by name costs more than the rest of the row here.
+            let text: String = row[0]
+            let neededBy =
+                try last.flatMap { $0.text == text ? $0.day : nil } ?? day(text, "needed_by", table: "orders")
+            last = (text, neededBy)
+            overdueOpen.append((neededBy, row[1]))
+        }
+        return overdueOpen
+    }
+
+    /// The overdue list's statement (one argument: today).
+    static let overdueOpenSQL = """
+        SELECT needed_by, order_number FROM orders INDEXED BY orders_open_by_needed_by
+        WHERE needed_by IS NOT NULL AND status NOT IN (\(ReplicaMigrations.terminalStatuses)) AND needed_by < ?
+          AND NOT EXISTS (SELECT 1 FROM analytics_open_ready WHERE local_id = orders.local_id)
+        ORDER BY needed_by, order_number
+        """
+
     static func day(_ row: Row, _ column: String, table: String) throws -> CalendarDate {
-        let text: String = row[column]
+        try day(row[column], column, table: table)
+    }
+
+    static func day(_ text: String, _ column: String, table: String) throws -> CalendarDate {
         do { return try CalendarDate(parsing: text) } catch {
             throw StoreError.corruptValue(table: table, column: column, value: text)
         }

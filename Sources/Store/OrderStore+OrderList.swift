@@ -40,7 +40,7 @@ extension OrderStore {
     /// One page of orders matching the filter and the cursor of the next page.
     package func orderPage(_ filter: OrderFilter) throws(StoreError) -> OrderPage {
         let limit = max(1, filter.limit)
-        if let text = filter.search, let searchQuery = Self.searchQuery(text) {
+        if let text = filter.search, case let words = Self.searchWords(text), !words.isEmpty {
             let after: Int64?
             switch filter.after {
             case nil: after = nil
@@ -51,7 +51,7 @@ extension OrderStore {
             let indexed = try catchUpSearchIndex()
             return try read { db in
                 let rows = try Self.searchRows(
-                    db, query: searchQuery, indexed: indexed, filter: filter, after: after, limit: limit + 1)
+                    db, words: words, indexed: indexed, filter: filter, after: after, limit: limit + 1)
                 let orders = try rows.prefix(limit).map(Decode.order)
                 let next = rows.count > limit ? OrderListCursor.searchRank(rows[limit - 1]["local_id"]) : nil
                 return OrderPage(orders: orders, nextCursor: next)
@@ -121,13 +121,14 @@ extension OrderStore {
         }
     }
 
-    /// Up to `limit` orders matching the FTS5 `query` and the filter's statuses and priorities,
-    /// `local_id` descending below `after`. Through the index when it is up to date (`indexed`):
-    /// FTS5 hands out matches in rowid order, so SQLite stops after `limit` matches that pass the
-    /// filters instead of collecting and sorting every match. Otherwise the index and this
-    /// connection's own index of the orders above the watermark (`pendingSearchCondition`).
+    /// Up to `limit` orders matching every word as a prefix and the filter's statuses and
+    /// priorities, `local_id` descending below `after`. Through the index when it is up to date
+    /// (`indexed`): FTS5 hands out matches in rowid order, so SQLite stops after `limit` matches
+    /// that pass the filters instead of collecting and sorting every match (the words as exact
+    /// terms where it can: `indexedSearchQuery`). Otherwise the index and this connection's own
+    /// index of the orders above the watermark (`pendingSearchCondition`), by the prefix query.
     static func searchRows(
-        _ db: Database, query: String, indexed: Bool, filter: OrderFilter, after: Int64?, limit: Int
+        _ db: Database, words: [Substring], indexed: Bool, filter: OrderFilter, after: Int64?, limit: Int
     ) throws -> [Row] {
         var conditions: [String] = []
         if !filter.statuses.isEmpty {
@@ -145,9 +146,10 @@ extension OrderStore {
                     SELECT orders.* FROM orders_search CROSS JOIN orders ON orders.local_id = orders_search.rowid
                     WHERE orders_search MATCH ? AND orders_search.rowid < ?\(filters)
                     ORDER BY orders_search.rowid DESC LIMIT ?
-                    """, arguments: [query, below, limit])
+                    """, arguments: [try indexedSearchQuery(db, words: words), below, limit])
         }
         conditions.append(try pendingSearchCondition(db))
+        let query = prefixQuery(words)
         return try Row.fetchAll(
             db,
             sql: """
@@ -159,8 +161,10 @@ extension OrderStore {
     /// An FTS5 query from free text: each run of letters and digits becomes a quoted prefix
     /// term, all of which must match. Nil when the text has no such run (matches everything).
     static func searchQuery(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        let words = searchWords(text)
+        return words.isEmpty ? nil : prefixQuery(words)
     }
+
+    /// Each word a quoted prefix term, all of which must match.
+    static func prefixQuery(_ words: [Substring]) -> String { words.map(prefixTerm).joined(separator: " ") }
 }

@@ -130,6 +130,19 @@ import Testing
         #expect(PeriodAnalytics.percentile(values, percent) == expected)
     }
 
+    /// Over counts per value it is the percentile of the values spelled out.
+    @Test func nearestRankPercentileOfCountsEqualsThatOfTheValues() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let counts = Set((0..<Int.random(in: 0...8, using: &generator)).map { _ in Int.random(in: 0...50) })
+                .sorted().map { (value: $0, count: Int.random(in: 1...5, using: &generator)) }
+            let values = counts.flatMap { repeatElement($0.value, count: $0.count) }
+            for percent in [1, 50, 90, 99, 100] {
+                #expect(PeriodAnalytics.percentile(counts, percent) == PeriodAnalytics.percentile(values, percent))
+            }
+        }
+    }
+
     @Test func periodFiguresAndArrivalIndependence() {
         // Orders ready on time, late, still open and overdue, and one outside the period.
         let timelines = [

@@ -108,6 +108,24 @@ import Testing
         }
     }
 
+    /// Drops what `2026-12-09-analytics-overdue` added.
+    static let undoOverdueMigration = """
+        DROP TRIGGER analytics_after_status; DROP TABLE analytics_open_ready; DROP INDEX orders_open_by_needed_by;
+        """
+
+    /// The database at `path` has the statements of a new one migrated up to `identifier` (in
+    /// any order: re-created indexes come last in sqlite_master).
+    static func expectSchema(at path: String, madeByMigrationsUpTo identifier: String) throws {
+        let previous = try DatabaseQueue()
+        try ReplicaMigrations.migrator.migrate(previous, upTo: identifier)
+        let onDisk = try DatabaseQueue(path: path)
+        defer { try? onDisk.close() }
+        func statements(_ queue: DatabaseQueue) throws -> Set<String> {
+            Set(try queue.read(ReplicaSchema.dump).components(separatedBy: ";\n"))
+        }
+        #expect(try statements(onDisk) == statements(previous))
+    }
+
     /// A replica made by the schema before `2026-12-08-list-indexes` keeps its orders and gets
     /// counts equal to a full scan, the list indexes instead of the single-column ones, and lists
     /// that page as before.
@@ -125,10 +143,11 @@ import Testing
         let expectedList = try store.orders(OrderFilter(limit: 100)).map(\.id)
         let expectedStats = try Self.statsByScanningEveryOrder(store)
         let path = store.path
-        // Back to the previous schema: undo what the two migrations did (and the confirmed rows'
-        // layout of a later one), and forget them.
+        // Back to the previous schema: undo what the migrations since did (the confirmed rows'
+        // layout among them), and forget them.
         try ConfirmedRowsLayoutTests.revertToTheEntityKeyedLayout(path)
         try store.write { db in
+            try db.execute(sql: Self.undoOverdueMigration)
             try db.execute(
                 sql: """
                     DROP TRIGGER order_counts_after_insert; DROP TRIGGER order_counts_after_delete;
@@ -146,17 +165,9 @@ import Testing
                     DELETE FROM grdb_migrations WHERE identifier >= '2026-12-08';
                     """)
         }
-        let previous = try DatabaseQueue()
         // Every migration before this session's (ids sort by date).
         let lastPrevious = try #require(ReplicaMigrations.identifiers.last { $0 < "2026-12-08" })
-        try ReplicaMigrations.migrator.migrate(previous, upTo: lastPrevious)
-        let onDisk = try DatabaseQueue(path: path)
-        // The same statements (the re-created indexes come last in sqlite_master).
-        func statements(_ queue: DatabaseQueue) throws -> Set<String> {
-            Set(try queue.read(ReplicaSchema.dump).components(separatedBy: ";\n"))
-        }
-        #expect(try statements(onDisk) == statements(previous))
-        try onDisk.close()
+        try Self.expectSchema(at: path, madeByMigrationsUpTo: lastPrevious)
 
         let migrated = try OrderStore.open(directory: directory.path, clock: clock.function)
         #expect(try migrated.stats() == expectedStats)
@@ -174,5 +185,66 @@ import Testing
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'")
         }
         #expect(!indexes.contains("orders_by_status") && indexes.contains("orders_by_status_priority_created"))
+    }
+    /// A replica made by the schema before `2026-12-09-analytics-overdue` gets its open orders that
+    /// have been ready from the contributions it holds, and the overdue list of a full computation;
+    /// the list is read from the index alone.
+    @Test func aReplicaBeforeTheOverdueIndexMigratesWithItsOverdueList() throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01", clock: clock.function)
+        let today = CalendarDate(utcDayOf: Double(clock.now) / 1000)
+        // Steps along the flow: pending, in production, shipped, delivered, completed; then one
+        // held after shipping (open and ready) and one without a needed-by day.
+        for (index, steps) in [0, 3, 6, 8, 9, 6, 2].enumerated() {
+            clock.advance(seconds: 3_600)
+            var order = try store.createOrder(sampleDraft(email: "o\(index)@example.com"), by: .test("ana"))
+            if index < 6 {
+                let day = CalendarDate(daysSince1970: today.daysSince1970 - 2 + index % 2)
+                order = try store.updateOrder(order.id, OrderPatch(neededBy: .some(day)), by: .test("ana"))
+            }
+            for status in OrderStatus.forwardFlow.dropFirst().prefix(steps) {
+                clock.advance(seconds: 600)
+                order = try store.changeStatus(order.id, to: status, by: .test("ben"))
+            }
+            if index == 5 { _ = try store.changeStatus(order.id, to: .onHold, by: .test("ben")) }
+        }
+        clock.advance(seconds: 3 * 86_400)
+        let now = Double(clock.now) / 1000
+        var expected = PeriodAnalytics(try store.analyticsTimelines(), since: nil, nowSeconds: now)
+        expected.orders = []
+        #expect(try store.analytics(since: nil) == expected)
+        #expect(expected.serviceLevel.overdueOpen.count == 2)
+        let openReady = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT order_id FROM analytics_open_ready ORDER BY order_id")
+        }
+        #expect(openReady.count == 3)
+        try store.write { db in
+            try db.execute(sql: Self.undoOverdueMigration)
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-12-09-analytics-overdue'")
+        }
+        try Self.expectSchema(at: store.path, madeByMigrationsUpTo: "2026-12-08-analytics-totals")
+
+        let migrated = try OrderStore.open(directory: directory.path, clock: clock.function)
+        #expect(
+            try migrated.read { db in
+                try String.fetchAll(db, sql: "SELECT order_id FROM analytics_open_ready ORDER BY order_id")
+            } == openReady)
+        #expect(try migrated.analytics(since: nil) == expected)
+        let plan = try migrated.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + OrderStore.overdueOpenSQL, arguments: [today.description])
+                .map { $0["detail"] as String }.joined(separator: "\n")
+        }
+        // Neither the orders' rows nor a sort: the index in the list's order, and a small table.
+        #expect(plan.contains("COVERING INDEX orders_open_by_needed_by") && !plan.contains("TEMP B-TREE"), "\(plan)")
+        // Moved on: the held order resumes and is delivered, a late one ships.
+        let held = try #require(try migrated.orders(OrderFilter(statuses: [.onHold])).first)
+        _ = try migrated.changeStatus(held.id, to: .shipped, by: .test("ben"))
+        let late = try #require(try migrated.orders(OrderFilter(statuses: [.inProduction])).first)
+        for status in [OrderStatus.qualityCheck, .packaging, .shipped] {
+            _ = try migrated.changeStatus(late.id, to: status, by: .test("ben"))
+        }
+        try Self.expectFiguresMatchFullScans(migrated, clock: clock, "after the migration")
+        #expect(try migrated.analytics(since: nil).serviceLevel.overdueOpen.count == 1)
     }
 }

@@ -62,6 +62,18 @@ import Testing
         }
     }
 
+    /// The ids of the orders the index matches for `text` by the prefix query, most recently added first.
+    static func prefixMatches(_ store: OrderStore, _ text: String) throws -> [String] {
+        try store.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT orders.id FROM orders_search JOIN orders ON orders.local_id = orders_search.rowid
+                    WHERE orders_search MATCH ? ORDER BY orders.local_id DESC
+                    """, arguments: [OrderStore.searchQuery(text)])
+        }
+    }
+
     @Test(arguments: [1, 2]) func keysetPagesListEveryOrderOnceInSortedOrder(seed: UInt64) throws {
         let replica = try Self.replica(count: 60, seed: seed)
         let store = replica.store
@@ -91,24 +103,49 @@ import Testing
         for (text, statuses) in [("smith", [OrderStatus]()), ("jane", []), ("smi", [.pendingPayment, .cancelled])] {
             let filter = OrderFilter(statuses: statuses, search: text, limit: 4)
             let found = try Self.allPages(store, filter)
-            let expected = try store.read { db in
-                try Int64.fetchAll(
-                    db,
-                    sql: """
-                        SELECT orders.local_id FROM orders_search JOIN orders ON orders.local_id = orders_search.rowid
-                        WHERE orders_search MATCH ? ORDER BY orders.local_id DESC
-                        """, arguments: [OrderStore.searchQuery(text)])
-            }
-            let byLocalID = try store.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM orders").reduce(into: [Int64: OrderRecord]()) {
-                    $0[$1["local_id"]] = try Decode.order($1)
+            let expected = try Self.prefixMatches(store, text)
+            let byID = try store.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM orders").reduce(into: [String: OrderRecord]()) {
+                    $0[$1["id"]] = try Decode.order($1)
                 }
             }
-            let wanted = expected.compactMap { byLocalID[$0] }.filter {
+            let wanted = expected.compactMap { byID[$0] }.filter {
                 statuses.isEmpty || statuses.contains($0.status)
             }
             #expect(!wanted.isEmpty)
             #expect(found.map(\.id) == wanted.map(\.id), "\(text)")
+        }
+    }
+
+    /// On an up-to-date index a word becomes the OR of the index's terms that start with it
+    /// (read lazily, unlike a prefix term), and finds the same orders in the same pages as the
+    /// prefix query; words it cannot expand exactly stay prefix terms.
+    @Test func searchesByTheIndexTermsFindWhatThePrefixFinds() throws {
+        let directory = TemporaryDirectory()
+        let clock = ManualClock()
+        let store = try OrderStore.create(directory: directory.path, name: "W1", shopCode: "S01", clock: clock.function)
+        let names = ["Jane Smith", "Omar Smithers", "Zoë Smithß", "Ana Garcia", "Ben SMITH", "Jan Smits"]
+        for index in 0..<40 {
+            clock.advance(seconds: 1)
+            _ = try store.createOrder(
+                sampleDraft(name: names[index % names.count], email: "c\(index)@example.com"), by: .test("ana"))
+        }
+        // Indexes every order.
+        #expect(try store.orders(OrderFilter(search: "warm", limit: 1)).isEmpty)
+        let queries = try store.read { db in
+            try ["smithe", "Jan", "SMITS jane", "c", "smith", "zoë", "zzz"].map {
+                try OrderStore.indexedSearchQuery(db, words: OrderStore.searchWords($0))
+            }
+        }
+        #expect(
+            queries == [
+                #"("smithers")"#, #"("jan" OR "jane")"#, #"("smits") AND ("jane")"#,
+                // 40 e-mail terms; a term beyond ASCII ("smithß"); a word beyond ASCII; no term.
+                #""c"*"#, #""smith"*"#, #""zoë"*"#, #""zzz"*"#,
+            ])
+        for text in ["smith", "smithe", "jan", "smits jane", "c", "c1", "example", "zoe", "ß", "zzz"] {
+            let expected = try Self.prefixMatches(store, text)
+            #expect(try Self.allPages(store, OrderFilter(search: text, limit: 3)).map(\.id) == expected, "\(text)")
         }
     }
 
