@@ -59,7 +59,11 @@ import Testing
                         stored.tombstone,
                     ])
             }
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [migration])
+            // And the migration after it, so that the database is the previous schema exactly.
+            try db.execute(sql: IncrementalFiguresTests.undoOverdueMigration)
+            try db.execute(
+                sql: "DELETE FROM grdb_migrations WHERE identifier IN (?, ?)",
+                arguments: [migration, "2026-12-09-analytics-overdue"])
         }
         return states
     }
@@ -92,8 +96,7 @@ import Testing
 
         // It is the previous schema, statement for statement.
         let previous = try DatabaseQueue()
-        try ReplicaMigrations.migrator.migrate(
-            previous, upTo: try #require(ReplicaMigrations.identifiers.last { $0 < Self.migration }))
+        try ReplicaMigrations.migrator.migrate(previous, upTo: ReplicaMigrations.identifier(before: Self.migration))
         func statements(_ queue: DatabaseQueue) throws -> Set<String> {
             Set(try queue.read(ReplicaSchema.dump).components(separatedBy: ";\n"))
         }

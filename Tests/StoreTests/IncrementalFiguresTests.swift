@@ -147,7 +147,6 @@ import Testing
         // layout among them), and forget them.
         try ConfirmedRowsLayoutTests.revertToTheEntityKeyedLayout(path)
         try store.write { db in
-            try db.execute(sql: Self.undoOverdueMigration)
             try db.execute(
                 sql: """
                     DROP TRIGGER order_counts_after_insert; DROP TRIGGER order_counts_after_delete;
@@ -223,7 +222,8 @@ import Testing
             try db.execute(sql: Self.undoOverdueMigration)
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = '2026-12-09-analytics-overdue'")
         }
-        try Self.expectSchema(at: store.path, madeByMigrationsUpTo: "2026-12-08-analytics-totals")
+        try Self.expectSchema(
+            at: store.path, madeByMigrationsUpTo: ReplicaMigrations.identifier(before: "2026-12-09-analytics-overdue"))
 
         let migrated = try OrderStore.open(directory: directory.path, clock: clock.function)
         #expect(
@@ -246,5 +246,13 @@ import Testing
         }
         try Self.expectFiguresMatchFullScans(migrated, clock: clock, "after the migration")
         #expect(try migrated.analytics(since: nil).serviceLevel.overdueOpen.count == 1)
+    }
+}
+
+extension ReplicaMigrations {
+    /// The migration registered just before `identifier` (ids of one day do not sort in order).
+    static func identifier(before identifier: String) -> String {
+        let index = identifiers.firstIndex(of: identifier)!
+        return identifiers[index - 1]
     }
 }
