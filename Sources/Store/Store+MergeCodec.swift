@@ -92,6 +92,12 @@ enum ConfirmedState {
         ])
     }
 
+    /// The ids from `first` through `last` of the orders the confirmed replica holds anything of.
+    static func orderIDs(_ db: Database, from first: String, through last: String) throws -> Set<String> {
+        let sql = orderIDSelects.map { $0 + " WHERE order_id BETWEEN ?1 AND ?2" }.joined(separator: " UNION ")
+        return Set(try String.fetchAll(db.cachedStatement(sql: sql), arguments: [first, last]))
+    }
+
     /// SELECTs of the order ids the confirmed replica holds anything of, to UNION with others.
     static let orderIDSelects = ["SELECT order_id FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves"]
 
