@@ -49,7 +49,8 @@ extension CentralStore {
                             rows.append(try SnapshotPageCodec.StoredRow(row, table: "rows"))
                             return true
                         }
-                        encoder.append(orderID: orderID, rows: rows, moves: try Self.snapshotMoves(conn, orderID: orderID))
+                        encoder.append(
+                            orderID: orderID, rows: rows, moves: try Self.snapshotMoves(conn, orderID: orderID))
                     }
                     let body = encoder.encoded(
                         version: version, hasMore: ids.count > request.limit, headVersion: head, ordersTotal: total)

@@ -151,7 +151,8 @@ package enum SnapshotPageCodec {
             } catch {
                 return .failure(
                     SyncDecodingError(
-                        path: path, problem: .invalidValue("byte \(reader.offset)", expected: "a compact snapshot page")))
+                        path: path, problem: .invalidValue("byte \(reader.offset)", expected: "a compact snapshot page")
+                    ))
             }
         }
         return try decoded.get()

@@ -183,6 +183,7 @@ extension OrderStore {
         let register = StatusRegister(moves: order.moves)
         try ConfirmedState.save(db, orderID: order.orderID, register)
         for move in order.moves { clock.advance(past: move.stamp.hlc) }
-        try project(db, OrderView(rows: rows, register: register), orderID: order.orderID, nowText: nowText, fresh: true)
+        try project(
+            db, OrderView(rows: rows, register: register), orderID: order.orderID, nowText: nowText, fresh: true)
     }
 }

@@ -78,7 +78,8 @@ extension OrderStore {
         try read { db in
             var lines: [String] = []
             let tables = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                db,
+                sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             for table in tables {
                 let columns = try db.columns(in: table).count
                 let order = (1...columns).map(String.init).joined(separator: ", ")
