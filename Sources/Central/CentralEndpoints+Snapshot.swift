@@ -25,7 +25,8 @@ extension CentralEndpoints {
             { () throws(ErrorResponse) in
                 let node = try store.authenticate(token: token)
                 let body = try store.snapshotPage(snapshotRequest, shop: node.readableShop, form: form).body
-                // A compact page is not gzipped: see SnapshotPageCodec.gzipped.
+                // A compact page is not gzipped: on loopback gzip cost more than it saved
+                // (SYNC-PROTOCOL.md §4.9.1 has the figures; over a LAN it would pay).
                 return Self.compressedIfWorthIt(body, gzip: acceptsGzip && form == .json)
             }
         ) { body in
