@@ -91,6 +91,11 @@ extension OrderStore {
     func applySnapshotPage(_ page: SnapshotPage, freshOrdersInBulk: Bool) throws(StoreError) -> SyncApplyReport {
         let nowText = Timestamp.format(millis: wallClockMillis())
         return try write { db in
+            // A bootstrap writes each page once and reads back almost nothing it wrote: the
+            // writer's full cache would only raise the process's peak RSS. Restored by the
+            // last page (and by the next process, which opens with the full cache).
+            try db.execute(
+                sql: "PRAGMA cache_size = -\(page.hasMore ? Self.bootstrapCacheKiB : Self.writerCacheKiB)")
             var report = SyncApplyReport()
             let pinned = try Int64.fetchOne(db, sql: "SELECT snapshot_version FROM sync_state")
             if let pinned, pinned != page.version {
@@ -166,6 +171,9 @@ extension OrderStore {
             return report
         }
     }
+
+    /// The writer's page cache while a snapshot's pages are merged.
+    static let bootstrapCacheKiB = 4_096
 
     /// Writes an order the replica holds nothing of: its rows and moves as the snapshot has them
     /// (joining with nothing is the identity), projected with nothing to replace.
