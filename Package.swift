@@ -119,7 +119,8 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP", "CLibUV", "WebApp",
+                "OrderDomain", "SyncCore", "StorageSupport", "Store", "StaffAuth", "JSONViews", "EventLoop", "HTTP",
+                "CLibUV", "WebApp",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -189,7 +190,7 @@ let package = Package(
             name: "CentralTests",
             dependencies: [
                 "Central", "SyncCore", "StaffAuth", "OrderDomain", "EventLoop", "HTTP", "TestSupport", "Integrations",
-                "ProviderStandIns", "Postgres", "SQLAccess", "LocalPostgres",
+                "ProviderStandIns", "Postgres", "SQLAccess", "LocalPostgres", "StorageSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "StaffAuthTests", dependencies: ["StaffAuth"]),

@@ -139,8 +139,12 @@ final class CentralEndpoints: LoopService {
         responder.send(response)
     }
 
-    /// Requests without a body name their protocol version in a header (SYNC-PROTOCOL.md §3).
-    static func checkVersionHeader(_ request: HTTPRequest) throws(ErrorResponse) {
+    /// Requests without a body name their protocol version in a header (SYNC-PROTOCOL.md §3);
+    /// returns it when it is one of `accepting`.
+    @discardableResult
+    static func checkVersionHeader(_ request: HTTPRequest, accepting: ClosedRange<Int64> = ProtocolVersion.supported)
+        throws(ErrorResponse) -> Int64
+    {
         guard let text = request.headers[ProtocolVersion.headerName] else {
             throw ErrorResponse(
                 code: .invalidMessage,
@@ -151,10 +155,11 @@ final class CentralEndpoints: LoopService {
                 code: .invalidMessage, message: "\(ProtocolVersion.headerName) must be a whole number, got '\(text)'")
         }
         do {
-            try ProtocolVersion.check(version)
+            try ProtocolVersion.check(version, accepting: accepting)
         } catch {
             throw ErrorResponse(error)
         }
+        return version
     }
 
     /// Runs `then` when the request's token has a request left in its bucket; else 429 with

@@ -4,13 +4,13 @@ import SyncCore
 extension CentralStore {
     /// `GET /v1/snapshot`: a page of the orders of `shop` (every order when nil) after
     /// `request.after`, each with its merge state (`rows`) and status moves, for a snapshot pinned
-    /// at `request.version` (the head, when starting one). Each page is read in one read
+    /// at `request.version` (the head, when starting one), in `form`. Each page is read in one read
     /// transaction at a head at or above the pinned version, so it holds every change up to that
     /// version, and perhaps later ones, which the node's pull from the pinned version merges again
     /// without effect (SYNC-PROTOCOL.md §4.9). Memory: one page.
-    package func snapshotPage(_ request: SnapshotRequest, shop: String?) throws(ErrorResponse) -> (
-        body: [UInt8], orders: Int
-    ) {
+    package func snapshotPage(_ request: SnapshotRequest, shop: String?, form: SnapshotPageForm = .json)
+        throws(ErrorResponse) -> (body: [UInt8], orders: Int)
+    {
         do {
             return try database.read { conn in
                 let (head, horizon) = try Self.headAndHorizon(conn)
@@ -26,17 +26,36 @@ extension CentralStore {
                         code: .invalidCursor, message: "version \(version) is beyond central's head (\(head))")
                 }
                 let ids = try Self.snapshotOrderIDs(conn, shop: shop, after: request.after, limit: request.limit + 1)
-                var orders: [SnapshotOrder] = []
-                orders.reserveCapacity(min(ids.count, request.limit))
-                for orderID in ids.prefix(request.limit) {
-                    orders.append(try Self.snapshotOrder(conn, orderID: orderID))
-                }
+                let pageIDs = ids.prefix(request.limit)
                 var total: Int64?
                 if request.after == nil { total = try Self.scopeOrderCount(conn, shop: shop) }
-                let page = SnapshotPage(
-                    version: version, orders: orders, nextAfter: orders.last?.orderID,
-                    hasMore: ids.count > request.limit, headVersion: head, ordersTotal: total)
-                return (page.encoded(), orders.count)
+                switch form {
+                case .json:
+                    var orders: [SnapshotOrder] = []
+                    orders.reserveCapacity(pageIDs.count)
+                    for orderID in pageIDs {
+                        orders.append(try Self.snapshotOrder(conn, orderID: orderID))
+                    }
+                    let page = SnapshotPage(
+                        version: version, orders: orders, nextAfter: orders.last?.orderID,
+                        hasMore: ids.count > request.limit, headVersion: head, ordersTotal: total)
+                    return (page.encoded(), orders.count)
+                case .compact:
+                    // The stored bytes of each row go into the page as they are: nothing decoded.
+                    var encoder = SnapshotPageCodec.Encoder()
+                    for orderID in pageIDs {
+                        var rows: [SnapshotPageCodec.StoredRow] = []
+                        try conn.forEachRow(RowCodec.selectByOrderSQL, [.text(orderID)]) { row in
+                            rows.append(try SnapshotPageCodec.StoredRow(row, table: "rows"))
+                            return true
+                        }
+                        encoder.append(
+                            orderID: orderID, rows: rows, moves: try Self.snapshotMoves(conn, orderID: orderID))
+                    }
+                    let body = encoder.encoded(
+                        version: version, hasMore: ids.count > request.limit, headVersion: head, ordersTotal: total)
+                    return (body, encoder.orderCount)
+                }
             }
         } catch {
             throw ErrorResponse.wrapping(error)
@@ -71,10 +90,15 @@ extension CentralStore {
             rows.append(try RowCodec.decode(row))
             return true
         }
+        return SnapshotOrder(orderID: orderID, rows: rows, moves: try snapshotMoves(conn, orderID: orderID))
+    }
+
+    /// One order's status moves, as its register holds them.
+    static func snapshotMoves(_ conn: any SQLConnection, orderID: String) throws -> [StatusMove] {
         let moves = try conn.fetchAll(StatusMoveRows.selectByOrderSQL, [.text(orderID)]).map { row in
             try StatusMoveRows.decode(row, table: "status_moves")
         }
-        return SnapshotOrder(orderID: orderID, rows: rows, moves: StatusRegister(moves: moves).moves)
+        return StatusRegister(moves: moves).moves
     }
 
     /// The log's head and the version below which it was compacted (0: never).

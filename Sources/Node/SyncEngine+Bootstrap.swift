@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import StorageSupport
 import Store
 import SyncCore
 
@@ -31,21 +32,31 @@ extension SyncEngine {
     }
 
     private func fetchSnapshot(_ snapshot: SnapshotRequest) {
+        var headers = protocolHeaders
+        let compact = configuration.compactSnapshotPages && !compactSnapshotsRefused
+        if compact {
+            headers.set(ProtocolVersion.headerName, String(ProtocolVersion.compactSnapshotPages))
+        }
         let request = HTTPClientRequest(
-            method: .get, url: endpoint.centralURL + "/v1/snapshot?" + snapshot.queryString, headers: protocolHeaders,
+            method: .get, url: endpoint.centralURL + "/v1/snapshot?" + snapshot.queryString, headers: headers,
             timeout: configuration.requestTimeout)
         send(request, endpoint: "/v1/snapshot") { [self] result in
             switch result {
             case .failure(.central(let error, _)) where error.code == .cursorCompacted:
                 logger.notice("the snapshot's version fell behind central's compaction horizon; starting over")
                 restartBootstrap()
+            case .failure(.central(let error, _)) where error.code == .unsupportedProtocolVersion && compact:
+                logger.notice("central does not serve compact snapshot pages; asking for JSON pages")
+                compactSnapshotsRefused = true
+                fetchSnapshot(snapshot)
             case .failure(let error): fail(error)
             case .success(let response):
-                // A page is up to a few MiB of JSON: decoded and merged off the loop, in one go.
+                // A page is up to a few MiB: decoded and merged off the loop, in one go.
                 let status = response.status.code
                 let body = response.body
+                let compact = response.headers["Content-Type"] == SnapshotPageCodec.contentType
                 withStore({ store throws(StoreError) in
-                    try Self.merge(body, status: status, pinned: snapshot.version, into: store)
+                    try Self.merge(body, compact: compact, status: status, pinned: snapshot.version, into: store)
                 }) { [self] merged in
                     let page: MergedPage
                     switch merged {
@@ -80,15 +91,20 @@ extension SyncEngine {
         var headVersion: Int64
     }
 
-    /// Decodes and checks a snapshot page and merges it (on the thread pool).
-    static func merge(_ body: [UInt8], status: Int, pinned: Int64?, into store: OrderStore) throws(StoreError)
-        -> Result<MergedPage, SyncError>
+    /// Decodes and checks a snapshot page (`compact`: SYNC-PROTOCOL.md §4.9.1, else JSON) and
+    /// merges it (on the thread pool).
+    static func merge(_ body: [UInt8], compact: Bool, status: Int, pinned: Int64?, into store: OrderStore)
+        throws(StoreError) -> Result<MergedPage, SyncError>
     {
         func refused(_ message: String) -> Result<MergedPage, SyncError> {
             .failure(.badResponse(endpoint: "/v1/snapshot", status: status, message: message))
         }
         let page: SnapshotPage
-        do { page = try SnapshotPage.decode(body) } catch { return refused("\(error)") }
+        do {
+            page = compact ? try SnapshotPageCodec.decode(body) : try SnapshotPage.decode(body)
+        } catch {
+            return refused("\(error)")
+        }
         if let pinned, page.version != pinned {
             return refused("asked for the snapshot of version \(pinned), got version \(page.version)")
         }

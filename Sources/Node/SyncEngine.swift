@@ -54,6 +54,9 @@ package final class SyncEngine {
         package var pullPageLimit = ProtocolLimits.defaultPullLimit
         /// Orders per snapshot page while bootstrapping (SyncEngine+Bootstrap.swift).
         package var snapshotPageLimit = SnapshotRequest.defaultLimit
+        /// Asks for compact snapshot pages (protocol version 4, SYNC-PROTOCOL.md §4.9.1); false
+        /// asks at version 3 for JSON pages.
+        package var compactSnapshotPages = true
         package var requestTimeout: Duration = .seconds(30)
         /// The stream to central tries again at least every 0.5 s while central is away, so a
         /// central that comes back is noticed (the stream's reconnect starts a sync) within about
@@ -138,6 +141,9 @@ package final class SyncEngine {
     private var resendRequested: Int64?
     /// When central's accounts were last fetched (nil: never, so the next cycle fetches).
     var accountsFetchedAt: ContinuousClock.Instant?
+    /// Central refused a snapshot request at version 4 (it predates compact pages): this engine
+    /// asks for JSON pages from then on.
+    var compactSnapshotsRefused = false
 
     package init(
         loop: EventLoop, client: HTTPClient, store: OrderStore, endpoint: SyncEndpoint,

@@ -89,53 +89,57 @@ package enum RowStateCodec {
     }
 
     static func decodeFields(_ data: Data) throws -> [String: StampedValue] {
-        try data.withUnsafeBytes { buffer in
-            guard buffer.first == compactMarker else { return try decodeLegacyFields(buffer) }
-            var reader = CompactReader(buffer: buffer, offset: 1)
-            let nodeCount = try reader.count()
-            var nodes: [String] = []
-            nodes.reserveCapacity(nodeCount)
-            for _ in 0..<nodeCount { nodes.append(try reader.node()) }
-            let stampCount = try reader.count()
-            var stamps: [(stamp: HLCStamp, sequence: Int64, version: Int64)] = []
-            stamps.reserveCapacity(stampCount)
-            for _ in 0..<stampCount {
-                let hlc = HLC(packed: try reader.fixed())
-                let node = try reader.count()
-                guard node < nodes.count else { throw Truncated() }
-                stamps.append(
-                    (HLCStamp(hlc: hlc, nodeID: nodes[node]), try reader.signed(), try reader.signed()))
-            }
-            let fieldCount = try reader.count()
-            var fields: [String: StampedValue] = [:]
-            fields.reserveCapacity(fieldCount)
-            for _ in 0..<fieldCount {
-                let name = try reader.name()
-                let index = try reader.count()
-                guard index < stamps.count else { throw Truncated() }
-                let stamp = stamps[index]
-                fields[name] = StampedValue(
-                    value: try reader.value(), stamp: stamp.stamp, sequence: stamp.sequence, version: stamp.version)
-            }
-            guard reader.offset == buffer.count else { throw Truncated() }
-            return fields
+        try data.withUnsafeBytes { buffer in try decodeFields(buffer) }
+    }
+
+    static func decodeFields(_ buffer: UnsafeRawBufferPointer) throws -> [String: StampedValue] {
+        guard buffer.first == compactMarker else { return try decodeLegacyFields(buffer) }
+        var reader = CompactReader(buffer: buffer, offset: 1)
+        let nodeCount = try reader.count()
+        var nodes: [String] = []
+        nodes.reserveCapacity(nodeCount)
+        for _ in 0..<nodeCount { nodes.append(try reader.node()) }
+        let stampCount = try reader.count()
+        var stamps: [(stamp: HLCStamp, sequence: Int64, version: Int64)] = []
+        stamps.reserveCapacity(stampCount)
+        for _ in 0..<stampCount {
+            let hlc = HLC(packed: try reader.fixed())
+            let node = try reader.count()
+            guard node < nodes.count else { throw Truncated() }
+            stamps.append(
+                (HLCStamp(hlc: hlc, nodeID: nodes[node]), try reader.signed(), try reader.signed()))
         }
+        let fieldCount = try reader.count()
+        var fields: [String: StampedValue] = [:]
+        fields.reserveCapacity(fieldCount)
+        for _ in 0..<fieldCount {
+            let name = try reader.name()
+            let index = try reader.count()
+            guard index < stamps.count else { throw Truncated() }
+            let stamp = stamps[index]
+            fields[name] = StampedValue(
+                value: try reader.value(), stamp: stamp.stamp, sequence: stamp.sequence, version: stamp.version)
+        }
+        guard reader.offset == buffer.count else { throw Truncated() }
+        return fields
     }
 
     static func decodeStamp(_ data: Data) throws -> StampedValue {
-        try data.withUnsafeBytes { buffer in
-            guard buffer.first == compactMarker else { return try decodeLegacyStamp(buffer) }
-            var reader = CompactReader(buffer: buffer, offset: 1)
-            let node = try reader.node()
-            let hlc = HLC(packed: try reader.fixed())
-            let sequence = try reader.signed()
-            let version = try reader.signed()
-            let value = StampedValue(
-                value: try reader.value(), stamp: HLCStamp(hlc: hlc, nodeID: node), sequence: sequence,
-                version: version)
-            guard reader.offset == buffer.count else { throw Truncated() }
-            return value
-        }
+        try data.withUnsafeBytes { buffer in try decodeStamp(buffer) }
+    }
+
+    static func decodeStamp(_ buffer: UnsafeRawBufferPointer) throws -> StampedValue {
+        guard buffer.first == compactMarker else { return try decodeLegacyStamp(buffer) }
+        var reader = CompactReader(buffer: buffer, offset: 1)
+        let node = try reader.node()
+        let hlc = HLC(packed: try reader.fixed())
+        let sequence = try reader.signed()
+        let version = try reader.signed()
+        let value = StampedValue(
+            value: try reader.value(), stamp: HLCStamp(hlc: hlc, nodeID: node), sequence: sequence,
+            version: version)
+        guard reader.offset == buffer.count else { throw Truncated() }
+        return value
     }
 
     /// The row state of `key` from a row holding `order_id`, `fields`, `appended` and `tombstone`:

@@ -78,9 +78,24 @@ extension OrderStore {
     /// replica and projected onto the typed tables, without replaying changes. The orders are
     /// projected with the pending outbox over them, so unsynced edits stay visible. The last page
     /// moves the cursor to the snapshot's version and ends the bootstrap.
+    ///
+    /// An order the replica holds nothing of, confirmed or pending (every order of an empty
+    /// workstation), is written as it comes (`insertFresh`): there is nothing to read first, join
+    /// with or replace.
     package func applySnapshotPage(_ page: SnapshotPage) throws(StoreError) -> SyncApplyReport {
+        try applySnapshotPage(page, freshOrdersInBulk: true)
+    }
+
+    /// `freshOrdersInBulk` false joins every order, fresh or not: the reference the tests hold
+    /// the bulk path to.
+    func applySnapshotPage(_ page: SnapshotPage, freshOrdersInBulk: Bool) throws(StoreError) -> SyncApplyReport {
         let nowText = Timestamp.format(millis: wallClockMillis())
         return try write { db in
+            // A bootstrap writes each page once and reads back almost nothing it wrote: the
+            // writer's full cache would only raise the process's peak RSS. Restored by the
+            // last page (and by the next process, which opens with the full cache).
+            try db.execute(
+                sql: "PRAGMA cache_size = -\(page.hasMore ? Self.bootstrapCacheKiB : Self.writerCacheKiB)")
             var report = SyncApplyReport()
             let pinned = try Int64.fetchOne(db, sql: "SELECT snapshot_version FROM sync_state")
             if let pinned, pinned != page.version {
@@ -100,7 +115,19 @@ extension OrderStore {
                     db, sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?", arguments: [pushed]))
             var clock = try Self.loadClock(db)
             var rejoined: Set<String> = []
+            var confirmedOrders: Set<String>?
+            if freshOrdersInBulk {
+                confirmedOrders = try ConfirmedState.orderIDs(db, among: page.orders.map(\.orderID))
+            }
             for order in page.orders {
+                report.applied += 1
+                report.touchedOrderIDs.insert(order.orderID)
+                if let confirmedOrders, !confirmedOrders.contains(order.orderID),
+                    !pendingOrders.contains(order.orderID)
+                {
+                    try Self.insertFresh(db, order, clock: &clock, nowText: nowText)
+                    continue
+                }
                 let known = try ConfirmedState.rows(db, orderID: order.orderID)
                 var rows = known
                 for row in order.rows {
@@ -125,8 +152,6 @@ extension OrderStore {
                     try Self.project(
                         db, OrderView(rows: rows, register: register), orderID: order.orderID, nowText: nowText)
                 }
-                report.applied += 1
-                report.touchedOrderIDs.insert(order.orderID)
             }
             try Self.storeClock(db, clock)
             try db.execute(
@@ -145,5 +170,28 @@ extension OrderStore {
             report.conflictsRecorded += try recordLostClaims(db, orders: rejoined, nowText: nowText)
             return report
         }
+    }
+
+    /// The writer's page cache while a snapshot's pages are merged.
+    static let bootstrapCacheKiB = 4_096
+
+    /// Writes an order the replica holds nothing of: its rows and moves as the snapshot has them
+    /// (joining with nothing is the identity), projected with nothing to replace.
+    static func insertFresh(_ db: Database, _ order: SnapshotOrder, clock: inout HybridLogicalClock, nowText: String)
+        throws
+    {
+        var rows: [RowKey: RowState] = [:]
+        rows.reserveCapacity(order.rows.count)
+        for row in order.rows {
+            try ConfirmedState.save(db, row)
+            rows[row.key] = row
+            for value in row.fields.values { clock.advance(past: value.stamp.hlc) }
+            for value in [row.appended, row.tombstone].compactMap({ $0 }) { clock.advance(past: value.stamp.hlc) }
+        }
+        let register = StatusRegister(moves: order.moves)
+        try ConfirmedState.save(db, orderID: order.orderID, register)
+        for move in order.moves { clock.advance(past: move.stamp.hlc) }
+        try project(
+            db, OrderView(rows: rows, register: register), orderID: order.orderID, nowText: nowText, fresh: true)
     }
 }

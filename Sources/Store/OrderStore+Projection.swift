@@ -69,8 +69,11 @@ extension OrderStore {
     }
 
     /// Writes one order's typed rows as SyncCore's `VisibleOrder` projects its merge state (the
-    /// same values the checksums encode; totals by `OrderTotalsRule`, as at central).
-    static func project(_ db: Database, _ view: OrderView, orderID: String, nowText: String) throws {
+    /// same values the checksums encode; totals by `OrderTotalsRule`, as at central). `fresh`: the
+    /// order has no typed rows yet, so none are looked for to replace.
+    static func project(_ db: Database, _ view: OrderView, orderID: String, nowText: String, fresh: Bool = false)
+        throws
+    {
         guard let visible = VisibleOrder(orderID: orderID, rows: view.rows, register: view.register),
             let shown = visible.tables[TypedTable.orders.name]?[orderID]
         else {
@@ -84,10 +87,12 @@ extension OrderStore {
 
         // The children shown now, of every child table in one statement (none for a new order).
         var existing: [String: [String]] = [:]
-        let cursor = try Row.fetchCursor(
-            db.cachedStatement(sql: TypedTable.childIDsSQL),
-            arguments: StatementArguments(Array(repeating: orderID, count: TypedTable.childTables)))
-        while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
+        if !fresh {
+            let cursor = try Row.fetchCursor(
+                db.cachedStatement(sql: TypedTable.childIDsSQL),
+                arguments: StatementArguments(Array(repeating: orderID, count: TypedTable.childTables)))
+            while let row = try cursor.next() { existing[row[0], default: []].append(row[1]) }
+        }
         for table in TypedTable.children {
             let children = (visible.tables[table.name] ?? [:]).mapValues { $0.mapValues(\.databaseValue) }
             try replaceChildren(db, table, orderID: orderID, existing: existing[table.name] ?? [], children)

@@ -82,6 +82,24 @@ enum ConfirmedState {
                     + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue]))
     }
 
+    /// Those of `orderIDs` the confirmed replica holds anything of: a primary-key probe per order
+    /// in each table (rows are clustered by order, moves keyed by it), so an id stored as 16
+    /// bytes and one stored as text are found alike.
+    static func orderIDs(_ db: Database, among orderIDs: some Sequence<String>) throws -> Set<String> {
+        let row = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM confirmed_rows WHERE order_id = ?)")
+        let move = try db.cachedStatement(
+            sql: "SELECT EXISTS (SELECT 1 FROM confirmed_status_moves WHERE order_id = ?)")
+        var held: Set<String> = []
+        for orderID in orderIDs {
+            if try Bool.fetchOne(row, arguments: [storedID(orderID)]) == true
+                || Bool.fetchOne(move, arguments: [orderID]) == true
+            {
+                held.insert(orderID)
+            }
+        }
+        return held
+    }
+
     /// SELECTs of the order ids the confirmed replica holds anything of, to UNION with others.
     static let orderIDSelects = [
         "SELECT \(orderIDText) FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves",

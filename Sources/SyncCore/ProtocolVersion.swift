@@ -8,16 +8,25 @@ package enum ProtocolVersion {
     /// `cursor_compacted`, SYNC-PROTOCOL.md §4.9–4.10): a version-2 node would neither read the
     /// new error code nor know to bootstrap, so version 2 is no longer accepted.
     package static let current: Int64 = 3
+    /// 4 added compact snapshot pages (SYNC-PROTOCOL.md §4.9.1): a `GET /v1/snapshot` sent at
+    /// version 4 is answered with a binary page, one sent at 3 with the JSON page. The snapshot
+    /// page is all that differs, so only that request is sent at 4 (`snapshotVersions`); every
+    /// JSON message is version 3's and says 3, and its golden vectors stand.
+    package static let compactSnapshotPages: Int64 = 4
     /// The versions this build accepts from a peer. Widen when a later version stays readable.
     package static let supported: ClosedRange<Int64> = 3...3
+    /// The versions a snapshot request may be sent at, and a compact page say.
+    package static let snapshotVersions: ClosedRange<Int64> = 3...4
 
     /// Header carrying the version on requests without a body (`GET /v1/pull`, `GET /v1/stream`).
     package static let headerName = "KCT-Protocol-Version"
 
-    /// Checks a peer's version.
-    package static func check(_ peerVersion: Int64) throws(VersionMismatch) {
-        guard supported.contains(peerVersion) else {
-            throw VersionMismatch(peerVersion: peerVersion, supported: supported)
+    /// Checks a peer's version (against `snapshotVersions` for a snapshot).
+    package static func check(_ peerVersion: Int64, accepting: ClosedRange<Int64> = supported)
+        throws(VersionMismatch)
+    {
+        guard accepting.contains(peerVersion) else {
+            throw VersionMismatch(peerVersion: peerVersion, supported: accepting)
         }
     }
 

@@ -77,6 +77,17 @@ package struct SnapshotRequest: Hashable, Sendable {
     }
 }
 
+/// The form of a snapshot page, chosen by the protocol version the request was sent at
+/// (SYNC-PROTOCOL.md §4.9.1): JSON (`SnapshotPage`'s wire form) up to version 3, the compact
+/// binary page from version 4.
+package enum SnapshotPageForm: Sendable {
+    case json, compact
+
+    package init(requestVersion: Int64) {
+        self = requestVersion >= ProtocolVersion.compactSnapshotPages ? .compact : .json
+    }
+}
+
 /// One order of a snapshot: every row of it (tombstoned ones included) as central's merge state,
 /// and its status moves. Merging it into a replica is merging every change it contains.
 package struct SnapshotOrder: Hashable, Sendable, WireCodable {
@@ -146,6 +157,16 @@ package struct SnapshotPage: Hashable, Sendable, WireCodable {
         let head = try reader.integer("head_version", in: version...Int64.max)
         let total = try reader.optionalInteger("orders_total", in: 0...Int64.max)
         try reader.finish()
+        self = try SnapshotPage(
+            version: version, orders: orders, nextAfter: nextAfter, hasMore: hasMore, headVersion: head,
+            ordersTotal: total
+        ).checked(path: path)
+    }
+
+    /// The page if its orders are in increasing id order and `nextAfter` is the last one's id
+    /// (checked on a page of either form; the compact form also checks that `headVersion` ≥
+    /// `version`, which the JSON reader does while reading).
+    package func checked(path: String = "snapshot page") throws(SyncDecodingError) -> SnapshotPage {
         for index in orders.indices.dropFirst() where orders[index - 1].orderID >= orders[index].orderID {
             throw SyncDecodingError(
                 path: "\(path).orders[\(index)].order_id",
@@ -155,9 +176,11 @@ package struct SnapshotPage: Hashable, Sendable, WireCodable {
             throw SyncDecodingError(
                 path: "next_after", problem: .invalidValue(nextAfter ?? "null", expected: "the last order's id"))
         }
-        self.init(
-            version: version, orders: orders, nextAfter: nextAfter, hasMore: hasMore, headVersion: head,
-            ordersTotal: total)
+        if headVersion < version {
+            throw SyncDecodingError(
+                path: "head_version", problem: .invalidValue("\(headVersion)", expected: "at least \(version)"))
+        }
+        return self
     }
 
     package var wire: JSONValue {

@@ -2,6 +2,7 @@ import Central
 import Foundation
 import GRDB
 import HTTP
+import StorageSupport
 import SyncCore
 import TestSupport
 import Testing
@@ -12,25 +13,30 @@ import Testing
 @Suite struct SnapshotCompactionTests {
     typealias Fixture = ScopeTests.Fixture
 
-    static func snapshotResponse(_ fixture: Fixture, _ request: SnapshotRequest, token: String) async throws
-        -> HTTPClientResponse
-    {
+    /// A snapshot request sent at `version` (the compact form's from 4, §4.9.1).
+    static func snapshotResponse(
+        _ fixture: Fixture, _ request: SnapshotRequest, token: String, version: Int64 = ProtocolVersion.current
+    ) async throws -> HTTPClientResponse {
         try await fixture.client.send(
             .get, fixture.service.baseURL + "/v1/snapshot?" + request.queryString,
-            headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(ProtocolVersion.current)])
+            headers: ["Authorization": "Bearer \(token)", ProtocolVersion.headerName: String(version)])
     }
 
-    /// Every page of a snapshot: its pages' texts and orders.
-    static func snapshotAll(_ fixture: Fixture, limit: Int, token: String) async throws -> (
-        pages: [SnapshotPage], texts: [String]
-    ) {
+    /// Every page of a snapshot in `form`: its pages' texts (a compact page's bytes as UTF-8) and
+    /// orders.
+    static func snapshotAll(_ fixture: Fixture, limit: Int, token: String, form: SnapshotPageForm = .json)
+        async throws -> (pages: [SnapshotPage], texts: [String])
+    {
         var request = SnapshotRequest(limit: limit)
         var pages: [SnapshotPage] = []
         var texts: [String] = []
+        let version = form == .compact ? ProtocolVersion.compactSnapshotPages : ProtocolVersion.current
         for _ in 0..<100 {
-            let response = try await snapshotResponse(fixture, request, token: token)
+            let response = try await snapshotResponse(fixture, request, token: token, version: version)
             #expect(response.status.code == 200, "\(response.text)")
-            let page = try SnapshotPage.decode(response.body)
+            let compact = response.headers["Content-Type"] == SnapshotPageCodec.contentType
+            #expect(compact == (form == .compact))
+            let page = compact ? try SnapshotPageCodec.decode(response.body) : try SnapshotPage.decode(response.body)
             pages.append(page)
             texts.append(response.text)
             guard page.hasMore else { break }
@@ -120,27 +126,27 @@ import Testing
 /// Scope isolation of `GET /v1/snapshot`, beside the other endpoints' in `ScopeTests`: a token of
 /// shop S02 never gets an S01 order by snapshot either.
 extension ScopeTests {
-    @Test(arguments: CentralBackend.allCases)
-    func aSnapshotHoldsOnlyTheTokensShop(_ backend: CentralBackend) async throws {
+    @Test(arguments: CentralBackend.allCases, [SnapshotPageForm.json, .compact])
+    func aSnapshotHoldsOnlyTheTokensShop(_ backend: CentralBackend, _ form: SnapshotPageForm) async throws {
         let fixture = try await Fixture.start(backend)
         let more = (3...7).map { Fixture.createOrder("n-w1", Int64($0), at: UInt64($0) + 10, order: "o-1\($0)") }
         _ = try await fixture.push(PushRequest(nodeID: "n-w1", changes: more), token: fixture.w1)
 
-        let s02 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w2)
+        let s02 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w2, form: form)
         #expect(s02.pages.flatMap(\.orders).map(\.orderID) == ["o-2"])
         #expect(s02.pages.first?.ordersTotal == 1)
         for text in s02.texts {
             #expect(!text.contains(Fixture.secret) && !text.contains("o-1") && !text.contains("i-1"), "\(text)")
         }
         // S01's node pages through its six orders, two at a time, all pinned at one version.
-        let s01 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w1)
+        let s01 = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 2, token: fixture.w1, form: form)
         #expect(s01.pages.count == 3)
         #expect(Set(s01.pages.map(\.version)).count == 1)
         #expect(s01.pages.flatMap(\.orders).map(\.orderID) == ["o-1", "o-13", "o-14", "o-15", "o-16", "o-17"])
         #expect(s01.pages.first?.orders.first?.rows.count == 2, "the order and its item")
         #expect(!s01.texts.joined().contains("o-2"))
         // An admin workstation (scope all) gets every shop's orders.
-        let all = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 100, token: fixture.admin)
+        let all = try await SnapshotCompactionTests.snapshotAll(fixture, limit: 100, token: fixture.admin, form: form)
         #expect(all.pages.flatMap(\.orders).count == 7)
         // Central's state, as the reference model gets it from the log: the same pages.
         let log = try fixture.service.store.pull(PullRequest(after: 0, limit: 5000)).entries

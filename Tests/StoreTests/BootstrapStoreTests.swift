@@ -10,15 +10,18 @@ import Testing
 /// pages, then pulling from the snapshot's version, gives the replica that replaying the whole
 /// log gives; a re-bootstrap keeps the pending outbox visible and pushable.
 @Suite struct BootstrapStoreTests {
-    /// Bootstraps `store` from the harness's central in pages of `pageSize`, as the engine does.
-    static func bootstrap(_ store: OrderStore, from harness: SyncHarness, pageSize: Int) throws {
+    /// Bootstraps `store` from the harness's central in pages of `pageSize`, as the engine does
+    /// (`freshOrdersInBulk` false: every order by the join path, the bulk path's reference).
+    static func bootstrap(
+        _ store: OrderStore, from harness: SyncHarness, pageSize: Int, freshOrdersInBulk: Bool = true
+    ) throws {
         while var request = try store.pendingSnapshot(limit: pageSize) {
             let version = request.version ?? harness.central.headVersion
             request.version = version
             let page = harness.central.replica.snapshotPage(
                 after: request.after, limit: pageSize, version: version, headVersion: harness.central.headVersion,
                 ordersTotal: request.after == nil ? 99 : nil)
-            _ = try store.applySnapshotPage(page)
+            _ = try store.applySnapshotPage(page, freshOrdersInBulk: freshOrdersInBulk)
         }
     }
 

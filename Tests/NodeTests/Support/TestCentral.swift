@@ -14,6 +14,10 @@ final class TestCentral {
     var tokens: [String: String] = [:]
     /// What `/healthz` says this central speaks.
     var supportedVersions = ProtocolVersion.supported
+    /// The versions a snapshot request may be sent at: 3 only, as a central from before compact
+    /// pages (SYNC-PROTOCOL.md §4.9.1), which sends the node back to JSON pages.
+    var snapshotVersions: ClosedRange<Int64> = 3...3
+    private(set) var refusedSnapshotVersions = 0
     /// Answered (once) instead of processing the next push.
     var nextPushError: ErrorResponse?
     /// When set, the next push gets a 409 `sequence_gap` asking to resend from its first
@@ -90,6 +94,14 @@ final class TestCentral {
         router.get("/v1/snapshot") { [unowned self] request, responder in
             guard authenticate(request) != nil else {
                 return responder.send(Self.error(.unauthorized, "unknown token"))
+            }
+            if let version = request.headers[ProtocolVersion.headerName].flatMap({ Int64($0) }) {
+                do throws(VersionMismatch) {
+                    try ProtocolVersion.check(version, accepting: snapshotVersions)
+                } catch {
+                    refusedSnapshotVersions += 1
+                    return responder.send(Self.error(ErrorResponse(error)))
+                }
             }
             snapshotCount += 1
             do throws(ErrorResponse) {
