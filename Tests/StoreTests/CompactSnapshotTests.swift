@@ -72,6 +72,35 @@ import Testing
     }
 }
 
+extension CompactSnapshotTests {
+    /// The bulk path takes an order for fresh only when the confirmed replica holds nothing of it:
+    /// orders with confirmed rows are found whether their ids are stored as 16 bytes or as text,
+    /// also without a single confirmed status move.
+    @Test func ordersTheReplicaConfirmedAreNotFresh() throws {
+        let (harness, path) = try Self.replicaToBootstrap(rebootstrap: true)
+        let store = try OrderStore.open(directory: path, clock: harness.clock.function)
+        let confirmed = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT \(ConfirmedState.orderIDText) FROM confirmed_rows")
+        }
+        #expect(!confirmed.isEmpty)
+        let unknown = UUID().uuidString.lowercased()
+        try store.write { db in
+            // Without their moves, the rows alone must tell.
+            try db.execute(sql: "DELETE FROM confirmed_status_moves")
+            #expect(try ConfirmedState.orderIDs(db, among: Set(confirmed) + [unknown, "not-a-uuid"]) == Set(confirmed))
+            var odd = RowState(entity: .communicationLog, rowID: "log-1", orderID: "not-a-uuid")
+            _ = odd.merge(
+                Change(
+                    nodeID: "node-a", sequence: 1, hlc: HLC(packed: 1_800_000_000_000 << 16),
+                    entity: .communicationLog, rowID: odd.rowID, orderID: odd.orderID, operation: .append,
+                    fields: ["message_content": .text("called")], author: "ana@kct.example"),
+                version: 1)
+            try ConfirmedState.save(db, odd)
+            #expect(try ConfirmedState.orderIDs(db, among: [unknown, "not-a-uuid"]) == ["not-a-uuid"])
+        }
+    }
+}
+
 extension OrderStore {
     /// Every row of every table (virtual tables' shadow tables included), as text, in a stable order.
     func everyTable() throws -> [String] {
