@@ -97,7 +97,8 @@ import Testing
         let before = try node.ordersSnapshot()
         let orderID = try Replica.orderID(node, numbers[0])
         let confirmedItems =
-            "SELECT count(*) FROM confirmed_rows WHERE entity = \(Self.itemsCode) AND order_id = \(Self.stored(orderID))"
+            "SELECT count(*) FROM confirmed_rows WHERE entity = \(Self.itemsCode) "
+            + "AND order_id = \(Self.stored(orderID))"
         #expect(try Replica.sql(node, confirmedItems) == "2")
         // The typed tables still show the items: only the confirmed copy is damaged.
         try Replica.sql(
