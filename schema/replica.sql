@@ -418,6 +418,9 @@ CREATE TABLE confirmed_rows (
   PRIMARY KEY (order_id, entity, row_id)
 ) WITHOUT ROWID;
 
+CREATE INDEX confirmed_rows_integration_requests ON confirmed_rows (order_id)
+WHERE entity = 7;
+
 CREATE TABLE analytics_open_ready (
   local_id INTEGER PRIMARY KEY,
   order_id TEXT NOT NULL UNIQUE

@@ -105,8 +105,9 @@ enum ConfirmedState {
         "SELECT \(orderIDText) FROM confirmed_rows", "SELECT order_id FROM confirmed_status_moves",
     ]
 
-    /// A SELECT of the order ids with a confirmed row of `entity`, to UNION with others. (It reads
-    /// the whole table: rows are clustered by order.)
+    /// A SELECT of the order ids with a confirmed row of `entity`, to UNION with others. Rows are
+    /// clustered by order: for integration requests it reads their own partial index
+    /// (`confirmed_rows_integration_requests`), for any other entity the whole table.
     static func orderIDsSelect(entity: EntityKind) -> String {
         "SELECT \(orderIDText) FROM confirmed_rows WHERE entity = \(entityCode(entity))"
     }

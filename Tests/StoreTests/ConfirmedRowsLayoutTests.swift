@@ -119,7 +119,9 @@ import Testing
         let indexes = try migrated.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name LIKE 'confirmed_rows%'")
         }
-        #expect(indexes == ["confirmed_rows"], "the by-order index and the old table are gone")
+        #expect(
+            indexes.sorted() == ["confirmed_rows", "confirmed_rows_integration_requests"],
+            "the by-order index and the old table are gone")
 
         // What follows merges as on a replica that never had the old layout.
         try w1.updateOrder(order.id, OrderPatch(notes: "after the migration"), by: .test("ana"))
@@ -135,5 +137,21 @@ import Testing
         #expect(merged == (try Self.confirmedStates(control.path)))
         let oddRows = try migrated.read { db in try ConfirmedState.rows(db, orderID: odd.orderID) }
         #expect(oddRows == [RowKey(.communicationLog, odd.rowID): odd])
+    }
+}
+
+extension ConfirmedRowsLayoutTests {
+    /// `kct sync status` finds the orders with requests to providers by their partial index, not by
+    /// reading every confirmed row.
+    @Test func ordersWithProviderRequestsAreFoundByTheirOwnIndex() throws {
+        var harness = SyncHarness()
+        let store = try harness.node("W1")
+        let plan = try store.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + ConfirmedState.orderIDsSelect(entity: .integrationRequest)
+            ).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("confirmed_rows_integration_requests") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN confirmed_rows") && !$0.contains("INDEX") }, "\(plan)")
     }
 }
