@@ -26,4 +26,10 @@ static inline int kct_malloc_set_trim_threshold(int bytes) {
     return mallopt(M_TRIM_THRESHOLD, bytes);
 }
 
+// Caps how many malloc arenas glibc may create (by default up to 8 per core, one per thread
+// that allocates while another holds an arena). Returns 1 on success.
+static inline int kct_malloc_set_arena_max(int arenas) {
+    return mallopt(M_ARENA_MAX, arenas);
+}
+
 #endif

@@ -13,13 +13,19 @@ import CSQLite
 /// - glibc keeps up to 1 MiB of free memory at the top of a heap before trimming it (the default
 ///   is 128 KiB): the edit path's churn stays mapped, and an idle process holds at most 1 MiB
 ///   more per malloc arena.
+/// - One malloc arena for the whole process: each thread pool thread that decodes and merges a
+///   snapshot page otherwise gets an arena of its own, which keeps the page's freed memory. A
+///   bootstrap of 100,000 orders peaked at 70 MiB with glibc's default, 63 MiB with one arena, at
+///   the same speed (BENCHMARKS.md "Session 7"); the node's work is mostly one writer at a time.
 enum ProcessTuning {
     static let heapTrimThreshold: Int32 = 1 << 20
+    static let mallocArenas: Int32 = 1
 
     /// Applied by its first use (Swift runs a `static let`'s initialiser once, thread-safely).
     private static let applied: Void = {
         _ = kct_sqlite_config_statement_journal_spill(-1)
         _ = kct_malloc_set_trim_threshold(heapTrimThreshold)
+        _ = kct_malloc_set_arena_max(mallocArenas)
     }()
 
     /// Applies the settings on the first call; later calls do nothing. When something else in the
