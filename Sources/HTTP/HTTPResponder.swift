@@ -7,7 +7,8 @@ import EventLoop
 /// connection. To answer from another thread, hop back with `loop.execute` carrying a
 /// `LoopBound(responder, loop:)`, or use `loop.offload(work) { result in responder.send(...) }`.
 package final class HTTPResponder {
-    enum State { case pending, streaming, finished }
+    /// `clientGone`: the connection closed before an answer; answers after it are dropped.
+    enum State { case pending, streaming, finished, clientGone }
 
     private var connection: HTTPConnection?
     package let loop: EventLoop
@@ -32,7 +33,7 @@ package final class HTTPResponder {
     }
 
     deinit {
-        guard let connection, state != .finished else { return }
+        guard let connection, state != .finished, state != .clientGone else { return }
         // A handler dropped the responder (or a stream's writer) without finishing: answer 500 or
         // cut the stream, so the client is not left waiting on a connection nobody will answer.
         let wasStreaming = state == .streaming
@@ -70,6 +71,8 @@ package final class HTTPResponder {
     /// Sends a complete response. Ignored (with a log line) if the client has gone.
     package func send(_ response: HTTPResponse) {
         loop.assertInLoopThread()
+        // Work answered after the client left (or shutdown's grace ran out): nobody to tell.
+        if state == .clientGone { return }
         precondition(state == .pending, "HTTPResponder answered twice")
         state = .finished
         guard let connection else { return }
@@ -117,7 +120,7 @@ package final class HTTPResponder {
         case .streaming:
             stream?.abort()
             streamAborted()
-        case .finished:
+        case .finished, .clientGone:
             break
         }
     }
@@ -138,7 +141,8 @@ package final class HTTPResponder {
         -> HTTPBodyWriter
     {
         loop.assertInLoopThread()
-        precondition(state == .pending, "HTTPResponder answered twice")
+        // After the client left, the writer is made closed (below) and everything written dropped.
+        precondition(state == .pending || state == .clientGone, "HTTPResponder answered twice")
         state = .streaming
         var headers = headers
         let compress = gzip && acceptsGzip && connection?.server.configuration.gzipMinimumBytes != nil
@@ -219,7 +223,7 @@ package final class HTTPResponder {
     /// The connection closed before the response was complete.
     func connectionClosed() {
         connection = nil
-        if state == .pending { state = .finished }
+        if state == .pending { state = .clientGone }
         clientWentAway()
         stream?.connectionClosed()
     }

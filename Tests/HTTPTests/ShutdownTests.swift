@@ -85,3 +85,29 @@ final class HeldResponder: @unchecked Sendable {
 func onOwnThreadResult<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async -> Bool {
     (try? await onOwnThread(work)) != nil
 }
+
+extension ShutdownTests {
+    /// Work offloaded by a handler can finish after shutdown's grace period cut its connection
+    /// (or the connection closed otherwise): the late answer is dropped, not a crash ("answered
+    /// twice"); the client had its 503.
+    @Test func anAnswerAfterTheConnectionClosedIsDropped() async throws {
+        let held = HeldResponder()
+        let server = try await TestServer.start { _, router in
+            router.get("/wait") { _, responder in held.responder = responder }
+        }
+        let port = server.port
+        async let reply = onOwnThread { () -> String in
+            let socket = try RawSocket(port: port)
+            try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try socket.readUntilClosed()
+        }
+        #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
+        // What the loop's grace period does to a server with a request still unanswered.
+        try await server.inspect { $0.forceClose() }
+        #expect(try await reply.hasPrefix("HTTP/1.1 503"))
+        try await server.loop.submit { _ in held.responder?.send(.text("too late")) }
+        try await server.loop.submit { _ in _ = held.responder?.startStreaming() }
+        #expect(try await server.inspect { _ in held.responder?.isClientGone } == true)
+        try await server.stop()
+    }
+}
