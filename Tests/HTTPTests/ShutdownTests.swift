@@ -9,18 +9,11 @@ struct ShutdownTests {
     @Test func inFlightRequestsFinishAndNewConnectionsAreRefused() async throws {
         // The handler answers only when the test says so, after shutdown began: a timer could
         // fire first on a loaded machine and the answer would not be the in-flight one.
-        let held = HeldResponder()
-        let server = try await TestServer.start { _, router in
-            router.get("/wait") { _, responder in held.responder = responder }
-        }
+        let (server, held) = try await Self.serverHoldingItsRequests()
         let port = server.port
-        async let inFlight = onOwnThread { () -> String in
-            // The answer waits for this test's own steps below, which the rest of the suite can
-            // starve of the cooperative pool for minutes on 2 cores: not the 30 s default.
-            let socket = try RawSocket(port: port, receiveTimeout: .seconds(300))
-            try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
-            return try socket.readUntilClosed()
-        }
+        // The answer waits for this test's own steps below, which the rest of the suite can
+        // starve of the cooperative pool for minutes on 2 cores: not the 30 s default.
+        async let inFlight = Self.waitRequest(port: port, receiveTimeout: .seconds(300))
         #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
         // Shut down while the request is still being handled.
         // The grace only bounds a test starved by the rest of the suite: the test answers at once.
@@ -76,6 +69,26 @@ struct ShutdownTests {
     }
 }
 
+extension ShutdownTests {
+    /// A server whose `GET /wait` keeps its responder in the returned holder, unanswered.
+    static func serverHoldingItsRequests() async throws -> (TestServer, HeldResponder) {
+        let held = HeldResponder()
+        let server = try await TestServer.start { _, router in
+            router.get("/wait") { _, responder in held.responder = responder }
+        }
+        return (server, held)
+    }
+
+    /// Sends `GET /wait` and returns everything the server writes until it closes.
+    static func waitRequest(port: Int, receiveTimeout: Duration = .seconds(30)) async throws -> String {
+        try await onOwnThread { () -> String in
+            let socket = try RawSocket(port: port, receiveTimeout: receiveTimeout)
+            try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
+            return try socket.readUntilClosed()
+        }
+    }
+}
+
 /// A responder kept by a handler until the test answers it.
 /// @unchecked Sendable: only touched on the server's loop thread (handlers and `submit` bodies).
 final class HeldResponder: @unchecked Sendable {
@@ -91,16 +104,8 @@ extension ShutdownTests {
     /// (or the connection closed otherwise): the late answer is dropped, not a crash ("answered
     /// twice"); the client had its 503.
     @Test func anAnswerAfterTheConnectionClosedIsDropped() async throws {
-        let held = HeldResponder()
-        let server = try await TestServer.start { _, router in
-            router.get("/wait") { _, responder in held.responder = responder }
-        }
-        let port = server.port
-        async let reply = onOwnThread { () -> String in
-            let socket = try RawSocket(port: port)
-            try socket.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n")
-            return try socket.readUntilClosed()
-        }
+        let (server, held) = try await Self.serverHoldingItsRequests()
+        async let reply = Self.waitRequest(port: server.port)
         #expect(try await eventually { try await server.inspect { $0.requestsHandled } == 1 })
         // What the loop's grace period does to a server with a request still unanswered.
         try await server.inspect { $0.forceClose() }
