@@ -66,22 +66,33 @@ extension OrderStore {
     /// The order's requests to providers, oldest first, with central's answers merged over
     /// this workstation's pending ones.
     package func integrationRequests(orderID: String) throws(StoreError) -> [IntegrationRequestRecord] {
-        let nodeID = identity.nodeID
-        return try read { db in
-            let view = try Self.orderView(
-                db, orderID: orderID, pushedUpTo: try Self.syncCounters(db).pushed, nodeID: nodeID)
-            let queued = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT row_id FROM outbox WHERE order_id = ? AND entity = ?",
-                    arguments: [orderID, EntityKind.integrationRequest.rawValue]))
-            return view.rows.values.filter { $0.entity == .integrationRequest && !$0.isDeleted }
-                .compactMap { row in Self.integrationRequest(row, queued: queued.contains(row.rowID)) }
-                .sorted { ($0.createdAt ?? "", $0.id) < ($1.createdAt ?? "", $1.id) }
-        }
+        try read { db in try integrations(db, orderID: orderID).requests }
     }
 
-    /// The latest requests to providers on this workstation's orders, newest first, with the
-    /// order number each belongs to (`kct sync status`).
+    /// The provider facts central has set on the order (by field name) and the order's requests
+    /// to providers, from one view of the replica: read apart, a merge landing in between could
+    /// show a request answered without the facts its answer set.
+    func integrations(_ db: Database, orderID: String) throws
+        -> (facts: [String: FieldValue], requests: [IntegrationRequestRecord])
+    {
+        let view = try Self.orderView(
+            db, orderID: orderID, pushedUpTo: try Self.syncCounters(db).pushed, nodeID: identity.nodeID)
+        let queued = Set(
+            try String.fetchAll(
+                db, sql: "SELECT row_id FROM outbox WHERE order_id = ? AND entity = ?",
+                arguments: [orderID, EntityKind.integrationRequest.rawValue]))
+        let requests = view.rows.values.filter { $0.entity == .integrationRequest && !$0.isDeleted }
+            .compactMap { row in Self.integrationRequest(row, queued: queued.contains(row.rowID)) }
+            .sorted { ($0.createdAt ?? "", $0.id) < ($1.createdAt ?? "", $1.id) }
+        var facts: [String: FieldValue] = [:]
+        if let order = view.rows[RowKey(.order, orderID)] {
+            for name in Self.providerFactFields {
+                if let value = order.fields[name]?.value, value != .null { facts[name] = value }
+            }
+        }
+        return (facts, requests)
+    }
+
     package func recentIntegrationRequests(limit: Int) throws(StoreError)
         -> [(orderNumber: String, request: IntegrationRequestRecord)]
     {
@@ -100,21 +111,6 @@ extension OrderStore {
             all += try integrationRequests(orderID: order.id).map { (order.number, $0) }
         }
         return Array(all.sorted { ($0.request.createdAt ?? "") > ($1.request.createdAt ?? "") }.prefix(limit))
-    }
-
-    /// The provider facts central has set on the order, by field name.
-    package func providerFacts(orderID: String) throws(StoreError) -> [String: FieldValue] {
-        let nodeID = identity.nodeID
-        return try read { db in
-            let view = try Self.orderView(
-                db, orderID: orderID, pushedUpTo: try Self.syncCounters(db).pushed, nodeID: nodeID)
-            guard let order = view.rows[RowKey(.order, orderID)] else { return [:] }
-            var facts: [String: FieldValue] = [:]
-            for name in Self.providerFactFields {
-                if let value = order.fields[name]?.value, value != .null { facts[name] = value }
-            }
-            return facts
-        }
     }
 
     static func integrationRequest(_ row: RowState, queued: Bool) -> IntegrationRequestRecord? {

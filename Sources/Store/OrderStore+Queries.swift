@@ -53,32 +53,47 @@ extension OrderStore {
 
     /// The order with its items, status history, exceptions and communication log.
     package func detail(_ reference: String) throws(StoreError) -> OrderDetail {
+        try read { db in try detail(db, reference) }
+    }
+
+    /// The order with its items, status history, exceptions and communication log, central's
+    /// provider facts and its requests to providers, all from one view of the replica
+    /// (`kct orders show`).
+    package func detailWithIntegrations(_ reference: String) throws(StoreError)
+        -> (detail: OrderDetail, facts: [String: FieldValue], requests: [IntegrationRequestRecord])
+    {
         try read { db in
-            let order = try resolveOrder(db, reference)
-            let arguments: StatementArguments = [order.id]
-            return OrderDetail(
-                order: order,
-                items: try Row.fetchAll(
-                    db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY line_number, id",
-                    arguments: arguments
-                )
-                .map { try Decode.item($0, currency: order.currency) },
-                history: try Row.fetchAll(
-                    db, sql: "SELECT * FROM order_status_history WHERE order_id = ? ORDER BY changed_at, hlc",
-                    arguments: arguments
-                )
-                .map(Decode.history),
-                exceptions: try Row.fetchAll(
-                    db, sql: "SELECT * FROM order_exceptions WHERE order_id = ? ORDER BY created_at, id",
-                    arguments: arguments
-                )
-                .map(Decode.exception),
-                communications: try Row.fetchAll(
-                    db, sql: "SELECT * FROM customer_communication_logs WHERE order_id = ? ORDER BY created_at, hlc",
-                    arguments: arguments
-                )
-                .map(Decode.communication))
+            let detail = try detail(db, reference)
+            let (facts, requests) = try integrations(db, orderID: detail.order.id)
+            return (detail, facts, requests)
         }
+    }
+
+    func detail(_ db: Database, _ reference: String) throws -> OrderDetail {
+        let order = try resolveOrder(db, reference)
+        let arguments: StatementArguments = [order.id]
+        return OrderDetail(
+            order: order,
+            items: try Row.fetchAll(
+                db, sql: "SELECT * FROM order_items WHERE order_id = ? ORDER BY line_number, id",
+                arguments: arguments
+            )
+            .map { try Decode.item($0, currency: order.currency) },
+            history: try Row.fetchAll(
+                db, sql: "SELECT * FROM order_status_history WHERE order_id = ? ORDER BY changed_at, hlc",
+                arguments: arguments
+            )
+            .map(Decode.history),
+            exceptions: try Row.fetchAll(
+                db, sql: "SELECT * FROM order_exceptions WHERE order_id = ? ORDER BY created_at, id",
+                arguments: arguments
+            )
+            .map(Decode.exception),
+            communications: try Row.fetchAll(
+                db, sql: "SELECT * FROM customer_communication_logs WHERE order_id = ? ORDER BY created_at, hlc",
+                arguments: arguments
+            )
+            .map(Decode.communication))
     }
 
     /// The first `limit` open orders by score at the current time, then oldest first. Reads at most

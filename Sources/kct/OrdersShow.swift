@@ -14,9 +14,7 @@ struct OrdersShow: ParsableCommand {
 
     func run() throws {
         let store = try global.openStore()
-        let detail = try store.detail(order)
-        let facts = try store.providerFacts(orderID: detail.order.id)
-        let requests = try store.integrationRequests(orderID: detail.order.id)
+        let (detail, facts, requests) = try store.detailWithIntegrations(order)
         if global.json {
             var json = OrderJSON(detail)
             json.providerFacts = facts.isEmpty ? nil : facts
