@@ -20,6 +20,11 @@ extension CentralStore {
     /// `POST /v1/push` with an already decoded body: authenticates the token, binds the node id
     /// on its first push, and settles the changes in ONE immediate transaction. On a thrown error
     /// nothing was committed.
+    ///
+    /// The push is settled first before the log's lock (on PostgreSQL, while other processes'
+    /// pushes hold it), against the log at the head it reads. Under the lock it is kept if
+    /// nothing it read has changed since, its versions moved to the head now, or settled again
+    /// (SYNC-PROTOCOL §4.12). What it stores of the changes as received is encoded before either.
     package func push(_ request: PushRequest, token: String?, planner: EffectPlanner = .unconfigured)
         throws(ErrorResponse) -> PushResult
     {
@@ -29,24 +34,46 @@ extension CentralStore {
         let cache = self.cache
         let processor = self.processor
         do {
+            let encodings = try ReceivedChangeEncodings(request.changes)
             return try database.writeWithoutTransaction { writer in
                 cache.enter()
                 defer { cache.leave() }
+                let lookups = PushLookups()
+                // The push settled against the log as the transaction sees it now.
+                func settle(_ conn: any SQLConnection) throws -> PushDraft {
+                    let node = try authenticate(conn, tokenHash: tokenHash)
+                    let nodeID = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
+                    var ledger = PushLedger(
+                        conn: conn, cache: cache, node: node, nodeID: nodeID, lastSettled: node.lastSettledSequence,
+                        receivedAt: receivedAt, lookups: lookups, encodings: encodings)
+                    var clock = cache.clock
+                    let (response, _) = try processor.process(
+                        request, authenticatedNode: nodeID, nowMillis: nowMillis, clock: &clock, ledger: &ledger)
+                    return PushDraft(
+                        node: node, nodeID: nodeID, ledger: ledger, response: response, clock: clock,
+                        baseHead: cache.headVersion, baseClock: cache.clock)
+                }
                 var changed: [String: OrderMergeState] = [:]
                 var clock = cache.clock
-                let result = try writer.transaction { conn in
+                let result = try writer.transaction(preparing: { conn in
                     try cache.synchronize(conn)
-                    clock = cache.clock
+                    try lookups.prefetch(request.changes, cache: cache, conn: conn)
+                    return try settle(conn)
+                }) { conn, early in
+                    let caughtUp = try cache.synchronize(conn)
+                    var draft = early
                     let node = try authenticate(conn, tokenHash: tokenHash)
-                    let authenticatedNode = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
-                    var ledger = PushLedger(
-                        conn: conn, cache: cache, node: node, nodeID: authenticatedNode,
-                        lastSettled: node.lastSettledSequence, receivedAt: receivedAt)
-                    try ledger.prefetch(request.changes)
-                    let (response, _) = try processor.process(
-                        request, authenticatedNode: authenticatedNode, nowMillis: nowMillis, clock: &clock,
-                        ledger: &ledger)
-                    if node.nodeID == nil { try Self.bind(conn, node: node, nodeID: authenticatedNode, at: receivedAt) }
+                    let nodeID = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
+                    if try draft.holds(after: caughtUp, node: node, nodeID: nodeID, clock: cache.clock, conn) {
+                        draft.rebase(onto: cache.headVersion, clock: cache.clock)
+                    } else {
+                        lookups.forget(caughtUp)
+                        draft = try settle(conn)
+                    }
+                    let ledger = draft.ledger
+                    let response = draft.response
+                    clock = draft.clock
+                    if node.nodeID == nil { try Self.bind(conn, node: node, nodeID: nodeID, at: receivedAt) }
                     let effects = try Self.recordEffects(
                         conn, of: request, response, ledger: ledger, planner: planner, nowMillis: nowMillis)
                     try ledger.flush()

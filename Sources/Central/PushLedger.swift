@@ -25,16 +25,21 @@ struct PushLedger: CentralLedger {
     /// Shops of the orders this push created.
     private var newOrderShops: [String: String] = [:]
     /// What this push read once and asks again for most of its changes.
-    let lookups = PushLookups()
+    let lookups: PushLookups
+    /// What it stores of the changes as received, made before it took the log's lock.
+    let encodings: ReceivedChangeEncodings
 
     init(
         conn: any SQLConnection, cache: ReplicaCache, node: NodeRecord, nodeID: String, lastSettled: Int64,
-        receivedAt: String
+        receivedAt: String, lookups: PushLookups = PushLookups(),
+        encodings: ReceivedChangeEncodings = ReceivedChangeEncodings()
     ) {
         self.conn = conn
         self.cache = cache
         self.node = node
         self.receivedAt = receivedAt
+        self.lookups = lookups
+        self.encodings = encodings
         self.settled = [nodeID: lastSettled]
         self.headVersion = cache.headVersion
     }
@@ -42,11 +47,15 @@ struct PushLedger: CentralLedger {
     // MARK: CentralLedger
 
     func row(_ key: RowKey) -> RowState? {
+        lookups.readRows.insert(key)
         if let orderID = changedRowOrders[key] { return changedOrders[orderID]?.rows[key] }
         if lookups.absentRows.contains(key) { return nil }
-        if let orderID = lookups.rowOrders[key] { return cache.order(orderID, conn).rows[key] }
+        if let orderID = lookups.rowOrders[key] {
+            lookups.readOrders.insert(orderID)
+            return cache.order(orderID, conn).rows[key]
+        }
         let row = cache.row(key, conn)
-        if row == nil { lookups.absentRows.insert(key) }
+        if let row { lookups.readOrders.insert(row.orderID) } else { lookups.absentRows.insert(key) }
         return row
     }
 
@@ -57,7 +66,7 @@ struct PushLedger: CentralLedger {
     }
 
     func receivedChangeMatches(_ change: Change) -> Bool? {
-        record(of: change.ref).map { $0.changeDigest == ReceivedChangeDigest.of(change) }
+        record(of: change.ref).map { $0.changeDigest == encodings.digest(of: change) }
     }
 
     private func record(of change: ChangeRef) -> (changeDigest: Data, outcome: ChangeOutcome)? {
@@ -91,13 +100,7 @@ struct PushLedger: CentralLedger {
             if let known = lookups.accounts[change.author] {
                 account = known
             } else {
-                account = try conn.fetchOne(
-                    "SELECT role, disabled FROM accounts WHERE email = ?", [.text(change.author)]
-                ).map { row in
-                    PushLookups.Account(
-                        role: try row.read("role", table: "accounts", as: StaffRole.self),
-                        disabled: try row.read("disabled", table: "accounts", as: Bool.self))
-                }
+                account = try PushLookups.account(change.author, conn)
                 lookups.accounts[change.author] = .some(account)
             }
         } catch {
@@ -118,6 +121,7 @@ struct PushLedger: CentralLedger {
     }
 
     func orderShop(_ orderID: String) throws -> String? {
+        lookups.readOrders.insert(orderID)
         if let shop = newOrderShops[orderID] { return shop }
         if let known = lookups.shops[orderID] { return known }
         let shop: String? = try conn.fetchValue("SELECT shop FROM order_shops WHERE order_id = ?", [.text(orderID)])
@@ -137,6 +141,7 @@ struct PushLedger: CentralLedger {
 
     mutating func merge(_ change: Change, version: Int64) -> MergeReport {
         let orderID = change.orderID
+        lookups.readOrders.insert(orderID)
         if change.nodeID != ChangeValidator.centralNodeID, newOrderShops[orderID] == nil {
             do {
                 if try orderShop(orderID) == nil { newOrderShops[orderID] = node.shop }
@@ -177,6 +182,16 @@ struct PushLedger: CentralLedger {
         settled[change.nodeID] = change.sequence
     }
 
+    /// Moves what the push settled from the head it was worked out at onto a later one
+    /// (`CentralStore.push`, SYNC-PROTOCOL §4.12).
+    mutating func shiftVersions(_ shift: VersionShift) {
+        changedOrders = changedOrders.mapValues { $0.shifted(shift) }
+        newMoves = newMoves.map { ($0.orderID, $0.move.shifted(shift)) }
+        logEntries = logEntries.map { $0.shifted(shift) }
+        records = records.map { ($0.change, $0.outcome.shifted(shift)) }
+        headVersion += shift.offset
+    }
+
     // MARK: Writing
 
     /// Writes everything the push did to the tables (the caller commits): one batch per table
@@ -204,7 +219,7 @@ struct PushLedger: CentralLedger {
             SQLInsert(into: "log", columns: ["version", "change", "displaced"]),
             try logEntries.map { entry in
                 [
-                    .integer(entry.version), .blob(try packer.pack(entry.change.wire.canonicalString.utf8)),
+                    .integer(entry.version), .blob(try encodings.packed(entry.change, packer: packer)),
                     .text(JSONValue.array(entry.displaced.map(\.wire)).canonicalString),
                 ]
             })
@@ -219,7 +234,7 @@ struct PushLedger: CentralLedger {
             SQLInsert(into: "outcomes", columns: ["node_id", "sequence", "change_digest", "outcome"]),
             records.map { change, outcome in
                 [
-                    .text(change.nodeID), .integer(change.sequence), .blob(ReceivedChangeDigest.of(change)),
+                    .text(change.nodeID), .integer(change.sequence), .blob(encodings.digest(of: change)),
                     .text(outcome.wire.canonicalString),
                 ]
             })
@@ -250,10 +265,12 @@ struct PushLedger: CentralLedger {
 
 /// What one push reads once and then asks again for most of its changes: its authors' accounts,
 /// its orders' shops, and the row keys it found absent (a new row is looked up by the rules and
-/// again by the merge). Valid for the push's transaction only, which holds the store's write
-/// lock, so nothing else can change them meanwhile. A class: the ledger's reads are non-mutating.
+/// again by the merge). Valid for the push's transaction only. The shops and rows are read
+/// first, before the store's write lock (`prefetch`), and what other processes changed of them
+/// meanwhile is forgotten once the lock is held (`forget`); the accounts are read under the lock.
+/// A class: the ledger's reads are non-mutating.
 final class PushLookups {
-    struct Account {
+    struct Account: Equatable {
         var role: StaffRole
         var disabled: Bool
     }
@@ -265,4 +282,22 @@ final class PushLookups {
     var absentRows: Set<RowKey> = []
     /// The order of each row key found (`prefetch`), so the row's order is loaded without asking.
     var rowOrders: [RowKey: String] = [:]
+    /// Every order and row the push's settlement read, found or not: what must not have changed
+    /// when it is settled before the log's lock (`PushDraft`).
+    var readOrders: Set<String> = []
+    var readRows: Set<RowKey> = []
+
+    static func account(_ email: String, _ conn: any SQLConnection) throws -> Account? {
+        try conn.fetchOne("SELECT role, disabled FROM accounts WHERE email = ?", [.text(email)]).map { row in
+            Account(
+                role: try row.read("role", table: "accounts", as: StaffRole.self),
+                disabled: try row.read("disabled", table: "accounts", as: Bool.self))
+        }
+    }
+
+    /// Whether the accounts read are still as they were.
+    func accountsUnchanged(_ conn: any SQLConnection) throws -> Bool {
+        for (email, account) in accounts where try Self.account(email, conn) != account { return false }
+        return true
+    }
 }

@@ -7,7 +7,7 @@ import SyncCore
 /// reuse check); the accepted form is in the log, so storing the received text again doubled the
 /// bytes per change (issue #15).
 enum ReceivedChangeDigest {
-    static func of(_ change: Change) -> Data {
-        Data(SHA256.hash(data: Array(change.wire.canonicalString.utf8)))
-    }
+    static func of(_ change: Change) -> Data { of(canonical: Array(change.wire.canonicalString.utf8)) }
+
+    static func of(canonical text: [UInt8]) -> Data { Data(SHA256.hash(data: text)) }
 }

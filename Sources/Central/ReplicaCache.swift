@@ -25,6 +25,10 @@ struct OrderMergeState: Sendable {
         state.register = StatusRegister(moves: moves)
         return state
     }
+
+    func shifted(_ shift: VersionShift) -> OrderMergeState {
+        OrderMergeState(rows: rows.mapValues { $0.shifted(shift) }, register: register.shifted(shift))
+    }
 }
 
 /// Committed merge state of the orders pushes have touched, loaded from the database on first
@@ -96,37 +100,56 @@ final class ReplicaCache: @unchecked Sendable {
 
     /// Catches up with what other processes committed (central on PostgreSQL, several serve
     /// processes): called first in every write transaction that uses the cache, once the
-    /// transaction holds the store's write lock, so nothing can commit meanwhile. Orders touched
-    /// by log entries appended since the cache's head are dropped (reloaded on next use); the
-    /// clock, central's sequence and the head are taken from `central_state`. With one process
-    /// the row equals the cache and this is one read.
-    func synchronize(_ conn: any SQLConnection) throws {
-        guard let state = try CentralState.fetch(conn) else { return }
+    /// transaction holds the store's write lock, so nothing can commit meanwhile (and by a push
+    /// once more before it, for the reads it makes before the lock: `PushPreparation`). Orders
+    /// touched by log entries appended since the cache's head are dropped (reloaded on next use);
+    /// the clock, central's sequence and the head are taken from `central_state`. With one process
+    /// the row equals the cache and this is one read. Returns what the entries touched.
+    @discardableResult
+    func synchronize(_ conn: any SQLConnection) throws -> CatchUp {
+        guard let state = try CentralState.fetch(conn) else { return .nothing }
         clock = state.clock
         centralSequence = state.centralSequence
-        guard state.headVersion != headVersion else { return }
+        guard state.headVersion != headVersion else { return .nothing }
         let compactedThrough =
             try conn.fetchValue("SELECT compacted_through FROM central_state", as: Int64.self) ?? 0
+        let caughtUp: CatchUp
         // Entries compacted away cannot say which orders they touched; many entries are cheaper
         // to forget wholesale than to read.
         if compactedThrough > headVersion || state.headVersion - headVersion > Int64(Self.orderLimit) {
             orders.removeAll(keepingCapacity: true)
             rowOrders.removeAll(keepingCapacity: true)
+            caughtUp = .everything
         } else {
             // The entries another process appended: few, and each names its order once unpacked.
             var touched: Set<String> = []
+            var touchedRows: Set<RowKey> = []
             let unpacker = try LogChangeUnpacker()
             try conn.forEachRow("SELECT change FROM log WHERE version > ?", [.integer(headVersion)]) { row in
-                touched.insert(try unpacker.change(try row.read(at: 0, table: "log", as: Data.self)).orderID)
+                let change = try unpacker.change(try row.read(at: 0, table: "log", as: Data.self))
+                touched.insert(change.orderID)
+                touchedRows.insert(RowKey(change.entity, change.rowID))
                 return true
             }
             for orderID in touched {
                 guard let state = orders.removeValue(forKey: orderID) else { continue }
                 for key in state.rows.keys { rowOrders.removeValue(forKey: key) }
             }
+            caughtUp = .entries(orders: touched, rows: touchedRows)
         }
         headVersion = state.headVersion
         head.store(headVersion, ordering: .releasing)
+        return caughtUp
+    }
+
+    /// What `synchronize` found other processes had appended to the log since the cache's head.
+    enum CatchUp {
+        /// Nothing: the head had not moved.
+        case nothing
+        /// Entries of these orders, naming these rows (the orders' cached states are dropped).
+        case entries(orders: Set<String>, rows: Set<RowKey>)
+        /// Too many entries, or some compacted away: the whole cache was dropped.
+        case everything
     }
 
     /// Folds a committed push in.

@@ -26,6 +26,9 @@ struct PostgresSuite: BenchSuite {
     static let clients = 4
     static let ordersPerClient = 1_000 // × 3 changes (order, item, history) = 3,000 per client
     static let pgbenchSeconds = 4
+    /// pgbench's client counts: as many as the pushing clients (the baseline of the ratios), and
+    /// one and two, whose ratio is what a second process can gain on this machine at best.
+    static let pgbenchClients = [clients, 1, 2]
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
         guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
@@ -45,13 +48,15 @@ struct PostgresSuite: BenchSuite {
         try server.psql(admin, "CREATE EXTENSION pg_stat_statements")
         let version = try server.psql(admin, "SHOW server_version")
         let pgbench = FileManager.default.isExecutableFile(atPath: server.binDirectory + "/pgbench")
-        var pgbenchTransactions = 0
+        var pgbenchTransactions: [Int: Int] = [:]
         if pgbench {
             try server.psql(admin, "CREATE DATABASE pgbench")
             try server.tool("pgbench", ["-i", "-q", "-s", "1"] + Self.connection(server) + ["pgbench"])
             // A first run, untimed, sizes the measured ones.
-            pgbenchTransactions = Self.pgbenchTransactions(
-                tps: try Self.pgbenchRate(server, clients: Self.clients, transactionsPerClient: 100))
+            for clients in Self.pgbenchClients {
+                pgbenchTransactions[clients] = Self.pgbenchTransactions(
+                    tps: try Self.pgbenchRate(server, clients: clients, transactionsPerClient: 100), clients: clients)
+            }
         } else {
             notes.append("pgbench is not installed (Debian's postgresql-15 has it): no pgbench baseline")
         }
@@ -64,7 +69,7 @@ struct PostgresSuite: BenchSuite {
 
         // Alternated in each repetition so that drift on the shared machine hits every one alike.
         var runs: [Deployment: [RunResult]] = [:]
-        var tps: [Double] = []
+        var tps: [Int: [Double]] = [:]
         for repetition in 0..<options.repetitions {
             for deployment in Deployment.allCases {
                 let result = try await Self.measure(
@@ -72,10 +77,11 @@ struct PostgresSuite: BenchSuite {
                     directory: root + "/\(deployment.slug)-\(repetition)", client: client)
                 runs[deployment, default: []].append(result)
             }
-            if pgbench {
-                tps.append(
-                    try Self.pgbenchRate(server, clients: Self.clients, transactionsPerClient: pgbenchTransactions))
-                pgbenchTransactions = Self.pgbenchTransactions(tps: tps[tps.count - 1])
+            for clients in Self.pgbenchClients where pgbench {
+                let rate = try Self.pgbenchRate(
+                    server, clients: clients, transactionsPerClient: pgbenchTransactions[clients] ?? 100)
+                tps[clients, default: []].append(rate)
+                pgbenchTransactions[clients] = Self.pgbenchTransactions(tps: rate, clients: clients)
             }
         }
         // Where a push's time goes, in a pass of its own (statement statistics cost a little).
@@ -311,12 +317,12 @@ struct PostgresSuite: BenchSuite {
     /// `-T`: pgbench ends a timed run on SIGALRM, and a pgbench started from here has it blocked
     /// (SigBlk in /proc: Foundation's Process passes on the spawning pool thread's signal mask), so
     /// `-T 4` ran until it was killed.
-    static func pgbenchTransactions(tps: Double) -> Int {
+    static func pgbenchTransactions(tps: Double, clients: Int) -> Int {
         max(100, Int(tps * Double(pgbenchSeconds) / Double(clients)))
     }
 
-    /// `pgbench -b simple-update` (UPDATE, SELECT, INSERT, COMMIT per transaction) with as many
-    /// clients as the push runs; its tps without connection time.
+    /// `pgbench -b simple-update` (UPDATE, SELECT, INSERT, COMMIT per transaction), `clients`
+    /// clients on as many threads; its tps without connection time.
     static func pgbenchRate(_ server: PostgresServer, clients: Int, transactionsPerClient: Int) throws -> Double {
         try server.psql(server.url(database: "postgres"), "CHECKPOINT")
         let output = try server.tool(
@@ -449,7 +455,7 @@ struct PostgresSuite: BenchSuite {
 
     // MARK: Report
 
-    static func figures(runs: [Deployment: [RunResult]], tps: [Double], profiles: [PushProfile]) -> [Figure] {
+    static func figures(runs: [Deployment: [RunResult]], tps: [Int: [Double]], profiles: [PushProfile]) -> [Figure] {
         func median(_ deployment: Deployment, _ value: (RunResult) -> Double) -> Double {
             Samples((runs[deployment] ?? []).map(value)).median
         }
@@ -466,9 +472,15 @@ struct PostgresSuite: BenchSuite {
                     name: "\(what), PostgreSQL, 2 processes", value: two, unit: "changes/s",
                     baseline: "PostgreSQL, 1 process", baselineValue: one, target: "≥ 1.6× one process"))
         }
-        if !tps.isEmpty {
-            let pgbench = Samples(tps).median
+        if let four = tps[clients], let one = tps[1], let two = tps[2] {
+            let pgbench = Samples(four).median
             figures.append(Figure(name: "pgbench simple-update, c=\(clients)", value: pgbench, unit: "tps"))
+            figures.append(Figure(name: "pgbench simple-update, c=1", value: Samples(one).median, unit: "tps"))
+            figures.append(
+                Figure(
+                    name: "pgbench simple-update, c=2 -j 2", value: Samples(two).median, unit: "tps",
+                    baseline: "c=1", baselineValue: Samples(one).median))
+
             figures.append(
                 Figure(
                     name: "push+apply, PostgreSQL, 1 process", value: median(.postgres1) { $0.pushRate },
@@ -498,7 +510,7 @@ struct PostgresSuite: BenchSuite {
     }
 
     static func notes(
-        runs: [Deployment: [RunResult]], tps: [Double], profiles: [PushProfile], workload: Workload,
+        runs: [Deployment: [RunResult]], tps: [Int: [Double]], profiles: [PushProfile], workload: Workload,
         version: String, options: BenchOptions
     ) -> [String] {
         func list(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: " ") }
@@ -524,11 +536,15 @@ struct PostgresSuite: BenchSuite {
                 + "pull PG-1/SQLite \(ratios(.postgres1, .sqlite) { $0.pullRate }); "
                 + "pull PG-2/PG-1 \(ratios(.postgres2, .postgres1) { $0.pullRate })",
         ]
-        if !tps.isEmpty {
+        for clients in Self.pgbenchClients {
+            guard let rates = tps[clients] else { continue }
             notes.append(
                 "pgbench: -i -s 1, then -b simple-update -c \(clients) -j \(clients) -t N on the same server over "
                     + "TCP, N per client sized for ~\(pgbenchSeconds) s by the run before (tps without connection "
-                    + "time): \(list(tps))")
+                    + "time): \(list(rates))")
+        }
+        if let one = tps[1], let two = tps[2] {
+            notes.append("pgbench c=2 / c=1 per repetition: \(list(zip(two, one).map { $0 / $1 }))")
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for (phase, share) in [("pushes", \RunResult.pushCPU), ("pulls", \RunResult.pullCPU)] {
@@ -537,10 +553,16 @@ struct PostgresSuite: BenchSuite {
                 func median(_ value: (CPUShare) -> Double) -> String {
                     String(format: "%.0f", Samples(shares.map(value)).median)
                 }
+                func busy(_ value: (CPUShare) -> Double) -> String {
+                    String(format: "%.2f", Samples(shares.map(value)).median)
+                }
+                let each = (0..<deployment.processes).map { index in busy { $0.kctCores[index] } }
                 notes.append(
                     "CPU during the \(phase), \(deployment.label) (medians, ms per 1,000 changes): kct serve "
                         + "\(median(\.kct)), PostgreSQL \(median(\.postgres)), bench client \(median(\.bench)); "
-                        + "whole machine \(median(\.machineBusy))% busy of \(cores) cores (other work on it included)")
+                        + "whole machine \(median(\.machineBusy))% busy of \(cores) cores (other work on it "
+                        + "included); cores busy: kct serve \(each.joined(separator: " + ")), PostgreSQL "
+                        + "\(busy(\.postgresCores)), bench \(busy(\.benchCores))")
             }
         }
         func statements(_ rows: [(calls: Double, millis: Double, query: String)]) -> String {
@@ -621,8 +643,9 @@ final class LockSampler: Sendable {
 
 /// CPU time used so far by a run's processes and by the whole machine.
 struct CPUSnapshot {
-    /// The serve processes.
+    /// The serve processes, together and each.
     var kct: Double
+    var kctEach: [Double]
     /// The postmaster and its children (sessions, writers), ended children included.
     var postgres: Double
     /// This process.
@@ -630,10 +653,12 @@ struct CPUSnapshot {
     /// Every process on every core (/proc/stat), and the elapsed capacity.
     var machineBusy: Double
     var machineTotal: Double
+    var wallSeconds = monotonicSeconds()
 
     init(servers: [Int32], postmaster: Int32) throws {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        kct = try servers.map { try ProcessUsage(pid: $0).cpuSeconds }.reduce(0, +)
+        kctEach = try servers.map { try ProcessUsage(pid: $0).cpuSeconds }
+        kct = kctEach.reduce(0, +)
         var postgresTicks = 0.0
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
@@ -670,9 +695,18 @@ struct CPUShare {
     var bench: Double
     /// Percent of all cores' time.
     var machineBusy: Double
+    /// Cores kept busy on average (CPU seconds per wall second): each serve process, the
+    /// postmaster and its children, the bench.
+    var kctCores: [Double]
+    var postgresCores: Double
+    var benchCores: Double
 
     init(_ before: CPUSnapshot, _ after: CPUSnapshot, changes: Int) {
         let per = 1_000_000 / Double(changes) // seconds → ms per 1,000 changes
+        let wall = max(after.wallSeconds - before.wallSeconds, 1e-9)
+        kctCores = zip(after.kctEach, before.kctEach).map { ($0 - $1) / wall }
+        postgresCores = (after.postgres - before.postgres) / wall
+        benchCores = (after.bench - before.bench) / wall
         kct = (after.kct - before.kct) * per
         postgres = (after.postgres - before.postgres) * per
         bench = (after.bench - before.bench) * per

@@ -48,8 +48,10 @@ import Testing
                 group.addTask {
                     let store = stores[index % stores.count]
                     var reader = CursorReader()
-                    // Pull until the pushers are done and a last pull finds nothing new.
+                    // Pull until the pushers are done and a last pull finds nothing new, letting
+                    // the pushers have the threads between pulls (there may be as few as two).
                     while true {
+                        await Task.yield()
                         let done = pushing.value == 0
                         let page = try store.pull(PullRequest(after: reader.cursor, limit: 50))
                         reader.seen += page.entries.map(\.version)
@@ -147,6 +149,141 @@ import Testing
         try eventuallySync { pushed.value > 0 }
         #expect(try admin.pull(PullRequest(after: 0, limit: 10)).entries.map(\.version) == [1])
     }
+
+    /// A push reads the orders and rows it names before it takes the log's lock (§4.12), so two
+    /// processes' pushes to one order can both read it before either commits. Here both find
+    /// order o-9 absent and wait for the lock (held by the test); the first to get it creates
+    /// the order, and the second must see that under the lock and merge into it. Had the second
+    /// kept what it read before the lock, it would write the order as new, with its own field
+    /// only, over the first's row: a bootstrapping node would miss the customer's name.
+    @Test func twoProcessesPushingToOneOrderEachSeeTheOthersCommit() throws {
+        let url = try PostgresServer.shared().createDatabase()
+        let admin = try CentralStore.create(at: .postgres(url: url))
+        try Staff.addEveryRole(admin)
+        let tokens = try ["W1", "W2"].map { try admin.addNode(name: $0, shop: "S01").token }
+        let stores = try (0..<2).map { _ in try CentralStore.open(at: .postgres(url: url)) }
+        let holder = try PostgresConnection(url: url)
+        let watcher = try PostgresConnection(url: url)
+        func waiting() throws -> Int64 {
+            try watcher.fetchValue(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                as: Int64.self) ?? 0
+        }
+        try holder.executeScript("BEGIN")
+        try holder.execute("SELECT singleton FROM central_state FOR UPDATE", [])
+        let changes = [
+            Build.createOrder("n-w1", 1, at: 1, order: "o-9"),
+            Build.change(
+                "n-w2", 1, at: 2, entity: .order, row: "o-9", order: "o-9", fields: ["notes": .text("call first")]),
+        ]
+        let settled = SharedCounter(0)
+        let applied = SharedCounter(0)
+        for (index, change) in changes.enumerated() {
+            Thread {
+                let outcome = try? stores[index].push(
+                    PushRequest(nodeID: change.nodeID, changes: [change]), token: tokens[index]
+                ).response.outcomes.first?.result
+                if outcome == .applied { applied.increment() }
+                settled.increment()
+            }.start()
+            // Each has read the order before the lock, found nothing, and waits for the lock.
+            try eventuallySync { ((try? waiting()) ?? 0) == Int64(index + 1) }
+        }
+        try holder.executeScript("COMMIT")
+        try eventuallySync { settled.value == 2 }
+        #expect(applied.value == 2)
+        let page = try admin.snapshotPage(SnapshotRequest(), shop: nil).body
+        let text = String(decoding: page, as: UTF8.self)
+        #expect(text.contains("Ada Lovelace"), "the first push's fields were overwritten: \(text)")
+        #expect(text.contains("call first"), "the second push's field is missing: \(text)")
+        #expect(try admin.pull(PullRequest(after: 0, limit: 10)).entries.map(\.version) == [1, 2])
+    }
+
+    /// A push is settled before the log's lock and, when nothing it read changed meanwhile, its
+    /// versions are moved onto the head it is appended at (§4.12). Here W1's push to order o-1
+    /// is settled while W2's push to o-2 waits ahead of it for the lock (held by the test); W2's
+    /// commits first, so W1's versions move by two. What central then stores and answers (W1's
+    /// reply with its versions and conflicts, the log with the conflicts it displaced, the rows
+    /// and status moves with their versions) must be what a SQLite central, which settles each
+    /// push under its lock, has after the same pushes in the same order.
+    @Test func aPushSettledBeforeTheLockEndsAsIfSettledUnderIt() throws {
+        let setup = [
+            ("W1", [Build.createOrder("n-w1", 1, at: 2)]),
+            ("W3", [Build.change("n-w3", 1, at: 3, ["customer_email": .text("w3@example.com")])]),
+            ("W1", [Build.move("n-w1", 2, at: 4, from: "pending_payment", to: "cancelled")]),
+        ]
+        let other = [Build.createOrder("n-w2", 1, at: 2, order: "o-2"), Build.addItem("n-w2", 2, at: 2, item: "i-2")]
+        let drafted = [
+            Build.change("n-w1", 3, at: 6, ["customer_name": .text("Grace Hopper")]),
+            // Loses to sequence 3 of the same push: the winner's version is the push's own.
+            Build.change("n-w1", 4, at: 5, ["customer_name": .text("Ada King")]),
+            // Displaces W3's e-mail, which its author had not seen (base 1).
+            Build.change("n-w1", 5, at: 7, ["customer_email": .text("ada@example.com")], base: 1),
+            Build.move("n-w1", 6, at: 5, from: "pending_payment", to: "payment_confirmed"),
+            Build.change("n-w1", 7, at: 8, ["tax_amount": .integer(700)]),
+        ]
+        func prepare(_ store: CentralStore) throws -> [String: String] {
+            try Staff.addEveryRole(store)
+            let tokens = try Dictionary(
+                uniqueKeysWithValues: ["W1", "W2", "W3"].map { ($0, try store.addNode(name: $0, shop: "S01").token) })
+            for (name, changes) in setup {
+                _ = try store.push(PushRequest(nodeID: changes[0].nodeID, changes: changes), token: tokens[name])
+            }
+            return tokens
+        }
+        func state(_ store: CentralStore) throws -> (log: [LogEntry], snapshot: String) {
+            let page = try store.snapshotPage(SnapshotRequest(), shop: nil).body
+            return (try store.pull(PullRequest(after: 0, limit: 100)).entries, String(decoding: page, as: UTF8.self))
+        }
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let reference = try CentralStore.create(at: .sqlite(path: directory.database))
+        let referenceTokens = try prepare(reference)
+        _ = try reference.push(PushRequest(nodeID: "n-w2", changes: other), token: referenceTokens["W2"])
+        let expected = try reference.push(PushRequest(nodeID: "n-w1", changes: drafted), token: referenceTokens["W1"])
+
+        let url = try PostgresServer.shared().createDatabase()
+        let admin = try CentralStore.create(at: .postgres(url: url))
+        let tokens = try prepare(admin)
+        let stores = try (0..<2).map { _ in try CentralStore.open(at: .postgres(url: url)) }
+        let holder = try PostgresConnection(url: url)
+        let watcher = try PostgresConnection(url: url)
+        try holder.executeScript("BEGIN")
+        try holder.execute("SELECT singleton FROM central_state FOR UPDATE", [])
+        let replies = SharedReplies()
+        let settled = SharedCounter(0)
+        for (index, (name, changes)) in [("W2", other), ("W1", drafted)].enumerated() {
+            Thread {
+                let reply = try? stores[index].push(
+                    PushRequest(nodeID: changes[0].nodeID, changes: changes), token: tokens[name]
+                ).response
+                replies.set(name, reply)
+                settled.increment()
+            }.start()
+            // Settled against the head before either commits, and waiting for the lock; the first
+            // to wait is the first to get it.
+            try eventuallySync {
+                let waiting = try? watcher.fetchValue(
+                    """
+                    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                      AND wait_event_type = 'Lock'
+                    """, as: Int64.self)
+                return waiting == Int64(index + 1)
+            }
+        }
+        try holder.executeScript("COMMIT")
+        try eventuallySync { settled.value == 2 }
+
+        let reply = replies["W1"]
+        #expect(reply?.headVersion == expected.response.headVersion)
+        #expect(reply == expected.response)
+        let (log, snapshot) = try state(admin)
+        let (expectedLog, expectedSnapshot) = try state(reference)
+        #expect(log.map(\.change.nodeID) == expectedLog.map(\.change.nodeID), "W2's push did not commit first")
+        #expect(log == expectedLog)
+        #expect(snapshot == expectedSnapshot)
+    }
 }
 
 /// Polls `condition` for up to 10 s (a thread's work, not an async one).
@@ -156,6 +293,13 @@ func eventuallySync(_ condition: () -> Bool) throws {
         Thread.sleep(forTimeInterval: 0.01)
     }
     Issue.record("timed out waiting")
+}
+
+/// Push replies by registration name, shared by threads.
+final class SharedReplies: Sendable {
+    private let replies = Mutex<[String: PushResponse]>([:])
+    func set(_ name: String, _ reply: PushResponse?) { replies.withLock { $0[name] = reply } }
+    subscript(name: String) -> PushResponse? { replies.withLock { $0[name] } }
 }
 
 /// A counter shared by tasks and threads.
