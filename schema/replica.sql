@@ -364,14 +364,6 @@ CREATE TABLE analytics_orders (
   contribution TEXT NOT NULL CHECK (json_valid(contribution))
 ) WITHOUT ROWID;
 
-CREATE TABLE analytics_stage_minutes (
-  stage TEXT NOT NULL,
-  day TEXT NOT NULL,
-  minutes INTEGER NOT NULL,
-  orders INTEGER NOT NULL,
-  PRIMARY KEY (day, stage, minutes)
-) WITHOUT ROWID;
-
 CREATE TABLE analytics_ready_days (
   day TEXT PRIMARY KEY NOT NULL,
   due INTEGER NOT NULL,
@@ -424,7 +416,7 @@ WHERE entity = 7;
 CREATE TABLE analytics_open_ready (
   local_id INTEGER PRIMARY KEY,
   order_id TEXT NOT NULL UNIQUE
-);
+, needed_by TEXT);
 
 CREATE INDEX orders_open_by_needed_by ON orders (needed_by, order_number, status)
 WHERE needed_by IS NOT NULL AND status NOT IN ('completed', 'cancelled', 'refunded');
@@ -433,3 +425,13 @@ CREATE TRIGGER analytics_after_status AFTER UPDATE OF status ON orders
 WHEN old.status IS NOT new.status BEGIN
   INSERT INTO analytics_pending (order_id) VALUES (new.id) ON CONFLICT (order_id) DO NOTHING;
 END;
+
+CREATE TABLE analytics_stage_days (
+  day TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  histogram BLOB NOT NULL,
+  PRIMARY KEY (day, stage)
+) WITHOUT ROWID;
+
+CREATE INDEX analytics_open_ready_by_needed_by ON analytics_open_ready (needed_by)
+WHERE needed_by IS NOT NULL;

@@ -41,6 +41,8 @@ package struct AnalyticsJSON: Encodable {
         let onTime: Int
         let late: Int
         let compliancePercent: Double?
+        let overdueOpen: Int
+        /// The most overdue first, as many as were asked for.
         let overdueOpenOrders: [String]
 
         enum CodingKeys: String, CodingKey {
@@ -54,7 +56,7 @@ package struct AnalyticsJSON: Encodable {
             try container.encode(onTime, forKey: .onTime)
             try container.encode(late, forKey: .late)
             try container.encode(compliancePercent, forKey: .compliancePercent)
-            try container.encode(overdueOpenOrders.count, forKey: .overdueOpen)
+            try container.encode(overdueOpen, forKey: .overdueOpen)
             try container.encode(overdueOpenOrders, forKey: .overdueOpenOrders)
         }
     }
@@ -91,7 +93,7 @@ package struct AnalyticsJSON: Encodable {
         try container.encode(
             ServiceLevel(
                 due: level.due, onTime: level.onTime, late: level.late, compliancePercent: level.compliancePercent,
-                overdueOpenOrders: level.overdueOpen), forKey: .sla)
+                overdueOpen: level.overdueOpenCount, overdueOpenOrders: level.overdueOpen), forKey: .sla)
         try container.encode(
             analytics.staff.map { Staff(person: $0.person, moves: $0.moves) }, forKey: .throughputByStaff)
         try container.encode(

@@ -5,7 +5,8 @@
 /// - Bottleneck: the stage whose median is furthest over its target (ties: the earlier stage).
 /// - SLA: of the orders with a needed-by date that became ready (shipped) in the period, how many
 ///   were ready by the end of that day (UTC), and the compliance rate in percent; plus the open
-///   orders (not terminal, not ready) whose needed-by day is before today.
+///   orders (not terminal, not ready) whose needed-by day is before today: how many, and the
+///   most overdue of them (a dashboard shows a few; a replica holds thousands).
 /// - Throughput: forward moves (`processing` … `completed`) made in the period, per member of
 ///   staff and per UTC day, with the orders shipped each day.
 ///
@@ -26,8 +27,14 @@ package struct PeriodAnalytics: Hashable, Sendable {
         package var late: Int { due - onTime }
         /// onTime ÷ due in percent, two decimals; nil when nothing was due.
         package var compliancePercent: Double?
-        /// Order numbers of open orders past their needed-by day, most overdue first.
+        /// Open orders past their needed-by day.
+        package var overdueOpenCount: Int
+        /// Order numbers of the most overdue of them (needed-by day, then order number), at most
+        /// the limit asked for.
         package var overdueOpen: [String]
+
+        /// How many overdue order numbers a period's figures carry unless asked for another number.
+        package static let overdueListLimit = 50
     }
 
     package struct StaffThroughput: Hashable, Sendable {
@@ -54,8 +61,12 @@ package struct PeriodAnalytics: Hashable, Sendable {
     /// the rest from per-day totals, these from the period's histories).
     package var orders: [OrderAnalytics]
 
-    /// `since` nil: all history. `nowSeconds` decides which open orders are overdue.
-    package init(_ timelines: [OrderTimeline], since: CalendarDate?, nowSeconds: Double) {
+    /// `since` nil: all history. `nowSeconds` decides which open orders are overdue; the first
+    /// `overdueLimit` of them are listed.
+    package init(
+        _ timelines: [OrderTimeline], since: CalendarDate?, nowSeconds: Double,
+        overdueLimit: Int = ServiceLevel.overdueListLimit
+    ) {
         let start = Double(since?.daysSince1970 ?? Int.min / 2) * 86_400
         let today = CalendarDate(utcDayOf: nowSeconds)
         var totals = PeriodTotals()
@@ -71,13 +82,17 @@ package struct PeriodAnalytics: Hashable, Sendable {
             }
             if timeline.moves.contains(where: { $0.atSeconds >= start }) { orders.append(analytics) }
         }
-        self.init(since: since, totals: totals, overdueOpen: overdue, orders: orders)
+        self.init(
+            since: since, totals: totals, overdueOpenCount: overdue.count, overdueOpen: overdue,
+            overdueLimit: overdueLimit, orders: orders)
     }
 
-    /// From the period's totals, the open orders past their needed-by day (`(day, order number)`,
-    /// any order) and the per-order rows wanted (any order; empty when not asked for).
+    /// From the period's totals, how many open orders are past their needed-by day, at least the
+    /// first `overdueLimit` of them in the list's order (`(day, order number)`, in any order
+    /// here) and the per-order rows wanted (any order; empty when not asked for).
     package init(
-        since: CalendarDate?, totals: PeriodTotals, overdueOpen: [(CalendarDate, String)], orders: [OrderAnalytics]
+        since: CalendarDate?, totals: PeriodTotals, overdueOpenCount: Int, overdueOpen: [(CalendarDate, String)],
+        overdueLimit: Int, orders: [OrderAnalytics]
     ) {
         self.since = since
         stages = FulfilmentStage.allCases.map { stage in
@@ -93,7 +108,8 @@ package struct PeriodAnalytics: Hashable, Sendable {
         serviceLevel = ServiceLevel(
             due: due, onTime: onTime,
             compliancePercent: due == 0 ? nil : OrderAnalytics.hundredths(100 * Double(onTime) / Double(due)),
-            overdueOpen: overdueOpen.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1))
+            overdueOpenCount: overdueOpenCount,
+            overdueOpen: overdueOpen.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(max(0, overdueLimit)).map(\.1))
         staff = totals.staffMoves.map { StaffThroughput(person: $0.key, moves: $0.value) }
             .sorted { ($1.moves, $0.person) < ($0.moves, $1.person) }
         days = totals.dayMoves.map {

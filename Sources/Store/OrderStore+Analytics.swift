@@ -55,17 +55,23 @@ extension OrderStore {
     /// Without `includeOrders` (the per-order rows, which are as many as the period's orders) it
     /// reads the per-day totals (`OrderStore+AnalyticsTotals.swift`); with them, or when the
     /// totals cannot be brought up to date, the period's histories. Both give the same figures.
-    package func analytics(since: CalendarDate?, includeOrders: Bool = false) throws(StoreError) -> PeriodAnalytics {
+    /// The overdue orders are counted, and the first `overdueLimit` listed.
+    package func analytics(
+        since: CalendarDate?, includeOrders: Bool = false,
+        overdueLimit: Int = PeriodAnalytics.ServiceLevel.overdueListLimit
+    ) throws(StoreError) -> PeriodAnalytics {
         let nowSeconds = Double(wallClockMillis()) / 1000
         let today = CalendarDate(utcDayOf: nowSeconds)
-        if !includeOrders, try catchUpAnalytics() { return try analyticsFromTotals(since: since, today: today) }
+        if !includeOrders, try catchUpAnalytics() {
+            return try analyticsFromTotals(since: since, today: today, overdueLimit: overdueLimit)
+        }
         let timelines =
             if let since {
                 try periodTimelines(since: since, today: today)
             } else {
                 try analyticsTimelines()
             }
-        var analytics = PeriodAnalytics(timelines, since: since, nowSeconds: nowSeconds)
+        var analytics = PeriodAnalytics(timelines, since: since, nowSeconds: nowSeconds, overdueLimit: overdueLimit)
         if !includeOrders { analytics.orders = [] }
         return analytics
     }

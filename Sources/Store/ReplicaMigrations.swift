@@ -12,7 +12,7 @@ enum ReplicaMigrations {
         "2026-11-27-lazy-search", "2026-12-07-claims", "2026-12-07-queue-index", "2026-12-07-sync-retry",
         "2026-12-07-bootstrap", "2026-12-07-sync-verify", "2026-12-08-compact-rows", "2026-12-08-list-indexes",
         "2026-12-08-order-counts", "2026-12-08-analytics-totals", "2026-12-09-confirmed-rows-by-order",
-        "2026-12-09-analytics-overdue",
+        "2026-12-09-analytics-overdue", "2026-12-09-analytics-stage-days",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -36,6 +36,7 @@ enum ReplicaMigrations {
         migrator.registerMigration(identifiers[14]) { db in try db.execute(sql: analyticsTotals) }
         migrator.registerMigration(identifiers[15]) { db in try clusterConfirmedRowsByOrder(db) }
         migrator.registerMigration(identifiers[16]) { db in try db.execute(sql: analyticsOverdue) }
+        migrator.registerMigration(identifiers[17]) { db in try analyticsStageDays(db) }
         return migrator
     }
 

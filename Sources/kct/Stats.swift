@@ -21,15 +21,27 @@ struct Stats: ParsableCommand {
         transform: ReportPeriod.parse)
     var since: CalendarDate?
     @Flag(help: "With --analytics --json: also one row per order (as `kct report orders`).") var orders = false
+    @Option(
+        help: ArgumentHelp(
+            "With --analytics: list at most this many overdue open orders, most overdue first (the count is of all; "
+                + "default \(PeriodAnalytics.ServiceLevel.overdueListLimit)).", valueName: "n"))
+    var overdueLimit: Int?
 
     func validate() throws {
         if since != nil, !analytics { throw ValidationError("--since goes with --analytics") }
         if orders, !(analytics && global.json) { throw ValidationError("--orders goes with --analytics --json") }
+        if let overdueLimit {
+            if !analytics { throw ValidationError("--overdue-limit goes with --analytics") }
+            if overdueLimit < 0 { throw ValidationError("--overdue-limit must be 0 or more") }
+        }
     }
 
     func run() throws {
         if analytics {
-            try printAnalytics(try global.openStore().analytics(since: since, includeOrders: orders))
+            try printAnalytics(
+                try global.openStore().analytics(
+                    since: since, includeOrders: orders,
+                    overdueLimit: overdueLimit ?? PeriodAnalytics.ServiceLevel.overdueListLimit))
             return
         }
         let stats = try global.openStore().stats()
@@ -78,7 +90,7 @@ struct Stats: ParsableCommand {
             "SLA: \(level.onTime) of \(level.due) orders due were ready by their needed-by date"
                 + (level.compliancePercent.map { " (\($0)%)" } ?? ""))
         print(
-            "overdue open orders: \(level.overdueOpen.count)"
+            "overdue open orders: \(level.overdueOpenCount)"
                 + (level.overdueOpen.isEmpty ? "" : " (\(level.overdueOpen.prefix(10).joined(separator: ", ")))"))
         if !analytics.staff.isEmpty {
             print("")

@@ -175,12 +175,16 @@ import Testing
         #expect(period.serviceLevel.due == 2)
         #expect(period.serviceLevel.onTime == 1) // A by 11-03; B shipped on 11-03, needed 11-02
         #expect(period.serviceLevel.compliancePercent == 50)
-        #expect(period.serviceLevel.overdueOpen == ["C"])
+        #expect(period.serviceLevel.overdueOpen == ["C"] && period.serviceLevel.overdueOpenCount == 1)
         #expect(period.staff.map(\.person) == ["tom", "ana"])
         #expect(period.staff.map(\.moves) == [6, 3])
         #expect(period.days.map(\.day.description) == ["2026-11-02", "2026-11-03", "2026-11-04"])
         #expect(period.days.map(\.ordersShipped) == [0, 2, 0])
         #expect(period.orders.map(\.orderNumber) == ["A", "B", "C"])
+
+        // The list cut to a limit keeps the count of every overdue order.
+        let unlisted = PeriodAnalytics(timelines, since: since, nowSeconds: now, overdueLimit: 0).serviceLevel
+        #expect(unlisted.overdueOpen.isEmpty && unlisted.overdueOpenCount == 1)
 
         let everything = PeriodAnalytics(timelines, since: nil, nowSeconds: now)
         #expect(everything.stages.first { $0.stage == .paymentToProcessing }!.count == 4)

@@ -59,7 +59,8 @@ import Testing
                         stored.tombstone,
                     ])
             }
-            // And the migration after it, so that the database is the previous schema exactly.
+            // And the migrations after it, so that the database is the previous schema exactly.
+            try AnalyticsStageDaysTests.undoMigration(db)
             try db.execute(sql: IncrementalFiguresTests.undoOverdueMigration)
             try db.execute(
                 sql: "DELETE FROM grdb_migrations WHERE identifier IN (?, ?)",

@@ -138,7 +138,7 @@ function analyticsPanels(analytics) {
           h('dt', 'Due'), h('dd', String(sla.due ?? 0)),
           h('dt', 'On time'), h('dd', String(sla.on_time ?? 0)),
           h('dt', 'Late'), h('dd', String(sla.late ?? 0)),
-          h('dt', 'Overdue, still open'), h('dd', String((sla.overdue_open_orders || []).length)))),
+          h('dt', 'Overdue, still open'), h('dd', String(sla.overdue_open ?? 0)))),
       (sla.overdue_open_orders || []).length
         ? h('p', 'Overdue: ', (sla.overdue_open_orders || []).slice(0, 12).map((number, index) => [index ? ', ' : '',
           h('a', { href: '#/orders/' + encodeURIComponent(number) }, number)]))
