@@ -15,6 +15,7 @@ struct IdleDaemonSuite: BenchSuite {
     static let edits = 50
     static let idleSeconds = 5.0
     static let helpRuns = 10
+    static let warmEdits = 5
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
         guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
@@ -27,7 +28,7 @@ struct IdleDaemonSuite: BenchSuite {
         let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }
 
         var resident = Samples(), anonymous = Samples(), fileBacked = Samples(), cpu = Samples()
-        var startup = Samples()
+        var startup = Samples(), firstEdit = Samples(), warmEdit = Samples()
         for repetition in 0..<options.repetitions {
             let idle = try await Self.measureIdle(
                 edits: options.count(Self.edits), directory: root + "/run-\(repetition)", client: client)
@@ -36,6 +37,8 @@ struct IdleDaemonSuite: BenchSuite {
             fileBacked.append(Double(idle.usage.fileKiB) / 1024)
             cpu.append(idle.cpuPercent)
             startup.append(idle.startupSeconds * 1000)
+            firstEdit.append(idle.firstEditMilliseconds)
+            warmEdit.append(idle.warmEditMilliseconds)
         }
         var help = Samples()
         for _ in 0..<Self.helpRuns {
@@ -51,6 +54,10 @@ struct IdleDaemonSuite: BenchSuite {
                 Figure(name: "idle node daemon RSS, anonymous", value: anonymous.median, unit: "MiB"),
                 Figure(name: "idle node daemon RSS, file-backed", value: fileBacked.median, unit: "MiB"),
                 Figure(name: "idle node daemon CPU", value: cpu.median, unit: "% of a core", target: "~0%"),
+                Figure(
+                    name: "first API edit after the idle window", value: firstEdit.median, unit: "ms",
+                    baseline: "the edits right after it (median of \(Self.warmEdits))",
+                    baselineValue: warmEdit.median),
                 Figure(name: "node daemon start-up (launch to listening)", value: startup.median, unit: "ms"),
                 Figure(name: "`kct --help` wall time", value: help.median, unit: "ms"),
                 Figure(name: "kct binary size", value: Double(binaryBytes) / 1_048_576, unit: "MiB"),
@@ -60,7 +67,8 @@ struct IdleDaemonSuite: BenchSuite {
                     + "through A's local API, 20 ms apart, until B has the last; then B idle for "
                     + "\(Int(Self.idleSeconds)) s, its stream to central open. VmRSS, RssAnon and RssFile from "
                     + "/proc/PID/status at the end, CPU from utime+stime over the idle window; start-up is B's, "
-                    + "from launch to its `node listening` line; medians of \(options.repetitions) runs "
+                    + "from launch to its `node listening` line; then one edit through B's local API (PATCH "
+                    + "round trip) and \(Self.warmEdits) more, 20 ms apart; medians of \(options.repetitions) runs "
                     + "(`--help`: \(Self.helpRuns))"
             ])
     }
@@ -69,6 +77,8 @@ struct IdleDaemonSuite: BenchSuite {
         var usage: ProcessUsage
         var cpuPercent: Double
         var startupSeconds: Double
+        var firstEditMilliseconds: Double
+        var warmEditMilliseconds: Double
     }
 
     static func measureIdle(edits: Int, directory: String, client: LoopBound<HTTPClient>) async throws -> IdleResult {
@@ -87,13 +97,19 @@ struct IdleDaemonSuite: BenchSuite {
         let sessionA = try await SyncSuite.apiSession(a.url, client: client)
         let sessionB = try await SyncSuite.apiSession(b.url, client: client)
         let order = "S01-A-000001"
-        var patchHeaders = sessionA
-        patchHeaders.set("Content-Type", "application/json")
-        for index in 1...edits {
+        /// One PATCH of the order's notes through a daemon's local API; its round trip in ms.
+        func edit(_ url: String, session: HTTPHeaders, notes: String) async throws -> Double {
+            var headers = session
+            headers.set("Content-Type", "application/json")
+            let started = monotonicSeconds()
             _ = try await client.response(
                 for: HTTPClientRequest(
-                    method: .patch, url: a.url + "/api/orders/" + order, headers: patchHeaders,
-                    body: Array(#"{"notes": "idle sample \#(index)"}"#.utf8)))
+                    method: .patch, url: url + "/api/orders/" + order, headers: headers,
+                    body: Array(#"{"notes": "\#(notes)"}"#.utf8)))
+            return (monotonicSeconds() - started) * 1000
+        }
+        for index in 1...edits {
+            _ = try await edit(a.url, session: sessionA, notes: "idle sample \(index)")
             try await Task.sleep(for: .milliseconds(20))
         }
         // B has every edit before the idle window starts.
@@ -107,14 +123,23 @@ struct IdleDaemonSuite: BenchSuite {
             {
                 break
             }
-            guard monotonicSeconds() < deadline else { throw BenchError("B never received A's edits; see \(directory)") }
+            guard monotonicSeconds() < deadline else {
+                throw BenchError("B never received A's edits; see \(directory)")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         let before = try ProcessUsage(pid: b.pid)
         try await Task.sleep(for: .seconds(idleSeconds))
         let after = try ProcessUsage(pid: b.pid)
+        // What an idle daemon gave back is mapped again by the first request after it.
+        let firstEdit = try await edit(b.url, session: sessionB, notes: "after the idle window")
+        var warm = Samples()
+        for index in 1...warmEdits {
+            try await Task.sleep(for: .milliseconds(20))
+            warm.append(try await edit(b.url, session: sessionB, notes: "warm \(index)"))
+        }
         return IdleResult(
             usage: after, cpuPercent: (after.cpuSeconds - before.cpuSeconds) / idleSeconds * 100,
-            startupSeconds: startupSeconds)
+            startupSeconds: startupSeconds, firstEditMilliseconds: firstEdit, warmEditMilliseconds: warm.median)
     }
 }
