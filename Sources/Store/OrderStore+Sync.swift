@@ -220,10 +220,12 @@ extension OrderStore {
             var clock = try Self.loadClock(db)
             let entries = page.entries.filter { $0.version > cursor }
             var batch = ConfirmedBatch()
-            if freshOrdersInBulk {
-                batch.freshOrders = try Self.freshOrderIDs(db, among: Set(entries.map(\.change.orderID)))
-            }
             try batch.prefetch(db, entries.lazy.map(\.change))
+            if freshOrdersInBulk {
+                // An order with a prefetched row is not fresh: only the others are probed.
+                let unseen = Set(entries.map(\.change.orderID)).subtracting(batch.prefetchedOrderIDs)
+                batch.freshOrders = try Self.freshOrderIDs(db, among: unseen)
+            }
             for entry in entries {
                 if entry.change.nodeID == identity.nodeID {
                     // Our own change, logged before its push reply arrived: keep the outbox copy's

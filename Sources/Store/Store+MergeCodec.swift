@@ -157,8 +157,8 @@ struct ConfirmedBatch {
     /// Rows looked up ahead by `prefetch` (nil: not confirmed yet), not merged yet.
     private var prefetched: [RowKey: RowState?] = [:]
     /// Orders the replica holds nothing of, confirmed or pending (`OrderStore.freshOrderIDs`):
-    /// their rows and registers start empty, without a lookup, and `takeFreshOrders` hands them
-    /// to `OrderStore.insertFresh` instead of `flush` and re-projection.
+    /// their rows and registers start empty without a lookup of their own, and `takeFreshOrders`
+    /// hands them to `OrderStore.insertFresh` instead of `flush` and re-projection.
     var freshOrders: Set<String> = []
 
     /// Looks up in one go the confirmed rows `changes` will merge into, instead of one statement
@@ -166,7 +166,7 @@ struct ConfirmedBatch {
     mutating func prefetch(_ db: Database, _ changes: some Sequence<Change>) throws {
         var keys: [(key: RowKey, orderID: String)] = []
         var seen: Set<RowKey> = []
-        for change in changes where change.operation != .setStatus && !freshOrders.contains(change.orderID) {
+        for change in changes where change.operation != .setStatus {
             let key = RowKey(change.entity, change.rowID)
             if rows[key] == nil, prefetched[key] == nil, seen.insert(key).inserted {
                 keys.append((key, change.orderID))
@@ -176,6 +176,9 @@ struct ConfirmedBatch {
         let found = try ConfirmedState.rows(db, keys: keys)
         for wanted in keys { prefetched[wanted.key] = .some(found[wanted.key]) }
     }
+
+    /// The orders of which `prefetch` found a confirmed row: none of them is fresh.
+    var prefetchedOrderIDs: Set<String> { Set(prefetched.values.compactMap { $0?.orderID }) }
 
     mutating func merge(_ db: Database, _ change: Change, version: Int64) throws -> MergeResult {
         let key = RowKey(change.entity, change.rowID)
