@@ -54,6 +54,8 @@ let package = Package(
         // SQLite's unix VFS with each WAL transaction's frames written in one pwrite instead of two
         // per frame ("kct-unix", registered by Store; kct_sqlite_vfs.c says why it is safe).
         .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // SQLite's session extension (changesets), the peer kct-bench measures the merge against.
+        .target(name: "CSQLiteSession", linkerSettings: [.linkedLibrary("sqlite3")]),
         // What the node's Store and central keep in SQLite alike: HLC columns, status moves,
         // row decoding that throws instead of trapping, the wall clock.
         .target(
@@ -139,7 +141,8 @@ let package = Package(
         .executableTarget(
             name: "kct-bench",
             dependencies: [
-                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "Central", "ProviderStandIns",
+                "OrderDomain", "SyncCore", "Store", "EventLoop", "HTTP", "CSQLite", "CSQLiteSession", "Central",
+                "ProviderStandIns",
                 // The bootstrap suite writes central's rows in their stored layout (RowStateCodec).
                 "StorageSupport",
                 // The postgres suite starts a PostgreSQL server of its own, as the tests do, and times

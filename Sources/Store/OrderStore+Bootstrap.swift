@@ -109,22 +109,16 @@ extension OrderStore {
                           snapshot_orders_total = ?, snapshot_started_at = ?
                         """, arguments: [page.version, page.ordersTotal, nowText])
             }
-            let pushed = try Self.syncCounters(db).pushed
-            let pendingOrders = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?", arguments: [pushed]))
+            let pendingOrders = try Self.pendingOrderIDs(db)
             var clock = try Self.loadClock(db)
             var rejoined: Set<String> = []
-            var confirmedOrders: Set<String>?
-            if freshOrdersInBulk {
-                confirmedOrders = try ConfirmedState.orderIDs(db, among: page.orders.map(\.orderID))
-            }
+            let freshOrders =
+                freshOrdersInBulk
+                ? try Self.freshOrderIDs(db, among: Set(page.orders.map(\.orderID)), pending: pendingOrders) : []
             for order in page.orders {
                 report.applied += 1
                 report.touchedOrderIDs.insert(order.orderID)
-                if let confirmedOrders, !confirmedOrders.contains(order.orderID),
-                    !pendingOrders.contains(order.orderID)
-                {
+                if freshOrders.contains(order.orderID) {
                     try Self.insertFresh(db, order, clock: &clock, nowText: nowText)
                     continue
                 }
@@ -174,6 +168,15 @@ extension OrderStore {
 
     /// The writer's page cache while a snapshot's pages are merged.
     static let bootstrapCacheKiB = 4_096
+
+    /// Those of `orderIDs` the replica holds nothing of: no confirmed row or move, no pending
+    /// change (`pending`: the orders with pending changes, when the caller has them).
+    static func freshOrderIDs(_ db: Database, among orderIDs: Set<String>, pending: Set<String>? = nil) throws
+        -> Set<String>
+    {
+        let candidates = orderIDs.subtracting(try pending ?? pendingOrderIDs(db))
+        return candidates.subtracting(try ConfirmedState.orderIDs(db, among: candidates))
+    }
 
     /// Writes an order the replica holds nothing of: its rows and moves as the snapshot has them
     /// (joining with nothing is the identity), projected with nothing to replace.

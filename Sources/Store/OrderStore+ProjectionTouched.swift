@@ -11,15 +11,7 @@ extension OrderStore {
     /// changes, one not yet shown, or one a touched row cannot be written for incrementally
     /// (a row missing required fields) is re-projected whole (`reproject(_:orders:nowText:)`).
     func reproject(_ db: Database, _ batch: ConfirmedBatch, alsoOrders: Set<String> = [], nowText: String) throws {
-        let pushed = try Self.syncCounters(db).pushed
-        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT outbox_last_sequence FROM node_state")) ?? 0
-        let pendingOrders =
-            last > pushed
-            ? Set(
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?"),
-                    arguments: [pushed]))
-            : []
+        let pendingOrders = try Self.pendingOrderIDs(db)
         var full = alsoOrders
         var byOrder: [String: [(key: RowKey, fields: Set<String>?)]] = [:]
         for (key, fields) in batch.touched {

@@ -202,15 +202,31 @@ extension OrderStore {
     /// Merges a pull page into the confirmed replica under the pending edits and stores its
     /// `next_cursor`, in one transaction. Entries at or below the cursor are skipped, so a page
     /// applied twice changes nothing.
+    ///
+    /// The changes of an order the replica holds nothing of, confirmed or pending (a new order
+    /// made elsewhere), are merged from nothing and written as a bootstrap writes such an order
+    /// (`insertFresh`): no lookups, nothing to replace.
     package func applyPullPage(_ page: PullResponse) throws(StoreError) -> SyncApplyReport {
+        try applyPullPage(page, freshOrdersInBulk: true)
+    }
+
+    /// `freshOrdersInBulk` false merges every order by lookups and re-projection: the reference
+    /// the tests hold the fresh path to.
+    func applyPullPage(_ page: PullResponse, freshOrdersInBulk: Bool) throws(StoreError) -> SyncApplyReport {
         let nowText = Timestamp.format(millis: wallClockMillis())
         return try write { db in
             var report = SyncApplyReport()
             let cursor = try Self.syncCounters(db).cursor
             var clock = try Self.loadClock(db)
+            let entries = page.entries.filter { $0.version > cursor }
             var batch = ConfirmedBatch()
-            try batch.prefetch(db, page.entries.lazy.filter { $0.version > cursor }.map { $0.change })
-            for entry in page.entries where entry.version > cursor {
+            try batch.prefetch(db, entries.lazy.map(\.change))
+            if freshOrdersInBulk {
+                // An order with a prefetched row is not fresh: only the others are probed.
+                let unseen = Set(entries.map(\.change.orderID)).subtracting(batch.prefetchedOrderIDs)
+                batch.freshOrders = try Self.freshOrderIDs(db, among: unseen)
+            }
+            for entry in entries {
                 if entry.change.nodeID == identity.nodeID {
                     // Our own change, logged before its push reply arrived: keep the outbox copy's
                     // timestamp equal to the logged one (central may have re-stamped it), so the
@@ -234,6 +250,7 @@ extension OrderStore {
                 // Later local edits must sort after everything seen.
                 clock.advance(past: entry.change.hlc)
             }
+            for order in batch.takeFreshOrders() { try Self.insertFresh(db, order, clock: &clock, nowText: nowText) }
             try batch.flush(db)
             try db.execute(
                 sql:
@@ -308,6 +325,17 @@ extension OrderStore {
             throw StoreError.corruptValue(table: "sync_state", column: "singleton", value: "missing")
         }
         return (row["pull_cursor"], row["pushed_up_to"])
+    }
+
+    /// The orders with changes not pushed yet.
+    static func pendingOrderIDs(_ db: Database) throws -> Set<String> {
+        let pushed = try syncCounters(db).pushed
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT outbox_last_sequence FROM node_state")) ?? 0
+        guard last > pushed else { return [] }
+        return Set(
+            try String.fetchAll(
+                db.cachedStatement(sql: "SELECT DISTINCT order_id FROM outbox WHERE sequence > ?"),
+                arguments: [pushed]))
     }
 
     static func loadClock(_ db: Database) throws -> HybridLogicalClock {

@@ -156,6 +156,10 @@ struct ConfirmedBatch {
     private(set) var touched: [RowKey: Set<String>?] = [:]
     /// Rows looked up ahead by `prefetch` (nil: not confirmed yet), not merged yet.
     private var prefetched: [RowKey: RowState?] = [:]
+    /// Orders the replica holds nothing of, confirmed or pending (`OrderStore.freshOrderIDs`):
+    /// their rows and registers start empty without a lookup of their own, and `takeFreshOrders`
+    /// hands them to `OrderStore.insertFresh` instead of `flush` and re-projection.
+    var freshOrders: Set<String> = []
 
     /// Looks up in one go the confirmed rows `changes` will merge into, instead of one statement
     /// per change.
@@ -173,10 +177,16 @@ struct ConfirmedBatch {
         for wanted in keys { prefetched[wanted.key] = .some(found[wanted.key]) }
     }
 
+    /// The orders of which `prefetch` found a confirmed row: none of them is fresh.
+    var prefetchedOrderIDs: Set<String> { Set(prefetched.values.compactMap { $0?.orderID }) }
+
     mutating func merge(_ db: Database, _ change: Change, version: Int64) throws -> MergeResult {
         let key = RowKey(change.entity, change.rowID)
         if change.operation == .setStatus {
-            var register = try registers[change.orderID] ?? ConfirmedState.register(db, orderID: change.orderID)
+            var register =
+                try registers[change.orderID]
+                ?? (freshOrders.contains(change.orderID)
+                    ? StatusRegister() : ConfirmedState.register(db, orderID: change.orderID))
             let result = register.merge(change, version: version)
             registers[change.orderID] = register
             note(key, fields: ["status"])
@@ -187,6 +197,8 @@ struct ConfirmedBatch {
             confirmed = known
         } else if let looked = prefetched.removeValue(forKey: key) {
             confirmed = looked
+        } else if freshOrders.contains(change.orderID) {
+            confirmed = nil
         } else {
             confirmed = try ConfirmedState.row(db, key, orderID: change.orderID)
         }
@@ -202,6 +214,31 @@ struct ConfirmedBatch {
         case (nil, _): touched[key] = .some(fields)
         case (.some(.some(let known)), .some(let more)): touched[key] = .some(known.union(more))
         default: touched[key] = .some(nil)
+        }
+    }
+
+    /// Takes the merged state of `freshOrders` out of the batch, by order id: their rows and
+    /// moves are what the replica confirms of them, so neither `flush` nor re-projection sees them.
+    mutating func takeFreshOrders() -> [SnapshotOrder] {
+        guard !freshOrders.isEmpty else { return [] }
+        var fresh: [String: SnapshotOrder] = [:]
+        for (key, row) in rows where freshOrders.contains(row.orderID) {
+            fresh[row.orderID, default: SnapshotOrder(orderID: row.orderID, rows: [], moves: [])].rows.append(row)
+            rows[key] = nil
+        }
+        for (orderID, register) in registers where freshOrders.contains(orderID) {
+            fresh[orderID, default: SnapshotOrder(orderID: orderID, rows: [], moves: [])].moves = register.moves
+            registers[orderID] = nil
+        }
+        // An order row's key (a status move's too) holds its id; a fresh order's other rows
+        // left `rows` above.
+        touched = touched.filter { key, _ in
+            key.entity == .order ? !freshOrders.contains(key.rowID) : rows[key] != nil
+        }
+        return fresh.keys.sorted().map { orderID in
+            var order = fresh[orderID]!
+            order.rows.sort { $0.key < $1.key }
+            return order
         }
     }
 

@@ -4,14 +4,6 @@ import Store
 
 /// Raw SQLite through the C API: the baseline a wrapper-free program would get.
 final class RawSQLiteBaseline {
-    /// A SQLite call that failed: its result code, SQLite's message, and what was being done.
-    struct Failure: Error, CustomStringConvertible {
-        var code: Int32
-        var message: String
-        var operation: String
-        var description: String { "sqlite \(operation) failed (\(code)): \(message)" }
-    }
-
     /// Rows shaped and sized like the Store's `orders` row and `order_status_history` row.
     enum RowShape {
         case order, history
@@ -63,7 +55,7 @@ final class RawSQLiteBaseline {
         }
     }
 
-    private var connection: OpaquePointer?
+    private let connection: RawConnection
     private var insertStatement: OpaquePointer?
     private var begin: OpaquePointer?
     private var commit: OpaquePointer?
@@ -72,65 +64,44 @@ final class RawSQLiteBaseline {
 
     init(path: String, shape: RowShape) throws {
         self.shape = shape
-        try check(sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "unix"), "open")
+        connection = try RawConnection(path: path, vfs: "unix")
         // The Store's page size and checkpoint interval, so only the work per edit differs.
         let pragmas = [
             "PRAGMA page_size = \(OrderStore.pageSize)", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
             "PRAGMA wal_autocheckpoint = \(OrderStore.walAutocheckpointPages)", shape.createTable,
         ]
-        for pragma in pragmas {
-            try check(sqlite3_exec(connection, pragma, nil, nil, nil), pragma)
-        }
-        insertStatement = try prepare(shape.insert)
-        begin = try prepare("BEGIN IMMEDIATE")
-        commit = try prepare("COMMIT")
+        for pragma in pragmas { try connection.execute(pragma) }
+        insertStatement = try connection.prepare(shape.insert)
+        begin = try connection.prepare("BEGIN IMMEDIATE")
+        commit = try connection.prepare("COMMIT")
     }
 
     deinit {
-        // Each handle is released exactly once, statements before the connection.
+        // Each statement is finalized exactly once, before the connection closes.
         sqlite3_finalize(insertStatement)
         sqlite3_finalize(begin)
         sqlite3_finalize(commit)
-        sqlite3_close_v2(connection)
-    }
-
-    private func check(_ code: Int32, _ operation: String) throws {
-        guard code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW else {
-            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection"
-            throw Failure(code: code, message: message, operation: operation)
-        }
-    }
-
-    private func prepare(_ sql: String) throws -> OpaquePointer? {
-        var statement: OpaquePointer?
-        try check(sqlite3_prepare_v2(connection, sql, -1, &statement, nil), "prepare \(sql.prefix(40))")
-        return statement
-    }
-
-    private func step(_ statement: OpaquePointer?, _ operation: String) throws {
-        try check(sqlite3_step(statement), operation)
-        try check(sqlite3_reset(statement), operation)
     }
 
     /// One durable transaction holding one insert.
     func insert(index: Int) throws {
-        try step(begin, "begin")
+        try connection.step(begin, "begin")
         try insertRow(index)
-        try step(commit, "commit")
+        try connection.step(commit, "commit")
     }
 
     /// One durable transaction holding `range.count` inserts: the baseline for work that is
     /// batched into one transaction (a pushed batch, a pulled page).
     func insertBatch(_ range: Range<Int>) throws {
-        try step(begin, "begin")
+        try connection.step(begin, "begin")
         for index in range { try insertRow(index) }
-        try step(commit, "commit")
+        try connection.step(commit, "commit")
     }
 
     private func insertRow(_ index: Int) throws {
         let (first, second) = shape.values(index)
-        try check(sqlite3_bind_text(insertStatement, 1, first, -1, kct_sqlite_transient()), "bind")
-        try check(sqlite3_bind_text(insertStatement, 2, second, -1, kct_sqlite_transient()), "bind")
-        try step(insertStatement, "insert")
+        try connection.check(sqlite3_bind_text(insertStatement, 1, first, -1, kct_sqlite_transient()), "bind")
+        try connection.check(sqlite3_bind_text(insertStatement, 2, second, -1, kct_sqlite_transient()), "bind")
+        try connection.step(insertStatement, "insert")
     }
 }

@@ -40,9 +40,10 @@ struct SyncSuite: BenchSuite {
         var mergeChanges = 0
         for repetition in 0..<options.repetitions {
             let directory = root + "/merge-\(repetition)"
-            let (rate, changes) = try Self.measureMerge(orders: options.count(Self.mergeOrders), directory: directory)
-            mergeRates.append(rate)
-            mergeChanges = changes
+            let merge = try Self.measureMerge(orders: options.count(Self.mergeOrders), directory: directory)
+            mergeRates.append(merge.rate)
+            mergeChanges = merge.changes
+            let changes = merge.changes
             rawPageRates.append(
                 try Self.rawBatchRate(
                     rows: changes, batch: ProtocolLimits.defaultPullLimit, path: directory + "/raw.sqlite"))
@@ -178,7 +179,16 @@ struct SyncSuite: BenchSuite {
 
     // MARK: Node merge
 
-    static func measureMerge(orders: Int, directory: String) throws -> (rate: Double, changes: Int) {
+    /// A merge of new orders timed: its rate, its changes, the pages they came in and the replica
+    /// they were merged into (`directory`/target).
+    struct MergeRun {
+        var rate: Double
+        var changes: Int
+        var pages: [PullResponse]
+        var replica: String
+    }
+
+    static func measureMerge(orders: Int, directory: String) throws -> MergeRun {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let source = try OrderStore.create(directory: directory + "/source", name: "M1", shopCode: "S01")
         let draft = LocalEditsSuite.draft()
@@ -199,7 +209,9 @@ struct SyncSuite: BenchSuite {
         guard try target.pullCursor() == Int64(changes.count) else {
             throw BenchError("merge ended at cursor \(try target.pullCursor()) of \(changes.count)")
         }
-        return (Double(changes.count) / elapsed, changes.count)
+        return MergeRun(
+            rate: Double(changes.count) / elapsed, changes: changes.count, pages: pages,
+            replica: OrderStore.replicaPath(directory + "/target"))
     }
 
     // MARK: Central
