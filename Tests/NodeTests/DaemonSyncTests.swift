@@ -222,7 +222,10 @@ import Testing
                 try started.store.setPriority(
                     order.id, to: .rush, by: try #require(try started.store.session(token: session.token))
                 ).priority == .rush)
-            #expect(try await started.read { $0.engine!.completedCycles } > refreshed)
+            // The role is stored before the cycle that fetched it finishes: wait for the finish.
+            try await started.waitUntil("the cycle that fetched it completes") { node in
+                try await node.read { $0.engine!.completedCycles } > refreshed
+            }
             try await started.waitUntil("the sign-in reached central's audit") { node in
                 let uploaded = try await central.with { $0.auditEvents }
                 return try uploaded.contains {
