@@ -145,7 +145,7 @@ extension ConfirmedRowsLayoutTests {
     /// `kct sync status` finds the orders with requests to providers by their partial index, not by
     /// reading every confirmed row.
     @Test func ordersWithProviderRequestsAreFoundByTheirOwnIndex() throws {
-        var harness = SyncHarness()
+        let harness = SyncHarness()
         let store = try harness.node("W1")
         let plan = try store.read { db in
             try Row.fetchAll(
