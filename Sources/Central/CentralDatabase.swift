@@ -94,22 +94,24 @@ struct CentralWriter {
     /// process or another, until it commits (SQLite: BEGIN IMMEDIATE; PostgreSQL: the row lock on
     /// `central_state`, taken before anything else is read).
     func transaction<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
-        try transaction(preparing: { _ in }, { conn, _ in try body(conn) })
+        try transaction(preparing: { _ in }, { conn, _, _ in try body(conn) })
     }
 
     /// As `transaction(_:)`, with `prepare` run first in the same transaction but, on PostgreSQL,
     /// before the row lock: other processes may commit while it runs and after it, so whatever
     /// it read must be checked again in `body`, under the lock (a push's, SYNC-PROTOCOL §4.12).
-    /// On SQLite the transaction excludes other writers from its start, so nothing changes.
+    /// `body`'s third argument says whether that is needed: on SQLite the transaction excludes
+    /// other writers from its start, so nothing `prepare` read can have changed.
     func transaction<Prepared, T>(
-        preparing prepare: (any SQLConnection) throws -> Prepared, _ body: (any SQLConnection, Prepared) throws -> T
+        preparing prepare: (any SQLConnection) throws -> Prepared,
+        _ body: (any SQLConnection, Prepared, _ othersMayHaveWritten: Bool) throws -> T
     ) throws -> T {
         switch connection {
         case .sqlite(let db):
             var result: Result<T, any Error>?
             try db.inTransaction(.immediate) {
                 let conn = SQLiteConnection(db)
-                result = .success(try body(conn, try prepare(conn)))
+                result = .success(try body(conn, try prepare(conn), false))
                 return .commit
             }
             guard let result else { preconditionFailure("GRDB committed without running the transaction's body") }
@@ -120,7 +122,7 @@ struct CentralWriter {
                 // Before central init the table is empty and nothing is locked: nothing else can
                 // run yet either (`kct central init` is one transaction that creates the row).
                 try connection.execute("SELECT singleton FROM central_state FOR UPDATE", [])
-                return try body(connection, prepared)
+                return try body(connection, prepared, true)
             }
         }
     }

@@ -59,17 +59,20 @@ extension CentralStore {
                     try cache.synchronize(conn)
                     try lookups.prefetch(request.changes, cache: cache, conn: conn)
                     return try settle(conn)
-                }) { conn, early in
-                    let caughtUp = try cache.synchronize(conn)
+                }) { conn, early, othersMayHaveWritten in
                     var draft = early
-                    let node = try authenticate(conn, tokenHash: tokenHash)
-                    let nodeID = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
-                    if try draft.holds(after: caughtUp, node: node, nodeID: nodeID, clock: cache.clock, conn) {
-                        draft.rebase(onto: cache.headVersion, clock: cache.clock)
-                    } else {
-                        lookups.forget(caughtUp)
-                        draft = try settle(conn)
+                    if othersMayHaveWritten {
+                        let caughtUp = try cache.synchronize(conn)
+                        let node = try authenticate(conn, tokenHash: tokenHash)
+                        let nodeID = try Self.bindingNodeID(conn, node: node, requested: request.nodeID)
+                        if try draft.holds(after: caughtUp, node: node, nodeID: nodeID, clock: cache.clock, conn) {
+                            draft.rebase(onto: cache.headVersion, clock: cache.clock)
+                        } else {
+                            lookups.forget(caughtUp)
+                            draft = try settle(conn)
+                        }
                     }
+                    let node = draft.node, nodeID = draft.nodeID
                     let ledger = draft.ledger
                     let response = draft.response
                     clock = draft.clock
