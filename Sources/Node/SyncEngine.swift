@@ -91,7 +91,6 @@ package final class SyncEngine {
         package var snapshotOrders = 0
         var snapshotRestarts = 0
         package var conflictsRecorded = 0
-        package var touchedOrderIDs: Set<String> = []
         package var cursor: Int64 = 0
         package var headVersion: Int64 = 0
     }
@@ -352,7 +351,8 @@ package final class SyncEngine {
 
     func absorb(_ applied: SyncApplyReport) {
         report.conflictsRecorded += applied.conflictsRecorded
-        report.touchedOrderIDs.formUnion(applied.touchedOrderIDs)
+        // Orders touched go to the watcher page by page and are not kept: a cycle that
+        // bootstraps a million orders would hold a million ids (~110 MiB at 1M, BENCHMARKS.md).
         if !applied.touchedOrderIDs.isEmpty { onReplicaChanged?(applied.touchedOrderIDs) }
     }
 
