@@ -60,7 +60,11 @@ let package = Package(
         // row decoding that throws instead of trapping, the wall clock.
         .target(
             name: "StorageSupport",
-            dependencies: ["OrderDomain", "SyncCore", "SQLAccess", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "OrderDomain", "SyncCore", "SQLAccess", .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_bind_* for central's statements (SQLiteConnection.run).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // Central's statements on either backend: values, rows and the connection protocol that
         // SQLite (StorageSupport's SQLiteConnection) and PostgreSQL (Postgres) implement.
         .target(name: "SQLAccess"),

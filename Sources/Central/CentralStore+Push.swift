@@ -58,7 +58,16 @@ extension CentralStore {
                 let result = try writer.transaction(preparing: { conn in
                     try cache.synchronize(conn)
                     try lookups.prefetch(request.changes, cache: cache, conn: conn)
-                    return try settle(conn)
+                    var draft = try settle(conn)
+                    settledBeforeLock.withLock { $0 }?()
+                    // What other processes committed while it was settled is read now, so that
+                    // under the lock only what they commit from here on is (§4.12).
+                    let caughtUp = try cache.synchronize(conn)
+                    if !draft.untouched(by: caughtUp) {
+                        lookups.forget(caughtUp)
+                        draft = try settle(conn)
+                    }
+                    return draft
                 }) { conn, early, othersMayHaveWritten in
                     var draft = early
                     if othersMayHaveWritten {

@@ -3,6 +3,7 @@ import GRDB
 import OrderDomain
 import StorageSupport
 import SyncCore
+import Synchronization
 
 /// Central's authoritative store: one SQLite file (WAL, synchronous=FULL) holding the replica,
 /// the log, every settled change's outcome, the registered nodes and central's clock. Every
@@ -30,6 +31,9 @@ package final class CentralStore: Sendable {
     package let refusedTokens = RefusedTokenCounts()
     /// Wall time in milliseconds since 1970; injectable so tests control time.
     let wallClockMillis: @Sendable () -> UInt64
+    /// For tests: run when a push has been settled before the log's lock, before it reads what
+    /// other processes committed meanwhile (§4.12), so that a test can commit one then.
+    package let settledBeforeLock = Mutex<(@Sendable () -> Void)?>(nil)
 
     private init(
         location: CentralLocation, database: CentralDatabase, processor: PushProcessor,

@@ -26,17 +26,23 @@ struct PushDraft {
         after caughtUp: ReplicaCache.CatchUp, node current: NodeRecord, nodeID currentNodeID: String,
         clock now: HybridLogicalClock, _ conn: any SQLConnection
     ) throws -> Bool {
-        guard current == node, currentNodeID == nodeID else { return false }
-        switch caughtUp {
-        case .nothing: break
-        case .everything: return false
-        case .entries(let orders, let rows):
-            let read = ledger.lookups
-            guard orders.isDisjoint(with: read.readOrders), rows.isDisjoint(with: read.readRows) else { return false }
-        }
+        guard current == node, currentNodeID == nodeID, untouched(by: caughtUp) else { return false }
         let restamped = response.outcomes.contains { !$0.replayed && $0.clampedFrom != nil }
         if restamped, now.last != baseClock.last { return false }
         return try ledger.lookups.accountsUnchanged(conn)
+    }
+
+    /// Whether no entry of `caughtUp` names an order or a row the draft read. Checked once before
+    /// the lock, for what other processes committed while the push was settled, and under it
+    /// for what they committed after (`holds`): together, every entry since `baseHead`.
+    func untouched(by caughtUp: ReplicaCache.CatchUp) -> Bool {
+        switch caughtUp {
+        case .nothing: return true
+        case .everything: return false
+        case .entries(let orders, let rows):
+            let read = ledger.lookups
+            return orders.isDisjoint(with: read.readOrders) && rows.isDisjoint(with: read.readRows)
+        }
     }
 
     /// Moves the draft onto the head and clock as they are under the lock: its versions follow

@@ -101,7 +101,7 @@ final class ReplicaCache: @unchecked Sendable {
     /// Catches up with what other processes committed (central on PostgreSQL, several serve
     /// processes): called first in every write transaction that uses the cache, once the
     /// transaction holds the store's write lock, so nothing can commit meanwhile (and by a push
-    /// once more before it, for the reads it makes before the lock: `PushPreparation`). Orders
+    /// before and after the settling it does before the lock: `CentralStore.push`). Orders
     /// touched by log entries appended since the cache's head are dropped (reloaded on next use);
     /// the clock, central's sequence and the head are taken from `central_state`. With one process
     /// the row equals the cache and this is one read. Returns what the entries touched.

@@ -223,17 +223,7 @@ import Testing
             Build.change("n-w1", 7, at: 8, ["tax_amount": .integer(700)]),
         ]
         func prepare(_ store: CentralStore) throws -> [String: String] {
-            try Staff.addEveryRole(store)
-            let tokens = try Dictionary(
-                uniqueKeysWithValues: ["W1", "W2", "W3"].map { ($0, try store.addNode(name: $0, shop: "S01").token) })
-            for (name, changes) in setup {
-                _ = try store.push(PushRequest(nodeID: changes[0].nodeID, changes: changes), token: tokens[name])
-            }
-            return tokens
-        }
-        func state(_ store: CentralStore) throws -> (log: [LogEntry], snapshot: String) {
-            let page = try store.snapshotPage(SnapshotRequest(), shop: nil).body
-            return (try store.pull(PullRequest(after: 0, limit: 100)).entries, String(decoding: page, as: UTF8.self))
+            try Self.prepare(store, nodes: ["W1", "W2", "W3"], pushing: setup)
         }
 
         let directory = try TemporaryDirectory()
@@ -278,11 +268,74 @@ import Testing
         let reply = replies["W1"]
         #expect(reply?.headVersion == expected.response.headVersion)
         #expect(reply == expected.response)
-        let (log, snapshot) = try state(admin)
-        let (expectedLog, expectedSnapshot) = try state(reference)
+        let (log, snapshot) = try Self.state(admin)
+        let (expectedLog, expectedSnapshot) = try Self.state(reference)
         #expect(log.map(\.change.nodeID) == expectedLog.map(\.change.nodeID), "W2's push did not commit first")
         #expect(log == expectedLog)
         #expect(snapshot == expectedSnapshot)
+    }
+
+    /// What another process commits while a push is being settled before the lock is read
+    /// before the lock too, and the push settled again if it touched what the push read (§4.12).
+    /// Here W2's later name for o-1 commits right after W1's push was settled: W1's own name must
+    /// end superseded, as on a SQLite central that takes W2's push first. Had the catch-up before
+    /// the lock kept W1's settlement, the check under the lock (which reads only what commits
+    /// after it) would keep it too, and W1's name would be applied over W2's.
+    @Test func aCommitWhileAPushIsSettledIsReadBeforeTheLock() throws {
+        let created = Build.createOrder("n-w1", 1, at: 1)
+        let theirs = Build.change("n-w2", 1, at: 9, ["customer_name": .text("Grace Hopper")])
+        let ours = Build.change("n-w1", 2, at: 5, ["customer_name": .text("Ada King")])
+        func prepare(_ store: CentralStore) throws -> [String: String] {
+            try Self.prepare(store, nodes: ["W1", "W2"], pushing: [("W1", [created])])
+        }
+
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let reference = try CentralStore.create(at: .sqlite(path: directory.database))
+        let referenceTokens = try prepare(reference)
+        _ = try reference.push(PushRequest(nodeID: "n-w2", changes: [theirs]), token: referenceTokens["W2"])
+        let expected = try reference.push(PushRequest(nodeID: "n-w1", changes: [ours]), token: referenceTokens["W1"])
+        #expect(expected.response.outcomes.map(\.result) == [.superseded])
+
+        let url = try PostgresServer.shared().createDatabase()
+        let admin = try CentralStore.create(at: .postgres(url: url))
+        let tokens = try prepare(admin)
+        let stores = try (0..<2).map { _ in try CentralStore.open(at: .postgres(url: url)) }
+        let otherStore = stores[0], otherToken = tokens["W2"]
+        let committed = SharedCounter(0)
+        stores[1].settledBeforeLock.withLock { hook in
+            hook = {
+                guard committed.value == 0 else { return }
+                committed.increment()
+                _ = try? otherStore.push(PushRequest(nodeID: "n-w2", changes: [theirs]), token: otherToken)
+            }
+        }
+        let reply = try stores[1].push(PushRequest(nodeID: "n-w1", changes: [ours]), token: tokens["W1"]).response
+        #expect(committed.value == 1)
+        #expect(reply == expected.response)
+        let (log, snapshot) = try Self.state(admin)
+        let (expectedLog, expectedSnapshot) = try Self.state(reference)
+        #expect(log == expectedLog)
+        #expect(snapshot == expectedSnapshot)
+    }
+
+    /// Staff accounts, one registration per name in shop S01, and `pushing` pushed: the tokens by name.
+    static func prepare(_ store: CentralStore, nodes: [String], pushing: [(String, [Change])]) throws -> [String:
+        String]
+    {
+        try Staff.addEveryRole(store)
+        let tokens = try Dictionary(
+            uniqueKeysWithValues: nodes.map { ($0, try store.addNode(name: $0, shop: "S01").token) })
+        for (name, changes) in pushing {
+            _ = try store.push(PushRequest(nodeID: changes[0].nodeID, changes: changes), token: tokens[name])
+        }
+        return tokens
+    }
+
+    /// What a central stores and answers, for comparing two: its log and a snapshot of its orders.
+    static func state(_ store: CentralStore) throws -> (log: [LogEntry], snapshot: String) {
+        let page = try store.snapshotPage(SnapshotRequest(), shop: nil).body
+        return (try store.pull(PullRequest(after: 0, limit: 100)).entries, String(decoding: page, as: UTF8.self))
     }
 }
 

@@ -172,6 +172,18 @@ import Testing
             .invalidValue
         ),
         (
+            // Was accepted while timestamps were read as Characters: "0\u{301}" is one, between "0" and "9".
+            "timestamp with a combining mark on a digit",
+            Build.change(
+                "W1", 1, at: 5, .orderItem, row: "i-1", .setFields,
+                ["created_at": .text("2025-11-25T14:00:00.00\u{301}0Z")]),
+            .invalidValue
+        ),
+        (
+            "date with month 13",
+            Build.change("W1", 1, at: 5, ["needed_by": .text("2026-13-01")]), .invalidValue
+        ),
+        (
             "extra field on a move",
             Build.change(
                 "W1", 1, at: 5, .order, row: "o-1", .setStatus,
@@ -185,6 +197,16 @@ import Testing
         let rejection = try #require(rejectionOf(change), "\(label) was accepted")
         #expect(rejection.code == code, "\(label): \(rejection)")
         #expect(!rejection.message.isEmpty)
+    }
+
+    /// Fields are checked in any order, but the rejection names the first invalid one by name.
+    @Test func theFirstInvalidFieldByNameIsReported() throws {
+        let change = Build.change(
+            "W1", 1, at: 5, .orderItem, row: "i-1", .setFields,
+            ["size": .integer(40), "quantity": .text("two"), "color": .integer(1)])
+        let rejection = try #require(rejectionOf(change))
+        #expect(rejection.code == .invalidValue)
+        #expect(rejection.message.hasPrefix("color must be"), "\(rejection)")
     }
 
     @Test func illegalMoveNamesTheAllowedMoves() throws {
