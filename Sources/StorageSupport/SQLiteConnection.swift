@@ -59,7 +59,12 @@ package struct SQLiteConnection: SQLConnection {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
-            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, Self.transient)
+            case .text(let text):
+                // By its byte count, not up to a NUL: a text may hold one.
+                var text = text
+                code = text.withUTF8 { bytes in
+                    sqlite3_bind_text(handle, index, bytes.baseAddress, CInt(bytes.count), Self.transient)
+                }
             case .blob(let data):
                 code = data.withUnsafeBytes { bytes in
                     sqlite3_bind_blob(handle, index, bytes.baseAddress, CInt(bytes.count), Self.transient)
