@@ -32,4 +32,12 @@ static inline int kct_malloc_set_arena_max(int arenas) {
     return mallopt(M_ARENA_MAX, arenas);
 }
 
+// Returns the free memory of every malloc arena to the kernel, from the middle of a heap too
+// (free() gives back only a heap's top, past the trim threshold): what an idle node daemon still
+// holds of its last work's buffers (Store's ProcessTuning.releaseIdleMemory). Returns 1 if
+// memory was released.
+static inline int kct_malloc_trim(void) {
+    return malloc_trim(0);
+}
+
 #endif
