@@ -18,11 +18,7 @@ struct IdleDaemonSuite: BenchSuite {
     static let warmEdits = 5
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
-        guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
-            throw BenchError("no kct binary at \(KCTBinary.path); build every product (swift build -c release)")
-        }
-        let root = (options.workDirectory as NSString).appendingPathComponent("idle-daemon")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try KCTBinary.workDirectory(options, suite: "idle-daemon")
         let thread = try await EventLoopThread.start(name: "bench-idle-client")
         defer { Task { try? await thread.shutdown() } }
         let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }

@@ -9,6 +9,17 @@ enum KCTBinary {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("kct").path
     }()
 
+    /// A suite's work directory under `options.workDirectory`, created, for a suite that runs the
+    /// `kct` binary; fails at once when there is no `kct` beside kct-bench.
+    static func workDirectory(_ options: BenchOptions, suite: String) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw BenchError("no kct binary at \(path); build every product (swift build -c release)")
+        }
+        let root = (options.workDirectory as NSString).appendingPathComponent(suite)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return root
+    }
+
     /// Runs `kct arguments…` to completion; stdout, or an error with stderr on a non-zero exit.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> String {

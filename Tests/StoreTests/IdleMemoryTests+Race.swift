@@ -14,7 +14,8 @@ extension IdleMemoryTests {
     /// thread's stack), filling it and checking it. A release that chose its ranges from a
     /// snapshot of the mappings (session 8 read /proc/self/smaps, then madvised) discards the
     /// anonymous memory that has meanwhile taken a file mapping's place: `MADV_DONTNEED` turns
-    /// its pages into zeros. That is what crashed the test process of session 8's `make test`.
+    /// its pages into zeros: the likely cause of the crash that reverted it (BENCHMARKS.md
+    /// "Session 9"). It fails with that code and must pass with this one.
     @Test func releaseNeverTouchesMemoryThatTookAnUnmappedFilesPlace() throws {
         let directory = TemporaryDirectory()
         let path = directory.path + "/mapped"
