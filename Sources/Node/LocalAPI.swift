@@ -51,6 +51,8 @@ package final class LocalAPI {
         package var editsSettled: () -> Void = {}
         /// The live side of `GET /api/sync` (nil when no central is configured).
         package var liveSync: () -> LiveSyncState? = { nil }
+        /// A request reached a route of the API (the daemon counts it as work: `IdleMemoryRelease`).
+        package var requestReceived: () -> Void = {}
 
         package init() {}
     }
@@ -132,6 +134,7 @@ package final class LocalAPI {
             router.add(
                 method, pattern,
                 owner.handler { api, request, responder in
+                    api.hooks.requestReceived()
                     do { try handler(api, request, responder) } catch { responder.send(APIError(any: error).response) }
                 })
         }

@@ -31,6 +31,9 @@ package final class NodeDaemon: LoopService {
         /// up; each covers a sixteenth of the buckets, `AutoVerify`); nil never verifies
         /// automatically (`kct sync verify` still does).
         package var verifyInterval: Duration? = .seconds(300)
+        /// How long the daemon waits without work (sync cycles, edits, API requests) before it
+        /// gives memory back (`IdleMemoryRelease`); nil never does.
+        package var idleMemoryRelease: Duration? = .seconds(2)
 
         package init() {}
     }
@@ -45,6 +48,7 @@ package final class NodeDaemon: LoopService {
     private let logger: Logger
     private var watcher: ReplicaWatcher?
     private let autoVerify: AutoVerify
+    private let idleRelease: IdleMemoryRelease?
     private var checkTimer: LoopTimer?
     private var knownOutboxSequence: Int64
     private let nodeID: String
@@ -97,6 +101,7 @@ package final class NodeDaemon: LoopService {
         knownOutboxSequence = startup.lastOutboxSequence
         nodeID = startup.nodeID
         autoVerify = AutoVerify(interval: configuration.verifyInterval, logger: logger)
+        idleRelease = configuration.idleMemoryRelease.map { IdleMemoryRelease(loop: loop, store: store, delay: $0) }
         api = try LocalAPI(
             loop: loop, store: store, host: configuration.listenHost, port: configuration.listenPort,
             rateLimit: configuration.rateLimit)
@@ -120,11 +125,15 @@ package final class NodeDaemon: LoopService {
         }
         hooks.editsSettled = { [weak self] in self?.apiEditsSettled() }
         hooks.liveSync = { [weak self] in self?.liveSyncState }
+        hooks.requestReceived = { [weak self] in self?.idleRelease?.noteActivity() }
         api.hooks = hooks
-        engine?.onReplicaChanged = { [weak self] orderIDs in self?.api.broadcast(orderIDs: orderIDs, source: "sync") }
+        engine?.onReplicaChanged = { [weak self] orderIDs in self?.syncChanged(orderIDs) }
         if let engine { autoVerify.watch(engine) }
+        idleRelease?.isBusy = { [weak self] in self?.engine?.phase == .syncing }
         loop.register(self)
         engine?.start()
+        // What starting mapped and allocated goes back once the first cycle has settled.
+        idleRelease?.noteActivity()
     }
 
     package var port: Int { api.port }
@@ -139,6 +148,12 @@ package final class NodeDaemon: LoopService {
         knownOutboxSequence = max(knownOutboxSequence, outboxSequence)
         api.broadcast(orderIDs: [orderID], source: "local")
         engine?.syncSoon()
+        idleRelease?.noteActivity()
+    }
+
+    private func syncChanged(_ orderIDs: Set<String>) {
+        api.broadcast(orderIDs: orderIDs, source: "sync")
+        idleRelease?.noteActivity()
     }
 
     private func replicaFilesChanged() {
@@ -176,6 +191,7 @@ package final class NodeDaemon: LoopService {
                     self.knownOutboxSequence = last
                     self.api.broadcast(orderIDs: orderIDs, source: "cli")
                     self.engine?.syncSoon()
+                    self.idleRelease?.noteActivity()
                 }
             case .failure(let error):
                 self.logger.error("cannot read the outbox: \(error)")
@@ -206,9 +222,7 @@ package final class NodeDaemon: LoopService {
             let replacement = SyncEngine(
                 loop: loop, client: client, store: store, endpoint: endpoint, configuration: configuration.sync)
             replacement.onCycleFinished = previous?.onCycleFinished
-            replacement.onReplicaChanged = { [weak self] orderIDs in
-                self?.api.broadcast(orderIDs: orderIDs, source: "sync")
-            }
+            replacement.onReplicaChanged = { [weak self] orderIDs in self?.syncChanged(orderIDs) }
             autoVerify.watch(replacement)
             engine = replacement
             logger.notice("central settings changed (kct join): syncing with \(endpoint.centralURL)")
@@ -234,6 +248,7 @@ package final class NodeDaemon: LoopService {
         isStopped = true
         engine?.stop()
         autoVerify.close()
+        idleRelease?.close()
         watcher?.close()
         watcher = nil
         checkTimer?.close()

@@ -17,7 +17,7 @@ import CSQLite
 ///   snapshot page otherwise gets an arena of its own, which keeps the page's freed memory. A
 ///   bootstrap of 100,000 orders peaked at 70 MiB with glibc's default, 63 MiB with one arena, at
 ///   the same speed (BENCHMARKS.md "Session 7"); the node's work is mostly one writer at a time.
-enum ProcessTuning {
+package enum ProcessTuning {
     static let heapTrimThreshold: Int32 = 1 << 20
     static let mallocArenas: Int32 = 1
 

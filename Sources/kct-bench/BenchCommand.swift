@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     /// Every suite, in the order `kct-bench` with no names runs them.
     static let suites: [any BenchSuite] = [
         LocalEditsSuite(), HTTPSuite(), PullMergeSuite(), SyncSuite(), LargeReplicaSuite(), EffectsSuite(),
-        BootstrapSuite(), PostgresSuite(),
+        BootstrapSuite(), PostgresSuite(), IdleDaemonSuite(),
     ]
 
     @Argument(help: "Suites to run (default: all). See --list.")

@@ -20,11 +20,7 @@ struct EffectsSuite: BenchSuite {
     static let overheadOrders = 3_334
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
-        guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
-            throw BenchError("no kct binary at \(KCTBinary.path); build every product (swift build -c release)")
-        }
-        let root = (options.workDirectory as NSString).appendingPathComponent("effects")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try KCTBinary.workDirectory(options, suite: "effects")
         let thread = try await EventLoopThread.start(name: "bench-effects-client")
         defer { Task { try? await thread.shutdown() } }
         let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }

@@ -31,11 +31,7 @@ struct PostgresSuite: BenchSuite {
     static let pgbenchClients = [clients, 1, 2]
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
-        guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
-            throw BenchError("no kct binary at \(KCTBinary.path); build every product (swift build -c release)")
-        }
-        let root = (options.workDirectory as NSString).appendingPathComponent("postgres")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try KCTBinary.workDirectory(options, suite: "postgres")
         var notes: [String] = []
 
         // Durable like the SQLite central (WAL, synchronous=FULL): a commit is on disk when it returns.

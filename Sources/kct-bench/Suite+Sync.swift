@@ -22,11 +22,7 @@ struct SyncSuite: BenchSuite {
     static let idleSeconds = 5.0
 
     func run(_ options: BenchOptions) async throws -> SuiteReport {
-        guard FileManager.default.isExecutableFile(atPath: KCTBinary.path) else {
-            throw BenchError("no kct binary at \(KCTBinary.path); build every product (swift build -c release)")
-        }
-        let root = (options.workDirectory as NSString).appendingPathComponent("sync")
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try KCTBinary.workDirectory(options, suite: "sync")
         let thread = try await EventLoopThread.start(name: "bench-sync-client")
         defer { Task { try? await thread.shutdown() } }
         let client = try await thread.loop.submit { loop in LoopBound(try HTTPClient(loop: loop), loop: loop) }

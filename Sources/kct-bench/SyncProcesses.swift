@@ -9,6 +9,17 @@ enum KCTBinary {
         return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("kct").path
     }()
 
+    /// A suite's work directory under `options.workDirectory`, created, for a suite that runs the
+    /// `kct` binary; fails at once when there is no `kct` beside kct-bench.
+    static func workDirectory(_ options: BenchOptions, suite: String) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw BenchError("no kct binary at \(path); build every product (swift build -c release)")
+        }
+        let root = (options.workDirectory as NSString).appendingPathComponent(suite)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return root
+    }
+
     /// Runs `kct arguments…` to completion; stdout, or an error with stderr on a non-zero exit.
     @discardableResult
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> String {
@@ -93,14 +104,22 @@ final class KCTServerProcess {
 /// Resident memory and CPU time of a process, from /proc.
 struct ProcessUsage {
     var residentKiB: Int
+    /// The resident pages that are anonymous memory (heap, stacks, relocated data) and those
+    /// mapped from files (the binary's and shared libraries' pages); they add up to `residentKiB`.
+    var anonymousKiB: Int, fileKiB: Int
     var cpuSeconds: Double
 
     init(pid: Int32) throws {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw BenchError("no VmRSS in /proc/\(pid)/status") }
-        residentKiB = kib
+        func kibibytes(_ field: String) throws -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+                let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            else { throw BenchError("no \(field) in /proc/\(pid)/status") }
+            return kib
+        }
+        residentKiB = try kibibytes("VmRSS")
+        anonymousKiB = try kibibytes("RssAnon")
+        fileKiB = try kibibytes("RssFile")
         // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         guard let close = stat.lastIndex(of: ")") else { throw BenchError("unreadable /proc/\(pid)/stat") }

@@ -38,6 +38,13 @@ struct NodeRun: ParsableCommand {
             valueName: "seconds"))
     var verifyInterval = 300
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds without work (sync cycles, edits, API requests) after which the daemon gives memory back: "
+                + "SQLite's caches, malloc's free memory, the code pages it ran; 0 never does.",
+            valueName: "seconds"))
+    var idleRelease = 2
+
     func validate() throws {
         _ = try ListenAddress(listen)
         guard (1...3600).contains(requestTimeout) else {
@@ -45,6 +52,9 @@ struct NodeRun: ParsableCommand {
         }
         guard verifyInterval >= 0 else {
             throw ValidationError("--verify-interval must be 0 (never) or more seconds, not \(verifyInterval)")
+        }
+        guard idleRelease >= 0 else {
+            throw ValidationError("--idle-release must be 0 (never) or more seconds, not \(idleRelease)")
         }
     }
 
@@ -58,6 +68,7 @@ struct NodeRun: ParsableCommand {
         configuration.listenPort = address.port
         configuration.sync.requestTimeout = .seconds(requestTimeout)
         configuration.verifyInterval = verifyInterval == 0 ? nil : .seconds(verifyInterval)
+        configuration.idleMemoryRelease = idleRelease == 0 ? nil : .seconds(idleRelease)
         var startFailure: (any Error)?
         NodeDaemon.launch(loop: loop, store: store, configuration: configuration) { result in
             switch result {
