@@ -72,9 +72,7 @@ extension OrderStore {
                 try db.cachedStatement(
                     sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?"
                 )
-                .execute(
-                    arguments: StatementArguments(
-                        databaseValues: values + [nowText.databaseValue, orderID.databaseValue]))
+                .execute(binding: values + [nowText.databaseValue, orderID.databaseValue])
                 // Not shown yet (its creation was not visible): project it whole.
                 guard db.changesCount == 1 else { return false }
             case .orderItem:

@@ -77,9 +77,8 @@ enum ConfirmedState {
         )
         let stored = RowStateCodec.columns(of: state)
         try statement.execute(
-            arguments: StatementArguments(
-                keyArguments(RowKey(state.entity, state.rowID), orderID: state.orderID)
-                    + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue]))
+            binding: keyArguments(RowKey(state.entity, state.rowID), orderID: state.orderID)
+                + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue])
     }
 
     /// Those of `orderIDs` the confirmed replica holds anything of: a primary-key probe per order
@@ -140,7 +139,7 @@ enum ConfirmedState {
     static func save(_ db: Database, orderID: String, _ register: StatusRegister) throws {
         for move in register.moves {
             try db.cachedStatement(sql: saveMoveSQL).execute(
-                arguments: StatusMoveRows.arguments(move, orderID: orderID))
+                binding: StatusMoveRows.databaseValues(move, orderID: orderID))
         }
     }
 }
