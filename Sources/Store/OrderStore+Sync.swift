@@ -227,7 +227,8 @@ extension OrderStore {
                 probed = Set(entries.lazy.map(\.change).filter(\.namesOrderCreation).map(\.orderID))
                 batch.freshOrders = try Self.freshOrderIDs(db, among: probed)
             }
-            try batch.prefetch(db, entries.lazy.map(\.change).filter { !batch.freshOrders.contains($0.orderID) })
+            let freshFirst = batch.freshOrders
+            try batch.prefetch(db, entries.lazy.map(\.change).filter { !freshFirst.contains($0.orderID) })
             if freshOrdersInBulk {
                 // An order with a prefetched row is not fresh: only the others are probed.
                 let unseen = Set(entries.map(\.change.orderID)).subtracting(batch.prefetchedOrderIDs)
