@@ -50,9 +50,9 @@ package enum StatusMoveRows {
         ]
     }
 
-    /// `values` as GRDB arguments, for the node's Store.
-    package static func arguments(_ move: StatusMove, orderID: String) -> StatementArguments {
-        StatementArguments(values(move, orderID: orderID).map(\.databaseValue))
+    /// `values` as GRDB values, for the node's Store.
+    package static func databaseValues(_ move: StatusMove, orderID: String) -> [DatabaseValue] {
+        values(move, orderID: orderID).map { $0.databaseValue }
     }
 
     /// One move from a row holding `columns`: a GRDB row of the node's Store or a central `SQLRow`.

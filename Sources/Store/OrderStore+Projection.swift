@@ -174,6 +174,6 @@ struct TypedTable: Sendable {
         var arguments: [DatabaseValue] = [id.databaseValue]
         for (name, fallback) in synced { arguments.append(values[name] ?? fallback) }
         for name in computed { arguments.append(values[name] ?? .null) }
-        try db.cachedStatement(sql: upsertSQL).execute(arguments: StatementArguments(databaseValues: arguments))
+        try db.cachedStatement(sql: upsertSQL).execute(binding: arguments)
     }
 }

@@ -52,10 +52,15 @@ extension OrderStore {
                 guard let fields else { return false }
                 var assignments: [String] = []
                 var values: [DatabaseValue] = []
+                var carriesColumns = false
+                let before = batch.orderRowsBefore[key] ?? nil
                 for name in fields.sorted() where TypedTable.orderColumns.contains(name) {
                     guard let value = batch.rows[key]?.fields[name]?.value else { return false }
                     // An order's currency is fixed at creation; a change to it re-projects everything.
                     if name == "currency" { return false }
+                    carriesColumns = true
+                    // Set again as it was: the column already shows it (no pending change here).
+                    if before?.fields[name]?.value == value { continue }
                     assignments.append("\(name) = ?")
                     values.append(value.databaseValue)
                     if name == "tax_amount" || name == "shipping_amount" { totalsChanged = true }
@@ -68,13 +73,12 @@ extension OrderStore {
                         register.resolution.resumeStatus?.rawValue.databaseValue ?? .null,
                     ]
                 }
-                guard !assignments.isEmpty else { continue }
+                // Still marked updated when every value stayed, as a whole projection marks it.
+                guard !assignments.isEmpty || carriesColumns else { continue }
                 try db.cachedStatement(
-                    sql: "UPDATE orders SET \(assignments.joined(separator: ", ")), updated_at = ? WHERE id = ?"
+                    sql: "UPDATE orders SET \((assignments + ["updated_at = ?"]).joined(separator: ", ")) WHERE id = ?"
                 )
-                .execute(
-                    arguments: StatementArguments(
-                        databaseValues: values + [nowText.databaseValue, orderID.databaseValue]))
+                .execute(binding: values + [nowText.databaseValue, orderID.databaseValue])
                 // Not shown yet (its creation was not visible): project it whole.
                 guard db.changesCount == 1 else { return false }
             case .orderItem:

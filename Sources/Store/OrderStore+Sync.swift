@@ -220,11 +220,20 @@ extension OrderStore {
             var clock = try Self.loadClock(db)
             let entries = page.entries.filter { $0.version > cursor }
             var batch = ConfirmedBatch()
-            try batch.prefetch(db, entries.lazy.map(\.change))
+            var probed: Set<String> = []
+            if freshOrdersInBulk {
+                // An order whose creation the page carries is most likely new here: probing it
+                // (two statements) spares looking up each of its rows, which would find nothing.
+                probed = Set(entries.lazy.map(\.change).filter(\.namesOrderCreation).map(\.orderID))
+                batch.freshOrders = try Self.freshOrderIDs(db, among: probed)
+            }
+            let freshFirst = batch.freshOrders
+            try batch.prefetch(db, entries.lazy.map(\.change).filter { !freshFirst.contains($0.orderID) })
             if freshOrdersInBulk {
                 // An order with a prefetched row is not fresh: only the others are probed.
                 let unseen = Set(entries.map(\.change.orderID)).subtracting(batch.prefetchedOrderIDs)
-                batch.freshOrders = try Self.freshOrderIDs(db, among: unseen)
+                    .subtracting(probed)
+                batch.freshOrders.formUnion(try Self.freshOrderIDs(db, among: unseen))
             }
             for entry in entries {
                 if entry.change.nodeID == identity.nodeID {

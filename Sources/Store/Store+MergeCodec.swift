@@ -77,9 +77,8 @@ enum ConfirmedState {
         )
         let stored = RowStateCodec.columns(of: state)
         try statement.execute(
-            arguments: StatementArguments(
-                keyArguments(RowKey(state.entity, state.rowID), orderID: state.orderID)
-                    + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue]))
+            binding: keyArguments(RowKey(state.entity, state.rowID), orderID: state.orderID)
+                + [stored.fields.databaseValue, stored.appended.databaseValue, stored.tombstone.databaseValue])
     }
 
     /// Those of `orderIDs` the confirmed replica holds anything of: a primary-key probe per order
@@ -140,7 +139,7 @@ enum ConfirmedState {
     static func save(_ db: Database, orderID: String, _ register: StatusRegister) throws {
         for move in register.moves {
             try db.cachedStatement(sql: saveMoveSQL).execute(
-                arguments: StatusMoveRows.arguments(move, orderID: orderID))
+                binding: StatusMoveRows.databaseValues(move, orderID: orderID))
         }
     }
 }
@@ -154,6 +153,9 @@ struct ConfirmedBatch {
     /// Per touched row, the fields the merged changes carried (`status` for a status move);
     /// nil for a delete or an append, which re-project the whole row.
     private(set) var touched: [RowKey: Set<String>?] = [:]
+    /// Per merged order row, what the replica confirmed of it before this batch (nil: nothing),
+    /// so that re-projection can leave the columns whose value stayed as they are.
+    private(set) var orderRowsBefore: [RowKey: RowState?] = [:]
     /// Rows looked up ahead by `prefetch` (nil: not confirmed yet), not merged yet.
     private var prefetched: [RowKey: RowState?] = [:]
     /// Orders the replica holds nothing of, confirmed or pending (`OrderStore.freshOrderIDs`):
@@ -202,6 +204,7 @@ struct ConfirmedBatch {
         } else {
             confirmed = try ConfirmedState.row(db, key, orderID: change.orderID)
         }
+        if key.entity == .order, rows[key] == nil { orderRowsBefore[key] = .some(confirmed) }
         var row = confirmed ?? RowState(entity: change.entity, rowID: change.rowID, orderID: change.orderID)
         let result = row.merge(change, version: version)
         rows[key] = row

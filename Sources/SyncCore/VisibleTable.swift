@@ -103,3 +103,13 @@ package struct VisibleTable: Sendable {
         return values
     }
 }
+
+extension Change {
+    /// A `set_fields` of an order row carrying every column an order needs to be shown: what
+    /// creating an order sends (a later edit names some of them at most). A hint only: a node
+    /// merging a page checks first whether such orders are new to it.
+    package var namesOrderCreation: Bool {
+        entity == .order && operation == .setFields
+            && VisibleTable.orders.required.allSatisfy { fields[$0] != nil }
+    }
+}

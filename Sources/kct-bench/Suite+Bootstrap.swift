@@ -152,7 +152,8 @@ struct BootstrapSuite: BenchSuite {
                         ])
                     }
                     for move in register.moves {
-                        try insertMove.execute(arguments: StatusMoveRows.arguments(move, orderID: orderID))
+                        try insertMove.execute(
+                            arguments: StatementArguments(StatusMoveRows.databaseValues(move, orderID: orderID)))
                     }
                     try insertShop.execute(arguments: [orderID])
                 }
