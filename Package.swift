@@ -56,6 +56,8 @@ let package = Package(
         .target(name: "CSQLiteVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite's session extension (changesets), the peer kct-bench measures the merge against.
         .target(name: "CSQLiteSession", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // Dropping the resident pages of loaded code when a node is idle (dl_iterate_phdr).
+        .target(name: "CProcessMemory"),
         // What the node's Store and central keep in SQLite alike: HLC columns, status moves,
         // row decoding that throws instead of trapping, the wall clock.
         .target(
@@ -76,7 +78,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "OrderDomain", "SyncCore", "StorageSupport", "StaffAuth", "CSQLite", "CSQLiteVFS",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CProcessMemory", .product(name: "GRDB", package: "GRDB.swift"),
                 // sqlite3_wal_hook for the background checkpointer (WALCheckpointer).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
@@ -175,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "OrderDomain", "SyncCore", "StorageSupport", "CSQLiteVFS", "TestSupport",
+                "Store", "OrderDomain", "SyncCore", "StorageSupport", "CSQLiteVFS", "CProcessMemory", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         // Runs the built `kct` binary found beside the test bundle (`swift build --build-tests`

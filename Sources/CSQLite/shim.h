@@ -3,19 +3,8 @@
 // The raw SQLite API, used where a benchmark needs a baseline with no wrapper in between and for
 // process-wide settings GRDB does not expose. Application code reaches SQLite through GRDB;
 // never mix this module's handles with GRDB's.
-// dl_iterate_phdr's struct dl_phdr_info is a GNU extension of <link.h>.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <sqlite3.h>
 #include <malloc.h>
-#include <elf.h>
-#include <fcntl.h>
-#include <link.h>
-#include <stdint.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 // SQLITE_TRANSIENT is a macro casting -1 to a function pointer; Swift cannot import it.
 static inline sqlite3_destructor_type kct_sqlite_transient(void) {
@@ -49,122 +38,6 @@ static inline int kct_malloc_set_arena_max(int arenas) {
 // memory was released.
 static inline int kct_malloc_trim(void) {
     return malloc_trim(0);
-}
-
-// ---- Dropping the pages of loaded code (Store's ProcessTuning.dropReadOnlySegmentPages) ----
-// Written in C because the work runs inside dl_iterate_phdr's callback, which holds the loader's
-// lock that dlclose takes to unmap an object: Swift code there could wait for one of the Swift
-// runtime's locks held by a thread that waits for the loader. Only pread and madvise run inside.
-
-// A page of a private file mapping that is the process's own copy, not the file's bytes (a
-// relocated page, a debugger's breakpoint): /proc/self/pagemap's bits 63 (present), 62 (swapped)
-// and 61 (a file's page or shared memory). Dropping such a page would bring back the file's bytes.
-static inline int kct_pagemap_entry_is_private_copy(uint64_t entry) {
-    int present = (entry >> 63) & 1, swapped = (entry >> 62) & 1, file = (entry >> 61) & 1;
-    return swapped || (present && !file);
-}
-
-// The whole pages of program header `index` of a loaded object when they may be dropped: a
-// loadable segment that is not writable, the bytes it holds from the file, shrunk inward to whole
-// pages (a page shared with a neighbouring segment is left alone). Returns 0 for other headers.
-static inline int kct_read_only_segment_pages(const struct dl_phdr_info *object, int index, uintptr_t page,
-                                              uintptr_t *start, uintptr_t *end) {
-    const ElfW(Phdr) *header = &object->dlpi_phdr[index];
-    if (header->p_type != PT_LOAD || (header->p_flags & PF_W) != 0) return 0;
-    uintptr_t first = object->dlpi_addr + header->p_vaddr, last = first + header->p_filesz;
-    *start = (first + page - 1) & ~(page - 1);
-    *end = last & ~(page - 1);
-    return *start < *end;
-}
-
-// Whether the object's code was written to when it was loaded (text relocations: its read-only
-// segments were made writable and patched). Such an object is left alone whatever pagemap says,
-// because a dlopen under way patches it without the lock dl_iterate_phdr holds.
-static inline int kct_object_has_text_relocations(const struct dl_phdr_info *object) {
-    for (int index = 0; index < object->dlpi_phnum; index++) {
-        const ElfW(Phdr) *header = &object->dlpi_phdr[index];
-        if (header->p_type != PT_DYNAMIC) continue;
-        for (const ElfW(Dyn) *entry = (const ElfW(Dyn) *)(object->dlpi_addr + header->p_vaddr);
-             entry->d_tag != DT_NULL; entry++) {
-            if (entry->d_tag == DT_TEXTREL) return 1;
-            if (entry->d_tag == DT_FLAGS && (entry->d_un.d_val & DF_TEXTREL) != 0) return 1;
-        }
-    }
-    return 0;
-}
-
-// Whether one of the object's loadable segments holds `address` (never 0).
-static inline int kct_object_holds(const struct dl_phdr_info *object, uintptr_t address) {
-    for (int index = 0; index < object->dlpi_phnum; index++) {
-        const ElfW(Phdr) *header = &object->dlpi_phdr[index];
-        uintptr_t first = object->dlpi_addr + header->p_vaddr;
-        if (header->p_type == PT_LOAD && address != 0 && address >= first && address - first < header->p_memsz)
-            return 1;
-    }
-    return 0;
-}
-
-static inline size_t kct_madvise_dont_need(uintptr_t start, uintptr_t end) {
-    if (start >= end || madvise((void *)start, end - start, MADV_DONTNEED) != 0) return 0;
-    return end - start;
-}
-
-// Drops the pages in [start, end) (page-aligned) except the process's own copies, as
-// /proc/self/pagemap (`pagemap`, open for reading) tells them page by page; stops where it cannot
-// read pagemap. Only for pages of a private read-only file mapping that cannot be unmapped
-// meanwhile: MADV_DONTNEED turns anonymous memory into zeros. Returns the bytes dropped.
-static inline size_t kct_drop_file_pages(int pagemap, uintptr_t start, uintptr_t end, uintptr_t page) {
-    uint64_t entries[256];
-    size_t dropped = 0;
-    uintptr_t run = start, at = start;  // [run, at): pages read from pagemap and not copies
-    while (at < end) {
-        size_t count = (end - at) / page;
-        if (count > sizeof entries / sizeof entries[0]) count = sizeof entries / sizeof entries[0];
-        ssize_t bytes = pread(pagemap, entries, count * sizeof entries[0], (off_t)(at / page * sizeof entries[0]));
-        if (bytes != (ssize_t)(count * sizeof entries[0])) break;
-        for (size_t slot = 0; slot < count; slot++, at += page) {
-            if (!kct_pagemap_entry_is_private_copy(entries[slot])) continue;
-            dropped += kct_madvise_dont_need(run, at);
-            run = at + page;
-        }
-    }
-    return dropped + kct_madvise_dont_need(run, at);
-}
-
-struct kct_segment_drop {
-    int pagemap;
-    uintptr_t page;
-    uintptr_t vdso;  // the vDSO's ELF header: its pages are the kernel's, not a file's
-    size_t dropped;
-};
-
-static inline int kct_drop_object_read_only_pages(struct dl_phdr_info *object, size_t size, void *context) {
-    (void)size;
-    struct kct_segment_drop *drop = context;
-    if (kct_object_holds(object, drop->vdso) || kct_object_has_text_relocations(object)) return 0;
-    uintptr_t start, end;
-    for (int index = 0; index < object->dlpi_phnum; index++) {
-        if (!kct_read_only_segment_pages(object, index, drop->page, &start, &end)) continue;
-        drop->dropped += kct_drop_file_pages(drop->pagemap, start, end, drop->page);
-    }
-    return 0;
-}
-
-// Drops the resident pages of every loaded object's read-only segments (code, constants, symbol
-// tables) that are still the file's bytes; the next use maps them back from the page cache.
-// Objects come from dl_iterate_phdr, so no range can be unmapped and reused for other memory
-// while it is dropped. Returns the bytes dropped (0 where /proc/self/pagemap cannot be read).
-static inline size_t kct_drop_read_only_segment_pages(void) {
-    struct kct_segment_drop drop = {
-        .pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC),
-        .page = (uintptr_t)sysconf(_SC_PAGESIZE),
-        .vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR),
-        .dropped = 0,
-    };
-    if (drop.pagemap < 0) return 0;
-    dl_iterate_phdr(kct_drop_object_read_only_pages, &drop);
-    close(drop.pagemap);
-    return drop.dropped;
 }
 
 #endif

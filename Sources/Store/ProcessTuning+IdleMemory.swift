@@ -1,3 +1,4 @@
+import CProcessMemory
 import CSQLite
 
 /// What an idle process gives back: memory it holds only because it once ran (`OrderStore`

@@ -1,4 +1,4 @@
-import CSQLite
+import CProcessMemory
 import Foundation
 import Testing
 
@@ -45,7 +45,7 @@ import Testing
             dynamic.withUnsafeBufferPointer { buffer in
                 let address = UInt(bitPattern: buffer.baseAddress)
                 return Self.withObject([Self.header(PT_DYNAMIC, PF_R, at: address, bytes: 32)], base: 0) {
-                    kct_object_has_text_relocations($0) != 0
+                    kct_object_has_text_relocations($0.base, $0.headers, $0.count) != 0
                 }
             }
         }
@@ -53,9 +53,11 @@ import Testing
 
         let vdso: UInt = 0x7ffd_f000_0000
         let headers = [Self.header(PT_LOAD, PF_R | PF_X, at: 0, bytes: 0x2000)]
-        #expect(Self.withObject(headers, base: vdso) { kct_object_holds($0, vdso) } != 0)
-        #expect(Self.withObject(headers, base: vdso + 0x2000) { kct_object_holds($0, vdso) } == 0)
-        #expect(Self.withObject(headers, base: 0) { kct_object_holds($0, 0) } == 0)
+        #expect(Self.withObject(headers, base: vdso) { kct_object_holds($0.base, $0.headers, $0.count, vdso) } != 0)
+        #expect(
+            Self.withObject(headers, base: vdso + 0x2000) { kct_object_holds($0.base, $0.headers, $0.count, vdso) } == 0
+        )
+        #expect(Self.withObject(headers, base: 0) { kct_object_holds($0.base, $0.headers, $0.count, 0) } == 0)
     }
 
     /// /proc/self/pagemap tells a page the process copied (present, not a file's page; or swapped)
@@ -150,15 +152,18 @@ import Testing
 
     /// `body` with a loaded object as dl_iterate_phdr describes it: `headers` loaded at `base`.
     static func withObject<Result>(
-        _ headers: [Elf64_Phdr], base: UInt, _ body: (UnsafePointer<dl_phdr_info>) -> Result
+        _ headers: [Elf64_Phdr], base: UInt, _ body: (LoadedObject) -> Result
     ) -> Result {
         headers.withUnsafeBufferPointer { buffer in
-            var object = dl_phdr_info(
-                dlpi_addr: UInt64(base), dlpi_name: nil, dlpi_phdr: buffer.baseAddress,
-                dlpi_phnum: UInt16(buffer.count),
-                dlpi_adds: 0, dlpi_subs: 0, dlpi_tls_modid: 0, dlpi_tls_data: nil)
-            return body(&object)
+            body(LoadedObject(base: base, headers: buffer.baseAddress, count: Int32(buffer.count)))
         }
+    }
+
+    /// A loaded object as the C functions take it (dl_iterate_phdr's address and headers).
+    struct LoadedObject {
+        var base: UInt
+        var headers: UnsafePointer<Elf64_Phdr>?
+        var count: Int32
     }
 
     /// The ranges `kct_read_only_segment_pages` chooses among `headers` loaded at `base`.
@@ -167,7 +172,9 @@ import Testing
             (0..<Int32(headers.count)).compactMap { index in
                 var start: UInt = 0
                 var end: UInt = 0
-                guard kct_read_only_segment_pages(object, index, page, &start, &end) != 0 else { return nil }
+                guard kct_read_only_segment_pages(object.base, object.headers, index, page, &start, &end) != 0 else {
+                    return nil
+                }
                 return start..<end
             }
         }
